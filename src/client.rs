@@ -1,0 +1,449 @@
+//! `Client` and its builder: the only code that touches the network.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::endpoint::Endpoint;
+use crate::error::{Error, ErrorKind, Result};
+use crate::event::{SendEventOutput, SendEventRequest};
+use crate::token::{ConnectionToken, RandomFn, os_random, two_uuids};
+use crate::wire;
+
+/// The most response body bytes read. The documented answer is under 400 bytes; anything
+/// far larger is not the service, and must not make the client allocate without bound.
+pub const MAX_RESPONSE_BODY: u64 = 1024 * 1024;
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest user agent suffix accepted; AWS SDKs keep their app ids far shorter.
+const MAX_USER_AGENT_SUFFIX: usize = 256;
+
+/// A reusable SendEvent client.
+///
+/// It holds one HTTP agent, so calls reuse keep-alive connections. Cloning is cheap (the
+/// agent is shared through an `Arc`), and a `Client` is `Send + Sync`: share it between
+/// threads freely. It holds no connection token; each call takes one, so one client can
+/// serve many chat participants.
+///
+/// ```no_run
+/// use connect_participant::{Client, ConnectionToken, SendEventRequest};
+///
+/// let client = Client::builder().region("us-west-2").build()?;
+/// let token = ConnectionToken::new(std::env::var("CONNECT_CONNECTION_TOKEN").unwrap())?;
+/// let out = client.send_event(&token, &SendEventRequest::typing())?;
+/// println!("event {:?} at {:?}", out.id, out.absolute_time);
+/// # Ok::<(), connect_participant::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    agent: ureq::Agent,
+    endpoint: Endpoint,
+    user_agent: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    random: Arc<RandomFn>,
+}
+
+/// Builds a [`Client`]. Every setting has a documented default; a region or an endpoint
+/// URL is required.
+///
+/// ```
+/// use std::time::Duration;
+/// use connect_participant::Client;
+///
+/// let client = Client::builder()
+///     .region("eu-central-1")
+///     .fips(true)
+///     .timeout(Duration::from_secs(5))
+///     .user_agent_suffix("my-bot/1.2")
+///     .build()
+///     .unwrap();
+/// assert_eq!(
+///     client.endpoint().url(),
+///     "https://participant.connect-fips.eu-central-1.amazonaws.com"
+/// );
+///
+/// let err = Client::builder().endpoint_url("http://127.0.0.1:1").fips(true).build().unwrap_err();
+/// assert_eq!(err.to_string(), "a custom endpoint URL cannot be combined with FIPS or dual-stack");
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    region: Option<String>,
+    fips: bool,
+    dual_stack: bool,
+    endpoint_url: Option<String>,
+    endpoint: Option<Endpoint>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent_suffix: Option<String>,
+    random: Arc<RandomFn>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            region: None,
+            fips: false,
+            dual_stack: false,
+            endpoint_url: None,
+            endpoint: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            user_agent_suffix: None,
+            random: Arc::new(os_random),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The AWS region, such as `us-west-2`. Required unless an endpoint URL is given.
+    /// Defaults to none (this crate does not read the environment).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Use the region's FIPS endpoint. Defaults to `false`.
+    pub fn fips(mut self, fips: bool) -> Self {
+        self.fips = fips;
+        self
+    }
+
+    /// Use the region's dual-stack (IPv4 and IPv6) endpoint. Defaults to `false`.
+    pub fn dual_stack(mut self, dual_stack: bool) -> Self {
+        self.dual_stack = dual_stack;
+        self
+    }
+
+    /// Send to this URL instead of the region's endpoint (a local emulator, a VPC endpoint,
+    /// a test server). It is the only way to use plain `http://`. Cannot be combined with
+    /// [`fips`](Self::fips) or [`dual_stack`](Self::dual_stack). Defaults to none.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// How long to wait for a TCP (and TLS) connection. Defaults to 3.1 s, as the AWS SDKs.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The most time one request may take from start to the last byte of the answer,
+    /// connecting included. Defaults to 10 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Text appended to the `User-Agent` header after a space, to name your application
+    /// (such as `my-bot/1.2`). Visible ASCII and spaces, at most 256 characters. Defaults to
+    /// none: the header is `connect-participant/<version>`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Replaces the operating system's random source, used for client tokens and
+    /// invocation ids, with `fill`. Meant for deterministic tests. Defaults to the OS source
+    /// (`getrandom`).
+    pub fn random_source(
+        mut self,
+        fill: impl Fn(&mut [u8]) -> io::Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.random = Arc::new(fill);
+        self
+    }
+
+    /// Checks the settings and builds the client. Nothing is sent.
+    pub fn build(self) -> Result<Client> {
+        let endpoint = match (self.endpoint, self.endpoint_url, self.region) {
+            (Some(endpoint), _, _) => endpoint,
+            (None, Some(url), _) => {
+                if self.fips || self.dual_stack {
+                    return Err(Error::invalid_config(
+                        "a custom endpoint URL cannot be combined with FIPS or dual-stack",
+                    ));
+                }
+                Endpoint::from_url(&url)?
+            }
+            (None, None, Some(region)) => Endpoint::resolve(&region, self.fips, self.dual_stack)?,
+            (None, None, None) => {
+                return Err(Error::invalid_config(
+                    "no region and no endpoint URL: set one on the client builder",
+                ));
+            }
+        };
+        let mut user_agent = wire::USER_AGENT.to_owned();
+        if let Some(suffix) = &self.user_agent_suffix {
+            let n = suffix.chars().count();
+            if n == 0 || n > MAX_USER_AGENT_SUFFIX {
+                return Err(Error::invalid_config(format!(
+                    "invalid user agent suffix: {n} characters, must be 1 to \
+                     {MAX_USER_AGENT_SUFFIX}"
+                )));
+            }
+            if !suffix.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+                return Err(Error::invalid_config(
+                    "invalid user agent suffix: only visible ASCII and spaces are allowed",
+                ));
+            }
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let https = endpoint
+            .url()
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        let config = ureq::Agent::config_builder()
+            // AWS errors come as 4xx/5xx with a body that must be read.
+            .http_status_as_error(false)
+            // A redirect would carry the bearer token to wherever it points.
+            .max_redirects(0)
+            // Only a custom http:// endpoint the caller chose may go without TLS.
+            .https_only(https)
+            .user_agent(user_agent.as_str())
+            // The SDKs send no Accept header; neither do we.
+            .accept("")
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_global(Some(self.timeout))
+            // Room for many threads sharing one client without reconnecting.
+            .max_idle_connections(32)
+            .max_idle_connections_per_host(32)
+            // A local emulator or test server must not be reached through an HTTP proxy
+            // that the environment names for the outside world.
+            .proxy(if endpoint.is_loopback() {
+                None
+            } else {
+                ureq::Proxy::try_from_env()
+            })
+            .build();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                agent: config.new_agent(),
+                endpoint,
+                user_agent,
+                connect_timeout: self.connect_timeout,
+                timeout: self.timeout,
+                random: self.random,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("fips", &self.fips)
+            .field("dual_stack", &self.dual_stack)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("endpoint", &self.endpoint)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with every default set.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The endpoint this client sends to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// Sends one event.
+    ///
+    /// The request and token are checked against every documented limit first; an invalid
+    /// input returns [`ErrorKind::InvalidInput`] and nothing is sent. A client token is
+    /// generated when the request has none.
+    pub fn send_event(
+        &self,
+        token: &ConnectionToken,
+        request: &SendEventRequest,
+    ) -> Result<SendEventOutput> {
+        request.validate()?;
+        let inner = &*self.inner;
+        let (invocation_id, generated_token) = two_uuids(&*inner.random)?;
+        let body = request.body(&generated_token);
+        let response = inner
+            .agent
+            .post(inner.endpoint.event_url())
+            .header("content-type", "application/json")
+            .header("x-amz-bearer", token.expose_secret())
+            .header("amz-sdk-invocation-id", invocation_id.as_str())
+            .header("amz-sdk-request", wire::sdk_request_header(1, 1))
+            .send(&body[..]);
+        let mut response = response.map_err(|e| self.transport_error(e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BODY)
+            .read_to_vec()
+            .map_err(|e| self.transport_error(e))?;
+        let headers = response.headers();
+        let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        wire::parse_response(status, lookup, &body)
+    }
+
+    fn transport_error(&self, e: ureq::Error) -> Error {
+        let url = self.inner.endpoint.url();
+        match &e {
+            ureq::Error::Timeout(_) => Error::with_source(
+                ErrorKind::Timeout,
+                format!("the request to {url} timed out"),
+                e,
+            ),
+            ureq::Error::Io(io)
+                if matches!(
+                    io.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
+                Error::with_source(
+                    ErrorKind::Timeout,
+                    format!("the request to {url} timed out"),
+                    e,
+                )
+            }
+            ureq::Error::BodyExceedsLimit(_) => Error::with_source(
+                ErrorKind::InvalidResponse,
+                format!("the answer from {url} is larger than {MAX_RESPONSE_BODY} bytes"),
+                e,
+            ),
+            _ => Error::with_source(
+                ErrorKind::Transport,
+                format!("the request to {url} failed"),
+                e,
+            ),
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.inner;
+        f.debug_struct("Client")
+            .field("endpoint", &i.endpoint)
+            .field("user_agent", &i.user_agent)
+            .field("connect_timeout", &i.connect_timeout)
+            .field("timeout", &i.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sends one event with a client made for this call alone.
+///
+/// For a one-off call, from a small tool, say. A program that sends more than one event
+/// should build a [`Client`] once and reuse it: it keeps connections open.
+///
+/// ```no_run
+/// use connect_participant::{ConnectionToken, Endpoint, SendEventRequest, send_event};
+///
+/// let token = ConnectionToken::new(std::env::var("CONNECT_CONNECTION_TOKEN").unwrap())?;
+/// let endpoint = Endpoint::from_region("us-east-1")?;
+/// send_event(&endpoint, &token, &SendEventRequest::read("message-id-1"))?;
+/// # Ok::<(), connect_participant::Error>(())
+/// ```
+pub fn send_event(
+    endpoint: &Endpoint,
+    token: &ConnectionToken,
+    request: &SendEventRequest,
+) -> Result<SendEventOutput> {
+    let client = ClientBuilder {
+        endpoint: Some(endpoint.clone()),
+        ..ClientBuilder::default()
+    }
+    .build()?;
+    client.send_event(token, request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_clone_send_sync() {
+        fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+        assert_traits::<Client>();
+    }
+
+    #[test]
+    fn region_or_endpoint_is_required() {
+        let e = Client::builder().build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert_eq!(
+            e.to_string(),
+            "no region and no endpoint URL: set one on the client builder"
+        );
+    }
+
+    #[test]
+    fn custom_endpoint_with_fips_or_dual_stack_is_refused() {
+        for (fips, dual) in [(true, false), (false, true), (true, true)] {
+            let e = Client::builder()
+                .endpoint_url("https://example.com")
+                .fips(fips)
+                .dual_stack(dual)
+                .build()
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        }
+    }
+
+    #[test]
+    fn endpoint_url_wins_over_region() {
+        let c = Client::builder()
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn user_agent_suffix_is_checked() {
+        let c = Client::builder()
+            .region("us-east-1")
+            .user_agent_suffix("bot/1 (x)")
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.inner.user_agent,
+            format!("{} bot/1 (x)", wire::USER_AGENT)
+        );
+        for bad in ["", "a\r\nb", "é", &"a".repeat(257)] {
+            let e = Client::builder()
+                .region("us-east-1")
+                .user_agent_suffix(bad)
+                .build()
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn debug_shows_settings() {
+        let c = Client::builder().region("us-east-1").build().unwrap();
+        assert_eq!(
+            format!("{c:?}"),
+            format!(
+                "Client {{ endpoint: Endpoint(\"https://participant.connect.us-east-1.amazonaws.com\"), \
+                 user_agent: \"{}\", connect_timeout: 3.1s, timeout: 10s, .. }}",
+                wire::USER_AGENT
+            )
+        );
+    }
+}

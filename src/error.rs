@@ -1,0 +1,374 @@
+//! The crate's one error type.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// What went wrong, to match on.
+///
+/// New kinds may be added in minor releases, so a `match` needs a `_` arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An input broke one of the service's documented limits; nothing was sent.
+    /// [`Error::field`] names the input.
+    InvalidInput,
+    /// The client configuration (region, endpoint URL, user agent suffix, ...) is unusable;
+    /// nothing was sent.
+    InvalidConfig,
+    /// The service answered `ValidationException` (HTTP 400): it refused the input.
+    Validation,
+    /// The service answered `AccessDeniedException` (HTTP 403): the connection token is
+    /// unknown, expired or not allowed to do this.
+    AccessDenied,
+    /// The service answered `ConflictException` (HTTP 409). For receipts this means they are
+    /// not available in this chat (more than two participants, or a supervisor barged in).
+    Conflict,
+    /// The service answered `ThrottlingException` (HTTP 429): too many requests.
+    Throttling,
+    /// The service answered `InternalServerException` (HTTP 500).
+    InternalServer,
+    /// The service answered an error type this crate does not know;
+    /// [`Error::service_error_type`] keeps it.
+    UnknownService,
+    /// The server answered a non-success status without an AWS error type (an empty, HTML or
+    /// garbage body, as a proxy or load balancer may send). [`Error::status`] has the status.
+    UnexpectedStatus,
+    /// The server answered a redirect (3xx). Redirects are never followed, because the
+    /// connection token would travel with them.
+    Redirect,
+    /// The request could not be sent or the answer could not be received: DNS, connect, TLS,
+    /// a reset connection or another I/O failure. [`std::error::Error::source`] has the cause.
+    Transport,
+    /// A connect or response timeout elapsed.
+    Timeout,
+    /// A success status came with a body that is not the documented JSON.
+    InvalidResponse,
+    /// The operating system's random source failed, so no client token could be made.
+    RandomSource,
+}
+
+impl ErrorKind {
+    /// The service error type this kind stands for, if it is one of the documented five.
+    pub(crate) fn from_service_type(error_type: &str) -> ErrorKind {
+        match error_type {
+            "ValidationException" => ErrorKind::Validation,
+            "AccessDeniedException" => ErrorKind::AccessDenied,
+            "ConflictException" => ErrorKind::Conflict,
+            "ThrottlingException" => ErrorKind::Throttling,
+            "InternalServerException" => ErrorKind::InternalServer,
+            _ => ErrorKind::UnknownService,
+        }
+    }
+}
+
+/// The error returned by every fallible call in this crate.
+///
+/// Match on [`Error::kind`]; read the service's own details with [`Error::status`],
+/// [`Error::service_error_type`], [`Error::service_message`] and [`Error::request_id`].
+/// The connection token never appears in this type's `Display` or `Debug` output.
+///
+/// ```
+/// use connect_participant::{ConnectionToken, ErrorKind};
+///
+/// let err = ConnectionToken::new("").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidInput);
+/// assert_eq!(err.field(), Some("ConnectionToken"));
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid ConnectionToken: 0 characters, must be 1 to 1000"
+/// );
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    /// Says what was wrong at this layer, already free of secrets.
+    message: String,
+    field: Option<&'static str>,
+    status: Option<u16>,
+    service_error_type: Option<String>,
+    service_message: Option<String>,
+    request_id: Option<String>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+/// A shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    fn new(kind: ErrorKind, message: String) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message,
+                field: None,
+                status: None,
+                service_error_type: None,
+                service_message: None,
+                request_id: None,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn invalid_input(field: &'static str, message: impl fmt::Display) -> Error {
+        let mut e = Error::new(
+            ErrorKind::InvalidInput,
+            format!("invalid {field}: {message}"),
+        );
+        e.inner.field = Some(field);
+        e
+    }
+
+    /// An input whose size in characters is outside `min..=max`.
+    pub(crate) fn length(field: &'static str, len: usize, min: usize, max: usize) -> Error {
+        let unit = if len == 1 { "character" } else { "characters" };
+        Error::invalid_input(field, format_args!("{len} {unit}, must be {min} to {max}"))
+    }
+
+    pub(crate) fn invalid_config(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidConfig, message.into())
+    }
+
+    pub(crate) fn with_source(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> Error {
+        let mut e = Error::new(kind, message.into());
+        e.inner.source = Some(Box::new(source));
+        e
+    }
+
+    /// An error the server answered with a non-success status.
+    pub(crate) fn from_response(
+        status: u16,
+        service_error_type: Option<String>,
+        service_message: Option<String>,
+        request_id: Option<String>,
+    ) -> Error {
+        let kind = match (&service_error_type, status) {
+            (Some(t), _) => ErrorKind::from_service_type(t),
+            (None, 300..=399) => ErrorKind::Redirect,
+            (None, _) => ErrorKind::UnexpectedStatus,
+        };
+        let mut message = match (&service_error_type, kind) {
+            (Some(t), _) => format!("service error {t} (HTTP {status})"),
+            (None, ErrorKind::Redirect) => {
+                format!("the server answered a redirect (HTTP {status}), which is not followed")
+            }
+            (None, _) => format!("the server answered HTTP {status} without an AWS error"),
+        };
+        if let Some(m) = &service_message {
+            message.push_str(": ");
+            push_printable(&mut message, m, 512);
+        }
+        if let Some(id) = &request_id {
+            message.push_str(" (request id ");
+            push_printable(&mut message, id, 128);
+            message.push(')');
+        }
+        let mut e = Error::new(kind, message);
+        e.inner.status = Some(status);
+        e.inner.service_error_type = service_error_type;
+        e.inner.service_message = service_message;
+        e.inner.request_id = request_id;
+        e
+    }
+
+    /// A success status with a body that is not the documented JSON.
+    pub(crate) fn invalid_response(status: u16, message: impl Into<String>) -> Error {
+        let mut e = Error::new(ErrorKind::InvalidResponse, message.into());
+        e.inner.status = Some(status);
+        e
+    }
+
+    pub(crate) fn set_request_id(mut self, request_id: Option<String>) -> Error {
+        self.inner.request_id = request_id;
+        self
+    }
+
+    pub(crate) fn set_source(mut self, source: impl StdError + Send + Sync + 'static) -> Error {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// What went wrong, to match on.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// For [`ErrorKind::InvalidInput`]: the input that broke a limit, named as the service
+    /// names it (`ConnectionToken`, `ContentType`, `Content`, `ClientToken`, `messageId`).
+    pub fn field(&self) -> Option<&'static str> {
+        self.inner.field
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The service's error type, sanitized (`aws.foo#ThrottlingException:http://x` becomes
+    /// `ThrottlingException`), when the server named one.
+    pub fn service_error_type(&self) -> Option<&str> {
+        self.inner.service_error_type.as_deref()
+    }
+
+    /// The service's own error message, as it sent it.
+    pub fn service_message(&self) -> Option<&str> {
+        self.inner.service_message.as_deref()
+    }
+
+    /// The service's request id (`x-amzn-RequestId`), to quote to AWS support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// True for the kinds that mean the service (or a server in front of it) answered.
+    pub fn is_service_error(&self) -> bool {
+        self.inner.status.is_some()
+    }
+}
+
+/// Appends `s` with control characters replaced, cut at `max` characters, so that a hostile
+/// server cannot put terminal escapes or megabytes into an error message.
+fn push_printable(out: &mut String, s: &str, max: usize) {
+    for (i, c) in s.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            return;
+        }
+        out.push(if c.is_control() { '\u{fffd}' } else { c });
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &i.kind).field("message", &i.message);
+        if let Some(field) = i.field {
+            d.field("field", &field);
+        }
+        if let Some(status) = i.status {
+            d.field("status", &status);
+        }
+        if let Some(t) = &i.service_error_type {
+            d.field("service_error_type", t);
+        }
+        if let Some(m) = &i.service_message {
+            d.field("service_message", m);
+        }
+        if let Some(r) = &i.request_id {
+            d.field("request_id", r);
+        }
+        if let Some(s) = &i.source {
+            d.field("source", s);
+        }
+        d.finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_send_sync_and_small() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Error>();
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn service_error_message_names_type_status_message_and_request_id() {
+        let e = Error::from_response(
+            429,
+            Some("ThrottlingException".into()),
+            Some("Rate exceeded".into()),
+            Some("req-1".into()),
+        );
+        assert_eq!(e.kind(), ErrorKind::Throttling);
+        assert_eq!(
+            e.to_string(),
+            "service error ThrottlingException (HTTP 429): Rate exceeded (request id req-1)"
+        );
+    }
+
+    #[test]
+    fn status_without_error_type_is_unexpected_status_or_redirect() {
+        let e = Error::from_response(502, None, None, None);
+        assert_eq!(e.kind(), ErrorKind::UnexpectedStatus);
+        assert_eq!(
+            e.to_string(),
+            "the server answered HTTP 502 without an AWS error"
+        );
+        let e = Error::from_response(307, None, None, None);
+        assert_eq!(e.kind(), ErrorKind::Redirect);
+        assert_eq!(
+            e.to_string(),
+            "the server answered a redirect (HTTP 307), which is not followed"
+        );
+    }
+
+    #[test]
+    fn unknown_service_error_keeps_its_type() {
+        let e = Error::from_response(400, Some("SerializationException".into()), None, None);
+        assert_eq!(e.kind(), ErrorKind::UnknownService);
+        assert_eq!(e.service_error_type(), Some("SerializationException"));
+        assert_eq!(
+            e.to_string(),
+            "service error SerializationException (HTTP 400)"
+        );
+    }
+
+    #[test]
+    fn hostile_message_is_cut_and_stripped_of_control_characters() {
+        let long = format!("a\u{1b}[31m{}", "x".repeat(2000));
+        let e = Error::from_response(
+            500,
+            Some("InternalServerException".into()),
+            Some(long),
+            None,
+        );
+        let shown = e.to_string();
+        assert!(!shown.contains('\u{1b}'));
+        assert!(shown.ends_with('…'));
+        assert!(shown.chars().count() < 600);
+        // The accessor keeps the message exactly as the server sent it.
+        assert_eq!(e.service_message().map(|m| m.len()), Some(2006));
+    }
+
+    #[test]
+    fn length_error_names_field_size_and_limit() {
+        let e = Error::length("ClientToken", 501, 0, 500);
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(e.field(), Some("ClientToken"));
+        assert_eq!(
+            e.to_string(),
+            "invalid ClientToken: 501 characters, must be 0 to 500"
+        );
+        assert_eq!(
+            Error::length("messageId", 1, 2, 3).to_string(),
+            "invalid messageId: 1 character, must be 2 to 3"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The connection token (a secret) and the UUIDs used as client tokens and invocation ids.
+
+use std::fmt;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The connection token, sent as the `X-Amz-Bearer` header.
+///
+/// It is the `ConnectionCredentials.ConnectionToken` that CreateParticipantConnection
+/// returns (valid about a day), not the participant token from StartChatContact. It is a
+/// secret: this type has no `Display`, its `Debug` prints `ConnectionToken([redacted])`,
+/// and no error of this crate ever contains it.
+///
+/// The constructor checks it before anything can be sent: 1 to 1000 characters, all of them
+/// visible ASCII (`!` to `~`). That refuses CR, LF and every other character that could break
+/// or smuggle an HTTP header, and spaces, which HTTP would strip from the ends.
+///
+/// ```
+/// use connect_participant::ConnectionToken;
+///
+/// let token = ConnectionToken::new("AQIDAHh0eXBpbmc=").unwrap();
+/// assert_eq!(format!("{token:?}"), "ConnectionToken([redacted])");
+///
+/// let err = ConnectionToken::new("abc\r\nX-Evil: 1").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid ConnectionToken: character 4 cannot be sent in an HTTP header \
+///      (only visible ASCII is allowed)"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectionToken(String);
+
+impl ConnectionToken {
+    /// The most characters the service accepts.
+    pub const MAX_CHARS: usize = 1000;
+
+    /// Checks `token` against the service's limits and header safety.
+    pub fn new(token: impl Into<String>) -> Result<ConnectionToken> {
+        let token = token.into();
+        if let Some(pos) = token.bytes().position(|b| !b.is_ascii_graphic()) {
+            // The position is 1-based and counts characters, to tell the caller where to
+            // look without showing any of the secret.
+            let nth = token[..pos].chars().count() + 1;
+            return Err(Error::invalid_input(
+                "ConnectionToken",
+                format_args!(
+                    "character {nth} cannot be sent in an HTTP header (only visible ASCII is \
+                     allowed)"
+                ),
+            ));
+        }
+        // Only ASCII is left, so bytes are characters.
+        if token.is_empty() || token.len() > Self::MAX_CHARS {
+            return Err(Error::length(
+                "ConnectionToken",
+                token.len(),
+                1,
+                Self::MAX_CHARS,
+            ));
+        }
+        Ok(ConnectionToken(token))
+    }
+
+    /// The token itself, for code that must hand it on (to another client, say).
+    ///
+    /// Take care not to log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ConnectionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ConnectionToken([redacted])")
+    }
+}
+
+impl std::str::FromStr for ConnectionToken {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        ConnectionToken::new(s)
+    }
+}
+
+/// Writes a lower-case UUID v4 (RFC 9562) built from 16 random bytes.
+pub(crate) fn format_uuid_v4(mut b: [u8; 16], out: &mut String) {
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // variant 10xx
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[usize::from(byte >> 4)] as char);
+        out.push(HEX[usize::from(byte & 0x0f)] as char);
+    }
+}
+
+/// A source of random bytes: the OS in production, something fixed in tests.
+pub(crate) type RandomFn = dyn Fn(&mut [u8]) -> std::io::Result<()> + Send + Sync;
+
+/// Fills `buf` from the operating system's random source.
+pub(crate) fn os_random(buf: &mut [u8]) -> std::io::Result<()> {
+    getrandom::getrandom(buf).map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Two fresh UUIDs, the invocation id and a client token, from one draw of 32 random bytes.
+pub(crate) fn two_uuids(random: &RandomFn) -> Result<(String, String)> {
+    let mut bytes = [0u8; 32];
+    random(&mut bytes).map_err(|e| {
+        Error::with_source(
+            ErrorKind::RandomSource,
+            "the random source failed, so no client token could be made",
+            e,
+        )
+    })?;
+    let mut a = String::with_capacity(36);
+    let mut b = String::with_capacity(36);
+    let (x, y) = bytes.split_at(16);
+    format_uuid_v4(x.try_into().expect("16 bytes"), &mut a);
+    format_uuid_v4(y.try_into().expect("16 bytes"), &mut b);
+    Ok((a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_limits_are_enforced_at_the_boundaries() {
+        assert!(ConnectionToken::new("a").is_ok());
+        assert!(ConnectionToken::new("a".repeat(1000)).is_ok());
+        let e = ConnectionToken::new("a".repeat(1001)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid ConnectionToken: 1001 characters, must be 1 to 1000"
+        );
+        let e = ConnectionToken::new("").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid ConnectionToken: 0 characters, must be 1 to 1000"
+        );
+    }
+
+    #[test]
+    fn header_breaking_characters_are_refused_without_echo() {
+        for bad in [
+            "ab\rc",
+            "ab\nc",
+            "ab\0c",
+            "ab\tc",
+            "ab c",
+            "ab\u{7f}c",
+            "abé",
+            " abc",
+            "abc ",
+        ] {
+            let e = ConnectionToken::new(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput, "{bad:?}");
+            assert_eq!(e.field(), Some("ConnectionToken"));
+            assert!(!format!("{e}{e:?}").contains("ab"), "{bad:?} leaked: {e:?}");
+        }
+        let e = ConnectionToken::new("é-secret").unwrap_err();
+        assert!(e.to_string().contains("character 1 "), "{e}");
+    }
+
+    #[test]
+    fn token_debug_is_redacted() {
+        let t = ConnectionToken::new("s3cr3t").unwrap();
+        assert_eq!(format!("{t:?}"), "ConnectionToken([redacted])");
+        assert_eq!(format!("{t:#?}"), "ConnectionToken([redacted])");
+        assert_eq!(t.expose_secret(), "s3cr3t");
+    }
+
+    #[test]
+    fn uuid_v4_has_version_and_variant_bits() {
+        let mut s = String::new();
+        format_uuid_v4([0xff; 16], &mut s);
+        assert_eq!(s, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        s.clear();
+        format_uuid_v4([0; 16], &mut s);
+        assert_eq!(s, "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn os_random_gives_distinct_well_formed_uuids() {
+        let (a, b) = two_uuids(&os_random).unwrap();
+        assert_ne!(a, b);
+        for u in [a, b] {
+            assert_eq!(u.len(), 36);
+            assert_eq!(&u[14..15], "4");
+            assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+            assert!(
+                u.chars()
+                    .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f'))
+            );
+        }
+    }
+
+    #[test]
+    fn failing_random_source_is_a_typed_error() {
+        let failing = |_: &mut [u8]| Err(std::io::Error::other("no entropy"));
+        let e = two_uuids(&failing).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::RandomSource);
+        assert_eq!(
+            std::error::Error::source(&e).map(|s| s.to_string()),
+            Some("no entropy".into())
+        );
+    }
+}

@@ -1,0 +1,266 @@
+//! Pure protocol logic: the headers that go out, and the answer (or restJson1 error) that
+//! comes back. No sockets here, so every byte can be tested directly.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::event::SendEventOutput;
+
+/// `User-Agent` of this crate, before any caller suffix.
+pub(crate) const USER_AGENT: &str = concat!("connect-participant/", env!("CARGO_PKG_VERSION"));
+
+/// The `amz-sdk-request` header value for attempt `attempt` (1-based) of `max`.
+pub(crate) fn sdk_request_header(attempt: u32, max: u32) -> String {
+    format!("attempt={attempt}; max={max}")
+}
+
+/// Turns the service's answer into the output or a typed error.
+///
+/// `header` looks a response header up by name, case-insensitively; `body` is at most what
+/// the client agreed to read.
+pub(crate) fn parse_response<'h>(
+    status: u16,
+    header: impl Fn(&str) -> Option<&'h str>,
+    body: &[u8],
+) -> Result<SendEventOutput> {
+    let request_id = header("x-amzn-RequestId")
+        .or_else(|| header("x-amz-request-id"))
+        .map(str::to_owned);
+    if (200..300).contains(&status) {
+        return parse_output(status, body).map_err(|e| e.set_request_id(request_id));
+    }
+    let fields = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let string_field = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| fields.get(*n).and_then(Value::as_str))
+            .map(str::to_owned)
+    };
+    let error_type = header("x-amzn-errortype")
+        .map(str::to_owned)
+        .or_else(|| string_field(&["code", "__type"]))
+        .and_then(|t| sanitize_error_type(&t));
+    let message = string_field(&["message", "Message", "errorMessage"]);
+    Err(Error::from_response(
+        status, error_type, message, request_id,
+    ))
+}
+
+fn parse_output(status: u16, body: &[u8]) -> Result<SendEventOutput> {
+    // restJson1 allows an empty body for an output whose members are all optional.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(SendEventOutput::default());
+    }
+    let invalid = || {
+        Error::invalid_response(
+            status,
+            format!(
+                "the service answered HTTP {status} with a body that is not the documented \
+                 JSON ({} bytes)",
+                body.len()
+            ),
+        )
+    };
+    // serde would also take a JSON array as a struct; the service only sends objects.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(invalid());
+    }
+    serde_json::from_slice(body).map_err(|e| invalid().set_source(e))
+}
+
+/// Keeps what stands before the first `:`, then what stands after the first `#`, as the
+/// restJson1 protocol says (`aws.foo#ThrottlingException:http://x` -> `ThrottlingException`).
+pub(crate) fn sanitize_error_type(raw: &str) -> Option<String> {
+    let before_colon = raw.split(':').next().unwrap_or_default();
+    let name = before_colon
+        .split_once('#')
+        .map_or(before_colon, |(_, after)| after)
+        .trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn parse(status: u16, headers: &[(&str, &str)], body: &str) -> Result<SendEventOutput> {
+        parse_bytes(status, headers, body.as_bytes())
+    }
+
+    fn parse_bytes(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Result<SendEventOutput> {
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let lookup = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        parse_response(status, lookup, body)
+    }
+
+    #[test]
+    fn success_body_gives_id_and_time_and_ignores_unknown_members() {
+        let out = parse(
+            200,
+            &[],
+            r#"{"AbsoluteTime":"2019-11-08T02:41:28.172Z","Id":"abc","Extra":{"x":[1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(out.id.as_deref(), Some("abc"));
+        assert_eq!(
+            out.absolute_time.as_deref(),
+            Some("2019-11-08T02:41:28.172Z")
+        );
+    }
+
+    #[test]
+    fn any_2xx_is_success_and_empty_body_is_empty_output() {
+        for status in [200, 201, 202, 204, 299] {
+            assert_eq!(parse(status, &[], "").unwrap(), SendEventOutput::default());
+        }
+        assert_eq!(parse(200, &[], " \n").unwrap(), SendEventOutput::default());
+        assert_eq!(parse(200, &[], "{}").unwrap(), SendEventOutput::default());
+    }
+
+    #[test]
+    fn garbage_success_body_is_invalid_response_with_status_and_request_id() {
+        for body in [
+            &b"<html>ok</html>"[..],
+            b"{\"Id\":",
+            b"\xff\xfe",
+            b"[]",
+            b"{\"Id\":7}",
+        ] {
+            let e = parse_bytes(200, &[("x-amzn-RequestId", "r1")], body).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+            assert_eq!(e.status(), Some(200));
+            assert_eq!(e.request_id(), Some("r1"));
+        }
+        let e = parse(200, &[], "<html>").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the service answered HTTP 200 with a body that is not the documented JSON (6 bytes)"
+        );
+    }
+
+    #[test]
+    fn error_type_header_wins_over_body() {
+        let e = parse(
+            400,
+            &[
+                (
+                    "X-Amzn-Errortype",
+                    "ValidationException:http://internal.amazon.com/",
+                ),
+                ("x-amzn-RequestId", "req-9"),
+            ],
+            r#"{"code":"ThrottlingException","message":"Content is too long"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Validation);
+        assert_eq!(e.status(), Some(400));
+        assert_eq!(e.service_error_type(), Some("ValidationException"));
+        assert_eq!(e.service_message(), Some("Content is too long"));
+        assert_eq!(e.request_id(), Some("req-9"));
+    }
+
+    #[test]
+    fn error_type_from_body_code_then_type() {
+        let e = parse(403, &[], r#"{"code":"AccessDeniedException","__type":"x"}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::AccessDenied);
+        let e = parse(
+            409,
+            &[("x-amz-request-id", "fallback-id")],
+            r#"{"__type":"com.amazonaws.connectparticipant#ConflictException","Message":"barged"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+        assert_eq!(e.service_message(), Some("barged"));
+        assert_eq!(e.request_id(), Some("fallback-id"));
+        let e = parse(
+            500,
+            &[],
+            r#"{"__type":"InternalServerException","errorMessage":"boom"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InternalServer);
+        assert_eq!(e.service_message(), Some("boom"));
+    }
+
+    #[test]
+    fn the_five_service_errors_map_to_their_kinds() {
+        for (status, t, kind) in [
+            (400, "ValidationException", ErrorKind::Validation),
+            (403, "AccessDeniedException", ErrorKind::AccessDenied),
+            (409, "ConflictException", ErrorKind::Conflict),
+            (429, "ThrottlingException", ErrorKind::Throttling),
+            (500, "InternalServerException", ErrorKind::InternalServer),
+            (400, "SerializationException", ErrorKind::UnknownService),
+        ] {
+            let e = parse(status, &[("x-amzn-errortype", t)], "").unwrap_err();
+            assert_eq!(e.kind(), kind);
+            assert_eq!(e.service_error_type(), Some(t));
+        }
+    }
+
+    #[test]
+    fn unusable_error_bodies_still_give_the_status() {
+        for body in [
+            &b""[..],
+            b"<html><body>502 Bad Gateway</body></html>",
+            b"\x00\xff",
+            b"[1,2]",
+        ] {
+            let e = parse_bytes(502, &[], body).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::UnexpectedStatus);
+            assert_eq!(e.status(), Some(502));
+            assert_eq!(e.service_error_type(), None);
+        }
+        let e = parse(301, &[("location", "http://elsewhere/")], "").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Redirect);
+        // A non-string code is no error type.
+        let e = parse(400, &[], r#"{"code":5,"message":"m"}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnexpectedStatus);
+        assert_eq!(e.service_message(), Some("m"));
+    }
+
+    #[test]
+    fn sanitize_follows_the_protocol() {
+        let cases = [
+            (
+                "aws.foo#ThrottlingException:http://x",
+                Some("ThrottlingException"),
+            ),
+            ("ThrottlingException", Some("ThrottlingException")),
+            (
+                "ValidationException:http://internal",
+                Some("ValidationException"),
+            ),
+            ("com.amazon#ConflictException", Some("ConflictException")),
+            ("a#b#c", Some("b#c")),
+            (":x", None),
+            ("", None),
+            ("ns#", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(sanitize_error_type(raw).as_deref(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn sdk_request_header_counts_attempts() {
+        assert_eq!(sdk_request_header(1, 1), "attempt=1; max=1");
+        assert_eq!(sdk_request_header(2, 3), "attempt=2; max=3");
+        assert_eq!(
+            USER_AGENT,
+            format!("connect-participant/{}", env!("CARGO_PKG_VERSION"))
+        );
+    }
+}
