@@ -1,1 +1,44 @@
-fn main() {}
+//! Quick start: send real SendEvent requests over HTTP to the bundled local emulator.
+//!
+//! Run with `cargo run --example quickstart --features emulator`. Works offline.
+
+use connect_participant::emulator::Emulator;
+use connect_participant::{ConnectionToken, SendEventRequest};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The emulator listens on 127.0.0.1 on a free port and stops when dropped.
+    let emulator = Emulator::start()?;
+    println!("emulator listening on {}", emulator.endpoint_url());
+
+    // Against AWS this would be `Client::builder().region("us-west-2").build()?`.
+    let client = emulator.client_builder().build()?;
+    // In production: ConnectionCredentials.ConnectionToken from CreateParticipantConnection.
+    let token = ConnectionToken::new("quickstart-connection-token")?;
+
+    let requests = [
+        ("typing", SendEventRequest::typing()),
+        ("delivered", SendEventRequest::delivered("message-1")),
+        ("read", SendEventRequest::read("message-1")),
+    ];
+    for (name, request) in &requests {
+        let out = client.send_event(&token, request)?;
+        println!(
+            "{name:<9} -> Id {} at {}",
+            out.id.as_deref().unwrap_or("-"),
+            out.absolute_time.as_deref().unwrap_or("-")
+        );
+    }
+
+    // Bad input is refused before any byte is sent.
+    let refused = client
+        .send_event(&token, &SendEventRequest::read(""))
+        .expect_err("an empty message id is refused");
+    println!("refused   -> {refused} (kind {:?})", refused.kind());
+
+    println!(
+        "the emulator recorded {} events over {} connection(s)",
+        emulator.events().len(),
+        emulator.connections()
+    );
+    Ok(())
+}

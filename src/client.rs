@@ -285,20 +285,21 @@ impl Client {
             .header("amz-sdk-invocation-id", invocation_id.as_str())
             .header("amz-sdk-request", wire::sdk_request_header(1, 1))
             .send(&body[..]);
-        let mut response = response.map_err(|e| self.transport_error(e))?;
+        let mut response = response.map_err(|e| self.transport_error(e, None))?;
         let status = response.status().as_u16();
         let body = response
             .body_mut()
             .with_config()
             .limit(MAX_RESPONSE_BODY)
             .read_to_vec()
-            .map_err(|e| self.transport_error(e))?;
+            .map_err(|e| self.transport_error(e, Some(status)))?;
         let headers = response.headers();
         let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         wire::parse_response(status, lookup, &body)
     }
 
-    fn transport_error(&self, e: ureq::Error) -> Error {
+    /// Maps a ureq failure; `status` is known when it happened while reading the body.
+    fn transport_error(&self, e: ureq::Error, status: Option<u16>) -> Error {
         let url = self.inner.endpoint.url();
         match &e {
             ureq::Error::Timeout(_) => Error::with_source(
@@ -318,11 +319,17 @@ impl Client {
                     e,
                 )
             }
-            ureq::Error::BodyExceedsLimit(_) => Error::with_source(
-                ErrorKind::InvalidResponse,
-                format!("the answer from {url} is larger than {MAX_RESPONSE_BODY} bytes"),
-                e,
-            ),
+            ureq::Error::BodyExceedsLimit(_) => {
+                let e = Error::with_source(
+                    ErrorKind::InvalidResponse,
+                    format!("the answer from {url} is larger than {MAX_RESPONSE_BODY} bytes"),
+                    e,
+                );
+                match status {
+                    Some(s) => e.set_status(s),
+                    None => e,
+                }
+            }
             _ => Error::with_source(
                 ErrorKind::Transport,
                 format!("the request to {url} failed"),

@@ -190,6 +190,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn set_status(mut self, status: u16) -> Error {
+        self.inner.status = Some(status);
+        self
+    }
+
     pub(crate) fn set_source(mut self, source: impl StdError + Send + Sync + 'static) -> Error {
         self.inner.source = Some(Box::new(source));
         self

@@ -193,11 +193,16 @@ fn check_receipt_content(content: Option<&str>) -> Result<()> {
             "a receipt needs content of the form {\"messageId\":\"<id>\"}",
         ));
     };
-    match serde_json::from_str::<Receipt<'_>>(content) {
-        Ok(Receipt {
+    let parsed = if crate::wire::is_json_object(content.as_bytes()) {
+        serde_json::from_str::<Receipt<'_>>(content).ok()
+    } else {
+        None
+    };
+    match parsed {
+        Some(Receipt {
             message_id: Some(id),
         }) if !id.is_empty() => Ok(()),
-        Ok(Receipt {
+        Some(Receipt {
             message_id: Some(_),
         }) => Err(Error::invalid_input(
             "messageId",

@@ -1,9 +1,122 @@
-//! A small, blocking client for the Amazon Connect Participant Service's SendEvent call.
+//! A small, blocking client for the Amazon Connect Participant Service's **SendEvent** call:
+//! "the participant is typing", "message X was delivered", "message X was read".
 //!
-//! (Crate docs are filled in below.)
+//! No async runtime, no AWS credentials (the service authenticates by the participant's
+//! connection token alone), four runtime dependencies (`ureq` with rustls, `serde`,
+//! `serde_json`, `getrandom`). Every input is checked against the service's documented
+//! limits before a byte is sent, and the request on the wire is what the official SDKs send.
+//!
+//! # Usage
+//!
+//! Build a [`Client`] once and reuse it (it keeps connections alive and is cheap to clone
+//! and share between threads); each call takes the participant's [`ConnectionToken`] and a
+//! [`SendEventRequest`]:
+//!
+//! ```no_run
+//! use connect_participant::{Client, ConnectionToken, SendEventRequest};
+//!
+//! let client = Client::builder().region("us-west-2").build()?;
+//! // ConnectionCredentials.ConnectionToken from CreateParticipantConnection.
+//! let token = ConnectionToken::new(std::env::var("CONNECT_CONNECTION_TOKEN").unwrap())?;
+//!
+//! client.send_event(&token, &SendEventRequest::typing())?;
+//! client.send_event(&token, &SendEventRequest::delivered("message-id"))?;
+//! let out = client.send_event(&token, &SendEventRequest::read("message-id"))?;
+//! println!("event {:?} at {:?}", out.id, out.absolute_time);
+//! # Ok::<(), connect_participant::Error>(())
+//! ```
+//!
+//! For a single call, [`send_event`] makes a client for that call alone. To run without
+//! AWS, the `emulator` feature bundles a local emulator of the service; this example runs
+//! against it:
+//!
+//! ```
+//! # #[cfg(feature = "emulator")] {
+//! use connect_participant::{ConnectionToken, SendEventRequest};
+//! use connect_participant::emulator::Emulator;
+//!
+//! let emulator = Emulator::start()?;
+//! let client = emulator.client_builder().build()?;
+//! let token = ConnectionToken::new("local-token")?;
+//! let out = client.send_event(&token, &SendEventRequest::read("message-1"))?;
+//! assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors
+//!
+//! Every fallible call returns [`Error`]; match on [`Error::kind`]:
+//!
+//! - [`ErrorKind::InvalidInput`] / [`ErrorKind::InvalidConfig`]: refused before sending,
+//!   naming the input, its size and the limit.
+//! - [`ErrorKind::Validation`], [`AccessDenied`](ErrorKind::AccessDenied),
+//!   [`Conflict`](ErrorKind::Conflict), [`Throttling`](ErrorKind::Throttling),
+//!   [`InternalServer`](ErrorKind::InternalServer): the service's five documented errors;
+//!   [`UnknownService`](ErrorKind::UnknownService) for any other error type it names.
+//!   [`Error::status`], [`Error::service_error_type`], [`Error::service_message`] and
+//!   [`Error::request_id`] keep what the service said.
+//! - [`ErrorKind::UnexpectedStatus`] and [`ErrorKind::Redirect`]: a status without an AWS
+//!   error (a proxy's HTML page, an empty 502), or a redirect, which is never followed.
+//! - [`ErrorKind::Transport`], [`ErrorKind::Timeout`], [`ErrorKind::InvalidResponse`]: the
+//!   network failed, a timeout elapsed, or a success came with an unreadable body.
+//!
+//! ```
+//! use connect_participant::{ErrorKind, SendEventRequest};
+//!
+//! let err = SendEventRequest::typing().with_content("").validate().unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::InvalidInput);
+//! assert_eq!(err.to_string(), "invalid Content: 0 characters, must be 1 to 16384");
+//! ```
+//!
+//! A ConflictException on a receipt means receipts are not available in this chat (more
+//! than two participants, or a supervisor barged in); it is not worth retrying.
+//!
+//! # Security
+//!
+//! - The connection token is a secret. [`ConnectionToken`] has no `Display`, its `Debug`
+//!   prints `ConnectionToken([redacted])`, and no error message contains it.
+//! - A token with a character that could break an HTTP header (CR, LF, any control
+//!   character, space, non-ASCII) is refused by [`ConnectionToken::new`], never sent.
+//! - Redirects are never followed, so the token cannot travel to another host; a 3xx is
+//!   returned as [`ErrorKind::Redirect`].
+//! - Endpoints made from a region are always HTTPS (rustls, Mozilla's roots via
+//!   `webpki-roots`). Plain `http://` is only used when you give such a URL yourself.
+//! - ureq logs through the `log` crate. At TRACE level it prints the raw request,
+//!   **connection token included**. Do not enable TRACE for `ureq` in production.
+//!
+//! # Defaults and limits
+//!
+//! | setting | default |
+//! |---|---|
+//! | connect timeout | 3.1 s ([`ClientBuilder::connect_timeout`]) |
+//! | whole-request timeout | 10 s ([`ClientBuilder::timeout`]) |
+//! | redirects | never followed |
+//! | response body read | at most [`MAX_RESPONSE_BODY`] (1 MiB) |
+//! | `User-Agent` | `connect-participant/<version>` plus an optional suffix |
+//! | proxy | from `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`; none for loopback endpoints |
+//!
+//! | input | limit (characters) |
+//! |---|---|
+//! | connection token | 1 to 1000, visible ASCII |
+//! | content type | one of [`ContentType`] |
+//! | content | 1 to [`MAX_CONTENT_CHARS`] (16384) |
+//! | client token | 0 to [`MAX_CLIENT_TOKEN_CHARS`] (500); a UUID v4 is generated if none |
+//! | receipt message id | at least 1 |
+//!
+//! # Features
+//!
+//! - `emulator`: the [`emulator`] module, a local Participant Service emulator (std only)
+//!   for your own tests.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
 
 mod client;
 mod content_type;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod endpoint;
 mod error;
 mod event;
@@ -16,3 +129,8 @@ pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Result};
 pub use event::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventOutput, SendEventRequest};
 pub use token::ConnectionToken;
+
+// README's Rust blocks are compiled and run as doctests, so they cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -39,10 +39,10 @@ pub(crate) fn parse_response<'h>(
             .find_map(|n| fields.get(*n).and_then(Value::as_str))
             .map(str::to_owned)
     };
+    // An empty or unusable header must not hide the type the body names.
     let error_type = header("x-amzn-errortype")
-        .map(str::to_owned)
-        .or_else(|| string_field(&["code", "__type"]))
-        .and_then(|t| sanitize_error_type(&t));
+        .and_then(sanitize_error_type)
+        .or_else(|| string_field(&["code", "__type"]).and_then(|t| sanitize_error_type(&t)));
     let message = string_field(&["message", "Message", "errorMessage"]);
     Err(Error::from_response(
         status, error_type, message, request_id,
@@ -64,11 +64,16 @@ fn parse_output(status: u16, body: &[u8]) -> Result<SendEventOutput> {
             ),
         )
     };
-    // serde would also take a JSON array as a struct; the service only sends objects.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    if !is_json_object(body) {
         return Err(invalid());
     }
     serde_json::from_slice(body).map_err(|e| invalid().set_source(e))
+}
+
+/// Does `json` start like a JSON object? serde's derive also reads a struct from a JSON
+/// array (`["a"]`), which neither the service nor this crate's inputs ever mean.
+pub(crate) fn is_json_object(json: &[u8]) -> bool {
+    json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Keeps what stands before the first `:`, then what stands after the first `#`, as the
@@ -225,6 +230,14 @@ mod tests {
         }
         let e = parse(301, &[("location", "http://elsewhere/")], "").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Redirect);
+        // An empty header falls back to the body.
+        let e = parse(
+            400,
+            &[("x-amzn-errortype", "")],
+            r#"{"code":"ConflictException"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conflict);
         // A non-string code is no error type.
         let e = parse(400, &[], r#"{"code":5,"message":"m"}"#).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnexpectedStatus);

@@ -1,0 +1,339 @@
+//! The bundled emulator: what it records, what it refuses, and how the client maps its
+//! errors. Everything goes over real HTTP on 127.0.0.1.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use connect_participant::emulator::Emulator;
+use connect_participant::{
+    Client, ConnectionToken, ContentType, ErrorKind, SendEventRequest, send_event,
+};
+
+fn token(s: &str) -> ConnectionToken {
+    ConnectionToken::new(s).unwrap()
+}
+
+fn setup() -> (Emulator, Client) {
+    let emulator = Emulator::start().unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    (emulator, client)
+}
+
+/// Sends raw bytes, bypassing the client's own checks, and returns the raw answer.
+fn raw_exchange(emulator: &Emulator, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+    // A safety net so a bug cannot hang the suite; the test never waits this long.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    String::from_utf8(answer).unwrap()
+}
+
+fn raw_post(emulator: &Emulator, bearer: Option<&str>, body: &str) -> String {
+    let mut req = String::from("POST /participant/event HTTP/1.1\r\nHost: x\r\n");
+    if let Some(b) = bearer {
+        req.push_str(&format!("X-Amz-Bearer: {b}\r\n"));
+    }
+    req.push_str(&format!(
+        "Content-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ));
+    raw_exchange(emulator, req.as_bytes())
+}
+
+/// Splits a raw answer into status line, the error type header and the body.
+fn parse_answer(answer: &str) -> (String, Option<String>, String) {
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().to_owned();
+    let mut error_type = None;
+    let mut request_id = None;
+    for line in lines {
+        let (k, v) = line.split_once(": ").unwrap();
+        if k.eq_ignore_ascii_case("x-amzn-errortype") {
+            error_type = Some(v.to_owned());
+        }
+        if k == "x-amzn-RequestId" {
+            request_id = Some(v.to_owned());
+        }
+    }
+    assert_eq!(request_id.map(|r| r.len()), Some(36), "{answer}");
+    (status, error_type, body.to_owned())
+}
+
+#[test]
+fn emulator_records_typing_and_receipts_and_answers_their_ids() {
+    let (emulator, client) = setup();
+    let t = token("emulator-token");
+    let id = "m\"1\\é😀";
+    let typing = client.send_event(&t, &SendEventRequest::typing()).unwrap();
+    let delivered = client
+        .send_event(&t, &SendEventRequest::delivered(id))
+        .unwrap();
+    let read = client
+        .send_event(&t, &SendEventRequest::read(id).with_client_token("ct-read"))
+        .unwrap();
+
+    let events = emulator.events();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0].content_type, ContentType::Typing.as_str());
+    assert_eq!(events[0].content, None);
+    assert_eq!(
+        events[1].content_type,
+        ContentType::MessageDelivered.as_str()
+    );
+    assert_eq!(
+        events[1].content.as_deref(),
+        Some("{\"messageId\":\"m\\\"1\\\\é😀\"}")
+    );
+    assert_eq!(events[2].client_token.as_deref(), Some("ct-read"));
+    for (event, out) in events.iter().zip([typing, delivered, read]) {
+        assert_eq!(out.id.as_deref(), Some(event.id.as_str()));
+        assert_eq!(
+            out.absolute_time.as_deref(),
+            Some(event.absolute_time.as_str())
+        );
+        // yyyy-MM-ddThh:mm:ss.SSSZ
+        assert_eq!(event.absolute_time.len(), 24);
+        assert!(event.absolute_time.ends_with('Z'));
+    }
+    // A generated client token is a lower-case UUID v4, different on each call.
+    let generated = events[0].client_token.as_deref().unwrap();
+    assert_eq!(generated.len(), 36);
+    assert_eq!(&generated[14..15], "4");
+    assert_ne!(events[0].client_token, events[1].client_token);
+    // One client, one keep-alive connection.
+    assert_eq!(emulator.connections(), 1);
+    assert_eq!(emulator.requests(), 3);
+}
+
+#[test]
+fn repeated_client_token_is_the_same_event() {
+    let (emulator, client) = setup();
+    let t = token("idempotent-token");
+    let req = SendEventRequest::read("m-1").with_client_token("same-token");
+    let first = client.send_event(&t, &req).unwrap();
+    let second = client.send_event(&t, &req).unwrap();
+    assert_eq!(first, second);
+    assert_eq!(emulator.events().len(), 1);
+    // Idempotency is per participant: another connection token is another event.
+    let other = client.send_event(&token("other-token"), &req).unwrap();
+    assert_ne!(other.id, first.id);
+    assert_eq!(emulator.events().len(), 2);
+    assert_eq!(emulator.requests(), 3);
+}
+
+#[test]
+fn revoked_token_is_access_denied() {
+    let (emulator, client) = setup();
+    let t = token("revoked-token");
+    client.send_event(&t, &SendEventRequest::typing()).unwrap();
+    emulator.revoke_token(&t);
+    let e = client
+        .send_event(&t, &SendEventRequest::typing())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied);
+    assert_eq!(e.status(), Some(403));
+    assert_eq!(e.service_error_type(), Some("AccessDeniedException"));
+    assert_eq!(e.service_message(), Some("Access denied"));
+    assert_eq!(e.request_id().map(str::len), Some(36));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "service error AccessDeniedException (HTTP 403): Access denied (request id {})",
+            e.request_id().unwrap()
+        )
+    );
+    // Other participants are unaffected.
+    client
+        .send_event(&token("fresh-token"), &SendEventRequest::typing())
+        .unwrap();
+    assert_eq!(emulator.events().len(), 2);
+}
+
+#[test]
+fn receipts_conflict_when_the_chat_does_not_allow_them() {
+    let (emulator, client) = setup();
+    let t = token("conflict-token");
+    emulator.set_receipts_conflict(true);
+    for req in [
+        SendEventRequest::read("m"),
+        SendEventRequest::delivered("m"),
+    ] {
+        let e = client.send_event(&t, &req).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+        assert_eq!(e.status(), Some(409));
+        assert_eq!(e.service_error_type(), Some("ConflictException"));
+    }
+    // Typing is still fine, and nothing refused was recorded.
+    client.send_event(&t, &SendEventRequest::typing()).unwrap();
+    assert_eq!(emulator.events().len(), 1);
+    emulator.set_receipts_conflict(false);
+    client.send_event(&t, &SendEventRequest::read("m")).unwrap();
+    assert_eq!(emulator.events().len(), 2);
+}
+
+#[test]
+fn injected_errors_map_to_their_kinds() {
+    let (emulator, client) = setup();
+    let t = token("fault-token");
+    let cases = [
+        (429, "ThrottlingException", ErrorKind::Throttling),
+        (500, "InternalServerException", ErrorKind::InternalServer),
+        (400, "ValidationException", ErrorKind::Validation),
+        (403, "AccessDeniedException", ErrorKind::AccessDenied),
+        (409, "ConflictException", ErrorKind::Conflict),
+        (418, "TeapotException", ErrorKind::UnknownService),
+    ];
+    for (status, error_type, _) in cases {
+        emulator.fail_next(status, error_type, "injected");
+    }
+    for (status, error_type, kind) in cases {
+        let e = client
+            .send_event(&t, &SendEventRequest::typing())
+            .unwrap_err();
+        assert_eq!(e.kind(), kind, "{error_type}");
+        assert_eq!(e.status(), Some(status));
+        assert_eq!(e.service_error_type(), Some(error_type));
+        assert_eq!(e.service_message(), Some("injected"));
+    }
+    // The queue is spent: the next call is handled normally, and no failed one recorded.
+    client.send_event(&t, &SendEventRequest::typing()).unwrap();
+    assert_eq!(emulator.events().len(), 1);
+    assert_eq!(emulator.requests(), cases.len() + 1);
+}
+
+#[test]
+fn emulator_applies_the_service_checks_to_raw_requests() {
+    let emulator = Emulator::start().unwrap();
+    let typing = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
+    let long_content = format!(
+        r#"{{"Content":"{}","ContentType":"application/vnd.amazonaws.connect.event.typing"}}"#,
+        "é".repeat(16385)
+    );
+    let long_client_token = format!(
+        r#"{{"ClientToken":"{}","ContentType":"application/vnd.amazonaws.connect.event.typing"}}"#,
+        "t".repeat(501)
+    );
+    let long_bearer = "b".repeat(1001);
+    let cases: [(Option<&str>, &str, &str, &str); 9] = [
+        (None, typing, "400 Bad Request", "ValidationException"),
+        (
+            Some(&long_bearer),
+            typing,
+            "400 Bad Request",
+            "ValidationException",
+        ),
+        (Some("t"), "{}", "400 Bad Request", "ValidationException"),
+        (
+            Some("t"),
+            r#"{"ContentType":"text/plain"}"#,
+            "400 Bad Request",
+            "ValidationException",
+        ),
+        (
+            Some("t"),
+            &long_content,
+            "400 Bad Request",
+            "ValidationException",
+        ),
+        (
+            Some("t"),
+            &long_client_token,
+            "400 Bad Request",
+            "ValidationException",
+        ),
+        (
+            Some("t"),
+            r#"{"Content":"{\"messageId\":\"\"}","ContentType":"application/vnd.amazonaws.connect.event.message.read"}"#,
+            "400 Bad Request",
+            "ValidationException",
+        ),
+        (
+            Some("t"),
+            "not json",
+            "400 Bad Request",
+            "SerializationException",
+        ),
+        (
+            Some("t"),
+            r#"{"ContentType":5}"#,
+            "400 Bad Request",
+            "SerializationException",
+        ),
+    ];
+    for (bearer, body, status, error_type) in cases {
+        let (status_line, got_type, answer_body) = parse_answer(&raw_post(&emulator, bearer, body));
+        assert_eq!(status_line, format!("HTTP/1.1 {status}"), "{body:.80}");
+        assert_eq!(got_type.as_deref(), Some(error_type), "{body:.80}");
+        let json: serde_json::Value = serde_json::from_str(&answer_body).unwrap();
+        assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    assert!(emulator.events().is_empty());
+
+    // The limits themselves are accepted.
+    let at_limits = format!(
+        r#"{{"ClientToken":"{}","Content":"{}","ContentType":"application/vnd.amazonaws.connect.event.typing"}}"#,
+        "t".repeat(500),
+        "é".repeat(16384)
+    );
+    let (status_line, error_type, body) =
+        parse_answer(&raw_post(&emulator, Some(&"b".repeat(1000)), &at_limits));
+    assert_eq!(status_line, "HTTP/1.1 200 OK");
+    assert_eq!(error_type, None);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["Id"].as_str(), Some(emulator.events()[0].id.as_str()));
+}
+
+#[test]
+fn emulator_answers_unknown_operations_and_malformed_requests() {
+    let emulator = Emulator::start().unwrap();
+    let answer = raw_exchange(
+        &emulator,
+        b"GET /participant/event HTTP/1.1\r\nConnection: close\r\n\r\n",
+    );
+    let (status, error_type, _) = parse_answer(&answer);
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert_eq!(error_type.as_deref(), Some("UnknownOperationException"));
+
+    let answer = raw_exchange(&emulator, b"NOT HTTP AT ALL\r\n\r\n");
+    let (status, error_type, _) = parse_answer(&answer);
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    assert_eq!(error_type.as_deref(), Some("SerializationException"));
+    assert_eq!(emulator.requests(), 2);
+}
+
+#[test]
+fn free_function_sends_one_event() {
+    let emulator = Emulator::start().unwrap();
+    let out = send_event(
+        &emulator.endpoint(),
+        &token("one-off"),
+        &SendEventRequest::delivered("m-9"),
+    )
+    .unwrap();
+    assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
+}
+
+#[test]
+fn emulator_stops_when_dropped() {
+    let emulator = Emulator::start().unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    let t = token("drop-token");
+    // Leave a keep-alive connection open in the client's pool.
+    client.send_event(&t, &SendEventRequest::typing()).unwrap();
+    let addr = emulator.addr();
+    drop(emulator);
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "still listening on {addr}"
+    );
+    let e = client
+        .send_event(&t, &SendEventRequest::typing())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+}

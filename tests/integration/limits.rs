@@ -1,0 +1,345 @@
+//! The service's limits at their boundaries, end to end: accepted inputs reach the server
+//! as sent, refused ones fail with `InvalidInput` before any connection is made.
+
+use connect_participant::{
+    ConnectionToken, ContentType, Endpoint, ErrorKind, MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS,
+    SendEventRequest, send_event,
+};
+
+use crate::scripted::{Action, Scripted};
+use crate::wire_bytes::expected_request;
+use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
+
+const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
+const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
+const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
+
+/// Sends `request` with `token`; asserts it succeeded and returns the one request seen.
+fn accepted(token: &ConnectionToken, request: &SendEventRequest) -> (u16, String) {
+    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let port = server.port();
+    crate::client(&server.url())
+        .send_event(token, request)
+        .expect("accepted input is sent");
+    (port, server.finish().single().text())
+}
+
+/// Sends `request`; asserts the exact refusal and that no connection was made.
+fn refused(request: &SendEventRequest, field: &str, message: &str) {
+    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let e = crate::client(&server.url())
+        .send_event(&crate::token(), request)
+        .expect_err("refused input is not sent");
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:?}");
+    assert_eq!(e.field(), Some(field), "{e:?}");
+    assert_eq!(e.to_string(), message);
+    assert_eq!(e.status(), None);
+    assert!(!e.is_service_error());
+    let report = server.finish();
+    assert_eq!(report.connections, 0, "refused input opened a connection");
+    assert!(report.requests.is_empty());
+}
+
+fn typing_body(client_token: &str) -> String {
+    format!(r#"{{"ClientToken":"{client_token}","ContentType":"{TYPING}"}}"#)
+}
+
+#[test]
+fn connection_token_of_1_and_1000_characters_is_sent_as_the_bearer() {
+    for len in [1, ConnectionToken::MAX_CHARS] {
+        let bearer: String = "AQIDAHh0~!=+/".chars().cycle().take(len).collect();
+        let token = ConnectionToken::new(bearer.clone()).unwrap();
+        let (port, got) = accepted(&token, &SendEventRequest::typing());
+        assert_eq!(
+            got,
+            expected_request(
+                port,
+                &bearer,
+                INVOCATION_ID,
+                &typing_body(GENERATED_CLIENT_TOKEN)
+            ),
+            "length {len}"
+        );
+    }
+}
+
+#[test]
+fn connection_token_of_0_or_1001_characters_is_refused_before_any_connection() {
+    let server = Scripted::start(vec![]);
+    let _client = crate::client(&server.url());
+    for (token, message) in [
+        (
+            String::new(),
+            "invalid ConnectionToken: 0 characters, must be 1 to 1000",
+        ),
+        (
+            "a".repeat(1001),
+            "invalid ConnectionToken: 1001 characters, must be 1 to 1000",
+        ),
+    ] {
+        let e = ConnectionToken::new(token).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(e.field(), Some("ConnectionToken"));
+        assert_eq!(e.to_string(), message);
+    }
+    assert_eq!(server.finish().connections, 0);
+}
+
+#[test]
+fn connection_token_with_header_breaking_characters_is_refused() {
+    let server = Scripted::start(vec![]);
+    let _client = crate::client(&server.url());
+    for (token, nth) in [
+        ("abc\rdef", 4),
+        ("abc\ndef", 4),
+        ("abc\r\nX-Evil: 1", 4),
+        ("\0abc", 1),
+        ("abc def", 4),
+        ("abc ", 4),
+        (" abc", 1),
+        ("abc\t", 4),
+        ("ab\u{7f}", 3),
+        ("éabc", 1),
+        ("ab😀c\n", 3),
+    ] {
+        let e = "a"
+            .parse::<ConnectionToken>()
+            .and(ConnectionToken::new(token))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{token:?}");
+        assert_eq!(e.field(), Some("ConnectionToken"), "{token:?}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "invalid ConnectionToken: character {nth} cannot be sent in an HTTP header \
+                 (only visible ASCII is allowed)"
+            ),
+            "{token:?}"
+        );
+    }
+    assert_eq!(server.finish().connections, 0);
+}
+
+#[test]
+fn content_of_16384_characters_is_sent_whole() {
+    assert_eq!(MAX_CONTENT_CHARS, 16384);
+    // 4-, 2- and 1-byte characters: the limit counts characters, not bytes.
+    let content: String = "😀éa".chars().cycle().take(MAX_CONTENT_CHARS).collect();
+    assert_eq!(content.len(), 5462 * 4 + 5461 * 2 + 5461);
+    let request = SendEventRequest::typing()
+        .with_content(content.clone())
+        .with_client_token("ct");
+    let (port, got) = accepted(&crate::token(), &request);
+    let body = format!(r#"{{"ClientToken":"ct","Content":"{content}","ContentType":"{TYPING}"}}"#);
+    assert_eq!(
+        got,
+        expected_request(port, "conn-token-1", INVOCATION_ID, &body)
+    );
+}
+
+#[test]
+fn content_of_one_character_is_sent() {
+    let request = SendEventRequest::typing().with_content("😀");
+    let (port, got) = accepted(&crate::token(), &request);
+    let body = format!(
+        r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","Content":"😀","ContentType":"{TYPING}"}}"#
+    );
+    assert_eq!(
+        got,
+        expected_request(port, "conn-token-1", INVOCATION_ID, &body)
+    );
+}
+
+#[test]
+fn content_of_0_or_16385_characters_is_refused() {
+    refused(
+        &SendEventRequest::typing().with_content(""),
+        "Content",
+        "invalid Content: 0 characters, must be 1 to 16384",
+    );
+    refused(
+        &SendEventRequest::typing().with_content("😀".repeat(MAX_CONTENT_CHARS + 1)),
+        "Content",
+        "invalid Content: 16385 characters, must be 1 to 16384",
+    );
+    refused(
+        &SendEventRequest::typing().with_content("a".repeat(MAX_CONTENT_CHARS + 1)),
+        "Content",
+        "invalid Content: 16385 characters, must be 1 to 16384",
+    );
+}
+
+#[test]
+fn client_token_of_0_and_500_characters_is_sent() {
+    assert_eq!(MAX_CLIENT_TOKEN_CHARS, 500);
+    let empty = SendEventRequest::typing().with_client_token("");
+    let (port, got) = accepted(&crate::token(), &empty);
+    assert_eq!(
+        got,
+        expected_request(port, "conn-token-1", INVOCATION_ID, &typing_body(""))
+    );
+
+    let long: String = "é-tok\"\\".chars().cycle().take(500).collect();
+    let escaped = long.replace('\\', "\\\\").replace('"', "\\\"");
+    let full = SendEventRequest::typing().with_client_token(long);
+    let (port, got) = accepted(&crate::token(), &full);
+    assert_eq!(
+        got,
+        expected_request(port, "conn-token-1", INVOCATION_ID, &typing_body(&escaped))
+    );
+}
+
+#[test]
+fn client_token_of_501_characters_is_refused() {
+    refused(
+        &SendEventRequest::typing().with_client_token("t".repeat(501)),
+        "ClientToken",
+        "invalid ClientToken: 501 characters, must be 0 to 500",
+    );
+    refused(
+        &SendEventRequest::read("m").with_client_token("é".repeat(501)),
+        "ClientToken",
+        "invalid ClientToken: 501 characters, must be 0 to 500",
+    );
+}
+
+#[test]
+fn receipt_with_empty_message_id_is_refused() {
+    for request in [SendEventRequest::read(""), SendEventRequest::delivered("")] {
+        refused(
+            &request,
+            "messageId",
+            "invalid messageId: 0 characters, must be at least 1",
+        );
+    }
+}
+
+const NOT_A_RECEIPT: &str =
+    "invalid Content: a receipt's content must be a JSON object with a string messageId";
+
+#[test]
+fn receipt_with_content_that_is_not_a_message_id_object_is_refused() {
+    for content in [
+        "not json",
+        "{}",
+        r#"{"messageId":7}"#,
+        r#"{"MessageId":"m"}"#,
+        "\"m\"",
+    ] {
+        for content_type in [ContentType::MessageRead, ContentType::MessageDelivered] {
+            refused(
+                &SendEventRequest::new(content_type).with_content(content),
+                "Content",
+                NOT_A_RECEIPT,
+            );
+        }
+    }
+}
+
+// src/event.rs check_receipt_content deserializes a derived struct, and serde's derive
+// also accepts a struct written as a JSON array, so `["m-1"]` passes as a receipt and is
+// sent, although the docs and the error message say a JSON object is required.
+#[test]
+fn receipt_with_content_that_is_a_json_array_is_refused() {
+    for content in [r#"["m-1"]"#, r#"["messageId"]"#] {
+        refused(
+            &SendEventRequest::new(ContentType::MessageRead).with_content(content),
+            "Content",
+            NOT_A_RECEIPT,
+        );
+    }
+}
+
+#[test]
+fn receipt_without_content_is_refused() {
+    refused(
+        &SendEventRequest::new(ContentType::MessageDelivered),
+        "Content",
+        "invalid Content: a receipt needs content of the form {\"messageId\":\"<id>\"}",
+    );
+}
+
+#[test]
+fn receipt_with_caller_built_content_is_sent_as_given() {
+    let content = r#"{"messageId":"m-1","extra":[true]}"#;
+    let request = SendEventRequest::new(ContentType::MessageDelivered).with_content(content);
+    let (port, got) = accepted(&crate::token(), &request);
+    let body = format!(
+        r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","Content":"{{\"messageId\":\"m-1\",\"extra\":[true]}}","ContentType":"{DELIVERED}"}}"#
+    );
+    assert_eq!(
+        got,
+        expected_request(port, "conn-token-1", INVOCATION_ID, &body)
+    );
+}
+
+#[test]
+fn free_function_sends_one_event() {
+    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let port = server.port();
+    let endpoint = Endpoint::from_url(&server.url()).unwrap();
+    let token = ConnectionToken::new("free-fn-token").unwrap();
+    let out = send_event(&endpoint, &token, &SendEventRequest::read("m-1")).unwrap();
+    assert_eq!(out.id.as_deref(), Some("event-1"));
+    let request = server.finish().single().clone();
+    // The OS random source is used here: take the two UUIDs from the capture, check their
+    // form, then pin every other byte.
+    let text = request.text();
+    let id_line = text
+        .split("\r\n")
+        .find_map(|l| l.strip_prefix("amz-sdk-invocation-id: "))
+        .unwrap()
+        .to_owned();
+    let body: String = request.body_text();
+    let client_token = body
+        .strip_prefix(r#"{"ClientToken":""#)
+        .and_then(|b| b.split('"').next())
+        .unwrap()
+        .to_owned();
+    for uuid in [&id_line, &client_token] {
+        assert_uuid_v4(uuid);
+    }
+    assert_ne!(id_line, client_token);
+    let want_body = format!(
+        r#"{{"ClientToken":"{client_token}","Content":"{{\"messageId\":\"m-1\"}}","ContentType":"{READ}"}}"#
+    );
+    assert_eq!(
+        text,
+        expected_request(port, "free-fn-token", &id_line, &want_body)
+    );
+}
+
+#[test]
+fn free_function_refuses_invalid_input_before_any_connection() {
+    let server = Scripted::start(vec![]);
+    let endpoint = Endpoint::from_url(&server.url()).unwrap();
+    let e = send_event(
+        &endpoint,
+        &crate::token(),
+        &SendEventRequest::typing().with_client_token("x".repeat(501)),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert_eq!(e.field(), Some("ClientToken"));
+    assert_eq!(
+        e.to_string(),
+        "invalid ClientToken: 501 characters, must be 0 to 500"
+    );
+    let report = server.finish();
+    assert_eq!(report.connections, 0);
+    assert!(report.requests.is_empty());
+}
+
+/// Lower-case hex in 8-4-4-4-12 groups, version nibble 4, variant bits 10xx.
+fn assert_uuid_v4(s: &str) {
+    let groups: Vec<&str> = s.split('-').collect();
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    assert_eq!(lens, [8, 4, 4, 4, 12], "{s}");
+    assert!(
+        s.chars()
+            .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f')),
+        "{s}"
+    );
+    assert!(groups[2].starts_with('4'), "{s}");
+    assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{s}");
+}

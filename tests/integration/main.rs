@@ -1,0 +1,49 @@
+//! The integration test binary: the client against real sockets on 127.0.0.1.
+
+mod emulator_tests;
+mod errors;
+mod limits;
+mod responses;
+mod scripted;
+mod security;
+mod sessions;
+mod wire_bytes;
+
+use connect_participant::{Client, ConnectionToken};
+
+/// Fills the client's random draw with 0x00, 0x01, 0x02, ...: the invocation id comes from
+/// bytes 0..16 and the generated client token from bytes 16..32.
+pub fn counting_random(buf: &mut [u8]) -> std::io::Result<()> {
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    Ok(())
+}
+
+/// The invocation id that [`counting_random`] gives.
+pub const INVOCATION_ID: &str = "00010203-0405-4607-8809-0a0b0c0d0e0f";
+/// The generated client token that [`counting_random`] gives.
+pub const GENERATED_CLIENT_TOKEN: &str = "10111213-1415-4617-9819-1a1b1c1d1e1f";
+
+/// A client for `url` with the counting random source.
+pub fn client(url: &str) -> Client {
+    Client::builder()
+        .endpoint_url(url)
+        .random_source(counting_random)
+        .build()
+        .expect("a local endpoint URL is valid")
+}
+
+/// A short, valid connection token.
+pub fn token() -> ConnectionToken {
+    ConnectionToken::new("conn-token-1").expect("valid token")
+}
+
+/// `200 OK` with the documented body.
+pub fn ok_response() -> Vec<u8> {
+    scripted::response(
+        "200 OK",
+        &["Content-Type: application/json"],
+        br#"{"AbsoluteTime":"2019-11-08T02:41:28.172Z","Id":"event-1"}"#,
+    )
+}

@@ -1,0 +1,308 @@
+//! Redirects are refused, and the connection token never shows in any output.
+
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use connect_participant::{Client, ConnectionToken, Error, ErrorKind, SendEventRequest};
+
+use crate::scripted::{Action, Scripted, closed_port, response};
+
+#[test]
+fn redirect_is_not_followed() {
+    // Where the redirects point: it must never see a connection, so never the token.
+    let elsewhere = Scripted::repeating(Action::Respond(crate::ok_response()));
+    let location = format!(
+        "Location: http://127.0.0.1:{}/participant/event",
+        elsewhere.port()
+    );
+    let statuses = [
+        "301 Moved Permanently",
+        "302 Found",
+        "303 See Other",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ];
+    let server = Scripted::start(
+        statuses
+            .iter()
+            .map(|s| Action::Respond(response(s, &[&location], b"")))
+            .collect(),
+    );
+    let client = crate::client(&server.url());
+    for status in statuses {
+        let code: u16 = status[..3].parse().unwrap();
+        let e = client
+            .send_event(&crate::token(), &SendEventRequest::typing())
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Redirect, "{status}");
+        assert_eq!(e.status(), Some(code));
+        assert_eq!(e.service_error_type(), None);
+        assert_eq!(
+            e.to_string(),
+            format!("the server answered a redirect (HTTP {code}), which is not followed")
+        );
+    }
+    let report = server.finish();
+    assert_eq!(report.requests.len(), statuses.len());
+    let elsewhere = elsewhere.finish();
+    assert_eq!(elsewhere.connections, 0, "a redirect was followed");
+    assert!(elsewhere.requests.is_empty());
+}
+
+const SECRET: &str = "SECRET-TOKEN-9f8e7d";
+
+/// Every way an error (and its causes) can be shown.
+fn renderings(e: &(dyn StdError + 'static)) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut next = Some(e);
+    // Source chains here are a few links long; the bound only guards against a cycle.
+    for _ in 0..16 {
+        let Some(cur) = next else { break };
+        out.push(format!("{cur}"));
+        out.push(format!("{cur:?}"));
+        out.push(format!("{cur:#?}"));
+        out.push(format!("{cur:#}"));
+        next = cur.source();
+    }
+    assert!(next.is_none(), "source chain longer than 16");
+    out
+}
+
+fn assert_no_secret(label: &str, e: &Error) {
+    for shown in renderings(e) {
+        assert!(!shown.contains(SECRET), "{label} leaked the token: {shown}");
+        assert!(
+            !shown.contains("9f8e7d"),
+            "{label} leaked part of the token: {shown}"
+        );
+    }
+}
+
+/// Sends a typing event with the secret token to a server giving `answer`.
+fn error_from(answer: Action, timeout: Duration) -> Error {
+    let server = Scripted::start(vec![answer]);
+    let client = Client::builder()
+        .endpoint_url(server.url())
+        .timeout(timeout)
+        .random_source(crate::counting_random)
+        .build()
+        .unwrap();
+    let token = ConnectionToken::new(SECRET).unwrap();
+    let e = client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap_err();
+    let report = server.finish();
+    // The token did go to the server: the absence below is redaction, not a missing call.
+    assert!(
+        report.requests[0]
+            .text()
+            .contains(&format!("\r\nx-amz-bearer: {SECRET}\r\n"))
+    );
+    e
+}
+
+#[test]
+fn no_error_shows_the_connection_token() {
+    let long = Duration::from_secs(10);
+    let token = ConnectionToken::new(SECRET).unwrap();
+    let mut errors: Vec<(&str, ErrorKind, Error)> = Vec::new();
+
+    // Refused before sending, with the secret token at hand.
+    let server = Scripted::start(vec![]);
+    let client = crate::client(&server.url());
+    let refused = [
+        ("Content", SendEventRequest::typing().with_content("")),
+        (
+            "ClientToken",
+            SendEventRequest::typing().with_client_token("c".repeat(501)),
+        ),
+        ("messageId", SendEventRequest::read("")),
+        (
+            "Content",
+            SendEventRequest::delivered("m").with_content("nope"),
+        ),
+    ];
+    for (field, request) in refused {
+        let e = client.send_event(&token, &request).unwrap_err();
+        assert_eq!(e.field(), Some(field));
+        errors.push(("invalid input", ErrorKind::InvalidInput, e));
+    }
+    assert_eq!(server.finish().connections, 0);
+    for bad in [
+        format!("{SECRET}\r\nX-Evil: 1"),
+        format!("{SECRET} "),
+        format!("{SECRET}é"),
+        format!("\0{SECRET}"),
+        SECRET.repeat(60),
+    ] {
+        let e = ConnectionToken::new(bad).unwrap_err();
+        assert_eq!(e.field(), Some("ConnectionToken"));
+        errors.push(("refused token", ErrorKind::InvalidInput, e));
+    }
+
+    errors.push((
+        "no endpoint",
+        ErrorKind::InvalidConfig,
+        Client::builder().build().unwrap_err(),
+    ));
+    errors.push((
+        "endpoint and fips",
+        ErrorKind::InvalidConfig,
+        Client::builder()
+            .endpoint_url("http://127.0.0.1:1")
+            .fips(true)
+            .build()
+            .unwrap_err(),
+    ));
+    errors.push((
+        "random source",
+        ErrorKind::RandomSource,
+        Client::builder()
+            .endpoint_url("http://127.0.0.1:1")
+            .random_source(|_| Err(std::io::Error::other("no entropy")))
+            .build()
+            .unwrap()
+            .send_event(&token, &SendEventRequest::typing())
+            .unwrap_err(),
+    ));
+
+    let answered = [
+        (
+            "400 Bad Request",
+            "ValidationException",
+            ErrorKind::Validation,
+        ),
+        (
+            "403 Forbidden",
+            "AccessDeniedException",
+            ErrorKind::AccessDenied,
+        ),
+        ("409 Conflict", "ConflictException", ErrorKind::Conflict),
+        (
+            "429 Too Many Requests",
+            "ThrottlingException",
+            ErrorKind::Throttling,
+        ),
+        (
+            "500 Internal Server Error",
+            "InternalServerException",
+            ErrorKind::InternalServer,
+        ),
+        (
+            "400 Bad Request",
+            "SerializationException",
+            ErrorKind::UnknownService,
+        ),
+    ];
+    for (status, t, kind) in answered {
+        let answer = response(
+            status,
+            &[&format!("X-Amzn-Errortype: {t}"), "x-amzn-RequestId: r-1"],
+            br#"{"message":"Access denied"}"#,
+        );
+        errors.push((t, kind, error_from(Action::Respond(answer), long)));
+    }
+    let more = [
+        (
+            "unexpected status",
+            ErrorKind::UnexpectedStatus,
+            Action::Respond(response(
+                "502 Bad Gateway",
+                &[],
+                b"<html>bad gateway</html>",
+            )),
+        ),
+        (
+            "redirect",
+            ErrorKind::Redirect,
+            Action::Respond(response(
+                "307 Temporary Redirect",
+                &["Location: http://127.0.0.1:1/participant/event"],
+                b"",
+            )),
+        ),
+        (
+            "invalid response",
+            ErrorKind::InvalidResponse,
+            Action::Respond(response("200 OK", &[], br#"{"Id":"#)),
+        ),
+        (
+            "oversized response",
+            ErrorKind::InvalidResponse,
+            Action::Respond(response("200 OK", &[], &vec![b' '; 1024 * 1024 + 1])),
+        ),
+        ("closed", ErrorKind::Transport, Action::Close),
+    ];
+    for (label, kind, answer) in more {
+        errors.push((label, kind, error_from(answer, long)));
+    }
+    errors.push((
+        "timeout",
+        ErrorKind::Timeout,
+        error_from(Action::Hang, Duration::from_millis(300)),
+    ));
+    errors.push((
+        "refused connection",
+        ErrorKind::Transport,
+        crate::client(&format!("http://127.0.0.1:{}", closed_port()))
+            .send_event(&token, &SendEventRequest::typing())
+            .unwrap_err(),
+    ));
+
+    for (label, kind, e) in &errors {
+        assert_eq!(e.kind(), *kind, "{label}");
+        assert_no_secret(label, e);
+    }
+    // The list above covers all 14 kinds the crate has today.
+    let mut kinds: Vec<String> = errors.iter().map(|(_, k, _)| format!("{k:?}")).collect();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(kinds.len(), 14, "{kinds:?}");
+}
+
+#[test]
+fn connection_token_debug_is_redacted() {
+    let token = ConnectionToken::new(SECRET).unwrap();
+    assert_eq!(format!("{token:?}"), "ConnectionToken([redacted])");
+    assert_eq!(format!("{token:#?}"), "ConnectionToken([redacted])");
+    let wrapped = Some(vec![token.clone()]);
+    assert!(!format!("{wrapped:?}{wrapped:#?}").contains(SECRET));
+    assert_eq!(token.expose_secret(), SECRET);
+}
+
+#[test]
+fn client_and_builder_debug_do_not_show_the_token() {
+    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let builder = Client::builder()
+        .endpoint_url(server.url())
+        .user_agent_suffix("bot/1")
+        .random_source(crate::counting_random);
+    for shown in [format!("{builder:?}"), format!("{builder:#?}")] {
+        assert!(!shown.contains(SECRET), "{shown}");
+    }
+    let client = builder.build().unwrap();
+    let token = ConnectionToken::new(SECRET).unwrap();
+    // After a call, too: nothing of the call may stay behind in the client.
+    client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap();
+    let clone = client.clone();
+    for shown in [
+        format!("{client:?}"),
+        format!("{client:#?}"),
+        format!("{clone:?}"),
+    ] {
+        assert!(!shown.contains(SECRET), "{shown}");
+        assert!(shown.contains(&server.url()), "{shown}");
+    }
+    assert_eq!(
+        format!("{client:?}"),
+        format!(
+            "Client {{ endpoint: Endpoint(\"{}\"), user_agent: \"connect-participant/{} bot/1\", \
+             connect_timeout: 3.1s, timeout: 10s, .. }}",
+            server.url(),
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    server.finish();
+}
