@@ -25,38 +25,13 @@ fn errors_for(answers: Vec<Vec<u8>>) -> Vec<Error> {
     errors
 }
 
-/// (status line, error type, kind) of the five documented service errors.
-const FIVE: [(&str, &str, ErrorKind); 5] = [
-    (
-        "400 Bad Request",
-        "ValidationException",
-        ErrorKind::Validation,
-    ),
-    (
-        "403 Forbidden",
-        "AccessDeniedException",
-        ErrorKind::AccessDenied,
-    ),
-    ("409 Conflict", "ConflictException", ErrorKind::Conflict),
-    (
-        "429 Too Many Requests",
-        "ThrottlingException",
-        ErrorKind::Throttling,
-    ),
-    (
-        "500 Internal Server Error",
-        "InternalServerException",
-        ErrorKind::InternalServer,
-    ),
-];
-
 fn status_of(status_line: &str) -> u16 {
     status_line[..3].parse().unwrap()
 }
 
 #[test]
 fn service_errors_named_by_the_errortype_header() {
-    let answers = FIVE
+    let answers = crate::SERVICE_ERRORS
         .iter()
         .map(|(status, t, _)| {
             response(
@@ -71,7 +46,7 @@ fn service_errors_named_by_the_errortype_header() {
         })
         .collect();
     let errors = errors_for(answers);
-    for ((status, t, kind), e) in FIVE.iter().zip(&errors) {
+    for ((status, t, kind), e) in crate::SERVICE_ERRORS.iter().zip(&errors) {
         let code = status_of(status);
         assert_eq!(e.kind(), *kind);
         assert_eq!(e.status(), Some(code));
@@ -93,7 +68,7 @@ fn service_errors_named_by_the_errortype_header() {
 
 #[test]
 fn service_errors_named_by_the_body_code() {
-    let answers = FIVE
+    let answers = crate::SERVICE_ERRORS
         .iter()
         .map(|(status, t, _)| {
             response(
@@ -104,7 +79,7 @@ fn service_errors_named_by_the_body_code() {
         })
         .collect();
     let errors = errors_for(answers);
-    for ((status, t, kind), e) in FIVE.iter().zip(&errors) {
+    for ((status, t, kind), e) in crate::SERVICE_ERRORS.iter().zip(&errors) {
         assert_eq!(e.kind(), *kind);
         assert_eq!(e.status(), Some(status_of(status)));
         assert_eq!(e.service_error_type(), Some(*t));
@@ -115,7 +90,7 @@ fn service_errors_named_by_the_body_code() {
 
 #[test]
 fn service_errors_named_by_the_body_type_with_namespace_and_url() {
-    let answers = FIVE
+    let answers = crate::SERVICE_ERRORS
         .iter()
         .map(|(status, t, _)| {
             response(
@@ -129,7 +104,7 @@ fn service_errors_named_by_the_body_type_with_namespace_and_url() {
         })
         .collect();
     let errors = errors_for(answers);
-    for ((status, t, kind), e) in FIVE.iter().zip(&errors) {
+    for ((status, t, kind), e) in crate::SERVICE_ERRORS.iter().zip(&errors) {
         assert_eq!(e.kind(), *kind);
         assert_eq!(e.status(), Some(status_of(status)));
         assert_eq!(e.service_error_type(), Some(*t));

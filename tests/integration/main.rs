@@ -47,3 +47,32 @@ pub fn ok_response() -> Vec<u8> {
         br#"{"AbsoluteTime":"2019-11-08T02:41:28.172Z","Id":"event-1"}"#,
     )
 }
+
+/// (status line, error type, kind) of the five documented service errors.
+pub const SERVICE_ERRORS: [(&str, &str, connect_participant::ErrorKind); 5] = [
+    (
+        "400 Bad Request",
+        "ValidationException",
+        connect_participant::ErrorKind::Validation,
+    ),
+    (
+        "403 Forbidden",
+        "AccessDeniedException",
+        connect_participant::ErrorKind::AccessDenied,
+    ),
+    (
+        "409 Conflict",
+        "ConflictException",
+        connect_participant::ErrorKind::Conflict,
+    ),
+    (
+        "429 Too Many Requests",
+        "ThrottlingException",
+        connect_participant::ErrorKind::Throttling,
+    ),
+    (
+        "500 Internal Server Error",
+        "InternalServerException",
+        connect_participant::ErrorKind::InternalServer,
+    ),
+];

@@ -166,34 +166,11 @@ fn no_error_shows_the_connection_token() {
             .unwrap_err(),
     ));
 
-    let answered = [
-        (
-            "400 Bad Request",
-            "ValidationException",
-            ErrorKind::Validation,
-        ),
-        (
-            "403 Forbidden",
-            "AccessDeniedException",
-            ErrorKind::AccessDenied,
-        ),
-        ("409 Conflict", "ConflictException", ErrorKind::Conflict),
-        (
-            "429 Too Many Requests",
-            "ThrottlingException",
-            ErrorKind::Throttling,
-        ),
-        (
-            "500 Internal Server Error",
-            "InternalServerException",
-            ErrorKind::InternalServer,
-        ),
-        (
-            "400 Bad Request",
-            "SerializationException",
-            ErrorKind::UnknownService,
-        ),
-    ];
+    let answered = crate::SERVICE_ERRORS.into_iter().chain([(
+        "400 Bad Request",
+        "SerializationException",
+        ErrorKind::UnknownService,
+    )]);
     for (status, t, kind) in answered {
         let answer = response(
             status,
