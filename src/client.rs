@@ -8,8 +8,12 @@ use std::time::Duration;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::{SendEventOutput, SendEventRequest};
+use crate::retry::{self, RetryClass, RetryQuota};
 use crate::token::{ConnectionToken, RandomFn, os_random, two_uuids};
 use crate::wire;
+
+/// How the client waits between attempts: `std::thread::sleep`, or a stand-in in tests.
+type SleepFn = dyn Fn(Duration) + Send + Sync;
 
 /// The most response body bytes read. The documented answer is under 400 bytes; anything
 /// far larger is not the service, and must not make the client allocate without bound.
@@ -47,7 +51,10 @@ struct Inner {
     user_agent: String,
     connect_timeout: Duration,
     timeout: Duration,
+    max_attempts: u32,
     random: Arc<RandomFn>,
+    sleep: Arc<SleepFn>,
+    quota: RetryQuota,
 }
 
 /// Builds a [`Client`]. Every setting has a documented default; a region or an endpoint
@@ -82,7 +89,9 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     user_agent_suffix: Option<String>,
+    max_attempts: u32,
     random: Arc<RandomFn>,
+    sleep: Arc<SleepFn>,
 }
 
 impl Default for ClientBuilder {
@@ -96,7 +105,9 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             user_agent_suffix: None,
+            max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
             random: Arc::new(os_random),
+            sleep: Arc::new(std::thread::sleep),
         }
     }
 }
@@ -135,8 +146,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The most time one request may take from start to the last byte of the answer,
-    /// connecting included. Defaults to 10 s.
+    /// The most time one attempt may take, from connecting to the last byte of the answer.
+    /// A call of several attempts can take up to `max_attempts` times this, plus the waits
+    /// between them. Defaults to 10 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -150,9 +162,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Replaces the operating system's random source, used for client tokens and
-    /// invocation ids, with `fill`. Meant for deterministic tests. Defaults to the OS source
-    /// (`getrandom`).
+    /// The most attempts one call makes, the first included; `1` turns retries off.
+    /// Defaults to 3, as the AWS SDKs' standard retry mode.
+    ///
+    /// Retried: throttling (any 429 and the standard throttling codes), HTTP 500, 502, 503
+    /// and 504, `RequestTimeout`, timeouts, and dropped, reset or refused connections.
+    /// Never retried: other 4xx (400, 403, 409, ...), redirects, unreadable answers, and
+    /// input refused before sending. Every attempt carries the same client token, so the
+    /// service records the event at most once.
+    pub fn max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+
+    /// Replaces the operating system's random source, used for client tokens, invocation
+    /// ids and retry jitter, with `fill`. Meant for deterministic tests. Defaults to the OS
+    /// source (`getrandom`).
     pub fn random_source(
         mut self,
         fill: impl Fn(&mut [u8]) -> io::Result<()> + Send + Sync + 'static,
@@ -161,8 +186,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Replaces `std::thread::sleep`, used to wait between attempts, with `sleep`. Meant for
+    /// tests that check the waits without spending them. Defaults to `std::thread::sleep`.
+    pub fn sleep_fn(mut self, sleep: impl Fn(Duration) + Send + Sync + 'static) -> Self {
+        self.sleep = Arc::new(sleep);
+        self
+    }
+
     /// Checks the settings and builds the client. Nothing is sent.
     pub fn build(self) -> Result<Client> {
+        if self.max_attempts == 0 {
+            return Err(Error::invalid_config(
+                "max_attempts must be at least 1 (1 turns retries off)",
+            ));
+        }
         let endpoint = match (self.endpoint, self.endpoint_url, self.region) {
             (Some(endpoint), _, _) => endpoint,
             (None, Some(url), _) => {
@@ -224,14 +261,18 @@ impl ClientBuilder {
                 ureq::Proxy::try_from_env()
             })
             .build();
+        let agent = config.new_agent();
         Ok(Client {
             inner: Arc::new(Inner {
-                agent: config.new_agent(),
+                agent,
                 endpoint,
                 user_agent,
                 connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
+                max_attempts: self.max_attempts,
                 random: self.random,
+                sleep: self.sleep,
+                quota: RetryQuota::new(),
             }),
         })
     }
@@ -248,6 +289,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()
     }
 }
@@ -263,11 +305,22 @@ impl Client {
         &self.inner.endpoint
     }
 
+    /// Tokens left in the retry quota this client and its clones share (500 when full).
+    ///
+    /// A retry costs 14 tokens (5 after throttling); a call that succeeds gives back what
+    /// it spent, or 1 if it needed no retry. With too few tokens left, failures are returned
+    /// at once instead of retried, so a struggling service is not hammered.
+    pub fn retry_quota(&self) -> u32 {
+        self.inner.quota.available()
+    }
+
     /// Sends one event.
     ///
     /// The request and token are checked against every documented limit first; an invalid
     /// input returns [`ErrorKind::InvalidInput`] and nothing is sent. A client token is
-    /// generated when the request has none.
+    /// generated when the request has none. Failures worth another try are retried (see
+    /// [`ClientBuilder::max_attempts`]) with the same client token and invocation id;
+    /// [`Error::attempts`] tells how many were made.
     pub fn send_event(
         &self,
         token: &ConnectionToken,
@@ -277,35 +330,85 @@ impl Client {
         let inner = &*self.inner;
         let (invocation_id, generated_token) = two_uuids(&*inner.random)?;
         let body = request.body(&generated_token);
+        let mut spent = 0;
+        let mut attempt = 1;
+        loop {
+            let (error, retry_after) = match self.attempt(token, &invocation_id, &body, attempt) {
+                Ok(out) => {
+                    inner.quota.release(if spent == 0 {
+                        retry::NO_RETRY_INCREMENT
+                    } else {
+                        spent
+                    });
+                    return Ok(out);
+                }
+                Err(failure) => failure,
+            };
+            let class = retry::classify(&error);
+            // Bounds the loop: attempts never pass max_attempts.
+            if class == RetryClass::Never || attempt >= inner.max_attempts {
+                return Err(error.set_attempts(attempt, false));
+            }
+            let cost = retry::retry_cost(class);
+            if !inner.quota.try_acquire(cost) {
+                return Err(error.set_attempts(attempt, true));
+            }
+            spent += cost;
+            let mut bytes = [0u8; 8];
+            // Without randomness, wait the whole ceiling: slower, never more aggressive.
+            let unit = match (inner.random)(&mut bytes) {
+                Ok(()) => retry::unit_interval(bytes),
+                Err(_) => 1.0,
+            };
+            (inner.sleep)(retry::backoff(class, attempt, unit, retry_after));
+            attempt += 1;
+        }
+    }
+
+    /// One attempt; a failure comes with the server's `x-amz-retry-after`, if any.
+    fn attempt(
+        &self,
+        token: &ConnectionToken,
+        invocation_id: &str,
+        body: &[u8],
+        attempt: u32,
+    ) -> std::result::Result<SendEventOutput, (Error, Option<u64>)> {
+        let inner = &*self.inner;
         let response = inner
             .agent
             .post(inner.endpoint.event_url())
             .header("content-type", "application/json")
             .header("x-amz-bearer", token.expose_secret())
-            .header("amz-sdk-invocation-id", invocation_id.as_str())
-            .header("amz-sdk-request", wire::sdk_request_header(1, 1))
-            .send(&body[..]);
-        let mut response = response.map_err(|e| self.transport_error(e, None))?;
+            .header("amz-sdk-invocation-id", invocation_id)
+            .header(
+                "amz-sdk-request",
+                wire::sdk_request_header(attempt, inner.max_attempts),
+            )
+            .send(body);
+        let mut response = response.map_err(|e| (self.transport_error(e, None), None))?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("x-amz-retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
         let body = response
             .body_mut()
             .with_config()
             .limit(MAX_RESPONSE_BODY)
             .read_to_vec()
-            .map_err(|e| self.transport_error(e, Some(status)))?;
+            .map_err(|e| (self.transport_error(e, Some(status)), retry_after))?;
         let headers = response.headers();
         let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        wire::parse_response(status, lookup, &body)
+        wire::parse_response(status, lookup, &body).map_err(|e| (e, retry_after))
     }
 
-    /// Maps a ureq failure; `status` is known when it happened while reading the body.
     fn transport_error(&self, e: ureq::Error, status: Option<u16>) -> Error {
         let url = self.inner.endpoint.url();
-        match &e {
-            ureq::Error::Timeout(_) => Error::with_source(
+        let (kind, message) = match &e {
+            ureq::Error::Timeout(_) => (
                 ErrorKind::Timeout,
                 format!("the request to {url} timed out"),
-                e,
             ),
             ureq::Error::Io(io)
                 if matches!(
@@ -313,28 +416,31 @@ impl Client {
                     io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
                 ) =>
             {
-                Error::with_source(
+                (
                     ErrorKind::Timeout,
                     format!("the request to {url} timed out"),
-                    e,
                 )
             }
-            ureq::Error::BodyExceedsLimit(_) => {
-                let e = Error::with_source(
-                    ErrorKind::InvalidResponse,
-                    format!("the answer from {url} is larger than {MAX_RESPONSE_BODY} bytes"),
-                    e,
-                );
-                match status {
-                    Some(s) => e.set_status(s),
-                    None => e,
-                }
-            }
-            _ => Error::with_source(
-                ErrorKind::Transport,
-                format!("the request to {url} failed"),
-                e,
+            ureq::Error::BodyExceedsLimit(_) => (
+                ErrorKind::InvalidResponse,
+                format!("the answer from {url} is larger than {MAX_RESPONSE_BODY} bytes"),
             ),
+            _ => (ErrorKind::Transport, format!("the request to {url} failed")),
+        };
+        // What another attempt may not meet: the network, not the configuration or TLS.
+        let transient = matches!(
+            e,
+            ureq::Error::Timeout(_)
+                | ureq::Error::Io(_)
+                | ureq::Error::ConnectionFailed
+                | ureq::Error::HostNotFound
+                | ureq::Error::Protocol(_)
+                | ureq::Error::BodyStalled
+        );
+        let error = Error::with_source(kind, message, e).transient(transient);
+        match status {
+            Some(s) if kind == ErrorKind::InvalidResponse => error.set_status(s),
+            _ => error,
         }
     }
 }
@@ -347,6 +453,8 @@ impl fmt::Debug for Client {
             .field("user_agent", &i.user_agent)
             .field("connect_timeout", &i.connect_timeout)
             .field("timeout", &i.timeout)
+            .field("max_attempts", &i.max_attempts)
+            .field("retry_quota", &i.quota.available())
             .finish_non_exhaustive()
     }
 }
@@ -448,7 +556,8 @@ mod tests {
             format!("{c:?}"),
             format!(
                 "Client {{ endpoint: Endpoint(\"https://participant.connect.us-east-1.amazonaws.com\"), \
-                 user_agent: \"{}\", connect_timeout: 3.1s, timeout: 10s, .. }}",
+                 user_agent: \"{}\", connect_timeout: 3.1s, timeout: 10s, max_attempts: 3, \
+                 retry_quota: 500, .. }}",
                 wire::USER_AGENT
             )
         );

@@ -66,6 +66,96 @@ pub struct RecordedEvent {
     pub client_token: Option<String>,
 }
 
+/// One request as the emulator received it, kept for tests to inspect: every attempt of a
+/// retried call shows up here, also those answered with an injected fault.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SeenRequest {
+    /// The method, such as `POST`.
+    pub method: String,
+    /// The path, without any query.
+    pub path: String,
+    /// The headers in arrival order, names as sent, except `X-Amz-Bearer`: the connection
+    /// token is a secret and is not kept.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl SeenRequest {
+    /// The first header of this name (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body's `ClientToken` member, if the body is JSON and has one.
+    pub fn client_token(&self) -> Option<String> {
+        let body: Value = serde_json::from_slice(&self.body).ok()?;
+        body.get("ClientToken")?.as_str().map(str::to_owned)
+    }
+}
+
+impl fmt::Debug for SeenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeenRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &self.headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+/// A failure the emulator can be told to produce for one request, to test how a client
+/// copes with an unreliable service or network. See [`Emulator::inject`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer this status, headers and body (a `Content-Length` is added) instead of
+    /// handling the request; the connection stays open.
+    Respond {
+        /// The HTTP status.
+        status: u16,
+        /// Headers to send, in order.
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// Write these bytes as the whole answer, as they are, then close the connection: for
+    /// truncated, malformed or non-HTTP answers. The request is not handled.
+    Raw(Vec<u8>),
+    /// Close the connection without handling the request or answering.
+    CloseBeforeHandling,
+    /// Handle the request (the event is recorded), then close without answering: the
+    /// event landed but the client cannot know.
+    CloseAfterHandling,
+    /// Handle the request, send the first half of the answer, then close.
+    CloseMidResponse,
+    /// Handle the request, then never answer; the connection stays open until the client
+    /// gives up or the emulator stops.
+    Stall,
+}
+
+impl Fault {
+    /// A restJson1 service error: HTTP `status`, `X-Amzn-Errortype: error_type`, a
+    /// `{"message": message}` body.
+    pub fn error(status: u16, error_type: &str, message: &str) -> Fault {
+        let Reply {
+            status,
+            headers,
+            body,
+        } = Reply::error(status, error_type, message);
+        Fault::Respond {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
 /// A running emulator. Dropping it stops it and closes its connections.
 pub struct Emulator {
     addr: SocketAddr,
@@ -85,10 +175,11 @@ struct State {
 struct Shared {
     events: Vec<RecordedEvent>,
     /// (connection token, client token) -> index into `events`.
-    seen: HashMap<(String, String), usize>,
+    by_client_token: HashMap<(String, String), usize>,
     revoked: HashSet<String>,
     receipts_conflict: bool,
-    queued: VecDeque<Reply>,
+    faults: VecDeque<Fault>,
+    seen: Vec<SeenRequest>,
     /// Open connections, so that drop can close them and their threads can end.
     open: HashMap<usize, TcpStream>,
     handlers: Vec<JoinHandle<()>>,
@@ -145,9 +236,15 @@ impl Emulator {
         self.state.lock().events.clone()
     }
 
-    /// How many HTTP requests it has answered (or started to answer).
+    /// How many HTTP requests it has received, malformed ones included.
     pub fn requests(&self) -> usize {
         self.state.requests.load(Ordering::SeqCst)
+    }
+
+    /// The well-formed requests received so far, oldest first, each attempt of a retried
+    /// call included.
+    pub fn seen_requests(&self) -> Vec<SeenRequest> {
+        self.state.lock().seen.clone()
     }
 
     /// How many TCP connections it has accepted.
@@ -172,12 +269,32 @@ impl Emulator {
 
     /// Answers the next request, whatever it is, with this error instead of handling it:
     /// HTTP `status`, `X-Amzn-Errortype: error_type`, body `{"message": message}`.
-    /// Calls queue up, one request each.
+    /// Faults queue up, one request each. Shorthand for
+    /// `inject(Fault::error(status, error_type, message))`.
     pub fn fail_next(&self, status: u16, error_type: &str, message: &str) {
-        self.state
-            .lock()
-            .queued
-            .push_back(Reply::error(status, error_type, message));
+        self.inject(Fault::error(status, error_type, message));
+    }
+
+    /// Applies `fault` to the next request that has none yet: faults queue up, one request
+    /// each, and requests after the queue runs dry are handled normally.
+    ///
+    /// ```
+    /// use connect_participant::emulator::{Emulator, Fault};
+    /// use connect_participant::{ConnectionToken, SendEventRequest};
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().sleep_fn(|_| {}).build()?;
+    /// // The event lands, but the answer is lost; the retry gets the same event back.
+    /// emulator.inject(Fault::CloseAfterHandling);
+    /// let token = ConnectionToken::new("t")?;
+    /// let out = client.send_event(&token, &SendEventRequest::typing())?;
+    /// assert_eq!(emulator.seen_requests().len(), 2);
+    /// assert_eq!(emulator.events().len(), 1);
+    /// assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inject(&self, fault: Fault) {
+        self.state.lock().faults.push_back(fault);
     }
 }
 
@@ -270,19 +387,70 @@ fn serve_connection(stream: TcpStream, state: &State) -> io::Result<()> {
                 state.requests.fetch_add(1, Ordering::SeqCst);
                 let reply = Reply::error(400, "SerializationException", &e.to_string());
                 writer.write_all(&reply.to_bytes(true))?;
-                return Ok(());
+                return close(&writer);
             }
             Err(e) => return Err(e),
         };
         state.requests.fetch_add(1, Ordering::SeqCst);
-        let queued = state.lock().queued.pop_front();
-        let reply = queued.unwrap_or_else(|| handle(&request, state));
+        let fault = {
+            let mut shared = state.lock();
+            shared.seen.push(SeenRequest {
+                method: request.method.clone(),
+                path: request.path.clone(),
+                headers: request
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-bearer"))
+                    .cloned()
+                    .collect(),
+                body: request.body.clone(),
+            });
+            shared.faults.pop_front()
+        };
+        let reply = match fault {
+            None => handle(&request, state),
+            Some(Fault::Respond {
+                status,
+                headers,
+                body,
+            }) => Reply {
+                status,
+                headers,
+                body,
+            },
+            Some(Fault::Raw(bytes)) => {
+                writer.write_all(&bytes)?;
+                return close(&writer);
+            }
+            Some(Fault::CloseBeforeHandling) => return close(&writer),
+            Some(Fault::CloseAfterHandling) => {
+                handle(&request, state);
+                return close(&writer);
+            }
+            Some(Fault::CloseMidResponse) => {
+                let bytes = handle(&request, state).to_bytes(false);
+                writer.write_all(&bytes[..bytes.len() / 2])?;
+                return close(&writer);
+            }
+            Some(Fault::Stall) => {
+                handle(&request, state);
+                // Wait for the client to give up: its close ends the read.
+                continue;
+            }
+        };
         writer.write_all(&reply.to_bytes(request.close))?;
         writer.flush()?;
         if request.close {
-            return Ok(());
+            return close(&writer);
         }
     }
+}
+
+/// Closes the connection now: the acceptor keeps a handle to every connection (to close
+/// them on drop), so dropping ours would not be enough.
+fn close(stream: &TcpStream) -> io::Result<()> {
+    let _ = stream.shutdown(Shutdown::Both);
+    Ok(())
 }
 
 /// Reads one request; `None` at a clean end of the connection.
@@ -359,16 +527,21 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
 /// A response to write.
 struct Reply {
     status: u16,
-    error_type: Option<String>,
-    body: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
 impl Reply {
     fn error(status: u16, error_type: &str, message: &str) -> Reply {
         Reply {
             status,
-            error_type: Some(error_type.to_owned()),
-            body: serde_json::json!({ "message": message }).to_string(),
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("X-Amzn-Errortype".into(), error_type.into()),
+            ],
+            body: serde_json::json!({ "message": message })
+                .to_string()
+                .into_bytes(),
         }
     }
 
@@ -379,21 +552,23 @@ impl Reply {
     fn to_bytes(&self, close: bool) -> Vec<u8> {
         let reason = match self.status {
             200 => "OK",
+            301 => "Moved Permanently",
+            302 => "Found",
+            307 => "Temporary Redirect",
             400 => "Bad Request",
             403 => "Forbidden",
             404 => "Not Found",
             409 => "Conflict",
             429 => "Too Many Requests",
             500 => "Internal Server Error",
+            502 => "Bad Gateway",
             503 => "Service Unavailable",
+            504 => "Gateway Timeout",
             _ => "Status",
         };
         let mut out = format!("HTTP/1.1 {} {reason}\r\n", self.status);
-        out.push_str("Content-Type: application/json\r\n");
-        if let Some(t) = &self.error_type {
-            out.push_str("X-Amzn-Errortype: ");
-            out.push_str(t);
-            out.push_str("\r\n");
+        for (k, v) in &self.headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
         }
         out.push_str("x-amzn-RequestId: ");
         out.push_str(&new_uuid());
@@ -402,8 +577,9 @@ impl Reply {
             out.push_str("Connection: close\r\n");
         }
         out.push_str(&format!("Content-Length: {}\r\n\r\n", self.body.len()));
-        out.push_str(&self.body);
-        out.into_bytes()
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&self.body);
+        bytes
     }
 }
 
@@ -502,7 +678,7 @@ fn handle(request: &Request, state: &State) -> Reply {
         );
     }
     let key = client_token.clone().map(|k| (bearer.to_owned(), k));
-    let index = match key.as_ref().and_then(|k| shared.seen.get(k)) {
+    let index = match key.as_ref().and_then(|k| shared.by_client_token.get(k)) {
         Some(&i) => i,
         None => {
             shared.events.push(RecordedEvent {
@@ -514,7 +690,7 @@ fn handle(request: &Request, state: &State) -> Reply {
             });
             let i = shared.events.len() - 1;
             if let Some(k) = key {
-                shared.seen.insert(k, i);
+                shared.by_client_token.insert(k, i);
             }
             i
         }
@@ -522,9 +698,10 @@ fn handle(request: &Request, state: &State) -> Reply {
     let event = &shared.events[index];
     Reply {
         status: 200,
-        error_type: None,
+        headers: vec![("Content-Type".into(), "application/json".into())],
         body: serde_json::json!({ "AbsoluteTime": event.absolute_time, "Id": event.id })
-            .to_string(),
+            .to_string()
+            .into_bytes(),
     }
 }
 

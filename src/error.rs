@@ -92,6 +92,13 @@ struct Inner {
     service_message: Option<String>,
     request_id: Option<String>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    /// Requests sent by the call that failed (0 when refused before sending).
+    attempts: u32,
+    /// The call stopped retrying because the client's retry quota was empty.
+    quota_exhausted: bool,
+    /// A network failure that another attempt may not meet (a reset, a timeout), as
+    /// opposed to one that would fail the same way again (a TLS certificate, say).
+    transient: bool,
 }
 
 /// A shorthand for results of this crate.
@@ -109,6 +116,9 @@ impl Error {
                 service_message: None,
                 request_id: None,
                 source: None,
+                attempts: 0,
+                quota_exhausted: false,
+                transient: false,
             }),
         }
     }
@@ -155,7 +165,12 @@ impl Error {
             (None, _) => ErrorKind::UnexpectedStatus,
         };
         let mut message = match (&service_error_type, kind) {
-            (Some(t), _) => format!("service error {t} (HTTP {status})"),
+            (Some(t), _) => {
+                let mut m = String::from("service error ");
+                push_printable(&mut m, t, 128);
+                m.push_str(&format!(" (HTTP {status})"));
+                m
+            }
             (None, ErrorKind::Redirect) => {
                 format!("the server answered a redirect (HTTP {status}), which is not followed")
             }
@@ -187,6 +202,22 @@ impl Error {
 
     pub(crate) fn set_request_id(mut self, request_id: Option<String>) -> Error {
         self.inner.request_id = request_id;
+        self
+    }
+
+    pub(crate) fn transient(mut self, transient: bool) -> Error {
+        self.inner.transient = transient;
+        self
+    }
+
+    pub(crate) fn is_transient(&self) -> bool {
+        self.inner.transient
+    }
+
+    /// Records how the call that produced this error ended its retries.
+    pub(crate) fn set_attempts(mut self, attempts: u32, quota_exhausted: bool) -> Error {
+        self.inner.attempts = attempts;
+        self.inner.quota_exhausted = quota_exhausted;
         self
     }
 
@@ -232,6 +263,18 @@ impl Error {
         self.inner.request_id.as_deref()
     }
 
+    /// How many requests the call sent before it returned this error: 1 unless it was
+    /// retried, and 0 when it was refused before sending (invalid input or configuration).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// True when the call stopped retrying because the client's retry quota was empty:
+    /// the service has been failing, so this client no longer adds retries to its load.
+    pub fn retry_quota_exhausted(&self) -> bool {
+        self.inner.quota_exhausted
+    }
+
     /// True for the kinds that mean the service (or a server in front of it) answered.
     pub fn is_service_error(&self) -> bool {
         self.inner.status.is_some()
@@ -252,7 +295,14 @@ fn push_printable(out: &mut String, s: &str, max: usize) {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.inner.message)
+        let i = &self.inner;
+        f.write_str(&i.message)?;
+        let s = if i.attempts == 1 { "" } else { "s" };
+        match (i.attempts, i.quota_exhausted) {
+            (n, true) => write!(f, "; {n} attempt{s}, not retried: the retry quota is empty"),
+            (0 | 1, false) => Ok(()),
+            (n, false) => write!(f, "; {n} attempts"),
+        }
     }
 }
 
@@ -275,6 +325,10 @@ impl fmt::Debug for Error {
         }
         if let Some(r) = &i.request_id {
             d.field("request_id", r);
+        }
+        if i.attempts > 1 || i.quota_exhausted {
+            d.field("attempts", &i.attempts);
+            d.field("retry_quota_exhausted", &i.quota_exhausted);
         }
         if let Some(s) = &i.source {
             d.field("source", s);
@@ -360,6 +414,42 @@ mod tests {
         assert!(shown.chars().count() < 600);
         // The accessor keeps the message exactly as the server sent it.
         assert_eq!(e.service_message().map(|m| m.len()), Some(2006));
+    }
+
+    #[test]
+    fn attempts_and_empty_quota_are_told() {
+        let e = || Error::from_response(503, None, None, None);
+        assert_eq!(e().attempts(), 0);
+        assert_eq!(
+            e().set_attempts(1, false).to_string(),
+            "the server answered HTTP 503 without an AWS error"
+        );
+        assert_eq!(
+            e().set_attempts(3, false).to_string(),
+            "the server answered HTTP 503 without an AWS error; 3 attempts"
+        );
+        assert_eq!(
+            e().set_attempts(1, true).to_string(),
+            "the server answered HTTP 503 without an AWS error; 1 attempt, not retried: the \
+             retry quota is empty"
+        );
+        assert_eq!(
+            e().set_attempts(2, true).to_string(),
+            "the server answered HTTP 503 without an AWS error; 2 attempts, not retried: the \
+             retry quota is empty"
+        );
+        assert!(e().set_attempts(2, true).retry_quota_exhausted());
+    }
+
+    #[test]
+    fn hostile_error_type_is_stripped_in_display() {
+        // Found by the generated-responses test: a body `code` may hold any character.
+        let e = Error::from_response(400, Some("Bad\0Type\u{1b}".into()), None, None);
+        assert_eq!(
+            e.to_string(),
+            "service error Bad\u{fffd}Type\u{fffd} (HTTP 400)"
+        );
+        assert_eq!(e.service_error_type(), Some("Bad\0Type\u{1b}"));
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub mod emulator;
 mod endpoint;
 mod error;
 mod event;
+#[cfg(test)]
+mod generated_inputs;
+mod retry;
 mod token;
 mod wire;
 

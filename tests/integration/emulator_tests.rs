@@ -14,9 +14,11 @@ fn token(s: &str) -> ConnectionToken {
     ConnectionToken::new(s).unwrap()
 }
 
+/// The emulator and a default client that does not wait between attempts (`faults.rs`
+/// checks the waits).
 fn setup() -> (Emulator, Client) {
     let emulator = Emulator::start().unwrap();
-    let client = emulator.client_builder().build().unwrap();
+    let client = emulator.client_builder().sleep_fn(|_| {}).build().unwrap();
     (emulator, client)
 }
 
@@ -179,7 +181,9 @@ fn receipts_conflict_when_the_chat_does_not_allow_them() {
 
 #[test]
 fn injected_errors_map_to_their_kinds() {
-    let (emulator, client) = setup();
+    let emulator = Emulator::start().unwrap();
+    // Retries off: each injected error must come back as it is, one request each.
+    let client = emulator.client_builder().max_attempts(1).build().unwrap();
     let t = token("fault-token");
     let cases = [
         (429, "ThrottlingException", ErrorKind::Throttling),
@@ -200,6 +204,7 @@ fn injected_errors_map_to_their_kinds() {
         assert_eq!(e.status(), Some(status));
         assert_eq!(e.service_error_type(), Some(error_type));
         assert_eq!(e.service_message(), Some("injected"));
+        assert_eq!(e.attempts(), 1);
     }
     // The queue is spent: the next call is handled normally, and no failed one recorded.
     client.send_event(&t, &SendEventRequest::typing()).unwrap();
@@ -321,8 +326,7 @@ fn free_function_sends_one_event() {
 
 #[test]
 fn emulator_stops_when_dropped() {
-    let emulator = Emulator::start().unwrap();
-    let client = emulator.client_builder().build().unwrap();
+    let (emulator, client) = setup();
     let t = token("drop-token");
     // Leave a keep-alive connection open in the client's pool.
     client.send_event(&t, &SendEventRequest::typing()).unwrap();
@@ -336,4 +340,6 @@ fn emulator_stops_when_dropped() {
         .send_event(&t, &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    // The dead pooled connection, then two refused connects.
+    assert_eq!(e.attempts(), 3, "{e:?}");
 }

@@ -7,18 +7,24 @@ use connect_participant::{Client, Error, ErrorKind, MAX_RESPONSE_BODY, SendEvent
 
 use crate::scripted::{Action, Scripted, closed_port, response};
 
-/// Sends one typing event per answer, in order, on one client; returns the errors.
+/// Sends one typing event per answer, in order, on one client with retries off (these tests
+/// are about how one answer maps to an error; `faults.rs` covers the retries); returns the
+/// errors.
 fn errors_for(answers: Vec<Vec<u8>>) -> Vec<Error> {
     let count = answers.len();
     let server = Scripted::start(answers.into_iter().map(Action::Respond).collect());
-    let client = crate::client(&server.url());
-    let errors = (0..count)
+    let client = crate::client_without_retries(&server.url());
+    let errors: Vec<Error> = (0..count)
         .map(|i| {
             client
                 .send_event(&crate::token(), &SendEventRequest::typing())
                 .expect_err(&format!("answer {i} is an error"))
         })
         .collect();
+    for e in &errors {
+        assert_eq!(e.attempts(), 1, "{e:?}");
+        assert!(!e.retry_quota_exhausted(), "{e:?}");
+    }
     let report = server.finish();
     assert_eq!(report.requests.len(), count);
     assert_eq!(report.unscripted, 0);
@@ -330,6 +336,8 @@ fn success_body_over_max_response_body_is_invalid_response() {
         format!("the answer from {url} is larger than 1048576 bytes")
     );
     assert!(e.source().is_some());
+    // Not retried: the same answer would come again.
+    assert_eq!(e.attempts(), 1);
     assert_eq!(server.finish().requests.len(), 1);
 }
 
@@ -354,7 +362,8 @@ fn chunked_body_over_max_response_body_is_invalid_response() {
         e.to_string(),
         format!("the answer from {url} is larger than 1048576 bytes")
     );
-    server.finish();
+    assert_eq!(e.attempts(), 1);
+    assert_eq!(server.finish().requests.len(), 1);
 }
 
 #[test]
@@ -378,45 +387,85 @@ fn error_body_over_max_response_body_is_invalid_response() {
     );
     // The status survives, though the body was not read.
     assert_eq!(e.status(), Some(500));
-    server.finish();
+    // An over-long answer is never retried, even with a retryable status.
+    assert_eq!(e.attempts(), 1);
+    assert_eq!(server.finish().requests.len(), 1);
 }
 
 #[test]
 fn connection_closed_before_any_response_is_transport() {
+    // Retries off: the single-attempt message has no attempt count.
     let server = Scripted::start(vec![Action::Close]);
     let url = server.url();
-    let e = crate::client(&url)
+    let e = crate::client_without_retries(&url)
         .send_event(&crate::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert_eq!(e.to_string(), format!("the request to {url} failed"));
     assert_eq!(e.status(), None);
+    assert_eq!(e.attempts(), 1);
     assert!(!e.is_service_error());
     assert!(e.source().is_some());
     let report = server.finish();
-    assert_eq!(report.connections, 1, "a POST is not retried");
+    assert_eq!(report.connections, 1, "ureq itself does not repeat a POST");
     assert_eq!(report.requests.len(), 1);
 }
 
 #[test]
-fn truncated_status_line_is_transport() {
-    let server = Scripted::start(vec![Action::RespondAndClose(b"HTTP/1.1 20".to_vec())]);
-    let e = crate::client(&server.url())
+fn connection_closed_before_any_response_is_retried_then_transport() {
+    let server = Scripted::start(vec![Action::Close, Action::Close, Action::Close]);
+    let url = server.url();
+    let e = crate::client(&url)
         .send_event(&crate::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
+    assert_eq!(
+        e.to_string(),
+        format!("the request to {url} failed; 3 attempts")
+    );
+    assert_eq!(e.status(), None);
+    assert_eq!(e.attempts(), 3);
+    assert!(!e.retry_quota_exhausted());
     assert!(e.source().is_some());
-    server.finish();
+    let report = server.finish();
+    assert_eq!(
+        report.connections, 3,
+        "each attempt needed a new connection"
+    );
+    assert_eq!(report.requests.len(), 3);
+    assert_eq!(report.unscripted, 0);
+}
+
+#[test]
+fn truncated_status_line_is_transport() {
+    let cut = || Action::RespondAndClose(b"HTTP/1.1 20".to_vec());
+    let server = Scripted::start(vec![cut(), cut(), cut()]);
+    let url = server.url();
+    let e = crate::client(&url)
+        .send_event(&crate::token(), &SendEventRequest::typing())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport);
+    assert_eq!(
+        e.to_string(),
+        format!("the request to {url} failed; 3 attempts")
+    );
+    assert_eq!(e.attempts(), 3);
+    assert!(e.source().is_some());
+    let report = server.finish();
+    assert_eq!(report.requests.len(), 3);
+    assert_eq!(report.unscripted, 0);
 }
 
 #[test]
 fn unanswered_request_times_out() {
+    // Retries off: this is about the mapping; faults.rs times out three attempts.
     let server = Scripted::start(vec![Action::Hang]);
     let url = server.url();
     let client = Client::builder()
         .endpoint_url(&url)
         .timeout(Duration::from_millis(300))
         .random_source(crate::counting_random)
+        .max_attempts(1)
         .build()
         .unwrap();
     let e = client
@@ -425,6 +474,7 @@ fn unanswered_request_times_out() {
     assert_eq!(e.kind(), ErrorKind::Timeout);
     assert_eq!(e.to_string(), format!("the request to {url} timed out"));
     assert_eq!(e.status(), None);
+    assert_eq!(e.attempts(), 1);
     assert!(e.source().is_some());
     let report = server.finish();
     assert_eq!(report.requests.len(), 1, "the request was sent whole");
@@ -437,7 +487,12 @@ fn refused_connection_is_transport() {
         .send_event(&crate::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
-    assert_eq!(e.to_string(), format!("the request to {url} failed"));
+    // A refused connection is retried: the service may be restarting.
+    assert_eq!(
+        e.to_string(),
+        format!("the request to {url} failed; 3 attempts")
+    );
+    assert_eq!(e.attempts(), 3);
     assert_eq!(e.status(), None);
     assert!(e.source().is_some());
 }
@@ -462,6 +517,7 @@ fn failing_random_source_is_random_source_and_nothing_is_sent() {
         e.source().map(ToString::to_string).as_deref(),
         Some("no entropy")
     );
+    assert_eq!(e.attempts(), 0, "refused before sending");
     let report = server.finish();
     assert_eq!(report.connections, 0);
     assert!(report.requests.is_empty());

@@ -34,6 +34,7 @@ fn refused(request: &SendEventRequest, field: &str, message: &str) {
     assert_eq!(e.field(), Some(field), "{e:?}");
     assert_eq!(e.to_string(), message);
     assert_eq!(e.status(), None);
+    assert_eq!(e.attempts(), 0, "nothing was sent");
     assert!(!e.is_service_error());
     let report = server.finish();
     assert_eq!(report.connections, 0, "refused input opened a connection");

@@ -2,6 +2,7 @@
 
 mod emulator_tests;
 mod errors;
+mod faults;
 mod limits;
 mod responses;
 mod scripted;
@@ -25,11 +26,24 @@ pub const INVOCATION_ID: &str = "00010203-0405-4607-8809-0a0b0c0d0e0f";
 /// The generated client token that [`counting_random`] gives.
 pub const GENERATED_CLIENT_TOKEN: &str = "10111213-1415-4617-9819-1a1b1c1d1e1f";
 
-/// A client for `url` with the counting random source.
+/// A client for `url` with the counting random source and the default 3 attempts. It does
+/// not wait between attempts: the tests here count attempts, and `faults.rs` records and
+/// checks the waits themselves.
 pub fn client(url: &str) -> Client {
     Client::builder()
         .endpoint_url(url)
         .random_source(counting_random)
+        .sleep_fn(|_| {})
+        .build()
+        .expect("a local endpoint URL is valid")
+}
+
+/// As [`client`], with retries off: for tests about how one answer maps to an error.
+pub fn client_without_retries(url: &str) -> Client {
+    Client::builder()
+        .endpoint_url(url)
+        .random_source(counting_random)
+        .max_attempts(1)
         .build()
         .expect("a local endpoint URL is valid")
 }

@@ -35,6 +35,7 @@ fn redirect_is_not_followed() {
             .send_event(&crate::token(), &SendEventRequest::typing())
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Redirect, "{status}");
+        assert_eq!(e.attempts(), 1, "a redirect is never retried");
         assert_eq!(e.status(), Some(code));
         assert_eq!(e.service_error_type(), None);
         assert_eq!(
@@ -44,6 +45,7 @@ fn redirect_is_not_followed() {
     }
     let report = server.finish();
     assert_eq!(report.requests.len(), statuses.len());
+    assert_eq!(report.unscripted, 0);
     let elsewhere = elsewhere.finish();
     assert_eq!(elsewhere.connections, 0, "a redirect was followed");
     assert!(elsewhere.requests.is_empty());
@@ -78,13 +80,14 @@ fn assert_no_secret(label: &str, e: &Error) {
     }
 }
 
-/// Sends a typing event with the secret token to a server giving `answer`.
+/// Sends a typing event with the secret token to a server giving `answer`, retries off.
 fn error_from(answer: Action, timeout: Duration) -> Error {
     let server = Scripted::start(vec![answer]);
     let client = Client::builder()
         .endpoint_url(server.url())
         .timeout(timeout)
         .random_source(crate::counting_random)
+        .max_attempts(1)
         .build()
         .unwrap();
     let token = ConnectionToken::new(SECRET).unwrap();
@@ -93,12 +96,52 @@ fn error_from(answer: Action, timeout: Duration) -> Error {
         .unwrap_err();
     let report = server.finish();
     // The token did go to the server: the absence below is redaction, not a missing call.
+    assert_eq!(report.requests.len(), 1);
     assert!(
         report.requests[0]
             .text()
             .contains(&format!("\r\nx-amz-bearer: {SECRET}\r\n"))
     );
     e
+}
+
+/// Errors that went through retries, whose messages carry the attempt count: three attempts
+/// at a server that always answers 503, then, once the shared retry quota has run out, one.
+fn retried_errors() -> Vec<Error> {
+    let server = Scripted::repeating(Action::Respond(response(
+        "503 Service Unavailable",
+        &["x-amzn-RequestId: r-503"],
+        b"<html>unavailable</html>",
+    )));
+    let client = crate::client(&server.url());
+    let token = ConnectionToken::new(SECRET).unwrap();
+    let mut errors = Vec::new();
+    // 500 tokens, 28 per failing call: the quota is empty within 19 calls.
+    for _ in 0..40 {
+        let e = client
+            .send_event(&token, &SendEventRequest::typing())
+            .unwrap_err();
+        let done = e.retry_quota_exhausted();
+        if errors.is_empty() || done {
+            errors.push(e);
+        }
+        if done {
+            break;
+        }
+    }
+    server.finish();
+    assert_eq!(errors.len(), 2, "the retry quota never ran out");
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    // Call 18 finds 24 tokens: one retry (14), then too few for a second.
+    assert_eq!(
+        shown,
+        [
+            "the server answered HTTP 503 without an AWS error (request id r-503); 3 attempts",
+            "the server answered HTTP 503 without an AWS error (request id r-503); 2 attempts, \
+             not retried: the retry quota is empty",
+        ]
+    );
+    errors
 }
 
 #[test]
@@ -218,6 +261,9 @@ fn no_error_shows_the_connection_token() {
         ErrorKind::Timeout,
         error_from(Action::Hang, Duration::from_millis(300)),
     ));
+    for e in retried_errors() {
+        errors.push(("retried", ErrorKind::UnexpectedStatus, e));
+    }
     errors.push((
         "refused connection",
         ErrorKind::Transport,
@@ -276,7 +322,7 @@ fn client_and_builder_debug_do_not_show_the_token() {
         format!("{client:?}"),
         format!(
             "Client {{ endpoint: Endpoint(\"{}\"), user_agent: \"connect-participant/{} bot/1\", \
-             connect_timeout: 3.1s, timeout: 10s, .. }}",
+             connect_timeout: 3.1s, timeout: 10s, max_attempts: 3, retry_quota: 500, .. }}",
             server.url(),
             env!("CARGO_PKG_VERSION")
         )

@@ -8,8 +8,21 @@ use connect_participant::{Client, ConnectionToken, ContentType, SendEventRequest
 use crate::scripted::{Action, Report, Scripted};
 use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 
-/// The whole request the client sends for `body`, as ureq 3 lays it out.
+/// The whole first request the client sends for `body` with the default 3 attempts, as
+/// ureq 3 lays it out.
 pub fn expected_request(port: u16, bearer: &str, invocation_id: &str, body: &str) -> String {
+    expected_attempt(port, bearer, invocation_id, body, 1, 3)
+}
+
+/// The whole request of attempt `attempt` of `max`: attempts differ in this header alone.
+pub fn expected_attempt(
+    port: u16,
+    bearer: &str,
+    invocation_id: &str,
+    body: &str,
+    attempt: u32,
+    max: u32,
+) -> String {
     format!(
         "POST /participant/event HTTP/1.1\r\n\
          content-length: {}\r\n\
@@ -18,7 +31,7 @@ pub fn expected_request(port: u16, bearer: &str, invocation_id: &str, body: &str
          content-type: application/json\r\n\
          x-amz-bearer: {bearer}\r\n\
          amz-sdk-invocation-id: {invocation_id}\r\n\
-         amz-sdk-request: attempt=1; max=1\r\n\
+         amz-sdk-request: attempt={attempt}; max={max}\r\n\
          \r\n\
          {body}",
         body.len(),
@@ -48,7 +61,7 @@ fn typing_request_bytes_are_exact() {
                 content-type: application/json\r\n\
                 x-amz-bearer: conn-token-1\r\n\
                 amz-sdk-invocation-id: 00010203-0405-4607-8809-0a0b0c0d0e0f\r\n\
-                amz-sdk-request: attempt=1; max=1\r\n\
+                amz-sdk-request: attempt=1; max=3\r\n\
                 \r\n\
                 {\"ClientToken\":\"10111213-1415-4617-9819-1a1b1c1d1e1f\",\
                 \"ContentType\":\"application/vnd.amazonaws.connect.event.typing\"}"
@@ -191,5 +204,48 @@ fn each_call_draws_a_fresh_invocation_id_and_client_token() {
             second,
             &format!(r#"{{"ClientToken":"{second}","ContentType":"{typing}"}}"#)
         )
+    );
+}
+
+#[test]
+fn retried_attempts_differ_only_in_the_attempt_number() {
+    let unavailable = crate::scripted::response("503 Service Unavailable", &[], b"");
+    let server = Scripted::start(vec![
+        Action::Respond(unavailable.clone()),
+        Action::Respond(unavailable),
+        Action::Respond(crate::ok_response()),
+    ]);
+    let port = server.port();
+    let out = crate::client(&server.url())
+        .send_event(&crate::token(), &SendEventRequest::typing())
+        .unwrap();
+    assert_eq!(out.id.as_deref(), Some("event-1"));
+    let report = server.finish();
+    let body = format!(
+        r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","ContentType":"application/vnd.amazonaws.connect.event.typing"}}"#
+    );
+    let got: Vec<String> = report.requests.iter().map(|r| r.text()).collect();
+    let want: Vec<String> = (1..=3)
+        .map(|attempt| expected_attempt(port, "conn-token-1", INVOCATION_ID, &body, attempt, 3))
+        .collect();
+    assert_eq!(got, want);
+    // The 503s were read to the end, so every attempt reused the one connection.
+    assert_eq!(report.connections, 1);
+    assert_eq!(report.unscripted, 0);
+}
+
+#[test]
+fn retries_off_sends_max_1() {
+    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let port = server.port();
+    crate::client_without_retries(&server.url())
+        .send_event(&crate::token(), &SendEventRequest::typing())
+        .unwrap();
+    let body = format!(
+        r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","ContentType":"application/vnd.amazonaws.connect.event.typing"}}"#
+    );
+    assert_eq!(
+        server.finish().single().text(),
+        expected_attempt(port, "conn-token-1", INVOCATION_ID, &body, 1, 1)
     );
 }
