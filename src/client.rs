@@ -5,11 +5,16 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ureq::http::{self, HeaderValue};
+use ureq::unversioned::transport::{Connector, DefaultConnector};
+
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::{SendEventOutput, SendEventRequest};
+use crate::resolve::EndpointResolver;
 use crate::retry::{self, RetryClass, RetryQuota};
 use crate::token::{ConnectionToken, RandomFn, os_random, two_uuids};
+use crate::transport::Coalescing;
 use crate::wire;
 
 /// How the client waits between attempts: `std::thread::sleep`, or a stand-in in tests.
@@ -48,6 +53,10 @@ pub struct Client {
 struct Inner {
     agent: ureq::Agent,
     endpoint: Endpoint,
+    /// The endpoint's SendEvent URL, parsed once.
+    event_uri: http::Uri,
+    /// `amz-sdk-request` for attempts 1, 2, ... (up to a few; later ones are made on demand).
+    sdk_request: Vec<HeaderValue>,
     user_agent: String,
     connect_timeout: Duration,
     timeout: Duration,
@@ -146,9 +155,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The most time one attempt may take, from connecting to the last byte of the answer.
-    /// A call of several attempts can take up to `max_attempts` times this, plus the waits
-    /// between them. Defaults to 10 s.
+    /// The most time one attempt may take, from connecting to the last byte of the answer,
+    /// kept to within 50 ms (socket timeouts are set in 50 ms steps, so that they need not
+    /// be reset at every read). A call of several attempts can take up to `max_attempts`
+    /// times this, plus the waits between them. Defaults to 10 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -250,6 +260,10 @@ impl ClientBuilder {
             .accept("")
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.timeout))
+            // An event's request and answer are far below 16 KiB; ureq's default buffers,
+            // 128 KiB each, would be allocated for every connection.
+            .input_buffer_size(16 * 1024)
+            .output_buffer_size(16 * 1024)
             // Room for many threads sharing one client without reconnecting.
             .max_idle_connections(32)
             .max_idle_connections_per_host(32)
@@ -261,11 +275,29 @@ impl ClientBuilder {
                 ureq::Proxy::try_from_env()
             })
             .build();
-        let agent = config.new_agent();
+        let event_uri: http::Uri = endpoint.event_url().parse().map_err(|e| {
+            Error::with_source(
+                ErrorKind::InvalidConfig,
+                format!("invalid endpoint URL \"{}\"", endpoint.url()),
+                e,
+            )
+        })?;
+        let sdk_request = (1..=self.max_attempts.min(8))
+            .filter_map(|a| {
+                HeaderValue::from_str(&wire::sdk_request_header(a, self.max_attempts)).ok()
+            })
+            .collect();
+        let agent = ureq::Agent::with_parts(
+            config,
+            DefaultConnector::default().chain(Coalescing),
+            EndpointResolver::default(),
+        );
         Ok(Client {
             inner: Arc::new(Inner {
                 agent,
                 endpoint,
+                event_uri,
+                sdk_request,
                 user_agent,
                 connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
@@ -291,6 +323,20 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    fn sdk_request(&self, attempt: u32) -> HeaderValue {
+        let made = attempt
+            .checked_sub(1)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| self.sdk_request.get(i));
+        match made {
+            Some(v) => v.clone(),
+            None => HeaderValue::from_str(&wire::sdk_request_header(attempt, self.max_attempts))
+                .unwrap_or_else(|_| HeaderValue::from_static("")),
+        }
     }
 }
 
@@ -329,6 +375,13 @@ impl Client {
         request.validate()?;
         let inner = &*self.inner;
         let (invocation_id, generated_token) = two_uuids(&*inner.random)?;
+        let invocation_id = HeaderValue::from_str(&invocation_id).map_err(|e| {
+            Error::with_source(
+                ErrorKind::RandomSource,
+                "the random source gave an unusable invocation id",
+                e,
+            )
+        })?;
         let body = request.body(&generated_token);
         let mut spent = 0;
         let mut attempt = 1;
@@ -369,22 +422,22 @@ impl Client {
     fn attempt(
         &self,
         token: &ConnectionToken,
-        invocation_id: &str,
+        invocation_id: &HeaderValue,
         body: &[u8],
         attempt: u32,
     ) -> std::result::Result<SendEventOutput, (Error, Option<u64>)> {
         let inner = &*self.inner;
-        let response = inner
-            .agent
-            .post(inner.endpoint.event_url())
-            .header("content-type", "application/json")
-            .header("x-amz-bearer", token.expose_secret())
-            .header("amz-sdk-invocation-id", invocation_id)
-            .header(
-                "amz-sdk-request",
-                wire::sdk_request_header(attempt, inner.max_attempts),
-            )
-            .send(body);
+        // Built from parts made once (the URI, header names, the token's header value), so
+        // that nothing is parsed or checked again per call.
+        let mut request = http::Request::new(body);
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = inner.event_uri.clone();
+        let headers = request.headers_mut();
+        headers.insert(http::header::CONTENT_TYPE, wire::headers::APPLICATION_JSON);
+        headers.insert(wire::headers::X_AMZ_BEARER, token.header_value().clone());
+        headers.insert(wire::headers::AMZ_SDK_INVOCATION_ID, invocation_id.clone());
+        headers.insert(wire::headers::AMZ_SDK_REQUEST, inner.sdk_request(attempt));
+        let response = inner.agent.run(request);
         let mut response = response.map_err(|e| (self.transport_error(e, None), None))?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -392,11 +445,7 @@ impl Client {
             .get("x-amz-retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(retry::parse_retry_after);
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BODY)
-            .read_to_vec()
+        let body = read_body(response.body_mut())
             .map_err(|e| (self.transport_error(e, Some(status)), retry_after))?;
         let headers = response.headers();
         let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -457,6 +506,24 @@ impl fmt::Debug for Client {
             .field("retry_quota", &i.quota.available())
             .finish_non_exhaustive()
     }
+}
+
+/// Reads the answer's body, at most [`MAX_RESPONSE_BODY`] bytes.
+fn read_body(body: &mut ureq::Body) -> std::result::Result<Vec<u8>, ureq::Error> {
+    use std::io::Read;
+    // Sized from Content-Length (the answer is a few dozen bytes), so that reading needs
+    // one allocation and no probing reads; capped, so a lying header cannot make it large.
+    let hint = body.content_length().unwrap_or(0).min(4096) as usize;
+    let mut out = Vec::with_capacity(hint + 1);
+    body.with_config()
+        .limit(MAX_RESPONSE_BODY)
+        .reader()
+        .read_to_end(&mut out)
+        .map_err(|e| match e.downcast::<ureq::Error>() {
+            Ok(e) => e,
+            Err(e) => ureq::Error::Io(e),
+        })?;
+    Ok(out)
 }
 
 /// Sends one event with a client made for this call alone.

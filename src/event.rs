@@ -1,6 +1,10 @@
 //! The SendEvent input: constructors, the service's limits, and the JSON body.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::content_type::ContentType;
 use crate::error::{Error, Result};
@@ -65,13 +69,7 @@ impl SendEventRequest {
     }
 
     fn receipt(content_type: ContentType, message_id: &str) -> SendEventRequest {
-        #[derive(Serialize)]
-        struct Receipt<'a> {
-            #[serde(rename = "messageId")]
-            message_id: &'a str,
-        }
-        let content = serde_json::to_string(&Receipt { message_id })
-            .expect("a struct of one string always serializes");
+        let content = serde_json::json!({ "messageId": message_id }).to_string();
         SendEventRequest::new(content_type).with_content(content)
     }
 
@@ -157,54 +155,115 @@ impl SendEventRequest {
 /// The service's answer to SendEvent.
 ///
 /// Both members are optional in the service model; unknown members are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SendEventOutput {
     /// The id of the event (`Id`, 1 to 256 characters).
-    #[serde(rename = "Id", default)]
     pub id: Option<String>,
     /// When the event was sent, ISO 8601 `yyyy-MM-ddThh:mm:ss.SSSZ` (`AbsoluteTime`),
     /// for example `2019-11-08T02:41:28.172Z`.
-    #[serde(rename = "AbsoluteTime", default)]
     pub absolute_time: Option<String>,
 }
 
-/// The wire body. Field order is the key order on the wire.
-#[derive(Serialize)]
+// The serde impls below are written by hand rather than derived: serde's derive macro and
+// its parser (syn) are a quarter of a clean build's work, for three small types.
+
+impl<'de> Deserialize<'de> for SendEventOutput {
+    /// Reads a JSON object (not an array, which a derived impl would also take), keeping
+    /// `Id` and `AbsoluteTime` and ignoring any other member.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OutputVisitor;
+
+        impl<'de> Visitor<'de> for OutputVisitor {
+            type Value = SendEventOutput;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a SendEvent answer object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = SendEventOutput::default();
+                while let Some(key) = map.next_key::<Member>()? {
+                    match key {
+                        Member::Id => out.id = map.next_value()?,
+                        Member::AbsoluteTime => out.absolute_time = map.next_value()?,
+                        Member::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+
+        deserializer.deserialize_map(OutputVisitor)
+    }
+}
+
+/// A member name of the answer, read without allocating.
+enum Member {
+    Id,
+    AbsoluteTime,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Member {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MemberVisitor;
+
+        impl Visitor<'_> for MemberVisitor {
+            type Value = Member;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Member, E> {
+                Ok(match name {
+                    "Id" => Member::Id,
+                    "AbsoluteTime" => Member::AbsoluteTime,
+                    _ => Member::Other,
+                })
+            }
+        }
+
+        deserializer.deserialize_identifier(MemberVisitor)
+    }
+}
+
+/// The wire body. Members go out in this order, absent `Content` omitted.
 struct Body<'a> {
-    #[serde(rename = "ClientToken")]
     client_token: &'a str,
-    #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
     content: Option<&'a str>,
-    #[serde(rename = "ContentType")]
     content_type: &'static str,
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let members = 2 + usize::from(self.content.is_some());
+        let mut body = serializer.serialize_struct("SendEventRequest", members)?;
+        body.serialize_field("ClientToken", self.client_token)?;
+        match self.content {
+            Some(content) => body.serialize_field("Content", content)?,
+            None => body.skip_field("Content")?,
+        }
+        body.serialize_field("ContentType", self.content_type)?;
+        body.end()
+    }
 }
 
 /// A receipt's content must name the message it is about.
 fn check_receipt_content(content: Option<&str>) -> Result<()> {
-    #[derive(Deserialize)]
-    struct Receipt<'a> {
-        #[serde(rename = "messageId", borrow)]
-        message_id: Option<std::borrow::Cow<'a, str>>,
-    }
     let Some(content) = content else {
         return Err(Error::invalid_input(
             "Content",
             "a receipt needs content of the form {\"messageId\":\"<id>\"}",
         ));
     };
-    let parsed = if crate::wire::is_json_object(content.as_bytes()) {
-        serde_json::from_str::<Receipt<'_>>(content).ok()
-    } else {
-        None
-    };
-    match parsed {
-        Some(Receipt {
-            message_id: Some(id),
-        }) if !id.is_empty() => Ok(()),
-        Some(Receipt {
-            message_id: Some(_),
-        }) => Err(Error::invalid_input(
+    let parsed = serde_json::from_str::<serde_json::Value>(content);
+    match parsed.as_ref().ok().and_then(|v| v.get("messageId")) {
+        Some(serde_json::Value::String(id)) if !id.is_empty() => Ok(()),
+        Some(serde_json::Value::String(_)) => Err(Error::invalid_input(
             "messageId",
             "0 characters, must be at least 1",
         )),

@@ -122,8 +122,10 @@ mod error;
 mod event;
 #[cfg(test)]
 mod generated_inputs;
+mod resolve;
 mod retry;
 mod token;
+mod transport;
 mod wire;
 
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BODY, send_event};
@@ -132,6 +134,26 @@ pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Result};
 pub use event::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventOutput, SendEventRequest};
 pub use token::ConnectionToken;
+
+/// Internals exposed for this crate's benchmarks only: not part of the API, no stability
+/// promise.
+#[doc(hidden)]
+pub mod __bench {
+    use crate::{Result, SendEventOutput, SendEventRequest};
+
+    /// The per-call work that needs no socket: checking the input, serializing the body,
+    /// and parsing a `200` answer with `body`.
+    pub fn pure_path(
+        request: &SendEventRequest,
+        client_token: &str,
+        body: &[u8],
+    ) -> Result<(usize, SendEventOutput)> {
+        request.validate()?;
+        let sent = request.body(client_token);
+        let out = crate::wire::parse_response(200, |_| None, body)?;
+        Ok((sent.len(), out))
+    }
+}
 
 // README's Rust blocks are compiled and run as doctests, so they cannot drift from the code.
 #[cfg(doctest)]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use ureq::http::HeaderValue;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// The connection token, sent as the `X-Amz-Bearer` header.
@@ -29,7 +31,11 @@ use crate::error::{Error, ErrorKind, Result};
 /// );
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct ConnectionToken(String);
+pub struct ConnectionToken {
+    /// The header value, made once and marked sensitive, so every call clones a reference
+    /// instead of checking and copying up to 1000 bytes again.
+    header: HeaderValue,
+}
 
 impl ConnectionToken {
     /// The most characters the service accepts.
@@ -59,14 +65,24 @@ impl ConnectionToken {
                 Self::MAX_CHARS,
             ));
         }
-        Ok(ConnectionToken(token))
+        let mut header = HeaderValue::from_str(&token).map_err(|_| {
+            // Unreachable: visible ASCII is always a valid header value.
+            Error::invalid_input("ConnectionToken", "cannot be sent in an HTTP header")
+        })?;
+        header.set_sensitive(true);
+        Ok(ConnectionToken { header })
     }
 
     /// The token itself, for code that must hand it on (to another client, say).
     ///
     /// Take care not to log it.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        // Only visible ASCII got in, so this cannot fail.
+        self.header.to_str().unwrap_or_default()
+    }
+
+    pub(crate) fn header_value(&self) -> &HeaderValue {
+        &self.header
     }
 }
 

@@ -14,6 +14,18 @@ pub(crate) fn sdk_request_header(attempt: u32, max: u32) -> String {
     format!("attempt={attempt}; max={max}")
 }
 
+/// The request headers this crate adds to ureq's own (`host`, `user-agent`,
+/// `content-length`), as ready-made names and values.
+pub(crate) mod headers {
+    use ureq::http::{HeaderName, HeaderValue};
+
+    pub(crate) const X_AMZ_BEARER: HeaderName = HeaderName::from_static("x-amz-bearer");
+    pub(crate) const AMZ_SDK_INVOCATION_ID: HeaderName =
+        HeaderName::from_static("amz-sdk-invocation-id");
+    pub(crate) const AMZ_SDK_REQUEST: HeaderName = HeaderName::from_static("amz-sdk-request");
+    pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+}
+
 /// Turns the service's answer into the output or a typed error.
 ///
 /// `header` looks a response header up by name, case-insensitively; `body` is at most what
@@ -23,11 +35,14 @@ pub(crate) fn parse_response<'h>(
     header: impl Fn(&str) -> Option<&'h str>,
     body: &[u8],
 ) -> Result<SendEventOutput> {
-    let request_id = header("x-amzn-RequestId")
-        .or_else(|| header("x-amz-request-id"))
-        .map(str::to_owned);
+    // Only a failure needs the request id: a success does not look it up.
+    let request_id = || {
+        header("x-amzn-RequestId")
+            .or_else(|| header("x-amz-request-id"))
+            .map(str::to_owned)
+    };
     if (200..300).contains(&status) {
-        return parse_output(status, body).map_err(|e| e.set_request_id(request_id));
+        return parse_output(status, body).map_err(|e| e.set_request_id(request_id()));
     }
     let fields = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map,
@@ -45,7 +60,10 @@ pub(crate) fn parse_response<'h>(
         .or_else(|| string_field(&["code", "__type"]).and_then(|t| sanitize_error_type(&t)));
     let message = string_field(&["message", "Message", "errorMessage"]);
     Err(Error::from_response(
-        status, error_type, message, request_id,
+        status,
+        error_type,
+        message,
+        request_id(),
     ))
 }
 
@@ -64,16 +82,7 @@ fn parse_output(status: u16, body: &[u8]) -> Result<SendEventOutput> {
             ),
         )
     };
-    if !is_json_object(body) {
-        return Err(invalid());
-    }
     serde_json::from_slice(body).map_err(|e| invalid().set_source(e))
-}
-
-/// Does `json` start like a JSON object? serde's derive also reads a struct from a JSON
-/// array (`["a"]`), which neither the service nor this crate's inputs ever mean.
-pub(crate) fn is_json_object(json: &[u8]) -> bool {
-    json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Keeps what stands before the first `:`, then what stands after the first `#`, as the

@@ -1,0 +1,137 @@
+//! Host name resolution for the client's one endpoint, without a thread per call.
+//!
+//! ureq resolves the host on every request, pooled connection or not, and when a timeout
+//! applies it does so on a freshly spawned thread. With the whole-attempt timeout always
+//! set, that is a thread per call: most of the client's cost on a fast network. This
+//! resolver skips the lookup for IP literals and keeps a name's addresses for as long as
+//! ureq keeps an idle connection, so a lookup (with ureq's timeout thread) happens only when
+//! a new connection may be needed anyway.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::NextTimeout;
+
+/// How long resolved addresses are reused: ureq's default idle-connection age, so that a
+/// connection opened with them is never older than a pooled one.
+pub(crate) const CACHE_TTL: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Default)]
+pub(crate) struct EndpointResolver {
+    lookup: DefaultResolver,
+    cached: RwLock<Option<Cached>>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    host: String,
+    port: u16,
+    at: Instant,
+    addrs: ResolvedSocketAddrs,
+}
+
+/// The address of an IP-literal host (`127.0.0.1`, `[::1]`), which needs no lookup.
+pub(crate) fn ip_literal(host: &str, port: u16) -> Option<SocketAddr> {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse::<IpAddr>()
+        .ok()
+        .map(|ip| SocketAddr::new(ip, port))
+}
+
+impl Resolver for EndpointResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return self.lookup.resolve(uri, config, timeout);
+        };
+        let default_port = if scheme == &ureq::http::uri::Scheme::HTTPS {
+            443
+        } else {
+            80
+        };
+        let port = authority.port_u16().unwrap_or(default_port);
+        if let Some(addr) = ip_literal(authority.host(), port) {
+            let mut addrs = self.empty();
+            addrs.push(addr);
+            return Ok(addrs);
+        }
+        let fresh =
+            |c: &Cached| c.port == port && c.host == authority.host() && c.at.elapsed() < CACHE_TTL;
+        // A poisoned lock only means another thread panicked mid-update: look up again.
+        if let Ok(guard) = self.cached.read() {
+            if let Some(c) = guard.as_ref().filter(|c| fresh(c)) {
+                return Ok(c.addrs.clone());
+            }
+        }
+        let addrs = self.lookup.resolve(uri, config, timeout)?;
+        if let Ok(mut guard) = self.cached.write() {
+            *guard = Some(Cached {
+                host: authority.host().to_owned(),
+                port,
+                at: Instant::now(),
+                addrs: addrs.clone(),
+            });
+        }
+        Ok(addrs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_literals_need_no_lookup() {
+        assert_eq!(
+            ip_literal("127.0.0.1", 8080),
+            Some("127.0.0.1:8080".parse().unwrap())
+        );
+        assert_eq!(ip_literal("[::1]", 9), Some("[::1]:9".parse().unwrap()));
+        assert_eq!(ip_literal("localhost", 80), None);
+        assert_eq!(
+            ip_literal("participant.connect.us-east-1.amazonaws.com", 443),
+            None
+        );
+        assert_eq!(ip_literal("[::1", 9), None);
+    }
+
+    #[test]
+    fn literal_hosts_resolve_without_the_cache() {
+        let r = EndpointResolver::default();
+        let config = Config::default();
+        let uri: Uri = "http://127.0.0.1:4321/participant/event".parse().unwrap();
+        let addrs = r.resolve(&uri, &config, NextTimeout::default()).unwrap();
+        assert_eq!(addrs.len(), 1);
+        assert_eq!(addrs[0], "127.0.0.1:4321".parse().unwrap());
+        assert!(r.cached.read().unwrap().is_none());
+    }
+
+    #[test]
+    fn names_are_looked_up_once_then_cached() {
+        let r = EndpointResolver::default();
+        let config = Config::default();
+        let uri: Uri = "http://localhost:4321/participant/event".parse().unwrap();
+        let first = r.resolve(&uri, &config, NextTimeout::default()).unwrap();
+        assert!(!first.is_empty());
+        let at = r.cached.read().unwrap().as_ref().unwrap().at;
+        let second = r.resolve(&uri, &config, NextTimeout::default()).unwrap();
+        assert_eq!(first.len(), second.len());
+        // Served from the cache: the entry was not replaced.
+        assert_eq!(r.cached.read().unwrap().as_ref().unwrap().at, at);
+        // Another port is another entry.
+        let other: Uri = "http://localhost:4322/".parse().unwrap();
+        r.resolve(&other, &config, NextTimeout::default()).unwrap();
+        assert_eq!(r.cached.read().unwrap().as_ref().unwrap().port, 4322);
+    }
+}
