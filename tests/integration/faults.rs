@@ -722,17 +722,22 @@ fn content_length(head: &[u8]) -> usize {
         .unwrap_or(0)
 }
 
+/// A 3-attempt client for `url` with the fixed random source, recording its waits.
+fn recording_client(url: &str, sleeps: &Sleeps) -> Client {
+    Client::builder()
+        .endpoint_url(url)
+        .random_source(fixed_random)
+        .sleep_fn(sleeps.recorder())
+        .build()
+        .expect("a local endpoint URL is valid")
+}
+
 fn reset(answer: &'static [u8], what: &str) -> Row {
     let server = Resetter::start(answer);
     let url = server.url();
     let port = server.addr.port();
     let sleeps = Sleeps::default();
-    let client = Client::builder()
-        .endpoint_url(&url)
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder())
-        .build()
-        .unwrap();
+    let client = recording_client(&url, &sleeps);
     let result = client.send_event(&crate::token(), &SendEventRequest::typing());
     let requests = server.finish();
     let e = result.as_ref().expect_err("every connection is reset");
@@ -790,12 +795,7 @@ fn reset(answer: &'static [u8], what: &str) -> Row {
 fn refused_connection() -> Row {
     let url = format!("http://127.0.0.1:{}", closed_port());
     let sleeps = Sleeps::default();
-    let client = Client::builder()
-        .endpoint_url(&url)
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder())
-        .build()
-        .unwrap();
+    let client = recording_client(&url, &sleeps);
     let result = client.send_event(&crate::token(), &SendEventRequest::typing());
     let e = result.as_ref().expect_err("nothing listens");
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
@@ -841,12 +841,7 @@ fn oversized(status: u16) -> Row {
 fn retry_quota_runs_out_and_refills() -> Row {
     let emulator = Emulator::start().unwrap();
     let sleeps = Sleeps::default();
-    let client = emulator
-        .client_builder()
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder())
-        .build()
-        .unwrap();
+    let client = recording_client(&emulator.endpoint_url(), &sleeps);
     let clone = client.clone();
     let token = crate::token();
     // Distinct client tokens, so that every success is an event of its own.
@@ -944,12 +939,7 @@ fn retry_quota_runs_out_and_refills() -> Row {
     assert!(calls <= 40);
 
     // A full quota stays full: a success never gives back more than the capacity.
-    let fresh = emulator
-        .client_builder()
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder())
-        .build()
-        .unwrap();
+    let fresh = recording_client(&emulator.endpoint_url(), &sleeps);
     fresh.send_event(&token, &request(100)).unwrap();
     assert_eq!(fresh.retry_quota(), 500);
     emulator.inject(internal());
