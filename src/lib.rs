@@ -44,6 +44,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Chat helpers
+//!
+//! A bot or bridge should not send a typing event per keystroke, nor a receipt per
+//! message per screen refresh. [`TypingThrottle`] sends typing at most once per 10 s
+//! (leading edge); [`Receipts`] sends a read receipt instead of delivered-then-read, never
+//! the same receipt twice, at most one call per message per 5 s, and turns itself off when
+//! the service says receipts are not available in this chat (ConflictException). Both are
+//! blocking and thread-free, driven by your calls.
+//!
 //! # Errors
 //!
 //! Every fallible call returns [`Error`]; match on [`Error::kind`]:
@@ -108,6 +117,7 @@
 //!
 //! - `emulator`: the [`emulator`] module, a local Participant Service emulator (std only)
 //!   for your own tests.
+//! - `cli`: the `connect-event` command-line utility (std only), which sends one event.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -122,10 +132,12 @@ mod error;
 mod event;
 #[cfg(test)]
 mod generated_inputs;
+mod receipts;
 mod resolve;
 mod retry;
 mod token;
 mod transport;
+mod typing;
 mod wire;
 
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BODY, send_event};
@@ -133,7 +145,9 @@ pub use content_type::{ContentType, UnknownContentType};
 pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Result};
 pub use event::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventOutput, SendEventRequest};
+pub use receipts::Receipts;
 pub use token::ConnectionToken;
+pub use typing::TypingThrottle;
 
 /// Internals exposed for this crate's benchmarks only: not part of the API, no stability
 /// promise.

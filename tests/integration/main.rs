@@ -1,5 +1,7 @@
 //! The integration test binary: the client against real sockets on 127.0.0.1.
 
+mod chat;
+mod cli;
 mod emulator_tests;
 mod errors;
 mod faults;

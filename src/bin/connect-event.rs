@@ -1,0 +1,1007 @@
+//! `connect-event`: send one Amazon Connect Participant Service event from a shell.
+//!
+//! For support engineers and scripts: `connect-event --region us-west-2 read <message-id>`.
+//! Built only with the `cli` feature, so that library users do not compile it. Arguments are
+//! parsed by hand with std alone: the utility has seven options and four commands, not
+//! enough to justify a parser crate in every build of the tests.
+//!
+//! The connection token is read from `CONNECT_CONNECTION_TOKEN` or standard input, never
+//! from the command line: the arguments of a process are visible to every user of the
+//! machine (`ps`, `/proc/<pid>/cmdline`), and end up in shell history.
+//!
+//! `main` only collects the arguments and the environment; parsing, the exit-code mapping
+//! and the output formats are plain functions, unit-tested at the bottom of this file, and
+//! the whole binary is tested end to end against the emulator in `tests/integration/cli.rs`.
+
+#![forbid(unsafe_code)]
+
+use std::error::Error as _;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Duration;
+
+use connect_participant::{
+    Client, ConnectionToken, ContentType, Error, ErrorKind, SendEventOutput, SendEventRequest,
+};
+
+/// Where the connection token is looked up first.
+const TOKEN_VAR: &str = "CONNECT_CONNECTION_TOKEN";
+
+/// The most bytes read from standard input for the token. The service allows 1000
+/// characters; reading a little more lets `ConnectionToken::new` report an overlong token,
+/// while a stray pipe of gigabytes cannot make the utility allocate without bound.
+const MAX_TOKEN_LINE: u64 = 64 * 1024;
+
+/// The longest `--timeout`: an hour keeps the deadline arithmetic far from overflow, and an
+/// answer later than that is no answer.
+const MAX_TIMEOUT_SECS: f64 = 3600.0;
+
+/// Exit status: the event was sent.
+const EXIT_OK: u8 = 0;
+/// Exit status: bad arguments or input; nothing was sent.
+const EXIT_USAGE: u8 = 2;
+/// Exit status: the service, or a server in front of it, refused or garbled the answer.
+const EXIT_REFUSED: u8 = 3;
+/// Exit status: the network failed or a timeout elapsed (and anything else).
+const EXIT_NETWORK: u8 = 4;
+
+const HELP: &str = "\
+Send one Amazon Connect Participant Service event (SendEvent): typing, a
+delivery or read receipt, or any content type the service knows.
+
+Usage: connect-event [OPTIONS] <COMMAND>
+
+Commands:
+  typing                        the participant is typing
+  read <message-id>             a read receipt for the message
+  delivered <message-id>        a delivery receipt for the message
+  raw <content-type> [content]  an event of any content type
+
+Options:
+  --region <REGION>       the instance's AWS region, such as us-west-2
+  --endpoint <URL>        send to this URL instead of the region's endpoint
+  --fips                  use the region's FIPS endpoint
+  --dual-stack            use the region's dual-stack (IPv4 and IPv6) endpoint
+  --client-token <TOKEN>  the idempotency token (default: a new UUID v4)
+  --timeout <SECONDS>     seconds per attempt, such as 2.5 (default: 10)
+  --json                  print {\"Id\":...,\"AbsoluteTime\":...} (JSON, one line)
+  -h, --help              print this help
+  --version               print the version
+  --                      end of options (for a message id that starts with '-')
+
+One of --region and --endpoint is required; --endpoint cannot be combined with
+--fips or --dual-stack. Options may come before or after the command. Failures
+worth another try (throttling, HTTP 500/502/503/504, timeouts, dropped
+connections) are retried, up to 3 attempts in all.
+
+The connection token (ConnectionCredentials.ConnectionToken from
+CreateParticipantConnection) is read from the CONNECT_CONNECTION_TOKEN
+environment variable or, when that is unset or empty, from the first line of
+standard input (asked for when standard input is a terminal; what you type is
+shown). It is never taken from the command line: arguments are visible to every
+user of the machine (ps, /proc).
+
+Content types for raw (receipts take the content {\"messageId\":\"<id>\"}):
+  application/vnd.amazonaws.connect.event.typing
+  application/vnd.amazonaws.connect.event.message.delivered
+  application/vnd.amazonaws.connect.event.message.read
+  application/vnd.amazonaws.connect.event.connection.acknowledged (retired)
+
+Exit status:
+  0  the event was sent
+  2  usage error or invalid input: nothing was sent
+  3  the service refused the event; its error type and request id are printed
+  4  network failure or timeout
+
+Examples:
+  connect-event --region us-west-2 typing
+  connect-event --region us-west-2 read 11111111-aaaa-bbbb-cccc-EXAMPLE01234
+  connect-event --region us-west-2 --json delivered \"$MESSAGE_ID\"
+  connect-event --region us-gov-west-1 --fips --timeout 2.5 typing
+  connect-event --region us-west-2 --client-token retry-1 typing < token.txt
+  connect-event --endpoint http://127.0.0.1:8080 \\
+      raw application/vnd.amazonaws.connect.event.typing
+";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq)]
+enum Parsed {
+    Help,
+    Version,
+    Send(Args),
+}
+
+/// A send, fully parsed: every value checked that can be checked without the library.
+#[derive(Debug, Clone, PartialEq)]
+struct Args {
+    region: Option<String>,
+    endpoint: Option<String>,
+    fips: bool,
+    dual_stack: bool,
+    client_token: Option<String>,
+    timeout: Option<Duration>,
+    json: bool,
+    command: Command,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Command {
+    Typing,
+    Read(String),
+    Delivered(String),
+    Raw {
+        content_type: ContentType,
+        content: Option<String>,
+    },
+}
+
+impl Command {
+    /// The request to send, before the client token is added.
+    fn request(&self) -> SendEventRequest {
+        match self {
+            Command::Typing => SendEventRequest::typing(),
+            Command::Read(id) => SendEventRequest::read(id),
+            Command::Delivered(id) => SendEventRequest::delivered(id),
+            Command::Raw {
+                content_type,
+                content,
+            } => {
+                let r = SendEventRequest::new(*content_type);
+                match content {
+                    Some(c) => r.with_content(c.clone()),
+                    None => r,
+                }
+            }
+        }
+    }
+
+    /// What the success line says was sent.
+    fn label(&self) -> &'static str {
+        match self {
+            Command::Typing => "typing",
+            Command::Read(_) => "read receipt",
+            Command::Delivered(_) => "delivery receipt",
+            Command::Raw { content_type, .. } => content_type.as_str(),
+        }
+    }
+}
+
+/// A bad command line: one line saying what is wrong; the caller adds the `--help` hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UsageError(String);
+
+/// Why a run did not send the event.
+#[derive(Debug)]
+enum Failure {
+    /// The command line is wrong.
+    Usage(UsageError),
+    /// The connection token is missing or unreadable (never contains the token).
+    Token(String),
+    /// The library refused the input or configuration, or the call failed.
+    Library(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Library(e)
+    }
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) | Failure::Token(_) => EXIT_USAGE,
+            Failure::Library(e) => exit_code(e.kind()),
+        }
+    }
+
+    /// The lines for standard error.
+    fn report(&self) -> String {
+        match self {
+            Failure::Usage(UsageError(m)) => {
+                format!("error: {m}\nhint: run 'connect-event --help' for usage\n")
+            }
+            Failure::Token(m) => format!("error: {m}\n"),
+            Failure::Library(e) => error_report(e),
+        }
+    }
+}
+
+/// The exit status for a library error.
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        // Refused before anything was sent.
+        ErrorKind::InvalidInput | ErrorKind::InvalidConfig => EXIT_USAGE,
+        // Something answered, and the answer was a refusal or unusable.
+        ErrorKind::Validation
+        | ErrorKind::AccessDenied
+        | ErrorKind::Conflict
+        | ErrorKind::Throttling
+        | ErrorKind::InternalServer
+        | ErrorKind::UnknownService
+        | ErrorKind::UnexpectedStatus
+        | ErrorKind::Redirect
+        | ErrorKind::InvalidResponse => EXIT_REFUSED,
+        // Transport, Timeout, RandomSource, and kinds added later (ErrorKind is
+        // non_exhaustive): nothing usable came back.
+        _ => EXIT_NETWORK,
+    }
+}
+
+/// `error: ...` plus, when the service said so, its error type and request id on lines of
+/// their own: what AWS support asks for.
+fn error_report(e: &Error) -> String {
+    let mut out = format!("error: {e}\n");
+    // The library's message names the failure at its own layer; the cause (a DNS failure,
+    // a refused connection, a certificate) is in the source chain, and is what a support
+    // engineer needs. The library keeps the token out of every link. Chains are a few links
+    // long; the bound only guards against a cycle.
+    let mut cause = e.source();
+    for _ in 0..8 {
+        let Some(c) = cause else { break };
+        let _ = writeln!(out, "caused by: {}", printable(&c.to_string()));
+        cause = c.source();
+    }
+    if let Some(t) = e.service_error_type() {
+        let _ = writeln!(out, "error type: {}", printable(t));
+    }
+    if let Some(id) = e.request_id() {
+        let _ = writeln!(out, "request id: {}", printable(id));
+    }
+    if e.kind() == ErrorKind::Conflict {
+        out.push_str(
+            "note: receipts are not available in this chat (more than two participants, or a \
+             supervisor barged in); retrying will not help\n",
+        );
+    }
+    out
+}
+
+/// The success line: `sent typing: Id <id> at <time>`, leaving out what the service did
+/// not answer.
+fn human_line(label: &str, out: &SendEventOutput) -> String {
+    let mut line = format!("sent {label}");
+    if let Some(id) = &out.id {
+        let _ = write!(line, ": Id {}", printable(id));
+    }
+    if let Some(t) = &out.absolute_time {
+        let sep = if out.id.is_some() { " " } else { ": " };
+        let _ = write!(line, "{sep}at {}", printable(t));
+    }
+    line
+}
+
+/// `{"Id":...,"AbsoluteTime":...}`, absent members as `null`. Each value is encoded by
+/// serde_json; the object is put together here so that the keys keep the service's order
+/// (a `serde_json::Map` would sort them).
+fn json_line(out: &SendEventOutput) -> String {
+    let id = serde_json::Value::from(out.id.clone());
+    let time = serde_json::Value::from(out.absolute_time.clone());
+    format!("{{\"Id\":{id},\"AbsoluteTime\":{time}}}")
+}
+
+/// `s` with control characters replaced: what a server answered must not be able to move
+/// the cursor or rewrite the terminal.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// An argument as it may appear in an error message. A token pasted in the wrong place
+/// must not be echoed into the terminal's scrollback or a CI log, so long arguments are
+/// only measured; short ones (a mistyped command or content type) are shown, escaped.
+fn describe(arg: &str) -> String {
+    const SHOWN: usize = 80;
+    let n = arg.chars().count();
+    if n <= SHOWN {
+        format!("\"{}\"", arg.escape_debug())
+    } else {
+        format!("an argument of {n} characters (not shown)")
+    }
+}
+
+/// True for an option that would carry the connection token on the command line.
+fn is_token_option(arg: &str) -> bool {
+    let Some(name) = arg.strip_prefix("--") else {
+        return false;
+    };
+    let name = name.split('=').next().unwrap_or_default();
+    let name = name.to_ascii_lowercase().replace('_', "-");
+    matches!(
+        name.as_str(),
+        "token" | "connection-token" | "connectiontoken" | "bearer" | "x-amz-bearer"
+    )
+}
+
+/// Parses `--timeout`: seconds, decimals allowed, more than 0 and at most an hour.
+fn parse_timeout(value: &str) -> Result<Duration, UsageError> {
+    let bad = || {
+        UsageError(format!(
+            "--timeout needs a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS}, \
+             such as 2.5; got {}",
+            describe(value)
+        ))
+    };
+    // f64's parser also takes "inf" and "NaN"; the range check below turns both away.
+    let secs: f64 = value.parse().map_err(|_| bad())?;
+    if !(secs > 0.0 && secs <= MAX_TIMEOUT_SECS) {
+        return Err(bad());
+    }
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(bad()),
+    }
+}
+
+/// Parses the arguments (without the program name).
+fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let options = &args[..end];
+    // Checked first, before any other error can hide it, and whatever else is wrong.
+    if options.iter().any(|a| is_token_option(a)) {
+        return Err(UsageError(format!(
+            "the connection token is not taken from the command line, because arguments are \
+             visible to every user of the machine (ps, /proc); set {TOKEN_VAR} or pipe it on \
+             standard input"
+        )));
+    }
+    // --help and --version win wherever they stand, so that they work on a broken line.
+    if options.iter().any(|a| a == "--help" || a == "-h") {
+        return Ok(Parsed::Help);
+    }
+    if options.iter().any(|a| a == "--version") {
+        return Ok(Parsed::Version);
+    }
+
+    let mut region = None;
+    let mut endpoint = None;
+    let mut fips = false;
+    let mut dual_stack = false;
+    let mut client_token = None;
+    let mut timeout = None;
+    let mut json = false;
+    let mut positional: Vec<&str> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+
+    let mut i = 0;
+    while i < options.len() {
+        let arg = options[i].as_str();
+        i += 1;
+        if !arg.starts_with('-') || arg == "-" {
+            positional.push(arg);
+            continue;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v)),
+            _ => (arg, None),
+        };
+        let takes_value = match name {
+            "--region" | "--endpoint" | "--client-token" | "--timeout" => true,
+            "--fips" | "--dual-stack" | "--json" => false,
+            _ => {
+                return Err(UsageError(format!("unknown option {}", describe(name))));
+            }
+        };
+        if seen.contains(&name) {
+            return Err(UsageError(format!("{name} is given more than once")));
+        }
+        seen.push(name);
+        if !takes_value {
+            if inline.is_some() {
+                return Err(UsageError(format!("{name} takes no value")));
+            }
+            match name {
+                "--fips" => fips = true,
+                "--dual-stack" => dual_stack = true,
+                _ => json = true,
+            }
+            continue;
+        }
+        let value = match inline {
+            Some(v) => v,
+            // A following option is not a value: `--client-token --json` is a mistake, and
+            // taking "--json" as the token would hide it. `--client-token=--json` is explicit.
+            None => match options.get(i) {
+                Some(v) if !v.starts_with("--") => {
+                    i += 1;
+                    v.as_str()
+                }
+                _ => return Err(UsageError(format!("{name} needs a value"))),
+            },
+        };
+        match name {
+            "--region" => region = Some(value.to_owned()),
+            "--endpoint" => endpoint = Some(value.to_owned()),
+            "--client-token" => client_token = Some(value.to_owned()),
+            _ => timeout = Some(parse_timeout(value)?),
+        }
+    }
+    positional.extend(args.iter().skip(end + 1).map(String::as_str));
+
+    let Some((&name, rest)) = positional.split_first() else {
+        return Err(UsageError(
+            "no command: give typing, read, delivered or raw".into(),
+        ));
+    };
+    let (command, max_args) = match (name, rest) {
+        ("typing", _) => (Command::Typing, 0),
+        ("read" | "delivered", []) => {
+            return Err(UsageError(format!("{name} needs a <message-id>")));
+        }
+        ("read", [id, ..]) => (Command::Read((*id).to_owned()), 1),
+        ("delivered", [id, ..]) => (Command::Delivered((*id).to_owned()), 1),
+        ("raw", []) => return Err(UsageError("raw needs a <content-type>".into())),
+        ("raw", [content_type, ..]) => {
+            let content_type = ContentType::from_str(content_type).map_err(|_| {
+                let allowed: Vec<&str> = ContentType::ALL.iter().map(|t| t.as_str()).collect();
+                UsageError(format!(
+                    "unknown content type {}, expected one of: {}",
+                    describe(content_type),
+                    allowed.join(", ")
+                ))
+            })?;
+            let content = rest.get(1).map(|c| (*c).to_owned());
+            (
+                Command::Raw {
+                    content_type,
+                    content,
+                },
+                2,
+            )
+        }
+        _ => {
+            return Err(UsageError(format!(
+                "unknown command {}: expected typing, read, delivered or raw",
+                describe(name)
+            )));
+        }
+    };
+    if rest.len() > max_args {
+        let extra = rest.len() - max_args;
+        let s = if extra == 1 { "" } else { "s" };
+        return Err(UsageError(format!(
+            "{extra} unexpected argument{s} after {name} (it takes {})",
+            match max_args {
+                0 => "none",
+                1 => "one: <message-id>",
+                _ => "<content-type> [content]",
+            }
+        )));
+    }
+
+    match (&region, &endpoint) {
+        (None, None) => {
+            return Err(UsageError(
+                "give --region <REGION> or --endpoint <URL>".into(),
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(UsageError(
+                "give --region or --endpoint, not both: the endpoint URL already names \
+                 the region"
+                    .into(),
+            ));
+        }
+        _ => {}
+    }
+
+    Ok(Parsed::Send(Args {
+        region,
+        endpoint,
+        fips,
+        dual_stack,
+        client_token,
+        timeout,
+        json,
+        command,
+    }))
+}
+
+/// Reads the connection token: the environment variable when set and non-empty, else the
+/// first line of `stdin` (a prompt goes to `prompt` first when `stdin` is a terminal).
+/// No message of this function contains the token.
+fn read_token(
+    env: Option<OsString>,
+    stdin: impl BufRead,
+    is_terminal: bool,
+    mut prompt: impl Write,
+) -> Result<ConnectionToken, Failure> {
+    let from_env = env.filter(|v| !v.is_empty());
+    let (token, source) = match from_env {
+        Some(v) => {
+            let v = v
+                .into_string()
+                .map_err(|_| Failure::Token(format!("{TOKEN_VAR} is not valid UTF-8")))?;
+            (v, TOKEN_VAR)
+        }
+        None => {
+            if is_terminal {
+                let _ = write!(prompt, "connection token (input is shown): ");
+                let _ = prompt.flush();
+            }
+            let mut line = Vec::new();
+            stdin
+                .take(MAX_TOKEN_LINE)
+                .read_until(b'\n', &mut line)
+                .map_err(|e| {
+                    Failure::Token(format!(
+                        "cannot read the connection token from standard input: {e}"
+                    ))
+                })?;
+            while matches!(line.last(), Some(b'\n' | b'\r')) {
+                line.pop();
+            }
+            let v = String::from_utf8(line).map_err(|_| {
+                Failure::Token("the connection token on standard input is not valid UTF-8".into())
+            })?;
+            (v, "standard input")
+        }
+    };
+    if token.is_empty() {
+        return Err(Failure::Token(format!(
+            "no connection token: set {TOKEN_VAR} or pipe the token on standard input"
+        )));
+    }
+    ConnectionToken::new(token).map_err(|e| Failure::Token(format!("{e} (read from {source})")))
+}
+
+/// Sends the event and returns what to print on standard output.
+fn run(args: &Args) -> Result<String, Failure> {
+    let mut request = args.command.request();
+    if let Some(t) = &args.client_token {
+        request = request.with_client_token(t.clone());
+    }
+    // Refuse bad input and configuration before asking for the token: nobody should paste
+    // a secret only to learn that the message id was empty.
+    request.validate()?;
+    let mut builder = Client::builder()
+        .fips(args.fips)
+        .dual_stack(args.dual_stack);
+    if let Some(r) = &args.region {
+        builder = builder.region(r.clone());
+    }
+    if let Some(u) = &args.endpoint {
+        builder = builder.endpoint_url(u.clone());
+    }
+    if let Some(t) = args.timeout {
+        builder = builder.timeout(t);
+    }
+    let client = builder.build()?;
+
+    let stdin = io::stdin();
+    let is_terminal = stdin.is_terminal();
+    let token = read_token(
+        std::env::var_os(TOKEN_VAR),
+        stdin.lock(),
+        is_terminal,
+        io::stderr(),
+    )?;
+    let out = client.send_event(&token, &request)?;
+    Ok(if args.json {
+        json_line(&out)
+    } else {
+        human_line(args.command.label(), &out)
+    })
+}
+
+fn main() -> ExitCode {
+    let args: Result<Vec<String>, OsString> = std::env::args_os()
+        .skip(1)
+        .map(OsString::into_string)
+        .collect();
+    let outcome = match args {
+        Err(_) => Err(Failure::Usage(UsageError(
+            "arguments must be valid UTF-8".into(),
+        ))),
+        Ok(args) => match parse_args(&args) {
+            Err(e) => Err(Failure::Usage(e)),
+            Ok(Parsed::Help) => Ok(HELP.to_owned()),
+            Ok(Parsed::Version) => Ok(format!("connect-event {}", env!("CARGO_PKG_VERSION"))),
+            Ok(Parsed::Send(args)) => run(&args),
+        },
+    };
+    // Write errors (a closed pipe, say) are ignored: the exit status still tells.
+    match outcome {
+        Ok(text) => {
+            let _ = writeln!(io::stdout(), "{}", text.trim_end_matches('\n'));
+            ExitCode::from(EXIT_OK)
+        }
+        Err(failure) => {
+            let _ = io::stderr().write_all(failure.report().as_bytes());
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Parsed, UsageError> {
+        let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        parse_args(&args)
+    }
+
+    fn send(args: &[&str]) -> Args {
+        match parse(args) {
+            Ok(Parsed::Send(a)) => a,
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    fn usage_error(args: &[&str]) -> String {
+        match parse(args) {
+            Err(UsageError(m)) => m,
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn commands_parse_with_options_before_and_after() {
+        let a = send(&["--region", "us-west-2", "typing"]);
+        assert_eq!(a.command, Command::Typing);
+        assert_eq!(a.region.as_deref(), Some("us-west-2"));
+        assert!(!a.json && !a.fips && !a.dual_stack);
+
+        let a = send(&["read", "m-1", "--json", "--region=eu-central-1", "--fips"]);
+        assert_eq!(a.command, Command::Read("m-1".into()));
+        assert!(a.json && a.fips);
+        assert_eq!(a.region.as_deref(), Some("eu-central-1"));
+
+        let a = send(&["--endpoint", "http://127.0.0.1:1", "delivered", "m-2"]);
+        assert_eq!(a.command, Command::Delivered("m-2".into()));
+        assert_eq!(a.endpoint.as_deref(), Some("http://127.0.0.1:1"));
+
+        let a = send(&[
+            "--region",
+            "us-east-1",
+            "--dual-stack",
+            "--client-token",
+            "ct-1",
+            "raw",
+            "application/vnd.amazonaws.connect.event.message.read",
+            r#"{"messageId":"x"}"#,
+        ]);
+        assert_eq!(
+            a.command,
+            Command::Raw {
+                content_type: ContentType::MessageRead,
+                content: Some(r#"{"messageId":"x"}"#.into()),
+            }
+        );
+        assert!(a.dual_stack);
+        assert_eq!(a.client_token.as_deref(), Some("ct-1"));
+
+        let a = send(&[
+            "--region",
+            "us-east-1",
+            "raw",
+            "application/vnd.amazonaws.connect.event.typing",
+        ]);
+        assert_eq!(
+            a.command,
+            Command::Raw {
+                content_type: ContentType::Typing,
+                content: None,
+            }
+        );
+    }
+
+    #[test]
+    fn double_dash_ends_options() {
+        let a = send(&["--region", "us-east-1", "--", "read", "--json"]);
+        assert_eq!(a.command, Command::Read("--json".into()));
+        assert!(!a.json);
+        let a = send(&["--region", "us-east-1", "read", "--", "-5"]);
+        assert_eq!(a.command, Command::Read("-5".into()));
+        // After `--`, even --help is a plain argument.
+        let a = send(&["--region", "us-east-1", "read", "--", "--help"]);
+        assert_eq!(a.command, Command::Read("--help".into()));
+    }
+
+    #[test]
+    fn help_and_version_win_anywhere_before_double_dash() {
+        assert_eq!(parse(&["--help"]), Ok(Parsed::Help));
+        assert_eq!(parse(&["-h"]), Ok(Parsed::Help));
+        assert_eq!(parse(&["typing", "--bogus", "--help"]), Ok(Parsed::Help));
+        assert_eq!(parse(&["--version"]), Ok(Parsed::Version));
+    }
+
+    #[test]
+    fn token_options_are_refused_whatever_their_form() {
+        for args in [
+            &["--token", "x", "typing"][..],
+            &["--token=x", "typing"],
+            &["--connection-token", "x", "typing"],
+            &["--connection_token=x"],
+            &["--bearer", "x"],
+            &["--Bearer=x", "--help"],
+            &["--x-amz-bearer=x"],
+            &["--region", "us-east-1", "typing", "--token"],
+        ] {
+            let m = usage_error(args);
+            assert_eq!(
+                m,
+                "the connection token is not taken from the command line, because arguments \
+                 are visible to every user of the machine (ps, /proc); set \
+                 CONNECT_CONNECTION_TOKEN or pipe it on standard input",
+                "{args:?}"
+            );
+        }
+        // --client-token is the idempotency token, not the secret.
+        assert!(!is_token_option("--client-token"));
+        assert!(!is_token_option("token"));
+    }
+
+    #[test]
+    fn usage_errors_say_what_is_wrong() {
+        let cases: &[(&[&str], &str)] = &[
+            (&[], "no command: give typing, read, delivered or raw"),
+            (
+                &["--region", "r"],
+                "no command: give typing, read, delivered or raw",
+            ),
+            (
+                &["--region", "r", "tpying"],
+                "unknown command \"tpying\": expected typing, read, delivered or raw",
+            ),
+            (
+                &["--region", "r", "--bogus", "typing"],
+                "unknown option \"--bogus\"",
+            ),
+            (
+                &["--region", "r", "--bogus=1", "typing"],
+                "unknown option \"--bogus\"",
+            ),
+            (&["--region", "r", "-x", "typing"], "unknown option \"-x\""),
+            (&["--region", "r", "read"], "read needs a <message-id>"),
+            (
+                &["--region", "r", "delivered"],
+                "delivered needs a <message-id>",
+            ),
+            (&["--region", "r", "raw"], "raw needs a <content-type>"),
+            (
+                &["--region", "r", "typing", "x"],
+                "1 unexpected argument after typing (it takes none)",
+            ),
+            (
+                &["--region", "r", "read", "a", "b", "c"],
+                "2 unexpected arguments after read (it takes one: <message-id>)",
+            ),
+            (
+                &[
+                    "--region",
+                    "r",
+                    "raw",
+                    "application/vnd.amazonaws.connect.event.typing",
+                    "a",
+                    "b",
+                ],
+                "1 unexpected argument after raw (it takes <content-type> [content])",
+            ),
+            (&["typing"], "give --region <REGION> or --endpoint <URL>"),
+            (
+                &["--region", "r", "--endpoint", "http://x", "typing"],
+                "give --region or --endpoint, not both: the endpoint URL already names the \
+                 region",
+            ),
+            (
+                &["--region", "typing"],
+                "no command: give typing, read, delivered or raw",
+            ),
+            (&["typing", "--region"], "--region needs a value"),
+            (
+                &["--client-token", "--json", "typing"],
+                "--client-token needs a value",
+            ),
+            (&["--json=yes", "typing"], "--json takes no value"),
+            (
+                &["--region", "a", "--region", "b", "typing"],
+                "--region is given more than once",
+            ),
+            (
+                &["--fips", "--fips", "typing"],
+                "--fips is given more than once",
+            ),
+        ];
+        for (args, want) in cases {
+            assert_eq!(usage_error(args), *want, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_content_type_lists_the_allowed_values() {
+        let m = usage_error(&["--region", "r", "raw", "text/plain"]);
+        assert_eq!(
+            m,
+            "unknown content type \"text/plain\", expected one of: \
+             application/vnd.amazonaws.connect.event.typing, \
+             application/vnd.amazonaws.connect.event.message.delivered, \
+             application/vnd.amazonaws.connect.event.message.read, \
+             application/vnd.amazonaws.connect.event.connection.acknowledged"
+        );
+    }
+
+    #[test]
+    fn long_arguments_are_not_echoed() {
+        let secret = "S".repeat(300);
+        let m = usage_error(&["--region", "r", &secret]);
+        assert_eq!(
+            m,
+            "unknown command an argument of 300 characters (not shown): expected typing, \
+             read, delivered or raw"
+        );
+        let m = usage_error(&["--region", "r", "raw", &secret]);
+        assert!(!m.contains("SSS"), "{m}");
+        assert_eq!(describe("a\"b\n"), r#""a\"b\n""#);
+    }
+
+    #[test]
+    fn timeout_takes_positive_decimal_seconds() {
+        assert_eq!(parse_timeout("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_timeout("1"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_timeout("0.05"), Ok(Duration::from_millis(50)));
+        assert_eq!(parse_timeout("3600"), Ok(Duration::from_secs(3600)));
+        for bad in [
+            "0", "0.0", "-1", "-0.5", "abc", "", "2s", " 2", "inf", "NaN", "3600.5", "1e-12",
+        ] {
+            let e = parse_timeout(bad).unwrap_err();
+            assert!(
+                e.0.starts_with("--timeout needs a number of seconds"),
+                "{bad}: {e:?}"
+            );
+        }
+        let a = send(&["--region", "r", "--timeout=0.25", "typing"]);
+        assert_eq!(a.timeout, Some(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn exit_codes_follow_the_error_kind() {
+        assert_eq!(exit_code(ErrorKind::InvalidInput), 2);
+        assert_eq!(exit_code(ErrorKind::InvalidConfig), 2);
+        for kind in [
+            ErrorKind::Validation,
+            ErrorKind::AccessDenied,
+            ErrorKind::Conflict,
+            ErrorKind::Throttling,
+            ErrorKind::InternalServer,
+            ErrorKind::UnknownService,
+            ErrorKind::UnexpectedStatus,
+            ErrorKind::Redirect,
+            ErrorKind::InvalidResponse,
+        ] {
+            assert_eq!(exit_code(kind), 3, "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::Transport,
+            ErrorKind::Timeout,
+            ErrorKind::RandomSource,
+        ] {
+            assert_eq!(exit_code(kind), 4, "{kind:?}");
+        }
+        assert_eq!(Failure::Usage(UsageError("x".into())).exit_code(), 2);
+        assert_eq!(Failure::Token("x".into()).exit_code(), 2);
+    }
+
+    #[test]
+    fn output_lines_leave_out_what_was_not_answered() {
+        let mut out = SendEventOutput::default();
+        assert_eq!(human_line("typing", &out), "sent typing");
+        assert_eq!(json_line(&out), r#"{"Id":null,"AbsoluteTime":null}"#);
+        out.absolute_time = Some("2019-11-08T02:41:28.172Z".into());
+        assert_eq!(
+            human_line("typing", &out),
+            "sent typing: at 2019-11-08T02:41:28.172Z"
+        );
+        out.id = Some("id-\"1\"\u{1b}[2J".into());
+        assert_eq!(
+            human_line("read receipt", &out),
+            "sent read receipt: Id id-\"1\"\u{fffd}[2J at 2019-11-08T02:41:28.172Z"
+        );
+        assert_eq!(
+            json_line(&out),
+            r#"{"Id":"id-\"1\"\u001b[2J","AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#
+        );
+    }
+
+    #[test]
+    fn usage_report_points_to_help() {
+        let f = Failure::Usage(UsageError("no command".into()));
+        assert_eq!(
+            f.report(),
+            "error: no command\nhint: run 'connect-event --help' for usage\n"
+        );
+        let e = ConnectionToken::new("").unwrap_err();
+        assert_eq!(
+            error_report(&e),
+            "error: invalid ConnectionToken: 0 characters, must be 1 to 1000\n"
+        );
+    }
+
+    #[test]
+    fn token_comes_from_env_first_then_first_line_of_stdin() {
+        let ok = |env: Option<&str>, stdin: &[u8], terminal: bool| {
+            let mut prompt = Vec::new();
+            let t = read_token(env.map(OsString::from), stdin, terminal, &mut prompt)
+                .map(|t| t.expose_secret().to_owned())
+                .map_err(|f| f.report());
+            (t, String::from_utf8(prompt).unwrap())
+        };
+        assert_eq!(
+            ok(Some("env-tok"), b"stdin-tok\n", true),
+            (Ok("env-tok".into()), String::new())
+        );
+        assert_eq!(
+            ok(Some(""), b"stdin-tok\r\n", false),
+            (Ok("stdin-tok".into()), String::new())
+        );
+        assert_eq!(
+            ok(None, b"stdin-tok\nsecond\n", false),
+            (Ok("stdin-tok".into()), String::new())
+        );
+        assert_eq!(
+            ok(None, b"stdin-tok", false),
+            (Ok("stdin-tok".into()), String::new())
+        );
+        assert_eq!(
+            ok(None, b"stdin-tok\n", true),
+            (
+                Ok("stdin-tok".into()),
+                "connection token (input is shown): ".into()
+            )
+        );
+        let missing = "error: no connection token: set CONNECT_CONNECTION_TOKEN or pipe the token on \
+             standard input\n";
+        assert_eq!(ok(None, b"", false).0, Err(missing.into()));
+        assert_eq!(ok(Some(""), b"\r\n", false).0, Err(missing.into()));
+        assert_eq!(
+            ok(None, b"not UTF-8 \xff\n", false).0,
+            Err("error: the connection token on standard input is not valid UTF-8\n".into())
+        );
+        let (e, _) = ok(None, b"two words\n", false);
+        assert_eq!(
+            e,
+            Err(
+                "error: invalid ConnectionToken: character 4 cannot be sent in an HTTP header \
+                 (only visible ASCII is allowed) (read from standard input)\n"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn help_names_every_command_option_and_exit_status() {
+        for word in [
+            "typing",
+            "read <message-id>",
+            "delivered <message-id>",
+            "raw <content-type> [content]",
+            "--region",
+            "--endpoint",
+            "--fips",
+            "--dual-stack",
+            "--client-token",
+            "--timeout",
+            "--json",
+            "--help",
+            "-h,",
+            "--version",
+            TOKEN_VAR,
+            "Exit status",
+            "Examples",
+        ] {
+            assert!(HELP.contains(word), "{word}");
+        }
+        for t in ContentType::ALL {
+            assert!(HELP.contains(t.as_str()), "{t}");
+        }
+        // Every line fits an 80-column terminal.
+        for line in HELP.lines() {
+            assert!(line.chars().count() <= 80, "{line}");
+        }
+    }
+}
