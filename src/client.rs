@@ -586,6 +586,19 @@ mod tests {
     }
 
     #[test]
+    fn every_accepted_endpoint_url_builds_a_client() {
+        for url in [
+            "HTTP://127.0.0.1:9",
+            "https://[::1]:9/prefix/",
+            "http://localhost",
+            "https://vpce-1.participant.connect.us-east-1.vpce.amazonaws.com",
+        ] {
+            let c = Client::builder().endpoint_url(url).build();
+            assert!(c.is_ok(), "{url}: {c:?}");
+        }
+    }
+
+    #[test]
     fn endpoint_url_wins_over_region() {
         let c = Client::builder()
             .region("us-east-1")

@@ -243,10 +243,23 @@ impl Endpoint {
         if host.is_empty() {
             return refuse("it has no host");
         }
+        let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')),
+        };
+        if !host_ok {
+            return refuse("its host must be a name, an IPv4 address or a bracketed IPv6 one");
+        }
         let base = url.trim_end_matches('/');
-        Ok(Endpoint {
-            event_url: format!("{base}{EVENT_PATH}"),
-        })
+        let event_url = format!("{base}{EVENT_PATH}");
+        // The HTTP layer parses the URL again per request; what it would refuse is refused
+        // here, where the caller can still see why.
+        if event_url.parse::<ureq::http::Uri>().is_err() {
+            return refuse("it is not a URL the HTTP client accepts");
+        }
+        Ok(Endpoint { event_url })
     }
 
     /// The base URL, without the operation's path.

@@ -357,6 +357,9 @@ fn check_inputs(seed: u64, count: u64) {
             assert_eq!(e.kind(), ErrorKind::InvalidConfig);
         } else {
             assert!(url.bytes().all(|b| b.is_ascii_graphic()), "{url:?}");
+            // What the endpoint check accepts, the HTTP layer must accept too.
+            let client = crate::Client::builder().endpoint_url(&url).build();
+            assert!(client.is_ok(), "{url:?}: {client:?}");
         }
     }
 }

@@ -70,6 +70,10 @@
 //! - [`ErrorKind::Transport`], [`ErrorKind::Timeout`], [`ErrorKind::InvalidResponse`]: the
 //!   network failed, a timeout elapsed, or a success came with an unreadable body.
 //!
+//! Throttling, HTTP 500/502/503/504, timeouts and dropped connections are retried (3
+//! attempts, jittered back-off, the same client token on each, so the event lands at most
+//! once); [`Error::attempts`] tells how many requests a failed call sent.
+//!
 //! ```
 //! use connect_participant::{ErrorKind, SendEventRequest};
 //!
@@ -99,7 +103,9 @@
 //! | setting | default |
 //! |---|---|
 //! | connect timeout | 3.1 s ([`ClientBuilder::connect_timeout`]) |
-//! | whole-request timeout | 10 s ([`ClientBuilder::timeout`]) |
+//! | timeout per attempt | 10 s ([`ClientBuilder::timeout`]) |
+//! | attempts per call | 3, AWS standard retry mode ([`ClientBuilder::max_attempts`]) |
+//! | retry quota | 500 tokens, shared by a client's clones ([`Client::retry_quota`]) |
 //! | redirects | never followed |
 //! | response body read | at most [`MAX_RESPONSE_BODY`] (1 MiB) |
 //! | `User-Agent` | `connect-participant/<version>` plus an optional suffix |
