@@ -244,10 +244,7 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
-        let https = endpoint
-            .url()
-            .get(..8)
-            .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        let https = endpoint.is_https();
         let config = ureq::Agent::config_builder()
             // AWS errors come as 4xx/5xx with a body that must be read.
             .http_status_as_error(false)
@@ -375,14 +372,14 @@ impl Client {
         request.validate()?;
         let inner = &*self.inner;
         let (invocation_id, generated_token) = two_uuids(&*inner.random)?;
-        let invocation_id = HeaderValue::from_str(&invocation_id).map_err(|e| {
+        let invocation_id = HeaderValue::from_bytes(invocation_id.as_bytes()).map_err(|e| {
             Error::with_source(
                 ErrorKind::RandomSource,
                 "the random source gave an unusable invocation id",
                 e,
             )
         })?;
-        let body = request.body(&generated_token);
+        let body = request.body(generated_token.as_str());
         let mut spent = 0;
         let mut attempt = 1;
         loop {

@@ -105,12 +105,8 @@ impl FromStr for ContentType {
         ContentType::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                let mut shown: String = s.chars().take(100).flat_map(char::escape_debug).collect();
-                if s.chars().nth(100).is_some() {
-                    shown.push('…');
-                }
-                UnknownContentType { shown }
+            .ok_or_else(|| UnknownContentType {
+                shown: crate::error::quoted(s, 100),
             })
     }
 }

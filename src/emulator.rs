@@ -43,7 +43,7 @@ use crate::client::{Client, ClientBuilder};
 use crate::content_type::ContentType;
 use crate::endpoint::Endpoint;
 use crate::event::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS};
-use crate::token::{ConnectionToken, format_uuid_v4};
+use crate::token::{ConnectionToken, Uuid};
 
 /// The largest request head (request line and headers) the emulator reads.
 const MAX_HEAD: usize = 64 * 1024;
@@ -715,9 +715,7 @@ fn new_uuid() -> String {
             .as_nanos();
         bytes = nanos.to_le_bytes();
     }
-    let mut s = String::with_capacity(36);
-    format_uuid_v4(bytes, &mut s);
-    s
+    Uuid::v4(bytes).as_str().to_owned()
 }
 
 /// Now, as the service writes it: `yyyy-MM-ddThh:mm:ss.SSSZ`.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quoted};
 
 /// The path of the SendEvent operation.
 const EVENT_PATH: &str = "/participant/event";
@@ -146,14 +146,7 @@ fn check_region(region: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        let mut shown: String = region
-            .chars()
-            .take(64)
-            .flat_map(char::escape_debug)
-            .collect();
-        if region.chars().nth(64).is_some() {
-            shown.push('…');
-        }
+        let shown = quoted(region, 64);
         Err(Error::invalid_config(format!(
             "invalid region \"{shown}\": a region is letters, digits and inner hyphens, \
              1 to 63 characters (like us-east-1)"
@@ -198,12 +191,9 @@ impl Endpoint {
     /// optional port and an optional path prefix; no user info, query or fragment.
     pub fn from_url(url: &str) -> Result<Endpoint> {
         let refuse = |why: &str| {
-            let mut shown: String = url.chars().take(200).flat_map(char::escape_debug).collect();
-            if url.chars().nth(200).is_some() {
-                shown.push('…');
-            }
             Err(Error::invalid_config(format!(
-                "invalid endpoint URL \"{shown}\": {why}"
+                "invalid endpoint URL \"{}\": {why}",
+                quoted(url, 200)
             )))
         };
         if url.bytes().any(|b| !b.is_ascii_graphic()) {
@@ -265,6 +255,13 @@ impl Endpoint {
     /// The base URL, without the operation's path.
     pub fn url(&self) -> &str {
         &self.event_url[..self.event_url.len() - EVENT_PATH.len()]
+    }
+
+    /// Does it use TLS? Always for a region's endpoint; for a URL, as its scheme says.
+    pub(crate) fn is_https(&self) -> bool {
+        self.event_url
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
     }
 
     /// Is the host a loopback name or address (`localhost`, `127.x.x.x`, `[::1]`)?

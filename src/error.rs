@@ -281,6 +281,16 @@ impl Error {
     }
 }
 
+/// `s` escaped as Rust escapes a string literal, cut after `max` characters: a caller's
+/// value as an error message may quote it.
+pub(crate) fn quoted(s: &str, max: usize) -> String {
+    let mut shown: String = s.chars().take(max).flat_map(char::escape_debug).collect();
+    if s.chars().nth(max).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
 /// Appends `s` with control characters replaced, cut at `max` characters, so that a hostile
 /// server cannot put terminal escapes or megabytes into an error message.
 fn push_printable(out: &mut String, s: &str, max: usize) {

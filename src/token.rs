@@ -100,17 +100,42 @@ impl std::str::FromStr for ConnectionToken {
     }
 }
 
-/// Writes a lower-case UUID v4 (RFC 9562) built from 16 random bytes.
-pub(crate) fn format_uuid_v4(mut b: [u8; 16], out: &mut String) {
-    b[6] = (b[6] & 0x0f) | 0x40; // version 4
-    b[8] = (b[8] & 0x3f) | 0x80; // variant 10xx
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
+/// A lower-case UUID v4 (RFC 9562), 36 ASCII bytes on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct Uuid([u8; 36]);
+
+impl fmt::Debug for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Uuid {
+    /// The UUID v4 made of 16 random bytes.
+    pub(crate) fn v4(mut b: [u8; 16]) -> Uuid {
+        b[6] = (b[6] & 0x0f) | 0x40; // version 4
+        b[8] = (b[8] & 0x3f) | 0x80; // variant 10xx
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'-'; 36];
+        let mut at = 0;
+        for (i, byte) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                at += 1; // the dash already there
+            }
+            out[at] = HEX[usize::from(byte >> 4)];
+            out[at + 1] = HEX[usize::from(byte & 0x0f)];
+            at += 2;
         }
-        out.push(HEX[usize::from(byte >> 4)] as char);
-        out.push(HEX[usize::from(byte & 0x0f)] as char);
+        Uuid(out)
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only hex digits and dashes were written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -123,7 +148,7 @@ pub(crate) fn os_random(buf: &mut [u8]) -> std::io::Result<()> {
 }
 
 /// Two fresh UUIDs, the invocation id and a client token, from one draw of 32 random bytes.
-pub(crate) fn two_uuids(random: &RandomFn) -> Result<(String, String)> {
+pub(crate) fn two_uuids(random: &RandomFn) -> Result<(Uuid, Uuid)> {
     let mut bytes = [0u8; 32];
     random(&mut bytes).map_err(|e| {
         Error::with_source(
@@ -132,12 +157,10 @@ pub(crate) fn two_uuids(random: &RandomFn) -> Result<(String, String)> {
             e,
         )
     })?;
-    let mut a = String::with_capacity(36);
-    let mut b = String::with_capacity(36);
-    let (x, y) = bytes.split_at(16);
-    format_uuid_v4(x.try_into().expect("16 bytes"), &mut a);
-    format_uuid_v4(y.try_into().expect("16 bytes"), &mut b);
-    Ok((a, b))
+    let mut halves = [[0u8; 16]; 2];
+    halves[0].copy_from_slice(&bytes[..16]);
+    halves[1].copy_from_slice(&bytes[16..]);
+    Ok((Uuid::v4(halves[0]), Uuid::v4(halves[1])))
 }
 
 #[cfg(test)]
@@ -192,17 +215,20 @@ mod tests {
 
     #[test]
     fn uuid_v4_has_version_and_variant_bits() {
-        let mut s = String::new();
-        format_uuid_v4([0xff; 16], &mut s);
-        assert_eq!(s, "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        s.clear();
-        format_uuid_v4([0; 16], &mut s);
-        assert_eq!(s, "00000000-0000-4000-8000-000000000000");
+        assert_eq!(
+            Uuid::v4([0xff; 16]).as_str(),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
+        assert_eq!(
+            Uuid::v4([0; 16]).as_str(),
+            "00000000-0000-4000-8000-000000000000"
+        );
     }
 
     #[test]
     fn os_random_gives_distinct_well_formed_uuids() {
         let (a, b) = two_uuids(&os_random).unwrap();
+        let (a, b) = (a.as_str().to_owned(), b.as_str().to_owned());
         assert_ne!(a, b);
         for u in [a, b] {
             assert_eq!(u.len(), 36);
