@@ -8,8 +8,8 @@ use std::time::Duration;
 use ureq::http::{self, HeaderValue};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
-use crate::endpoint::Endpoint;
-use crate::error::{Error, ErrorKind, Result};
+use crate::endpoint::{Endpoint, redact_userinfo};
+use crate::error::{Error, ErrorKind, Result, Shown};
 use crate::event::{SendEventOutput, SendEventRequest};
 use crate::resolve::EndpointResolver;
 use crate::retry::{self, RetryClass, RetryQuota};
@@ -23,6 +23,9 @@ type SleepFn = dyn Fn(Duration) + Send + Sync;
 /// The most response body bytes read. The documented answer is under 400 bytes; anything
 /// far larger is not the service, and must not make the client allocate without bound.
 pub const MAX_RESPONSE_BODY: u64 = 1024 * 1024;
+
+/// The largest response head (status line and headers) read: ureq's own default limit.
+const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -122,8 +125,18 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// The shortest [`timeout`](Self::timeout) and [`connect_timeout`](Self::connect_timeout).
+    /// Zero would fail every attempt before a byte is sent, and still spend retries.
+    pub const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+    /// The longest [`timeout`](Self::timeout) and [`connect_timeout`](Self::connect_timeout):
+    /// an hour keeps every deadline far from the clock's overflow (a `Duration::MAX`
+    /// deadline cannot be represented), and an answer later than that is no answer.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
     /// The AWS region, such as `us-west-2`. Required unless an endpoint URL is given.
-    /// Defaults to none (this crate does not read the environment).
+    /// Defaults to none: the region is never taken from the environment (`AWS_REGION` is
+    /// not read; only the proxy variables are, see [`build`](Self::build)).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -150,6 +163,11 @@ impl ClientBuilder {
     }
 
     /// How long to wait for a TCP (and TLS) connection. Defaults to 3.1 s, as the AWS SDKs.
+    ///
+    /// Must be from [`MIN_TIMEOUT`](Self::MIN_TIMEOUT) (1 ms) to
+    /// [`MAX_TIMEOUT`](Self::MAX_TIMEOUT) (1 hour); [`build`](Self::build) refuses anything
+    /// else with [`ErrorKind::InvalidConfig`] rather than clamping it, so that zero or
+    /// `Duration::MAX` ("no timeout") cannot silently mean something else.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -159,6 +177,23 @@ impl ClientBuilder {
     /// kept to within 50 ms (socket timeouts are set in 50 ms steps, so that they need not
     /// be reset at every read). A call of several attempts can take up to `max_attempts`
     /// times this, plus the waits between them. Defaults to 10 s.
+    ///
+    /// Must be from [`MIN_TIMEOUT`](Self::MIN_TIMEOUT) (1 ms) to
+    /// [`MAX_TIMEOUT`](Self::MAX_TIMEOUT) (1 hour); [`build`](Self::build) refuses anything
+    /// else with [`ErrorKind::InvalidConfig`]. There is no "no timeout": an attempt that may
+    /// wait forever is a call that may never return.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use connect_participant::{Client, ErrorKind};
+    ///
+    /// let err = Client::builder().region("us-east-1").timeout(Duration::MAX).build().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid timeout: 18446744073709551615.999999999 s, must be 0.001 to 3600 s"
+    /// );
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -204,7 +239,13 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and builds the client. Nothing is sent.
+    ///
+    /// The client reaches endpoints other than loopback ones through the proxy that
+    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` name, read here, once; no
+    /// other environment variable is read.
     pub fn build(self) -> Result<Client> {
+        check_timeout("connect timeout", self.connect_timeout)?;
+        check_timeout("timeout", self.timeout)?;
         if self.max_attempts == 0 {
             return Err(Error::invalid_config(
                 "max_attempts must be at least 1 (1 turns retries off)",
@@ -257,9 +298,13 @@ impl ClientBuilder {
             .accept("")
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.timeout))
-            // An event's request and answer are far below 16 KiB; ureq's default buffers,
-            // 128 KiB each, would be allocated for every connection.
-            .input_buffer_size(16 * 1024)
+            // A response head must fit the input buffer whole. The buffer is a little larger
+            // than the head limit so that ureq can tell a head over the limit (an
+            // InvalidResponse) from a connection that stops making progress (a Transport
+            // error, retried). An event's request is far below 16 KiB; ureq's default
+            // buffers, 128 KiB each, would be allocated for every connection.
+            .max_response_header_size(MAX_RESPONSE_HEAD)
+            .input_buffer_size(MAX_RESPONSE_HEAD + 1024)
             .output_buffer_size(16 * 1024)
             // Room for many threads sharing one client without reconnecting.
             .max_idle_connections(32)
@@ -307,17 +352,48 @@ impl ClientBuilder {
     }
 }
 
+/// Refuses a timeout outside [`ClientBuilder::MIN_TIMEOUT`]..=[`ClientBuilder::MAX_TIMEOUT`].
+fn check_timeout(name: &str, timeout: Duration) -> Result<()> {
+    if (ClientBuilder::MIN_TIMEOUT..=ClientBuilder::MAX_TIMEOUT).contains(&timeout) {
+        return Ok(());
+    }
+    Err(Error::invalid_config(format!(
+        "invalid {name}: {} s, must be {} to {} s",
+        seconds(timeout),
+        seconds(ClientBuilder::MIN_TIMEOUT),
+        seconds(ClientBuilder::MAX_TIMEOUT),
+    )))
+}
+
+/// `d` in seconds, exactly, without trailing zeros: `0.001`, `3600`, `2.5`.
+fn seconds(d: Duration) -> String {
+    let mut s = format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s
+}
+
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What the caller set is shown as error messages show it: user info redacted, long
+        // values (a token pasted in the wrong place) only measured.
+        let endpoint_url = self.endpoint_url.as_deref().map(redact_userinfo);
         f.debug_struct("ClientBuilder")
-            .field("region", &self.region)
+            .field("region", &self.region.as_deref().map(Shown))
             .field("fips", &self.fips)
             .field("dual_stack", &self.dual_stack)
-            .field("endpoint_url", &self.endpoint_url)
+            .field("endpoint_url", &endpoint_url.as_deref().map(Shown))
             .field("endpoint", &self.endpoint)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
-            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field(
+                "user_agent_suffix",
+                &self.user_agent_suffix.as_deref().map(Shown),
+            )
             .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()
     }
@@ -446,7 +522,8 @@ impl Client {
             .map_err(|e| (self.transport_error(e, Some(status)), retry_after))?;
         let headers = response.headers();
         let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        wire::parse_response(status, lookup, &body).map_err(|e| (e, retry_after))
+        wire::parse_response(status, lookup, &body)
+            .map_err(|e| (e.redacting(token.expose_secret()), retry_after))
     }
 
     fn transport_error(&self, e: ureq::Error, status: Option<u16>) -> Error {
@@ -471,16 +548,29 @@ impl Client {
                 ErrorKind::InvalidResponse,
                 format!("the answer from {url} is larger than {MAX_RESPONSE_BODY} bytes"),
             ),
+            ureq::Error::LargeResponseHeader(..) => (
+                ErrorKind::InvalidResponse,
+                format!(
+                    "the answer from {url} has a head (status line and headers) larger than \
+                     {MAX_RESPONSE_HEAD} bytes"
+                ),
+            ),
+            // Bytes that are not HTTP/1.1: a bad status line or header, more headers than
+            // the parser takes, broken chunk framing, conflicting lengths.
+            ureq::Error::Protocol(_) => (
+                ErrorKind::InvalidResponse,
+                format!("the answer from {url} is not valid HTTP/1.1"),
+            ),
             _ => (ErrorKind::Transport, format!("the request to {url} failed")),
         };
-        // What another attempt may not meet: the network, not the configuration or TLS.
+        // What another attempt may not meet: the network, not the configuration, TLS or a
+        // server that answers garbage.
         let transient = matches!(
             e,
             ureq::Error::Timeout(_)
                 | ureq::Error::Io(_)
                 | ureq::Error::ConnectionFailed
                 | ureq::Error::HostNotFound
-                | ureq::Error::Protocol(_)
                 | ureq::Error::BodyStalled
         );
         let error = Error::with_source(kind, message, e).transient(transient);
@@ -496,7 +586,7 @@ impl fmt::Debug for Client {
         let i = &*self.inner;
         f.debug_struct("Client")
             .field("endpoint", &i.endpoint)
-            .field("user_agent", &i.user_agent)
+            .field("user_agent", &Shown(&i.user_agent))
             .field("connect_timeout", &i.connect_timeout)
             .field("timeout", &i.timeout)
             .field("max_attempts", &i.max_attempts)

@@ -80,7 +80,7 @@ impl fmt::Display for ContentType {
 /// The error of parsing a string that is not one of the four content types.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownContentType {
-    /// The start of the refused value, escaped and cut so that it is safe to print.
+    /// The refused value as error messages show a caller's value (escaped, and only if short).
     shown: String,
 }
 
@@ -88,7 +88,7 @@ impl fmt::Display for UnknownContentType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown content type \"{}\", expected one of: {TYPING}, {DELIVERED}, {READ}, \
+            "unknown content type {}, expected one of: {TYPING}, {DELIVERED}, {READ}, \
              {ACKNOWLEDGED}",
             self.shown
         )
@@ -106,7 +106,7 @@ impl FromStr for ContentType {
             .into_iter()
             .find(|t| t.as_str() == s)
             .ok_or_else(|| UnknownContentType {
-                shown: crate::error::quoted(s, 100),
+                shown: crate::error::quoted(s),
             })
     }
 }

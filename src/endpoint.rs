@@ -1,8 +1,9 @@
 //! Where requests go: regions, partitions, FIPS, dual-stack, or a URL the caller gives.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use crate::error::{Error, Result, quoted};
+use crate::error::{Error, REDACTED, Result, quoted};
 
 /// The path of the SendEvent operation.
 const EVENT_PATH: &str = "/participant/event";
@@ -146,11 +147,32 @@ fn check_region(region: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        let shown = quoted(region, 64);
         Err(Error::invalid_config(format!(
-            "invalid region \"{shown}\": a region is letters, digits and inner hyphens, \
-             1 to 63 characters (like us-east-1)"
+            "invalid region {}: a region is letters, digits and inner hyphens, \
+             1 to 63 characters (like us-east-1)",
+            quoted(region)
         )))
+    }
+}
+
+/// `url` with any user info (`user:password@`) replaced by `[redacted]`: a URL the caller
+/// gave may carry a password, which no message or `Debug` output may show. The URL need not
+/// be valid; without a scheme, the authority is taken to start at the beginning.
+pub(crate) fn redact_userinfo(url: &str) -> Cow<'_, str> {
+    let start = url
+        .find("://")
+        .filter(|&i| {
+            url[..i]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        })
+        .map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#', '\\'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => Cow::Owned(format!("{}{REDACTED}{}", &url[..start], &url[start + at..])),
+        None => Cow::Borrowed(url),
     }
 }
 
@@ -192,8 +214,8 @@ impl Endpoint {
     pub fn from_url(url: &str) -> Result<Endpoint> {
         let refuse = |why: &str| {
             Err(Error::invalid_config(format!(
-                "invalid endpoint URL \"{}\": {why}",
-                quoted(url, 200)
+                "invalid endpoint URL {}: {why}",
+                quoted(&redact_userinfo(url))
             )))
         };
         if url.bytes().any(|b| !b.is_ascii_graphic()) {
@@ -554,5 +576,55 @@ mod tests {
             e.to_string(),
             "invalid endpoint URL: it cannot carry user info"
         );
+    }
+
+    #[test]
+    fn refused_urls_never_show_a_password_or_a_long_value() {
+        // Refused for another reason first, the user info must still not be shown.
+        for (bad, shown) in [
+            ("ftp://u:hunter2@h", "\"ftp://[redacted]@h\""),
+            ("http://u:hunter2@h /x", "\"http://[redacted]@h /x\""),
+            ("u:hunter2@h/x", "\"[redacted]@h/x\""),
+        ] {
+            let e = Endpoint::from_url(bad).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("invalid endpoint URL {shown}: ")),
+                "{e}"
+            );
+            assert!(!e.contains("hunter2"), "{e}");
+        }
+        // A token pasted as an endpoint URL: measured, not shown.
+        let token = "QVFJREFIaGJhc2U2NHRva2Vu".repeat(10);
+        let e = Endpoint::from_url(&token).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid endpoint URL (240 characters, not shown): it must start with https:// or \
+             http://"
+        );
+        let e = Endpoint::from_region(&token).unwrap_err().to_string();
+        assert!(
+            e.starts_with("invalid region (240 characters, not shown): "),
+            "{e}"
+        );
+        assert!(!e.contains("QVFJ"), "{e}");
+    }
+
+    #[test]
+    fn user_info_is_redacted_wherever_it_stands() {
+        for (url, want) in [
+            (
+                "http://u:secret@127.0.0.1:1",
+                "http://[redacted]@127.0.0.1:1",
+            ),
+            ("HTTPS://a@b@h/p@q", "HTTPS://[redacted]@h/p@q"),
+            ("https://h/p@q", "https://h/p@q"),
+            ("https://h?x=a@b", "https://h?x=a@b"),
+            ("u:p@h", "[redacted]@h"),
+            ("no user info", "no user info"),
+            ("", ""),
+            ("://@", "://[redacted]@"),
+        ] {
+            assert_eq!(redact_userinfo(url), want, "{url}");
+        }
     }
 }

@@ -41,7 +41,11 @@ pub enum ErrorKind {
     Transport,
     /// A connect or response timeout elapsed.
     Timeout,
-    /// A success status came with a body that is not the documented JSON.
+    /// The server answered something that cannot be read as the service's answer: a success
+    /// status whose body is not the documented JSON, a body of any status over the
+    /// response cap, a head over 64 KiB or over 128 headers, or bytes that are not HTTP/1.1
+    /// (broken chunk framing included). Never retried: a server that speaks garbage does
+    /// not speak better a moment later.
     InvalidResponse,
     /// The operating system's random source failed, so no client token could be made.
     RandomSource,
@@ -193,11 +197,44 @@ impl Error {
         e
     }
 
-    /// A success status with a body that is not the documented JSON.
+    /// An answer that cannot be read as the service's (see [`ErrorKind::InvalidResponse`]).
     pub(crate) fn invalid_response(status: u16, message: impl Into<String>) -> Error {
         let mut e = Error::new(ErrorKind::InvalidResponse, message.into());
         e.inner.status = Some(status);
         e
+    }
+
+    /// Replaces every occurrence of `secret` (the bearer token the request carried) in what
+    /// the server said, so that a server echoing the token cannot get it into this error's
+    /// text, its accessors or a log line made of them.
+    pub(crate) fn redacting(self, secret: &str) -> Error {
+        let holds = |s: &Option<String>| s.as_deref().is_some_and(|s| s.contains(secret));
+        let i = &*self.inner;
+        if secret.is_empty()
+            || !(holds(&i.service_error_type) || holds(&i.service_message) || holds(&i.request_id))
+        {
+            return self;
+        }
+        let scrub = |s: Option<String>| s.map(|s| s.replace(secret, REDACTED));
+        let i = *self.inner;
+        match (i.kind, i.status) {
+            // Built from what the server said: build it again from the scrubbed parts, so
+            // that no cut-off part of the secret is left in the message either.
+            (kind, Some(status)) if kind != ErrorKind::InvalidResponse => Error::from_response(
+                status,
+                scrub(i.service_error_type),
+                scrub(i.service_message),
+                scrub(i.request_id),
+            ),
+            _ => Error {
+                inner: Box::new(Inner {
+                    request_id: scrub(i.request_id),
+                    service_error_type: scrub(i.service_error_type),
+                    service_message: scrub(i.service_message),
+                    ..i
+                }),
+            },
+        }
     }
 
     pub(crate) fn set_request_id(mut self, request_id: Option<String>) -> Error {
@@ -253,7 +290,8 @@ impl Error {
         self.inner.service_error_type.as_deref()
     }
 
-    /// The service's own error message, as it sent it.
+    /// The service's own error message, as it sent it, except that the connection token, if
+    /// the server echoed it, is replaced by `[redacted]`.
     pub fn service_message(&self) -> Option<&str> {
         self.inner.service_message.as_deref()
     }
@@ -281,14 +319,33 @@ impl Error {
     }
 }
 
-/// `s` escaped as Rust escapes a string literal, cut after `max` characters: a caller's
-/// value as an error message may quote it.
-pub(crate) fn quoted(s: &str, max: usize) -> String {
-    let mut shown: String = s.chars().take(max).flat_map(char::escape_debug).collect();
-    if s.chars().nth(max).is_some() {
-        shown.push('…');
+/// The longest caller value that an error message or a `Debug` output shows. Longer values
+/// are only measured: a token pasted in the wrong place (they run to hundreds of
+/// characters) must not reach a terminal's scrollback or a log, not even in part.
+pub(crate) const MAX_SHOWN_CHARS: usize = 64;
+
+/// What stands in for a secret.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// A caller's value as an error message or `Debug` output may show it: in double quotes,
+/// escaped as Rust escapes a string literal, when it has at most [`MAX_SHOWN_CHARS`]
+/// characters; otherwise `(N characters, not shown)`.
+pub(crate) fn quoted(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= MAX_SHOWN_CHARS {
+        format!("\"{}\"", s.escape_debug())
+    } else {
+        format!("({n} characters, not shown)")
     }
-    shown
+}
+
+/// Shows a caller's value through [`quoted`] in `Debug` output.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&quoted(self.0))
+    }
 }
 
 /// Appends `s` with control characters replaced, cut at `max` characters, so that a hostile

@@ -18,6 +18,7 @@
 //! each with its own emulator), renders what it saw and compares it with README. Each
 //! scenario is also a test of its own (`faults::scenario::<name>`), so a failure names it.
 
+use std::error::Error as _;
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -814,6 +815,47 @@ fn refused_connection() -> Row {
     }
 }
 
+/// An answer that is not readable HTTP/1.1, written as raw bytes before the connection
+/// closes: never retried, whatever the status it claims.
+fn not_http(answer: &[u8], what: &str) -> Row {
+    let r = run(vec![Fault::Raw(answer.to_vec())]);
+    let row = r.check(
+        what,
+        &Expect::error(
+            ErrorKind::InvalidResponse,
+            "the answer from {url} is not valid HTTP/1.1",
+            1,
+            vec![],
+        ),
+    );
+    if let Err(e) = &r.result {
+        // The parser's own words stay in the source chain.
+        assert!(e.source().is_some(), "{e:?}");
+    }
+    row
+}
+
+/// An empty 200 whose head is about `bytes` long: the status line and the emulator's own
+/// headers take about 100 bytes, one padding header the rest.
+fn head_of(bytes: usize) -> Fault {
+    let padding = "a".repeat(bytes.saturating_sub(100));
+    respond(200, &[("x-padding", &padding)], b"")
+}
+
+fn head_over_the_limit() -> Row {
+    let r = run(vec![head_of(70 * 1024)]);
+    r.check(
+        "200 with a 70 KiB head",
+        &Expect::error(
+            ErrorKind::InvalidResponse,
+            "the answer from {url} has a head (status line and headers) larger than 65536 \
+             bytes",
+            1,
+            vec![],
+        ),
+    )
+}
+
 fn oversized(status: u16) -> Row {
     let limit = usize::try_from(MAX_RESPONSE_BODY).unwrap();
     let mut body = br#"{"Id":"big""#.to_vec();
@@ -1108,6 +1150,22 @@ scenarios! {
     retry_quota_empty_is_not_retried => retry_quota_runs_out_and_refills(),
     oversized_200_body_is_invalid_response => oversized(200),
     oversized_503_body_is_invalid_response => oversized(503),
+    head_of_20_kb_is_read => run(vec![head_of(20_000)])
+        .check("200 with a 20 KB head", &Expect::success(1, 0, vec![])),
+    head_over_64_kib_is_invalid_response => head_over_the_limit(),
+    non_http_answer_is_invalid_response => not_http(
+        b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
+        "answers `SSH-2.0-OpenSSH_9.6` (not HTTP)",
+    ),
+    too_many_headers_is_invalid_response => not_http(
+        format!("HTTP/1.1 200 OK\r\n{}Content-Length: 2\r\n\r\n{{}}", "x-h: 1\r\n".repeat(129))
+            .as_bytes(),
+        "200 with 130 headers",
+    ),
+    broken_chunk_framing_is_invalid_response => not_http(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        "200 with a chunk length that is not a number",
+    ),
 }
 
 // ---------------------------------------------------------------------------------------

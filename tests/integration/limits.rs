@@ -1,9 +1,11 @@
 //! The service's limits at their boundaries, end to end: accepted inputs reach the server
 //! as sent, refused ones fail with `InvalidInput` before any connection is made.
 
+use std::time::Duration;
+
 use connect_participant::{
-    ConnectionToken, ContentType, Endpoint, ErrorKind, MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS,
-    SendEventRequest, send_event,
+    Client, ClientBuilder, ConnectionToken, ContentType, Endpoint, ErrorKind,
+    MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventRequest, send_event,
 };
 
 use crate::scripted::{Action, Scripted};
@@ -343,4 +345,58 @@ fn assert_uuid_v4(s: &str) {
     );
     assert!(groups[2].starts_with('4'), "{s}");
     assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{s}");
+}
+
+#[test]
+fn timeouts_outside_1_ms_to_1_hour_are_refused_at_build() {
+    // Each of these built, and the first call then panicked inside the HTTP layer (a
+    // deadline past the clock's range) or failed every attempt before sending a byte.
+    let cases = [
+        (Duration::MAX, "18446744073709551615.999999999"),
+        (Duration::from_secs(u64::MAX / 2), "9223372036854775807"),
+        (Duration::from_secs(3601), "3601"),
+        (Duration::from_nanos(3_600_000_000_001), "3600.000000001"),
+        (Duration::ZERO, "0"),
+        (Duration::from_nanos(999_999), "0.000999999"),
+    ];
+    let server = Scripted::start(vec![]);
+    for (value, shown) in cases {
+        for (name, builder) in [
+            ("timeout", Client::builder().timeout(value)),
+            ("connect timeout", Client::builder().connect_timeout(value)),
+        ] {
+            let e = builder.endpoint_url(server.url()).build().unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{name} {value:?}");
+            assert_eq!(
+                e.to_string(),
+                format!("invalid {name}: {shown} s, must be 0.001 to 3600 s")
+            );
+            assert_eq!(e.attempts(), 0);
+        }
+    }
+    assert_eq!(server.finish().connections, 0);
+}
+
+#[test]
+fn timeouts_of_1_ms_and_1_hour_are_accepted_and_1_hour_works() {
+    assert_eq!(ClientBuilder::MIN_TIMEOUT, Duration::from_millis(1));
+    assert_eq!(ClientBuilder::MAX_TIMEOUT, Duration::from_secs(3600));
+    Client::builder()
+        .region("us-east-1")
+        .timeout(ClientBuilder::MIN_TIMEOUT)
+        .connect_timeout(ClientBuilder::MIN_TIMEOUT)
+        .build()
+        .unwrap();
+    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let client = Client::builder()
+        .endpoint_url(server.url())
+        .timeout(ClientBuilder::MAX_TIMEOUT)
+        .connect_timeout(ClientBuilder::MAX_TIMEOUT)
+        .build()
+        .unwrap();
+    let out = client
+        .send_event(&crate::token(), &SendEventRequest::typing())
+        .unwrap();
+    assert_eq!(out.id.as_deref(), Some("event-1"));
+    server.finish().single();
 }

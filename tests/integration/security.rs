@@ -329,3 +329,74 @@ fn client_and_builder_debug_do_not_show_the_token() {
     );
     server.finish();
 }
+
+#[test]
+fn a_server_echoing_the_token_does_not_get_it_into_the_error() {
+    // The token inside the type, the message (also across the point where Display cuts a
+    // long message, so that no prefix of it survives the cut) and the request id.
+    let long = format!("{}{SECRET} expired", "x".repeat(500));
+    let body = format!(r#"{{"message":"token {SECRET} expired","__type":"x#{SECRET}"}}"#);
+    let cases = [
+        (
+            response(
+                "403 Forbidden",
+                &[&format!("x-amzn-RequestId: id-{SECRET}")],
+                body.as_bytes(),
+            ),
+            "service error [redacted] (HTTP 403): token [redacted] expired (request id \
+             id-[redacted])",
+        ),
+        (
+            response(
+                "403 Forbidden",
+                &["X-Amzn-Errortype: AccessDeniedException"],
+                format!(r#"{{"message":"{long}"}}"#).as_bytes(),
+            ),
+            "",
+        ),
+    ];
+    for (answer, want) in cases {
+        let e = error_from(Action::Respond(answer), Duration::from_secs(10));
+        assert_no_secret("echoing server", &e);
+        for field in [e.service_error_type(), e.service_message(), e.request_id()] {
+            assert!(!field.unwrap_or_default().contains("9f8e7d"), "{e:?}");
+        }
+        if want.is_empty() {
+            assert_eq!(e.kind(), ErrorKind::AccessDenied);
+            let kept = e.service_message().unwrap();
+            assert_eq!(kept, format!("{}[redacted] expired", "x".repeat(500)));
+        } else {
+            assert_eq!(e.kind(), ErrorKind::UnknownService);
+            assert_eq!(e.to_string(), want);
+            assert_eq!(e.service_message(), Some("token [redacted] expired"));
+        }
+    }
+}
+
+#[test]
+fn builder_debug_shows_no_user_info_and_no_long_value() {
+    let pasted = "QVFJREFIaGJhc2U2NHRva2Vu".repeat(10);
+    let builder = Client::builder()
+        .endpoint_url("http://u:hunter2@127.0.0.1:1")
+        .region(pasted.as_str())
+        .user_agent_suffix(pasted.as_str());
+    for shown in [format!("{builder:?}"), format!("{builder:#?}")] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("QVFJ"), "{shown}");
+    }
+    assert_eq!(
+        format!("{builder:?}"),
+        "ClientBuilder { region: Some((240 characters, not shown)), fips: false, dual_stack: \
+         false, endpoint_url: Some(\"http://[redacted]@127.0.0.1:1\"), endpoint: None, \
+         connect_timeout: 3.1s, timeout: 10s, user_agent_suffix: Some((240 characters, not \
+         shown)), max_attempts: 3, .. }"
+    );
+    // A suffix that long is accepted (visible ASCII, at most 256 characters), and the
+    // client's Debug measures it too.
+    let client = Client::builder()
+        .region("us-east-1")
+        .user_agent_suffix(pasted.as_str())
+        .build()
+        .unwrap();
+    assert!(!format!("{client:?}").contains("QVFJ"), "{client:?}");
+}
