@@ -1,6 +1,7 @@
 //! Quick start: send real SendEvent requests over HTTP to the bundled local emulator.
 //!
-//! Run with `cargo run --example quickstart --features emulator`. Works offline.
+//! Run with `cargo run --example quickstart` (this repository's dev-dependencies turn the
+//! `emulator` feature on). Works offline.
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{ConnectionToken, SendEventRequest};

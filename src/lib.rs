@@ -4,7 +4,11 @@
 //! No async runtime, no AWS credentials (the service authenticates by the participant's
 //! connection token alone), four runtime dependencies (`ureq` with rustls, `serde`,
 //! `serde_json`, `getrandom`). Every input is checked against the service's documented
-//! limits before a byte is sent, and the request on the wire is what the official SDKs send.
+//! limits before a byte is sent. The request on the wire is the official SDKs' (method,
+//! path, `Content-Type`, `X-Amz-Bearer`, `amz-sdk-invocation-id`, `amz-sdk-request`, and
+//! the JSON body byte for byte), less what only a signed AWS request needs: no SigV4
+//! headers (`Authorization`, `X-Amz-Date`, `X-Amz-Security-Token`) and no
+//! `x-amz-user-agent`, since the service authenticates by the bearer token alone.
 //!
 //! # Usage
 //!
@@ -68,7 +72,9 @@
 //! - [`ErrorKind::UnexpectedStatus`] and [`ErrorKind::Redirect`]: a status without an AWS
 //!   error (a proxy's HTML page, an empty 502), or a redirect, which is never followed.
 //! - [`ErrorKind::Transport`], [`ErrorKind::Timeout`], [`ErrorKind::InvalidResponse`]: the
-//!   network failed, a timeout elapsed, or a success came with an unreadable body.
+//!   network failed, a timeout elapsed, or the answer could not be read (a success whose
+//!   body is not the documented JSON, any body over the cap, a head over 64 KiB, bytes that
+//!   are not HTTP/1.1).
 //!
 //! Throttling, HTTP 500/502/503/504, timeouts and dropped connections are retried (3
 //! attempts, jittered back-off, the same client token on each, so the event lands at most
@@ -88,7 +94,12 @@
 //! # Security
 //!
 //! - The connection token is a secret. [`ConnectionToken`] has no `Display`, its `Debug`
-//!   prints `ConnectionToken([redacted])`, and no error message contains it.
+//!   prints `ConnectionToken([redacted])`, and no error message contains it, not even when
+//!   a server echoes it: it is replaced by `[redacted]` in what the server said before an
+//!   [`Error`] keeps it.
+//! - A value you gave is shown in an error message or a `Debug` output only when it has at
+//!   most 64 characters (a token pasted as a region or endpoint URL is measured, not
+//!   shown), and never with the user info (`user:password@`) of a URL.
 //! - A token with a character that could break an HTTP header (CR, LF, any control
 //!   character, space, non-ASCII) is refused by [`ConnectionToken::new`], never sent.
 //! - Redirects are never followed, so the token cannot travel to another host; a 3xx is
@@ -102,12 +113,13 @@
 //!
 //! | setting | default |
 //! |---|---|
-//! | connect timeout | 3.1 s ([`ClientBuilder::connect_timeout`]) |
-//! | timeout per attempt | 10 s ([`ClientBuilder::timeout`]) |
+//! | connect timeout | 3.1 s ([`ClientBuilder::connect_timeout`]), 1 ms to 1 hour |
+//! | timeout per attempt | 10 s ([`ClientBuilder::timeout`]), 1 ms to 1 hour |
 //! | attempts per call | 3, AWS standard retry mode ([`ClientBuilder::max_attempts`]) |
 //! | retry quota | 500 tokens, shared by a client's clones ([`Client::retry_quota`]) |
 //! | redirects | never followed |
 //! | response body read | at most [`MAX_RESPONSE_BODY`] (1 MiB) |
+//! | response head read | at most 64 KiB, 128 headers |
 //! | `User-Agent` | `connect-participant/<version>` plus an optional suffix |
 //! | proxy | from `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`; none for loopback endpoints |
 //!

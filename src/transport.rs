@@ -1,4 +1,4 @@
-//! A thin layer over ureq's transport that spares two kinds of per-call system calls.
+//! A thin layer over ureq's transport that spares three kinds of per-call system calls.
 //!
 //! - **One write per request.** ureq transmits the request head and the body separately;
 //!   with `TCP_NODELAY` that is two segments and two wake-ups of the server. This layer holds
