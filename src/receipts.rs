@@ -98,6 +98,10 @@ impl Receipts {
 
     /// Sets the least time between two receipt calls for one message. Defaults to
     /// [`DEFAULT_INTERVAL`](Self::DEFAULT_INTERVAL), 5 s.
+    ///
+    /// Any value is defined: zero lets every flush call again for a message whose stronger
+    /// receipt is waiting, and `Duration::MAX` allows one call per message (time is
+    /// compared, never added to, so nothing overflows).
     #[must_use]
     pub fn with_interval(mut self, interval: Duration) -> Receipts {
         self.interval = interval;

@@ -59,6 +59,9 @@ impl TypingThrottle {
     }
 
     /// Sets the window. Defaults to [`DEFAULT_WINDOW`](Self::DEFAULT_WINDOW), 10 s.
+    ///
+    /// Any value is defined: zero sends at every keystroke, and `Duration::MAX` sends once
+    /// until [`reset`](Self::reset) (time is compared, never added to, so nothing overflows).
     #[must_use]
     pub fn with_window(mut self, window: Duration) -> TypingThrottle {
         self.window = window;

@@ -292,3 +292,44 @@ fn helpers_do_not_show_the_token() {
         assert!(shown.contains("ConnectionToken([redacted])"), "{shown}");
     }
 }
+
+#[test]
+fn zero_and_maximal_windows_are_defined() {
+    let emulator = Emulator::start().unwrap();
+    let clock = StepClock::new();
+    let mut every = TypingThrottle::new(client(&emulator), token())
+        .with_window(Duration::ZERO)
+        .with_clock(clock.reader());
+    let mut once = TypingThrottle::new(client(&emulator), token())
+        .with_window(Duration::MAX)
+        .with_clock(clock.reader());
+    assert!(every.typing().unwrap());
+    assert!(every.typing().unwrap());
+    assert!(once.typing().unwrap());
+    clock.advance(Duration::from_secs(365 * 24 * 3600));
+    assert!(!once.typing().unwrap());
+    once.reset();
+    assert!(once.typing().unwrap());
+    assert_eq!(emulator.events().len(), 4);
+
+    let mut receipts = Receipts::new(client(&emulator), token())
+        .with_interval(Duration::MAX)
+        .with_clock(clock.reader());
+    receipts.delivered("m-1").unwrap();
+    assert_eq!(receipts.flush().unwrap(), 1);
+    receipts.read("m-1").unwrap();
+    clock.advance(Duration::from_secs(365 * 24 * 3600));
+    assert_eq!(receipts.flush().unwrap(), 0, "one call per message");
+    assert_eq!(receipts.pending(), 1);
+    let mut receipts = Receipts::new(client(&emulator), token())
+        .with_interval(Duration::ZERO)
+        .with_clock(clock.reader());
+    receipts.delivered("m-2").unwrap();
+    assert_eq!(receipts.flush().unwrap(), 1);
+    receipts.read("m-2").unwrap();
+    assert_eq!(receipts.flush().unwrap(), 1, "no wait between calls");
+    assert_eq!(
+        recorded(&emulator)[4..],
+        [delivered_of("m-1"), delivered_of("m-2"), read_of("m-2")]
+    );
+}
