@@ -7,7 +7,11 @@
 //!
 //! The connection token is read from `CONNECT_CONNECTION_TOKEN` or standard input, never
 //! from the command line: the arguments of a process are visible to every user of the
-//! machine (`ps`, `/proc/<pid>/cmdline`), and end up in shell history.
+//! machine (`ps`, `/proc/<pid>/cmdline`), and end up in shell history. A token pasted into
+//! an argument anyway is refused before it can be sent (as a host name, a message id...)
+//! or shown: every message shows an argument only when it is short (`describe`), an
+//! argument that holds the token is refused without being shown (`check_args`), and as a
+//! last line of defence all output is scrubbed of the token (`Shield`).
 //!
 //! `main` only collects the arguments and the environment; parsing, the exit-code mapping
 //! and the output formats are plain functions, unit-tested at the bottom of this file, and
@@ -15,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+use std::collections::HashSet;
 use std::error::Error as _;
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -24,7 +29,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use connect_participant::{
-    Client, ConnectionToken, ContentType, Error, ErrorKind, SendEventOutput, SendEventRequest,
+    Client, ConnectionToken, ContentType, Endpoint, Error, ErrorKind, SendEventOutput,
+    SendEventRequest,
 };
 
 /// Where the connection token is looked up first.
@@ -34,6 +40,23 @@ const TOKEN_VAR: &str = "CONNECT_CONNECTION_TOKEN";
 /// characters; reading a little more lets `ConnectionToken::new` report an overlong token,
 /// while a stray pipe of gigabytes cannot make the utility allocate without bound.
 const MAX_TOKEN_LINE: u64 = 64 * 1024;
+
+/// The longest argument a message shows; a longer one is measured, not shown. Typos,
+/// region names and content types (at most 63 characters each) fit; a connection token
+/// (hundreds of characters) does not, nor do most other secrets pasted by mistake.
+const SHOWN_MAX: usize = 64;
+
+/// A token shorter than this is refused only as a whole argument, never looked for inside
+/// one or in output: a few characters would match ordinary words and numbers.
+const MIN_TOKEN_MATCH: usize = 8;
+
+/// A run of this many characters of a secret is a part of it worth hiding: long enough
+/// that an ordinary argument or message does not share one with a random token, short
+/// enough that a token cut short or wrapped is still recognized.
+const PIECE: usize = 16;
+
+/// The options that take a value, spelled as messages may name them.
+const VALUE_OPTIONS: [&str; 4] = ["--region", "--endpoint", "--client-token", "--timeout"];
 
 /// The longest `--timeout`: an hour keeps the deadline arithmetic far from overflow, and an
 /// answer later than that is no answer.
@@ -82,7 +105,10 @@ CreateParticipantConnection) is read from the CONNECT_CONNECTION_TOKEN
 environment variable or, when that is unset or empty, from the first line of
 standard input (asked for when standard input is a terminal; what you type is
 shown). It is never taken from the command line: arguments are visible to every
-user of the machine (ps, /proc).
+user of the machine (ps, /proc). An argument that holds the token is refused
+(exit status 2), neither sent nor shown; a token piped on standard input is
+read for this check even when the command line has another error. Messages
+show an argument only when it is at most 64 characters long.
 
 Content types for raw (receipts take the content {\"messageId\":\"<id>\"}):
   application/vnd.amazonaws.connect.event.typing
@@ -291,13 +317,13 @@ fn printable(s: &str) -> String {
         .collect()
 }
 
-/// An argument as it may appear in an error message. A token pasted in the wrong place
-/// must not be echoed into the terminal's scrollback or a CI log, so long arguments are
-/// only measured; short ones (a mistyped command or content type) are shown, escaped.
+/// An argument as it may appear in a message: the one rule for every argument this
+/// utility echoes. A token pasted in the wrong place must not be echoed into the terminal's
+/// scrollback or a CI log, so long arguments are only measured; short ones (a mistyped
+/// command or content type) are shown, escaped.
 fn describe(arg: &str) -> String {
-    const SHOWN: usize = 80;
     let n = arg.chars().count();
-    if n <= SHOWN {
+    if n <= SHOWN_MAX {
         format!("\"{}\"", arg.escape_debug())
     } else {
         format!("an argument of {n} characters (not shown)")
@@ -337,18 +363,26 @@ fn parse_timeout(value: &str) -> Result<Duration, UsageError> {
     }
 }
 
-/// Parses the arguments (without the program name).
-fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
+/// Refuses an option meant to carry the connection token (`--token`, `--bearer`...), before
+/// `--`. The message shows nothing of the arguments.
+fn refuse_token_options(args: &[String]) -> Result<(), UsageError> {
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
-    let options = &args[..end];
-    // Checked first, before any other error can hide it, and whatever else is wrong.
-    if options.iter().any(|a| is_token_option(a)) {
+    if args[..end].iter().any(|a| is_token_option(a)) {
         return Err(UsageError(format!(
             "the connection token is not taken from the command line, because arguments are \
              visible to every user of the machine (ps, /proc); set {TOKEN_VAR} or pipe it on \
              standard input"
         )));
     }
+    Ok(())
+}
+
+/// Parses the arguments (without the program name).
+fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let options = &args[..end];
+    // Checked first, before any other error can hide it, and whatever else is wrong.
+    refuse_token_options(args)?;
     // --help and --version win wherever they stand, so that they work on a broken line.
     if options.iter().any(|a| a == "--help" || a == "-h") {
         return Ok(Parsed::Help);
@@ -380,7 +414,7 @@ fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
             _ => (arg, None),
         };
         let takes_value = match name {
-            "--region" | "--endpoint" | "--client-token" | "--timeout" => true,
+            n if VALUE_OPTIONS.contains(&n) => true,
             "--fips" | "--dual-stack" | "--json" => false,
             _ => {
                 return Err(UsageError(format!("unknown option {}", describe(name))));
@@ -501,56 +535,200 @@ fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
     }))
 }
 
-/// Reads the connection token: the environment variable when set and non-empty, else the
-/// first line of `stdin` (a prompt goes to `prompt` first when `stdin` is a terminal).
-/// No message of this function contains the token.
-fn read_token(
+/// Where the connection token comes from: the environment variable when set and non-empty,
+/// else the first line of standard input.
+struct TokenSource<R> {
     env: Option<OsString>,
-    stdin: impl BufRead,
+    stdin: R,
     is_terminal: bool,
-    mut prompt: impl Write,
-) -> Result<ConnectionToken, Failure> {
-    let from_env = env.filter(|v| !v.is_empty());
-    let (token, source) = match from_env {
-        Some(v) => {
-            let v = v
-                .into_string()
-                .map_err(|_| Failure::Token(format!("{TOKEN_VAR} is not valid UTF-8")))?;
-            (v, TOKEN_VAR)
+    /// The token's text once known, valid or not: the arguments are checked against it,
+    /// and everything written is scrubbed of it.
+    known: Option<String>,
+    /// Standard input was read for the token: a second read would take the second line.
+    stdin_read: bool,
+}
+
+impl<R: BufRead> TokenSource<R> {
+    fn new(env: Option<OsString>, stdin: R, is_terminal: bool) -> Self {
+        let env = env.filter(|v| !v.is_empty());
+        // From the environment the token is known before any argument is looked at, so
+        // that no argument holding it is parsed, validated or echoed.
+        let known = env.as_ref().and_then(|v| v.to_str()).map(str::to_owned);
+        TokenSource {
+            env,
+            stdin,
+            is_terminal,
+            known,
+            stdin_read: false,
         }
-        None => {
-            if is_terminal {
-                let _ = write!(prompt, "connection token (input is shown): ");
-                let _ = prompt.flush();
-            }
-            let mut line = Vec::new();
-            stdin
-                .take(MAX_TOKEN_LINE)
-                .read_until(b'\n', &mut line)
-                .map_err(|e| {
-                    Failure::Token(format!(
-                        "cannot read the connection token from standard input: {e}"
-                    ))
-                })?;
-            while matches!(line.last(), Some(b'\n' | b'\r')) {
-                line.pop();
-            }
-            let v = String::from_utf8(line).map_err(|_| {
-                Failure::Token("the connection token on standard input is not valid UTF-8".into())
-            })?;
-            (v, "standard input")
-        }
-    };
-    if token.is_empty() {
-        return Err(Failure::Token(format!(
-            "no connection token: set {TOKEN_VAR} or pipe the token on standard input"
-        )));
     }
-    ConnectionToken::new(token).map_err(|e| Failure::Token(format!("{e} (read from {source})")))
+
+    /// The token's text and where it was read from; when standard input is a terminal, a
+    /// prompt goes to `prompt` first. No message of this function contains the token.
+    fn read_text(&mut self, mut prompt: impl Write) -> Result<(String, &'static str), Failure> {
+        if let Some(v) = &self.env {
+            let v = v
+                .to_str()
+                .ok_or_else(|| Failure::Token(format!("{TOKEN_VAR} is not valid UTF-8")))?;
+            return Ok((v.to_owned(), TOKEN_VAR));
+        }
+        self.stdin_read = true;
+        if self.is_terminal {
+            let _ = write!(prompt, "connection token (input is shown): ");
+            let _ = prompt.flush();
+        }
+        let mut line = Vec::new();
+        io::Read::take(&mut self.stdin, MAX_TOKEN_LINE)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| {
+                Failure::Token(format!(
+                    "cannot read the connection token from standard input: {e}"
+                ))
+            })?;
+        while matches!(line.last(), Some(b'\n' | b'\r')) {
+            line.pop();
+        }
+        let v = String::from_utf8(line).map_err(|_| {
+            Failure::Token("the connection token on standard input is not valid UTF-8".into())
+        })?;
+        if v.is_empty() {
+            return Err(Failure::Token(format!(
+                "no connection token: set {TOKEN_VAR} or pipe the token on standard input"
+            )));
+        }
+        self.known = Some(v.clone());
+        Ok((v, "standard input"))
+    }
+
+    /// Reads a token piped on standard input that was not read yet, only to know it. A
+    /// failure before the token is read may quote a short argument, and a short token
+    /// pasted into one would be shown; a pipe costs nothing to read. A terminal is never
+    /// asked: nobody should type a secret only to see a usage error.
+    fn learn_piped(&mut self) {
+        if self.env.is_none() && !self.is_terminal && !self.stdin_read {
+            let _ = self.read_text(io::sink());
+        }
+    }
+}
+
+/// The token the service takes, from its text. The message does not contain the token.
+fn connection_token(text: String, source: &str) -> Result<ConnectionToken, Failure> {
+    ConnectionToken::new(text).map_err(|e| Failure::Token(format!("{e} (read from {source})")))
+}
+
+/// How a message names argument `i` (0-based) without showing any of it: as the value of
+/// the option it belongs to, else by its position on the command line.
+fn argument_name(args: &[String], i: usize) -> String {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    if i < end {
+        let arg = args[i].as_str();
+        let option = match arg.split_once('=') {
+            Some((name, _)) if name.starts_with("--") => name,
+            // As `parse_args` reads it: a value follows its option, unless it is one.
+            _ if i > 0 && !arg.starts_with("--") => args[i - 1].as_str(),
+            _ => "",
+        };
+        // Only a known option's name is shown: an unknown one could be part of the token.
+        if let Some(o) = VALUE_OPTIONS.iter().find(|o| **o == option) {
+            return format!("the argument of {o}");
+        }
+    }
+    format!("argument {}", i + 1)
+}
+
+/// The runs of [`PIECE`] characters of a secret (all of it when it is shorter), to find
+/// any part of it long enough to matter.
+struct Pieces<'a> {
+    width: usize,
+    runs: HashSet<&'a str>,
+}
+
+impl<'a> Pieces<'a> {
+    fn new(secret: &'a str) -> Pieces<'a> {
+        let width = secret.chars().count().min(PIECE);
+        Pieces {
+            width,
+            runs: runs(secret, width).map(|(_, r)| r).collect(),
+        }
+    }
+
+    /// The pieces of the connection token, or `None` when it is too short to be looked
+    /// for inside other text without matching ordinary words.
+    fn of_token(token: &'a str) -> Option<Pieces<'a>> {
+        (token.chars().count() >= MIN_TOKEN_MATCH).then(|| Pieces::new(token))
+    }
+
+    fn found_in(&self, text: &str) -> bool {
+        runs(text, self.width).any(|(_, r)| self.runs.contains(r))
+    }
+
+    /// Marks the bytes of `text` that belong to a run of the secret.
+    fn mark(&self, text: &str, hidden: &mut [bool]) {
+        for (start, r) in runs(text, self.width) {
+            if self.runs.contains(r) {
+                hidden[start..start + r.len()].fill(true);
+            }
+        }
+    }
+}
+
+/// Every run of `width` characters of `s`, with its byte offset. A hash lookup per run
+/// keeps the search linear, however long the token and the arguments.
+fn runs(s: &str, width: usize) -> impl Iterator<Item = (usize, &str)> {
+    let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+    let chars = bounds.len() - 1;
+    let count = if width == 0 || width > chars {
+        0
+    } else {
+        chars - width + 1
+    };
+    (0..count).map(move |i| (bounds[i], &s[bounds[i]..bounds[i + width]]))
+}
+
+/// Refuses the first argument that holds the connection token: one that equals it, or,
+/// for a token of [`MIN_TOKEN_MATCH`] characters or more, one that shares a run of
+/// [`PIECE`] characters with it (so contains it, or a part of it cut short). Such an
+/// argument is a paste in the wrong place; sending it would put the token in a host name
+/// looked up in DNS or in an event the other participants see, and echoing it would put it
+/// in a log. The message names the argument and shows nothing of it.
+fn check_args(args: &[String], token: &str) -> Result<(), Failure> {
+    let pieces = Pieces::of_token(token);
+    let holds = |a: &String| a == token || pieces.as_ref().is_some_and(|p| p.found_in(a));
+    match args.iter().position(holds) {
+        None => Ok(()),
+        Some(i) => Err(Failure::Token(format!(
+            "{} holds the connection token; it was neither sent nor shown",
+            argument_name(args, i)
+        ))),
+    }
+}
+
+/// What the library's refusal of a `--region` or `--endpoint` value becomes.
+///
+/// The library quotes the value by its own rule, which is not this utility's and changes
+/// between versions (it has shown 64 or 200 characters). `describe` is the one source of
+/// truth for what of an argument is shown: a value it would show, the library's message
+/// may show too, and that message keeps its precise reason; a longer value gets this
+/// utility's message, which measures it. Scrubbing the library's text instead could not
+/// recognize the value once escaped or cut short.
+fn refused_value(option: &str, value: &str, needs: &str, e: Error) -> Failure {
+    if value.chars().count() <= SHOWN_MAX {
+        Failure::Library(e)
+    } else {
+        Failure::Usage(UsageError(format!(
+            "{option} needs {needs}; got {}",
+            describe(value)
+        )))
+    }
 }
 
 /// Sends the event and returns what to print on standard output.
-fn run(args: &Args) -> Result<String, Failure> {
+fn run<R: BufRead>(
+    args: &Args,
+    argv: &[String],
+    source: &mut TokenSource<R>,
+    prompt: impl Write,
+) -> Result<String, Failure> {
     let mut request = args.command.request();
     if let Some(t) = &args.client_token {
         request = request.with_client_token(t.clone());
@@ -558,6 +736,28 @@ fn run(args: &Args) -> Result<String, Failure> {
     // Refuse bad input and configuration before asking for the token: nobody should paste
     // a secret only to learn that the message id was empty.
     request.validate()?;
+    if let Some(r) = &args.region {
+        if let Err(e) = Endpoint::resolve(r, args.fips, args.dual_stack) {
+            return Err(refused_value(
+                "--region",
+                r,
+                "a region name such as us-west-2 (letters, digits and inner hyphens, at most \
+                 63 characters)",
+                e,
+            ));
+        }
+    }
+    if let Some(u) = &args.endpoint {
+        if let Err(e) = Endpoint::from_url(u) {
+            return Err(refused_value(
+                "--endpoint",
+                u,
+                "an https:// or http:// URL: a host, an optional port and path prefix, and no \
+                 user info, query or fragment",
+                e,
+            ));
+        }
+    }
     let mut builder = Client::builder()
         .fips(args.fips)
         .dual_stack(args.dual_stack);
@@ -572,14 +772,11 @@ fn run(args: &Args) -> Result<String, Failure> {
     }
     let client = builder.build()?;
 
-    let stdin = io::stdin();
-    let is_terminal = stdin.is_terminal();
-    let token = read_token(
-        std::env::var_os(TOKEN_VAR),
-        stdin.lock(),
-        is_terminal,
-        io::stderr(),
-    )?;
+    let (text, from) = source.read_text(prompt)?;
+    // Right after the token is read, before anything is sent: a token read from standard
+    // input could not be looked for earlier.
+    check_args(argv, &text)?;
+    let token = connection_token(text, from)?;
     let out = client.send_event(&token, &request)?;
     Ok(if args.json {
         json_line(&out)
@@ -588,30 +785,139 @@ fn run(args: &Args) -> Result<String, Failure> {
     })
 }
 
+/// The whole utility but for the process's own arguments, environment and output streams.
+fn execute<R: BufRead>(
+    args: &[String],
+    source: &mut TokenSource<R>,
+    prompt: impl Write,
+) -> Result<String, Failure> {
+    let result = parse_and_run(args, source, prompt);
+    // Only a token still unknown: a known one was checked before anything could fail.
+    if result.is_err() && source.known.is_none() {
+        source.learn_piped();
+        if let Some(t) = &source.known {
+            // As when the token is known first: the refusal wins over the error it hid,
+            // which may be about the token's argument and would be scrubbed into nonsense.
+            refuse_token_options(args).map_err(Failure::Usage)?;
+            check_args(args, t)?;
+        }
+    }
+    result
+}
+
+fn parse_and_run<R: BufRead>(
+    args: &[String],
+    source: &mut TokenSource<R>,
+    prompt: impl Write,
+) -> Result<String, Failure> {
+    if let Some(t) = &source.known {
+        // Before anything else reads the arguments. The token-option refusal goes first:
+        // it shows nothing either, and says what to do instead.
+        refuse_token_options(args).map_err(Failure::Usage)?;
+        check_args(args, t)?;
+    }
+    match parse_args(args).map_err(Failure::Usage)? {
+        Parsed::Help => Ok(HELP.to_owned()),
+        Parsed::Version => Ok(format!("connect-event {}", env!("CARGO_PKG_VERSION"))),
+        Parsed::Send(a) => run(&a, args, source, prompt),
+    }
+}
+
+/// The last line of defence, over everything written: whatever path a value took into a
+/// message, the connection token is replaced by `[redacted]`, and so is, in text from the
+/// library or the service (which quote values by their own rules), every argument too long
+/// for `describe` to show. This utility's own text is not scrubbed of arguments: it shows
+/// them only through `describe`, and its lists of valid values share runs with a long,
+/// wrong one.
+struct Shield<'a> {
+    token: Option<Pieces<'a>>,
+    long_args: Vec<Pieces<'a>>,
+}
+
+impl<'a> Shield<'a> {
+    fn new(token: Option<&'a str>, args: &'a [String]) -> Shield<'a> {
+        let long_args = args
+            .iter()
+            .map(|a| match a.split_once('=') {
+                // An option's value is the argument `describe` would measure.
+                Some((name, value)) if name.starts_with("--") => value,
+                _ => a.as_str(),
+            })
+            .filter(|a| a.chars().count() > SHOWN_MAX)
+            .map(Pieces::new)
+            .collect();
+        Shield {
+            token: token.and_then(Pieces::of_token),
+            long_args,
+        }
+    }
+
+    /// `text` scrubbed of the token.
+    fn own(&self, text: &str) -> String {
+        redact(text, self.token.iter())
+    }
+
+    /// `text` from the library or the service, scrubbed of the token and long arguments.
+    fn foreign(&self, text: &str) -> String {
+        redact(text, self.token.iter().chain(&self.long_args))
+    }
+
+    /// The lines for standard error.
+    fn report(&self, failure: &Failure) -> String {
+        match failure {
+            Failure::Library(_) => self.foreign(&failure.report()),
+            _ => self.own(&failure.report()),
+        }
+    }
+}
+
+/// `text` with every run it shares with one of `secrets` replaced by `[redacted]`.
+fn redact<'a>(text: &str, secrets: impl Iterator<Item = &'a Pieces<'a>>) -> String {
+    let mut hidden = vec![false; text.len()];
+    for p in secrets {
+        p.mark(text, &mut hidden);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_run = false;
+    for (i, c) in text.char_indices() {
+        if !hidden[i] {
+            out.push(c);
+        } else if !in_run {
+            out.push_str("[redacted]");
+        }
+        in_run = hidden[i];
+    }
+    out
+}
+
 fn main() -> ExitCode {
-    let args: Result<Vec<String>, OsString> = std::env::args_os()
+    let args: Option<Vec<String>> = std::env::args_os()
         .skip(1)
         .map(OsString::into_string)
-        .collect();
-    let outcome = match args {
-        Err(_) => Err(Failure::Usage(UsageError(
+        .collect::<Result<_, _>>()
+        .ok();
+    let stdin = io::stdin();
+    let is_terminal = stdin.is_terminal();
+    let mut source = TokenSource::new(std::env::var_os(TOKEN_VAR), stdin.lock(), is_terminal);
+    let outcome = match &args {
+        None => Err(Failure::Usage(UsageError(
             "arguments must be valid UTF-8".into(),
         ))),
-        Ok(args) => match parse_args(&args) {
-            Err(e) => Err(Failure::Usage(e)),
-            Ok(Parsed::Help) => Ok(HELP.to_owned()),
-            Ok(Parsed::Version) => Ok(format!("connect-event {}", env!("CARGO_PKG_VERSION"))),
-            Ok(Parsed::Send(args)) => run(&args),
-        },
+        Some(args) => execute(args, &mut source, io::stderr()),
     };
+    let shield = Shield::new(source.known.as_deref(), args.as_deref().unwrap_or_default());
     // Write errors (a closed pipe, say) are ignored: the exit status still tells.
     match outcome {
         Ok(text) => {
+            // The service's answer too: a server that echoes the token must not get it
+            // into a log. (Not scrubbed of long arguments: help and labels are this
+            // utility's own text, which a long argument may share runs with.)
+            let text = shield.own(&text);
             let _ = writeln!(io::stdout(), "{}", text.trim_end_matches('\n'));
             ExitCode::from(EXIT_OK)
         }
         Err(failure) => {
-            let _ = io::stderr().write_all(failure.report().as_bytes());
+            let _ = io::stderr().write_all(shield.report(&failure).as_bytes());
             ExitCode::from(failure.exit_code())
         }
     }
@@ -841,6 +1147,310 @@ mod tests {
     }
 
     #[test]
+    fn every_echoed_argument_follows_one_length_rule() {
+        // 65 characters: over the limit, and under the 80 once used by `describe` alone.
+        let long = format!("x{}", "S".repeat(SHOWN_MAX));
+        let measured = format!("an argument of {} characters (not shown)", SHOWN_MAX + 1);
+        let long_option = format!("--{}", "o".repeat(SHOWN_MAX - 1));
+        let long_option_eq = format!("{long_option}=1");
+        let timeout_eq = format!("--timeout={long}");
+        let cases: [(&[&str], String); 6] = [
+            (
+                &["--region", "r", &long],
+                format!("unknown command {measured}: expected typing, read, delivered or raw"),
+            ),
+            (
+                &["--region", "r", &long_option, "typing"],
+                format!("unknown option {measured}"),
+            ),
+            (
+                &["--region", "r", &long_option_eq, "typing"],
+                format!("unknown option {measured}"),
+            ),
+            (
+                &["--region", "r", "--timeout", &long, "typing"],
+                format!(
+                    "--timeout needs a number of seconds greater than 0 and at most 3600, \
+                     such as 2.5; got {measured}"
+                ),
+            ),
+            (
+                &["--region", "r", &timeout_eq, "typing"],
+                format!(
+                    "--timeout needs a number of seconds greater than 0 and at most 3600, \
+                     such as 2.5; got {measured}"
+                ),
+            ),
+            (
+                &["--region", "r", "raw", &long],
+                format!(
+                    "unknown content type {measured}, expected one of: {}",
+                    ContentType::ALL.map(|t| t.as_str()).join(", ")
+                ),
+            ),
+        ];
+        for (args, want) in cases {
+            assert_eq!(usage_error(args), want, "{args:?}");
+        }
+        // At the limit an argument is still shown: typos stay easy to spot.
+        let at_limit = "t".repeat(SHOWN_MAX);
+        assert_eq!(describe(&at_limit), format!("\"{at_limit}\""));
+        assert_eq!(
+            usage_error(&["--region", "r", &at_limit]),
+            format!("unknown command \"{at_limit}\": expected typing, read, delivered or raw")
+        );
+        assert!(HELP.contains(&format!("at most {SHOWN_MAX} characters")));
+    }
+
+    /// A realistic token: hundreds of base64 characters.
+    fn long_token() -> String {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..300usize)
+            .map(|i| char::from(alphabet[(i * 37 + i / 7) % 64]))
+            .collect()
+    }
+
+    const SHORT_TOKEN: &str = "conn-token-12345";
+
+    /// The report of running `args` with `token` in the environment (and nothing on
+    /// standard input), as `main` writes it. Never reaches the network: every case here
+    /// fails first.
+    fn run_with_env(args: &[&str], token: &str) -> (Result<String, String>, u8) {
+        let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let mut source = TokenSource::new(Some(token.into()), &b""[..], false);
+        let outcome = execute(&args, &mut source, io::sink());
+        let shield = Shield::new(source.known.as_deref(), &args);
+        match outcome {
+            Ok(text) => (Ok(text), 0),
+            Err(f) => (Err(shield.report(&f)), f.exit_code()),
+        }
+    }
+
+    fn refusal(what: &str) -> String {
+        format!("error: {what} holds the connection token; it was neither sent nor shown\n")
+    }
+
+    #[test]
+    fn arguments_holding_the_token_are_refused_unshown() {
+        for token in [long_token(), SHORT_TOKEN.to_owned()] {
+            let t = token.as_str();
+            let inside = format!("http://{t}.example.com");
+            let endpoint_eq = format!("--endpoint={t}");
+            let bogus_eq = format!("--bogus={t}");
+            let content = format!("{{\"messageId\":\"{t}\"}}");
+            let cases: [(&[&str], &str); 12] = [
+                (&["--endpoint", t, "typing"], "the argument of --endpoint"),
+                (
+                    &["--endpoint", &inside, "typing"],
+                    "the argument of --endpoint",
+                ),
+                (&[&endpoint_eq, "typing"], "the argument of --endpoint"),
+                (&["--region", t, "typing"], "the argument of --region"),
+                (&["typing", "--region", t], "the argument of --region"),
+                (
+                    &["--region", "r", "--client-token", t, "typing"],
+                    "the argument of --client-token",
+                ),
+                (
+                    &["--region", "r", "--timeout", t, "typing"],
+                    "the argument of --timeout",
+                ),
+                (&["--region", "r", "read", t], "argument 4"),
+                (&["--region", "r", "raw", READ_TYPE, &content], "argument 5"),
+                (&["--region", "r", &bogus_eq, "typing"], "argument 3"),
+                (&["--region", "r", "--bogus", t, "typing"], "argument 4"),
+                // Even where help would win, and after `--`.
+                (&["--help", "--", t], "argument 3"),
+            ];
+            for (args, what) in cases {
+                let (report, code) = run_with_env(args, t);
+                assert_eq!(report, Err(refusal(what)), "{args:?}");
+                assert_eq!(code, EXIT_USAGE);
+            }
+            // The option meant for the token keeps its own, more helpful refusal.
+            let (report, _) = run_with_env(&["--token", t, "typing"], t);
+            let report = report.unwrap_err();
+            assert!(
+                report.contains("is not taken from the command line"),
+                "{report}"
+            );
+        }
+    }
+
+    const READ_TYPE: &str = "application/vnd.amazonaws.connect.event.message.read";
+
+    #[test]
+    fn a_piece_of_the_token_counts_a_short_token_only_whole() {
+        let token = long_token();
+        // Cut short or wrapped in a paste: a run of PIECE characters is enough.
+        let piece = &token[100..100 + PIECE];
+        assert!(check_args(&[piece.to_owned()], &token).is_err());
+        assert!(check_args(&[token[..PIECE - 1].to_owned()], &token).is_ok());
+        // Ordinary arguments pass with every token.
+        let ordinary: Vec<String> = [
+            "--region",
+            "us-west-2",
+            "--endpoint",
+            "http://127.0.0.1:8080",
+            "read",
+            "11111111-aaaa-bbbb-cccc-EXAMPLE01234",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for t in [token.as_str(), SHORT_TOKEN, "abc", "12345678"] {
+            assert!(check_args(&ordinary, t).is_ok(), "{t}");
+        }
+        // A token too short to look for inside arguments is refused only when whole.
+        let short = ["read".to_owned(), "abc".to_owned()];
+        assert_eq!(
+            check_args(&short, "abc").unwrap_err().report(),
+            refusal("argument 2")
+        );
+        assert!(check_args(&["xabcx".to_owned()], "abc").is_ok());
+        // From 8 characters on, inside too.
+        assert!(check_args(&["m-12345678-x".to_owned()], "12345678").is_err());
+    }
+
+    #[test]
+    fn a_piped_token_is_read_to_check_a_failing_command_line() {
+        let fail = |args: &[&str], stdin: &[u8], terminal: bool| {
+            let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+            let mut source = TokenSource::new(None, stdin, terminal);
+            let mut prompt = Vec::new();
+            let f = execute(&args, &mut source, &mut prompt).unwrap_err();
+            let shield = Shield::new(source.known.as_deref(), &args);
+            (shield.report(&f), source.known, prompt)
+        };
+        let piped = format!("{SHORT_TOKEN}\n");
+        // A usage error that would quote the token: the refusal instead.
+        let (report, known, _) = fail(
+            &["--region", "r", "--timeout", SHORT_TOKEN, "typing"],
+            piped.as_bytes(),
+            false,
+        );
+        assert_eq!(report, refusal("the argument of --timeout"));
+        assert_eq!(known.as_deref(), Some(SHORT_TOKEN));
+        let (report, ..) = fail(
+            &["--endpoint", SHORT_TOKEN, "typing"],
+            piped.as_bytes(),
+            false,
+        );
+        assert_eq!(report, refusal("the argument of --endpoint"));
+        // Any other error is reported as it was.
+        let (report, known, _) = fail(&["--region", "r", "tpying"], piped.as_bytes(), false);
+        assert_eq!(
+            report,
+            "error: unknown command \"tpying\": expected typing, read, delivered or raw\n\
+             hint: run 'connect-event --help' for usage\n"
+        );
+        assert_eq!(known.as_deref(), Some(SHORT_TOKEN));
+        // A terminal is neither read nor prompted.
+        let (report, known, prompt) = fail(
+            &["--region", "r", "--timeout", "x", "typing"],
+            piped.as_bytes(),
+            true,
+        );
+        assert!(report.starts_with("error: --timeout needs"), "{report}");
+        assert_eq!((known, prompt), (None, Vec::new()));
+    }
+
+    #[test]
+    fn long_region_or_endpoint_gets_this_utilitys_message() {
+        let long = format!("us-{}", "w".repeat(SHOWN_MAX));
+        let (report, code) = run_with_env(&["--region", &long, "typing"], SHORT_TOKEN);
+        assert_eq!(
+            report,
+            Err(format!(
+                "error: --region needs a region name such as us-west-2 (letters, digits and \
+                 inner hyphens, at most 63 characters); got an argument of {} characters (not \
+                 shown)\nhint: run 'connect-event --help' for usage\n",
+                SHOWN_MAX + 3
+            ))
+        );
+        assert_eq!(code, EXIT_USAGE);
+        let url = format!("ftp://{}", "h".repeat(SHOWN_MAX));
+        let (report, _) = run_with_env(&["--endpoint", &url, "typing"], SHORT_TOKEN);
+        let report = report.unwrap_err();
+        assert!(report.starts_with("error: --endpoint needs an https:// or http:// URL"));
+        assert!(!report.contains("hhhhhhhh"), "{report}");
+        // A short one keeps the library's precise reason.
+        let (report, code) = run_with_env(&["--endpoint", "ftp://h", "typing"], SHORT_TOKEN);
+        assert_eq!(
+            report,
+            Err(
+                "error: invalid endpoint URL \"ftp://h\": it must start with https:// or \
+                 http://\n"
+                    .into()
+            )
+        );
+        assert_eq!(code, EXIT_USAGE);
+    }
+
+    #[test]
+    fn output_is_scrubbed_of_the_token_and_foreign_text_of_long_arguments() {
+        let token = long_token();
+        let long_url = format!("http://127.0.0.1:1/{}", "p".repeat(SHOWN_MAX));
+        let args = vec!["--endpoint".to_owned(), long_url.clone()];
+        let shield = Shield::new(Some(&token), &args);
+        let text = format!("a {token} b {} c\n", &token[7..40]);
+        assert_eq!(shield.own(&text), "a [redacted] b [redacted] c\n");
+        let text = format!("the request to {long_url} failed; token {token}");
+        assert_eq!(
+            shield.foreign(&text),
+            "the request to [redacted] failed; token [redacted]"
+        );
+        // This utility's own text is not scrubbed of arguments.
+        assert_eq!(shield.own(&long_url), long_url);
+        // A short token is scrubbed whole; a tiny one is not looked for.
+        let shield = Shield::new(Some(SHORT_TOKEN), &[]);
+        assert_eq!(
+            shield.own(&format!("é{SHORT_TOKEN}é conn-token")),
+            "é[redacted]é conn-token"
+        );
+        let shield = Shield::new(Some("abc"), &[]);
+        assert_eq!(shield.own("abc"), "abc");
+        // Failures from the library are foreign text.
+        let args = vec![format!("--region={}", "r".repeat(SHOWN_MAX + 1))];
+        let shield = Shield::new(None, &args);
+        let e = Endpoint::from_region(&"r".repeat(SHOWN_MAX + 1)).unwrap_err();
+        let report = shield.report(&Failure::Library(e));
+        assert!(report.starts_with("error: invalid region \""), "{report}");
+        assert!(!report.contains("rrrrrrrrrrrrrrrr"), "{report}");
+    }
+
+    #[test]
+    fn arguments_are_named_by_option_or_position() {
+        let args: Vec<String> = [
+            "--region",
+            "r",
+            "--timeout=1",
+            "--json",
+            "x",
+            "--bogus=1",
+            "--",
+            "--endpoint=y",
+            "z",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let names: Vec<String> = (0..args.len()).map(|i| argument_name(&args, i)).collect();
+        assert_eq!(
+            names,
+            [
+                "argument 1",
+                "the argument of --region",
+                "the argument of --timeout",
+                "argument 4",
+                "argument 5",
+                "argument 6",
+                "argument 7",
+                "argument 8",
+                "argument 9",
+            ]
+        );
+    }
+
+    #[test]
     fn timeout_takes_positive_decimal_seconds() {
         assert_eq!(parse_timeout("2.5"), Ok(Duration::from_millis(2500)));
         assert_eq!(parse_timeout("1"), Ok(Duration::from_secs(1)));
@@ -926,7 +1536,10 @@ mod tests {
     fn token_comes_from_env_first_then_first_line_of_stdin() {
         let ok = |env: Option<&str>, stdin: &[u8], terminal: bool| {
             let mut prompt = Vec::new();
-            let t = read_token(env.map(OsString::from), stdin, terminal, &mut prompt)
+            let mut source = TokenSource::new(env.map(OsString::from), stdin, terminal);
+            let t = source
+                .read_text(&mut prompt)
+                .and_then(|(t, from)| connection_token(t, from))
                 .map(|t| t.expose_secret().to_owned())
                 .map_err(|f| f.report());
             (t, String::from_utf8(prompt).unwrap())
