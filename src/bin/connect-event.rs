@@ -29,7 +29,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use connect_participant::{
-    Client, ConnectionToken, ContentType, Endpoint, Error, ErrorKind, SendEventOutput,
+    Client, ClientBuilder, ConnectionToken, ContentType, Error, ErrorKind, SendEventOutput,
     SendEventRequest,
 };
 
@@ -57,10 +57,6 @@ const PIECE: usize = 16;
 
 /// The options that take a value, spelled as messages may name them.
 const VALUE_OPTIONS: [&str; 4] = ["--region", "--endpoint", "--client-token", "--timeout"];
-
-/// The longest `--timeout`: an hour keeps the deadline arithmetic far from overflow, and an
-/// answer later than that is no answer.
-const MAX_TIMEOUT_SECS: f64 = 3600.0;
 
 /// Exit status: the event was sent.
 const EXIT_OK: u8 = 0;
@@ -343,22 +339,23 @@ fn is_token_option(arg: &str) -> bool {
     )
 }
 
-/// Parses `--timeout`: seconds, decimals allowed, more than 0 and at most an hour.
+/// Parses `--timeout`: seconds, decimals allowed, within the library's range (1 ms to an
+/// hour), so that a bad value is refused here, in the utility's words.
 fn parse_timeout(value: &str) -> Result<Duration, UsageError> {
+    let (min, max) = (ClientBuilder::MIN_TIMEOUT, ClientBuilder::MAX_TIMEOUT);
     let bad = || {
         UsageError(format!(
-            "--timeout needs a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS}, \
-             such as 2.5; got {}",
+            "--timeout needs a number of seconds from {} to {}, such as 2.5; got {}",
+            min.as_secs_f64(),
+            max.as_secs_f64(),
             describe(value)
         ))
     };
-    // f64's parser also takes "inf" and "NaN"; the range check below turns both away.
     let secs: f64 = value.parse().map_err(|_| bad())?;
-    if !(secs > 0.0 && secs <= MAX_TIMEOUT_SECS) {
-        return Err(bad());
-    }
+    // f64's parser also takes "inf", "NaN" and negative numbers; `try_from_secs_f64`
+    // refuses them.
     match Duration::try_from_secs_f64(secs) {
-        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(d) if (min..=max).contains(&d) => Ok(d),
         _ => Err(bad()),
     }
 }
@@ -703,25 +700,6 @@ fn check_args(args: &[String], token: &str) -> Result<(), Failure> {
     }
 }
 
-/// What the library's refusal of a `--region` or `--endpoint` value becomes.
-///
-/// The library quotes the value by its own rule, which is not this utility's and changes
-/// between versions (it has shown 64 or 200 characters). `describe` is the one source of
-/// truth for what of an argument is shown: a value it would show, the library's message
-/// may show too, and that message keeps its precise reason; a longer value gets this
-/// utility's message, which measures it. Scrubbing the library's text instead could not
-/// recognize the value once escaped or cut short.
-fn refused_value(option: &str, value: &str, needs: &str, e: Error) -> Failure {
-    if value.chars().count() <= SHOWN_MAX {
-        Failure::Library(e)
-    } else {
-        Failure::Usage(UsageError(format!(
-            "{option} needs {needs}; got {}",
-            describe(value)
-        )))
-    }
-}
-
 /// Sends the event and returns what to print on standard output.
 fn run<R: BufRead>(
     args: &Args,
@@ -736,28 +714,6 @@ fn run<R: BufRead>(
     // Refuse bad input and configuration before asking for the token: nobody should paste
     // a secret only to learn that the message id was empty.
     request.validate()?;
-    if let Some(r) = &args.region {
-        if let Err(e) = Endpoint::resolve(r, args.fips, args.dual_stack) {
-            return Err(refused_value(
-                "--region",
-                r,
-                "a region name such as us-west-2 (letters, digits and inner hyphens, at most \
-                 63 characters)",
-                e,
-            ));
-        }
-    }
-    if let Some(u) = &args.endpoint {
-        if let Err(e) = Endpoint::from_url(u) {
-            return Err(refused_value(
-                "--endpoint",
-                u,
-                "an https:// or http:// URL: a host, an optional port and path prefix, and no \
-                 user info, query or fragment",
-                e,
-            ));
-        }
-    }
     let mut builder = Client::builder()
         .fips(args.fips)
         .dual_stack(args.dual_stack);
@@ -1170,15 +1126,13 @@ mod tests {
             (
                 &["--region", "r", "--timeout", &long, "typing"],
                 format!(
-                    "--timeout needs a number of seconds greater than 0 and at most 3600, \
-                     such as 2.5; got {measured}"
+                    "--timeout needs a number of seconds from 0.001 to 3600, such as 2.5; got {measured}"
                 ),
             ),
             (
                 &["--region", "r", &timeout_eq, "typing"],
                 format!(
-                    "--timeout needs a number of seconds greater than 0 and at most 3600, \
-                     such as 2.5; got {measured}"
+                    "--timeout needs a number of seconds from 0.001 to 3600, such as 2.5; got {measured}"
                 ),
             ),
             (
@@ -1355,25 +1309,30 @@ mod tests {
     }
 
     #[test]
-    fn long_region_or_endpoint_gets_this_utilitys_message() {
+    fn long_region_or_endpoint_is_measured_not_shown() {
+        // The library shows a caller's value by the same 64-character rule as `describe`.
         let long = format!("us-{}", "w".repeat(SHOWN_MAX));
         let (report, code) = run_with_env(&["--region", &long, "typing"], SHORT_TOKEN);
         assert_eq!(
             report,
             Err(format!(
-                "error: --region needs a region name such as us-west-2 (letters, digits and \
-                 inner hyphens, at most 63 characters); got an argument of {} characters (not \
-                 shown)\nhint: run 'connect-event --help' for usage\n",
+                "error: invalid region ({} characters, not shown): a region is letters, \
+                 digits and inner hyphens, 1 to 63 characters (like us-east-1)\n",
                 SHOWN_MAX + 3
             ))
         );
         assert_eq!(code, EXIT_USAGE);
         let url = format!("ftp://{}", "h".repeat(SHOWN_MAX));
         let (report, _) = run_with_env(&["--endpoint", &url, "typing"], SHORT_TOKEN);
-        let report = report.unwrap_err();
-        assert!(report.starts_with("error: --endpoint needs an https:// or http:// URL"));
-        assert!(!report.contains("hhhhhhhh"), "{report}");
-        // A short one keeps the library's precise reason.
+        assert_eq!(
+            report,
+            Err(format!(
+                "error: invalid endpoint URL ({} characters, not shown): it must start with \
+                 https:// or http://\n",
+                SHOWN_MAX + 6
+            ))
+        );
+        // A short one is shown, with the library's precise reason.
         let (report, code) = run_with_env(&["--endpoint", "ftp://h", "typing"], SHORT_TOKEN);
         assert_eq!(
             report,
@@ -1412,9 +1371,17 @@ mod tests {
         // Failures from the library are foreign text.
         let args = vec![format!("--region={}", "r".repeat(SHOWN_MAX + 1))];
         let shield = Shield::new(None, &args);
-        let e = Endpoint::from_region(&"r".repeat(SHOWN_MAX + 1)).unwrap_err();
-        let report = shield.report(&Failure::Library(e));
-        assert!(report.starts_with("error: invalid region \""), "{report}");
+        // (The library measures a long value itself; this one quotes it in full, as an
+        // error from another layer might.)
+        let e = connect_participant::Endpoint::from_region("bad region").unwrap_err();
+        let text = e
+            .to_string()
+            .replace("\"bad region\"", &"r".repeat(SHOWN_MAX + 1));
+        let report = shield.foreign(&text);
+        assert!(
+            report.starts_with("invalid region [redacted]: "),
+            "{report}"
+        );
         assert!(!report.contains("rrrrrrrrrrrrrrrr"), "{report}");
     }
 
@@ -1458,6 +1425,7 @@ mod tests {
         assert_eq!(parse_timeout("3600"), Ok(Duration::from_secs(3600)));
         for bad in [
             "0", "0.0", "-1", "-0.5", "abc", "", "2s", " 2", "inf", "NaN", "3600.5", "1e-12",
+            "0.0009",
         ] {
             let e = parse_timeout(bad).unwrap_err();
             assert!(
