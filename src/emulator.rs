@@ -690,8 +690,9 @@ fn admit(stream: TcpStream, id: u64, state: &Arc<State>) {
         .name("connect-participant-emulator-conn".into())
         .spawn(move || {
             let _ = serve_connection(id, &stream, &handler_state);
-            let _ = stream.shutdown(Shutdown::Both);
+            // Forgotten before the peer sees the close, so that what it sees next is true.
             handler_state.lock().open.remove(&id);
+            let _ = stream.shutdown(Shutdown::Both);
         });
     match spawned {
         Ok(h) => shared.handlers.push(h),
@@ -1140,6 +1141,66 @@ mod tests {
         assert_eq!(lines[2], "X-Amzn-Errortype: ThrottlingException");
         assert!(lines[3].starts_with("x-amzn-RequestId: ") && lines[3].len() == 18 + 36);
         assert_eq!(lines[4], "Content-Length: 27");
+    }
+
+    #[test]
+    fn accept_backoff_doubles_to_its_ceiling_and_resets() {
+        let mut backoff = Backoff::default();
+        let pauses: Vec<u64> = (0..10)
+            .map(|_| backoff.next_pause().as_millis() as u64)
+            .collect();
+        assert_eq!(pauses, [1, 2, 4, 8, 16, 32, 64, 100, 100, 100]);
+        backoff.reset();
+        assert_eq!(backoff.next_pause(), ACCEPT_BACKOFF_MIN);
+        assert_eq!(backoff.next_pause(), 2 * ACCEPT_BACKOFF_MIN);
+    }
+
+    fn seen(body: &[u8]) -> SeenRequest {
+        SeenRequest {
+            method: "POST".into(),
+            path: "/".into(),
+            headers: Vec::new(),
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn kept_requests_stay_within_count_and_bytes_newest_first() {
+        let limits = Limits {
+            max_seen_requests: 3,
+            max_seen_body_bytes: 10,
+            ..EmulatorBuilder::default().limits
+        };
+        let mut shared = Shared::default();
+        for body in [&b"aaaa"[..], b"bbbb", b"cc", b"d", b"eeeee"] {
+            shared.keep(seen(body), &limits);
+        }
+        let bodies: Vec<&[u8]> = shared.seen.iter().map(|r| &r.body[..]).collect();
+        assert_eq!(bodies, [&b"cc"[..], b"d", b"eeeee"]);
+        assert_eq!(shared.seen_body_bytes, 8);
+        // A body over the whole budget is kept cut, alone.
+        shared.keep(seen(b"0123456789abc"), &limits);
+        let bodies: Vec<&[u8]> = shared.seen.iter().map(|r| &r.body[..]).collect();
+        assert_eq!(bodies, [&b"0123456789"[..]]);
+        assert_eq!(shared.seen_body_bytes, 10);
+
+        let none = Limits {
+            max_seen_requests: 0,
+            ..limits
+        };
+        shared.keep(seen(b"x"), &none);
+        assert_eq!(shared.seen.len(), 1);
+    }
+
+    #[test]
+    fn body_is_read_as_it_arrives_not_as_announced() {
+        // A huge announced length with few bytes behind it: an early end, not an
+        // allocation of the announced size.
+        let raw = b"POST / HTTP/1.1\r\nContent-Length: 60000000\r\n\r\n{}";
+        let e = read_request(&mut &raw[..], 64 * 1024 * 1024).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        let e = read_request(&mut &raw[..], 1000).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
     }
 
     #[test]
