@@ -595,7 +595,8 @@ impl Drop for Emulator {
                 thread::sleep(backoff.next_pause());
             }
         }
-        // The acceptor has ended: close what it accepted meanwhile, then wait for all.
+        // The acceptor has ended (or, left behind, admits nothing more): close what it
+        // accepted meanwhile, then wait for every handler.
         handlers.extend(self.state.close_all());
         for h in handlers {
             let _ = h.join();

@@ -3,8 +3,6 @@
 
 use std::io::{ErrorKind as IoErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, EmulatorBuilder};
@@ -25,7 +23,7 @@ const FD_EXHAUST_MAX: usize = 2000;
 #[cfg(unix)]
 fn run_fd_child(scenario: &str) -> String {
     let exe = std::env::current_exe().unwrap();
-    let child = Command::new("sh")
+    let child = std::process::Command::new("sh")
         .arg("-c")
         .arg(r#"ulimit -n 1024 && exec "$0" "$@""#)
         .arg(&exe)
@@ -36,13 +34,15 @@ fn run_fd_child(scenario: &str) -> String {
         .spawn()
         .unwrap();
     let pid = child.id();
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(child.wait_with_output());
     });
     // A safety net: the child's own client gives up after 3 s.
     let Ok(output) = rx.recv_timeout(Duration::from_secs(60)) else {
-        let _ = Command::new("kill").arg(pid.to_string()).status();
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
         panic!("the child (pid {pid}) did not finish within 60 s");
     };
     let output = output.unwrap();
