@@ -76,11 +76,26 @@ fn start_server() -> SocketAddr {
     thread::spawn(move || {
         let mut conns: Vec<(TcpStream, Vec<u8>)> = Vec::new();
         let mut chunk = [0u8; 4096];
+        // After a failed accept (out of descriptors, say), the next waits: spinning is for
+        // serving connections, not for retrying what just failed.
+        let mut accept_after: Option<Instant> = None;
+        let mut pause = Duration::from_millis(1);
         loop {
-            if let Ok((stream, _)) = listener.accept() {
-                let _ = stream.set_nodelay(true);
-                let _ = stream.set_nonblocking(true);
-                conns.push((stream, Vec::with_capacity(4096)));
+            if accept_after.is_none_or(|t| Instant::now() >= t) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nodelay(true);
+                        let _ = stream.set_nonblocking(true);
+                        conns.push((stream, Vec::with_capacity(4096)));
+                        accept_after = None;
+                        pause = Duration::from_millis(1);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(_) => {
+                        accept_after = Some(Instant::now() + pause);
+                        pause = (pause * 2).min(Duration::from_millis(100));
+                    }
+                }
             }
             conns.retain_mut(|(stream, buf)| {
                 match stream.read(&mut chunk) {

@@ -11,6 +11,33 @@
 //! recorded; a repeated `ClientToken` from the same connection token is the same event (same
 //! `Id`, recorded once), as the service's idempotency promises.
 //!
+//! # Bounds
+//!
+//! Whatever its clients do, the emulator holds a bounded number of connections, each for a
+//! bounded time, and keeps a bounded amount of what it received. [`Emulator::builder`] sets
+//! the bounds; [`Emulator::start`] uses the defaults:
+//!
+//! - at most [`max_connections`](EmulatorBuilder::max_connections) open connections (256),
+//!   one file descriptor each. When a new connection arrives with all of them open, the one
+//!   that has waited longest for its next request (an idle keep-alive, a slow or abandoned
+//!   request head) is closed to make room, so a client that sends its request promptly is
+//!   answered while others hoard connections. Only connections whose request is being
+//!   handled and answered are never closed this way.
+//! - [`idle_timeout`](EmulatorBuilder::idle_timeout) (60 s): a connection waiting that long
+//!   for the next request, or the next bytes of one, is closed, and so is one whose client
+//!   does not take an answer for that long.
+//! - [`max_body`](EmulatorBuilder::max_body) (64 MiB): a larger request body is refused with
+//!   HTTP 400. A body is read as its bytes arrive; a `Content-Length` alone reserves no
+//!   memory.
+//! - [`seen_requests`](Emulator::seen_requests) keeps the newest
+//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose bodies
+//!   total at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) (64 MiB),
+//!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
+//!
+//! When `accept` fails (the process is out of file descriptors, say), the emulator closes
+//! its longest-waiting connection to free one and retries after a pause that doubles from
+//! 1 ms up to 100 ms, rather than retrying at once and spinning.
+//!
 //! ```
 //! use connect_participant::emulator::Emulator;
 //! use connect_participant::{ConnectionToken, ErrorKind, SendEventRequest};
@@ -35,7 +62,7 @@ use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -47,8 +74,14 @@ use crate::token::{ConnectionToken, Uuid};
 
 /// The largest request head (request line and headers) the emulator reads.
 const MAX_HEAD: usize = 64 * 1024;
-/// The largest request body the emulator reads; the service's own limit is far below.
-const MAX_BODY: usize = 1024 * 1024;
+/// What a body's buffer starts with: it grows as bytes arrive, never on the word of a
+/// `Content-Length` alone.
+const BODY_CHUNK: usize = 64 * 1024;
+/// The first and the longest pause after a failed `accept`.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(1);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(100);
+/// How often `Drop` tries to connect to wake the acceptor, should connecting fail.
+const WAKE_ATTEMPTS: usize = 8;
 
 /// One event the emulator accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +111,8 @@ pub struct SeenRequest {
     /// The headers in arrival order, names as sent, except `X-Amz-Bearer`: the connection
     /// token is a secret and is not kept.
     pub headers: Vec<(String, String)>,
-    /// The body.
+    /// The body, or its first
+    /// [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) if it is longer.
     pub body: Vec<u8>,
 }
 
@@ -135,7 +169,8 @@ pub enum Fault {
     /// Handle the request, send the first half of the answer, then close.
     CloseMidResponse,
     /// Handle the request, then never answer; the connection stays open until the client
-    /// gives up or the emulator stops.
+    /// gives up, the [idle timeout](EmulatorBuilder::idle_timeout) passes, or the emulator
+    /// stops.
     Stall,
 }
 
@@ -156,48 +191,132 @@ impl Fault {
     }
 }
 
-/// A running emulator. Dropping it stops it and closes its connections.
-pub struct Emulator {
-    addr: SocketAddr,
-    state: Arc<State>,
-    acceptor: Option<JoinHandle<()>>,
+/// Settings for an [`Emulator`], from [`Emulator::builder`]. Each setting's documentation
+/// gives its default; [`Emulator::start`] starts one with all the defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use connect_participant::emulator::Emulator;
+///
+/// // Room for a hundred long-lived connections and large uploads, and a short memory.
+/// let emulator = Emulator::builder()
+///     .max_connections(128)
+///     .idle_timeout(Duration::from_secs(300))
+///     .max_body(32 * 1024 * 1024)
+///     .max_seen_requests(100)
+///     .start()?;
+/// # drop(emulator);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct EmulatorBuilder {
+    limits: Limits,
 }
 
-#[derive(Default)]
-struct State {
-    stopping: AtomicBool,
-    connections: AtomicUsize,
-    requests: AtomicUsize,
-    shared: Mutex<Shared>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limits {
+    max_connections: usize,
+    idle_timeout: Duration,
+    max_body: usize,
+    max_seen_requests: usize,
+    max_seen_body_bytes: usize,
 }
 
-#[derive(Default)]
-struct Shared {
-    events: Vec<RecordedEvent>,
-    /// (connection token, client token) -> index into `events`.
-    by_client_token: HashMap<(String, String), usize>,
-    revoked: HashSet<String>,
-    receipts_conflict: bool,
-    faults: VecDeque<Fault>,
-    seen: Vec<SeenRequest>,
-    /// Open connections, so that drop can close them and their threads can end.
-    open: HashMap<usize, TcpStream>,
-    handlers: Vec<JoinHandle<()>>,
-}
+impl EmulatorBuilder {
+    /// The default of [`max_connections`](Self::max_connections): 256.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+    /// The default of [`idle_timeout`](Self::idle_timeout): 60 seconds.
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+    /// The default of [`max_body`](Self::max_body): 64 MiB.
+    pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+    /// The default of [`max_seen_requests`](Self::max_seen_requests): 1000.
+    pub const DEFAULT_MAX_SEEN_REQUESTS: usize = 1000;
+    /// The default of [`max_seen_body_bytes`](Self::max_seen_body_bytes): 64 MiB.
+    pub const DEFAULT_MAX_SEEN_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-impl State {
-    fn lock(&self) -> MutexGuard<'_, Shared> {
-        // A panicking handler must not take the whole emulator down with it.
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The most connections open at once; default
+    /// [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS) (256). Each costs one file
+    /// descriptor, so the default leaves most of the common limit of 1024 to the rest of
+    /// the process (its clients' own sockets included). With this many open, a new
+    /// connection closes the one that has waited longest for its next request; if every
+    /// one is busy answering a request, the newcomer is closed instead. Zero is refused by
+    /// [`start`](Self::start).
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
     }
-}
 
-impl Emulator {
+    /// How long a connection may wait for the next request, or for the next bytes of one,
+    /// and how long an answer may wait for the client to take it, before the connection is
+    /// closed; default [`DEFAULT_IDLE_TIMEOUT`](Self::DEFAULT_IDLE_TIMEOUT) (60 s). Zero is
+    /// refused by [`start`](Self::start).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// The largest request body accepted, in bytes; a larger one is answered with HTTP 400
+    /// and the connection closed. Default [`DEFAULT_MAX_BODY`](Self::DEFAULT_MAX_BODY)
+    /// (64 MiB). Memory is taken as the bytes arrive, not as `Content-Length` announces
+    /// them. Zero is refused by [`start`](Self::start): every SendEvent has a body.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.limits.max_body = bytes;
+        self
+    }
+
+    /// How many requests [`Emulator::seen_requests`] keeps, the newest; default
+    /// [`DEFAULT_MAX_SEEN_REQUESTS`](Self::DEFAULT_MAX_SEEN_REQUESTS) (1000). Zero keeps
+    /// none; [`Emulator::requests`] counts them all regardless.
+    pub fn max_seen_requests(mut self, max: usize) -> Self {
+        self.limits.max_seen_requests = max;
+        self
+    }
+
+    /// How many body bytes the requests kept by [`Emulator::seen_requests`] hold in all;
+    /// the oldest requests are dropped to make room for a new one, and a body longer than
+    /// this on its own is kept cut to this length. Default
+    /// [`DEFAULT_MAX_SEEN_BODY_BYTES`](Self::DEFAULT_MAX_SEEN_BODY_BYTES) (64 MiB), enough for
+    /// the largest body the default [`max_body`](Self::max_body) accepts. Zero keeps the
+    /// requests without their bodies.
+    pub fn max_seen_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_seen_body_bytes = bytes;
+        self
+    }
+
     /// Binds `127.0.0.1` on a free port and starts serving.
-    pub fn start() -> io::Result<Emulator> {
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::InvalidInput`] if `max_connections`, `idle_timeout` or `max_body`
+    /// is zero; otherwise what binding or starting its thread returns.
+    pub fn start(self) -> io::Result<Emulator> {
+        let limits = self.limits;
+        let zero = |name: &str| {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the emulator's {name} must not be zero"),
+            ))
+        };
+        if limits.max_connections == 0 {
+            return zero("max_connections");
+        }
+        if limits.idle_timeout.is_zero() {
+            return zero("idle_timeout");
+        }
+        if limits.max_body == 0 {
+            return zero("max_body");
+        }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State::default());
+        let state = Arc::new(State {
+            limits,
+            stopping: AtomicBool::new(false),
+            connections: AtomicUsize::new(0),
+            requests: AtomicUsize::new(0),
+            accept_errors: AtomicUsize::new(0),
+            shared: Mutex::default(),
+        });
         let acceptor = {
             let state = Arc::clone(&state);
             thread::Builder::new()
@@ -209,6 +328,139 @@ impl Emulator {
             state,
             acceptor: Some(acceptor),
         })
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            limits: Limits {
+                max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+                idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+                max_body: Self::DEFAULT_MAX_BODY,
+                max_seen_requests: Self::DEFAULT_MAX_SEEN_REQUESTS,
+                max_seen_body_bytes: Self::DEFAULT_MAX_SEEN_BODY_BYTES,
+            },
+        }
+    }
+}
+
+/// A running emulator. Dropping it stops it and closes its connections.
+pub struct Emulator {
+    addr: SocketAddr,
+    state: Arc<State>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+struct State {
+    limits: Limits,
+    stopping: AtomicBool,
+    connections: AtomicUsize,
+    requests: AtomicUsize,
+    accept_errors: AtomicUsize,
+    shared: Mutex<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    events: Vec<RecordedEvent>,
+    /// (connection token, client token) -> index into `events`.
+    by_client_token: HashMap<(String, String), usize>,
+    revoked: HashSet<String>,
+    receipts_conflict: bool,
+    faults: VecDeque<Fault>,
+    seen: VecDeque<SeenRequest>,
+    /// The body bytes held in `seen`.
+    seen_body_bytes: usize,
+    /// Open connections by id (in accept order), so that a newcomer or `Drop` can close
+    /// them. The handler holds the same `Arc`: one descriptor per connection.
+    open: HashMap<u64, Open>,
+    handlers: Vec<JoinHandle<()>>,
+}
+
+struct Open {
+    stream: Arc<TcpStream>,
+    /// Since when it has waited for (the rest of) a request; `None` while its request is
+    /// handled and answered, when it must not be closed under it.
+    waiting_since: Option<Instant>,
+}
+
+impl State {
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A panicking handler must not take the whole emulator down with it.
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Marks connection `id` as waiting for input (`true`) or as busy with a request;
+    /// `false` if it has been closed meanwhile (to make room, or by `Drop`).
+    fn mark(&self, id: u64, waiting: bool) -> bool {
+        match self.lock().open.get_mut(&id) {
+            Some(open) => {
+                open.waiting_since = waiting.then(Instant::now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Closes every connection, so that their handlers' reads and writes return.
+    fn close_all(&self) -> Vec<JoinHandle<()>> {
+        let mut shared = self.lock();
+        for (_, open) in shared.open.drain() {
+            let _ = open.stream.shutdown(Shutdown::Both);
+        }
+        std::mem::take(&mut shared.handlers)
+    }
+}
+
+impl Shared {
+    /// Closes the connection that has waited longest for input, if any is waiting; the
+    /// earlier accepted goes first among equals. Its handler ends and drops the descriptor.
+    fn close_longest_waiting(&mut self) -> bool {
+        let longest = self
+            .open
+            .iter()
+            .filter_map(|(&id, open)| open.waiting_since.map(|since| (since, id)))
+            .min();
+        let Some((_, id)) = longest else {
+            return false;
+        };
+        if let Some(open) = self.open.remove(&id) {
+            let _ = open.stream.shutdown(Shutdown::Both);
+        }
+        true
+    }
+
+    /// Keeps `request` for [`Emulator::seen_requests`], dropping the oldest to stay within
+    /// the limits.
+    fn keep(&mut self, mut request: SeenRequest, limits: &Limits) {
+        if limits.max_seen_requests == 0 {
+            return;
+        }
+        request.body.truncate(limits.max_seen_body_bytes);
+        while self.seen.len() >= limits.max_seen_requests
+            || self.seen_body_bytes + request.body.len() > limits.max_seen_body_bytes
+        {
+            let Some(oldest) = self.seen.pop_front() else {
+                break;
+            };
+            self.seen_body_bytes -= oldest.body.len();
+        }
+        self.seen_body_bytes += request.body.len();
+        self.seen.push_back(request);
+    }
+}
+
+impl Emulator {
+    /// Binds `127.0.0.1` on a free port and starts serving, with the default bounds:
+    /// shorthand for `Emulator::builder().start()`.
+    pub fn start() -> io::Result<Emulator> {
+        Emulator::builder().start()
+    }
+
+    /// Settings for an emulator with other bounds than the defaults.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
     }
 
     /// The address it listens on.
@@ -236,20 +488,35 @@ impl Emulator {
         self.state.lock().events.clone()
     }
 
-    /// How many HTTP requests it has received, malformed ones included.
+    /// How many HTTP requests it has received, malformed ones included, also those no
+    /// longer kept by [`seen_requests`](Self::seen_requests).
     pub fn requests(&self) -> usize {
         self.state.requests.load(Ordering::SeqCst)
     }
 
-    /// The well-formed requests received so far, oldest first, each attempt of a retried
-    /// call included.
+    /// The newest well-formed requests received, oldest first, each attempt of a retried
+    /// call included: at most [`max_seen_requests`](EmulatorBuilder::max_seen_requests) of
+    /// them, with at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) of
+    /// bodies in all.
     pub fn seen_requests(&self) -> Vec<SeenRequest> {
-        self.state.lock().seen.clone()
+        self.state.lock().seen.iter().cloned().collect()
     }
 
-    /// How many TCP connections it has accepted.
+    /// How many TCP connections it has accepted, closed ones included.
     pub fn connections(&self) -> usize {
         self.state.connections.load(Ordering::SeqCst)
+    }
+
+    /// How many connections are open now: at most
+    /// [`max_connections`](EmulatorBuilder::max_connections).
+    pub fn open_connections(&self) -> usize {
+        self.state.lock().open.len()
+    }
+
+    /// How many times accepting a connection has failed (for want of file descriptors,
+    /// say); each failure is followed by a pause, never by an immediate retry.
+    pub fn accept_errors(&self) -> usize {
+        self.state.accept_errors.load(Ordering::SeqCst)
     }
 
     /// From now on, requests with this token are refused with `AccessDeniedException`
@@ -304,6 +571,7 @@ impl fmt::Debug for Emulator {
             .field("addr", &self.addr)
             .field("connections", &self.connections())
             .field("requests", &self.requests())
+            .field("limits", &self.state.limits)
             .finish_non_exhaustive()
     }
 }
@@ -311,49 +579,126 @@ impl fmt::Debug for Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.state.stopping.store(true, Ordering::SeqCst);
-        // Wake the acceptor, blocked in accept(), so that it sees the flag.
-        let _ = TcpStream::connect(self.addr);
+        // Closing the connections first frees their descriptors, should the process have
+        // run out of them, for the wake-up connection below.
+        let mut handlers = self.state.close_all();
         if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
-        let handlers = {
-            let mut shared = self.state.lock();
-            for stream in shared.open.values() {
-                let _ = stream.shutdown(Shutdown::Both);
+            // Wake the acceptor, blocked in accept(), so that it sees the flag. If even a
+            // few paced attempts cannot connect, it is left to end at its next accept
+            // rather than hang this drop.
+            let mut backoff = Backoff::default();
+            for _ in 0..WAKE_ATTEMPTS {
+                if acceptor.is_finished() || TcpStream::connect(self.addr).is_ok() {
+                    let _ = acceptor.join();
+                    break;
+                }
+                thread::sleep(backoff.next_pause());
             }
-            std::mem::take(&mut shared.handlers)
-        };
+        }
+        // The acceptor has ended (or, left behind, admits nothing more): close what it
+        // accepted meanwhile, then wait for every handler.
+        handlers.extend(self.state.close_all());
         for h in handlers {
             let _ = h.join();
         }
     }
 }
 
+/// The pauses after consecutive failed `accept`s: doubling from [`ACCEPT_BACKOFF_MIN`] up
+/// to [`ACCEPT_BACKOFF_MAX`], back to the start after a success.
+#[derive(Debug)]
+struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            next: ACCEPT_BACKOFF_MIN,
+        }
+    }
+}
+
+impl Backoff {
+    fn next_pause(&mut self) -> Duration {
+        let pause = self.next;
+        self.next = (pause * 2).min(ACCEPT_BACKOFF_MAX);
+        pause
+    }
+
+    fn reset(&mut self) {
+        *self = Backoff::default();
+    }
+}
+
 fn accept_loop(listener: &TcpListener, state: &Arc<State>) {
-    for (n, stream) in listener.incoming().enumerate() {
+    let mut backoff = Backoff::default();
+    let mut next_id: u64 = 0;
+    while !state.stopping.load(Ordering::SeqCst) {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                state.accept_errors.fetch_add(1, Ordering::SeqCst);
+                // A failure of the one connection leaves nothing to free; any other (out
+                // of descriptors or memory) may be eased by closing an idle connection.
+                if !matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::Interrupted
+                ) {
+                    state.lock().close_longest_waiting();
+                }
+                thread::sleep(backoff.next_pause());
+                continue;
+            }
+        };
+        backoff.reset();
         if state.stopping.load(Ordering::SeqCst) {
             return;
         }
-        let Ok(stream) = stream else { continue };
         state.connections.fetch_add(1, Ordering::SeqCst);
-        let Ok(clone) = stream.try_clone() else {
-            continue;
-        };
-        let mut shared = state.lock();
-        shared.handlers.retain(|h| !h.is_finished());
-        shared.open.insert(n, clone);
-        let handler_state = Arc::clone(state);
-        let spawned = thread::Builder::new()
-            .name("connect-participant-emulator-conn".into())
-            .spawn(move || {
-                let _ = serve_connection(stream, &handler_state);
-                handler_state.lock().open.remove(&n);
-            });
-        match spawned {
-            Ok(h) => shared.handlers.push(h),
-            Err(_) => {
-                shared.open.remove(&n);
-            }
+        let id = next_id;
+        next_id += 1;
+        admit(stream, id, state);
+    }
+}
+
+/// Serves `stream` on its own thread, first closing the longest-waiting connection if
+/// `max_connections` are open; if none is waiting, `stream` is closed instead.
+fn admit(stream: TcpStream, id: u64, state: &Arc<State>) {
+    let idle = Some(state.limits.idle_timeout);
+    if stream.set_read_timeout(idle).is_err() || stream.set_write_timeout(idle).is_err() {
+        return;
+    }
+    let stream = Arc::new(stream);
+    let mut shared = state.lock();
+    shared.handlers.retain(|h| !h.is_finished());
+    if shared.open.len() >= state.limits.max_connections && !shared.close_longest_waiting() {
+        return;
+    }
+    shared.open.insert(
+        id,
+        Open {
+            stream: Arc::clone(&stream),
+            // Set here rather than by the handler, so that connections that have sent
+            // nothing are closed in the order they came.
+            waiting_since: Some(Instant::now()),
+        },
+    );
+    let handler_state = Arc::clone(state);
+    let spawned = thread::Builder::new()
+        .name("connect-participant-emulator-conn".into())
+        .spawn(move || {
+            let _ = serve_connection(id, &stream, &handler_state);
+            // Forgotten before the peer sees the close, so that what it sees next is true.
+            handler_state.lock().open.remove(&id);
+            let _ = stream.shutdown(Shutdown::Both);
+        });
+    match spawned {
+        Ok(h) => shared.handlers.push(h),
+        Err(_) => {
+            shared.open.remove(&id);
         }
     }
 }
@@ -376,25 +721,33 @@ impl Request {
     }
 }
 
-fn serve_connection(stream: TcpStream, state: &State) -> io::Result<()> {
-    let mut writer = stream.try_clone()?;
+fn serve_connection(id: u64, stream: &TcpStream, state: &State) -> io::Result<()> {
+    let mut writer = stream;
     let mut reader = BufReader::new(stream);
     loop {
-        let request = match read_request(&mut reader) {
+        let request = match read_request(&mut reader, state.limits.max_body) {
             Ok(Some(r)) => r,
             Ok(None) => return Ok(()),
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                if !state.mark(id, false) {
+                    return Ok(());
+                }
                 state.requests.fetch_add(1, Ordering::SeqCst);
                 let reply = Reply::error(400, "SerializationException", &e.to_string());
                 writer.write_all(&reply.to_bytes(true))?;
-                return close(&writer);
+                return close(writer);
             }
             Err(e) => return Err(e),
         };
+        // Closed to make room while its request arrived: it must not be answered now.
+        if !state.mark(id, false) {
+            return Ok(());
+        }
         state.requests.fetch_add(1, Ordering::SeqCst);
         let fault = {
             let mut shared = state.lock();
-            shared.seen.push(SeenRequest {
+            let kept_body = request.body.len().min(state.limits.max_seen_body_bytes);
+            let seen = SeenRequest {
                 method: request.method.clone(),
                 path: request.path.clone(),
                 headers: request
@@ -403,8 +756,9 @@ fn serve_connection(stream: TcpStream, state: &State) -> io::Result<()> {
                     .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-bearer"))
                     .cloned()
                     .collect(),
-                body: request.body.clone(),
-            });
+                body: request.body[..kept_body].to_vec(),
+            };
+            shared.keep(seen, &state.limits);
             shared.faults.pop_front()
         };
         let reply = match fault {
@@ -420,33 +774,39 @@ fn serve_connection(stream: TcpStream, state: &State) -> io::Result<()> {
             },
             Some(Fault::Raw(bytes)) => {
                 writer.write_all(&bytes)?;
-                return close(&writer);
+                return close(writer);
             }
-            Some(Fault::CloseBeforeHandling) => return close(&writer),
+            Some(Fault::CloseBeforeHandling) => return close(writer),
             Some(Fault::CloseAfterHandling) => {
                 handle(&request, state);
-                return close(&writer);
+                return close(writer);
             }
             Some(Fault::CloseMidResponse) => {
                 let bytes = handle(&request, state).to_bytes(false);
                 writer.write_all(&bytes[..bytes.len() / 2])?;
-                return close(&writer);
+                return close(writer);
             }
             Some(Fault::Stall) => {
                 handle(&request, state);
                 // Wait for the client to give up: its close ends the read.
+                if !state.mark(id, true) {
+                    return Ok(());
+                }
                 continue;
             }
         };
         writer.write_all(&reply.to_bytes(request.close))?;
         writer.flush()?;
         if request.close {
-            return close(&writer);
+            return close(writer);
+        }
+        if !state.mark(id, true) {
+            return Ok(());
         }
     }
 }
 
-/// Closes the connection now: the acceptor keeps a handle to every connection (to close
+/// Closes the connection now: the emulator keeps a handle to every connection (to close
 /// them on drop), so dropping ours would not be enough.
 fn close(stream: &TcpStream) -> io::Result<()> {
     let _ = stream.shutdown(Shutdown::Both);
@@ -454,7 +814,7 @@ fn close(stream: &TcpStream) -> io::Result<()> {
 }
 
 /// Reads one request; `None` at a clean end of the connection.
-fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
+fn read_request(reader: &mut impl BufRead, max_body: usize) -> io::Result<Option<Request>> {
     let bad = |msg: &str| io::Error::new(io::ErrorKind::InvalidData, msg.to_owned());
     let mut head = Vec::new();
     loop {
@@ -516,11 +876,16 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
         Some(v) => v.parse::<usize>().map_err(|_| bad("bad Content-Length"))?,
         None => 0,
     };
-    if length > MAX_BODY {
-        return Err(bad("request body too large"));
+    if length > max_body {
+        return Err(bad(&format!(
+            "request body too large: {length} bytes, the emulator accepts up to {max_body}"
+        )));
     }
-    request.body = vec![0; length];
-    reader.read_exact(&mut request.body)?;
+    request.body = Vec::with_capacity(length.min(BODY_CHUNK));
+    let read = reader.take(length as u64).read_to_end(&mut request.body)?;
+    if read < length {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     Ok(Some(request))
 }
 
@@ -780,16 +1145,76 @@ mod tests {
     }
 
     #[test]
+    fn accept_backoff_doubles_to_its_ceiling_and_resets() {
+        let mut backoff = Backoff::default();
+        let pauses: Vec<u64> = (0..10)
+            .map(|_| backoff.next_pause().as_millis() as u64)
+            .collect();
+        assert_eq!(pauses, [1, 2, 4, 8, 16, 32, 64, 100, 100, 100]);
+        backoff.reset();
+        assert_eq!(backoff.next_pause(), ACCEPT_BACKOFF_MIN);
+        assert_eq!(backoff.next_pause(), 2 * ACCEPT_BACKOFF_MIN);
+    }
+
+    fn seen(body: &[u8]) -> SeenRequest {
+        SeenRequest {
+            method: "POST".into(),
+            path: "/".into(),
+            headers: Vec::new(),
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn kept_requests_stay_within_count_and_bytes_newest_first() {
+        let limits = Limits {
+            max_seen_requests: 3,
+            max_seen_body_bytes: 10,
+            ..EmulatorBuilder::default().limits
+        };
+        let mut shared = Shared::default();
+        for body in [&b"aaaa"[..], b"bbbb", b"cc", b"d", b"eeeee"] {
+            shared.keep(seen(body), &limits);
+        }
+        let bodies: Vec<&[u8]> = shared.seen.iter().map(|r| &r.body[..]).collect();
+        assert_eq!(bodies, [&b"cc"[..], b"d", b"eeeee"]);
+        assert_eq!(shared.seen_body_bytes, 8);
+        // A body over the whole budget is kept cut, alone.
+        shared.keep(seen(b"0123456789abc"), &limits);
+        let bodies: Vec<&[u8]> = shared.seen.iter().map(|r| &r.body[..]).collect();
+        assert_eq!(bodies, [&b"0123456789"[..]]);
+        assert_eq!(shared.seen_body_bytes, 10);
+
+        let none = Limits {
+            max_seen_requests: 0,
+            ..limits
+        };
+        shared.keep(seen(b"x"), &none);
+        assert_eq!(shared.seen.len(), 1);
+    }
+
+    #[test]
+    fn body_is_read_as_it_arrives_not_as_announced() {
+        // A huge announced length with few bytes behind it: an early end, not an
+        // allocation of the announced size.
+        let raw = b"POST / HTTP/1.1\r\nContent-Length: 60000000\r\n\r\n{}";
+        let e = read_request(&mut &raw[..], 64 * 1024 * 1024).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        let e = read_request(&mut &raw[..], 1000).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
     fn read_request_parses_head_and_body() {
         let raw = b"POST /participant/event?x=1 HTTP/1.1\r\nX-Amz-Bearer: t\r\nContent-Length: 2\r\n\r\n{}";
-        let r = read_request(&mut &raw[..]).unwrap().unwrap();
+        let r = read_request(&mut &raw[..], 2).unwrap().unwrap();
         assert_eq!(r.method, "POST");
         assert_eq!(r.path, "/participant/event");
         assert_eq!(r.header("x-amz-bearer"), Some("t"));
         assert_eq!(r.body, b"{}");
         assert!(!r.close);
-        assert!(read_request(&mut &b""[..]).unwrap().is_none());
-        let e = read_request(&mut &b"GARBAGE\r\n\r\n"[..]).err().unwrap();
+        assert!(read_request(&mut &b""[..], 2).unwrap().is_none());
+        let e = read_request(&mut &b"GARBAGE\r\n\r\n"[..], 2).err().unwrap();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
     }
 }

@@ -2,6 +2,7 @@
 
 mod chat;
 mod cli;
+mod emulator_bounds;
 mod emulator_tests;
 mod errors;
 mod faults;

@@ -26,6 +26,9 @@ const MAX_CONNECTIONS: usize = 1000;
 const MAX_REQUESTS_PER_CONNECTION: usize = 1000;
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The pauses after a failed `accept`, doubling from the first to the last.
+const ACCEPT_PAUSE_MIN: Duration = Duration::from_millis(1);
+const ACCEPT_PAUSE_MAX: Duration = Duration::from_millis(100);
 
 /// What the server does with one request.
 #[derive(Debug, Clone)]
@@ -205,10 +208,20 @@ fn accept_loop(
 ) -> Report {
     let mut wake: Option<SocketAddr> = None;
     let mut connections: Vec<(JoinHandle<()>, Option<TcpStream>)> = Vec::new();
+    let mut pause = ACCEPT_PAUSE_MIN;
     for _ in 0..MAX_CONNECTIONS {
-        let Ok((stream, peer)) = listener.accept() else {
-            continue;
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(_) if stopping.load(Ordering::SeqCst) => break,
+            Err(_) => {
+                // Out of descriptors, say: retrying at once would spin through the bound
+                // in an instant and leave later clients unanswered.
+                thread::sleep(pause);
+                pause = (pause * 2).min(ACCEPT_PAUSE_MAX);
+                continue;
+            }
         };
+        pause = ACCEPT_PAUSE_MIN;
         if stopping.load(Ordering::SeqCst) {
             if wake.is_none() {
                 // `finish` sends the address right after its connect returns.

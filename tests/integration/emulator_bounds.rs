@@ -1,0 +1,354 @@
+//! The emulator's bounds: connections, idle time, request bodies and what it keeps. Every
+//! test here uses real sockets on 127.0.0.1 and fails on an emulator without the bounds.
+
+use std::io::{ErrorKind as IoErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use connect_participant::emulator::{Emulator, EmulatorBuilder};
+use connect_participant::{ConnectionToken, SendEventRequest};
+
+/// Marks the child process of the fd-limit tests, and says which scenario it runs.
+const FD_CHILD_ENV: &str = "CONNECT_PARTICIPANT_EMULATOR_FD_CHILD";
+/// The child test's full name in this binary.
+const FD_CHILD_TEST: &str = "emulator_bounds::fd_limit_child";
+/// Idle connections the child opens: with three descriptors each, the unbounded emulator
+/// ran out of its 1024 near 340 of them.
+const FD_HOARDERS: usize = 600;
+/// A bound on the connections opened until the process runs out of descriptors.
+const FD_EXHAUST_MAX: usize = 2000;
+
+/// Runs [`fd_limit_child`] in `scenario` with an open-file limit of 1024 and returns its
+/// output, after checking that it succeeded.
+#[cfg(unix)]
+fn run_fd_child(scenario: &str) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -n 1024 && exec "$0" "$@""#)
+        .arg(&exe)
+        .args(["--exact", FD_CHILD_TEST, "--ignored", "--nocapture"])
+        .env(FD_CHILD_ENV, scenario)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    // A safety net: the child's own client gives up after 3 s.
+    let Ok(output) = rx.recv_timeout(Duration::from_secs(60)) else {
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+        panic!("the child (pid {pid}) did not finish within 60 s");
+    };
+    let output = output.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Shown with --nocapture: how long each step took, what the emulator counted.
+    println!("{stdout}");
+    let report = format!("status {}\n{stdout}\n{stderr}", output.status);
+    assert!(output.status.success(), "{report}");
+    assert!(stdout.contains("fd-child: answered=true"), "{report}");
+    assert!(stdout.contains("fd-child: stopped"), "{report}");
+    stdout
+}
+
+/// The scenario of the issue, in a child process whose open-file limit is the common 1024:
+/// many idle connections in the same process, then a normal client must still get its
+/// answer.
+#[cfg(unix)]
+#[test]
+fn a_client_is_answered_while_600_idle_connections_hoard_under_a_1024_fd_limit() {
+    let out = run_fd_child("hoard");
+    assert!(
+        out.contains(&format!("fd-child: hoarders={FD_HOARDERS}\n")),
+        "{out}"
+    );
+}
+
+/// Worse than the issue: idle connections until the process has no descriptor left, so
+/// that `accept` itself fails; the emulator must free one and pace its retries, and a
+/// client must still be answered.
+#[cfg(unix)]
+#[test]
+fn a_client_is_answered_after_the_process_ran_out_of_descriptors() {
+    let out = run_fd_child("exhaust");
+    assert!(out.contains("fd-child: connect failed: "), "{out}");
+}
+
+/// The child half of the tests above; it does nothing unless started by them.
+#[test]
+#[ignore = "run in a child process by the fd-limit tests"]
+fn fd_limit_child() {
+    let Some(scenario) = std::env::var_os(FD_CHILD_ENV) else {
+        return;
+    };
+    let exhaust = scenario == "exhaust";
+    let started = std::time::Instant::now();
+    let emulator = Emulator::start().unwrap();
+    let client = emulator
+        .client_builder()
+        .timeout(Duration::from_secs(3))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let mut hoarders = Vec::new();
+    for i in 0..if exhaust { FD_EXHAUST_MAX } else { FD_HOARDERS } {
+        match TcpStream::connect(emulator.addr()) {
+            Ok(mut stream) => {
+                if i % 2 == 1 {
+                    let _ = stream.write_all(HALF_HEAD);
+                }
+                hoarders.push(stream);
+            }
+            Err(e) => {
+                println!("fd-child: connect failed: {e}");
+                break;
+            }
+        }
+    }
+    println!("fd-child: hoarders={}", hoarders.len());
+    println!("fd-child: opened at {:?}", started.elapsed());
+    if exhaust {
+        // Room for the client's own socket: the oldest hoarders, long closed by the
+        // emulator, hold only their own descriptor.
+        hoarders.drain(..16);
+    }
+    let token = ConnectionToken::new("fd-child").unwrap();
+    let answer = client.send_event(&token, &SendEventRequest::typing());
+    println!("fd-child: answered={}", answer.is_ok());
+    println!("fd-child: answered at {:?}", started.elapsed());
+    if let Err(e) = &answer {
+        println!("fd-child: error {e:?}");
+    }
+    let errors = emulator.accept_errors();
+    println!(
+        "fd-child: open={} accepted={} accept_errors={errors}",
+        emulator.open_connections(),
+        emulator.connections(),
+    );
+    assert!(emulator.open_connections() <= EmulatorBuilder::DEFAULT_MAX_CONNECTIONS);
+    // Paced retries: a few dozen a second at most, where a spinning loop makes millions.
+    let bound = 100 * (started.elapsed().as_secs() as usize + 1);
+    assert!(
+        errors <= bound,
+        "{errors} accept errors in {:?}",
+        started.elapsed()
+    );
+    drop(hoarders);
+    drop(emulator);
+    println!("fd-child: stopped at {:?}", started.elapsed());
+}
+
+/// Reads until the peer closes; `Err` if it has not within the safety net.
+fn read_to_close(stream: &mut TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut buf = [0u8; 1024];
+    // Bounded: the emulator never sends a hoarder anything but a close, or one answer.
+    for _ in 0..64 {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) if e.kind() == IoErrorKind::ConnectionReset => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(IoErrorKind::InvalidData.into())
+}
+
+/// Half a request head: a slow or abandoned request.
+const HALF_HEAD: &[u8] = b"POST /participant/event HTTP/1.1\r\nHost: x\r\n";
+
+/// `n` connections that send nothing (even ones) or half a request head (odd ones).
+fn hoard(emulator: &Emulator, n: usize) -> Vec<TcpStream> {
+    (0..n)
+        .map(|i| {
+            let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+            if i % 2 == 1 {
+                stream.write_all(HALF_HEAD).unwrap();
+            }
+            stream
+        })
+        .collect()
+}
+
+#[test]
+fn hoarded_connections_make_room_for_a_client_oldest_first() {
+    let emulator = Emulator::builder().max_connections(8).start().unwrap();
+    let mut hoarders = hoard(&emulator, 50);
+    let client = emulator
+        .client_builder()
+        .timeout(Duration::from_secs(3))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let token = ConnectionToken::new("well-behaved").unwrap();
+    client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap();
+    // Connections are accepted in order; the client's came last, after all 50.
+    assert_eq!(emulator.connections(), 51);
+    assert!(emulator.open_connections() <= 8, "{emulator:?}");
+    // Each newcomer beyond 8 closed the longest-waiting one: the 43 oldest hoarders.
+    for (i, hoarder) in hoarders.iter_mut().enumerate().take(50 - 7) {
+        read_to_close(hoarder).unwrap_or_else(|e| panic!("hoarder {i} still open: {e}"));
+    }
+    // The client's own connection was kept, and so it is answered again at once.
+    client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap();
+    assert_eq!(emulator.connections(), 51);
+    assert_eq!(emulator.events().len(), 2);
+    assert_eq!(emulator.accept_errors(), 0);
+}
+
+#[test]
+fn idle_and_half_sent_connections_are_closed_after_the_idle_timeout() {
+    let emulator = Emulator::builder()
+        .idle_timeout(Duration::from_millis(50))
+        .start()
+        .unwrap();
+    let mut silent = TcpStream::connect(emulator.addr()).unwrap();
+    let mut half = TcpStream::connect(emulator.addr()).unwrap();
+    half.write_all(HALF_HEAD).unwrap();
+    read_to_close(&mut silent).unwrap();
+    read_to_close(&mut half).unwrap();
+    assert_eq!(emulator.open_connections(), 0);
+
+    // An idle keep-alive connection after an answer is closed too.
+    let mut kept = TcpStream::connect(emulator.addr()).unwrap();
+    let body = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
+    write!(
+        kept,
+        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: t\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    kept.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    kept.read_to_end(&mut answer).unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert!(!String::from_utf8_lossy(&answer).contains("Connection: close"));
+    assert_eq!(emulator.events().len(), 1);
+}
+
+#[test]
+fn zero_bounds_that_make_no_sense_are_refused() {
+    let refused = [
+        Emulator::builder().max_connections(0).start(),
+        Emulator::builder().idle_timeout(Duration::ZERO).start(),
+        Emulator::builder().max_body(0).start(),
+    ];
+    for result in refused {
+        let e = result.unwrap_err();
+        assert_eq!(e.kind(), IoErrorKind::InvalidInput, "{e}");
+    }
+    // Keeping nothing is a choice, not a mistake.
+    let emulator = Emulator::builder()
+        .max_seen_requests(0)
+        .max_seen_body_bytes(0)
+        .start()
+        .unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    let token = ConnectionToken::new("t").unwrap();
+    client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap();
+    assert!(emulator.seen_requests().is_empty());
+    assert_eq!(emulator.requests(), 1);
+}
+
+#[test]
+fn seen_requests_keeps_only_the_newest_within_its_bounds() {
+    let emulator = Emulator::builder().max_seen_requests(3).start().unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    let token = ConnectionToken::new("t").unwrap();
+    for i in 0..10 {
+        let req = SendEventRequest::typing().with_client_token(format!("ct-{i}"));
+        client.send_event(&token, &req).unwrap();
+    }
+    let kept: Vec<Option<String>> = emulator
+        .seen_requests()
+        .iter()
+        .map(|r| r.client_token())
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            Some("ct-7".into()),
+            Some("ct-8".into()),
+            Some("ct-9".into())
+        ]
+    );
+    assert_eq!(emulator.requests(), 10);
+    assert_eq!(emulator.events().len(), 10);
+
+    // The byte budget: room for two typing bodies, not three.
+    let body_len = emulator.seen_requests()[0].body.len();
+    let emulator = Emulator::builder()
+        .max_seen_body_bytes(2 * body_len + body_len / 2)
+        .start()
+        .unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    for i in 0..5 {
+        let req = SendEventRequest::typing().with_client_token(format!("ct-{i}"));
+        client.send_event(&token, &req).unwrap();
+    }
+    let seen = emulator.seen_requests();
+    let kept: Vec<Option<String>> = seen.iter().map(|r| r.client_token()).collect();
+    assert_eq!(kept, [Some("ct-3".into()), Some("ct-4".into())]);
+    assert_eq!(emulator.requests(), 5);
+}
+
+/// Sends a SendEvent head announcing `len` body bytes, then `body`, and returns the
+/// answer's status line.
+fn post_raw(emulator: &Emulator, len: usize, body: &[u8]) -> String {
+    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: t\r\n\
+         Connection: close\r\nContent-Length: {len}\r\n\r\n"
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+/// A typing event padded with an unknown member to `len` bytes.
+fn padded_body(len: usize) -> Vec<u8> {
+    let head = br#"{"ContentType":"application/vnd.amazonaws.connect.event.typing","Pad":""#;
+    let mut body = head.to_vec();
+    body.resize(len - 2, b'x');
+    body.extend_from_slice(b"\"}");
+    body
+}
+
+#[test]
+fn default_body_bound_takes_tens_of_megabytes_and_a_set_bound_refuses_more() {
+    let emulator = Emulator::start().unwrap();
+    let body = padded_body(20 * 1024 * 1024);
+    assert_eq!(post_raw(&emulator, body.len(), &body), "HTTP/1.1 200 OK");
+    let seen = emulator.seen_requests();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].body == body, "the whole body is kept");
+
+    let emulator = Emulator::builder().max_body(1000).start().unwrap();
+    let body = padded_body(1000);
+    assert_eq!(post_raw(&emulator, 1000, &body), "HTTP/1.1 200 OK");
+    // Refused on its Content-Length alone, before any of the body is sent: bytes left
+    // unread at the close could cost the answer.
+    assert_eq!(post_raw(&emulator, 1001, b""), "HTTP/1.1 400 Bad Request");
+    assert_eq!(emulator.events().len(), 1);
+}
