@@ -249,10 +249,14 @@ fn zero_bounds_that_make_no_sense_are_refused() {
         let e = result.unwrap_err();
         assert_eq!(e.kind(), IoErrorKind::InvalidInput, "{e}");
     }
-    // Keeping nothing is a choice, not a mistake.
+    // Keeping nothing is a choice, not a mistake; so are the largest values, which must
+    // neither panic nor overflow (a socket timeout of Duration::MAX saturates).
     let emulator = Emulator::builder()
         .max_seen_requests(0)
         .max_seen_body_bytes(0)
+        .idle_timeout(Duration::MAX)
+        .max_connections(usize::MAX)
+        .max_body(usize::MAX)
         .start()
         .unwrap();
     let client = emulator.client_builder().build().unwrap();
