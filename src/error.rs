@@ -1,5 +1,6 @@
 //! The crate's one error type.
 
+use std::collections::HashSet;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -204,18 +205,21 @@ impl Error {
         e
     }
 
-    /// Replaces every occurrence of `secret` (the bearer token the request carried) in what
-    /// the server said, so that a server echoing the token cannot get it into this error's
-    /// text, its accessors or a log line made of them.
+    /// Replaces the bearer token the request carried (`secret`) in what the server said, so
+    /// that a server echoing it cannot get it into this error's text, its accessors or a log
+    /// line made of them. Any run of [`SECRET_RUN`] characters of the token counts, so that
+    /// a token echoed cut short or split is caught too.
     pub(crate) fn redacting(self, secret: &str) -> Error {
-        let holds = |s: &Option<String>| s.as_deref().is_some_and(|s| s.contains(secret));
+        let runs = SecretRuns::new(secret);
         let i = &*self.inner;
-        if secret.is_empty()
-            || !(holds(&i.service_error_type) || holds(&i.service_message) || holds(&i.request_id))
+        let held = [&i.service_error_type, &i.service_message, &i.request_id];
+        if !held
+            .iter()
+            .any(|s| s.as_deref().is_some_and(|s| runs.found_in(s)))
         {
             return self;
         }
-        let scrub = |s: Option<String>| s.map(|s| s.replace(secret, REDACTED));
+        let scrub = |s: Option<String>| s.map(|s| runs.scrub(&s));
         let i = *self.inner;
         match (i.kind, i.status) {
             // Built from what the server said: build it again from the scrubbed parts, so
@@ -290,8 +294,9 @@ impl Error {
         self.inner.service_error_type.as_deref()
     }
 
-    /// The service's own error message, as it sent it, except that the connection token, if
-    /// the server echoed it, is replaced by `[redacted]`.
+    /// The service's own error message, as it sent it, except that the connection token, or
+    /// any 16 characters of it in a row, is replaced by `[redacted]` should the server echo
+    /// it.
     pub fn service_message(&self) -> Option<&str> {
         self.inner.service_message.as_deref()
     }
@@ -336,6 +341,63 @@ pub(crate) fn quoted(s: &str) -> String {
         format!("\"{}\"", s.escape_debug())
     } else {
         format!("({n} characters, not shown)")
+    }
+}
+
+/// The shortest part of a secret that [`Error::redacting`] looks for: long enough that
+/// ordinary text does not share one with a random token, short enough that a token cut
+/// short is still found.
+pub(crate) const SECRET_RUN: usize = 16;
+
+/// The runs of [`SECRET_RUN`] bytes of a secret (the whole of a shorter one), to find and
+/// replace any part of it in a server's text. Only for visible-ASCII secrets (a
+/// [`ConnectionToken`](crate::ConnectionToken)), so that a matched run is whole characters.
+struct SecretRuns<'a> {
+    width: usize,
+    runs: HashSet<&'a [u8]>,
+}
+
+impl<'a> SecretRuns<'a> {
+    fn new(secret: &'a str) -> SecretRuns<'a> {
+        let width = secret.len().min(SECRET_RUN);
+        let runs = match width {
+            0 => HashSet::new(),
+            w => secret.as_bytes().windows(w).collect(),
+        };
+        SecretRuns { width, runs }
+    }
+
+    fn found_in(&self, text: &str) -> bool {
+        self.width > 0
+            && text
+                .as_bytes()
+                .windows(self.width)
+                .any(|w| self.runs.contains(w))
+    }
+
+    /// `text` with every stretch made of runs of the secret replaced by `[redacted]`.
+    fn scrub(&self, text: &str) -> String {
+        if self.width == 0 {
+            return text.to_owned();
+        }
+        let bytes = text.as_bytes();
+        let mut hidden = vec![false; bytes.len()];
+        for (at, w) in bytes.windows(self.width).enumerate() {
+            if self.runs.contains(w) {
+                hidden[at..at + self.width].fill(true);
+            }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut in_run = false;
+        for (at, c) in text.char_indices() {
+            match (hidden[at], in_run) {
+                (false, _) => out.push(c),
+                (true, false) => out.push_str(REDACTED),
+                (true, true) => {}
+            }
+            in_run = hidden[at];
+        }
+        out
     }
 }
 
@@ -517,6 +579,46 @@ mod tests {
             "service error Bad\u{fffd}Type\u{fffd} (HTTP 400)"
         );
         assert_eq!(e.service_error_type(), Some("Bad\0Type\u{1b}"));
+    }
+
+    #[test]
+    fn a_secret_is_scrubbed_whole_cut_short_or_split() {
+        let secret = "AQIDAHh0eXBpbmcgZXZlbnQgdG9rZW4gZm9yIHRlc3Rz";
+        let e = Error::from_response(
+            403,
+            Some("AccessDeniedException".into()),
+            Some(format!(
+                "é{secret}é, {} and {}",
+                &secret[..20],
+                &secret[10..30]
+            )),
+            Some(format!("id-{}", &secret[5..25])),
+        )
+        .redacting(secret);
+        assert_eq!(e.kind(), ErrorKind::AccessDenied);
+        assert_eq!(
+            e.service_message(),
+            Some("é[redacted]é, [redacted] and [redacted]")
+        );
+        assert_eq!(e.request_id(), Some("id-[redacted]"));
+        assert_eq!(
+            e.to_string(),
+            "service error AccessDeniedException (HTTP 403): é[redacted]é, [redacted] and \
+             [redacted] (request id id-[redacted])"
+        );
+        // 15 characters of it are not a part worth hiding; a short secret counts whole.
+        let kept = Error::from_response(403, None, Some(secret[..15].to_owned()), None);
+        assert_eq!(
+            kept.redacting(secret).service_message(),
+            Some(&secret[..15])
+        );
+        let short = Error::from_response(403, None, Some("a tok-1 b".into()), None);
+        assert_eq!(
+            short.redacting("tok-1").service_message(),
+            Some("a [redacted] b")
+        );
+        let untouched = Error::from_response(403, None, Some("x".into()), None);
+        assert_eq!(untouched.redacting("").service_message(), Some("x"));
     }
 
     #[test]

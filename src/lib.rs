@@ -95,8 +95,8 @@
 //!
 //! - The connection token is a secret. [`ConnectionToken`] has no `Display`, its `Debug`
 //!   prints `ConnectionToken([redacted])`, and no error message contains it, not even when
-//!   a server echoes it: it is replaced by `[redacted]` in what the server said before an
-//!   [`Error`] keeps it.
+//!   a server echoes it: the token, or any 16 characters of it in a row, is replaced by
+//!   `[redacted]` in what the server said before an [`Error`] keeps it.
 //! - A value you gave is shown in an error message or a `Debug` output only when it has at
 //!   most 64 characters (a token pasted as a region or endpoint URL is measured, not
 //!   shown), and never with the user info (`user:password@`) of a URL.

@@ -332,10 +332,12 @@ fn client_and_builder_debug_do_not_show_the_token() {
 
 #[test]
 fn a_server_echoing_the_token_does_not_get_it_into_the_error() {
-    // The token inside the type, the message (also across the point where Display cuts a
-    // long message, so that no prefix of it survives the cut) and the request id.
-    let long = format!("{}{SECRET} expired", "x".repeat(500));
+    let denied = "X-Amzn-Errortype: AccessDeniedException";
+    // The token inside the type, the message and the request id; inside a long message,
+    // across the point where Display cuts it (so that no prefix survives the cut); and
+    // echoed cut short, 17 of its 19 characters.
     let body = format!(r#"{{"message":"token {SECRET} expired","__type":"x#{SECRET}"}}"#);
+    let long = format!("{}{SECRET} expired", "x".repeat(500));
     let cases = [
         (
             response(
@@ -343,34 +345,50 @@ fn a_server_echoing_the_token_does_not_get_it_into_the_error() {
                 &[&format!("x-amzn-RequestId: id-{SECRET}")],
                 body.as_bytes(),
             ),
-            "service error [redacted] (HTTP 403): token [redacted] expired (request id \
-             id-[redacted])",
+            ErrorKind::UnknownService,
+            "token [redacted] expired".to_owned(),
         ),
         (
             response(
                 "403 Forbidden",
-                &["X-Amzn-Errortype: AccessDeniedException"],
+                &[denied],
                 format!(r#"{{"message":"{long}"}}"#).as_bytes(),
             ),
-            "",
+            ErrorKind::AccessDenied,
+            format!("{}[redacted] expired", "x".repeat(500)),
+        ),
+        (
+            response(
+                "403 Forbidden",
+                &[denied],
+                format!(r#"{{"message":"bad token {}..."}}"#, &SECRET[..17]).as_bytes(),
+            ),
+            ErrorKind::AccessDenied,
+            "bad token [redacted]...".to_owned(),
         ),
     ];
-    for (answer, want) in cases {
+    for (answer, kind, kept) in cases {
         let e = error_from(Action::Respond(answer), Duration::from_secs(10));
+        assert_eq!(e.kind(), kind, "{e:?}");
         assert_no_secret("echoing server", &e);
         for field in [e.service_error_type(), e.service_message(), e.request_id()] {
             assert!(!field.unwrap_or_default().contains("9f8e7d"), "{e:?}");
         }
-        if want.is_empty() {
-            assert_eq!(e.kind(), ErrorKind::AccessDenied);
-            let kept = e.service_message().unwrap();
-            assert_eq!(kept, format!("{}[redacted] expired", "x".repeat(500)));
-        } else {
-            assert_eq!(e.kind(), ErrorKind::UnknownService);
-            assert_eq!(e.to_string(), want);
-            assert_eq!(e.service_message(), Some("token [redacted] expired"));
-        }
+        assert_eq!(e.service_message(), Some(kept.as_str()));
     }
+    let e = error_from(
+        Action::Respond(response(
+            "403 Forbidden",
+            &[&format!("x-amzn-RequestId: id-{SECRET}")],
+            body.as_bytes(),
+        )),
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        e.to_string(),
+        "service error [redacted] (HTTP 403): token [redacted] expired (request id \
+         id-[redacted])"
+    );
 }
 
 #[test]
