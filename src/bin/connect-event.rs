@@ -43,7 +43,8 @@ const MAX_TOKEN_LINE: u64 = 64 * 1024;
 
 /// The longest argument a message shows; a longer one is measured, not shown. Typos,
 /// region names and content types (at most 63 characters each) fit; a connection token
-/// (hundreds of characters) does not, nor do most other secrets pasted by mistake.
+/// (hundreds of characters) does not, nor do most other secrets pasted by mistake. The
+/// library shows a region or endpoint URL by the same rule (a unit test keeps them equal).
 const SHOWN_MAX: usize = 64;
 
 /// A token shorter than this is refused only as a whole argument, never looked for inside
@@ -1310,7 +1311,23 @@ mod tests {
 
     #[test]
     fn long_region_or_endpoint_is_measured_not_shown() {
-        // The library shows a caller's value by the same 64-character rule as `describe`.
+        // The library shows a caller's value by the same 64-character rule as `describe`;
+        // at the boundary, both show or both measure (two copies of one rule, kept equal
+        // by this test).
+        for n in [SHOWN_MAX, SHOWN_MAX + 1] {
+            let value = "-".repeat(n);
+            let library = connect_participant::Endpoint::from_region(&value)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                library.contains(&describe(&value)) == (n <= SHOWN_MAX),
+                "{library}"
+            );
+            assert_eq!(
+                library.contains("not shown"),
+                describe(&value).contains("not shown")
+            );
+        }
         let long = format!("us-{}", "w".repeat(SHOWN_MAX));
         let (report, code) = run_with_env(&["--region", &long, "typing"], SHORT_TOKEN);
         assert_eq!(
