@@ -33,6 +33,9 @@
 //!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose bodies
 //!   total at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) (64 MiB),
 //!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
+//! - [`events`](Emulator::events) keeps the newest
+//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000), forgetting the
+//!   oldest with its client token.
 //!
 //! When `accept` fails (the process is out of file descriptors, say), the emulator closes
 //! its longest-waiting connection to free one and retries after a pause that doubles from
@@ -221,6 +224,7 @@ struct Limits {
     max_body: usize,
     max_seen_requests: usize,
     max_seen_body_bytes: usize,
+    max_events: usize,
 }
 
 impl EmulatorBuilder {
@@ -232,6 +236,8 @@ impl EmulatorBuilder {
     pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
     /// The default of [`max_seen_requests`](Self::max_seen_requests): 1000.
     pub const DEFAULT_MAX_SEEN_REQUESTS: usize = 1000;
+    /// The default of [`max_events`](Self::max_events): 100,000.
+    pub const DEFAULT_MAX_EVENTS: usize = 100_000;
     /// The default of [`max_seen_body_bytes`](Self::max_seen_body_bytes): 64 MiB.
     pub const DEFAULT_MAX_SEEN_BODY_BYTES: usize = 64 * 1024 * 1024;
 
@@ -284,12 +290,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many accepted events [`Emulator::events`] keeps, the newest; default
+    /// [`DEFAULT_MAX_EVENTS`](Self::DEFAULT_MAX_EVENTS) (100,000, at most 16 KiB of content
+    /// each). The oldest is forgotten with its client token, so a repeat of that token is
+    /// then a new event. Zero is refused by [`start`](Self::start): an event must be kept
+    /// at least until its answer is written.
+    pub fn max_events(mut self, max: usize) -> Self {
+        self.limits.max_events = max;
+        self
+    }
+
     /// Binds `127.0.0.1` on a free port and starts serving.
     ///
     /// # Errors
     ///
-    /// [`io::ErrorKind::InvalidInput`] if `max_connections`, `idle_timeout` or `max_body`
-    /// is zero; otherwise what binding or starting its thread returns.
+    /// [`io::ErrorKind::InvalidInput`] if `max_connections`, `idle_timeout`, `max_body` or
+    /// `max_events` is zero; otherwise what binding or starting its thread returns.
     pub fn start(self) -> io::Result<Emulator> {
         let limits = self.limits;
         let zero = |name: &str| {
@@ -306,6 +322,9 @@ impl EmulatorBuilder {
         }
         if limits.max_body == 0 {
             return zero("max_body");
+        }
+        if limits.max_events == 0 {
+            return zero("max_events");
         }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
@@ -340,6 +359,7 @@ impl Default for EmulatorBuilder {
                 max_body: Self::DEFAULT_MAX_BODY,
                 max_seen_requests: Self::DEFAULT_MAX_SEEN_REQUESTS,
                 max_seen_body_bytes: Self::DEFAULT_MAX_SEEN_BODY_BYTES,
+                max_events: Self::DEFAULT_MAX_EVENTS,
             },
         }
     }
@@ -363,9 +383,12 @@ struct State {
 
 #[derive(Default)]
 struct Shared {
-    events: Vec<RecordedEvent>,
-    /// (connection token, client token) -> index into `events`.
-    by_client_token: HashMap<(String, String), usize>,
+    /// The newest events, each with its idempotency key, if it had a client token.
+    events: VecDeque<(RecordedEvent, Option<IdempotencyKey>)>,
+    /// How many events were forgotten: `events[i]` is event number `forgotten + i`.
+    forgotten: usize,
+    /// Idempotency key -> number of the event it made.
+    by_client_token: HashMap<IdempotencyKey, usize>,
     revoked: HashSet<String>,
     receipts_conflict: bool,
     faults: VecDeque<Fault>,
@@ -377,6 +400,9 @@ struct Shared {
     open: HashMap<u64, Open>,
     handlers: Vec<JoinHandle<()>>,
 }
+
+/// (connection token, client token): the service's idempotency is per participant.
+type IdempotencyKey = (String, String);
 
 struct Open {
     stream: Arc<TcpStream>,
@@ -431,6 +457,26 @@ impl Shared {
         true
     }
 
+    /// Records `event`, forgetting the oldest (and its client token) beyond `max`; returns
+    /// its number.
+    fn record(&mut self, event: RecordedEvent, key: Option<IdempotencyKey>, max: usize) -> usize {
+        while self.events.len() >= max {
+            let Some((_, old_key)) = self.events.pop_front() else {
+                break;
+            };
+            if let Some(k) = old_key {
+                self.by_client_token.remove(&k);
+            }
+            self.forgotten += 1;
+        }
+        let number = self.forgotten + self.events.len();
+        if let Some(k) = &key {
+            self.by_client_token.insert(k.clone(), number);
+        }
+        self.events.push_back((event, key));
+        number
+    }
+
     /// Keeps `request` for [`Emulator::seen_requests`], dropping the oldest to stay within
     /// the limits.
     fn keep(&mut self, mut request: SeenRequest, limits: &Limits) {
@@ -483,9 +529,11 @@ impl Emulator {
         Client::builder().endpoint_url(self.endpoint_url())
     }
 
-    /// The events accepted so far, oldest first; a repeated client token appears once.
+    /// The events accepted so far, oldest first, at most the newest
+    /// [`max_events`](EmulatorBuilder::max_events); a repeated client token appears once.
     pub fn events(&self) -> Vec<RecordedEvent> {
-        self.state.lock().events.clone()
+        let shared = self.state.lock();
+        shared.events.iter().map(|(e, _)| e.clone()).collect()
     }
 
     /// How many HTTP requests it has received, malformed ones included, also those no
@@ -1043,24 +1091,20 @@ fn handle(request: &Request, state: &State) -> Reply {
         );
     }
     let key = client_token.clone().map(|k| (bearer.to_owned(), k));
-    let index = match key.as_ref().and_then(|k| shared.by_client_token.get(k)) {
-        Some(&i) => i,
+    let number = match key.as_ref().and_then(|k| shared.by_client_token.get(k)) {
+        Some(&n) => n,
         None => {
-            shared.events.push(RecordedEvent {
+            let event = RecordedEvent {
                 id: new_uuid(),
                 absolute_time: now_iso8601(),
                 content_type,
                 content,
                 client_token,
-            });
-            let i = shared.events.len() - 1;
-            if let Some(k) = key {
-                shared.by_client_token.insert(k, i);
-            }
-            i
+            };
+            shared.record(event, key, state.limits.max_events)
         }
     };
-    let event = &shared.events[index];
+    let event = &shared.events[number - shared.forgotten].0;
     Reply {
         status: 200,
         headers: vec![("Content-Type".into(), "application/json".into())],

@@ -356,3 +356,48 @@ fn default_body_bound_takes_tens_of_megabytes_and_a_set_bound_refuses_more() {
     assert_eq!(post_raw(&emulator, 1001, b""), "HTTP/1.1 400 Bad Request");
     assert_eq!(emulator.events().len(), 1);
 }
+
+#[test]
+fn events_keeps_the_newest_and_forgets_the_oldest_with_its_client_token() {
+    let emulator = Emulator::builder().max_events(3).start().unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    let token = ConnectionToken::new("t").unwrap();
+    let send = |ct: &str| {
+        client
+            .send_event(&token, &SendEventRequest::typing().with_client_token(ct))
+            .unwrap()
+            .id
+            .unwrap()
+    };
+    let ids: Vec<String> = ["c0", "c1", "c2", "c3", "c4"].map(send).to_vec();
+    let kept: Vec<(String, Option<String>)> = emulator
+        .events()
+        .into_iter()
+        .map(|e| (e.id, e.client_token))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            (ids[2].clone(), Some("c2".to_owned())),
+            (ids[3].clone(), Some("c3".to_owned())),
+            (ids[4].clone(), Some("c4".to_owned())),
+        ]
+    );
+    // A kept client token is still the same event; a forgotten one is a new event.
+    assert_eq!(send("c3"), ids[3]);
+    let again = send("c0");
+    assert_ne!(again, ids[0]);
+    let events = emulator.events();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[2].id, again);
+    assert_eq!(events[0].id, ids[3]);
+    assert_eq!(emulator.requests(), 7);
+    assert_eq!(
+        Emulator::builder()
+            .max_events(0)
+            .start()
+            .unwrap_err()
+            .kind(),
+        IoErrorKind::InvalidInput
+    );
+}
