@@ -643,8 +643,11 @@ impl Resetter {
             thread::spawn(move || {
                 let mut requests = Vec::new();
                 for _ in 0..Self::MAX_CONNECTIONS {
+                    // A failing accept (out of descriptors, say) would fail again at once:
+                    // end the server, so that its client meets a refused connection rather
+                    // than a loop spinning through its bound.
                     let Ok((mut stream, _)) = listener.accept() else {
-                        continue;
+                        break;
                     };
                     if stopping.load(Ordering::SeqCst) {
                         break;
