@@ -21,6 +21,17 @@ const FD_EXHAUST_MAX: usize = 2000;
 /// Runs [`fd_limit_child`] in `scenario` with an open-file limit of 1024 and returns its
 /// output, after checking that it succeeded.
 #[cfg(unix)]
+/// The client that must be answered while others hoard connections: one attempt, and a
+/// timeout that bounds the test should it not be.
+fn well_behaved_client(emulator: &Emulator) -> connect_participant::Client {
+    emulator
+        .client_builder()
+        .timeout(Duration::from_secs(3))
+        .max_attempts(1)
+        .build()
+        .unwrap()
+}
+
 fn run_fd_child(scenario: &str) -> String {
     let exe = std::env::current_exe().unwrap();
     let child = std::process::Command::new("sh")
@@ -90,12 +101,7 @@ fn fd_limit_child() {
     let exhaust = scenario == "exhaust";
     let started = std::time::Instant::now();
     let emulator = Emulator::start().unwrap();
-    let client = emulator
-        .client_builder()
-        .timeout(Duration::from_secs(3))
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let client = well_behaved_client(&emulator);
     let mut hoarders = Vec::new();
     for i in 0..if exhaust { FD_EXHAUST_MAX } else { FD_HOARDERS } {
         match TcpStream::connect(emulator.addr()) {
@@ -180,12 +186,7 @@ fn hoard(emulator: &Emulator, n: usize) -> Vec<TcpStream> {
 fn hoarded_connections_make_room_for_a_client_oldest_first() {
     let emulator = Emulator::builder().max_connections(8).start().unwrap();
     let mut hoarders = hoard(&emulator, 50);
-    let client = emulator
-        .client_builder()
-        .timeout(Duration::from_secs(3))
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let client = well_behaved_client(&emulator);
     let token = ConnectionToken::new("well-behaved").unwrap();
     client
         .send_event(&token, &SendEventRequest::typing())
