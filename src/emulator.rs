@@ -477,13 +477,25 @@ impl Shared {
         number
     }
 
-    /// Keeps `request` for [`Emulator::seen_requests`], dropping the oldest to stay within
-    /// the limits.
-    fn keep(&mut self, mut request: SeenRequest, limits: &Limits) {
+    /// Keeps what [`Emulator::seen_requests`] shows of `request` (no bearer, the body cut to
+    /// the byte budget), dropping the oldest to stay within the limits.
+    fn keep(&mut self, request: &Request, limits: &Limits) {
         if limits.max_seen_requests == 0 {
             return;
         }
-        request.body.truncate(limits.max_seen_body_bytes);
+        // Only what is kept is copied: a body over the budget is cut before the copy.
+        let kept_body = request.body.len().min(limits.max_seen_body_bytes);
+        let request = SeenRequest {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            headers: request
+                .headers
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-bearer"))
+                .cloned()
+                .collect(),
+            body: request.body[..kept_body].to_vec(),
+        };
         while self.seen.len() >= limits.max_seen_requests
             || self.seen_body_bytes + request.body.len() > limits.max_seen_body_bytes
         {
@@ -794,19 +806,7 @@ fn serve_connection(id: u64, stream: &TcpStream, state: &State) -> io::Result<()
         state.requests.fetch_add(1, Ordering::SeqCst);
         let fault = {
             let mut shared = state.lock();
-            let kept_body = request.body.len().min(state.limits.max_seen_body_bytes);
-            let seen = SeenRequest {
-                method: request.method.clone(),
-                path: request.path.clone(),
-                headers: request
-                    .headers
-                    .iter()
-                    .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-bearer"))
-                    .cloned()
-                    .collect(),
-                body: request.body[..kept_body].to_vec(),
-            };
-            shared.keep(seen, &state.limits);
+            shared.keep(&request, &state.limits);
             shared.faults.pop_front()
         };
         let reply = match fault {
@@ -1200,12 +1200,13 @@ mod tests {
         assert_eq!(backoff.next_pause(), 2 * ACCEPT_BACKOFF_MIN);
     }
 
-    fn seen(body: &[u8]) -> SeenRequest {
-        SeenRequest {
+    fn seen(body: &[u8]) -> Request {
+        Request {
             method: "POST".into(),
             path: "/".into(),
             headers: Vec::new(),
             body: body.to_vec(),
+            close: false,
         }
     }
 
@@ -1218,13 +1219,13 @@ mod tests {
         };
         let mut shared = Shared::default();
         for body in [&b"aaaa"[..], b"bbbb", b"cc", b"d", b"eeeee"] {
-            shared.keep(seen(body), &limits);
+            shared.keep(&seen(body), &limits);
         }
         let bodies: Vec<&[u8]> = shared.seen.iter().map(|r| &r.body[..]).collect();
         assert_eq!(bodies, [&b"cc"[..], b"d", b"eeeee"]);
         assert_eq!(shared.seen_body_bytes, 8);
         // A body over the whole budget is kept cut, alone.
-        shared.keep(seen(b"0123456789abc"), &limits);
+        shared.keep(&seen(b"0123456789abc"), &limits);
         let bodies: Vec<&[u8]> = shared.seen.iter().map(|r| &r.body[..]).collect();
         assert_eq!(bodies, [&b"0123456789"[..]]);
         assert_eq!(shared.seen_body_bytes, 10);
@@ -1233,7 +1234,7 @@ mod tests {
             max_seen_requests: 0,
             ..limits
         };
-        shared.keep(seen(b"x"), &none);
+        shared.keep(&seen(b"x"), &none);
         assert_eq!(shared.seen.len(), 1);
     }
 
