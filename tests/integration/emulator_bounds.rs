@@ -258,6 +258,7 @@ fn zero_bounds_that_make_no_sense_are_refused() {
         .idle_timeout(Duration::MAX)
         .max_connections(usize::MAX)
         .max_body(usize::MAX)
+        .max_events(usize::MAX)
         .start()
         .unwrap();
     let client = emulator.client_builder().build().unwrap();
