@@ -153,6 +153,7 @@ mod generated_inputs;
 mod receipts;
 mod resolve;
 mod retry;
+mod time;
 mod token;
 mod transport;
 mod typing;
@@ -164,6 +165,7 @@ pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Result};
 pub use event::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventOutput, SendEventRequest};
 pub use receipts::Receipts;
+pub use time::Timestamp;
 pub use token::ConnectionToken;
 pub use typing::TypingThrottle;
 
