@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "{name:<9} -> Id {} at {}",
             out.id.as_deref().unwrap_or("-"),
-            out.absolute_time.as_deref().unwrap_or("-")
+            out.absolute_time.as_ref().map_or("-", |t| t.as_str())
         );
     }
 

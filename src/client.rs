@@ -8,21 +8,24 @@ use std::time::Duration;
 use ureq::http::{self, HeaderValue};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
-use crate::endpoint::{Endpoint, redact_userinfo};
+use crate::endpoint::{Endpoint, EndpointVariant, redact_userinfo};
 use crate::error::{Error, ErrorKind, Result, Shown};
-use crate::event::{SendEventOutput, SendEventRequest};
+use crate::operation::{Operation, OperationId};
+use crate::ops::connection::{
+    CreateParticipantConnectionOutput, CreateParticipantConnectionRequest,
+};
+use crate::ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequest};
+use crate::ops::event::{SendEventOutput, SendEventRequest};
+use crate::ops::message::{SendMessageOutput, SendMessageRequest};
+use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, TranscriptPages};
 use crate::resolve::EndpointResolver;
-use crate::retry::{self, RetryClass, RetryQuota};
-use crate::token::{ConnectionToken, RandomFn, os_random, two_uuids};
+use crate::retry::{self, CallRetries, Next, RetryQuota};
+use crate::token::{ConnectionToken, ParticipantToken, RandomFn, os_random, two_uuids};
 use crate::transport::Coalescing;
 use crate::wire;
 
 /// How the client waits between attempts: `std::thread::sleep`, or a stand-in in tests.
 type SleepFn = dyn Fn(Duration) + Send + Sync;
-
-/// The most response body bytes read. The documented answer is under 400 bytes; anything
-/// far larger is not the service, and must not make the client allocate without bound.
-pub const MAX_RESPONSE_BODY: u64 = 1024 * 1024;
 
 /// The largest response head (status line and headers) read: ureq's own default limit.
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;
@@ -32,12 +35,13 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest user agent suffix accepted; AWS SDKs keep their app ids far shorter.
 const MAX_USER_AGENT_SUFFIX: usize = 256;
 
-/// A reusable SendEvent client.
+/// A reusable client of the Participant Service: one method per operation.
 ///
 /// It holds one HTTP agent, so calls reuse keep-alive connections. Cloning is cheap (the
 /// agent is shared through an `Arc`), and a `Client` is `Send + Sync`: share it between
-/// threads freely. It holds no connection token; each call takes one, so one client can
-/// serve many chat participants.
+/// threads freely. It holds no token; each call takes one, so one client can serve many
+/// chat participants. A [`Participant`](crate::Participant) holds the tokens of one
+/// participant, and renews the connection token, on top of a `Client`.
 ///
 /// ```no_run
 /// use connect_participant::{Client, ConnectionToken, SendEventRequest};
@@ -56,8 +60,8 @@ pub struct Client {
 struct Inner {
     agent: ureq::Agent,
     endpoint: Endpoint,
-    /// The endpoint's SendEvent URL, parsed once.
-    event_uri: http::Uri,
+    /// Each operation's URI, parsed once, indexed by [`OperationId`].
+    uris: Vec<http::Uri>,
     /// `amz-sdk-request` for attempts 1, 2, ... (up to a few; later ones are made on demand).
     sdk_request: Vec<HeaderValue>,
     user_agent: String,
@@ -162,6 +166,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Send to this endpoint, already resolved or checked; it wins over
+    /// [`region`](Self::region) and [`endpoint_url`](Self::endpoint_url), and
+    /// [`fips`](Self::fips) and [`dual_stack`](Self::dual_stack) do not apply to it.
+    /// Defaults to none.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
     /// How long to wait for a TCP (and TLS) connection. Defaults to 3.1 s, as the AWS SDKs.
     ///
     /// Must be from [`MIN_TIMEOUT`](Self::MIN_TIMEOUT) (1 ms) to
@@ -261,7 +274,9 @@ impl ClientBuilder {
                 }
                 Endpoint::from_url(&url)?
             }
-            (None, None, Some(region)) => Endpoint::resolve(&region, self.fips, self.dual_stack)?,
+            (None, None, Some(region)) => {
+                Endpoint::resolve(&region, EndpointVariant::new(self.fips, self.dual_stack))?
+            }
             (None, None, None) => {
                 return Err(Error::invalid_config(
                     "no region and no endpoint URL: set one on the client builder",
@@ -317,13 +332,21 @@ impl ClientBuilder {
                 ureq::Proxy::try_from_env()
             })
             .build();
-        let event_uri: http::Uri = endpoint.event_url().parse().map_err(|e| {
-            Error::with_source(
-                ErrorKind::InvalidConfig,
-                format!("invalid endpoint URL \"{}\"", endpoint.url()),
-                e,
-            )
-        })?;
+        let uris = OperationId::ALL
+            .iter()
+            .map(|op| {
+                endpoint.operation_uri(op.path()).map_err(|e| {
+                    Error::with_source(
+                        ErrorKind::InvalidConfig,
+                        format!(
+                            "invalid endpoint URL {}",
+                            crate::error::quoted(&redact_userinfo(endpoint.url()))
+                        ),
+                        e,
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let sdk_request = (1..=self.max_attempts.min(8))
             .filter_map(|a| {
                 HeaderValue::from_str(&wire::sdk_request_header(a, self.max_attempts)).ok()
@@ -338,7 +361,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 agent,
                 endpoint,
-                event_uri,
+                uris,
                 sdk_request,
                 user_agent,
                 connect_timeout: self.connect_timeout,
@@ -433,7 +456,7 @@ impl Client {
         self.inner.quota.available()
     }
 
-    /// Sends one event.
+    /// Sends one event: typing, or a delivered or read receipt (SendEvent).
     ///
     /// The request and token are checked against every documented limit first; an invalid
     /// input returns [`ErrorKind::InvalidInput`] and nothing is sent. A client token is
@@ -445,7 +468,113 @@ impl Client {
         token: &ConnectionToken,
         request: &SendEventRequest,
     ) -> Result<SendEventOutput> {
-        request.validate()?;
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// Sends one chat message (SendMessage), checked and retried as
+    /// [`send_event`](Self::send_event) is.
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")] {
+    /// use connect_participant::SendMessageRequest;
+    /// use connect_participant::emulator::Emulator;
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().build()?;
+    /// let token = emulator.connection_token();
+    /// let out = client.send_message(&token, &SendMessageRequest::text("Hello!"))?;
+    /// assert!(out.id.is_some());
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_message(
+        &self,
+        token: &ConnectionToken,
+        request: &SendMessageRequest,
+    ) -> Result<SendMessageOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// Connects a participant (CreateParticipantConnection): the participant token buys a
+    /// connection token for every other operation and a WebSocket URL.
+    ///
+    /// This is the only operation that takes the [`ParticipantToken`]. A 403 here means
+    /// the participant token is unknown or the chat has ended (see
+    /// [`ErrorKind::AccessDenied`]). To have the connection token renewed before it
+    /// expires, use a [`Participant`](crate::Participant) instead.
+    pub fn create_participant_connection(
+        &self,
+        token: &ParticipantToken,
+        request: &CreateParticipantConnectionRequest,
+    ) -> Result<CreateParticipantConnectionOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// Leaves the chat (DisconnectParticipant). The chat goes on for the others; this
+    /// participant's connection token stops working.
+    pub fn disconnect_participant(
+        &self,
+        token: &ConnectionToken,
+        request: &DisconnectParticipantRequest,
+    ) -> Result<DisconnectParticipantOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// Reads one page of the transcript (GetTranscript). To read every page, use
+    /// [`transcript_pages`](Self::transcript_pages).
+    pub fn get_transcript(
+        &self,
+        token: &ConnectionToken,
+        request: &GetTranscriptRequest,
+    ) -> Result<GetTranscriptOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// Every page of the transcript from `first` on, one GetTranscript call per page as the
+    /// iterator is driven (see [`TranscriptPages`]); `.items()` gives the items one by one.
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")] {
+    /// use connect_participant::{GetTranscriptRequest, SendMessageRequest, SortOrder};
+    /// use connect_participant::emulator::Emulator;
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().build()?;
+    /// let token = emulator.connection_token();
+    /// for text in ["one", "two", "three"] {
+    ///     client.send_message(&token, &SendMessageRequest::text(text))?;
+    /// }
+    /// let first = GetTranscriptRequest::new()
+    ///     .with_max_results(1)
+    ///     .with_sort_order(SortOrder::Ascending);
+    /// let texts: Vec<String> = client
+    ///     .transcript_pages(&token, first)
+    ///     .items()
+    ///     .filter_map(|item| item.map(|i| i.content).transpose())
+    ///     .collect::<Result<_, _>>()?;
+    /// assert!(texts.ends_with(&["one".to_owned(), "two".to_owned(), "three".to_owned()]));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn transcript_pages(
+        &self,
+        token: &ConnectionToken,
+        first: GetTranscriptRequest,
+    ) -> TranscriptPages<'static> {
+        let client = self.clone();
+        let token = token.clone();
+        TranscriptPages::new(first, move |r| client.get_transcript(&token, r))
+    }
+
+    /// Runs one operation: checks it, then sends it through the attempt loop that every
+    /// operation shares (retries, quota, timeouts, redaction, errors).
+    pub(crate) fn call<O: Operation>(
+        &self,
+        bearer: &HeaderValue,
+        secret: &str,
+        op: &O,
+    ) -> Result<O::Output> {
+        op.validate()?;
         let inner = &*self.inner;
         let (invocation_id, generated_token) = two_uuids(&*inner.random)?;
         let invocation_id = HeaderValue::from_bytes(invocation_id.as_bytes()).map_err(|e| {
@@ -455,78 +584,74 @@ impl Client {
                 e,
             )
         })?;
-        let body = request.body(generated_token.as_str());
-        let mut spent = 0;
-        let mut attempt = 1;
+        let body = op.body(generated_token.as_str());
+        let uri = &inner.uris[O::ID as usize];
+        let mut retries = CallRetries::new(inner.max_attempts);
         loop {
-            let (error, retry_after) = match self.attempt(token, &invocation_id, &body, attempt) {
+            let attempt = retries.attempt();
+            let request = wire::request(
+                uri.clone(),
+                bearer.clone(),
+                invocation_id.clone(),
+                inner.sdk_request(attempt),
+                &body,
+            );
+            let (error, retry_after) = match self.attempt::<O>(request, secret) {
                 Ok(out) => {
-                    inner.quota.release(if spent == 0 {
-                        retry::NO_RETRY_INCREMENT
-                    } else {
-                        spent
-                    });
+                    retries.after_success(&inner.quota);
                     return Ok(out);
                 }
                 Err(failure) => failure,
             };
-            let class = retry::classify(&error);
-            // Bounds the loop: attempts never pass max_attempts.
-            if class == RetryClass::Never || attempt >= inner.max_attempts {
-                return Err(error.set_attempts(attempt, false));
+            let class = error.retry_class();
+            match retries.after_failure(class, &inner.quota) {
+                Next::Stop { quota_exhausted } => {
+                    let hint = op.hint(error.kind());
+                    return Err(error.with_hint(hint).set_attempts(attempt, quota_exhausted));
+                }
+                Next::Retry { .. } => {
+                    let mut bytes = [0u8; 8];
+                    // Without randomness, wait the whole ceiling: slower, never more
+                    // aggressive.
+                    let unit = match (inner.random)(&mut bytes) {
+                        Ok(()) => retry::unit_interval(bytes),
+                        Err(_) => 1.0,
+                    };
+                    (inner.sleep)(retry::backoff(class, attempt, unit, retry_after));
+                }
             }
-            let cost = retry::retry_cost(class);
-            if !inner.quota.try_acquire(cost) {
-                return Err(error.set_attempts(attempt, true));
-            }
-            spent += cost;
-            let mut bytes = [0u8; 8];
-            // Without randomness, wait the whole ceiling: slower, never more aggressive.
-            let unit = match (inner.random)(&mut bytes) {
-                Ok(()) => retry::unit_interval(bytes),
-                Err(_) => 1.0,
-            };
-            (inner.sleep)(retry::backoff(class, attempt, unit, retry_after));
-            attempt += 1;
         }
     }
 
     /// One attempt; a failure comes with the server's `x-amz-retry-after`, if any.
-    fn attempt(
+    fn attempt<O: Operation>(
         &self,
-        token: &ConnectionToken,
-        invocation_id: &HeaderValue,
-        body: &[u8],
-        attempt: u32,
-    ) -> std::result::Result<SendEventOutput, (Error, Option<u64>)> {
+        request: http::Request<&[u8]>,
+        secret: &str,
+    ) -> std::result::Result<O::Output, (Error, Option<u64>)> {
         let inner = &*self.inner;
-        // Built from parts made once (the URI, header names, the token's header value), so
-        // that nothing is parsed or checked again per call.
-        let mut request = http::Request::new(body);
-        *request.method_mut() = http::Method::POST;
-        *request.uri_mut() = inner.event_uri.clone();
-        let headers = request.headers_mut();
-        headers.insert(http::header::CONTENT_TYPE, wire::headers::APPLICATION_JSON);
-        headers.insert(wire::headers::X_AMZ_BEARER, token.header_value().clone());
-        headers.insert(wire::headers::AMZ_SDK_INVOCATION_ID, invocation_id.clone());
-        headers.insert(wire::headers::AMZ_SDK_REQUEST, inner.sdk_request(attempt));
         let response = inner.agent.run(request);
-        let mut response = response.map_err(|e| (self.transport_error(e, None), None))?;
+        let mut response =
+            response.map_err(|e| (self.transport_error(e, None, O::MAX_ANSWER), None))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
             .get("x-amz-retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(retry::parse_retry_after);
-        let body = read_body(response.body_mut())
-            .map_err(|e| (self.transport_error(e, Some(status)), retry_after))?;
+        let body = read_body(response.body_mut(), O::MAX_ANSWER).map_err(|e| {
+            (
+                self.transport_error(e, Some(status), O::MAX_ANSWER),
+                retry_after,
+            )
+        })?;
         let headers = response.headers();
         let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        wire::parse_response(status, lookup, &body)
-            .map_err(|e| (e.redacting(token.expose_secret()), retry_after))
+        wire::parse_response(status, lookup, &body, O::parse)
+            .map_err(|e| (e.redacting(secret), retry_after))
     }
 
-    fn transport_error(&self, e: ureq::Error, status: Option<u16>) -> Error {
+    fn transport_error(&self, e: ureq::Error, status: Option<u16>, limit: u64) -> Error {
         let url = self.inner.endpoint.url();
         let (kind, message) = match &e {
             ureq::Error::Timeout(_) => (
@@ -546,7 +671,7 @@ impl Client {
             }
             ureq::Error::BodyExceedsLimit(_) => (
                 ErrorKind::InvalidResponse,
-                format!("the answer from {url} is larger than {MAX_RESPONSE_BODY} bytes"),
+                format!("the answer from {url} is larger than {limit} bytes"),
             ),
             ureq::Error::LargeResponseHeader(..) => (
                 ErrorKind::InvalidResponse,
@@ -563,17 +688,7 @@ impl Client {
             ),
             _ => (ErrorKind::Transport, format!("the request to {url} failed")),
         };
-        // What another attempt may not meet: the network, not the configuration, TLS or a
-        // server that answers garbage.
-        let transient = matches!(
-            e,
-            ureq::Error::Timeout(_)
-                | ureq::Error::Io(_)
-                | ureq::Error::ConnectionFailed
-                | ureq::Error::HostNotFound
-                | ureq::Error::BodyStalled
-        );
-        let error = Error::with_source(kind, message, e).transient(transient);
+        let error = Error::transport(kind, message, e);
         match status {
             Some(s) if kind == ErrorKind::InvalidResponse => error.set_status(s),
             _ => error,
@@ -595,15 +710,15 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Reads the answer's body, at most [`MAX_RESPONSE_BODY`] bytes.
-fn read_body(body: &mut ureq::Body) -> std::result::Result<Vec<u8>, ureq::Error> {
+/// Reads the answer's body, at most `limit` bytes.
+fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, ureq::Error> {
     use std::io::Read;
-    // Sized from Content-Length (the answer is a few dozen bytes), so that reading needs
+    // Sized from Content-Length (most answers are a few dozen bytes), so that reading needs
     // one allocation and no probing reads; capped, so a lying header cannot make it large.
-    let hint = body.content_length().unwrap_or(0).min(4096) as usize;
+    let hint = body.content_length().unwrap_or(0).min(64 * 1024) as usize;
     let mut out = Vec::with_capacity(hint + 1);
     body.with_config()
-        .limit(MAX_RESPONSE_BODY)
+        .limit(limit)
         .reader()
         .read_to_end(&mut out)
         .map_err(|e| match e.downcast::<ureq::Error>() {

@@ -69,11 +69,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use crate::ContentType;
 use crate::client::{Client, ClientBuilder};
-use crate::content_type::ContentType;
 use crate::endpoint::Endpoint;
-use crate::event::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS};
 use crate::token::{ConnectionToken, Uuid};
+use crate::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS};
 
 /// The largest request head (request line and headers) the emulator reads.
 const MAX_HEAD: usize = 64 * 1024;

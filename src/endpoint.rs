@@ -5,8 +5,39 @@ use std::fmt;
 
 use crate::error::{Error, REDACTED, Result, quoted};
 
-/// The path of the SendEvent operation.
-const EVENT_PATH: &str = "/participant/event";
+/// Which of a region's endpoints to use.
+///
+/// ```
+/// use connect_participant::{Endpoint, EndpointVariant};
+///
+/// let e = Endpoint::resolve("us-gov-east-1", EndpointVariant::FipsDualStack)?;
+/// assert_eq!(e.url(), "https://participant.connect-fips.us-gov-east-1.api.aws");
+/// # Ok::<(), connect_participant::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum EndpointVariant {
+    /// The region's regular endpoint.
+    #[default]
+    Standard,
+    /// Its FIPS endpoint (in GovCloud, the regular host, which is already FIPS-validated).
+    Fips,
+    /// Its dual-stack (IPv4 and IPv6) endpoint.
+    DualStack,
+    /// Its FIPS dual-stack endpoint.
+    FipsDualStack,
+}
+
+impl EndpointVariant {
+    /// The variant with FIPS and dual-stack as given.
+    pub const fn new(fips: bool, dual_stack: bool) -> EndpointVariant {
+        match (fips, dual_stack) {
+            (false, false) => EndpointVariant::Standard,
+            (true, false) => EndpointVariant::Fips,
+            (false, true) => EndpointVariant::DualStack,
+            (true, true) => EndpointVariant::FipsDualStack,
+        }
+    }
+}
 
 /// A resolved service endpoint.
 ///
@@ -20,7 +51,8 @@ const EVENT_PATH: &str = "/participant/event";
 /// let e = Endpoint::from_region("us-west-2").unwrap();
 /// assert_eq!(e.url(), "https://participant.connect.us-west-2.amazonaws.com");
 ///
-/// let e = Endpoint::resolve("us-gov-east-1", true, true).unwrap();
+/// let e = Endpoint::resolve("us-gov-east-1", connect_participant::EndpointVariant::FipsDualStack)
+///     .unwrap();
 /// assert_eq!(e.url(), "https://participant.connect-fips.us-gov-east-1.api.aws");
 ///
 /// let e = Endpoint::from_url("http://127.0.0.1:8080").unwrap();
@@ -30,8 +62,8 @@ const EVENT_PATH: &str = "/participant/event";
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// The URL of the SendEvent operation; the base URL is its prefix.
-    event_url: String,
+    /// The base URL, without a trailing `/`; an operation's path is appended to it.
+    base: String,
 }
 
 struct Partition {
@@ -179,16 +211,24 @@ pub(crate) fn redact_userinfo(url: &str) -> Cow<'_, str> {
 impl Endpoint {
     /// The HTTPS endpoint of `region`.
     pub fn from_region(region: &str) -> Result<Endpoint> {
-        Endpoint::resolve(region, false, false)
+        Endpoint::resolve(region, EndpointVariant::Standard)
     }
 
-    /// The HTTPS endpoint of `region`, its FIPS and/or dual-stack variant as asked.
+    /// The HTTPS endpoint of `region`, in the variant asked for.
     ///
     /// Region names that match no known partition are treated as `aws` ones, as the AWS
     /// SDKs do, so a new region works before this crate learns of it.
-    pub fn resolve(region: &str, fips: bool, dual_stack: bool) -> Result<Endpoint> {
+    pub fn resolve(region: &str, variant: EndpointVariant) -> Result<Endpoint> {
         check_region(region)?;
         let (name, p) = partition_of(region);
+        let fips = matches!(
+            variant,
+            EndpointVariant::Fips | EndpointVariant::FipsDualStack
+        );
+        let dual_stack = matches!(
+            variant,
+            EndpointVariant::DualStack | EndpointVariant::FipsDualStack
+        );
         let host = match (fips, dual_stack) {
             (true, true) => format!(
                 "participant.connect-fips.{region}.{}",
@@ -203,7 +243,7 @@ impl Endpoint {
             (false, false) => format!("participant.connect.{region}.{}", p.dns_suffix),
         };
         Ok(Endpoint {
-            event_url: format!("https://{host}{EVENT_PATH}"),
+            base: format!("https://{host}"),
         })
     }
 
@@ -264,24 +304,25 @@ impl Endpoint {
         if !host_ok {
             return refuse("its host must be a name, an IPv4 address or a bracketed IPv6 one");
         }
-        let base = url.trim_end_matches('/');
-        let event_url = format!("{base}{EVENT_PATH}");
-        // The HTTP layer parses the URL again per request; what it would refuse is refused
-        // here, where the caller can still see why.
-        if event_url.parse::<ureq::http::Uri>().is_err() {
+        let endpoint = Endpoint {
+            base: url.trim_end_matches('/').to_owned(),
+        };
+        // The client parses each operation's URL once, when it is built; what it would
+        // refuse is refused here, where the caller can still see why.
+        if endpoint.operation_uri("/participant/event").is_err() {
             return refuse("it is not a URL the HTTP client accepts");
         }
-        Ok(Endpoint { event_url })
+        Ok(endpoint)
     }
 
-    /// The base URL, without the operation's path.
+    /// The base URL, without an operation's path.
     pub fn url(&self) -> &str {
-        &self.event_url[..self.event_url.len() - EVENT_PATH.len()]
+        &self.base
     }
 
     /// Does it use TLS? Always for a region's endpoint; for a URL, as its scheme says.
     pub(crate) fn is_https(&self) -> bool {
-        self.event_url
+        self.base
             .get(..8)
             .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
     }
@@ -301,9 +342,12 @@ impl Endpoint {
                 .is_ok_and(|ip| ip.is_loopback())
     }
 
-    /// The URL SendEvent is posted to.
-    pub(crate) fn event_url(&self) -> &str {
-        &self.event_url
+    /// The URI of the operation at `path`.
+    pub(crate) fn operation_uri(
+        &self,
+        path: &str,
+    ) -> std::result::Result<ureq::http::Uri, ureq::http::uri::InvalidUri> {
+        format!("{}{path}", self.base).parse()
     }
 }
 
@@ -325,10 +369,13 @@ mod tests {
     use crate::ErrorKind;
 
     fn host(region: &str, fips: bool, dual_stack: bool) -> String {
-        let e = Endpoint::resolve(region, fips, dual_stack).unwrap();
+        let e = Endpoint::resolve(region, EndpointVariant::new(fips, dual_stack)).unwrap();
         let url = e.url();
         assert!(url.starts_with("https://"), "{url}");
-        assert_eq!(e.event_url(), format!("{url}/participant/event"));
+        assert_eq!(
+            e.operation_uri("/participant/event").unwrap().to_string(),
+            format!("{url}/participant/event")
+        );
         url["https://".len()..].to_string()
     }
 
@@ -489,7 +536,7 @@ mod tests {
             "a\r\nb",
             &"a".repeat(64),
         ] {
-            let e = Endpoint::resolve(bad, false, false).unwrap_err();
+            let e = Endpoint::resolve(bad, EndpointVariant::Standard).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidConfig, "{bad:?}");
         }
         assert_eq!(
@@ -516,12 +563,15 @@ mod tests {
                 "https://example.com/prefix",
                 "https://example.com/prefix/participant/event",
             ),
-            ("HTTP://[::1]:9000", "HTTP://[::1]:9000/participant/event"),
+            ("HTTP://[::1]:9000", "http://[::1]:9000/participant/event"),
             ("https://[::1]", "https://[::1]/participant/event"),
         ];
         for (given, event_url) in cases {
             let e = Endpoint::from_url(given).unwrap();
-            assert_eq!(e.event_url(), event_url);
+            assert_eq!(
+                e.operation_uri("/participant/event").unwrap().to_string(),
+                event_url
+            );
         }
         assert_eq!(Endpoint::from_url("https://h/").unwrap().url(), "https://h");
     }

@@ -4,6 +4,8 @@ use std::collections::HashSet;
 use std::error::Error as StdError;
 use std::fmt;
 
+use crate::retry::{self, RetryClass};
+
 /// What went wrong, to match on.
 ///
 /// New kinds may be added in minor releases, so a `match` needs a `_` arm.
@@ -50,6 +52,40 @@ pub enum ErrorKind {
     InvalidResponse,
     /// The operating system's random source failed, so no client token could be made.
     RandomSource,
+    /// The chat is over for this participant: CreateParticipantConnection answered 403
+    /// while a [`Participant`](crate::Participant) renewed its connection token, which is
+    /// how Amazon's own chat clients learn that a chat ended while they were away. Every
+    /// later call of that participant returns this kind without sending anything.
+    ChatEnded,
+}
+
+impl ErrorKind {
+    /// A few words for the kind, as [`Display`](fmt::Display) prints it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::InvalidConfig => "invalid configuration",
+            ErrorKind::Validation => "validation error",
+            ErrorKind::AccessDenied => "access denied",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Throttling => "throttled",
+            ErrorKind::InternalServer => "internal server error",
+            ErrorKind::UnknownService => "unknown service error",
+            ErrorKind::UnexpectedStatus => "unexpected status",
+            ErrorKind::Redirect => "redirect",
+            ErrorKind::Transport => "transport error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::InvalidResponse => "invalid response",
+            ErrorKind::RandomSource => "random source failed",
+            ErrorKind::ChatEnded => "chat ended",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl ErrorKind {
@@ -101,9 +137,9 @@ struct Inner {
     attempts: u32,
     /// The call stopped retrying because the client's retry quota was empty.
     quota_exhausted: bool,
-    /// A network failure that another attempt may not meet (a reset, a timeout), as
-    /// opposed to one that would fail the same way again (a TLS certificate, say).
-    transient: bool,
+    /// Whether another attempt may succeed, as [`retry`](crate::retry) decided when the
+    /// error was made.
+    retry: RetryClass,
 }
 
 /// A shorthand for results of this crate.
@@ -123,7 +159,7 @@ impl Error {
                 source: None,
                 attempts: 0,
                 quota_exhausted: false,
-                transient: false,
+                retry: RetryClass::Never,
             }),
         }
     }
@@ -141,6 +177,15 @@ impl Error {
     pub(crate) fn length(field: &'static str, len: usize, min: usize, max: usize) -> Error {
         let unit = if len == 1 { "character" } else { "characters" };
         Error::invalid_input(field, format_args!("{len} {unit}, must be {min} to {max}"))
+    }
+
+    /// An input whose size in UTF-8 bytes is outside `min..=max`.
+    pub(crate) fn bytes(field: &'static str, len: usize, min: usize, max: usize) -> Error {
+        let unit = if len == 1 { "byte" } else { "bytes" };
+        Error::invalid_input(
+            field,
+            format_args!("{len} {unit} of UTF-8, must be {min} to {max}"),
+        )
     }
 
     pub(crate) fn invalid_config(message: impl Into<String>) -> Error {
@@ -191,6 +236,7 @@ impl Error {
             message.push(')');
         }
         let mut e = Error::new(kind, message);
+        e.inner.retry = retry::for_response(status, service_error_type.as_deref());
         e.inner.status = Some(status);
         e.inner.service_error_type = service_error_type;
         e.inner.service_message = service_message;
@@ -246,13 +292,33 @@ impl Error {
         self
     }
 
-    pub(crate) fn transient(mut self, transient: bool) -> Error {
-        self.inner.transient = transient;
+    /// A network failure, retried as [`retry::for_transport`] says.
+    pub(crate) fn transport(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        source: ureq::Error,
+    ) -> Error {
+        let retry = retry::for_transport(&source);
+        let mut e = Error::with_source(kind, message, source);
+        e.inner.retry = retry;
+        e
+    }
+
+    pub(crate) fn chat_ended(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::ChatEnded, message.into())
+    }
+
+    /// Adds a sentence that says what this error usually means where it happened.
+    pub(crate) fn with_hint(mut self, hint: Option<&str>) -> Error {
+        if let Some(hint) = hint {
+            self.inner.message.push_str("; ");
+            self.inner.message.push_str(hint);
+        }
         self
     }
 
-    pub(crate) fn is_transient(&self) -> bool {
-        self.inner.transient
+    pub(crate) fn retry_class(&self) -> RetryClass {
+        self.inner.retry
     }
 
     /// Records how the call that produced this error ended its retries.
@@ -316,6 +382,22 @@ impl Error {
     /// the service has been failing, so this client no longer adds retries to its load.
     pub fn retry_quota_exhausted(&self) -> bool {
         self.inner.quota_exhausted
+    }
+
+    /// Would the same call, sent again, possibly succeed? True for throttling, HTTP 500,
+    /// 502, 503 and 504, `RequestTimeout`, timeouts, and dropped, reset or refused
+    /// connections: what the client retries itself (see
+    /// [`ClientBuilder::max_attempts`](crate::ClientBuilder::max_attempts)). When such an
+    /// error reaches you, the client's attempts or its retry quota ran out.
+    ///
+    /// ```
+    /// use connect_participant::SendEventRequest;
+    ///
+    /// let err = SendEventRequest::read("").validate().unwrap_err();
+    /// assert!(!err.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        self.inner.retry != RetryClass::Never
     }
 
     /// True for the kinds that mean the service (or a server in front of it) answered.

@@ -142,14 +142,15 @@
 #![warn(missing_debug_implementations)]
 
 mod client;
-mod content_type;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod endpoint;
 mod error;
-mod event;
 #[cfg(test)]
 mod generated_inputs;
+mod operation;
+mod ops;
+mod participant;
 mod receipts;
 mod resolve;
 mod retry;
@@ -159,21 +160,44 @@ mod transport;
 mod typing;
 mod wire;
 
-pub use client::{Client, ClientBuilder, MAX_RESPONSE_BODY, send_event};
-pub use content_type::{ContentType, UnknownContentType};
-pub use endpoint::Endpoint;
+pub use client::{Client, ClientBuilder, send_event};
+pub use endpoint::{Endpoint, EndpointVariant};
 pub use error::{Error, ErrorKind, Result};
-pub use event::{MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventOutput, SendEventRequest};
+pub use operation::MAX_RESPONSE_BODY;
+pub use ops::connection::{
+    Attendee, AudioFeatures, ConnectionCredentials, ConnectionType,
+    CreateParticipantConnectionOutput, CreateParticipantConnectionRequest, MeetingFeatureStatus,
+    MeetingFeaturesConfiguration, WebRtcConnection, WebRtcMediaPlacement, WebRtcMeeting, Websocket,
+};
+pub use ops::content_type::{ContentType, UnknownContentType};
+pub use ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequest};
+pub use ops::event::{
+    MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventOutput, SendEventRequest,
+};
+pub use ops::message::{
+    MAX_CONTENT_TYPE_CHARS, MAX_MESSAGE_BYTES, MessageContentType, MessageProcessingMetadata,
+    MessageProcessingStatus, SendMessageOutput, SendMessageRequest,
+};
+pub use ops::transcript::{
+    ArtifactStatus, AttachmentItem, CHAT_ENDED_CONTENT_TYPE, GetTranscriptOutput,
+    GetTranscriptRequest, Item, ItemType, MAX_TRANSCRIPT_ANSWER, MAX_TRANSCRIPT_RESULTS,
+    MessageMetadata, ParticipantRole, Receipt, ScanDirection, SortOrder, StartPosition,
+    TranscriptItems, TranscriptPages,
+};
+pub use participant::{Participant, ParticipantBuilder};
 pub use receipts::Receipts;
 pub use time::Timestamp;
-pub use token::ConnectionToken;
+pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
 pub use typing::TypingThrottle;
 
 /// Internals exposed for this crate's benchmarks only: not part of the API, no stability
 /// promise.
 #[doc(hidden)]
 pub mod __bench {
-    use crate::{Result, SendEventOutput, SendEventRequest};
+    use crate::operation::Operation;
+    use crate::{
+        GetTranscriptOutput, GetTranscriptRequest, Result, SendEventOutput, SendEventRequest,
+    };
 
     /// The per-call work that needs no socket: checking the input, serializing the body,
     /// and parsing a `200` answer with `body`.
@@ -183,9 +207,14 @@ pub mod __bench {
         body: &[u8],
     ) -> Result<(usize, SendEventOutput)> {
         request.validate()?;
-        let sent = request.body(client_token);
-        let out = crate::wire::parse_response(200, |_| None, body)?;
+        let sent = Operation::body(request, client_token);
+        let out = crate::wire::parse_response(200, |_| None, body, SendEventRequest::parse)?;
         Ok((sent.len(), out))
+    }
+
+    /// Parsing a `200` GetTranscript answer with `body`.
+    pub fn parse_transcript(body: &[u8]) -> Result<GetTranscriptOutput> {
+        crate::wire::parse_response(200, |_| None, body, GetTranscriptRequest::parse)
     }
 }
 

@@ -5,10 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::SendEventRequest;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::event::SendEventRequest;
-use crate::retry::{self, RetryClass};
 use crate::token::ConnectionToken;
 use crate::typing::ClockFn;
 
@@ -217,7 +216,7 @@ impl Receipts {
                     return Err(e);
                 }
                 Err(e) => {
-                    if retry::classify(&e) == RetryClass::Never {
+                    if !e.is_retryable() {
                         message.pending = None;
                     }
                     return Err(e);

@@ -7,7 +7,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use crate::error::{Error, ErrorKind};
+#[cfg(test)]
+use crate::error::Error;
 
 /// Attempts per call unless the builder says otherwise.
 pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -60,21 +61,96 @@ pub(crate) enum RetryClass {
     Never,
 }
 
-/// Classifies a failed attempt.
-pub(crate) fn classify(error: &Error) -> RetryClass {
-    let code = error.service_error_type();
-    if code.is_some_and(|c| THROTTLING_CODES.contains(&c)) || error.status() == Some(429) {
+/// How a failed attempt that the server answered may be retried: the one rule for every
+/// answer, decided when the [`Error`] is made and kept in it.
+pub(crate) fn for_response(status: u16, error_type: Option<&str>) -> RetryClass {
+    if error_type.is_some_and(|c| THROTTLING_CODES.contains(&c)) || status == 429 {
         return RetryClass::Throttling;
     }
-    if code.is_some_and(|c| TRANSIENT_CODES.contains(&c)) {
+    if error_type.is_some_and(|c| TRANSIENT_CODES.contains(&c)) {
         return RetryClass::Transient;
     }
-    match error.kind() {
-        ErrorKind::Transport | ErrorKind::Timeout if error.is_transient() => RetryClass::Transient,
-        // A success status, a redirect or an over-long answer is never worth repeating.
-        ErrorKind::InvalidResponse | ErrorKind::Redirect => RetryClass::Never,
-        _ if matches!(error.status(), Some(500 | 502 | 503 | 504)) => RetryClass::Transient,
+    match status {
+        // A redirect, and anything below, is never worth repeating.
+        500 | 502 | 503 | 504 => RetryClass::Transient,
         _ => RetryClass::Never,
+    }
+}
+
+/// How a failure of the network may be retried: what another attempt may not meet (a
+/// reset, a timeout, a refused connection) is, what would fail the same way again (TLS, a
+/// head over the limit, bytes that are not HTTP) is not.
+pub(crate) fn for_transport(error: &ureq::Error) -> RetryClass {
+    match error {
+        ureq::Error::Timeout(_)
+        | ureq::Error::Io(_)
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::HostNotFound
+        | ureq::Error::BodyStalled => RetryClass::Transient,
+        _ => RetryClass::Never,
+    }
+}
+
+/// What the attempt loop does after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Wait, then send attempt `attempt`.
+    Retry { attempt: u32 },
+    /// Return the error; `quota_exhausted` when only the quota stopped another try.
+    Stop { quota_exhausted: bool },
+}
+
+/// The retry bookkeeping of one call: its attempts and what it took from the quota.
+#[derive(Debug)]
+pub(crate) struct CallRetries {
+    attempt: u32,
+    max_attempts: u32,
+    spent: u32,
+}
+
+impl CallRetries {
+    pub(crate) fn new(max_attempts: u32) -> CallRetries {
+        CallRetries {
+            attempt: 1,
+            max_attempts,
+            spent: 0,
+        }
+    }
+
+    /// The attempt being made, from 1.
+    pub(crate) fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Decides after a failure of class `class`, taking the retry's cost from `quota`.
+    /// Attempts never pass `max_attempts`, which bounds the loop.
+    pub(crate) fn after_failure(&mut self, class: RetryClass, quota: &RetryQuota) -> Next {
+        if class == RetryClass::Never || self.attempt >= self.max_attempts {
+            return Next::Stop {
+                quota_exhausted: false,
+            };
+        }
+        let cost = retry_cost(class);
+        if !quota.try_acquire(cost) {
+            return Next::Stop {
+                quota_exhausted: true,
+            };
+        }
+        self.spent += cost;
+        self.attempt += 1;
+        Next::Retry {
+            attempt: self.attempt,
+        }
+    }
+
+    /// After a success: gives back what the call spent, or the small reward of a call
+    /// that needed no retry.
+    pub(crate) fn after_success(&self, quota: &RetryQuota) {
+        quota.release(if self.spent == 0 {
+            NO_RETRY_INCREMENT
+        } else {
+            self.spent
+        });
     }
 }
 
@@ -179,6 +255,10 @@ mod tests {
         Error::from_response(status, code.map(str::to_owned), None, None)
     }
 
+    fn classify(e: &Error) -> RetryClass {
+        e.retry_class()
+    }
+
     #[test]
     fn throttling_codes_and_any_429_are_throttling() {
         for code in THROTTLING_CODES {
@@ -234,19 +314,95 @@ mod tests {
         }
         let input = Error::length("Content", 0, 1, 16384);
         assert_eq!(classify(&input), RetryClass::Never);
+        assert!(!input.is_retryable());
         let garbage = Error::invalid_response(503, "x");
         assert_eq!(classify(&garbage), RetryClass::Never);
     }
 
     #[test]
-    fn transport_errors_follow_their_transient_flag() {
+    fn network_failures_are_retried_and_unreadable_answers_are_not() {
         let io = || std::io::Error::other("x");
-        let reset = Error::with_source(ErrorKind::Transport, "reset", io()).transient(true);
-        assert_eq!(classify(&reset), RetryClass::Transient);
-        let timeout = Error::with_source(ErrorKind::Timeout, "slow", io()).transient(true);
-        assert_eq!(classify(&timeout), RetryClass::Transient);
-        let tls = Error::with_source(ErrorKind::Transport, "bad cert", io());
-        assert_eq!(classify(&tls), RetryClass::Never);
+        assert_eq!(for_transport(&ureq::Error::Io(io())), RetryClass::Transient);
+        assert_eq!(
+            for_transport(&ureq::Error::ConnectionFailed),
+            RetryClass::Transient
+        );
+        assert_eq!(
+            for_transport(&ureq::Error::HostNotFound),
+            RetryClass::Transient
+        );
+        assert_eq!(
+            for_transport(&ureq::Error::BodyStalled),
+            RetryClass::Transient
+        );
+        assert_eq!(
+            for_transport(&ureq::Error::BodyExceedsLimit(1)),
+            RetryClass::Never
+        );
+        assert_eq!(
+            for_transport(&ureq::Error::LargeResponseHeader(1, 1)),
+            RetryClass::Never
+        );
+        assert_eq!(
+            for_transport(&ureq::Error::RequireHttpsOnly("x".into())),
+            RetryClass::Never
+        );
+    }
+
+    #[test]
+    fn a_call_retries_until_its_attempts_or_the_quota_run_out() {
+        let q = RetryQuota::new();
+        let mut call = CallRetries::new(3);
+        assert_eq!(call.attempt(), 1);
+        assert_eq!(
+            call.after_failure(RetryClass::Transient, &q),
+            Next::Retry { attempt: 2 }
+        );
+        assert_eq!(
+            call.after_failure(RetryClass::Throttling, &q),
+            Next::Retry { attempt: 3 }
+        );
+        assert_eq!(q.available(), 500 - 14 - 5);
+        assert_eq!(
+            call.after_failure(RetryClass::Transient, &q),
+            Next::Stop {
+                quota_exhausted: false
+            }
+        );
+        call.after_success(&q);
+        assert_eq!(q.available(), 500);
+
+        let mut never = CallRetries::new(3);
+        assert_eq!(
+            never.after_failure(RetryClass::Never, &q),
+            Next::Stop {
+                quota_exhausted: false
+            }
+        );
+        never.after_success(&q);
+        assert_eq!(
+            q.available(),
+            500,
+            "a success with no retry refunds 1, capped"
+        );
+
+        let poor = RetryQuota::new();
+        while poor.try_acquire(RETRY_COST) {}
+        assert_eq!(poor.available(), 10);
+        let mut call = CallRetries::new(3);
+        assert_eq!(
+            call.after_failure(RetryClass::Transient, &poor),
+            Next::Stop {
+                quota_exhausted: true
+            }
+        );
+        assert_eq!(
+            call.after_failure(RetryClass::Throttling, &poor),
+            Next::Retry { attempt: 2 }
+        );
+        assert_eq!(poor.available(), 5);
+        call.after_success(&poor);
+        assert_eq!(poor.available(), 10);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The connection token (a secret) and the UUIDs used as client tokens and invocation ids.
+//! The two bearer tokens and the other secrets the service hands out, and the UUIDs used as client tokens and invocation ids.
 
 use std::fmt;
 
@@ -6,98 +6,181 @@ use ureq::http::HeaderValue;
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// The connection token, sent as the `X-Amz-Bearer` header.
-///
-/// It is the `ConnectionCredentials.ConnectionToken` that CreateParticipantConnection
-/// returns (valid about a day), not the participant token from StartChatContact. It is a
-/// secret: this type has no `Display`, its `Debug` prints `ConnectionToken([redacted])`,
-/// and no error of this crate ever contains it.
-///
-/// The constructor checks it before anything can be sent: 1 to 1000 characters, all of them
-/// visible ASCII (`!` to `~`). That refuses CR, LF and every other character that could break
-/// or smuggle an HTTP header, and spaces, which HTTP would strip from the ends.
-///
-/// ```
-/// use connect_participant::ConnectionToken;
-///
-/// let token = ConnectionToken::new("AQIDAHh0eXBpbmc=").unwrap();
-/// assert_eq!(format!("{token:?}"), "ConnectionToken([redacted])");
-///
-/// let err = ConnectionToken::new("abc\r\nX-Evil: 1").unwrap_err();
-/// assert_eq!(
-///     err.to_string(),
-///     "invalid ConnectionToken: character 4 cannot be sent in an HTTP header \
-///      (only visible ASCII is allowed)"
-/// );
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct ConnectionToken {
-    /// The header value, made once and marked sensitive, so every call clones a reference
-    /// instead of checking and copying up to 1000 bytes again.
-    header: HeaderValue,
+/// Defines a bearer token type: a secret checked for the service's limits and for header
+/// safety, printed as `Name([redacted])`, with no `Display` and no `PartialEq`.
+macro_rules! bearer_token {
+    ($(#[$meta:meta])* $name:ident, $field:literal) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name {
+            /// The header value, made once and marked sensitive, so every call clones a
+            /// reference instead of checking and copying up to 1000 bytes again.
+            header: HeaderValue,
+        }
+
+        impl $name {
+            /// The most characters the service accepts.
+            pub const MAX_CHARS: usize = 1000;
+
+            /// Checks `token` against the service's limits (1 to 1000 characters) and header
+            /// safety (visible ASCII only).
+            pub fn new(token: impl Into<String>) -> Result<$name> {
+                Ok($name {
+                    header: bearer_header($field, token.into())?,
+                })
+            }
+
+            /// The token itself, for code that must hand it on (to another program, say).
+            ///
+            /// Take care not to log it.
+            pub fn expose_secret(&self) -> &str {
+                // Only visible ASCII got in, so this cannot fail.
+                self.header.to_str().unwrap_or_default()
+            }
+
+            pub(crate) fn header_value(&self) -> &HeaderValue {
+                &self.header
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Error;
+
+            fn from_str(s: &str) -> Result<Self> {
+                $name::new(s)
+            }
+        }
+    };
 }
 
-impl ConnectionToken {
-    /// The most characters the service accepts.
-    pub const MAX_CHARS: usize = 1000;
-
-    /// Checks `token` against the service's limits and header safety.
-    pub fn new(token: impl Into<String>) -> Result<ConnectionToken> {
-        let token = token.into();
-        if let Some(pos) = token.bytes().position(|b| !b.is_ascii_graphic()) {
-            // The position is 1-based and counts characters, to tell the caller where to
-            // look without showing any of the secret.
-            let nth = token[..pos].chars().count() + 1;
-            return Err(Error::invalid_input(
-                "ConnectionToken",
-                format_args!(
-                    "character {nth} cannot be sent in an HTTP header (only visible ASCII is \
-                     allowed)"
-                ),
-            ));
-        }
-        // Only ASCII is left, so bytes are characters.
-        if token.is_empty() || token.len() > Self::MAX_CHARS {
-            return Err(Error::length(
-                "ConnectionToken",
-                token.len(),
-                1,
-                Self::MAX_CHARS,
-            ));
-        }
-        let mut header = HeaderValue::from_str(&token).map_err(|_| {
-            // Unreachable: visible ASCII is always a valid header value.
-            Error::invalid_input("ConnectionToken", "cannot be sent in an HTTP header")
-        })?;
-        header.set_sensitive(true);
-        Ok(ConnectionToken { header })
-    }
-
-    /// The token itself, for code that must hand it on (to another client, say).
+bearer_token! {
+    /// The connection token, sent as the `X-Amz-Bearer` header of every operation but
+    /// CreateParticipantConnection.
     ///
-    /// Take care not to log it.
-    pub fn expose_secret(&self) -> &str {
-        // Only visible ASCII got in, so this cannot fail.
-        self.header.to_str().unwrap_or_default()
-    }
-
-    pub(crate) fn header_value(&self) -> &HeaderValue {
-        &self.header
-    }
+    /// It is the `ConnectionCredentials.ConnectionToken` that CreateParticipantConnection
+    /// returns (valid about a day), not the [`ParticipantToken`] from StartChatContact. It
+    /// is a secret: this type has no `Display` and no `PartialEq` (a comparison could leak
+    /// it through timing), its `Debug` prints `ConnectionToken([redacted])`, and no error of
+    /// this crate ever contains it.
+    ///
+    /// The constructor checks it before anything can be sent: 1 to 1000 characters, all of
+    /// them visible ASCII (`!` to `~`). That refuses CR, LF and every other character that
+    /// could break or smuggle an HTTP header, and spaces, which HTTP would strip from the
+    /// ends.
+    ///
+    /// ```
+    /// use connect_participant::ConnectionToken;
+    ///
+    /// let token = ConnectionToken::new("AQIDAHh0eXBpbmc=").unwrap();
+    /// assert_eq!(format!("{token:?}"), "ConnectionToken([redacted])");
+    ///
+    /// let err = ConnectionToken::new("abc\r\nX-Evil: 1").unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid ConnectionToken: character 4 cannot be sent in an HTTP header \
+    ///      (only visible ASCII is allowed)"
+    /// );
+    /// ```
+    ConnectionToken,
+    "ConnectionToken"
 }
 
-impl fmt::Debug for ConnectionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ConnectionToken([redacted])")
-    }
+bearer_token! {
+    /// The participant token, sent as the `X-Amz-Bearer` header of
+    /// CreateParticipantConnection and of nothing else.
+    ///
+    /// It comes from Amazon Connect's StartChatContact (`ParticipantToken`), StartWebRTCContact
+    /// or CreateParticipant (`ParticipantCredentials.ParticipantToken`) and lasts as long as
+    /// the participant is in the chat. With it, CreateParticipantConnection gives the
+    /// [`ConnectionToken`] that every other operation needs. The same rules as for that one
+    /// apply: 1 to 1000 visible ASCII characters, `Debug` prints
+    /// `ParticipantToken([redacted])`, no `Display`, no `PartialEq`.
+    ///
+    /// ```
+    /// use connect_participant::ParticipantToken;
+    ///
+    /// let token = ParticipantToken::new("QVFJREFIaGFydGljaXBhbnQ=").unwrap();
+    /// assert_eq!(format!("{token:?}"), "ParticipantToken([redacted])");
+    /// let err = ParticipantToken::new("").unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid ParticipantToken: 0 characters, must be 1 to 1000");
+    /// ```
+    ParticipantToken,
+    "ParticipantToken"
 }
 
-impl std::str::FromStr for ConnectionToken {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        ConnectionToken::new(s)
+/// The header value of a bearer token, checked: visible ASCII, 1 to 1000 characters.
+fn bearer_header(field: &'static str, token: String) -> Result<HeaderValue> {
+    if let Some(pos) = token.bytes().position(|b| !b.is_ascii_graphic()) {
+        // The position is 1-based and counts characters, to tell the caller where to look
+        // without showing any of the secret.
+        let nth = token[..pos].chars().count() + 1;
+        return Err(Error::invalid_input(
+            field,
+            format_args!(
+                "character {nth} cannot be sent in an HTTP header (only visible ASCII is \
+                 allowed)"
+            ),
+        ));
     }
+    // Only ASCII is left, so bytes are characters.
+    if token.is_empty() || token.len() > ConnectionToken::MAX_CHARS {
+        return Err(Error::length(
+            field,
+            token.len(),
+            1,
+            ConnectionToken::MAX_CHARS,
+        ));
+    }
+    let mut header = HeaderValue::from_str(&token)
+        // Unreachable: visible ASCII is always a valid header value.
+        .map_err(|_| Error::invalid_input(field, "cannot be sent in an HTTP header"))?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// Defines a secret string the service hands out (a URL that grants access, a join token):
+/// `Debug` prints `Name([redacted])`, no `Display`, no `PartialEq`.
+macro_rules! secret_string {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name(String);
+
+        impl $name {
+            pub(crate) fn new(value: String) -> $name {
+                $name(value)
+            }
+
+            /// The secret itself. Take care not to log it.
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+    };
+}
+
+secret_string! {
+    /// The WebSocket URL from CreateParticipantConnection (`Websocket.Url`): whoever holds
+    /// it can read the chat, so it is kept as a secret.
+    WebSocketUrl
+}
+
+secret_string! {
+    /// A WebRTC attendee's join token (`Attendee.JoinToken`, sensitive in the service's
+    /// model).
+    JoinToken
 }
 
 /// A lower-case UUID v4 (RFC 9562), 36 ASCII bytes on the stack.
@@ -203,6 +286,13 @@ mod tests {
         }
         let e = ConnectionToken::new("é-secret").unwrap_err();
         assert!(e.to_string().contains("character 1 "), "{e}");
+        let e = ParticipantToken::new("ab\r\nc").unwrap_err();
+        assert_eq!(e.field(), Some("ParticipantToken"));
+        assert_eq!(
+            e.to_string(),
+            "invalid ParticipantToken: character 3 cannot be sent in an HTTP header (only \
+             visible ASCII is allowed)"
+        );
     }
 
     #[test]
@@ -211,6 +301,12 @@ mod tests {
         assert_eq!(format!("{t:?}"), "ConnectionToken([redacted])");
         assert_eq!(format!("{t:#?}"), "ConnectionToken([redacted])");
         assert_eq!(t.expose_secret(), "s3cr3t");
+        let p = ParticipantToken::new("s3cr3t").unwrap();
+        assert_eq!(format!("{p:#?}"), "ParticipantToken([redacted])");
+        let u = WebSocketUrl::new("wss://x/?t=s3cr3t".into());
+        assert_eq!(format!("{u:?}"), "WebSocketUrl([redacted])");
+        let j = JoinToken::new("s3cr3t".into());
+        assert_eq!(format!("{j:?}"), "JoinToken([redacted])");
     }
 
     #[test]

@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::SendEventRequest;
 use crate::client::Client;
 use crate::error::Result;
-use crate::event::SendEventRequest;
 use crate::token::ConnectionToken;
 
 /// Where the chat helpers read the time: `Instant::now` in production, a stand-in in tests.

@@ -2,9 +2,10 @@
 //! comes back. No sockets here, so every byte can be tested directly.
 
 use serde_json::{Map, Value};
+use ureq::http::{self, HeaderValue, Uri};
 
 use crate::error::{Error, Result};
-use crate::event::SendEventOutput;
+use crate::operation::{BadAnswer, Members};
 
 /// `User-Agent` of this crate, before any caller suffix.
 pub(crate) const USER_AGENT: &str = concat!("connect-participant/", env!("CARGO_PKG_VERSION"));
@@ -26,15 +27,39 @@ pub(crate) mod headers {
     pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 }
 
-/// Turns the service's answer into the output or a typed error.
+/// One request as it goes out: `POST`, the operation's URI, and this crate's headers. ureq
+/// adds `host`, `user-agent` and `content-length` (and, for an empty body, nothing else).
+///
+/// Made from values prepared once (the URI, the token's header value), so that nothing is
+/// parsed or checked again per call.
+pub(crate) fn request(
+    uri: Uri,
+    bearer: HeaderValue,
+    invocation_id: HeaderValue,
+    sdk_request: HeaderValue,
+    body: &[u8],
+) -> http::Request<&[u8]> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = uri;
+    let h = request.headers_mut();
+    h.insert(http::header::CONTENT_TYPE, headers::APPLICATION_JSON);
+    h.insert(headers::X_AMZ_BEARER, bearer);
+    h.insert(headers::AMZ_SDK_INVOCATION_ID, invocation_id);
+    h.insert(headers::AMZ_SDK_REQUEST, sdk_request);
+    request
+}
+
+/// Turns the service's answer into the output (read by `parse`) or a typed error.
 ///
 /// `header` looks a response header up by name, case-insensitively; `body` is at most what
 /// the client agreed to read.
-pub(crate) fn parse_response<'h>(
+pub(crate) fn parse_response<'h, T>(
     status: u16,
     header: impl Fn(&str) -> Option<&'h str>,
     body: &[u8],
-) -> Result<SendEventOutput> {
+    parse: impl FnOnce(&Members<'_>) -> Result<T, BadAnswer>,
+) -> Result<T> {
     // Only a failure needs the request id: a success does not look it up.
     let request_id = || {
         header("x-amzn-RequestId")
@@ -42,7 +67,7 @@ pub(crate) fn parse_response<'h>(
             .map(str::to_owned)
     };
     if (200..300).contains(&status) {
-        return parse_output(status, body).map_err(|e| e.set_request_id(request_id()));
+        return parse_output(status, body, parse).map_err(|e| e.set_request_id(request_id()));
     }
     let fields = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map,
@@ -67,22 +92,32 @@ pub(crate) fn parse_response<'h>(
     ))
 }
 
-fn parse_output(status: u16, body: &[u8]) -> Result<SendEventOutput> {
+fn parse_output<T>(
+    status: u16,
+    body: &[u8],
+    parse: impl FnOnce(&Members<'_>) -> Result<T, BadAnswer>,
+) -> Result<T> {
+    let invalid = |why: Option<&str>| {
+        let mut message = format!(
+            "the service answered HTTP {status} with a body that is not the documented JSON \
+             ({} bytes)",
+            body.len()
+        );
+        if let Some(why) = why {
+            message.push_str(": ");
+            message.push_str(why);
+        }
+        Error::invalid_response(status, message)
+    };
     // restJson1 allows an empty body for an output whose members are all optional.
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(SendEventOutput::default());
+        return parse(&Members::empty()).map_err(|e| invalid(Some(&e.0)));
     }
-    let invalid = || {
-        Error::invalid_response(
-            status,
-            format!(
-                "the service answered HTTP {status} with a body that is not the documented \
-                 JSON ({} bytes)",
-                body.len()
-            ),
-        )
-    };
-    serde_json::from_slice(body).map_err(|e| invalid().set_source(e))
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => parse(&Members::root(&map)).map_err(|e| invalid(Some(&e.0))),
+        Ok(_) => Err(invalid(Some("not a JSON object"))),
+        Err(e) => Err(invalid(None).set_source(e)),
+    }
 }
 
 /// Keeps what stands before the first `:`, then what stands after the first `#`, as the
@@ -99,7 +134,8 @@ pub(crate) fn sanitize_error_type(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::operation::Operation;
+    use crate::{ErrorKind, SendEventOutput, SendEventRequest};
 
     fn parse(status: u16, headers: &[(&str, &str)], body: &str) -> Result<SendEventOutput> {
         parse_bytes(status, headers, body.as_bytes())
@@ -116,7 +152,38 @@ mod tests {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.as_str())
         };
-        parse_response(status, lookup, body)
+        parse_response(status, lookup, body, SendEventRequest::parse)
+    }
+
+    #[test]
+    fn request_carries_exactly_these_headers() {
+        let uri: Uri = "https://participant.connect.us-east-1.amazonaws.com/participant/message"
+            .parse()
+            .unwrap();
+        let r = request(
+            uri.clone(),
+            HeaderValue::from_static("tok"),
+            HeaderValue::from_static("inv-1"),
+            HeaderValue::from_static("attempt=1; max=3"),
+            b"{}",
+        );
+        assert_eq!(r.method(), http::Method::POST);
+        assert_eq!(r.uri(), &uri);
+        let headers: Vec<(&str, &str)> = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                ("content-type", "application/json"),
+                ("x-amz-bearer", "tok"),
+                ("amz-sdk-invocation-id", "inv-1"),
+                ("amz-sdk-request", "attempt=1; max=3"),
+            ]
+        );
+        assert_eq!(*r.body(), b"{}");
     }
 
     #[test]
@@ -129,7 +196,7 @@ mod tests {
         .unwrap();
         assert_eq!(out.id.as_deref(), Some("abc"));
         assert_eq!(
-            out.absolute_time.as_deref(),
+            out.absolute_time.as_ref().map(crate::Timestamp::as_str),
             Some("2019-11-08T02:41:28.172Z")
         );
     }
@@ -151,6 +218,7 @@ mod tests {
             b"\xff\xfe",
             b"[]",
             b"{\"Id\":7}",
+            b"{\"AbsoluteTime\":[]}",
         ] {
             let e = parse_bytes(200, &[("x-amzn-RequestId", "r1")], body).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidResponse);
@@ -161,6 +229,12 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "the service answered HTTP 200 with a body that is not the documented JSON (6 bytes)"
+        );
+        let e = parse(200, &[], r#"{"Id":7}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the service answered HTTP 200 with a body that is not the documented JSON (8 \
+             bytes): member Id is not a string"
         );
     }
 

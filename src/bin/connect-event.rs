@@ -292,7 +292,7 @@ fn human_line(label: &str, out: &SendEventOutput) -> String {
     }
     if let Some(t) = &out.absolute_time {
         let sep = if out.id.is_some() { " " } else { ": " };
-        let _ = write!(line, "{sep}at {}", printable(t));
+        let _ = write!(line, "{sep}at {}", printable(t.as_str()));
     }
     line
 }
@@ -302,7 +302,7 @@ fn human_line(label: &str, out: &SendEventOutput) -> String {
 /// (a `serde_json::Map` would sort them).
 fn json_line(out: &SendEventOutput) -> String {
     let id = serde_json::Value::from(out.id.clone());
-    let time = serde_json::Value::from(out.absolute_time.clone());
+    let time = serde_json::Value::from(out.absolute_time.as_ref().map(|t| t.as_str()));
     format!("{{\"Id\":{id},\"AbsoluteTime\":{time}}}")
 }
 
@@ -1487,7 +1487,7 @@ mod tests {
         let mut out = SendEventOutput::default();
         assert_eq!(human_line("typing", &out), "sent typing");
         assert_eq!(json_line(&out), r#"{"Id":null,"AbsoluteTime":null}"#);
-        out.absolute_time = Some("2019-11-08T02:41:28.172Z".into());
+        out.absolute_time = connect_participant::Timestamp::parse("2019-11-08T02:41:28.172Z").ok();
         assert_eq!(
             human_line("typing", &out),
             "sent typing: at 2019-11-08T02:41:28.172Z"

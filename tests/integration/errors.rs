@@ -66,7 +66,8 @@ fn service_errors_named_by_the_errortype_header() {
             e.to_string(),
             format!(
                 "service error {t} (HTTP {code}): Access denied \
-                 (request id 11111111-2222-3333-4444-555555555555)"
+                 (request id 11111111-2222-3333-4444-555555555555){}",
+                hint(*kind)
             )
         );
     }
@@ -119,8 +120,9 @@ fn service_errors_named_by_the_body_type_with_namespace_and_url() {
         assert_eq!(
             e.to_string(),
             format!(
-                "service error {t} (HTTP {}): from errorMessage",
-                status_of(status)
+                "service error {t} (HTTP {}): from errorMessage{}",
+                status_of(status),
+                hint(*kind)
             )
         );
     }
@@ -177,7 +179,10 @@ fn message_is_message_then_capital_message_then_error_message() {
     );
     assert_eq!(
         errors[3].to_string(),
-        "service error AccessDeniedException (HTTP 403)"
+        format!(
+            "service error AccessDeniedException (HTTP 403); {}",
+            crate::CONNECTION_DENIED
+        )
     );
 }
 
@@ -296,12 +301,22 @@ fn unusable_success_body_is_invalid_response() {
         br#"{"Id":7}"#,
         b"null",
     ];
+    // What the message says beyond the size: why JSON that parsed is still not the answer.
+    let why = [
+        "",
+        "",
+        "",
+        "",
+        ": not a JSON object",
+        ": member Id is not a string",
+        ": not a JSON object",
+    ];
     let answers = bodies
         .iter()
         .map(|b| response("200 OK", &["x-amzn-RequestId: r-200"], b))
         .collect();
     let errors = errors_for(answers);
-    for (body, e) in bodies.iter().zip(&errors) {
+    for ((body, e), why) in bodies.iter().zip(&errors).zip(why) {
         assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{body:?}");
         assert_eq!(e.status(), Some(200), "{body:?}");
         assert_eq!(e.request_id(), Some("r-200"), "{body:?}");
@@ -309,7 +324,7 @@ fn unusable_success_body_is_invalid_response() {
             e.to_string(),
             format!(
                 "the service answered HTTP 200 with a body that is not the documented JSON \
-                 ({} bytes)",
+                 ({} bytes){why}",
                 body.len()
             )
         );
@@ -521,4 +536,13 @@ fn failing_random_source_is_random_source_and_nothing_is_sent() {
     let report = server.finish();
     assert_eq!(report.connections, 0);
     assert!(report.requests.is_empty());
+}
+
+/// What the message adds after the service's words for an error of `kind` to SendEvent
+/// typing.
+fn hint(kind: ErrorKind) -> String {
+    match kind {
+        ErrorKind::AccessDenied => format!("; {}", crate::CONNECTION_DENIED),
+        _ => String::new(),
+    }
 }

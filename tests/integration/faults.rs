@@ -310,7 +310,7 @@ impl Run {
                     Some(event) => {
                         assert_eq!(out.id.as_deref(), Some(event.id.as_str()), "{server}");
                         assert_eq!(
-                            out.absolute_time.as_deref(),
+                            out.absolute_time.as_ref().map(|t| t.as_str()),
                             Some(event.absolute_time.as_str())
                         );
                     }
@@ -324,7 +324,8 @@ impl Run {
                 let message = expect
                     .message
                     .replace("{url}", &self.url)
-                    .replace("{rid}", e.request_id().unwrap_or("<none>"));
+                    .replace("{rid}", e.request_id().unwrap_or("<none>"))
+                    .replace("{denied}", crate::CONNECTION_DENIED);
                 assert_eq!(e.to_string(), message, "{server}");
             }
             (result, kind) => panic!("{server}: expected {kind:?}, got {result:?}"),
@@ -1083,7 +1084,8 @@ scenarios! {
         Fault::error(403, "AccessDeniedException", "Access denied"),
         "403 `AccessDeniedException`",
         ErrorKind::AccessDenied,
-        "service error AccessDeniedException (HTTP 403): Access denied (request id {rid})",
+        "service error AccessDeniedException (HTTP 403): Access denied (request id {rid}); \
+         {denied}",
     ),
     conflict_409_is_not_retried => not_retried(
         Fault::error(409, "ConflictException", "Receipts are not available"),

@@ -52,6 +52,16 @@ pub fn client_without_retries(url: &str) -> Client {
 }
 
 /// A short, valid connection token.
+/// What the client adds to a 403's message for an operation that carries the connection
+/// token (issue 9: errors say what usually causes them).
+pub const CONNECTION_DENIED: &str = "usual causes: the connection token expired or is unknown, \
+     the chat ended or this participant left it, the endpoint's region is not the Amazon \
+     Connect instance's, or a participant token was given for a connection token";
+
+/// What the client adds to a receipt's 409.
+pub const RECEIPTS_OFF: &str = "receipts are off for this chat: the service takes none when \
+     more than two participants are in it, or after a supervisor barged in";
+
 pub fn token() -> ConnectionToken {
     ConnectionToken::new("conn-token-1").expect("valid token")
 }

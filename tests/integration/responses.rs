@@ -17,7 +17,7 @@ fn success_body_gives_id_and_absolute_time_and_ignores_unknown_members() {
         .unwrap();
     assert_eq!(out.id.as_deref(), Some("e-42"));
     assert_eq!(
-        out.absolute_time.as_deref(),
+        out.absolute_time.as_ref().map(|t| t.as_str()),
         Some("2019-11-08T02:41:28.172Z")
     );
     assert_eq!(server.finish().requests.len(), 1);

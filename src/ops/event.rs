@@ -1,13 +1,9 @@
 //! The SendEvent input: constructors, the service's limits, and the JSON body.
 
-use std::fmt;
-
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::content_type::ContentType;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId};
+use crate::ops::content_type::ContentType;
+use crate::time::Timestamp;
 
 /// The most characters of `Content` the service accepts.
 pub const MAX_CONTENT_CHARS: usize = 16384;
@@ -137,18 +133,45 @@ impl SendEventRequest {
         }
         Ok(())
     }
+}
+
+impl Operation for SendEventRequest {
+    type Output = SendEventOutput;
+    const ID: OperationId = OperationId::SendEvent;
+
+    fn validate(&self) -> Result<()> {
+        SendEventRequest::validate(self)
+    }
 
     /// The compact JSON body, keys in the order the official SDKs send them.
-    pub(crate) fn body(&self, generated_client_token: &str) -> Vec<u8> {
-        let body = Body {
-            client_token: self
-                .client_token
-                .as_deref()
-                .unwrap_or(generated_client_token),
-            content: self.content.as_deref(),
-            content_type: self.content_type.as_str(),
-        };
-        serde_json::to_vec(&body).expect("a struct of strings always serializes")
+    fn body(&self, generated_client_token: &str) -> Vec<u8> {
+        JsonObject::new()
+            .string(
+                "ClientToken",
+                self.client_token
+                    .as_deref()
+                    .unwrap_or(generated_client_token),
+            )
+            .opt_string("Content", self.content.as_deref())
+            .string("ContentType", self.content_type.as_str())
+            .finish()
+    }
+
+    fn parse(answer: &Members<'_>) -> Result<SendEventOutput, BadAnswer> {
+        Ok(SendEventOutput {
+            id: answer.string("Id")?,
+            absolute_time: answer.time("AbsoluteTime")?,
+        })
+    }
+
+    fn hint(&self, kind: ErrorKind) -> Option<&'static str> {
+        match kind {
+            ErrorKind::Conflict if self.content_type.is_receipt() => Some(
+                "receipts are off for this chat: the service takes none when more than two \
+                 participants are in it, or after a supervisor barged in",
+            ),
+            _ => crate::operation::default_hint(Self::ID, kind),
+        }
     }
 }
 
@@ -160,96 +183,8 @@ impl SendEventRequest {
 pub struct SendEventOutput {
     /// The id of the event (`Id`, 1 to 256 characters).
     pub id: Option<String>,
-    /// When the event was sent, ISO 8601 `yyyy-MM-ddThh:mm:ss.SSSZ` (`AbsoluteTime`),
-    /// for example `2019-11-08T02:41:28.172Z`.
-    pub absolute_time: Option<String>,
-}
-
-// The serde impls below are written by hand rather than derived: serde's derive macro and
-// its parser (syn) are a quarter of a clean build's work, for three small types.
-
-impl<'de> Deserialize<'de> for SendEventOutput {
-    /// Reads a JSON object (not an array, which a derived impl would also take), keeping
-    /// `Id` and `AbsoluteTime` and ignoring any other member.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OutputVisitor;
-
-        impl<'de> Visitor<'de> for OutputVisitor {
-            type Value = SendEventOutput;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a SendEvent answer object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = SendEventOutput::default();
-                while let Some(key) = map.next_key::<Member>()? {
-                    match key {
-                        Member::Id => out.id = map.next_value()?,
-                        Member::AbsoluteTime => out.absolute_time = map.next_value()?,
-                        Member::Other => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(out)
-            }
-        }
-
-        deserializer.deserialize_map(OutputVisitor)
-    }
-}
-
-/// A member name of the answer, read without allocating.
-enum Member {
-    Id,
-    AbsoluteTime,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Member {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MemberVisitor;
-
-        impl Visitor<'_> for MemberVisitor {
-            type Value = Member;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<Member, E> {
-                Ok(match name {
-                    "Id" => Member::Id,
-                    "AbsoluteTime" => Member::AbsoluteTime,
-                    _ => Member::Other,
-                })
-            }
-        }
-
-        deserializer.deserialize_identifier(MemberVisitor)
-    }
-}
-
-/// The wire body. Members go out in this order, absent `Content` omitted.
-struct Body<'a> {
-    client_token: &'a str,
-    content: Option<&'a str>,
-    content_type: &'static str,
-}
-
-impl Serialize for Body<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let members = 2 + usize::from(self.content.is_some());
-        let mut body = serializer.serialize_struct("SendEventRequest", members)?;
-        body.serialize_field("ClientToken", self.client_token)?;
-        match self.content {
-            Some(content) => body.serialize_field("Content", content)?,
-            None => body.skip_field("Content")?,
-        }
-        body.serialize_field("ContentType", self.content_type)?;
-        body.end()
-    }
+    /// When the event was sent (`AbsoluteTime`), for example `2019-11-08T02:41:28.172Z`.
+    pub absolute_time: Option<Timestamp>,
 }
 
 /// A receipt's content must name the message it is about.
@@ -279,7 +214,7 @@ mod tests {
     use super::*;
 
     fn body(r: &SendEventRequest) -> String {
-        String::from_utf8(r.body("00000000-0000-4000-8000-000000000000")).unwrap()
+        String::from_utf8(Operation::body(r, "00000000-0000-4000-8000-000000000000")).unwrap()
     }
 
     #[test]

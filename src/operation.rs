@@ -1,0 +1,377 @@
+//! One operation of the service as a pure description: what it checks, where it goes, the
+//! body it sends and how it reads the answer. The client runs every operation through the
+//! same attempt loop; nothing here does IO.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::time::Timestamp;
+
+/// Which token an operation carries in `X-Amz-Bearer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BearerKind {
+    /// The participant token from StartChatContact: CreateParticipantConnection only.
+    Participant,
+    /// The connection token from CreateParticipantConnection: every other operation.
+    Connection,
+}
+
+/// The operations this crate sends, to index what the client prepares once per operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OperationId {
+    SendEvent = 0,
+    SendMessage,
+    CreateParticipantConnection,
+    DisconnectParticipant,
+    GetTranscript,
+}
+
+impl OperationId {
+    pub(crate) const ALL: [OperationId; 5] = [
+        OperationId::SendEvent,
+        OperationId::SendMessage,
+        OperationId::CreateParticipantConnection,
+        OperationId::DisconnectParticipant,
+        OperationId::GetTranscript,
+    ];
+
+    /// The request path (every operation here is a `POST` with a JSON body).
+    pub(crate) const fn path(self) -> &'static str {
+        match self {
+            OperationId::SendEvent => "/participant/event",
+            OperationId::SendMessage => "/participant/message",
+            OperationId::CreateParticipantConnection => "/participant/connection",
+            OperationId::DisconnectParticipant => "/participant/disconnect",
+            OperationId::GetTranscript => "/participant/transcript",
+        }
+    }
+
+    pub(crate) const fn bearer(self) -> BearerKind {
+        match self {
+            OperationId::CreateParticipantConnection => BearerKind::Participant,
+            _ => BearerKind::Connection,
+        }
+    }
+}
+
+/// The most response body bytes read for every operation but GetTranscript (whose cap is
+/// [`MAX_TRANSCRIPT_ANSWER`](crate::MAX_TRANSCRIPT_ANSWER)). Their documented answers are
+/// under a few KiB; anything far larger is not the service, and must not make the client
+/// allocate without bound.
+pub const MAX_RESPONSE_BODY: u64 = 1024 * 1024;
+
+/// One operation: a pure description the client runs.
+pub(crate) trait Operation {
+    /// What a success gives.
+    type Output;
+
+    /// Which operation this is.
+    const ID: OperationId;
+
+    /// The most answer body bytes the client reads: enough for the largest legal answer.
+    const MAX_ANSWER: u64 = MAX_RESPONSE_BODY;
+
+    /// Checks every member against the service's documented limits; nothing is sent when
+    /// this fails.
+    fn validate(&self) -> Result<()>;
+
+    /// The JSON body. `client_token` is a fresh UUID v4, for the operations whose
+    /// idempotency token is filled in when the caller gave none (others ignore it).
+    fn body(&self, client_token: &str) -> Vec<u8>;
+
+    /// Reads a success answer's members (an empty body reads as no members).
+    fn parse(answer: &Members<'_>) -> Result<Self::Output, BadAnswer>;
+
+    /// A sentence that says what an error of this kind usually means for this operation
+    /// and this input, added to the error's message.
+    fn hint(&self, kind: ErrorKind) -> Option<&'static str> {
+        default_hint(Self::ID, kind)
+    }
+}
+
+/// What an `AccessDeniedException` usually means, by the token the operation carries.
+pub(crate) fn default_hint(id: OperationId, kind: ErrorKind) -> Option<&'static str> {
+    match (kind, id.bearer()) {
+        (ErrorKind::AccessDenied, BearerKind::Connection) => Some(CONNECTION_DENIED),
+        (ErrorKind::AccessDenied, BearerKind::Participant) => Some(PARTICIPANT_DENIED),
+        _ => None,
+    }
+}
+
+/// The usual causes of a 403 to an operation that carries the connection token.
+pub(crate) const CONNECTION_DENIED: &str = "usual causes: the connection token expired or is \
+     unknown, the chat ended or this participant left it, the endpoint's region is not the \
+     Amazon Connect instance's, or a participant token was given for a connection token";
+
+/// The usual causes of a 403 to CreateParticipantConnection.
+pub(crate) const PARTICIPANT_DENIED: &str = "usual causes: the participant token is unknown, \
+     the chat ended or this participant left it, the endpoint's region is not the Amazon \
+     Connect instance's, or a connection token was given for the participant token";
+
+/// Why an answer could not be read: a member of the wrong type, said in a few words.
+#[derive(Debug)]
+pub(crate) struct BadAnswer(pub(crate) String);
+
+impl BadAnswer {
+    fn member(path: &str, expected: &str) -> BadAnswer {
+        BadAnswer(format!("member {path} is not {expected}"))
+    }
+}
+
+/// A JSON object of the answer, read leniently: `null` is an absent member, unknown
+/// members are ignored (or kept, where a type keeps them), and only a member of the wrong
+/// JSON type is an error.
+pub(crate) struct Members<'a> {
+    map: &'a Map<String, Value>,
+    /// Where this object stands in the answer (`Transcript[3].MessageMetadata`), for errors.
+    path: String,
+}
+
+static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+
+impl<'a> Members<'a> {
+    pub(crate) fn root(map: &'a Map<String, Value>) -> Members<'a> {
+        Members {
+            map,
+            path: String::new(),
+        }
+    }
+
+    /// An answer with no members at all (an empty body).
+    pub(crate) fn empty() -> Members<'static> {
+        Members {
+            map: &EMPTY,
+            path: String::new(),
+        }
+    }
+
+    fn path_of(&self, name: &str) -> String {
+        if self.path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.path)
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.map.get(name).filter(|v| !v.is_null())
+    }
+
+    pub(crate) fn string(&self, name: &str) -> Result<Option<String>, BadAnswer> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "a string")),
+        }
+    }
+
+    pub(crate) fn time(&self, name: &str) -> Result<Option<Timestamp>, BadAnswer> {
+        Ok(self.string(name)?.map(Timestamp::from_service))
+    }
+
+    pub(crate) fn object(&self, name: &str) -> Result<Option<Members<'a>>, BadAnswer> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Members {
+                map,
+                path: self.path_of(name),
+            })),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "an object")),
+        }
+    }
+
+    /// Reads each element of a list member with `read`; an absent list is empty.
+    pub(crate) fn list<T>(
+        &self,
+        name: &str,
+        mut read: impl FnMut(Element<'a>) -> Result<T, BadAnswer>,
+    ) -> Result<Vec<T>, BadAnswer> {
+        match self.get(name) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(i, value)| {
+                    read(Element {
+                        value,
+                        path: format!("{}[{i}]", self.path_of(name)),
+                    })
+                })
+                .collect(),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "a list")),
+        }
+    }
+
+    /// The members not in `known`, as compact JSON text, in alphabetical order.
+    pub(crate) fn others(&self, known: &[&str]) -> Vec<(String, String)> {
+        self.map
+            .iter()
+            .filter(|(k, v)| !known.contains(&k.as_str()) && !v.is_null())
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect()
+    }
+}
+
+/// One element of a list in the answer.
+pub(crate) struct Element<'a> {
+    value: &'a Value,
+    path: String,
+}
+
+impl<'a> Element<'a> {
+    pub(crate) fn object(self) -> Result<Members<'a>, BadAnswer> {
+        match self.value {
+            Value::Object(map) => Ok(Members {
+                map,
+                path: self.path,
+            }),
+            _ => Err(BadAnswer(format!("member {} is not an object", self.path))),
+        }
+    }
+}
+
+/// A compact JSON object written member by member, in the order given: the official SDKs
+/// write top-level members in alphabetical order, and so do the callers of this type.
+/// Absent members are left out, never written as `null`.
+pub(crate) struct JsonObject {
+    out: Vec<u8>,
+}
+
+impl JsonObject {
+    pub(crate) fn new() -> JsonObject {
+        let mut out = Vec::with_capacity(256);
+        out.push(b'{');
+        JsonObject { out }
+    }
+
+    fn key(&mut self, name: &str) {
+        if self.out.len() > 1 {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    pub(crate) fn string(mut self, name: &str, value: &str) -> JsonObject {
+        self.key(name);
+        // Writing a &str into a Vec cannot fail; serde_json escapes every character.
+        let _ = serde_json::to_writer(&mut self.out, value);
+        self
+    }
+
+    pub(crate) fn opt_string(self, name: &str, value: Option<&str>) -> JsonObject {
+        match value {
+            Some(v) => self.string(name, v),
+            None => self,
+        }
+    }
+
+    pub(crate) fn opt_u64(mut self, name: &str, value: Option<u64>) -> JsonObject {
+        if let Some(v) = value {
+            self.key(name);
+            self.out.extend_from_slice(v.to_string().as_bytes());
+        }
+        self
+    }
+
+    pub(crate) fn opt_bool(mut self, name: &str, value: Option<bool>) -> JsonObject {
+        if let Some(v) = value {
+            self.key(name);
+            self.out
+                .extend_from_slice(if v { b"true" } else { b"false" });
+        }
+        self
+    }
+
+    pub(crate) fn opt_strings<'v>(
+        mut self,
+        name: &str,
+        values: Option<impl IntoIterator<Item = &'v str>>,
+    ) -> JsonObject {
+        if let Some(values) = values {
+            self.key(name);
+            self.out.push(b'[');
+            for (i, v) in values.into_iter().enumerate() {
+                if i > 0 {
+                    self.out.push(b',');
+                }
+                let _ = serde_json::to_writer(&mut self.out, v);
+            }
+            self.out.push(b']');
+        }
+        self
+    }
+
+    pub(crate) fn opt_object(mut self, name: &str, value: Option<JsonObject>) -> JsonObject {
+        if let Some(v) = value {
+            self.key(name);
+            self.out.extend_from_slice(&v.finish());
+        }
+        self
+    }
+
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        self.out.push(b'}');
+        self.out
+    }
+}
+
+/// Checks that `value` has `min..=max` characters (Unicode scalar values, as the service's
+/// model counts them).
+pub(crate) fn check_chars(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> {
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(Error::length(field, n, min, max));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_object_writes_members_in_order_and_escapes() {
+        let inner = JsonObject::new()
+            .opt_string("Id", Some("i"))
+            .opt_u64("N", Some(0));
+        let body = JsonObject::new()
+            .string("A", "q\"\\\u{1}é")
+            .opt_string("Absent", None)
+            .opt_bool("B", Some(true))
+            .opt_strings("L", Some(["x", "y"]))
+            .opt_strings("E", Some(std::iter::empty()))
+            .opt_object("O", Some(inner))
+            .opt_object("Empty", Some(JsonObject::new()))
+            .finish();
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            r#"{"A":"q\"\\\u0001é","B":true,"L":["x","y"],"E":[],"O":{"Id":"i","N":0},"Empty":{}}"#
+        );
+        assert_eq!(JsonObject::new().finish(), b"{}");
+    }
+
+    #[test]
+    fn members_read_nulls_as_absent_and_name_the_bad_member() {
+        let v: Value = serde_json::from_str(
+            r#"{"S":"s","N":null,"I":5,"O":{"X":1},"L":[{"Y":"y"},null,{"Y":2}],"Odd":"o"}"#,
+        )
+        .unwrap();
+        let m = Members::root(v.as_object().unwrap());
+        assert_eq!(m.string("S").unwrap().as_deref(), Some("s"));
+        assert_eq!(m.string("N").unwrap(), None);
+        assert_eq!(m.string("Missing").unwrap(), None);
+        assert_eq!(m.string("I").unwrap_err().0, "member I is not a string");
+        let o = m.object("O").unwrap().unwrap();
+        assert_eq!(o.string("X").unwrap_err().0, "member O.X is not a string");
+        let e = m.list("L", |e| e.object()?.string("Y")).unwrap_err();
+        assert_eq!(e.0, "member L[2].Y is not a string");
+        assert_eq!(
+            m.others(&["S", "I", "O", "L"]),
+            vec![("Odd".to_owned(), "\"o\"".to_owned())]
+        );
+        assert!(Members::empty().string("S").unwrap().is_none());
+    }
+}

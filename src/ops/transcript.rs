@@ -1,0 +1,849 @@
+//! GetTranscript: the chat so far, page by page, and the iterator that follows the pages.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::operation::{
+    BadAnswer, Element, JsonObject, Members, Operation, OperationId, check_chars,
+};
+use crate::ops::message::MessageProcessingStatus;
+use crate::ops::{closed_enum, open_enum};
+use crate::time::Timestamp;
+
+/// The most items one GetTranscript page may be asked for (`MaxResults`).
+pub const MAX_TRANSCRIPT_RESULTS: u32 = 100;
+
+/// The most answer bytes read for one GetTranscript page: 100 items of 16,384 characters,
+/// each of which JSON may escape to 6 bytes (`\u0001`), is about 10 MiB with the other
+/// members; 16 MiB leaves room and is still a bound.
+pub const MAX_TRANSCRIPT_ANSWER: u64 = 16 * 1024 * 1024;
+
+closed_enum! {
+    /// Which way to read from the start position (`ScanDirection`).
+    ScanDirection ("ScanDirection") {
+        /// `FORWARD`: towards newer items. The service's default with a start position.
+        Forward = "FORWARD",
+        /// `BACKWARD`: towards older items. The service's default without one.
+        Backward = "BACKWARD",
+    }
+}
+
+closed_enum! {
+    /// The order of the items in a page (`SortOrder`). The service's default is
+    /// descending.
+    SortOrder ("SortOrder") {
+        /// `DESCENDING`: newest first.
+        Descending = "DESCENDING",
+        /// `ASCENDING`: oldest first.
+        Ascending = "ASCENDING",
+    }
+}
+
+open_enum! {
+    /// What an item is (`Type`). Events are told apart by their `ContentType`.
+    ItemType {
+        /// `TYPING`.
+        Typing = "TYPING",
+        /// `PARTICIPANT_JOINED`.
+        ParticipantJoined = "PARTICIPANT_JOINED",
+        /// `PARTICIPANT_LEFT`.
+        ParticipantLeft = "PARTICIPANT_LEFT",
+        /// `CHAT_ENDED`.
+        ChatEnded = "CHAT_ENDED",
+        /// `TRANSFER_SUCCEEDED`.
+        TransferSucceeded = "TRANSFER_SUCCEEDED",
+        /// `TRANSFER_FAILED`.
+        TransferFailed = "TRANSFER_FAILED",
+        /// `MESSAGE`: a chat message.
+        Message = "MESSAGE",
+        /// `EVENT`: every event the service sends (joined, left, ended, ...), told apart by
+        /// `ContentType`.
+        Event = "EVENT",
+        /// `ATTACHMENT`: a file shared in the chat.
+        Attachment = "ATTACHMENT",
+        /// `CONNECTION_ACK`.
+        ConnectionAck = "CONNECTION_ACK",
+        /// `MESSAGE_DELIVERED`.
+        MessageDelivered = "MESSAGE_DELIVERED",
+        /// `MESSAGE_READ`.
+        MessageRead = "MESSAGE_READ",
+        /// `MESSAGEMETADATA`: receipts, as the WebSocket sends them. Not in the service's
+        /// model, but seen on the wire.
+        MessageMetadata = "MESSAGEMETADATA",
+    }
+}
+
+open_enum! {
+    /// Who sent an item (`ParticipantRole`).
+    ParticipantRole {
+        /// `AGENT`.
+        Agent = "AGENT",
+        /// `CUSTOMER`.
+        Customer = "CUSTOMER",
+        /// `SYSTEM`: the contact flow, a bot.
+        System = "SYSTEM",
+        /// `CUSTOM_BOT`.
+        CustomBot = "CUSTOM_BOT",
+        /// `SUPERVISOR`.
+        Supervisor = "SUPERVISOR",
+    }
+}
+
+open_enum! {
+    /// An attachment's scan status (`Status`).
+    ArtifactStatus {
+        /// `APPROVED`.
+        Approved = "APPROVED",
+        /// `REJECTED`.
+        Rejected = "REJECTED",
+        /// `IN_PROGRESS`.
+        InProgress = "IN_PROGRESS",
+    }
+}
+
+/// Where a transcript page starts (`StartPosition`). The service does not say whether its
+/// members may be combined; this type sends what it is given.
+///
+/// ```
+/// use connect_participant::{StartPosition, Timestamp};
+///
+/// let from_item = StartPosition::id("item-50");
+/// let from_time = StartPosition::absolute_time(Timestamp::parse("2019-11-08T02:41:28.172Z")?);
+/// let last_ten = StartPosition::most_recent(10);
+/// # Ok::<(), connect_participant::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StartPosition {
+    id: Option<String>,
+    absolute_time: Option<Timestamp>,
+    most_recent: Option<u32>,
+}
+
+impl StartPosition {
+    /// Start at the item with this id (`Id`, 1 to 256 characters).
+    pub fn id(id: impl Into<String>) -> StartPosition {
+        StartPosition {
+            id: Some(id.into()),
+            ..StartPosition::default()
+        }
+    }
+
+    /// Start at this time (`AbsoluteTime`). A time read from an item is sent back byte for
+    /// byte as the service wrote it.
+    pub fn absolute_time(time: Timestamp) -> StartPosition {
+        StartPosition {
+            absolute_time: Some(time),
+            ..StartPosition::default()
+        }
+    }
+
+    /// Start this many items before the newest (`MostRecent`, 0 to 100). Like the AWS
+    /// SDKs, 0 is not sent.
+    pub fn most_recent(count: u32) -> StartPosition {
+        StartPosition {
+            most_recent: Some(count),
+            ..StartPosition::default()
+        }
+    }
+
+    /// Also sets `Id`.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> StartPosition {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Also sets `AbsoluteTime`.
+    #[must_use]
+    pub fn with_absolute_time(mut self, time: Timestamp) -> StartPosition {
+        self.absolute_time = Some(time);
+        self
+    }
+
+    /// Also sets `MostRecent`.
+    #[must_use]
+    pub fn with_most_recent(mut self, count: u32) -> StartPosition {
+        self.most_recent = Some(count);
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        if let Some(id) = &self.id {
+            check_chars("StartPosition.Id", id, 1, 256)?;
+        }
+        if let Some(t) = &self.absolute_time {
+            check_chars(
+                "StartPosition.AbsoluteTime",
+                t.as_str(),
+                1,
+                Timestamp::MAX_CHARS,
+            )?;
+        }
+        if let Some(n) = self.most_recent {
+            if n > MAX_TRANSCRIPT_RESULTS {
+                return Err(Error::invalid_input(
+                    "StartPosition.MostRecent",
+                    format_args!("{n}, must be 0 to {MAX_TRANSCRIPT_RESULTS}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Members in the model's order, as the Rust SDK writes them.
+    fn json(&self) -> JsonObject {
+        JsonObject::new()
+            .opt_string("Id", self.id.as_deref())
+            .opt_string(
+                "AbsoluteTime",
+                self.absolute_time.as_ref().map(Timestamp::as_str),
+            )
+            .opt_u64(
+                "MostRecent",
+                self.most_recent.filter(|&n| n != 0).map(u64::from),
+            )
+    }
+}
+
+/// One GetTranscript call's input (everything but the connection token). Every member is
+/// optional; with none, the service gives the newest 10 items, newest first.
+///
+/// ```
+/// use connect_participant::{GetTranscriptRequest, ScanDirection, SortOrder, StartPosition};
+///
+/// // What ChatJS asks for by default.
+/// let r = GetTranscriptRequest::new()
+///     .with_max_results(15)
+///     .with_scan_direction(ScanDirection::Backward)
+///     .with_sort_order(SortOrder::Ascending)
+///     .with_start_position(StartPosition::default());
+/// assert!(r.validate().is_ok());
+/// assert!(GetTranscriptRequest::new().with_max_results(101).validate().is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetTranscriptRequest {
+    contact_id: Option<String>,
+    max_results: Option<u32>,
+    next_token: Option<String>,
+    scan_direction: Option<ScanDirection>,
+    sort_order: Option<SortOrder>,
+    start_position: Option<StartPosition>,
+}
+
+impl GetTranscriptRequest {
+    /// No member set.
+    pub fn new() -> GetTranscriptRequest {
+        GetTranscriptRequest::default()
+    }
+
+    /// `ContactId` (1 to 256 characters): a contact of the current contact chain.
+    #[must_use]
+    pub fn with_contact_id(mut self, contact_id: impl Into<String>) -> GetTranscriptRequest {
+        self.contact_id = Some(contact_id.into());
+        self
+    }
+
+    /// `MaxResults` (0 to 100): items per page. The service's default is 10.
+    #[must_use]
+    pub fn with_max_results(mut self, max_results: u32) -> GetTranscriptRequest {
+        self.max_results = Some(max_results);
+        self
+    }
+
+    /// `NextToken` (1 to 1000 characters): the previous page's token.
+    #[must_use]
+    pub fn with_next_token(mut self, next_token: impl Into<String>) -> GetTranscriptRequest {
+        self.next_token = Some(next_token.into());
+        self
+    }
+
+    /// `ScanDirection`.
+    #[must_use]
+    pub fn with_scan_direction(mut self, scan_direction: ScanDirection) -> GetTranscriptRequest {
+        self.scan_direction = Some(scan_direction);
+        self
+    }
+
+    /// `SortOrder`.
+    #[must_use]
+    pub fn with_sort_order(mut self, sort_order: SortOrder) -> GetTranscriptRequest {
+        self.sort_order = Some(sort_order);
+        self
+    }
+
+    /// `StartPosition`. An empty one is sent as `{}`, as ChatJS does.
+    #[must_use]
+    pub fn with_start_position(mut self, start_position: StartPosition) -> GetTranscriptRequest {
+        self.start_position = Some(start_position);
+        self
+    }
+
+    /// The `NextToken` member, if set.
+    pub fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+
+    /// Checks every member against the service's limits.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(id) = &self.contact_id {
+            check_chars("ContactId", id, 1, 256)?;
+        }
+        if let Some(n) = self.max_results {
+            if n > MAX_TRANSCRIPT_RESULTS {
+                return Err(Error::invalid_input(
+                    "MaxResults",
+                    format_args!("{n}, must be 0 to {MAX_TRANSCRIPT_RESULTS}"),
+                ));
+            }
+        }
+        if let Some(t) = &self.next_token {
+            check_chars("NextToken", t, 1, 1000)?;
+        }
+        if let Some(p) = &self.start_position {
+            p.validate()?;
+        }
+        Ok(())
+    }
+}
+
+impl Operation for GetTranscriptRequest {
+    type Output = GetTranscriptOutput;
+    const ID: OperationId = OperationId::GetTranscript;
+    const MAX_ANSWER: u64 = MAX_TRANSCRIPT_ANSWER;
+
+    fn validate(&self) -> Result<()> {
+        GetTranscriptRequest::validate(self)
+    }
+
+    fn body(&self, _: &str) -> Vec<u8> {
+        JsonObject::new()
+            .opt_string("ContactId", self.contact_id.as_deref())
+            .opt_u64("MaxResults", self.max_results.map(u64::from))
+            .opt_string("NextToken", self.next_token.as_deref())
+            .opt_string(
+                "ScanDirection",
+                self.scan_direction.map(ScanDirection::as_str),
+            )
+            .opt_string("SortOrder", self.sort_order.map(SortOrder::as_str))
+            .opt_object(
+                "StartPosition",
+                self.start_position.as_ref().map(StartPosition::json),
+            )
+            .finish()
+    }
+
+    fn parse(answer: &Members<'_>) -> Result<GetTranscriptOutput, BadAnswer> {
+        Ok(GetTranscriptOutput {
+            initial_contact_id: answer.string("InitialContactId")?,
+            transcript: answer.list("Transcript", |e| Item::read(&e.object()?))?,
+            next_token: answer.string("NextToken")?,
+        })
+    }
+}
+
+/// One page of the transcript.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetTranscriptOutput {
+    /// `InitialContactId`: the first contact of this chat's contact chain.
+    pub initial_contact_id: Option<String>,
+    /// `Transcript`: the items of this page.
+    pub transcript: Vec<Item>,
+    /// `NextToken`: where the next page starts; absent or empty on the last page.
+    pub next_token: Option<String>,
+}
+
+/// One item of a transcript: a message, an event, an attachment.
+///
+/// Every member is optional and `null` reads as absent. Members this crate does not know
+/// are kept in [`unknown_members`](Self::unknown_members), values of enums it does not know
+/// as their `Unknown` variant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Item {
+    /// `AbsoluteTime`: when it was sent.
+    pub absolute_time: Option<Timestamp>,
+    /// `Content`: the message text, or an event's details.
+    pub content: Option<String>,
+    /// `ContentType`: `text/plain`, or an event's type such as
+    /// `application/vnd.amazonaws.connect.event.participant.joined`.
+    pub content_type: Option<String>,
+    /// `Id`.
+    pub id: Option<String>,
+    /// `Type`.
+    pub item_type: Option<ItemType>,
+    /// `ParticipantId`: the sender.
+    pub participant_id: Option<String>,
+    /// `DisplayName`: the sender's display name.
+    pub display_name: Option<String>,
+    /// `ParticipantRole`: the sender's role.
+    pub participant_role: Option<ParticipantRole>,
+    /// `Attachments`, for an `ATTACHMENT` item.
+    pub attachments: Vec<AttachmentItem>,
+    /// `MessageMetadata`: the receipts of this message.
+    pub message_metadata: Option<MessageMetadata>,
+    /// `RelatedContactId`: in a persistent chat, the past contact the item comes from.
+    pub related_contact_id: Option<String>,
+    /// `ContactId`: set when the item is from the current chat session.
+    pub contact_id: Option<String>,
+    /// Members this crate does not know, name and compact JSON value, in alphabetical
+    /// order.
+    pub unknown_members: Vec<(String, String)>,
+}
+
+const ITEM_MEMBERS: &[&str] = &[
+    "AbsoluteTime",
+    "Content",
+    "ContentType",
+    "Id",
+    "Type",
+    "ParticipantId",
+    "DisplayName",
+    "ParticipantRole",
+    "Attachments",
+    "MessageMetadata",
+    "RelatedContactId",
+    "ContactId",
+];
+
+/// `ContentType` of the event that ends a chat.
+pub const CHAT_ENDED_CONTENT_TYPE: &str = "application/vnd.amazonaws.connect.event.chat.ended";
+
+impl Item {
+    pub(crate) fn read(m: &Members<'_>) -> Result<Item, BadAnswer> {
+        Ok(Item {
+            absolute_time: m.time("AbsoluteTime")?,
+            content: m.string("Content")?,
+            content_type: m.string("ContentType")?,
+            id: m.string("Id")?,
+            item_type: m.string("Type")?.map(ItemType::from),
+            participant_id: m.string("ParticipantId")?,
+            display_name: m.string("DisplayName")?,
+            participant_role: m.string("ParticipantRole")?.map(ParticipantRole::from),
+            attachments: m.list("Attachments", |e| AttachmentItem::read(&e.object()?))?,
+            message_metadata: match m.object("MessageMetadata")? {
+                Some(mm) => Some(MessageMetadata::read(&mm)?),
+                None => None,
+            },
+            related_contact_id: m.string("RelatedContactId")?,
+            contact_id: m.string("ContactId")?,
+            unknown_members: m.others(ITEM_MEMBERS),
+        })
+    }
+
+    /// Is this the event that ends the chat (`…event.chat.ended`)?
+    pub fn is_chat_ended(&self) -> bool {
+        self.content_type.as_deref() == Some(CHAT_ENDED_CONTENT_TYPE)
+    }
+}
+
+/// An attachment of an `ATTACHMENT` item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttachmentItem {
+    /// `ContentType`: the file's MIME type.
+    pub content_type: Option<String>,
+    /// `AttachmentId`.
+    pub attachment_id: Option<String>,
+    /// `AttachmentName`.
+    pub attachment_name: Option<String>,
+    /// `Status`.
+    pub status: Option<ArtifactStatus>,
+}
+
+impl AttachmentItem {
+    fn read(m: &Members<'_>) -> Result<AttachmentItem, BadAnswer> {
+        Ok(AttachmentItem {
+            content_type: m.string("ContentType")?,
+            attachment_id: m.string("AttachmentId")?,
+            attachment_name: m.string("AttachmentName")?,
+            status: m.string("Status")?.map(ArtifactStatus::from),
+        })
+    }
+}
+
+/// `MessageMetadata` of an item: its receipts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MessageMetadata {
+    /// `MessageId`: the message the receipts are about.
+    pub message_id: Option<String>,
+    /// `Receipts`.
+    pub receipts: Vec<Receipt>,
+    /// `MessageProcessingStatus`.
+    pub message_processing_status: Option<MessageProcessingStatus>,
+}
+
+impl MessageMetadata {
+    fn read(m: &Members<'_>) -> Result<MessageMetadata, BadAnswer> {
+        Ok(MessageMetadata {
+            message_id: m.string("MessageId")?,
+            receipts: m.list("Receipts", |e: Element<'_>| Receipt::read(&e.object()?))?,
+            message_processing_status: m
+                .string("MessageProcessingStatus")?
+                .map(MessageProcessingStatus::from),
+        })
+    }
+}
+
+/// A receipt: when a recipient got, or read, a message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Receipt {
+    /// `DeliveredTimestamp`.
+    pub delivered_timestamp: Option<Timestamp>,
+    /// `ReadTimestamp`.
+    pub read_timestamp: Option<Timestamp>,
+    /// `RecipientParticipantId`.
+    pub recipient_participant_id: Option<String>,
+}
+
+impl Receipt {
+    fn read(m: &Members<'_>) -> Result<Receipt, BadAnswer> {
+        Ok(Receipt {
+            delivered_timestamp: m.time("DeliveredTimestamp")?,
+            read_timestamp: m.time("ReadTimestamp")?,
+            recipient_participant_id: m.string("RecipientParticipantId")?,
+        })
+    }
+}
+
+/// The function a pager calls for each page.
+type FetchFn<'a> = dyn FnMut(&GetTranscriptRequest) -> Result<GetTranscriptOutput> + Send + 'a;
+
+/// The pages of a transcript, fetched one per `next()` as the iterator is driven.
+///
+/// It sends the first request as given, then the same request with each page's
+/// `NextToken`, and ends after a page whose `NextToken` is absent, empty (the service has
+/// answered `"NextToken":""`) or the one just sent. After an error it yields that error
+/// and ends. Made by [`Client::transcript_pages`](crate::Client::transcript_pages) and
+/// [`Participant::transcript_pages`](crate::Participant::transcript_pages).
+pub struct TranscriptPages<'a> {
+    fetch: Box<FetchFn<'a>>,
+    next: Option<GetTranscriptRequest>,
+}
+
+impl<'a> TranscriptPages<'a> {
+    pub(crate) fn new(
+        first: GetTranscriptRequest,
+        fetch: impl FnMut(&GetTranscriptRequest) -> Result<GetTranscriptOutput> + Send + 'a,
+    ) -> TranscriptPages<'a> {
+        TranscriptPages {
+            fetch: Box::new(fetch),
+            next: Some(first),
+        }
+    }
+
+    /// The items of every page, one by one.
+    pub fn items(self) -> TranscriptItems<'a> {
+        TranscriptItems {
+            pages: self,
+            page: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl Iterator for TranscriptPages<'_> {
+    type Item = Result<GetTranscriptOutput>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let request = self.next.take()?;
+        match (self.fetch)(&request) {
+            Err(e) => Some(Err(e)),
+            Ok(page) => {
+                let sent = request.next_token.as_deref();
+                self.next = match page.next_token.as_deref() {
+                    Some(t) if !t.is_empty() && Some(t) != sent => {
+                        Some(request.clone().with_next_token(t))
+                    }
+                    _ => None,
+                };
+                Some(Ok(page))
+            }
+        }
+    }
+}
+
+impl std::iter::FusedIterator for TranscriptPages<'_> {}
+
+impl fmt::Debug for TranscriptPages<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TranscriptPages")
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every item of a transcript, page after page; see [`TranscriptPages`].
+pub struct TranscriptItems<'a> {
+    pages: TranscriptPages<'a>,
+    page: std::vec::IntoIter<Item>,
+}
+
+impl Iterator for TranscriptItems<'_> {
+    type Item = Result<Item>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.page.next() {
+                return Some(Ok(item));
+            }
+            match self.pages.next()? {
+                Ok(page) => self.page = page.transcript.into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+impl std::iter::FusedIterator for TranscriptItems<'_> {}
+
+impl fmt::Debug for TranscriptItems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TranscriptItems")
+            .field("pages", &self.pages)
+            .field("left_in_page", &self.page.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(r: &GetTranscriptRequest) -> String {
+        String::from_utf8(Operation::body(r, "unused")).unwrap()
+    }
+
+    fn parse(json: &str) -> Result<GetTranscriptOutput, BadAnswer> {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        GetTranscriptRequest::parse(&Members::root(v.as_object().unwrap()))
+    }
+
+    #[test]
+    fn bodies_match_the_sdks() {
+        assert_eq!(body(&GetTranscriptRequest::new()), "{}");
+        let chatjs = GetTranscriptRequest::new()
+            .with_max_results(15)
+            .with_scan_direction(ScanDirection::Backward)
+            .with_sort_order(SortOrder::Ascending)
+            .with_start_position(StartPosition::default());
+        assert_eq!(
+            body(&chatjs),
+            r#"{"MaxResults":15,"ScanDirection":"BACKWARD","SortOrder":"ASCENDING","StartPosition":{}}"#
+        );
+        let t = Timestamp::from_service("2019-11-08T02:41:28.1Z".into());
+        let full = GetTranscriptRequest::new()
+            .with_contact_id("c")
+            .with_max_results(0)
+            .with_next_token("n")
+            .with_scan_direction(ScanDirection::Forward)
+            .with_sort_order(SortOrder::Descending)
+            .with_start_position(
+                StartPosition::id("i")
+                    .with_absolute_time(t)
+                    .with_most_recent(1),
+            );
+        assert_eq!(
+            body(&full),
+            r#"{"ContactId":"c","MaxResults":0,"NextToken":"n","ScanDirection":"FORWARD","SortOrder":"DESCENDING","StartPosition":{"Id":"i","AbsoluteTime":"2019-11-08T02:41:28.1Z","MostRecent":1}}"#
+        );
+        // MostRecent 0 is the model's default, and the SDKs leave it out.
+        assert_eq!(
+            body(&GetTranscriptRequest::new().with_start_position(StartPosition::most_recent(0))),
+            r#"{"StartPosition":{}}"#
+        );
+    }
+
+    #[test]
+    fn every_limit_is_checked() {
+        let ok = GetTranscriptRequest::new()
+            .with_contact_id("c".repeat(256))
+            .with_max_results(100)
+            .with_next_token("n".repeat(1000))
+            .with_start_position(StartPosition::id("i".repeat(256)).with_most_recent(100));
+        ok.validate().unwrap();
+        for (r, msg) in [
+            (
+                GetTranscriptRequest::new().with_contact_id(""),
+                "invalid ContactId: 0 characters, must be 1 to 256",
+            ),
+            (
+                GetTranscriptRequest::new().with_contact_id("c".repeat(257)),
+                "invalid ContactId: 257 characters, must be 1 to 256",
+            ),
+            (
+                GetTranscriptRequest::new().with_max_results(101),
+                "invalid MaxResults: 101, must be 0 to 100",
+            ),
+            (
+                GetTranscriptRequest::new().with_next_token(""),
+                "invalid NextToken: 0 characters, must be 1 to 1000",
+            ),
+            (
+                GetTranscriptRequest::new().with_next_token("n".repeat(1001)),
+                "invalid NextToken: 1001 characters, must be 1 to 1000",
+            ),
+            (
+                GetTranscriptRequest::new().with_start_position(StartPosition::id("")),
+                "invalid StartPosition.Id: 0 characters, must be 1 to 256",
+            ),
+            (
+                GetTranscriptRequest::new().with_start_position(StartPosition::most_recent(101)),
+                "invalid StartPosition.MostRecent: 101, must be 0 to 100",
+            ),
+            (
+                GetTranscriptRequest::new().with_start_position(StartPosition::absolute_time(
+                    Timestamp::from_service("x".repeat(101)),
+                )),
+                "invalid StartPosition.AbsoluteTime: 101 characters, must be 1 to 100",
+            ),
+        ] {
+            assert_eq!(r.validate().unwrap_err().to_string(), msg);
+        }
+    }
+
+    #[test]
+    fn enums_parse_strictly_and_list_their_values() {
+        assert_eq!(
+            "FORWARD".parse::<ScanDirection>().unwrap(),
+            ScanDirection::Forward
+        );
+        let e = "forward".parse::<ScanDirection>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid ScanDirection: \"forward\", must be one of FORWARD, BACKWARD"
+        );
+        let e = "x".parse::<SortOrder>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid SortOrder: \"x\", must be one of DESCENDING, ASCENDING"
+        );
+    }
+
+    #[test]
+    fn items_keep_every_member_nulls_and_unknowns() {
+        let page = parse(
+            r#"{"InitialContactId":"ic","NextToken":"","Transcript":[
+              {"AbsoluteTime":"2021-08-20T01:40:17.153Z","Content":null,"ContentType":"application/vnd.amazonaws.connect.event.participant.joined","DisplayName":"a1","Id":"25d","ParticipantId":"8d3","ParticipantRole":"AGENT","Type":"EVENT","ContactId":"c1"},
+              {"Id":"m","Type":"MESSAGE","Content":"hi","ContentType":"text/plain","ParticipantRole":"CUSTOM_BOT",
+               "MessageMetadata":{"MessageId":"m","Receipts":[{"DeliveredTimestamp":"2024-07-14T23:41:28.735Z","RecipientParticipantId":"p"},{"ReadTimestamp":"2024-07-14T23:41:29Z"}],"MessageProcessingStatus":"FAILED"},
+               "RelatedContactId":"old","InitialContactId":"ic","Future":{"a":[1]}},
+              {"Type":"ATTACHMENT","ContentType":null,"Attachments":[{"AttachmentId":"a","AttachmentName":"f.txt","ContentType":"text/plain","Status":"APPROVED"},{"Status":"QUARANTINED"}]},
+              {"Type":"MESSAGEMETADATA","ParticipantRole":"ROBOT"},
+              null
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(page.initial_contact_id.as_deref(), Some("ic"));
+        assert_eq!(page.next_token.as_deref(), Some(""));
+        assert_eq!(page.transcript.len(), 4);
+        let joined = &page.transcript[0];
+        assert_eq!(joined.content, None);
+        assert_eq!(joined.item_type, Some(ItemType::Event));
+        assert_eq!(joined.participant_role, Some(ParticipantRole::Agent));
+        assert_eq!(joined.contact_id.as_deref(), Some("c1"));
+        assert!(joined.unknown_members.is_empty());
+        let m = &page.transcript[1];
+        let meta = m.message_metadata.as_ref().unwrap();
+        assert_eq!(meta.receipts.len(), 2);
+        assert_eq!(
+            meta.receipts[1].read_timestamp.as_ref().unwrap().as_str(),
+            "2024-07-14T23:41:29Z"
+        );
+        assert_eq!(
+            meta.message_processing_status,
+            Some(MessageProcessingStatus::Failed)
+        );
+        assert_eq!(m.related_contact_id.as_deref(), Some("old"));
+        assert_eq!(
+            m.unknown_members,
+            vec![
+                ("Future".to_owned(), r#"{"a":[1]}"#.to_owned()),
+                ("InitialContactId".to_owned(), r#""ic""#.to_owned())
+            ]
+        );
+        let a = &page.transcript[2];
+        assert_eq!(a.attachments[0].status, Some(ArtifactStatus::Approved));
+        assert_eq!(
+            a.attachments[1].status,
+            Some(ArtifactStatus::Unknown("QUARANTINED".into()))
+        );
+        assert_eq!(
+            page.transcript[3].item_type,
+            Some(ItemType::MessageMetadata)
+        );
+        assert_eq!(
+            page.transcript[3].participant_role,
+            Some(ParticipantRole::Unknown("ROBOT".into()))
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_the_member() {
+        let e = parse(r#"{"Transcript":[{"Id":"a"},{"Attachments":[{"Status":1}]}]}"#).unwrap_err();
+        assert_eq!(
+            e.0,
+            "member Transcript[1].Attachments[0].Status is not a string"
+        );
+        let e = parse(r#"{"Transcript":{}}"#).unwrap_err();
+        assert_eq!(e.0, "member Transcript is not a list");
+        let e = parse(r#"{"Transcript":[7]}"#).unwrap_err();
+        assert_eq!(e.0, "member Transcript[0] is not an object");
+    }
+
+    #[test]
+    fn pages_follow_next_token_and_stop_on_absent_empty_or_repeated() {
+        for (last, pages) in [(None, 3), (Some(""), 3), (Some("t2"), 3)] {
+            let mut sent = Vec::new();
+            let fetched: Vec<_> = TranscriptPages::new(
+                GetTranscriptRequest::new().with_max_results(1),
+                |r: &GetTranscriptRequest| {
+                    sent.push(r.clone());
+                    let next = match r.next_token() {
+                        None => Some("t1"),
+                        Some("t1") => Some("t2"),
+                        _ => last,
+                    };
+                    Ok(GetTranscriptOutput {
+                        next_token: next.map(str::to_owned),
+                        transcript: vec![Item::default()],
+                        ..GetTranscriptOutput::default()
+                    })
+                },
+            )
+            .collect();
+            assert_eq!(fetched.len(), pages, "{last:?}");
+            assert_eq!(
+                sent[2],
+                GetTranscriptRequest::new()
+                    .with_max_results(1)
+                    .with_next_token("t2")
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_ends_the_pages_after_it_is_yielded() {
+        let mut calls = 0;
+        let mut items =
+            TranscriptPages::new(GetTranscriptRequest::new(), |_: &GetTranscriptRequest| {
+                calls += 1;
+                if calls == 1 {
+                    Ok(GetTranscriptOutput {
+                        next_token: Some("t".into()),
+                        transcript: vec![Item::default(), Item::default()],
+                        ..GetTranscriptOutput::default()
+                    })
+                } else {
+                    Err(Error::invalid_config("boom"))
+                }
+            })
+            .items();
+        assert!(items.next().unwrap().is_ok());
+        assert!(items.next().unwrap().is_ok());
+        assert_eq!(items.next().unwrap().unwrap_err().to_string(), "boom");
+        assert!(items.next().is_none());
+        assert!(items.next().is_none());
+    }
+}

@@ -1,0 +1,349 @@
+//! A chat participant: its tokens, renewed before they expire, and every call it makes.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::client::Client;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ops::connection::{CreateParticipantConnectionRequest, Websocket};
+use crate::ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequest};
+use crate::ops::event::{SendEventOutput, SendEventRequest};
+use crate::ops::message::{SendMessageOutput, SendMessageRequest};
+use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, TranscriptPages};
+use crate::time::Timestamp;
+use crate::token::{ConnectionToken, ParticipantToken};
+
+/// Where a [`Participant`] reads the time: the system clock, or a stand-in in tests.
+type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
+
+/// One participant of one chat: it holds the participant token and the current connection
+/// credentials, and offers every operation that needs the connection token without the
+/// caller handling tokens.
+///
+/// [`connect`](Participant::connect) calls CreateParticipantConnection. Before each later
+/// call, a connection token within [`RENEW_BEFORE_EXPIRY`](Participant::RENEW_BEFORE_EXPIRY)
+/// (60 s) of its `Expiry` is renewed by calling CreateParticipantConnection again, as
+/// Amazon's own chat library (ChatJS) does. If that call is answered 403, the chat has
+/// ended while this participant was away: the call returns [`ErrorKind::ChatEnded`], and so
+/// does every later call, without sending anything.
+///
+/// A `Participant` is `Send + Sync` and cheap to clone: clones share the credentials, and
+/// a renewal made by one serves all (one renewal at a time), so one thread can read the
+/// chat while others send.
+///
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use connect_participant::emulator::Emulator;
+/// use connect_participant::{Participant, ParticipantToken, SendEventRequest, SendMessageRequest};
+///
+/// let emulator = Emulator::start()?;
+/// let client = emulator.client_builder().build()?;
+/// // The ParticipantToken of StartChatContact's answer.
+/// let chat = emulator.start_chat();
+/// let token = ParticipantToken::new(chat.participant_token.clone())?;
+///
+/// let me = Participant::connect(&client, token)?;
+/// me.send_event(&SendEventRequest::typing())?;
+/// let sent = me.send_message(&SendMessageRequest::text("Hello!"))?;
+/// assert!(sent.id.is_some());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Participant {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    client: Client,
+    participant_token: ParticipantToken,
+    /// What a renewal sends: the types first asked for, without `ConnectParticipant`.
+    renewal: CreateParticipantConnectionRequest,
+    clock: Arc<ClockFn>,
+    state: RwLock<State>,
+    /// Held while renewing, so that clones wanting a renewal at once make one call.
+    renewing: Mutex<()>,
+}
+
+#[derive(Clone)]
+struct State {
+    token: ConnectionToken,
+    expiry: Option<Timestamp>,
+    websocket: Option<Websocket>,
+    ended: bool,
+}
+
+/// Builds a [`Participant`]: the clock and the first CreateParticipantConnection request.
+#[must_use]
+pub struct ParticipantBuilder {
+    client: Client,
+    participant_token: ParticipantToken,
+    request: CreateParticipantConnectionRequest,
+    clock: Arc<ClockFn>,
+}
+
+impl ParticipantBuilder {
+    /// The first CreateParticipantConnection request. It must ask for
+    /// `CONNECTION_CREDENTIALS`. Defaults to what customer clients send:
+    /// `{"Type":["WEBSOCKET","CONNECTION_CREDENTIALS"]}`.
+    pub fn connection_request(mut self, request: CreateParticipantConnectionRequest) -> Self {
+        self.request = request;
+        self
+    }
+
+    /// Replaces the system clock, which decides when the connection token is renewed.
+    /// Meant for tests that step time exactly. Defaults to [`SystemTime::now`].
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Calls CreateParticipantConnection and keeps what it gives.
+    ///
+    /// Fails with [`ErrorKind::InvalidInput`] (nothing sent) when the request does not ask
+    /// for `CONNECTION_CREDENTIALS`, with [`ErrorKind::InvalidResponse`] when the answer
+    /// has no connection token, and with the service's error otherwise (a 403 here is
+    /// [`ErrorKind::AccessDenied`]: an unknown participant token, an ended chat, or the
+    /// wrong region; see its message).
+    pub fn connect(self) -> Result<Participant> {
+        if !self.request.asks_for_credentials() {
+            return Err(Error::invalid_input(
+                "Type",
+                "a Participant needs CONNECTION_CREDENTIALS among the connection types",
+            ));
+        }
+        let renewal = self.request.clone().without_connect_participant();
+        let state = fetch(&self.client, &self.participant_token, &self.request)?;
+        Ok(Participant {
+            inner: Arc::new(Shared {
+                client: self.client,
+                participant_token: self.participant_token,
+                renewal,
+                clock: self.clock,
+                state: RwLock::new(state),
+                renewing: Mutex::new(()),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ParticipantBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParticipantBuilder")
+            .field("client", &self.client)
+            .field("participant_token", &self.participant_token)
+            .field("request", &self.request)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One CreateParticipantConnection call, made into credentials.
+fn fetch(
+    client: &Client,
+    token: &ParticipantToken,
+    request: &CreateParticipantConnectionRequest,
+) -> Result<State> {
+    let out = client.create_participant_connection(token, request)?;
+    let credentials = out.connection_credentials.unwrap_or_default();
+    let Some(connection_token) = credentials.connection_token else {
+        return Err(Error::invalid_response(
+            200,
+            "the service answered CreateParticipantConnection without \
+             ConnectionCredentials.ConnectionToken",
+        ));
+    };
+    Ok(State {
+        token: connection_token,
+        expiry: credentials.expiry,
+        websocket: out.websocket,
+        ended: false,
+    })
+}
+
+impl Participant {
+    /// How long before its `Expiry` the connection token is renewed: 60 s, as ChatJS
+    /// (`CONNECTION_TOKEN_EXPIRY_BUFFER_IN_MS`).
+    pub const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
+
+    /// Connects with the customer clients' request (`WEBSOCKET` and
+    /// `CONNECTION_CREDENTIALS`) and the system clock. See [`ParticipantBuilder::connect`].
+    pub fn connect(client: &Client, participant_token: ParticipantToken) -> Result<Participant> {
+        Participant::builder(client, participant_token).connect()
+    }
+
+    /// A builder, to set the clock or the first request before connecting.
+    pub fn builder(client: &Client, participant_token: ParticipantToken) -> ParticipantBuilder {
+        ParticipantBuilder {
+            client: client.clone(),
+            participant_token,
+            request: CreateParticipantConnectionRequest::new(),
+            clock: Arc::new(SystemTime::now),
+        }
+    }
+
+    /// The client this participant sends with.
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    fn state(&self) -> State {
+        self.inner
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The current connection token, renewed first if it is within 60 s of its expiry.
+    ///
+    /// For calls this type does not offer; the token is a secret, so take care not to log
+    /// it.
+    pub fn connection_token(&self) -> Result<ConnectionToken> {
+        let state = self.state();
+        if state.ended {
+            return Err(ended());
+        }
+        if !self.due(&state) {
+            return Ok(state.token);
+        }
+        self.renew_if(|s| self.due(s))
+    }
+
+    /// When the current connection token expires, as the service said.
+    pub fn connection_expiry(&self) -> Option<Timestamp> {
+        self.state().expiry
+    }
+
+    /// The WebSocket URL and its expiry from the latest CreateParticipantConnection, if
+    /// the service gave one.
+    pub fn websocket(&self) -> Option<Websocket> {
+        self.state().websocket
+    }
+
+    /// Calls CreateParticipantConnection now, whatever the expiry, and keeps the new
+    /// credentials: for a fresh WebSocket URL, say. A 403 means the chat has ended
+    /// ([`ErrorKind::ChatEnded`]).
+    pub fn renew(&self) -> Result<()> {
+        if self.state().ended {
+            return Err(ended());
+        }
+        let before = self.state().token.expose_secret().to_owned();
+        // Renews unless another clone renewed while this one waited for the lock.
+        self.renew_if(|s| s.token.expose_secret() == before)
+            .map(|_| ())
+    }
+
+    /// Is the token within [`RENEW_BEFORE_EXPIRY`](Self::RENEW_BEFORE_EXPIRY) of its
+    /// expiry? A token without a readable expiry is never renewed on time.
+    fn due(&self, state: &State) -> bool {
+        let Some(expiry) = state.expiry.as_ref().and_then(Timestamp::to_system_time) else {
+            return false;
+        };
+        let now = (self.inner.clock)();
+        now.checked_add(Self::RENEW_BEFORE_EXPIRY)
+            .is_none_or(|t| t >= expiry)
+    }
+
+    /// Renews under the lock if `still_needed` says so once the lock is held.
+    fn renew_if(&self, still_needed: impl Fn(&State) -> bool) -> Result<ConnectionToken> {
+        let inner = &*self.inner;
+        let _renewing = inner
+            .renewing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let current = self.state();
+        if current.ended {
+            return Err(ended());
+        }
+        if !still_needed(&current) {
+            return Ok(current.token);
+        }
+        match fetch(&inner.client, &inner.participant_token, &inner.renewal) {
+            Ok(fresh) => {
+                let token = fresh.token.clone();
+                *inner.state.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+                Ok(token)
+            }
+            Err(e) if e.kind() == ErrorKind::AccessDenied => {
+                inner
+                    .state
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .ended = true;
+                Err(Error::chat_ended(
+                    "the chat has ended: CreateParticipantConnection answered 403 when the \
+                     connection token was renewed",
+                )
+                .set_source(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends one event (SendEvent): typing, or a receipt.
+    pub fn send_event(&self, request: &SendEventRequest) -> Result<SendEventOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.send_event(&token, request)
+    }
+
+    /// Sends one chat message (SendMessage).
+    pub fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.send_message(&token, request)
+    }
+
+    /// Reads one page of the transcript (GetTranscript).
+    pub fn get_transcript(&self, request: &GetTranscriptRequest) -> Result<GetTranscriptOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.get_transcript(&token, request)
+    }
+
+    /// Every page of the transcript from `first` on (see [`TranscriptPages`]); each page
+    /// uses the connection token current when it is fetched.
+    pub fn transcript_pages(&self, first: GetTranscriptRequest) -> TranscriptPages<'static> {
+        let me = self.clone();
+        TranscriptPages::new(first, move |r| me.get_transcript(r))
+    }
+
+    /// Leaves the chat (DisconnectParticipant). Later calls are refused by the service
+    /// (403).
+    pub fn disconnect(
+        &self,
+        request: &DisconnectParticipantRequest,
+    ) -> Result<DisconnectParticipantOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.disconnect_participant(&token, request)
+    }
+}
+
+fn ended() -> Error {
+    Error::chat_ended(
+        "the chat has ended: CreateParticipantConnection answered 403 when the connection \
+         token was renewed, so nothing was sent",
+    )
+}
+
+impl fmt::Debug for Participant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("Participant")
+            .field("client", &self.inner.client)
+            .field("participant_token", &self.inner.participant_token)
+            .field("connection_token", &state.token)
+            .field("connection_expiry", &state.expiry)
+            .field("ended", &state.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participant_is_clone_send_sync() {
+        fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+        assert_traits::<Participant>();
+    }
+}
