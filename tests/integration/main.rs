@@ -7,6 +7,8 @@ mod emulator_tests;
 mod errors;
 mod faults;
 mod limits;
+mod operations;
+mod participant;
 mod responses;
 mod scripted;
 mod security;
