@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{
-    DisconnectParticipantRequest, ErrorKind, GetTranscriptRequest, Participant,
-    ParticipantToken, Receipts, SendMessageRequest, SortOrder, TypingThrottle,
+    DisconnectParticipantRequest, ErrorKind, GetTranscriptRequest, Participant, ParticipantToken,
+    Receipts, SendMessageRequest, SortOrder, TypingThrottle,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -737,7 +737,10 @@ mod tests {
     fn the_one_error_table_lists_every_kind_and_readme_carries_it_unchanged() {
         let table = include_str!("../docs/errors.md");
         for kind in all_kinds() {
-            assert!(table.contains(&format!("\n| `{kind:?}` |")), "{kind:?} missing");
+            assert!(
+                table.contains(&format!("\n| `{kind:?}` |")),
+                "{kind:?} missing"
+            );
             assert!(!kind.to_string().is_empty());
         }
         let readme = include_str!("../README.md");
