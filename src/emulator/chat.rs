@@ -228,6 +228,10 @@ impl Chat {
                 self.by_client_token.remove(&key);
             }
         }
+        // Kept to the millisecond, as written: a StartPosition.AbsoluteTime echoed back then
+        // names this very item.
+        let timestamp = crate::Timestamp::from_system_time(time);
+        let time = timestamp.to_system_time().unwrap_or(time);
         let seq = self.next_seq;
         self.next_seq += 1;
         let id = new_uuid();
@@ -240,7 +244,7 @@ impl Chat {
             seq,
             id,
             time,
-            absolute_time: crate::Timestamp::from_system_time(time).as_str().to_owned(),
+            absolute_time: timestamp.as_str().to_owned(),
             kind,
             content_type: content_type.to_owned(),
             content,

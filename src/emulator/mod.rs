@@ -86,6 +86,9 @@
 //! - `POST /emulator/chats/{ContactId}/messages` with `{"Content":…,"ContentType":…}`: the
 //!   agent speaks; `{"AbsoluteTime":…,"Id":…}`.
 //! - `POST /emulator/chats/{ContactId}/end` ends the chat: `{}`.
+//! - `GET /emulator/chats/{ContactId}/transcript`: the whole kept transcript, oldest first,
+//!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
+//!   after the chat ends or the customer leaves).
 //!
 //! An unknown contact is a 404 with a JSON message. Every answer carries
 //! `Access-Control-Allow-Origin: *` and exposes `x-amzn-RequestId` and `x-amzn-ErrorType`,

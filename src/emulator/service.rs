@@ -427,7 +427,10 @@ impl Service {
         }
         if !MESSAGE_TYPES.contains(&content_type.as_str()) {
             return validation(format!(
-                "The content type {content_type} is not supported for contentType"
+                "1 validation error detected: Value '{content_type}' at 'contentType' failed \
+                 to satisfy constraint: Member must be a content type this contact supports: \
+                 {}",
+                MESSAGE_TYPES.join(", ")
             ));
         }
 
@@ -718,11 +721,24 @@ impl Service {
     }
 
     /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
-    /// `POST /emulator/chats/{ContactId}/end`.
+    /// `POST /emulator/chats/{ContactId}/end`, `GET /emulator/chats/{ContactId}/transcript`.
     fn control(&self, request: &Request, rest: &str) -> Reply {
         let parts: Vec<&str> = rest.splitn(4, '/').collect();
+        if let ["chats", contact_id, "transcript"] = parts.as_slice() {
+            if request.method != "GET" {
+                return not_found("the transcript is read with GET");
+            }
+            let state = self.lock();
+            let Some(chat) = state.chats.chat(contact_id) else {
+                return unknown_chat(contact_id);
+            };
+            // The whole kept transcript, oldest first: what the agent's side sees, also
+            // after the customer's tokens are refused.
+            let items: Vec<Value> = chat.items.iter().map(|i| item_json(chat, i)).collect();
+            return ok(&json!({ "InitialContactId": chat.contact_id, "Transcript": items }));
+        }
         if request.method != "POST" {
-            return not_found("the control path serves POST only");
+            return not_found("the control path serves POST, and GET for a transcript");
         }
         match parts.as_slice() {
             ["chats"] => {
@@ -755,7 +771,8 @@ impl Service {
             }
             _ => not_found(
                 "the control path serves POST /emulator/chats, \
-                 /emulator/chats/{ContactId}/messages and /emulator/chats/{ContactId}/end",
+                 /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/end and \
+                 GET /emulator/chats/{ContactId}/transcript",
             ),
         }
     }
