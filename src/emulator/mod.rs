@@ -71,7 +71,9 @@
 //!   one, as documented; `FORWARD` from the default start gives the newest item alone, as
 //!   the service's users report. `SortOrder` (default `DESCENDING`) orders each page.
 //! - `MaxResults` is 10 when absent or 0 (what SDKs send for "not set").
-//! - `NextToken` is opaque and tied to its chat; an unknown one is a 400. It is left out of
+//! - `NextToken` is opaque and tied to its chat; an unknown one is a 400. It carries the
+//!   scan's position and direction, which win over `StartPosition` and `ScanDirection`
+//!   sent with it; `MaxResults` and `SortOrder` are read from each request. It is left out of
 //!   the last page, or sent as `""` with
 //!   [`empty_next_token_on_last_page`](EmulatorBuilder::empty_next_token_on_last_page), as
 //!   the service has been seen to do.
@@ -188,6 +190,7 @@
 mod chat;
 mod faults;
 mod http;
+mod ids;
 mod service;
 
 use std::collections::VecDeque;

@@ -9,10 +9,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value, json};
 
 use super::RecordedEvent;
-use super::chat::{
-    AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Receipt, Start, later, new_token,
-};
+use super::chat::{AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Receipt, Start, later};
 use super::http::{Reply, Request};
+use super::ids::{new_token, new_uuid};
 
 const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
 const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
@@ -524,7 +523,7 @@ impl Service {
                     }
                 }
                 let event = RecordedEvent {
-                    id: super::chat::new_uuid(),
+                    id: new_uuid(),
                     absolute_time,
                     content_type,
                     content,
