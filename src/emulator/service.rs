@@ -946,6 +946,112 @@ mod tests {
     }
 
     #[test]
+    fn hostile_requests_get_answers_not_panics() {
+        use super::super::chat::{CUSTOMER, ChatLimits};
+        let chats = Chats::new(ChatLimits {
+            max_chats: 4,
+            max_items_per_chat: 4,
+            connection_token_lifetime: Duration::from_secs(60),
+        });
+        let settings = ServiceSettings {
+            max_events: 4,
+            empty_next_token_on_last_page: false,
+            empty_disconnect_body: false,
+        };
+        let service = Service::new(chats, settings, "127.0.0.1:1".into());
+        let started = service.lock().chats.start_chat();
+        let token = service
+            .lock()
+            .chats
+            .issue(&started.contact_id, CUSTOMER)
+            .unwrap()
+            .0;
+        let (nonce, _) = {
+            let state = service.lock();
+            let chat = state.chats.chat(&started.contact_id).unwrap();
+            let page = chat.scan(&Start::Newest, Direction::Backward, 1).unwrap();
+            let next = page.next.unwrap();
+            let (nonce, rest) = next.split_once('.').unwrap();
+            (nonce.to_owned(), rest.to_owned())
+        };
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let bodies = [
+            String::new(),
+            "null".into(),
+            "[]".into(),
+            "{".into(),
+            "\u{0}".into(),
+            deep,
+            r#"{"Type":null,"ConnectParticipant":null}"#.into(),
+            r#"{"Type":[1]}"#.into(),
+            r#"{"Type":"WEBSOCKET"}"#.into(),
+            r#"{"MaxResults":1e400}"#.into(),
+            r#"{"MaxResults":18446744073709551616}"#.into(),
+            r#"{"MaxResults":-9223372036854775809}"#.into(),
+            r#"{"StartPosition":{"MostRecent":1e10,"Id":null}}"#.into(),
+            r#"{"StartPosition":{"AbsoluteTime":"+999999-01-01T00:00:00Z"}}"#.into(),
+            r#"{"StartPosition":{"AbsoluteTime":"1960-01-01T00:00:00Z"},"ScanDirection":"BACKWARD"}"#.into(),
+            format!(r#"{{"NextToken":"{nonce}.f.99999999999999999999999"}}"#),
+            format!(r#"{{"NextToken":"{nonce}.b.18446744073709551615"}}"#),
+            format!(r#"{{"NextToken":"{nonce}.f.18446744073709551615"}}"#),
+            format!(r#"{{"NextToken":"{nonce}.b.0","MaxResults":100}}"#),
+            r#"{"Content":"{"messageId":5}","ContentType":"application/vnd.amazonaws.connect.event.message.read"}"#.into(),
+            r#"{"Content":"x","ContentType":"text/plain","ClientToken":null}"#.into(),
+        ];
+        let paths = [
+            "/participant/connection",
+            "/participant/message",
+            "/participant/event",
+            "/participant/disconnect",
+            "/participant/transcript",
+            "/participant/",
+            "/emulator/",
+            "/emulator/chats",
+            "/emulator/chats/",
+            "/emulator/chats//end",
+            &format!("/emulator/chats/{}/messages", started.contact_id),
+            &format!("/emulator/chats/{}/transcript", started.contact_id),
+            "/emulator/chats/\u{0}/end",
+            "",
+            "*",
+        ];
+        let bearers = [
+            None,
+            Some(""),
+            Some(token.as_str()),
+            Some(started.participant_token.as_str()),
+        ];
+        for body in &bodies {
+            for path in paths {
+                for method in ["POST", "GET", "OPTIONS", "DELETE"] {
+                    for bearer in bearers {
+                        let mut headers = Vec::new();
+                        if let Some(b) = bearer {
+                            headers.push(("X-Amz-Bearer".to_owned(), b.to_owned()));
+                        }
+                        let request = Request {
+                            method: method.into(),
+                            path: path.into(),
+                            headers,
+                            body: body.clone().into_bytes(),
+                            close: false,
+                        };
+                        let reply = service.handle(&request);
+                        assert!(
+                            (200..=409).contains(&reply.status),
+                            "{method} {path} {body:.60}: {}",
+                            reply.status
+                        );
+                    }
+                }
+            }
+        }
+        // Whatever came in, what is kept stayed within its bounds.
+        let state = service.lock();
+        assert!(state.events.len() <= 4);
+    }
+
+    #[test]
     fn percent_encoding_keeps_only_unreserved_characters() {
         assert_eq!(percent_encode("aZ09-._~+/="), "aZ09-._~%2B%2F%3D");
     }
