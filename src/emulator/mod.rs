@@ -38,9 +38,9 @@
 //!   attached to nothing (the service's answer is not documented, and the emulator forgets
 //!   old items).
 //! - `POST /participant/disconnect` (DisconnectParticipant): a `participant.left` event,
-//!   then every call with that participant's tokens is refused with 403 (CreateParticipant
-//!   Connection included), except a retry with the same `ClientToken`, answered as the
-//!   first. The answer is `{}`, or an empty body with
+//!   then every call with that participant's tokens is refused with 403
+//!   (CreateParticipantConnection included), except a retry with the same `ClientToken`,
+//!   answered as the first. The answer is `{}`, or an empty body with
 //!   [`empty_disconnect_body`](EmulatorBuilder::empty_disconnect_body); clients must take
 //!   both. The chat goes on for the agent until it is ended.
 //! - `POST /participant/transcript` (GetTranscript): see [Transcripts](#transcripts).
@@ -48,8 +48,9 @@
 //! Every other path is answered 404 `UnknownOperationException`. A connection token that
 //! is unknown, expired (the emulator's clock at or past its expiry), revoked, of a
 //! participant who left, or of an ended chat is refused with 403 `AccessDeniedException`
-//! and the body `{"message":"Access denied"}`; so is an unknown participant token. As the
-//! service does, the input's checks come before the token is looked up.
+//! and the body `{"message":"Access denied"}`; so is an unknown participant token. The
+//! input's checks come before the token is looked up (the service's order is not
+//! documented), so a malformed request is a 400 whatever its token.
 //!
 //! The agent's side is the test's: [`agent_says`](Emulator::agent_says) and
 //! [`end_chat`](Emulator::end_chat) (which adds a `chat.ended` event; every later call for
