@@ -57,12 +57,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     receipts.read(&answer)?;
     receipts.flush()?;
 
-    // 7. The transcript, oldest first, two items per page: the pager follows NextToken.
-    let oldest_first = GetTranscriptRequest::new()
+    // 7. The transcript, two items per page: the pager follows NextToken. Without a start
+    //    position the service pages backwards from the newest item (each page in the
+    //    sort order asked for), so the items are put in time order here.
+    let pages = GetTranscriptRequest::new()
         .with_sort_order(SortOrder::Ascending)
         .with_max_results(2);
-    for item in me.transcript_pages(oldest_first).items() {
-        let item = item?;
+    let mut items = me
+        .transcript_pages(pages)
+        .items()
+        .collect::<Result<Vec<_>, _>>()?;
+    items.sort_by(|a, b| a.absolute_time.cmp(&b.absolute_time));
+    for item in items {
         let receipts = item
             .message_metadata
             .as_ref()

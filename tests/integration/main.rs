@@ -3,6 +3,7 @@
 mod chat;
 mod cli;
 mod emulator_bounds;
+mod emulator_chat;
 mod emulator_tests;
 mod errors;
 mod faults;
