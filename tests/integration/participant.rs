@@ -302,3 +302,76 @@ fn connecting_needs_connection_credentials_asked_and_given() {
     );
     assert_eq!(server.finish().requests.len(), 1);
 }
+
+/// A participant whose clock is the emulator's, so that `advance_clock` moves both.
+fn on_emulator(emulator: &Arc<connect_participant::emulator::Emulator>) -> (Participant, String) {
+    let client = emulator.client_builder().build().unwrap();
+    let chat = emulator.start_chat();
+    let clock = Arc::clone(emulator);
+    let me = Participant::builder(
+        &client,
+        ParticipantToken::new(chat.participant_token.clone()).unwrap(),
+    )
+    .clock(move || clock.now())
+    .connect()
+    .unwrap();
+    (me, chat.contact_id.clone())
+}
+
+#[test]
+fn against_the_emulator_a_day_later_the_token_is_renewed_and_the_old_one_refused() {
+    let emulator = Arc::new(connect_participant::emulator::Emulator::start().unwrap());
+    let (me, _) = on_emulator(&emulator);
+    let first = me.connection_token().unwrap();
+    me.send_message(&SendMessageRequest::text("today")).unwrap();
+    emulator.advance_clock(Duration::from_secs(24 * 3600 - 30));
+    me.send_message(&SendMessageRequest::text("tomorrow"))
+        .unwrap();
+    let second = me.connection_token().unwrap();
+    assert_ne!(first.expose_secret(), second.expose_secret());
+    // The emulator's clock passes the first token's expiry: only the new one works.
+    emulator.advance_clock(Duration::from_secs(60));
+    let client = emulator.client_builder().build().unwrap();
+    let e = client
+        .send_event(&first, &SendEventRequest::typing())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied);
+    client
+        .send_event(&second, &SendEventRequest::typing())
+        .unwrap();
+    let connects = emulator
+        .seen_requests()
+        .iter()
+        .filter(|r| r.path == "/participant/connection")
+        .count();
+    assert_eq!(connects, 2);
+}
+
+#[test]
+fn against_the_emulator_a_chat_ended_while_away_is_chat_ended() {
+    let emulator = Arc::new(connect_participant::emulator::Emulator::start().unwrap());
+    let (me, contact_id) = on_emulator(&emulator);
+    emulator.end_chat(&contact_id).unwrap();
+    // Before the renewal is due, the service's own 403 comes back, with its usual causes.
+    let e = me
+        .send_message(&SendMessageRequest::text("hello?"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied);
+    assert!(e.to_string().ends_with(crate::CONNECTION_DENIED), "{e}");
+    // When it is due, CreateParticipantConnection's 403 says the chat is over.
+    emulator.advance_clock(Duration::from_secs(24 * 3600));
+    let e = me
+        .send_message(&SendMessageRequest::text("hello?"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ChatEnded);
+    let requests = emulator.requests();
+    assert_eq!(
+        me.get_transcript(&Default::default()).unwrap_err().kind(),
+        ErrorKind::ChatEnded
+    );
+    assert_eq!(
+        emulator.requests(),
+        requests,
+        "nothing is sent after the end"
+    );
+}
