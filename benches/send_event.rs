@@ -244,7 +244,8 @@ fn us(d: Duration) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    // `--only floor|client N`: just N calls of one contender, for instruction counts under
+    // `--only floor|client|message-floor|message N`: just N calls of one contender, for
+    // instruction counts under
     // `valgrind --tool=callgrind` (run twice with different N and subtract: see BENCHMARKS.md).
     if let Some(i) = args.iter().position(|a| a == "--only") {
         let who = args.get(i + 1).map(String::as_str).unwrap_or("client");
@@ -414,6 +415,18 @@ fn only(who: &str, calls: u32) {
     if who == "floor" {
         let mut floor = Floor::new(addr, floor_request(addr));
         (0..calls).for_each(|_| floor.call());
+    } else if who == "message-floor" {
+        let mut floor = Floor::new(addr, floor_message_request(addr));
+        (0..calls).for_each(|_| floor.call());
+    } else if who == "message" {
+        let client = Client::builder()
+            .endpoint_url(format!("http://{addr}"))
+            .build()
+            .expect("client");
+        let message = SendMessageRequest::text(MESSAGE);
+        for _ in 0..calls {
+            client.send_message(&token, &message).expect("message");
+        }
     } else {
         let client = Client::builder()
             .endpoint_url(format!("http://{addr}"))

@@ -58,7 +58,7 @@ pub(crate) fn parse_response<'h, T>(
     status: u16,
     header: impl Fn(&str) -> Option<&'h str>,
     body: &[u8],
-    parse: impl FnOnce(&Members<'_>) -> Result<T, BadAnswer>,
+    parse: impl FnOnce(Members) -> Result<T, BadAnswer>,
 ) -> Result<T> {
     // Only a failure needs the request id: a success does not look it up.
     let request_id = || {
@@ -95,7 +95,7 @@ pub(crate) fn parse_response<'h, T>(
 fn parse_output<T>(
     status: u16,
     body: &[u8],
-    parse: impl FnOnce(&Members<'_>) -> Result<T, BadAnswer>,
+    parse: impl FnOnce(Members) -> Result<T, BadAnswer>,
 ) -> Result<T> {
     let invalid = |why: Option<&str>| {
         let mut message = format!(
@@ -111,10 +111,10 @@ fn parse_output<T>(
     };
     // restJson1 allows an empty body for an output whose members are all optional.
     if body.iter().all(u8::is_ascii_whitespace) {
-        return parse(&Members::empty()).map_err(|e| invalid(Some(&e.0)));
+        return parse(Members::empty()).map_err(|e| invalid(Some(&e.0)));
     }
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => parse(&Members::root(&map)).map_err(|e| invalid(Some(&e.0))),
+        Ok(Value::Object(map)) => parse(Members::root(map)).map_err(|e| invalid(Some(&e.0))),
         Ok(_) => Err(invalid(Some("not a JSON object"))),
         Err(e) => Err(invalid(None).set_source(e)),
     }
