@@ -298,6 +298,11 @@ impl JsonObject {
     }
 }
 
+/// The `ClientToken` to send: the caller's, or else the one generated for this call.
+pub(crate) fn client_token<'a>(given: &'a Option<String>, generated: &'a str) -> &'a str {
+    given.as_deref().unwrap_or(generated)
+}
+
 /// Checks that `value` has `min..=max` characters (Unicode scalar values, as the service's
 /// model counts them).
 pub(crate) fn check_chars(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> {

@@ -1,7 +1,9 @@
 //! DisconnectParticipant: this participant leaves the chat.
 
 use crate::error::Result;
-use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId, check_chars};
+use crate::operation::{
+    BadAnswer, JsonObject, Members, Operation, OperationId, check_chars, client_token,
+};
 use crate::ops::event::MAX_CLIENT_TOKEN_CHARS;
 
 /// One DisconnectParticipant call's input: only the idempotency token.
@@ -59,9 +61,7 @@ impl Operation for DisconnectParticipantRequest {
         JsonObject::new()
             .string(
                 "ClientToken",
-                self.client_token
-                    .as_deref()
-                    .unwrap_or(generated_client_token),
+                client_token(&self.client_token, generated_client_token),
             )
             .finish()
     }

@@ -1,7 +1,7 @@
 //! The SendEvent input: constructors, the service's limits, and the JSON body.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId};
+use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId, client_token};
 use crate::ops::content_type::ContentType;
 use crate::time::Timestamp;
 
@@ -148,9 +148,7 @@ impl Operation for SendEventRequest {
         JsonObject::new()
             .string(
                 "ClientToken",
-                self.client_token
-                    .as_deref()
-                    .unwrap_or(generated_client_token),
+                client_token(&self.client_token, generated_client_token),
             )
             .opt_string("Content", self.content.as_deref())
             .string("ContentType", self.content_type.as_str())

@@ -1,7 +1,9 @@
 //! SendMessage: a chat message from this participant.
 
 use crate::error::{Error, Result};
-use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId, check_chars};
+use crate::operation::{
+    BadAnswer, JsonObject, Members, Operation, OperationId, check_chars, client_token,
+};
 use crate::ops::event::MAX_CLIENT_TOKEN_CHARS;
 use crate::ops::open_enum;
 use crate::time::Timestamp;
@@ -167,9 +169,7 @@ impl Operation for SendMessageRequest {
         JsonObject::new()
             .string(
                 "ClientToken",
-                self.client_token
-                    .as_deref()
-                    .unwrap_or(generated_client_token),
+                client_token(&self.client_token, generated_client_token),
             )
             .string("Content", &self.content)
             .string("ContentType", self.content_type.as_str())

@@ -12,20 +12,7 @@ use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 
 /// The whole first request to `path`, as ureq 3 lays it out with the default 3 attempts.
 fn expected(path: &str, port: u16, bearer: &str, body: &str) -> String {
-    format!(
-        "POST {path} HTTP/1.1\r\n\
-         content-length: {}\r\n\
-         user-agent: connect-participant/{}\r\n\
-         host: 127.0.0.1:{port}\r\n\
-         content-type: application/json\r\n\
-         x-amz-bearer: {bearer}\r\n\
-         amz-sdk-invocation-id: {INVOCATION_ID}\r\n\
-         amz-sdk-request: attempt=1; max=3\r\n\
-         \r\n\
-         {body}",
-        body.len(),
-        env!("CARGO_PKG_VERSION"),
-    )
+    crate::wire_bytes::expected_at(path, port, bearer, INVOCATION_ID, body, 1, 3)
 }
 
 fn ok(body: &str) -> Action {

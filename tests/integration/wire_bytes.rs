@@ -23,8 +23,29 @@ pub fn expected_attempt(
     attempt: u32,
     max: u32,
 ) -> String {
+    expected_at(
+        "/participant/event",
+        port,
+        bearer,
+        invocation_id,
+        body,
+        attempt,
+        max,
+    )
+}
+
+/// The whole request to the operation at `path`, as ureq 3 lays it out.
+pub fn expected_at(
+    path: &str,
+    port: u16,
+    bearer: &str,
+    invocation_id: &str,
+    body: &str,
+    attempt: u32,
+    max: u32,
+) -> String {
     format!(
-        "POST /participant/event HTTP/1.1\r\n\
+        "POST {path} HTTP/1.1\r\n\
          content-length: {}\r\n\
          user-agent: connect-participant/{}\r\n\
          host: 127.0.0.1:{port}\r\n\
