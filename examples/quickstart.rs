@@ -3,8 +3,8 @@
 //! Run with `cargo run --example quickstart` (this repository's dev-dependencies turn the
 //! `emulator` feature on). Works offline.
 
+use connect_participant::SendEventRequest;
 use connect_participant::emulator::Emulator;
-use connect_participant::{ConnectionToken, SendEventRequest};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The emulator listens on 127.0.0.1 on a free port and stops when dropped.
@@ -13,13 +13,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Against AWS this would be `Client::builder().region("us-west-2").build()?`.
     let client = emulator.client_builder().build()?;
-    // In production: ConnectionCredentials.ConnectionToken from CreateParticipantConnection.
-    let token = ConnectionToken::new("quickstart-connection-token")?;
+    // In production: StartChatContact, then CreateParticipantConnection's
+    // ConnectionCredentials.ConnectionToken. Here the emulator starts a chat, its agent
+    // says hello, and it issues the customer a connection token.
+    let chat = emulator.start_chat();
+    let hello = emulator.agent_says(&chat.contact_id, "Hello! How can I help?", "text/plain")?;
+    let token = emulator.connection_token_for(&chat.contact_id)?;
 
     let requests = [
         ("typing", SendEventRequest::typing()),
-        ("delivered", SendEventRequest::delivered("message-1")),
-        ("read", SendEventRequest::read("message-1")),
+        ("delivered", SendEventRequest::delivered(&hello)),
+        ("read", SendEventRequest::read(&hello)),
     ];
     for (name, request) in &requests {
         let out = client.send_event(&token, request)?;

@@ -36,12 +36,13 @@
 //!
 //! ```
 //! # #[cfg(feature = "emulator")] {
-//! use connect_participant::{ConnectionToken, SendEventRequest};
+//! use connect_participant::SendEventRequest;
 //! use connect_participant::emulator::Emulator;
 //!
 //! let emulator = Emulator::start()?;
 //! let client = emulator.client_builder().build()?;
-//! let token = ConnectionToken::new("local-token")?;
+//! // A new chat's connection token, as CreateParticipantConnection would issue it.
+//! let token = emulator.connection_token();
 //! let out = client.send_event(&token, &SendEventRequest::read("message-1"))?;
 //! assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
 //! # }

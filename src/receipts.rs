@@ -51,12 +51,12 @@ struct Message {
 ///
 /// ```
 /// # #[cfg(feature = "emulator")] {
-/// use connect_participant::{ConnectionToken, ContentType, Receipts};
+/// use connect_participant::{ContentType, Receipts};
 /// use connect_participant::emulator::Emulator;
 ///
 /// let emulator = Emulator::start()?;
 /// let client = emulator.client_builder().build()?;
-/// let mut receipts = Receipts::new(client, ConnectionToken::new("t")?);
+/// let mut receipts = Receipts::new(client, emulator.connection_token());
 /// receipts.delivered("m-1")?;
 /// receipts.read("m-1")?; // makes the delivered receipt unnecessary
 /// assert_eq!(receipts.flush()?, 1);

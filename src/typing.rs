@@ -22,12 +22,12 @@ pub(crate) type ClockFn = dyn Fn() -> Instant + Send + Sync;
 /// ```
 /// # #[cfg(feature = "emulator")] {
 /// use std::time::Duration;
-/// use connect_participant::{ConnectionToken, TypingThrottle};
+/// use connect_participant::TypingThrottle;
 /// use connect_participant::emulator::Emulator;
 ///
 /// let emulator = Emulator::start()?;
 /// let client = emulator.client_builder().build()?;
-/// let mut typing = TypingThrottle::new(client, ConnectionToken::new("t")?);
+/// let mut typing = TypingThrottle::new(client, emulator.connection_token());
 /// assert!(typing.typing()?); // sent
 /// assert!(!typing.typing()?); // dropped: within 10 s of the last one
 /// assert_eq!(emulator.events().len(), 1);

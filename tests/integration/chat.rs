@@ -31,8 +31,8 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn token() -> ConnectionToken {
-    ConnectionToken::new("chat-helper-token").unwrap()
+fn token(emulator: &Emulator) -> ConnectionToken {
+    emulator.connection_token()
 }
 
 /// A client that makes one attempt, so that an injected error reaches the helper as is.
@@ -67,7 +67,8 @@ fn delivered_of(id: &str) -> (String, Option<String>) {
 fn typing_sends_on_the_leading_edge_and_drops_the_rest_of_the_window() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut typing = TypingThrottle::new(client(&emulator), token()).with_clock(clock.reader());
+    let mut typing =
+        TypingThrottle::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
     let mut sent = Vec::new();
     // (time since start in ms, expected send)
     let steps = [
@@ -104,7 +105,7 @@ fn typing_sends_on_the_leading_edge_and_drops_the_rest_of_the_window() {
 fn typing_window_is_configurable_and_reset_sends_at_once() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut typing = TypingThrottle::new(client(&emulator), token())
+    let mut typing = TypingThrottle::new(client(&emulator), token(&emulator))
         .with_window(Duration::from_secs(3))
         .with_clock(clock.reader());
     assert!(typing.typing().unwrap());
@@ -123,7 +124,8 @@ fn typing_window_is_configurable_and_reset_sends_at_once() {
 fn typing_failure_is_returned_and_still_starts_the_window() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut typing = TypingThrottle::new(client(&emulator), token()).with_clock(clock.reader());
+    let mut typing =
+        TypingThrottle::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
     emulator.fail_next(429, "ThrottlingException", "Rate exceeded");
     let e = typing.typing().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Throttling);
@@ -139,7 +141,7 @@ fn typing_failure_is_returned_and_still_starts_the_window() {
 #[test]
 fn delivered_then_read_before_a_flush_sends_only_read() {
     let emulator = Emulator::start().unwrap();
-    let mut receipts = Receipts::new(client(&emulator), token());
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator));
     receipts.delivered("m-1").unwrap();
     receipts.read("m-1").unwrap();
     assert_eq!(receipts.pending(), 1);
@@ -156,7 +158,8 @@ fn delivered_then_read_before_a_flush_sends_only_read() {
 fn delivered_then_read_later_waits_out_the_interval() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut receipts = Receipts::new(client(&emulator), token()).with_clock(clock.reader());
+    let mut receipts =
+        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
     assert_eq!(receipts.flush().unwrap(), 1);
     clock.advance(ms(1_000));
@@ -176,7 +179,8 @@ fn delivered_then_read_later_waits_out_the_interval() {
 fn receipts_are_never_sent_twice() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut receipts = Receipts::new(client(&emulator), token()).with_clock(clock.reader());
+    let mut receipts =
+        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
     for _ in 0..3 {
         receipts.delivered("m-1").unwrap();
         receipts.read("m-2").unwrap();
@@ -196,7 +200,7 @@ fn receipts_are_never_sent_twice() {
 fn interval_is_configurable() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut receipts = Receipts::new(client(&emulator), token())
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator))
         .with_interval(ms(100))
         .with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
@@ -212,7 +216,7 @@ fn interval_is_configurable() {
 fn conflict_is_reported_once_then_receipts_are_off() {
     let emulator = Emulator::start().unwrap();
     emulator.set_receipts_conflict(true);
-    let mut receipts = Receipts::new(client(&emulator), token());
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator));
     receipts.delivered("m-1").unwrap();
     receipts.read("m-2").unwrap();
     let e = receipts.flush().unwrap_err();
@@ -233,7 +237,8 @@ fn conflict_is_reported_once_then_receipts_are_off() {
 fn failure_worth_retrying_keeps_the_receipt_for_a_later_flush() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut receipts = Receipts::new(client(&emulator), token()).with_clock(clock.reader());
+    let mut receipts =
+        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
     emulator.fail_next(500, "InternalServerException", "try later");
     receipts.read("m-1").unwrap();
     receipts.read("m-2").unwrap();
@@ -250,7 +255,7 @@ fn failure_worth_retrying_keeps_the_receipt_for_a_later_flush() {
 #[test]
 fn refusal_not_worth_retrying_drops_that_receipt_only() {
     let emulator = Emulator::start().unwrap();
-    let mut receipts = Receipts::new(client(&emulator), token());
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator));
     emulator.fail_next(400, "ValidationException", "no such message");
     receipts.read("gone").unwrap();
     receipts.read("m-2").unwrap();
@@ -264,7 +269,7 @@ fn refusal_not_worth_retrying_drops_that_receipt_only() {
 #[test]
 fn empty_message_id_is_refused_before_anything_is_noted() {
     let emulator = Emulator::start().unwrap();
-    let mut receipts = Receipts::new(client(&emulator), token());
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator));
     for e in [
         receipts.read("").unwrap_err(),
         receipts.delivered("").unwrap_err(),
@@ -280,15 +285,18 @@ fn empty_message_id_is_refused_before_anything_is_noted() {
 #[test]
 fn helpers_do_not_show_the_token() {
     let emulator = Emulator::start().unwrap();
-    let typing = TypingThrottle::new(client(&emulator), token());
-    let receipts = Receipts::new(client(&emulator), token());
+    let token = token(&emulator);
+    let secret = token.expose_secret().to_owned();
+    let typing = TypingThrottle::new(client(&emulator), token.clone());
+    let receipts = Receipts::new(client(&emulator), token);
     for shown in [
         format!("{typing:?}"),
         format!("{typing:#?}"),
         format!("{receipts:?}"),
         format!("{receipts:#?}"),
     ] {
-        assert!(!shown.contains("chat-helper-token"), "{shown}");
+        assert!(!shown.contains(&secret), "{shown}");
+        assert!(!shown.contains(&secret[8..24]), "{shown}");
         assert!(shown.contains("ConnectionToken([redacted])"), "{shown}");
     }
 }
@@ -297,10 +305,10 @@ fn helpers_do_not_show_the_token() {
 fn zero_and_maximal_windows_are_defined() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut every = TypingThrottle::new(client(&emulator), token())
+    let mut every = TypingThrottle::new(client(&emulator), token(&emulator))
         .with_window(Duration::ZERO)
         .with_clock(clock.reader());
-    let mut once = TypingThrottle::new(client(&emulator), token())
+    let mut once = TypingThrottle::new(client(&emulator), token(&emulator))
         .with_window(Duration::MAX)
         .with_clock(clock.reader());
     assert!(every.typing().unwrap());
@@ -312,7 +320,7 @@ fn zero_and_maximal_windows_are_defined() {
     assert!(once.typing().unwrap());
     assert_eq!(emulator.events().len(), 4);
 
-    let mut receipts = Receipts::new(client(&emulator), token())
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator))
         .with_interval(Duration::MAX)
         .with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
@@ -321,7 +329,7 @@ fn zero_and_maximal_windows_are_defined() {
     clock.advance(Duration::from_secs(365 * 24 * 3600));
     assert_eq!(receipts.flush().unwrap(), 0, "one call per message");
     assert_eq!(receipts.pending(), 1);
-    let mut receipts = Receipts::new(client(&emulator), token())
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator))
         .with_interval(Duration::ZERO)
         .with_clock(clock.reader());
     receipts.delivered("m-2").unwrap();

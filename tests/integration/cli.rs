@@ -39,6 +39,14 @@ fn run(args: &[&str], token: Token<'_>) -> Output {
         .stderr(Stdio::piped())
         // Only what this test sets may reach the binary's token lookup.
         .env_remove("CONNECT_CONNECTION_TOKEN");
+    // The token this run hands over (the first line of standard input, if piped): it must
+    // not show either, whole or in part.
+    let handed = match &token {
+        Token::Env(t) => (*t).to_owned(),
+        Token::Stdin(s) | Token::EmptyVarAndStdin(s) => {
+            s.lines().next().unwrap_or_default().trim_end().to_owned()
+        }
+    };
     let input = match token {
         Token::Env(t) => {
             cmd.env("CONNECT_CONNECTION_TOKEN", t);
@@ -63,6 +71,13 @@ fn run(args: &[&str], token: Token<'_>) -> Output {
             !text.contains("4b1e9c7a"),
             "{name} shows part of the token: {text}"
         );
+        if let Some(part) = handed.get(8..24) {
+            assert!(!text.contains(&handed), "{name} shows the token: {text}");
+            assert!(
+                !text.contains(part),
+                "{name} shows part of the token: {text}"
+            );
+        }
     }
     out
 }
@@ -82,12 +97,18 @@ fn code(out: &Output) -> i32 {
         .unwrap_or_else(|| panic!("killed by a signal: {out:?}"))
 }
 
-/// Runs `args` against the emulator's endpoint with the token in the environment.
+/// Runs `args` against the emulator's endpoint with a connection token of a new chat in
+/// the environment.
 fn send(emulator: &Emulator, args: &[&str]) -> Output {
+    send_with(emulator, &emulator.connection_token(), args)
+}
+
+/// Runs `args` against the emulator's endpoint with `token` in the environment.
+fn send_with(emulator: &Emulator, token: &ConnectionToken, args: &[&str]) -> Output {
     let url = emulator.endpoint_url();
     let mut all = vec!["--endpoint", url.as_str()];
     all.extend_from_slice(args);
-    run(&all, Token::Env(SECRET))
+    run(&all, Token::Env(token.expose_secret()))
 }
 
 fn assert_success(out: &Output) {
@@ -179,10 +200,12 @@ fn raw_sends_the_content_type_and_content_as_given() {
 #[test]
 fn client_token_option_is_sent() {
     let emulator = Emulator::start().unwrap();
-    let out = send(&emulator, &["--client-token", "cli-ct-1", "typing"]);
+    let token = emulator.connection_token();
+    let out = send_with(&emulator, &token, &["--client-token", "cli-ct-1", "typing"]);
     assert_success(&out);
-    // Sent again with the same client token: the service's idempotency gives the same event.
-    let again = send(&emulator, &["typing", "--client-token=cli-ct-1"]);
+    // Sent again by the same participant with the same client token: the service's
+    // idempotency gives the same event.
+    let again = send_with(&emulator, &token, &["typing", "--client-token=cli-ct-1"]);
     assert_success(&again);
 
     let seen = emulator.seen_requests();
@@ -233,9 +256,10 @@ fn json_output_shows_absent_members_as_null() {
 fn token_is_read_from_stdin_when_the_variable_is_absent() {
     let emulator = Emulator::start().unwrap();
     let url = emulator.endpoint_url();
+    let token = emulator.connection_token();
     let out = run(
         &["--endpoint", &url, "typing"],
-        Token::Stdin(&format!("{SECRET}\r\n")),
+        Token::Stdin(&format!("{}\r\n", token.expose_secret())),
     );
     assert_success(&out);
     assert_eq!(emulator.seen_requests().len(), 1);
@@ -245,24 +269,26 @@ fn token_is_read_from_stdin_when_the_variable_is_absent() {
 #[test]
 fn token_from_stdin_is_the_first_line_without_its_line_end() {
     let emulator = Emulator::start().unwrap();
-    // The emulator refuses exactly this token, so a 403 proves what the bearer header was.
-    emulator.revoke_token(&ConnectionToken::new(SECRET).unwrap());
+    // The emulator takes exactly this token (any other bearer is refused with 403), so a
+    // success proves what the bearer header was.
+    let token = emulator.connection_token();
     let url = emulator.endpoint_url();
     let out = run(
         &["--endpoint", &url, "typing"],
-        Token::Stdin(&format!("{SECRET}\r\nsecond line\n")),
+        Token::Stdin(&format!("{}\r\nsecond line\n", token.expose_secret())),
     );
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(stderr(&out).contains("error type: AccessDeniedException\n"));
+    assert_success(&out);
+    assert_eq!(emulator.events().len(), 1);
 }
 
 #[test]
 fn empty_variable_falls_back_to_stdin() {
     let emulator = Emulator::start().unwrap();
     let url = emulator.endpoint_url();
+    let token = emulator.connection_token();
     let out = run(
         &["--endpoint", &url, "typing"],
-        Token::EmptyVarAndStdin(&format!("{SECRET}\n")),
+        Token::EmptyVarAndStdin(&format!("{}\n", token.expose_secret())),
     );
     assert_success(&out);
     assert_eq!(emulator.events().len(), 1);
@@ -500,8 +526,9 @@ fn conflict_on_a_receipt_exits_3_with_error_type_and_request_id() {
 #[test]
 fn revoked_token_exits_3_with_access_denied() {
     let emulator = Emulator::start().unwrap();
-    emulator.revoke_token(&ConnectionToken::new(SECRET).unwrap());
-    let out = send(&emulator, &["typing"]);
+    let token = emulator.connection_token();
+    emulator.revoke_token(&token);
+    let out = send_with(&emulator, &token, &["typing"]);
     assert_refused(&out, "AccessDeniedException", 403);
     assert_eq!(emulator.seen_requests().len(), 1);
 }

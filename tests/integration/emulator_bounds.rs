@@ -5,8 +5,8 @@ use std::io::{ErrorKind as IoErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use connect_participant::SendEventRequest;
 use connect_participant::emulator::{Emulator, EmulatorBuilder};
-use connect_participant::{ConnectionToken, SendEventRequest};
 
 /// Marks the child process of the fd-limit tests, and says which scenario it runs.
 const FD_CHILD_ENV: &str = "CONNECT_PARTICIPANT_EMULATOR_FD_CHILD";
@@ -124,7 +124,7 @@ fn fd_limit_child() {
         // emulator, hold only their own descriptor.
         hoarders.drain(..16);
     }
-    let token = ConnectionToken::new("fd-child").unwrap();
+    let token = emulator.connection_token();
     let answer = client.send_event(&token, &SendEventRequest::typing());
     println!("fd-child: answered={}", answer.is_ok());
     println!("fd-child: answered at {:?}", started.elapsed());
@@ -187,7 +187,7 @@ fn hoarded_connections_make_room_for_a_client_oldest_first() {
     let emulator = Emulator::builder().max_connections(8).start().unwrap();
     let mut hoarders = hoard(&emulator, 50);
     let client = well_behaved_client(&emulator);
-    let token = ConnectionToken::new("well-behaved").unwrap();
+    let token = emulator.connection_token();
     client
         .send_event(&token, &SendEventRequest::typing())
         .unwrap();
@@ -223,10 +223,12 @@ fn idle_and_half_sent_connections_are_closed_after_the_idle_timeout() {
     // An idle keep-alive connection after an answer is closed too.
     let mut kept = TcpStream::connect(emulator.addr()).unwrap();
     let body = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
+    let token = emulator.connection_token();
     write!(
         kept,
-        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: t\r\n\
+        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
          Content-Length: {}\r\n\r\n{body}",
+        token.expose_secret(),
         body.len()
     )
     .unwrap();
@@ -245,6 +247,11 @@ fn zero_bounds_that_make_no_sense_are_refused() {
         Emulator::builder().max_connections(0).start(),
         Emulator::builder().idle_timeout(Duration::ZERO).start(),
         Emulator::builder().max_body(0).start(),
+        Emulator::builder().max_chats(0).start(),
+        Emulator::builder().max_items_per_chat(0).start(),
+        Emulator::builder()
+            .connection_token_lifetime(Duration::ZERO)
+            .start(),
     ];
     for result in refused {
         let e = result.unwrap_err();
@@ -259,10 +266,13 @@ fn zero_bounds_that_make_no_sense_are_refused() {
         .max_connections(usize::MAX)
         .max_body(usize::MAX)
         .max_events(usize::MAX)
+        .max_chats(usize::MAX)
+        .max_items_per_chat(usize::MAX)
+        .connection_token_lifetime(Duration::MAX)
         .start()
         .unwrap();
     let client = emulator.client_builder().build().unwrap();
-    let token = ConnectionToken::new("t").unwrap();
+    let token = emulator.connection_token();
     client
         .send_event(&token, &SendEventRequest::typing())
         .unwrap();
@@ -274,7 +284,7 @@ fn zero_bounds_that_make_no_sense_are_refused() {
 fn seen_requests_keeps_only_the_newest_within_its_bounds() {
     let emulator = Emulator::builder().max_seen_requests(3).start().unwrap();
     let client = emulator.client_builder().build().unwrap();
-    let token = ConnectionToken::new("t").unwrap();
+    let token = emulator.connection_token();
     for i in 0..10 {
         let req = SendEventRequest::typing().with_client_token(format!("ct-{i}"));
         client.send_event(&token, &req).unwrap();
@@ -302,6 +312,7 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
         .start()
         .unwrap();
     let client = emulator.client_builder().build().unwrap();
+    let token = emulator.connection_token();
     for i in 0..5 {
         let req = SendEventRequest::typing().with_client_token(format!("ct-{i}"));
         client.send_event(&token, &req).unwrap();
@@ -315,14 +326,16 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
 /// Sends a SendEvent head announcing `len` body bytes, then `body`, and returns the
 /// answer's status line.
 fn post_raw(emulator: &Emulator, len: usize, body: &[u8]) -> String {
+    let token = emulator.connection_token();
     let mut stream = TcpStream::connect(emulator.addr()).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     write!(
         stream,
-        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: t\r\n\
-         Connection: close\r\nContent-Length: {len}\r\n\r\n"
+        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
+         Connection: close\r\nContent-Length: {len}\r\n\r\n",
+        token.expose_secret()
     )
     .unwrap();
     stream.write_all(body).unwrap();
@@ -363,7 +376,7 @@ fn default_body_bound_takes_tens_of_megabytes_and_a_set_bound_refuses_more() {
 fn events_keeps_the_newest_and_forgets_the_oldest_with_its_client_token() {
     let emulator = Emulator::builder().max_events(3).start().unwrap();
     let client = emulator.client_builder().build().unwrap();
-    let token = ConnectionToken::new("t").unwrap();
+    let token = emulator.connection_token();
     let send = |ct: &str| {
         client
             .send_event(&token, &SendEventRequest::typing().with_client_token(ct))

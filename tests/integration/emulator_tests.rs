@@ -6,13 +6,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
-use connect_participant::{
-    Client, ConnectionToken, ContentType, ErrorKind, SendEventRequest, send_event,
-};
-
-fn token(s: &str) -> ConnectionToken {
-    ConnectionToken::new(s).unwrap()
-}
+use connect_participant::{Client, ContentType, ErrorKind, SendEventRequest, send_event};
 
 /// The emulator and a default client that does not wait between attempts (`faults.rs`
 /// checks the waits).
@@ -70,7 +64,7 @@ fn parse_answer(answer: &str) -> (String, Option<String>, String) {
 #[test]
 fn emulator_records_typing_and_receipts_and_answers_their_ids() {
     let (emulator, client) = setup();
-    let t = token("emulator-token");
+    let t = emulator.connection_token();
     let id = "m\"1\\é😀";
     let typing = client.send_event(&t, &SendEventRequest::typing()).unwrap();
     let delivered = client
@@ -116,14 +110,16 @@ fn emulator_records_typing_and_receipts_and_answers_their_ids() {
 #[test]
 fn repeated_client_token_is_the_same_event() {
     let (emulator, client) = setup();
-    let t = token("idempotent-token");
+    let t = emulator.connection_token();
     let req = SendEventRequest::read("m-1").with_client_token("same-token");
     let first = client.send_event(&t, &req).unwrap();
     let second = client.send_event(&t, &req).unwrap();
     assert_eq!(first, second);
     assert_eq!(emulator.events().len(), 1);
-    // Idempotency is per participant: another connection token is another event.
-    let other = client.send_event(&token("other-token"), &req).unwrap();
+    // Idempotency is per participant: another participant's is another event.
+    let other = client
+        .send_event(&emulator.connection_token(), &req)
+        .unwrap();
     assert_ne!(other.id, first.id);
     assert_eq!(emulator.events().len(), 2);
     assert_eq!(emulator.requests(), 3);
@@ -132,7 +128,7 @@ fn repeated_client_token_is_the_same_event() {
 #[test]
 fn revoked_token_is_access_denied() {
     let (emulator, client) = setup();
-    let t = token("revoked-token");
+    let t = emulator.connection_token();
     client.send_event(&t, &SendEventRequest::typing()).unwrap();
     emulator.revoke_token(&t);
     let e = client
@@ -153,7 +149,7 @@ fn revoked_token_is_access_denied() {
     );
     // Other participants are unaffected.
     client
-        .send_event(&token("fresh-token"), &SendEventRequest::typing())
+        .send_event(&emulator.connection_token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(emulator.events().len(), 2);
 }
@@ -161,7 +157,7 @@ fn revoked_token_is_access_denied() {
 #[test]
 fn receipts_conflict_when_the_chat_does_not_allow_them() {
     let (emulator, client) = setup();
-    let t = token("conflict-token");
+    let t = emulator.connection_token();
     emulator.set_receipts_conflict(true);
     for req in [
         SendEventRequest::read("m"),
@@ -185,7 +181,7 @@ fn injected_errors_map_to_their_kinds() {
     let emulator = Emulator::start().unwrap();
     // Retries off: each injected error must come back as it is, one request each.
     let client = emulator.client_builder().max_attempts(1).build().unwrap();
-    let t = token("fault-token");
+    let t = emulator.connection_token();
     let cases = [
         (429, "ThrottlingException", ErrorKind::Throttling),
         (500, "InternalServerException", ErrorKind::InternalServer),
@@ -287,12 +283,23 @@ fn emulator_applies_the_service_checks_to_raw_requests() {
         "t".repeat(500),
         "é".repeat(16384)
     );
-    let (status_line, error_type, body) =
-        parse_answer(&raw_post(&emulator, Some(&"b".repeat(1000)), &at_limits));
+    let token = emulator.connection_token();
+    let (status_line, error_type, body) = parse_answer(&raw_post(
+        &emulator,
+        Some(token.expose_secret()),
+        &at_limits,
+    ));
     assert_eq!(status_line, "HTTP/1.1 200 OK");
     assert_eq!(error_type, None);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["Id"].as_str(), Some(emulator.events()[0].id.as_str()));
+
+    // A well-formed request with a token the emulator did not issue: denied.
+    let (status_line, error_type, body) =
+        parse_answer(&raw_post(&emulator, Some(&"b".repeat(1000)), typing));
+    assert_eq!(status_line, "HTTP/1.1 403 Forbidden");
+    assert_eq!(error_type.as_deref(), Some("AccessDeniedException"));
+    assert_eq!(body, r#"{"message":"Access denied"}"#);
 }
 
 #[test]
@@ -318,7 +325,7 @@ fn free_function_sends_one_event() {
     let emulator = Emulator::start().unwrap();
     let out = send_event(
         &emulator.endpoint(),
-        &token("one-off"),
+        &emulator.connection_token(),
         &SendEventRequest::delivered("m-9"),
     )
     .unwrap();
@@ -328,7 +335,7 @@ fn free_function_sends_one_event() {
 #[test]
 fn emulator_stops_when_dropped() {
     let (emulator, client) = setup();
-    let t = token("drop-token");
+    let t = emulator.connection_token();
     // Leave a keep-alive connection open in the client's pool.
     client.send_event(&t, &SendEventRequest::typing()).unwrap();
     let addr = emulator.addr();

@@ -116,7 +116,7 @@ fn failing_jitter_draw_waits_the_whole_ceiling() {
         .build()
         .unwrap();
     let out = client
-        .send_event(&crate::token(), &SendEventRequest::typing())
+        .send_event(&emulator.connection_token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(
         sleeps.recorded(),
@@ -166,8 +166,9 @@ fn run_with(faults: Vec<Fault>, configure: impl FnOnce(ClientBuilder) -> ClientB
         .random_source(fixed_random)
         .sleep_fn(sleeps.recorder());
     let client = configure(builder).build().expect("a valid client");
+    let token = emulator.connection_token();
     let started = Instant::now();
-    let result = client.send_event(&crate::token(), &SendEventRequest::typing());
+    let result = client.send_event(&token, &SendEventRequest::typing());
     let elapsed = started.elapsed();
     Run {
         result,
@@ -889,7 +890,7 @@ fn retry_quota_runs_out_and_refills() -> Row {
     let sleeps = Sleeps::default();
     let client = recording_client(&emulator.endpoint_url(), &sleeps);
     let clone = client.clone();
-    let token = crate::token();
+    let token = emulator.connection_token();
     // Distinct client tokens, so that every success is an event of its own.
     let request = |n: usize| SendEventRequest::typing().with_client_token(format!("quota-{n}"));
     let mut calls = 0;

@@ -1,0 +1,778 @@
+//! The chat model: chats, their participants and tokens, their transcripts, and the clock
+//! they live by. Pure data and rules; no HTTP, no JSON.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The content type of the event that says a participant joined.
+pub(super) const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
+/// The content type of the event that says a participant left.
+pub(super) const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
+/// The content type of the event that says the chat is over.
+pub(super) const ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";
+
+/// The index of the customer in [`Chat::participants`].
+pub(super) const CUSTOMER: usize = 0;
+/// The index of the agent in [`Chat::participants`].
+pub(super) const AGENT: usize = 1;
+
+/// How many connection tokens a participant keeps: each CreateParticipantConnection issues
+/// one, and without a bound a client calling it in a loop would grow the map forever.
+pub(super) const TOKENS_PER_PARTICIPANT: usize = 100;
+
+/// The latest time the clock shows, 9999-12-31T23:59:59Z: the four-digit years the
+/// service writes end there, and no sum of times may overflow.
+fn latest() -> SystemTime {
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(253_402_300_799))
+        .unwrap_or(UNIX_EPOCH)
+}
+
+/// `t + d`, or [`latest`] if that is later (or not representable).
+pub(super) fn later(t: SystemTime, d: Duration) -> SystemTime {
+    t.checked_add(d)
+        .map_or_else(latest, |sum| sum.min(latest()))
+}
+
+/// The emulator's clock: the real time at start, running with the real (monotonic) time,
+/// plus whatever [`advance`](Clock::advance) added. It never goes back, so items are in
+/// time order and tokens expire once and for good.
+#[derive(Debug)]
+pub(super) struct Clock {
+    base: SystemTime,
+    started: Instant,
+    offset: Duration,
+}
+
+impl Clock {
+    pub(super) fn new() -> Clock {
+        Clock {
+            base: SystemTime::now(),
+            started: Instant::now(),
+            offset: Duration::ZERO,
+        }
+    }
+
+    pub(super) fn now(&self) -> SystemTime {
+        later(
+            self.base,
+            self.started.elapsed().saturating_add(self.offset),
+        )
+    }
+
+    pub(super) fn advance(&mut self, by: Duration) {
+        self.offset = self.offset.saturating_add(by);
+    }
+}
+
+/// A participant's role, as the service writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Customer,
+    Agent,
+}
+
+impl Role {
+    pub(super) const fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "CUSTOMER",
+            Role::Agent => "AGENT",
+        }
+    }
+}
+
+/// One participant of a chat.
+#[derive(Debug)]
+pub(super) struct Participant {
+    pub(super) id: String,
+    pub(super) display_name: &'static str,
+    pub(super) role: Role,
+    pub(super) token: String,
+    /// Its connection tokens, oldest first, at most [`TOKENS_PER_PARTICIPANT`].
+    connection_tokens: VecDeque<String>,
+    /// Set once it has disconnected: the `ClientToken` it disconnected with, if any, so
+    /// that a retry of that call gets the same answer.
+    pub(super) left: Option<Option<String>>,
+    /// Whether a CreateParticipantConnection marked it connected (`ConnectParticipant`).
+    pub(super) connected: bool,
+}
+
+/// What an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ItemType {
+    Message,
+    Event,
+}
+
+impl ItemType {
+    pub(super) const fn as_str(self) -> &'static str {
+        match self {
+            ItemType::Message => "MESSAGE",
+            ItemType::Event => "EVENT",
+        }
+    }
+}
+
+/// What one participant acknowledged of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Receipt {
+    /// The participant (index) that received or read the message.
+    pub(super) recipient: usize,
+    pub(super) delivered: Option<String>,
+    pub(super) read: Option<String>,
+}
+
+/// One transcript item.
+#[derive(Debug)]
+pub(super) struct Item {
+    pub(super) seq: u64,
+    pub(super) id: String,
+    pub(super) time: SystemTime,
+    pub(super) absolute_time: String,
+    pub(super) kind: ItemType,
+    pub(super) content_type: String,
+    pub(super) content: Option<String>,
+    /// The participant (index) that sent it; `None` for the chat's own events.
+    pub(super) sender: Option<usize>,
+    pub(super) receipts: Vec<Receipt>,
+    /// (sender, client token) of a message sent with one: forgotten with the item.
+    client_token: Option<(usize, String)>,
+}
+
+/// One chat: its two participants and its transcript.
+#[derive(Debug)]
+pub(super) struct Chat {
+    pub(super) contact_id: String,
+    pub(super) participants: [Participant; 2],
+    /// The newest items, oldest first; `items[i].seq == first_seq + i`.
+    pub(super) items: VecDeque<Item>,
+    next_seq: u64,
+    by_id: HashMap<String, u64>,
+    by_client_token: HashMap<(usize, String), u64>,
+    pub(super) ended: bool,
+    /// Ties this chat's NextTokens to it.
+    nonce: String,
+}
+
+/// Where a transcript scan starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Start {
+    /// The newest item (the default, in both directions).
+    Newest,
+    /// The item with this `Id`.
+    Id(String),
+    /// The first item at or after this time (forward), the last at or before (backward).
+    Time(SystemTime),
+    /// The `n`-th newest item (1 is the newest); the oldest if there are fewer.
+    MostRecent(usize),
+    /// The item with this sequence number, or the nearest kept one in the direction of the
+    /// scan (from a NextToken).
+    Seq(u64),
+}
+
+/// The direction of a transcript scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Direction {
+    Forward,
+    Backward,
+}
+
+/// A page of a transcript: its items in scan order, and where the next page starts.
+#[derive(Debug)]
+pub(super) struct Page<'a> {
+    pub(super) items: Vec<&'a Item>,
+    pub(super) next: Option<String>,
+}
+
+impl Chat {
+    pub(super) fn first_seq(&self) -> u64 {
+        self.next_seq - self.items.len() as u64
+    }
+
+    /// The item with this sequence number, if kept.
+    fn index_of_seq(&self, seq: u64) -> Option<usize> {
+        let i = usize::try_from(seq.checked_sub(self.first_seq())?).ok()?;
+        (i < self.items.len()).then_some(i)
+    }
+
+    pub(super) fn item_by_id_mut(&mut self, id: &str) -> Option<&mut Item> {
+        let seq = *self.by_id.get(id)?;
+        let i = self.index_of_seq(seq)?;
+        self.items.get_mut(i)
+    }
+
+    /// The message this participant sent with this client token, if kept.
+    pub(super) fn message_by_client_token(&self, sender: usize, token: &str) -> Option<&Item> {
+        let seq = *self.by_client_token.get(&(sender, token.to_owned()))?;
+        self.items.get(self.index_of_seq(seq)?)
+    }
+
+    /// Appends an item at `time`, forgetting the oldest beyond `max_items`; returns it.
+    #[allow(clippy::too_many_arguments)] // One item's members, named at each call.
+    pub(super) fn push(
+        &mut self,
+        time: SystemTime,
+        kind: ItemType,
+        content_type: &str,
+        content: Option<String>,
+        sender: Option<usize>,
+        client_token: Option<String>,
+        max_items: usize,
+    ) -> &Item {
+        while self.items.len() >= max_items.max(1) {
+            let Some(old) = self.items.pop_front() else {
+                break;
+            };
+            self.by_id.remove(&old.id);
+            if let Some(key) = old.client_token {
+                self.by_client_token.remove(&key);
+            }
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let id = new_uuid();
+        let client_token = sender.zip(client_token);
+        if let Some(key) = &client_token {
+            self.by_client_token.insert(key.clone(), seq);
+        }
+        self.by_id.insert(id.clone(), seq);
+        self.items.push_back(Item {
+            seq,
+            id,
+            time,
+            absolute_time: crate::Timestamp::from_system_time(time).as_str().to_owned(),
+            kind,
+            content_type: content_type.to_owned(),
+            content,
+            sender,
+            receipts: Vec::new(),
+            client_token,
+        });
+        let last = self.items.len() - 1;
+        &self.items[last]
+    }
+
+    /// The NextToken that resumes a scan at sequence number `seq`.
+    fn next_token(&self, direction: Direction, seq: u64) -> String {
+        let d = match direction {
+            Direction::Forward => 'f',
+            Direction::Backward => 'b',
+        };
+        format!("{}.{d}.{seq}", self.nonce)
+    }
+
+    /// Reads one of this chat's NextTokens: (direction, sequence number).
+    pub(super) fn parse_next_token(&self, token: &str) -> Option<(Direction, u64)> {
+        let mut parts = token.split('.');
+        let (Some(nonce), Some(d), Some(seq), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        if nonce != self.nonce || seq.starts_with('+') {
+            return None;
+        }
+        let direction = match d {
+            "f" => Direction::Forward,
+            "b" => Direction::Backward,
+            _ => return None,
+        };
+        Some((direction, seq.parse().ok()?))
+    }
+
+    /// Up to `max` items from `start` in `direction`; `Err(())` if `start` names an `Id`
+    /// the transcript does not hold.
+    pub(super) fn scan(
+        &self,
+        start: &Start,
+        direction: Direction,
+        max: usize,
+    ) -> Result<Page<'_>, ()> {
+        let len = self.items.len();
+        let forward = direction == Direction::Forward;
+        let first: Option<usize> = match start {
+            Start::Newest => len.checked_sub(1),
+            Start::Id(id) => {
+                let seq = *self.by_id.get(id).ok_or(())?;
+                Some(self.index_of_seq(seq).ok_or(())?)
+            }
+            Start::Time(t) => {
+                if forward {
+                    self.items.iter().position(|i| i.time >= *t)
+                } else {
+                    self.items.iter().rposition(|i| i.time <= *t)
+                }
+            }
+            Start::MostRecent(n) => (len > 0).then(|| len.saturating_sub(*n)),
+            Start::Seq(seq) => {
+                let first_seq = self.first_seq();
+                if *seq < first_seq {
+                    // Forgotten meanwhile: carry on from the oldest kept, or stop.
+                    (forward && len > 0).then_some(0)
+                } else if *seq >= self.next_seq {
+                    (!forward).then(|| len.checked_sub(1)).flatten()
+                } else {
+                    self.index_of_seq(*seq)
+                }
+            }
+        };
+        let mut items = Vec::new();
+        let mut at = first;
+        while let Some(i) = at {
+            if items.len() >= max {
+                break;
+            }
+            let Some(item) = self.items.get(i) else {
+                at = None;
+                break;
+            };
+            items.push(item);
+            at = if forward {
+                Some(i + 1).filter(|&n| n < len)
+            } else {
+                i.checked_sub(1)
+            };
+        }
+        let next = at
+            .and_then(|i| self.items.get(i))
+            .map(|item| self.next_token(direction, item.seq));
+        Ok(Page { items, next })
+    }
+}
+
+/// Why a token gets no service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Denied;
+
+/// What a connection token was issued for.
+#[derive(Debug, Clone)]
+struct Connection {
+    contact_id: String,
+    who: usize,
+    expiry: SystemTime,
+}
+
+/// The bounds and settings of the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ChatLimits {
+    pub(super) max_chats: usize,
+    pub(super) max_items_per_chat: usize,
+    pub(super) connection_token_lifetime: Duration,
+}
+
+/// Every chat, its tokens, and the clock.
+#[derive(Debug)]
+pub(super) struct Chats {
+    pub(super) limits: ChatLimits,
+    pub(super) clock: Clock,
+    chats: HashMap<String, Chat>,
+    /// Contact ids, oldest chat first: the order chats are forgotten in.
+    order: VecDeque<String>,
+    participant_tokens: HashMap<String, (String, usize)>,
+    connection_tokens: HashMap<String, Connection>,
+}
+
+/// What [`Chats::start_chat`] made.
+#[derive(Debug, Clone)]
+pub(super) struct Started {
+    pub(super) contact_id: String,
+    pub(super) participant_token: String,
+    pub(super) customer_id: String,
+    pub(super) agent_id: String,
+}
+
+impl Chats {
+    pub(super) fn new(limits: ChatLimits) -> Chats {
+        Chats {
+            limits,
+            clock: Clock::new(),
+            chats: HashMap::new(),
+            order: VecDeque::new(),
+            participant_tokens: HashMap::new(),
+            connection_tokens: HashMap::new(),
+        }
+    }
+
+    pub(super) fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// Starts a chat (as StartChatContact would), forgetting the oldest chat, its
+    /// transcript and its tokens, if `max_chats` are kept.
+    pub(super) fn start_chat(&mut self) -> Started {
+        while self.chats.len() >= self.limits.max_chats.max(1) {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            self.forget(&oldest);
+        }
+        let participant = |role: Role, display_name: &'static str| Participant {
+            id: new_uuid(),
+            display_name,
+            role,
+            token: new_token(PARTICIPANT_TOKEN_BYTES),
+            connection_tokens: VecDeque::new(),
+            left: None,
+            connected: false,
+        };
+        let mut nonce = [0u8; 8];
+        random_bytes(&mut nonce);
+        let mut chat = Chat {
+            contact_id: new_uuid(),
+            participants: [
+                participant(Role::Customer, "Customer"),
+                participant(Role::Agent, "Agent"),
+            ],
+            items: VecDeque::new(),
+            next_seq: 0,
+            by_id: HashMap::new(),
+            by_client_token: HashMap::new(),
+            ended: false,
+            nonce: nonce.iter().map(|b| format!("{b:02x}")).collect(),
+        };
+        let now = self.now();
+        for who in [CUSTOMER, AGENT] {
+            let max = self.limits.max_items_per_chat;
+            chat.push(now, ItemType::Event, JOINED, None, Some(who), None, max);
+        }
+        let started = Started {
+            contact_id: chat.contact_id.clone(),
+            participant_token: chat.participants[CUSTOMER].token.clone(),
+            customer_id: chat.participants[CUSTOMER].id.clone(),
+            agent_id: chat.participants[AGENT].id.clone(),
+        };
+        for (who, p) in chat.participants.iter().enumerate() {
+            self.participant_tokens
+                .insert(p.token.clone(), (chat.contact_id.clone(), who));
+        }
+        self.order.push_back(chat.contact_id.clone());
+        self.chats.insert(chat.contact_id.clone(), chat);
+        started
+    }
+
+    /// Forgets a chat and every token of it.
+    fn forget(&mut self, contact_id: &str) {
+        let Some(chat) = self.chats.remove(contact_id) else {
+            return;
+        };
+        for p in &chat.participants {
+            self.participant_tokens.remove(&p.token);
+            for t in &p.connection_tokens {
+                self.connection_tokens.remove(t);
+            }
+        }
+    }
+
+    pub(super) fn chat(&self, contact_id: &str) -> Option<&Chat> {
+        self.chats.get(contact_id)
+    }
+
+    pub(super) fn chat_mut(&mut self, contact_id: &str) -> Option<&mut Chat> {
+        self.chats.get_mut(contact_id)
+    }
+
+    /// The live participant a participant token belongs to: (contact id, participant).
+    pub(super) fn by_participant_token(&self, token: &str) -> Result<(String, usize), Denied> {
+        let (contact_id, who) = self.participant_tokens.get(token).ok_or(Denied)?;
+        let chat = self.chats.get(contact_id).ok_or(Denied)?;
+        if chat.ended || chat.participants[*who].left.is_some() {
+            return Err(Denied);
+        }
+        Ok((contact_id.clone(), *who))
+    }
+
+    /// Whom an unexpired connection token was issued to: (contact id, participant). Whether
+    /// the chat is still on and the participant still in it is the caller's to check.
+    pub(super) fn by_connection_token(&self, token: &str) -> Result<(String, usize), Denied> {
+        let c = self.connection_tokens.get(token).ok_or(Denied)?;
+        if self.now() >= c.expiry || !self.chats.contains_key(&c.contact_id) {
+            return Err(Denied);
+        }
+        Ok((c.contact_id.clone(), c.who))
+    }
+
+    /// Issues a connection token for a participant: (token, expiry). Its expired tokens,
+    /// and its oldest beyond [`TOKENS_PER_PARTICIPANT`], are forgotten.
+    pub(super) fn issue(&mut self, contact_id: &str, who: usize) -> Option<(String, SystemTime)> {
+        let now = self.now();
+        let expiry = later(now, self.limits.connection_token_lifetime);
+        let token = new_token(CONNECTION_TOKEN_BYTES);
+        let chat = self.chats.get_mut(contact_id)?;
+        let mine = &mut chat.participants.get_mut(who)?.connection_tokens;
+        let map = &mut self.connection_tokens;
+        mine.retain(|t| match map.get(t) {
+            Some(c) if c.expiry > now => true,
+            _ => {
+                map.remove(t);
+                false
+            }
+        });
+        while mine.len() >= TOKENS_PER_PARTICIPANT {
+            if let Some(old) = mine.pop_front() {
+                map.remove(&old);
+            }
+        }
+        mine.push_back(token.clone());
+        map.insert(
+            token.clone(),
+            Connection {
+                contact_id: contact_id.to_owned(),
+                who,
+                expiry,
+            },
+        );
+        Some((token, expiry))
+    }
+
+    /// Forgets a connection token: later calls with it are refused.
+    pub(super) fn revoke(&mut self, token: &str) {
+        self.connection_tokens.remove(token);
+    }
+
+    /// Adds an item to a chat, at the clock's time.
+    #[allow(clippy::too_many_arguments)] // One item's members, named at each call.
+    pub(super) fn push(
+        &mut self,
+        contact_id: &str,
+        kind: ItemType,
+        content_type: &str,
+        content: Option<String>,
+        sender: Option<usize>,
+        client_token: Option<String>,
+    ) -> Option<&Item> {
+        let now = self.now();
+        let max = self.limits.max_items_per_chat;
+        let chat = self.chats.get_mut(contact_id)?;
+        Some(chat.push(now, kind, content_type, content, sender, client_token, max))
+    }
+
+    /// Ends a chat with a `chat.ended` event; `false` for an unknown contact. Ending an
+    /// ended chat changes nothing.
+    pub(super) fn end(&mut self, contact_id: &str) -> bool {
+        let now = self.now();
+        let max = self.limits.max_items_per_chat;
+        let Some(chat) = self.chats.get_mut(contact_id) else {
+            return false;
+        };
+        if !chat.ended {
+            chat.push(now, ItemType::Event, ENDED, None, None, None, max);
+            chat.ended = true;
+        }
+        true
+    }
+}
+
+/// Random bytes behind a participant token (252 base64 characters).
+const PARTICIPANT_TOKEN_BYTES: usize = 189;
+/// Random bytes behind a connection token (200 base64 characters).
+const CONNECTION_TOKEN_BYTES: usize = 150;
+
+/// A token as the service's look: `QVFJREFI` (base64 of `AQIDAH`) and base64 of random
+/// bytes; visible ASCII only, as a header value must be.
+pub(super) fn new_token(random: usize) -> String {
+    let mut bytes = vec![0u8; random];
+    random_bytes(&mut bytes);
+    format!("QVFJREFI{}", base64(&bytes))
+}
+
+/// A random UUID v4, lower case.
+pub(super) fn new_uuid() -> String {
+    let mut b = [0u8; 16];
+    random_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Fills `buf` from the system's random source. The emulator's ids and tokens need only be
+/// unique and hard to guess on one machine; should the draw fail, a clock-seeded
+/// generator stands in rather than failing the request.
+fn random_bytes(buf: &mut [u8]) {
+    if getrandom::getrandom(buf).is_ok() {
+        return;
+    }
+    let mut x = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64
+        ^ (buf.as_ptr() as u64);
+    for b in buf.iter_mut() {
+        // splitmix64
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        *b = (z ^ (z >> 31)) as u8;
+    }
+}
+
+/// Standard base64 with padding.
+pub(super) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(chunk.get(1).copied().unwrap_or(0)) << 8)
+            | u32::from(chunk.get(2).copied().unwrap_or(0));
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> shift) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> ChatLimits {
+        ChatLimits {
+            max_chats: 2,
+            max_items_per_chat: 4,
+            connection_token_lifetime: Duration::from_secs(86_400),
+        }
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("AQIDAH", "QVFJREFI"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn tokens_and_ids_have_the_service_s_look() {
+        let t = new_token(PARTICIPANT_TOKEN_BYTES);
+        assert_eq!(t.len(), 260);
+        assert!(t.starts_with("QVFJREFI") && t.bytes().all(|b| b.is_ascii_graphic()));
+        assert_eq!(new_token(CONNECTION_TOKEN_BYTES).len(), 208);
+        let u = new_uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn clock_moves_forward_and_saturates() {
+        let mut clock = Clock::new();
+        let before = clock.now();
+        clock.advance(Duration::from_secs(3600));
+        assert!(clock.now() >= later(before, Duration::from_secs(3600)));
+        clock.advance(Duration::MAX);
+        clock.advance(Duration::MAX);
+        assert_eq!(clock.now(), latest());
+        assert_eq!(
+            crate::Timestamp::from_system_time(latest()).as_str(),
+            "9999-12-31T23:59:59.000Z"
+        );
+    }
+
+    #[test]
+    fn oldest_chat_is_forgotten_with_its_tokens() {
+        let mut chats = Chats::new(limits());
+        let a = chats.start_chat();
+        let (token, _) = chats.issue(&a.contact_id, CUSTOMER).unwrap();
+        assert!(chats.by_connection_token(&token).is_ok());
+        chats.start_chat();
+        chats.start_chat();
+        assert!(chats.chat(&a.contact_id).is_none());
+        assert_eq!(chats.by_connection_token(&token), Err(Denied));
+        assert_eq!(
+            chats.by_participant_token(&a.participant_token),
+            Err(Denied)
+        );
+        assert!(chats.participant_tokens.len() == 4 && chats.connection_tokens.is_empty());
+    }
+
+    #[test]
+    fn tokens_per_participant_are_bounded() {
+        let mut chats = Chats::new(limits());
+        let a = chats.start_chat();
+        let first = chats.issue(&a.contact_id, CUSTOMER).unwrap().0;
+        for _ in 0..TOKENS_PER_PARTICIPANT {
+            chats.issue(&a.contact_id, CUSTOMER).unwrap();
+        }
+        assert_eq!(chats.connection_tokens.len(), TOKENS_PER_PARTICIPANT);
+        assert_eq!(chats.by_connection_token(&first), Err(Denied));
+    }
+
+    #[test]
+    fn items_are_bounded_and_scans_page_through_what_is_kept() {
+        let mut chats = Chats::new(limits());
+        let a = chats.start_chat();
+        for n in 0..4 {
+            let c = Some(format!("m{n}"));
+            chats.push(
+                &a.contact_id,
+                ItemType::Message,
+                "text/plain",
+                c,
+                Some(AGENT),
+                None,
+            );
+        }
+        let chat = chats.chat(&a.contact_id).unwrap();
+        let contents = |p: &Page<'_>| -> Vec<String> {
+            p.items.iter().map(|i| i.content.clone().unwrap()).collect()
+        };
+        assert_eq!(chat.items.len(), 4);
+        assert_eq!(chat.first_seq(), 2);
+        let page = chat.scan(&Start::Newest, Direction::Backward, 3).unwrap();
+        assert_eq!(contents(&page), ["m3", "m2", "m1"]);
+        let next = page.next.unwrap();
+        let (d, seq) = chat.parse_next_token(&next).unwrap();
+        assert_eq!((d, seq), (Direction::Backward, 2));
+        let page = chat.scan(&Start::Seq(seq), d, 3).unwrap();
+        assert_eq!(contents(&page), ["m0"]);
+        assert!(page.next.is_none());
+        let page = chat
+            .scan(&Start::MostRecent(2), Direction::Forward, 10)
+            .unwrap();
+        assert_eq!(contents(&page), ["m2", "m3"]);
+        assert!(page.next.is_none());
+        // A forgotten position resumes at the oldest kept item going forward.
+        let page = chat.scan(&Start::Seq(0), Direction::Forward, 1).unwrap();
+        assert_eq!(contents(&page), ["m0"]);
+        assert!(
+            chat.scan(&Start::Seq(0), Direction::Backward, 1)
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        assert!(
+            chat.scan(&Start::Id("nope".into()), Direction::Forward, 1)
+                .is_err()
+        );
+        for bad in [
+            "",
+            "x.f.1",
+            "..",
+            "a.b.c.d",
+            &format!("{}.f.+1", chat.nonce),
+        ] {
+            assert_eq!(chat.parse_next_token(bad), None, "{bad}");
+        }
+    }
+}

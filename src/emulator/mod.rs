@@ -1,0 +1,942 @@
+//! A local Participant Service emulator: a faithful local chat, for tests, examples,
+//! benchmarks and browser pages.
+//!
+//! Enabled by the `emulator` feature. It needs nothing beyond std and this crate's own
+//! dependencies: it binds `127.0.0.1` (on a free port unless [`port`](EmulatorBuilder::port)
+//! says otherwise), serves HTTP/1.1 with keep-alive from background threads, and stops when
+//! dropped.
+//!
+//! # What it implements
+//!
+//! Chats, each with a customer and an agent, started by [`Emulator::start_chat`] (as
+//! StartChatContact would) or by `POST /emulator/chats`, and five operations of the service
+//! with its checks (each member's limits, answered with `ValidationException` naming the
+//! member) and its restJson1 errors (`X-Amzn-Errortype`, a `{"message":...}` body,
+//! `x-amzn-RequestId`):
+//!
+//! - `POST /participant/connection` (CreateParticipantConnection, with the participant
+//!   token): `ConnectionCredentials` for `CONNECTION_CREDENTIALS`, and also when `Type` is
+//!   left out (the service's answer then is not documented; credentials are what a client
+//!   needs next); `Websocket` for `WEBSOCKET`, a `ws://` URL on this emulator that nothing
+//!   serves yet, with `ConnectionExpiry` 100 s ahead; nothing for `WEBRTC_CONNECTION`
+//!   (accepted, not emulated). Each call issues a new connection token, valid for
+//!   [`connection_token_lifetime`](EmulatorBuilder::connection_token_lifetime); earlier ones
+//!   stay valid until they expire (whether the service revokes them is not documented).
+//!   `ConnectParticipant` is accepted and changes nothing visible.
+//! - `POST /participant/message` (SendMessage): `text/plain`, `text/markdown`,
+//!   `application/json` and `application/vnd.amazonaws.connect.message.interactive.response`
+//!   (other types are refused with 400, as a contact that does not support them would);
+//!   `Content` of 1 to 16,384 UTF-8 bytes (the newest documentation's rule); `ClientToken`
+//!   idempotency (the same token from the same participant is the same message, recorded
+//!   once). The answer is `{"AbsoluteTime":…,"Id":…}`, without the `MessageMetadata` the
+//!   service adds only for some channels.
+//! - `POST /participant/event` (SendEvent): the four documented event types. Typing is
+//!   recorded in [`events`](Emulator::events) but not put in the transcript (the
+//!   documentation's list of transcript events leaves it out); a delivered or read receipt
+//!   lands on its message as `MessageMetadata.Receipts` (first delivery and first reading
+//!   per recipient); a receipt for a message the transcript does not hold is accepted and
+//!   attached to nothing (the service's answer is not documented, and the emulator forgets
+//!   old items).
+//! - `POST /participant/disconnect` (DisconnectParticipant): a `participant.left` event,
+//!   then every call with that participant's tokens is refused with 403 (CreateParticipant
+//!   Connection included), except a retry with the same `ClientToken`, answered as the
+//!   first. The answer is `{}`, or an empty body with
+//!   [`empty_disconnect_body`](EmulatorBuilder::empty_disconnect_body); clients must take
+//!   both. The chat goes on for the agent until it is ended.
+//! - `POST /participant/transcript` (GetTranscript): see [Transcripts](#transcripts).
+//!
+//! Every other path is answered 404 `UnknownOperationException`. A connection token that
+//! is unknown, expired (the emulator's clock at or past its expiry), revoked, of a
+//! participant who left, or of an ended chat is refused with 403 `AccessDeniedException`
+//! and the body `{"message":"Access denied"}`; so is an unknown participant token. As the
+//! service does, the input's checks come before the token is looked up.
+//!
+//! The agent's side is the test's: [`agent_says`](Emulator::agent_says) and
+//! [`end_chat`](Emulator::end_chat) (which adds a `chat.ended` event; every later call for
+//! the chat, CreateParticipantConnection included, gets 403).
+//!
+//! # Transcripts
+//!
+//! Items are `MESSAGE`s and the `EVENT`s `participant.joined` (one for each participant
+//! when the chat starts), `participant.left` and `chat.ended`, each with every member that
+//! applies (`ContactId` on all, the sender's `ParticipantId`, `DisplayName` and
+//! `ParticipantRole` on all but `chat.ended`, `Content` on messages, `MessageMetadata` on
+//! acknowledged messages); none is written as `null`.
+//!
+//! - The scan starts at the newest item, or at `StartPosition`: `Id` (that item; an `Id` the
+//!   transcript does not hold is a 400), `AbsoluteTime` (the first item at or after it
+//!   going forward, the last at or before it going backward) or `MostRecent` (the n-th
+//!   newest), the first of these that is set. An empty `StartPosition` is none.
+//! - `ScanDirection` defaults to `BACKWARD` without a `StartPosition` and `FORWARD` with
+//!   one, as documented; `FORWARD` from the default start gives the newest item alone, as
+//!   the service's users report. `SortOrder` (default `DESCENDING`) orders each page.
+//! - `MaxResults` is 10 when absent or 0 (what SDKs send for "not set").
+//! - `NextToken` is opaque and tied to its chat; an unknown one is a 400. It is left out of
+//!   the last page, or sent as `""` with
+//!   [`empty_next_token_on_last_page`](EmulatorBuilder::empty_next_token_on_last_page), as
+//!   the service has been seen to do.
+//! - `ContactId`, if sent, must be the token's contact; another is refused with 403.
+//!
+//! # Control path
+//!
+//! On the same port, for a standalone emulator (what StartChatContact and the agent's
+//! application are to the real service), with JSON bodies and answers:
+//!
+//! - `POST /emulator/chats` starts a chat: `{"ContactId":…,"ParticipantToken":…}`.
+//! - `POST /emulator/chats/{ContactId}/messages` with `{"Content":…,"ContentType":…}`: the
+//!   agent speaks; `{"AbsoluteTime":…,"Id":…}`.
+//! - `POST /emulator/chats/{ContactId}/end` ends the chat: `{}`.
+//!
+//! An unknown contact is a 404 with a JSON message. Every answer carries
+//! `Access-Control-Allow-Origin: *` and exposes `x-amzn-RequestId` and `x-amzn-ErrorType`,
+//! and `OPTIONS` on any path answers a CORS preflight (204), so that a page in a browser can
+//! call the emulator. The control path has no authentication: anything that can reach
+//! `127.0.0.1` on this port can start, speak in and end chats.
+//!
+//! # Clock
+//!
+//! The emulator's clock starts at the real time, runs with it, and moves forward by
+//! [`advance_clock`](Emulator::advance_clock): tests expire tokens without waiting.
+//! [`now`](Emulator::now) reads it. Times are written as the service writes them,
+//! `2019-11-08T02:41:28.172Z`.
+//!
+//! # Bounds
+//!
+//! Whatever its clients do, the emulator holds a bounded number of connections, each for a
+//! bounded time, and keeps a bounded amount of what it received. [`Emulator::builder`] sets
+//! the bounds; [`Emulator::start`] uses the defaults:
+//!
+//! - at most [`max_connections`](EmulatorBuilder::max_connections) open connections (256),
+//!   one file descriptor each. When a new connection arrives with all of them open, the one
+//!   that has waited longest for its next request (an idle keep-alive, a slow or abandoned
+//!   request head) is closed to make room, so a client that sends its request promptly is
+//!   answered while others hoard connections. Only connections whose request is being
+//!   handled and answered are never closed this way.
+//! - [`idle_timeout`](EmulatorBuilder::idle_timeout) (60 s): a connection waiting that long
+//!   for the next request, or the next bytes of one, is closed, and so is one whose client
+//!   does not take an answer for that long.
+//! - [`max_body`](EmulatorBuilder::max_body) (64 MiB): a larger request body is refused with
+//!   HTTP 400. A body is read as its bytes arrive; a `Content-Length` alone reserves no
+//!   memory.
+//! - [`seen_requests`](Emulator::seen_requests) keeps the newest
+//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose bodies
+//!   total at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) (64 MiB),
+//!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
+//! - [`events`](Emulator::events) keeps the newest
+//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000), forgetting the
+//!   oldest with its client token.
+//! - [`max_chats`](EmulatorBuilder::max_chats) chats (1000): starting one more forgets the
+//!   oldest, its transcript and its tokens (later calls with them get 403).
+//! - [`max_items_per_chat`](EmulatorBuilder::max_items_per_chat) transcript items (1000,
+//!   at most 16 KiB of content each): a new item forgets the oldest, with its client
+//!   token; a transcript read pages through what is kept.
+//! - [`CONNECTION_TOKENS_PER_PARTICIPANT`](EmulatorBuilder::CONNECTION_TOKENS_PER_PARTICIPANT)
+//!   (100) connection tokens per participant: a new one forgets the expired ones and then
+//!   the oldest.
+//!
+//! When `accept` fails (the process is out of file descriptors, say), the emulator closes
+//! its longest-waiting connection to free one and retries after a pause that doubles from
+//! 1 ms up to 100 ms, rather than retrying at once and spinning.
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use connect_participant::emulator::Emulator;
+//! use connect_participant::{ErrorKind, SendEventRequest};
+//!
+//! let emulator = Emulator::start()?;
+//! let client = emulator.client_builder().build()?;
+//!
+//! // A chat whose customer holds a connection token, as after CreateParticipantConnection.
+//! let token = emulator.connection_token();
+//! let out = client.send_event(&token, &SendEventRequest::typing())?;
+//! assert_eq!(emulator.events()[0].id, out.id.unwrap());
+//!
+//! // The agent speaks in a chat started by the test; the customer's receipt lands on it.
+//! let chat = emulator.start_chat();
+//! let message_id = emulator.agent_says(&chat.contact_id, "Hello!", "text/plain")?;
+//! let token = emulator.connection_token_for(&chat.contact_id)?;
+//! client.send_event(&token, &SendEventRequest::read(&message_id))?;
+//!
+//! // A day later the connection token has expired.
+//! emulator.advance_clock(Duration::from_secs(24 * 3600));
+//! let err = client.send_event(&token, &SendEventRequest::typing()).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::AccessDenied);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Standalone
+//!
+//! A program that only serves (a command-line `emulator` command, say) starts one on a
+//! chosen port and calls [`wait`](Emulator::wait), which blocks for as long as the process
+//! runs:
+//!
+//! ```no_run
+//! use connect_participant::emulator::Emulator;
+//!
+//! let emulator = Emulator::builder().port(8421).start()?;
+//! println!("{}", emulator.url());
+//! emulator.wait();
+//! # #[allow(unreachable_code)]
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod chat;
+mod faults;
+mod http;
+mod service;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+
+use crate::client::{Client, ClientBuilder};
+use crate::{ConnectionToken, Endpoint};
+
+pub use faults::Fault;
+
+use chat::{ChatLimits, Chats};
+use http::{Handler, HttpLimits, Outcome, Reply, Request, Server};
+use service::{AgentError, Service, ServiceSettings};
+
+/// One event the emulator accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedEvent {
+    /// The `Id` the emulator answered.
+    pub id: String,
+    /// The `AbsoluteTime` the emulator answered.
+    pub absolute_time: String,
+    /// The `ContentType` sent.
+    pub content_type: String,
+    /// The `Content` sent, if any.
+    pub content: Option<String>,
+    /// The `ClientToken` sent, if any.
+    pub client_token: Option<String>,
+    /// The chat it was sent in.
+    pub contact_id: String,
+    /// The participant that sent it.
+    pub participant_id: String,
+}
+
+/// One request as the emulator received it, kept for tests to inspect: every attempt of a
+/// retried call shows up here, also those answered with an injected fault.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SeenRequest {
+    /// The method, such as `POST`.
+    pub method: String,
+    /// The path, without any query.
+    pub path: String,
+    /// The headers in arrival order, names as sent, except `X-Amz-Bearer`: the tokens are
+    /// secrets and are not kept.
+    pub headers: Vec<(String, String)>,
+    /// The body, or its first
+    /// [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) if it is longer.
+    pub body: Vec<u8>,
+}
+
+impl SeenRequest {
+    /// The first header of this name (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body's `ClientToken` member, if the body is JSON and has one.
+    pub fn client_token(&self) -> Option<String> {
+        let body: Value = serde_json::from_slice(&self.body).ok()?;
+        body.get("ClientToken")?.as_str().map(str::to_owned)
+    }
+}
+
+impl fmt::Debug for SeenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeenRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &self.headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+/// A chat the emulator started, as StartChatContact answers: the contact and the
+/// customer's participant token (for CreateParticipantConnection), and the ids of its two
+/// participants. Its `Debug` does not show the token.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StartedChat {
+    /// The chat's contact id (a UUID), also its `InitialContactId`.
+    pub contact_id: String,
+    /// The customer's participant token: random visible ASCII, 260 characters.
+    pub participant_token: String,
+    /// The customer's participant id (a UUID); display name `Customer`, role `CUSTOMER`.
+    pub customer_participant_id: String,
+    /// The agent's participant id (a UUID); display name `Agent`, role `AGENT`.
+    pub agent_participant_id: String,
+}
+
+impl fmt::Debug for StartedChat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartedChat")
+            .field("contact_id", &self.contact_id)
+            .field("participant_token", &"[redacted]")
+            .field("customer_participant_id", &self.customer_participant_id)
+            .field("agent_participant_id", &self.agent_participant_id)
+            .finish()
+    }
+}
+
+/// Settings for an [`Emulator`], from [`Emulator::builder`]. Each setting's documentation
+/// gives its default; [`Emulator::start`] starts one with all the defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use connect_participant::emulator::Emulator;
+///
+/// // Room for a hundred long-lived connections and large uploads, and a short memory.
+/// let emulator = Emulator::builder()
+///     .max_connections(128)
+///     .idle_timeout(Duration::from_secs(300))
+///     .max_body(32 * 1024 * 1024)
+///     .max_seen_requests(100)
+///     .start()?;
+/// # drop(emulator);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct EmulatorBuilder {
+    limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Limits {
+    port: u16,
+    max_connections: usize,
+    idle_timeout: Duration,
+    max_body: usize,
+    max_seen_requests: usize,
+    max_seen_body_bytes: usize,
+    max_events: usize,
+    max_chats: usize,
+    max_items_per_chat: usize,
+    connection_token_lifetime: Duration,
+    empty_next_token_on_last_page: bool,
+    empty_disconnect_body: bool,
+}
+
+impl EmulatorBuilder {
+    /// The default of [`max_connections`](Self::max_connections): 256.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+    /// The default of [`idle_timeout`](Self::idle_timeout): 60 seconds.
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+    /// The default of [`max_body`](Self::max_body): 64 MiB.
+    pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+    /// The default of [`max_seen_requests`](Self::max_seen_requests): 1000.
+    pub const DEFAULT_MAX_SEEN_REQUESTS: usize = 1000;
+    /// The default of [`max_events`](Self::max_events): 100,000.
+    pub const DEFAULT_MAX_EVENTS: usize = 100_000;
+    /// The default of [`max_seen_body_bytes`](Self::max_seen_body_bytes): 64 MiB.
+    pub const DEFAULT_MAX_SEEN_BODY_BYTES: usize = 64 * 1024 * 1024;
+    /// The default of [`max_chats`](Self::max_chats): 1000.
+    pub const DEFAULT_MAX_CHATS: usize = 1000;
+    /// The default of [`max_items_per_chat`](Self::max_items_per_chat): 1000.
+    pub const DEFAULT_MAX_ITEMS_PER_CHAT: usize = 1000;
+    /// The default of [`connection_token_lifetime`](Self::connection_token_lifetime): one
+    /// day, as the service documents.
+    pub const DEFAULT_CONNECTION_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+    /// How many connection tokens a participant keeps: a new one forgets the expired ones,
+    /// then the oldest beyond this many, so that a client calling CreateParticipantConnection
+    /// in a loop cannot grow the emulator's memory.
+    pub const CONNECTION_TOKENS_PER_PARTICIPANT: usize = chat::TOKENS_PER_PARTICIPANT;
+
+    /// The port to listen on, on `127.0.0.1`; default 0, a free port chosen by the system
+    /// (see [`Emulator::addr`]).
+    pub fn port(mut self, port: u16) -> Self {
+        self.limits.port = port;
+        self
+    }
+
+    /// The most connections open at once; default
+    /// [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS) (256). Each costs one file
+    /// descriptor, so the default leaves most of the common limit of 1024 to the rest of
+    /// the process (its clients' own sockets included). With this many open, a new
+    /// connection closes the one that has waited longest for its next request; if every
+    /// one is busy answering a request, the newcomer is closed instead. Zero is refused by
+    /// [`start`](Self::start).
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
+    /// How long a connection may wait for the next request, or for the next bytes of one,
+    /// and how long an answer may wait for the client to take it, before the connection is
+    /// closed; default [`DEFAULT_IDLE_TIMEOUT`](Self::DEFAULT_IDLE_TIMEOUT) (60 s). Zero is
+    /// refused by [`start`](Self::start).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// The largest request body accepted, in bytes; a larger one is answered with HTTP 400
+    /// and the connection closed. Default [`DEFAULT_MAX_BODY`](Self::DEFAULT_MAX_BODY)
+    /// (64 MiB). Memory is taken as the bytes arrive, not as `Content-Length` announces
+    /// them. Zero is refused by [`start`](Self::start): most operations have a body.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.limits.max_body = bytes;
+        self
+    }
+
+    /// How many requests [`Emulator::seen_requests`] keeps, the newest; default
+    /// [`DEFAULT_MAX_SEEN_REQUESTS`](Self::DEFAULT_MAX_SEEN_REQUESTS) (1000). Zero keeps
+    /// none; [`Emulator::requests`] counts them all regardless.
+    pub fn max_seen_requests(mut self, max: usize) -> Self {
+        self.limits.max_seen_requests = max;
+        self
+    }
+
+    /// How many body bytes the requests kept by [`Emulator::seen_requests`] hold in all;
+    /// the oldest requests are dropped to make room for a new one, and a body longer than
+    /// this on its own is kept cut to this length. Default
+    /// [`DEFAULT_MAX_SEEN_BODY_BYTES`](Self::DEFAULT_MAX_SEEN_BODY_BYTES) (64 MiB), enough for
+    /// the largest body the default [`max_body`](Self::max_body) accepts. Zero keeps the
+    /// requests without their bodies.
+    pub fn max_seen_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_seen_body_bytes = bytes;
+        self
+    }
+
+    /// How many accepted events [`Emulator::events`] keeps, the newest; default
+    /// [`DEFAULT_MAX_EVENTS`](Self::DEFAULT_MAX_EVENTS) (100,000, at most 16 KiB of content
+    /// each). The oldest is forgotten with its client token, so a repeat of that token is
+    /// then a new event. Zero is refused by [`start`](Self::start): an event must be kept
+    /// at least until its answer is written.
+    pub fn max_events(mut self, max: usize) -> Self {
+        self.limits.max_events = max;
+        self
+    }
+
+    /// How many chats are kept; default [`DEFAULT_MAX_CHATS`](Self::DEFAULT_MAX_CHATS)
+    /// (1000). Starting one more forgets the oldest chat, its transcript and its tokens:
+    /// later calls with them get 403, as for an ended chat. Zero is refused by
+    /// [`start`](Self::start).
+    pub fn max_chats(mut self, max: usize) -> Self {
+        self.limits.max_chats = max;
+        self
+    }
+
+    /// How many transcript items each chat keeps, the newest; default
+    /// [`DEFAULT_MAX_ITEMS_PER_CHAT`](Self::DEFAULT_MAX_ITEMS_PER_CHAT) (1000, at most
+    /// 16 KiB of content each). A new item forgets the oldest, with its client token (a
+    /// repeat of that SendMessage is then a new message). Zero is refused by
+    /// [`start`](Self::start).
+    pub fn max_items_per_chat(mut self, max: usize) -> Self {
+        self.limits.max_items_per_chat = max;
+        self
+    }
+
+    /// How long a connection token is valid after CreateParticipantConnection issues it,
+    /// by the emulator's clock; default
+    /// [`DEFAULT_CONNECTION_TOKEN_LIFETIME`](Self::DEFAULT_CONNECTION_TOKEN_LIFETIME) (one
+    /// day). Zero is refused by [`start`](Self::start).
+    pub fn connection_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.limits.connection_token_lifetime = lifetime;
+        self
+    }
+
+    /// Whether GetTranscript's last page carries `"NextToken":""` (as the service has been
+    /// seen to answer) rather than no `NextToken`; default `false`. Clients must stop on
+    /// both.
+    pub fn empty_next_token_on_last_page(mut self, on: bool) -> Self {
+        self.limits.empty_next_token_on_last_page = on;
+        self
+    }
+
+    /// Whether DisconnectParticipant answers an empty body (as the documentation says)
+    /// rather than `{}`; default `false`. Clients must take both.
+    pub fn empty_disconnect_body(mut self, on: bool) -> Self {
+        self.limits.empty_disconnect_body = on;
+        self
+    }
+
+    /// Binds `127.0.0.1` on [`port`](Self::port) and starts serving.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::InvalidInput`] if `max_connections`, `idle_timeout`, `max_body`,
+    /// `max_events`, `max_chats`, `max_items_per_chat` or `connection_token_lifetime` is
+    /// zero; otherwise what binding (a port in use, say) or starting its thread returns.
+    pub fn start(self) -> io::Result<Emulator> {
+        let limits = self.limits;
+        let zeros = [
+            ("max_connections", limits.max_connections == 0),
+            ("idle_timeout", limits.idle_timeout.is_zero()),
+            ("max_body", limits.max_body == 0),
+            ("max_events", limits.max_events == 0),
+            ("max_chats", limits.max_chats == 0),
+            ("max_items_per_chat", limits.max_items_per_chat == 0),
+            (
+                "connection_token_lifetime",
+                limits.connection_token_lifetime.is_zero(),
+            ),
+        ];
+        if let Some((name, _)) = zeros.iter().find(|(_, zero)| *zero) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the emulator's {name} must not be zero"),
+            ));
+        }
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, limits.port))?;
+        let addr = listener.local_addr()?;
+        let chats = Chats::new(ChatLimits {
+            max_chats: limits.max_chats,
+            max_items_per_chat: limits.max_items_per_chat,
+            connection_token_lifetime: limits.connection_token_lifetime,
+        });
+        let settings = ServiceSettings {
+            max_events: limits.max_events,
+            empty_next_token_on_last_page: limits.empty_next_token_on_last_page,
+            empty_disconnect_body: limits.empty_disconnect_body,
+        };
+        let app = Arc::new(App {
+            limits,
+            service: Service::new(chats, settings, addr.to_string()),
+            records: Mutex::default(),
+        });
+        let http_limits = HttpLimits {
+            max_connections: limits.max_connections,
+            idle_timeout: limits.idle_timeout,
+            max_body: limits.max_body,
+        };
+        let handler: Arc<dyn Handler> = Arc::clone(&app) as Arc<dyn Handler>;
+        let server = Server::start(listener, http_limits, handler, service::cors_headers())?;
+        Ok(Emulator { server, app })
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            limits: Limits {
+                port: 0,
+                max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+                idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+                max_body: Self::DEFAULT_MAX_BODY,
+                max_seen_requests: Self::DEFAULT_MAX_SEEN_REQUESTS,
+                max_seen_body_bytes: Self::DEFAULT_MAX_SEEN_BODY_BYTES,
+                max_events: Self::DEFAULT_MAX_EVENTS,
+                max_chats: Self::DEFAULT_MAX_CHATS,
+                max_items_per_chat: Self::DEFAULT_MAX_ITEMS_PER_CHAT,
+                connection_token_lifetime: Self::DEFAULT_CONNECTION_TOKEN_LIFETIME,
+                empty_next_token_on_last_page: false,
+                empty_disconnect_body: false,
+            },
+        }
+    }
+}
+
+/// What the HTTP layer is handed: the service, with the faults to apply and the requests
+/// to keep around it.
+struct App {
+    limits: Limits,
+    service: Service,
+    records: Mutex<Records>,
+}
+
+#[derive(Default)]
+struct Records {
+    faults: VecDeque<Fault>,
+    seen: VecDeque<SeenRequest>,
+    /// The body bytes held in `seen`.
+    seen_body_bytes: usize,
+}
+
+impl App {
+    fn records(&self) -> MutexGuard<'_, Records> {
+        // A panicking request must not take the whole emulator down with it.
+        self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Handler for App {
+    fn handle(&self, request: &Request) -> Outcome {
+        let fault = {
+            let mut records = self.records();
+            records.keep(request, &self.limits);
+            records.faults.pop_front()
+        };
+        match fault {
+            None => Outcome::Reply(self.service.handle(request)),
+            Some(fault) => fault.apply(|| self.service.handle(request)),
+        }
+    }
+
+    fn malformed(&self, message: &str) -> Reply {
+        service::error_reply(400, "SerializationException", message)
+    }
+}
+
+impl Records {
+    /// Keeps what [`Emulator::seen_requests`] shows of `request` (no bearer, the body cut to
+    /// the byte budget), dropping the oldest to stay within the limits.
+    fn keep(&mut self, request: &Request, limits: &Limits) {
+        if limits.max_seen_requests == 0 {
+            return;
+        }
+        // Only what is kept is copied: a body over the budget is cut before the copy.
+        let kept_body = request.body.len().min(limits.max_seen_body_bytes);
+        let request = SeenRequest {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            headers: request
+                .headers
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-bearer"))
+                .cloned()
+                .collect(),
+            body: request.body[..kept_body].to_vec(),
+        };
+        while self.seen.len() >= limits.max_seen_requests
+            || self.seen_body_bytes + request.body.len() > limits.max_seen_body_bytes
+        {
+            let Some(oldest) = self.seen.pop_front() else {
+                break;
+            };
+            self.seen_body_bytes -= oldest.body.len();
+        }
+        self.seen_body_bytes += request.body.len();
+        self.seen.push_back(request);
+    }
+}
+
+/// A running emulator. Dropping it stops it and closes its connections.
+pub struct Emulator {
+    // Declared first so that it is dropped first: the server's threads hold the app.
+    server: Server,
+    app: Arc<App>,
+}
+
+impl Emulator {
+    /// Binds `127.0.0.1` on a free port and starts serving, with the default bounds:
+    /// shorthand for `Emulator::builder().start()`.
+    pub fn start() -> io::Result<Emulator> {
+        Emulator::builder().start()
+    }
+
+    /// Settings for an emulator with other bounds than the defaults.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// Its base URL, `http://127.0.0.1:<port>`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr())
+    }
+
+    /// Its base URL, `http://127.0.0.1:<port>`: the same as
+    /// [`endpoint_url`](Self::endpoint_url), to print for other programs (an SDK's
+    /// `endpoint_url`, a browser page).
+    pub fn url(&self) -> String {
+        self.endpoint_url()
+    }
+
+    /// Its endpoint, for [`send_event`](crate::send_event).
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint::from_url(&self.endpoint_url()).expect("a socket address is a valid URL")
+    }
+
+    /// A client builder already pointed at the emulator.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder().endpoint_url(self.endpoint_url())
+    }
+
+    /// Blocks the calling thread for as long as the process runs, while the emulator serves
+    /// from its own threads: for a program that only serves. It never returns; the process
+    /// ends it (Ctrl-C, say).
+    pub fn wait(&self) -> ! {
+        loop {
+            // `park` may return spuriously; nothing unparks this thread on purpose.
+            thread::park();
+        }
+    }
+
+    /// Starts a chat, as StartChatContact would: a customer and an agent, each with a
+    /// `participant.joined` event in the transcript. If
+    /// [`max_chats`](EmulatorBuilder::max_chats) are kept, the oldest is forgotten.
+    pub fn start_chat(&self) -> StartedChat {
+        let s = self.app.service.lock().chats.start_chat();
+        StartedChat {
+            contact_id: s.contact_id,
+            participant_token: s.participant_token,
+            customer_participant_id: s.customer_id,
+            agent_participant_id: s.agent_id,
+        }
+    }
+
+    /// Issues a connection token for a chat's customer, as CreateParticipantConnection
+    /// would (it expires after
+    /// [`connection_token_lifetime`](EmulatorBuilder::connection_token_lifetime)).
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold (never started,
+    /// or forgotten to make room); [`io::ErrorKind::PermissionDenied`] if the chat has
+    /// ended or the customer has left it.
+    pub fn connection_token_for(&self, contact_id: &str) -> io::Result<ConnectionToken> {
+        let mut state = self.app.service.lock();
+        let chat = state
+            .chats
+            .chat(contact_id)
+            .ok_or_else(|| unknown_contact(contact_id))?;
+        if chat.ended || chat.participants[chat::CUSTOMER].left.is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "the chat has ended or the customer has left it",
+            ));
+        }
+        let (token, _) = state
+            .chats
+            .issue(contact_id, chat::CUSTOMER)
+            .ok_or_else(|| unknown_contact(contact_id))?;
+        ConnectionToken::new(token)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+    }
+
+    /// A connection token of a new chat's customer: [`start_chat`](Self::start_chat), then
+    /// [`connection_token_for`](Self::connection_token_for). The shortest way to a token
+    /// the emulator accepts.
+    pub fn connection_token(&self) -> ConnectionToken {
+        let chat = self.start_chat();
+        // A chat just started is held, on, and its customer present; and the emulator's
+        // tokens are visible ASCII of a valid length.
+        self.connection_token_for(&chat.contact_id)
+            .expect("a chat just started takes a connection token")
+    }
+
+    /// The agent says `content` (of `content_type`, any type of 1 to 100 characters: the
+    /// agent's side may send what a customer may not) in a chat; returns the new item's
+    /// `Id`.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] if the chat has ended, or for content out of its
+    /// limits (1 to 16,384 bytes) or an empty or longer content type.
+    pub fn agent_says(
+        &self,
+        contact_id: &str,
+        content: &str,
+        content_type: &str,
+    ) -> io::Result<String> {
+        match self
+            .app
+            .service
+            .agent_says(contact_id, content, content_type)
+        {
+            Ok((id, _)) => Ok(id),
+            Err(AgentError::UnknownContact) => Err(unknown_contact(contact_id)),
+            Err(AgentError::Ended) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the chat has ended",
+            )),
+            Err(AgentError::Invalid(m)) => Err(io::Error::new(io::ErrorKind::InvalidInput, m)),
+        }
+    }
+
+    /// Ends a chat: a `chat.ended` event in its transcript, then every call for it is
+    /// refused with 403, CreateParticipantConnection included. Ending an ended chat
+    /// changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
+    pub fn end_chat(&self, contact_id: &str) -> io::Result<()> {
+        if self.app.service.lock().chats.end(contact_id) {
+            Ok(())
+        } else {
+            Err(unknown_contact(contact_id))
+        }
+    }
+
+    /// The emulator's clock: the real time at start, running with it, plus every
+    /// [`advance_clock`](Self::advance_clock).
+    pub fn now(&self) -> SystemTime {
+        self.app.service.lock().chats.now()
+    }
+
+    /// Moves the emulator's clock forward (to expire connection tokens without waiting);
+    /// it stops at the year 9999.
+    pub fn advance_clock(&self, by: Duration) {
+        self.app.service.lock().chats.clock.advance(by);
+    }
+
+    /// The events accepted so far, oldest first, at most the newest
+    /// [`max_events`](EmulatorBuilder::max_events); a repeated client token appears once.
+    pub fn events(&self) -> Vec<RecordedEvent> {
+        self.app.service.lock().events()
+    }
+
+    /// How many HTTP requests it has received, malformed ones included, also those no
+    /// longer kept by [`seen_requests`](Self::seen_requests).
+    pub fn requests(&self) -> usize {
+        self.server.requests()
+    }
+
+    /// The newest well-formed requests received, oldest first, each attempt of a retried
+    /// call included: at most [`max_seen_requests`](EmulatorBuilder::max_seen_requests) of
+    /// them, with at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) of
+    /// bodies in all.
+    pub fn seen_requests(&self) -> Vec<SeenRequest> {
+        self.app.records().seen.iter().cloned().collect()
+    }
+
+    /// How many TCP connections it has accepted, closed ones included.
+    pub fn connections(&self) -> usize {
+        self.server.connections()
+    }
+
+    /// How many connections are open now: at most
+    /// [`max_connections`](EmulatorBuilder::max_connections).
+    pub fn open_connections(&self) -> usize {
+        self.server.open_connections()
+    }
+
+    /// How many times accepting a connection has failed (for want of file descriptors,
+    /// say); each failure is followed by a pause, never by an immediate retry.
+    pub fn accept_errors(&self) -> usize {
+        self.server.accept_errors()
+    }
+
+    /// From now on, requests with this connection token are refused with
+    /// `AccessDeniedException` (HTTP 403), as for an expired one. The participant's other
+    /// tokens are unaffected.
+    pub fn revoke_token(&self, token: &ConnectionToken) {
+        self.app.service.lock().chats.revoke(token.expose_secret());
+    }
+
+    /// While `on`, receipts are refused with `ConflictException` (HTTP 409), as when more
+    /// than two participants are in the chat or a supervisor has barged in.
+    pub fn set_receipts_conflict(&self, on: bool) {
+        self.app.service.lock().receipts_conflict = on;
+    }
+
+    /// Answers the next request, whatever it is, with this error instead of handling it:
+    /// HTTP `status`, `X-Amzn-Errortype: error_type`, body `{"message": message}`.
+    /// Faults queue up, one request each. Shorthand for
+    /// `inject(Fault::error(status, error_type, message))`.
+    pub fn fail_next(&self, status: u16, error_type: &str, message: &str) {
+        self.inject(Fault::error(status, error_type, message));
+    }
+
+    /// Applies `fault` to the next request that has none yet: faults queue up, one request
+    /// each, and requests after the queue runs dry are handled normally.
+    ///
+    /// ```
+    /// use connect_participant::emulator::{Emulator, Fault};
+    /// use connect_participant::SendEventRequest;
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().sleep_fn(|_| {}).build()?;
+    /// // The event lands, but the answer is lost; the retry gets the same event back.
+    /// emulator.inject(Fault::CloseAfterHandling);
+    /// let token = emulator.connection_token();
+    /// let out = client.send_event(&token, &SendEventRequest::typing())?;
+    /// assert_eq!(emulator.seen_requests().len(), 2);
+    /// assert_eq!(emulator.events().len(), 1);
+    /// assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inject(&self, fault: Fault) {
+        self.app.records().faults.push_back(fault);
+    }
+}
+
+fn unknown_contact(contact_id: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("the emulator holds no chat with ContactId {contact_id:?}"),
+    )
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr())
+            .field("connections", &self.connections())
+            .field("requests", &self.requests())
+            .field("limits", &self.app.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(body: &[u8]) -> Request {
+        Request {
+            method: "POST".into(),
+            path: "/".into(),
+            headers: Vec::new(),
+            body: body.to_vec(),
+            close: false,
+        }
+    }
+
+    #[test]
+    fn kept_requests_stay_within_count_and_bytes_newest_first() {
+        let limits = Limits {
+            max_seen_requests: 3,
+            max_seen_body_bytes: 10,
+            ..EmulatorBuilder::default().limits
+        };
+        let mut records = Records::default();
+        for body in [&b"aaaa"[..], b"bbbb", b"cc", b"d", b"eeeee"] {
+            records.keep(&seen(body), &limits);
+        }
+        let bodies: Vec<&[u8]> = records.seen.iter().map(|r| &r.body[..]).collect();
+        assert_eq!(bodies, [&b"cc"[..], b"d", b"eeeee"]);
+        assert_eq!(records.seen_body_bytes, 8);
+        // A body over the whole budget is kept cut, alone.
+        records.keep(&seen(b"0123456789abc"), &limits);
+        let bodies: Vec<&[u8]> = records.seen.iter().map(|r| &r.body[..]).collect();
+        assert_eq!(bodies, [&b"0123456789"[..]]);
+        assert_eq!(records.seen_body_bytes, 10);
+
+        let none = Limits {
+            max_seen_requests: 0,
+            ..limits
+        };
+        records.keep(&seen(b"x"), &none);
+        assert_eq!(records.seen.len(), 1);
+    }
+
+    #[test]
+    fn started_chat_debug_hides_the_participant_token() {
+        let chat = StartedChat {
+            contact_id: "c".into(),
+            participant_token: "QVFJREFIsecret".into(),
+            customer_participant_id: "p".into(),
+            agent_participant_id: "a".into(),
+        };
+        let shown = format!("{chat:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+}

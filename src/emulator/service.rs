@@ -1,0 +1,936 @@
+//! The service's operations over the chat model: the checks a request meets, in the order
+//! it meets them, the answers, and the restJson1 errors. Also the control path that stands
+//! in for the agent's side and for StartChatContact.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value, json};
+
+use super::RecordedEvent;
+use super::chat::{
+    AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Receipt, Start, later, new_token,
+};
+use super::http::{Reply, Request};
+
+const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
+const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
+const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
+const ACKNOWLEDGED: &str = "application/vnd.amazonaws.connect.event.connection.acknowledged";
+/// What SendEvent takes: the four documented event types.
+const EVENT_TYPES: [&str; 4] = [TYPING, DELIVERED, READ, ACKNOWLEDGED];
+/// What a customer may SendMessage: the four types the service documents for it.
+pub(super) const MESSAGE_TYPES: [&str; 4] = [
+    "text/plain",
+    "text/markdown",
+    "application/json",
+    "application/vnd.amazonaws.connect.message.interactive.response",
+];
+
+/// `ChatContent`: 1 to 16384 (characters for events, UTF-8 bytes for messages).
+pub(super) const MAX_CONTENT: usize = 16384;
+/// `ChatContentType`: 1 to 100 characters.
+pub(super) const MAX_CONTENT_TYPE: usize = 100;
+/// `ClientToken`: 0 to 500 characters.
+const MAX_CLIENT_TOKEN: usize = 500;
+/// `ParticipantToken`, the shape of both bearer tokens: 1 to 1000 characters.
+const MAX_TOKEN: usize = 1000;
+/// `ContactId`, `ChatItemId`: 1 to 256 characters.
+const MAX_ID: usize = 256;
+/// `NextToken`: 1 to 1000 characters.
+const MAX_NEXT_TOKEN: usize = 1000;
+/// `Instant`: 1 to 100 characters.
+const MAX_INSTANT: usize = 100;
+/// `MaxResults` and `MostRecent`: 0 to 100.
+const MAX_RESULTS: u64 = 100;
+/// GetTranscript's page size when `MaxResults` is absent (or 0).
+const DEFAULT_MAX_RESULTS: usize = 10;
+/// How long a WebSocket URL may wait to be opened (`Websocket.ConnectionExpiry`).
+const WEBSOCKET_URL_LIFETIME: Duration = Duration::from_secs(100);
+
+/// The headers a browser page needs on a preflight answer.
+const ALLOW_HEADERS: &str = "content-type, x-amz-bearer, amz-sdk-invocation-id, \
+                             amz-sdk-request, x-amz-user-agent, authorization, x-amz-date, \
+                             x-amz-security-token, x-amz-content-sha256";
+
+/// The service's settings beyond the chat model's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ServiceSettings {
+    pub(super) max_events: usize,
+    pub(super) empty_next_token_on_last_page: bool,
+    pub(super) empty_disconnect_body: bool,
+}
+
+/// The service: its settings and its state.
+pub(super) struct Service {
+    settings: ServiceSettings,
+    /// `host:port`, for WebSocket URLs.
+    authority: String,
+    state: Mutex<State>,
+}
+
+/// (contact id, participant, client token): idempotency is per participant.
+type EventKey = (String, usize, String);
+
+pub(super) struct State {
+    pub(super) chats: Chats,
+    /// The newest events, each with its idempotency key, if it had a client token.
+    events: VecDeque<(RecordedEvent, Option<EventKey>)>,
+    /// How many events were forgotten: `events[i]` is event number `forgotten + i`.
+    forgotten: usize,
+    /// Idempotency key -> number of the event it made.
+    by_client_token: HashMap<EventKey, usize>,
+    pub(super) receipts_conflict: bool,
+}
+
+impl State {
+    /// Records `event`, forgetting the oldest (and its client token) beyond `max`; returns
+    /// its number.
+    fn record(&mut self, event: RecordedEvent, key: Option<EventKey>, max: usize) -> usize {
+        while self.events.len() >= max.max(1) {
+            let Some((_, old_key)) = self.events.pop_front() else {
+                break;
+            };
+            if let Some(k) = old_key {
+                self.by_client_token.remove(&k);
+            }
+            self.forgotten += 1;
+        }
+        let number = self.forgotten + self.events.len();
+        if let Some(k) = &key {
+            self.by_client_token.insert(k.clone(), number);
+        }
+        self.events.push_back((event, key));
+        number
+    }
+
+    pub(super) fn events(&self) -> Vec<RecordedEvent> {
+        self.events.iter().map(|(e, _)| e.clone()).collect()
+    }
+}
+
+/// Why the agent could not speak.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AgentError {
+    /// No such chat (never started, or forgotten to make room).
+    UnknownContact,
+    /// The chat has ended.
+    Ended,
+    /// The content or content type is out of limits; says which.
+    Invalid(String),
+}
+
+/// A restJson1 service error: HTTP `status`, `X-Amzn-Errortype`, `{"message": message}`.
+pub(super) fn error_reply(status: u16, error_type: &str, message: &str) -> Reply {
+    Reply {
+        status,
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("X-Amzn-Errortype".into(), error_type.into()),
+        ],
+        body: json!({ "message": message }).to_string().into_bytes(),
+    }
+}
+
+fn validation(message: impl Into<String>) -> Reply {
+    error_reply(400, "ValidationException", &message.into())
+}
+
+fn serialization(message: impl Into<String>) -> Reply {
+    error_reply(400, "SerializationException", &message.into())
+}
+
+/// The service's answer to a token it does not honour (unknown, expired, revoked, of a
+/// participant who left or of an ended chat): the body does not say which.
+fn denied() -> Reply {
+    error_reply(403, "AccessDeniedException", "Access denied")
+}
+
+fn ok(body: &Value) -> Reply {
+    Reply {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.to_string().into_bytes(),
+    }
+}
+
+fn not_found(message: &str) -> Reply {
+    error_reply(404, "ResourceNotFoundException", message)
+}
+
+fn null_member(member: &str) -> Reply {
+    validation(format!(
+        "1 validation error detected: Value null at '{member}' failed to satisfy constraint: \
+         Member must not be null"
+    ))
+}
+
+fn length(member: &str, min: usize, max: usize) -> Reply {
+    let rule = if min == 0 {
+        format!("Member must have length less than or equal to {max}")
+    } else {
+        format!("Member must have length between {min} and {max}")
+    };
+    validation(format!(
+        "1 validation error detected: Value at '{member}' failed to satisfy constraint: {rule}"
+    ))
+}
+
+fn range(member: &str, max: u64) -> Reply {
+    validation(format!(
+        "1 validation error detected: Value at '{member}' failed to satisfy constraint: \
+         Member must have value between 0 and {max}"
+    ))
+}
+
+fn enum_value(member: &str, value: &str, allowed: &[&str]) -> Reply {
+    validation(format!(
+        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy \
+         constraint: Member must satisfy enum value set: [{}]",
+        allowed.join(", ")
+    ))
+}
+
+/// Checks a length counted in characters (Smithy's rule) against `min..=max`.
+fn chars_within(value: &str, member: &str, min: usize, max: usize) -> Result<(), Reply> {
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(length(member, min, max));
+    }
+    Ok(())
+}
+
+/// The JSON body as an object; an empty body is an input with no members.
+fn body(request: &Request) -> Result<Map<String, Value>, Reply> {
+    if request.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(serialization("the body is not a JSON object")),
+    }
+}
+
+/// A string member; `null` is absent, another type is a SerializationException.
+fn string(map: &Map<String, Value>, name: &str) -> Result<Option<String>, Reply> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(serialization(format!("{name} must be a string"))),
+    }
+}
+
+/// An integer member (0 or more: the model's integers here are never negative, and a
+/// negative value is a range error, as the service says it).
+fn integer(
+    map: &Map<String, Value>,
+    name: &str,
+    member: &str,
+    max: u64,
+) -> Result<Option<u64>, Reply> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+            (Some(v), _) if v <= max => Ok(Some(v)),
+            (Some(_), _) | (None, Some(_)) => Err(range(member, max)),
+            (None, None) => Err(serialization(format!("{name} must be an integer"))),
+        },
+        Some(_) => Err(serialization(format!("{name} must be an integer"))),
+    }
+}
+
+/// The bearer token, checked as the model checks `ParticipantToken` (`member` names it).
+fn bearer<'r>(request: &'r Request, member: &str) -> Result<&'r str, Reply> {
+    let Some(token) = request.header("x-amz-bearer") else {
+        return Err(null_member(member));
+    };
+    chars_within(token, member, 1, MAX_TOKEN)?;
+    Ok(token)
+}
+
+/// The optional `ClientToken`, 0 to 500 characters.
+fn client_token(map: &Map<String, Value>) -> Result<Option<String>, Reply> {
+    let token = string(map, "ClientToken")?;
+    if let Some(t) = &token {
+        chars_within(t, "clientToken", 0, MAX_CLIENT_TOKEN)?;
+    }
+    Ok(token)
+}
+
+/// Unwraps a step that answers with an error reply.
+macro_rules! attempt {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(reply) => return reply,
+        }
+    };
+}
+
+impl Service {
+    pub(super) fn new(chats: Chats, settings: ServiceSettings, authority: String) -> Service {
+        Service {
+            settings,
+            authority,
+            state: Mutex::new(State {
+                chats,
+                events: VecDeque::new(),
+                forgotten: 0,
+                by_client_token: HashMap::new(),
+                receipts_conflict: false,
+            }),
+        }
+    }
+
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking request must not take the whole emulator down with it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Serves one request.
+    pub(super) fn handle(&self, request: &Request) -> Reply {
+        if request.method == "OPTIONS" {
+            return preflight();
+        }
+        if let Some(rest) = request.path.strip_prefix("/emulator/") {
+            return self.control(request, rest);
+        }
+        if request.method == "POST" {
+            match request.path.as_str() {
+                "/participant/connection" => return self.create_participant_connection(request),
+                "/participant/message" => return self.send_message(request),
+                "/participant/event" => return self.send_event(request),
+                "/participant/disconnect" => return self.disconnect_participant(request),
+                "/participant/transcript" => return self.get_transcript(request),
+                _ => {}
+            }
+        }
+        error_reply(
+            404,
+            "UnknownOperationException",
+            "this emulator serves POST /participant/connection, /participant/message, \
+             /participant/event, /participant/disconnect and /participant/transcript",
+        )
+    }
+
+    /// The live participant behind a connection token: (contact id, participant).
+    fn connected(state: &State, token: &str) -> Result<(String, usize), Reply> {
+        let (contact_id, who) = state
+            .chats
+            .by_connection_token(token)
+            .map_err(|_| denied())?;
+        let chat = state.chats.chat(&contact_id).ok_or_else(denied)?;
+        if chat.ended || chat.participants[who].left.is_some() {
+            return Err(denied());
+        }
+        Ok((contact_id, who))
+    }
+
+    fn create_participant_connection(&self, request: &Request) -> Reply {
+        let token = attempt!(bearer(request, "participantToken"));
+        let map = attempt!(body(request));
+        let types = match map.get("Type") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(list)) => {
+                let mut types = Vec::with_capacity(list.len().min(3));
+                for v in list {
+                    let Some(s) = v.as_str() else {
+                        return serialization("Type must be a list of strings");
+                    };
+                    const ALLOWED: [&str; 3] =
+                        ["WEBSOCKET", "CONNECTION_CREDENTIALS", "WEBRTC_CONNECTION"];
+                    if !ALLOWED.contains(&s) {
+                        return enum_value("type", s, &ALLOWED);
+                    }
+                    types.push(s);
+                }
+                if types.is_empty() {
+                    return validation(
+                        "1 validation error detected: Value '[]' at 'type' failed to satisfy \
+                         constraint: Member must have length greater than or equal to 1",
+                    );
+                }
+                Some(types)
+            }
+            Some(_) => return serialization("Type must be a list of strings"),
+        };
+        let connect = match map.get("ConnectParticipant") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return serialization("ConnectParticipant must be a boolean"),
+        };
+
+        let mut state = self.lock();
+        let Ok((contact_id, who)) = state.chats.by_participant_token(token) else {
+            return denied();
+        };
+        if connect {
+            if let Some(chat) = state.chats.chat_mut(&contact_id) {
+                chat.participants[who].connected = true;
+            }
+        }
+        // Without `Type` the emulator answers credentials alone: what a client needs to
+        // make further calls (the service's answer is not documented).
+        let wants = |t: &str| types.as_ref().is_none_or(|list| list.contains(&t));
+        let wants_websocket = types
+            .as_ref()
+            .is_some_and(|list| list.contains(&"WEBSOCKET"));
+        let mut out = Map::new();
+        if wants("CONNECTION_CREDENTIALS") {
+            let Some((connection_token, expiry)) = state.chats.issue(&contact_id, who) else {
+                return denied();
+            };
+            out.insert(
+                "ConnectionCredentials".into(),
+                json!({ "ConnectionToken": connection_token, "Expiry": format_time(expiry) }),
+            );
+        }
+        if wants_websocket {
+            let expiry = later(state.chats.now(), WEBSOCKET_URL_LIFETIME);
+            // A token of its own rather than the connection token: the URL ends up in logs.
+            let url_token = new_token(48);
+            let url = format!(
+                "ws://{}/participant/ws?token={}",
+                self.authority,
+                percent_encode(&url_token)
+            );
+            out.insert(
+                "Websocket".into(),
+                json!({ "ConnectionExpiry": format_time(expiry), "Url": url }),
+            );
+        }
+        ok(&Value::Object(out))
+    }
+
+    fn send_message(&self, request: &Request) -> Reply {
+        let token = attempt!(bearer(request, "connectionToken"));
+        let map = attempt!(body(request));
+        let content_type = attempt!(string(&map, "ContentType"));
+        let content = attempt!(string(&map, "Content"));
+        let client_token = attempt!(client_token(&map));
+        let Some(content_type) = content_type else {
+            return null_member("contentType");
+        };
+        attempt!(chars_within(
+            &content_type,
+            "contentType",
+            1,
+            MAX_CONTENT_TYPE
+        ));
+        let Some(content) = content else {
+            return null_member("content");
+        };
+        // The newest model documents the limit in bytes, which is the stricter reading.
+        if content.is_empty() || content.len() > MAX_CONTENT {
+            return length("content", 1, MAX_CONTENT);
+        }
+        if !MESSAGE_TYPES.contains(&content_type.as_str()) {
+            return validation(format!(
+                "The content type {content_type} is not supported for contentType"
+            ));
+        }
+
+        let mut state = self.lock();
+        let (contact_id, who) = attempt!(Self::connected(&state, token));
+        let Some(chat) = state.chats.chat(&contact_id) else {
+            return denied();
+        };
+        if let Some(item) = client_token
+            .as_deref()
+            .and_then(|t| chat.message_by_client_token(who, t))
+        {
+            return ok(&json!({ "AbsoluteTime": item.absolute_time, "Id": item.id }));
+        }
+        let item = state.chats.push(
+            &contact_id,
+            ItemType::Message,
+            &content_type,
+            Some(content),
+            Some(who),
+            client_token,
+        );
+        match item {
+            Some(item) => ok(&json!({ "AbsoluteTime": item.absolute_time, "Id": item.id })),
+            None => denied(),
+        }
+    }
+
+    fn send_event(&self, request: &Request) -> Reply {
+        let token = attempt!(bearer(request, "connectionToken"));
+        let map = attempt!(body(request));
+        let content_type = attempt!(string(&map, "ContentType"));
+        let content = attempt!(string(&map, "Content"));
+        let client_token = attempt!(client_token(&map));
+        let Some(content_type) = content_type else {
+            return null_member("contentType");
+        };
+        attempt!(chars_within(
+            &content_type,
+            "contentType",
+            1,
+            MAX_CONTENT_TYPE
+        ));
+        if !EVENT_TYPES.contains(&content_type.as_str()) {
+            return validation(format!("The content type {content_type} is not supported"));
+        }
+        if let Some(c) = &content {
+            attempt!(chars_within(c, "content", 1, MAX_CONTENT));
+        }
+        let is_receipt = content_type == DELIVERED || content_type == READ;
+        let mut message_id = None;
+        if is_receipt {
+            message_id = content
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Value>(c).ok())
+                .and_then(|v| {
+                    v.get("messageId")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .filter(|id| !id.is_empty());
+            if message_id.is_none() {
+                return validation("A receipt's Content must carry a messageId");
+            }
+        }
+
+        let mut state = self.lock();
+        let (contact_id, who) = attempt!(Self::connected(&state, token));
+        if is_receipt && state.receipts_conflict {
+            return error_reply(
+                409,
+                "ConflictException",
+                "Receipts are not available: more than two participants or a supervisor barged in",
+            );
+        }
+        let key = client_token.clone().map(|k| (contact_id.clone(), who, k));
+        let number = match key.as_ref().and_then(|k| state.by_client_token.get(k)) {
+            Some(&n) => n,
+            None => {
+                let now = state.chats.now();
+                let Some(chat) = state.chats.chat_mut(&contact_id) else {
+                    return denied();
+                };
+                let absolute_time = format_time(now);
+                // A receipt lands on its message in the transcript (as MessageMetadata);
+                // one for a message the transcript does not hold is accepted and kept in
+                // `events()` only.
+                if let Some(id) = &message_id {
+                    if let Some(item) = chat.item_by_id_mut(id) {
+                        attach_receipt(item, who, content_type == READ, &absolute_time);
+                    }
+                }
+                let event = RecordedEvent {
+                    id: super::chat::new_uuid(),
+                    absolute_time,
+                    content_type,
+                    content,
+                    client_token,
+                    contact_id: contact_id.clone(),
+                    participant_id: chat.participants[who].id.clone(),
+                };
+                let max = self.settings.max_events;
+                state.record(event, key, max)
+            }
+        };
+        let Some((event, _)) = number
+            .checked_sub(state.forgotten)
+            .and_then(|i| state.events.get(i))
+        else {
+            return denied();
+        };
+        ok(&json!({ "AbsoluteTime": event.absolute_time, "Id": event.id }))
+    }
+
+    fn disconnect_participant(&self, request: &Request) -> Reply {
+        let token = attempt!(bearer(request, "connectionToken"));
+        let map = attempt!(body(request));
+        let client_token = attempt!(client_token(&map));
+
+        let mut state = self.lock();
+        let Ok((contact_id, who)) = state.chats.by_connection_token(token) else {
+            return denied();
+        };
+        let Some(chat) = state.chats.chat_mut(&contact_id) else {
+            return denied();
+        };
+        if chat.ended {
+            return denied();
+        }
+        match &chat.participants[who].left {
+            // A retry of the call that disconnected: the same answer.
+            Some(Some(earlier)) if client_token.as_ref() == Some(earlier) => {}
+            Some(_) => return denied(),
+            None => {
+                chat.participants[who].left = Some(client_token.clone());
+                state
+                    .chats
+                    .push(&contact_id, ItemType::Event, LEFT, None, Some(who), None);
+            }
+        }
+        if self.settings.empty_disconnect_body {
+            Reply {
+                status: 200,
+                headers: Vec::new(),
+                body: Vec::new(),
+            }
+        } else {
+            ok(&json!({}))
+        }
+    }
+
+    fn get_transcript(&self, request: &Request) -> Reply {
+        let token = attempt!(bearer(request, "connectionToken"));
+        let map = attempt!(body(request));
+        let contact = attempt!(string(&map, "ContactId"));
+        if let Some(c) = &contact {
+            attempt!(chars_within(c, "contactId", 1, MAX_ID));
+        }
+        let max_results = attempt!(integer(&map, "MaxResults", "maxResults", MAX_RESULTS));
+        let next_token = attempt!(string(&map, "NextToken"));
+        if let Some(t) = &next_token {
+            attempt!(chars_within(t, "nextToken", 1, MAX_NEXT_TOKEN));
+        }
+        let scan = attempt!(string(&map, "ScanDirection"));
+        let direction = match scan.as_deref() {
+            None => None,
+            Some("FORWARD") => Some(Direction::Forward),
+            Some("BACKWARD") => Some(Direction::Backward),
+            Some(other) => return enum_value("scanDirection", other, &["FORWARD", "BACKWARD"]),
+        };
+        let ascending = match attempt!(string(&map, "SortOrder")).as_deref() {
+            None | Some("DESCENDING") => false,
+            Some("ASCENDING") => true,
+            Some(other) => return enum_value("sortOrder", other, &["DESCENDING", "ASCENDING"]),
+        };
+        let start = match map.get("StartPosition") {
+            None | Some(Value::Null) => Start::Newest,
+            Some(Value::Object(p)) => attempt!(start_position(p)),
+            Some(_) => return serialization("StartPosition must be an object"),
+        };
+
+        let state = self.lock();
+        let (contact_id, _) = attempt!(Self::connected(&state, token));
+        // The token's contact only: another contact's transcript is not this
+        // participant's to read.
+        if contact.as_ref().is_some_and(|c| *c != contact_id) {
+            return denied();
+        }
+        let Some(chat) = state.chats.chat(&contact_id) else {
+            return denied();
+        };
+        // The defaults the service documents: BACKWARD without a StartPosition, FORWARD
+        // with one (an empty `{}` counts as none). Either way the scan starts at the newest
+        // item unless told otherwise.
+        let (start, direction) = match &next_token {
+            Some(t) => match chat.parse_next_token(t) {
+                Some((d, seq)) => (Start::Seq(seq), d),
+                None => {
+                    return validation(
+                        "1 validation error detected: Value at 'nextToken' failed to satisfy \
+                         constraint: Member must be a NextToken this chat's GetTranscript gave",
+                    );
+                }
+            },
+            None => {
+                let d = direction.unwrap_or(if start == Start::Newest {
+                    Direction::Backward
+                } else {
+                    Direction::Forward
+                });
+                (start, d)
+            }
+        };
+        // 0 is what SDKs send for "not set" (Go omits it; the shape's default is 0).
+        let max = match max_results {
+            None | Some(0) => DEFAULT_MAX_RESULTS,
+            Some(n) => n as usize,
+        };
+        let Ok(page) = chat.scan(&start, direction, max) else {
+            return validation(
+                "1 validation error detected: Value at 'startPosition.id' failed to satisfy \
+                 constraint: Member must be the Id of an item in this transcript",
+            );
+        };
+        let mut items = page.items;
+        if ascending {
+            items.sort_by_key(|i| i.seq);
+        } else {
+            items.sort_by_key(|i| std::cmp::Reverse(i.seq));
+        }
+        let mut out = Map::new();
+        out.insert("InitialContactId".into(), json!(chat.contact_id));
+        out.insert(
+            "Transcript".into(),
+            Value::Array(items.iter().map(|i| item_json(chat, i)).collect()),
+        );
+        match page.next {
+            Some(next) => {
+                out.insert("NextToken".into(), json!(next));
+            }
+            None if self.settings.empty_next_token_on_last_page => {
+                out.insert("NextToken".into(), json!(""));
+            }
+            None => {}
+        }
+        ok(&Value::Object(out))
+    }
+
+    /// The agent (or a bot) says something in a chat: (Id, AbsoluteTime). Any content type
+    /// of 1 to 100 characters is taken, since the agent's side may send what a customer
+    /// may not (interactive messages).
+    pub(super) fn agent_says(
+        &self,
+        contact_id: &str,
+        content: &str,
+        content_type: &str,
+    ) -> Result<(String, String), AgentError> {
+        let invalid = |member: &str, min: usize, max: usize, unit: &str| {
+            AgentError::Invalid(format!("{member} must have {min} to {max} {unit}"))
+        };
+        let n = content_type.chars().count();
+        if n == 0 || n > MAX_CONTENT_TYPE {
+            return Err(invalid("ContentType", 1, MAX_CONTENT_TYPE, "characters"));
+        }
+        if content.is_empty() || content.len() > MAX_CONTENT {
+            return Err(invalid("Content", 1, MAX_CONTENT, "bytes"));
+        }
+        let mut state = self.lock();
+        let chat = state
+            .chats
+            .chat(contact_id)
+            .ok_or(AgentError::UnknownContact)?;
+        if chat.ended {
+            return Err(AgentError::Ended);
+        }
+        let item = state
+            .chats
+            .push(
+                contact_id,
+                ItemType::Message,
+                content_type,
+                Some(content.to_owned()),
+                Some(AGENT),
+                None,
+            )
+            .ok_or(AgentError::UnknownContact)?;
+        Ok((item.id.clone(), item.absolute_time.clone()))
+    }
+
+    /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
+    /// `POST /emulator/chats/{ContactId}/end`.
+    fn control(&self, request: &Request, rest: &str) -> Reply {
+        let parts: Vec<&str> = rest.splitn(4, '/').collect();
+        if request.method != "POST" {
+            return not_found("the control path serves POST only");
+        }
+        match parts.as_slice() {
+            ["chats"] => {
+                let started = self.lock().chats.start_chat();
+                ok(&json!({
+                    "ContactId": started.contact_id,
+                    "ParticipantToken": started.participant_token,
+                }))
+            }
+            ["chats", contact_id, "messages"] => {
+                let map = attempt!(body(request));
+                let content = attempt!(string(&map, "Content"));
+                let content_type = attempt!(string(&map, "ContentType"));
+                let (Some(content), Some(content_type)) = (content, content_type) else {
+                    return validation("Content and ContentType are required");
+                };
+                match self.agent_says(contact_id, &content, &content_type) {
+                    Ok((id, time)) => ok(&json!({ "AbsoluteTime": time, "Id": id })),
+                    Err(AgentError::UnknownContact) => unknown_chat(contact_id),
+                    Err(AgentError::Ended) => validation("the chat has ended"),
+                    Err(AgentError::Invalid(m)) => validation(m),
+                }
+            }
+            ["chats", contact_id, "end"] => {
+                if self.lock().chats.end(contact_id) {
+                    ok(&json!({}))
+                } else {
+                    unknown_chat(contact_id)
+                }
+            }
+            _ => not_found(
+                "the control path serves POST /emulator/chats, \
+                 /emulator/chats/{ContactId}/messages and /emulator/chats/{ContactId}/end",
+            ),
+        }
+    }
+}
+
+fn unknown_chat(contact_id: &str) -> Reply {
+    // The id is echoed as JSON (escaped), never as a header.
+    not_found(&format!("no chat with ContactId {contact_id}"))
+}
+
+/// The answer to a CORS preflight: any origin may call, with the headers SDKs send.
+fn preflight() -> Reply {
+    Reply {
+        status: 204,
+        headers: vec![
+            (
+                "Access-Control-Allow-Methods".into(),
+                "GET, POST, OPTIONS".into(),
+            ),
+            ("Access-Control-Allow-Headers".into(), ALLOW_HEADERS.into()),
+            ("Access-Control-Max-Age".into(), "86400".into()),
+        ],
+        body: Vec::new(),
+    }
+}
+
+/// The headers every answer carries, so that a page in a browser may read it.
+pub(super) fn cors_headers() -> Vec<(String, String)> {
+    vec![
+        ("Access-Control-Allow-Origin".into(), "*".into()),
+        (
+            "Access-Control-Expose-Headers".into(),
+            "x-amzn-RequestId, x-amzn-ErrorType".into(),
+        ),
+    ]
+}
+
+/// Reads `StartPosition`: `Id`, then `AbsoluteTime`, then `MostRecent` (the first set
+/// wins; the model does not say whether they combine). An empty one is none.
+fn start_position(p: &Map<String, Value>) -> Result<Start, Reply> {
+    let id = string(p, "Id")?;
+    let time = string(p, "AbsoluteTime")?;
+    let most_recent = integer(p, "MostRecent", "startPosition.mostRecent", MAX_RESULTS)?;
+    if let Some(id) = &id {
+        chars_within(id, "startPosition.id", 1, MAX_ID)?;
+    }
+    let time = match time {
+        Some(t) => {
+            chars_within(&t, "startPosition.absoluteTime", 1, MAX_INSTANT)?;
+            let parsed = crate::Timestamp::parse(&t)
+                .ok()
+                .and_then(|t| t.to_system_time());
+            let Some(at) = parsed else {
+                return Err(validation(format!(
+                    "1 validation error detected: Value '{t}' at 'startPosition.absoluteTime' \
+                     failed to satisfy constraint: Member must be an ISO 8601 time such as \
+                     2019-11-08T02:41:28.172Z"
+                )));
+            };
+            Some(at)
+        }
+        None => None,
+    };
+    Ok(match (id, time, most_recent) {
+        (Some(id), _, _) => Start::Id(id),
+        (None, Some(at), _) => Start::Time(at),
+        (None, None, Some(n)) if n > 0 => Start::MostRecent(n as usize),
+        _ => Start::Newest,
+    })
+}
+
+/// Notes a receipt from participant `who` on a message, once per kind: the first delivery
+/// and the first reading are what they record.
+fn attach_receipt(item: &mut Item, who: usize, read: bool, at: &str) {
+    let receipt = match item.receipts.iter_mut().position(|r| r.recipient == who) {
+        Some(i) => &mut item.receipts[i],
+        None => {
+            item.receipts.push(Receipt {
+                recipient: who,
+                delivered: None,
+                read: None,
+            });
+            let last = item.receipts.len() - 1;
+            &mut item.receipts[last]
+        }
+    };
+    let slot = if read {
+        &mut receipt.read
+    } else {
+        &mut receipt.delivered
+    };
+    if slot.is_none() {
+        *slot = Some(at.to_owned());
+    }
+}
+
+/// An item as GetTranscript writes it: every member that applies, none as `null`.
+fn item_json(chat: &Chat, item: &Item) -> Value {
+    let mut m = Map::new();
+    m.insert("AbsoluteTime".into(), json!(item.absolute_time));
+    if let Some(c) = &item.content {
+        m.insert("Content".into(), json!(c));
+    }
+    m.insert("ContentType".into(), json!(item.content_type));
+    m.insert("Id".into(), json!(item.id));
+    m.insert("Type".into(), json!(item.kind.as_str()));
+    if let Some(p) = item.sender.and_then(|who| chat.participants.get(who)) {
+        m.insert("ParticipantId".into(), json!(p.id));
+        m.insert("DisplayName".into(), json!(p.display_name));
+        m.insert("ParticipantRole".into(), json!(p.role.as_str()));
+    }
+    m.insert("ContactId".into(), json!(chat.contact_id));
+    if !item.receipts.is_empty() {
+        let receipts: Vec<Value> = item
+            .receipts
+            .iter()
+            .map(|r| {
+                let mut o = Map::new();
+                if let Some(t) = &r.delivered {
+                    o.insert("DeliveredTimestamp".into(), json!(t));
+                }
+                if let Some(t) = &r.read {
+                    o.insert("ReadTimestamp".into(), json!(t));
+                }
+                if let Some(p) = chat.participants.get(r.recipient) {
+                    o.insert("RecipientParticipantId".into(), json!(p.id));
+                }
+                Value::Object(o)
+            })
+            .collect();
+        m.insert(
+            "MessageMetadata".into(),
+            json!({ "MessageId": item.id, "Receipts": receipts }),
+        );
+    }
+    Value::Object(m)
+}
+
+pub(super) fn format_time(t: SystemTime) -> String {
+    crate::Timestamp::from_system_time(t).as_str().to_owned()
+}
+
+/// Percent-encodes all but the unreserved characters (RFC 3986), for a URL's query.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_follow_rest_json1() {
+        let r = error_reply(429, "ThrottlingException", "Rate exceeded");
+        let bytes = String::from_utf8(r.to_bytes(&[], false)).unwrap();
+        let (head, body) = bytes.split_once("\r\n\r\n").unwrap();
+        assert_eq!(body, r#"{"message":"Rate exceeded"}"#);
+        let lines: Vec<&str> = head.lines().collect();
+        assert_eq!(lines[0], "HTTP/1.1 429 Too Many Requests");
+        assert_eq!(lines[1], "Content-Type: application/json");
+        assert_eq!(lines[2], "X-Amzn-Errortype: ThrottlingException");
+        assert!(lines[3].starts_with("x-amzn-RequestId: ") && lines[3].len() == 18 + 36);
+        assert_eq!(lines[4], "Content-Length: 27");
+    }
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(percent_encode("aZ09-._~+/="), "aZ09-._~%2B%2F%3D");
+    }
+}
