@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Instructions per call (user space, client thread only) for the floor and for
-# Client::send_event, counted by callgrind: repeatable whatever else the machine does.
+# Instructions per call (user space, client thread only) for the floors and for
+# Client::send_event and Client::send_message, counted by callgrind: repeatable whatever else the machine does.
 # Usage: bash benches/instructions.sh   (needs valgrind; about a minute)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ count() { # who calls -> instructions of the main thread
     "$bin" --only "$1" "$2" >/dev/null 2>&1
   awk '/^summary:/ { print $2; exit }' "$out/cg.$1.$2-01"
 }
-for who in floor client; do
+for who in floor client message-floor message; do
   a=$(count "$who" 1000)
   b=$(count "$who" 2000)
   # The difference of two runs leaves out start-up and warm-up.

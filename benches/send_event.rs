@@ -1,4 +1,6 @@
-//! Per-call cost of SendEvent against a raw-socket floor, over keep-alive HTTP on 127.0.0.1.
+//! Per-call cost of SendEvent and SendMessage against a raw-socket floor, over keep-alive
+//! HTTP on 127.0.0.1, and the cost of reading a 100-item transcript page against a plain
+//! `serde_json::Value` parse of the same bytes.
 //!
 //! `cargo bench --bench send_event` for the full run, `-- --quick` for the CI smoke run.
 //! Clients run interleaved in rounds so machine drift hits all alike; figures are per call,
@@ -11,7 +13,9 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use connect_participant::{Client, ConnectionToken, Endpoint, SendEventRequest, send_event};
+use connect_participant::{
+    Client, ConnectionToken, Endpoint, SendEventRequest, SendMessageRequest, send_event,
+};
 
 /// The fixed answer: what the service sends for a typing event.
 const ANSWER_BODY: &str =
@@ -169,8 +173,23 @@ impl Floor {
 /// The bytes our client sends for a typing event, laid out as ureq does.
 fn floor_request(addr: SocketAddr) -> Vec<u8> {
     let body = r#"{"ClientToken":"10111213-1415-4617-9819-1a1b1c1d1e1f","ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
+    raw_request(addr, "/participant/event", body)
+}
+
+/// The message the benchmark sends: a typical chat line.
+const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
+
+/// The bytes our client sends for [`MESSAGE`].
+fn floor_message_request(addr: SocketAddr) -> Vec<u8> {
+    let body = format!(
+        r#"{{"ClientToken":"10111213-1415-4617-9819-1a1b1c1d1e1f","Content":"{MESSAGE}","ContentType":"text/plain"}}"#
+    );
+    raw_request(addr, "/participant/message", &body)
+}
+
+fn raw_request(addr: SocketAddr, path: &str, body: &str) -> Vec<u8> {
     format!(
-        "POST /participant/event HTTP/1.1\r\ncontent-length: {}\r\n\
+        "POST {path} HTTP/1.1\r\ncontent-length: {}\r\n\
          user-agent: connect-participant/{}\r\nhost: {addr}\r\n\
          content-type: application/json\r\nx-amz-bearer: {}\r\n\
          amz-sdk-invocation-id: 00010203-0405-4607-8809-0a0b0c0d0e0f\r\n\
@@ -225,7 +244,8 @@ fn us(d: Duration) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    // `--only floor|client N`: just N calls of one contender, for instruction counts under
+    // `--only floor|client|message-floor|message N`: just N calls of one contender, for
+    // instruction counts under
     // `valgrind --tool=callgrind` (run twice with different N and subtract: see BENCHMARKS.md).
     if let Some(i) = args.iter().position(|a| a == "--only") {
         let who = args.get(i + 1).map(String::as_str).unwrap_or("client");
@@ -245,12 +265,16 @@ fn main() {
     let endpoint = Endpoint::from_url(&url).expect("endpoint");
     let typing = SendEventRequest::typing();
     let read = SendEventRequest::read("1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b");
+    let message = SendMessageRequest::text(MESSAGE);
     let mut floor = Floor::new(addr, floor_request(addr));
+    let mut message_floor = Floor::new(addr, floor_message_request(addr));
 
     // Warm up connections, caches and the allocator.
     for _ in 0..200 {
         floor.call();
+        message_floor.call();
         client.send_event(&token, &typing).expect("warm-up");
+        client.send_message(&token, &message).expect("warm-up");
     }
 
     let names = [
@@ -259,6 +283,8 @@ fn main() {
         "Client::send_event read",
         "send_event() one-off",
         "pure path (no socket)",
+        "floor: message bytes",
+        "Client::send_message text",
     ];
     let mut samples: Vec<Samples> = names.iter().map(|_| Samples::default()).collect();
     // The one-off function opens a connection per call: fewer calls keep the run short.
@@ -281,6 +307,10 @@ fn main() {
                 ANSWER_BODY.as_bytes(),
             );
             std::hint::black_box(r.expect("pure"));
+        });
+        samples[5].run(per_round, || message_floor.call());
+        samples[6].run(per_round, || {
+            client.send_message(&token, &message).expect("message");
         });
     }
 
@@ -312,12 +342,69 @@ fn main() {
         );
     }
 
+    transcript_page(if quick { 20 } else { 200 });
+
     threads(
         addr,
         &client,
         &token,
         &typing,
         if quick { 200 } else { 2000 },
+    );
+}
+
+/// A GetTranscript page of 100 items as the service writes one: messages with receipts,
+/// events with null content, of chat-sized text.
+fn transcript_page_body() -> String {
+    let items: Vec<String> = (0..100)
+        .map(|i| {
+            if i % 10 == 9 {
+                format!(
+                    r#"{{"AbsoluteTime":"2026-11-27T10:{:02}:{:02}.123Z","Content":null,"ContentType":"application/vnd.amazonaws.connect.event.participant.joined","Id":"{i:08}-5b6a-4978-8a9b-0c1d2e3f4a5b","Type":"EVENT","ParticipantId":"8d3f4a5b-0c1d-4e2f-8a9b-1f2e3d4c5b6a","DisplayName":"Agent","ParticipantRole":"AGENT","ContactId":"c0ffee00-5b6a-4978-8a9b-0c1d2e3f4a5b"}}"#,
+                    i / 60,
+                    i % 60
+                )
+            } else {
+                format!(
+                    r#"{{"AbsoluteTime":"2026-11-27T10:{:02}:{:02}.123Z","Content":"Message number {i}: {MESSAGE}","ContentType":"text/plain","Id":"{i:08}-5b6a-4978-8a9b-0c1d2e3f4a5b","Type":"MESSAGE","ParticipantId":"1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b","DisplayName":"Customer","ParticipantRole":"CUSTOMER","ContactId":"c0ffee00-5b6a-4978-8a9b-0c1d2e3f4a5b","MessageMetadata":{{"MessageId":"{i:08}-5b6a-4978-8a9b-0c1d2e3f4a5b","Receipts":[{{"DeliveredTimestamp":"2026-11-27T10:00:01.000Z","ReadTimestamp":"2026-11-27T10:00:02.000Z","RecipientParticipantId":"8d3f4a5b-0c1d-4e2f-8a9b-1f2e3d4c5b6a"}}]}}}}"#,
+                    i / 60,
+                    i % 60
+                )
+            }
+        })
+        .collect();
+    format!(
+        r#"{{"InitialContactId":"c0ffee00-5b6a-4978-8a9b-0c1d2e3f4a5b","NextToken":"bmV4dC1wYWdl","Transcript":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+/// Reading a 100-item page into typed items, against parsing it to a `serde_json::Value`.
+fn transcript_page(rounds: u32) {
+    let body = transcript_page_body();
+    let mut floor = Samples::default();
+    let mut ours = Samples::default();
+    for _ in 0..rounds {
+        floor.run(10, || {
+            let v: serde_json::Value = serde_json::from_slice(body.as_bytes()).expect("json");
+            std::hint::black_box(v);
+        });
+        ours.run(10, || {
+            let page = connect_participant::__bench::parse_transcript(body.as_bytes());
+            assert_eq!(
+                std::hint::black_box(page.expect("page")).transcript.len(),
+                100
+            );
+        });
+    }
+    let (f, o) = (floor.median(), ours.median());
+    println!(
+        "100-item transcript page ({} bytes): serde_json::Value {:.1} us, typed page {:.1} us, \
+         typed/Value {:.2}",
+        body.len(),
+        us(f),
+        us(o),
+        o.as_secs_f64() / f.as_secs_f64()
     );
 }
 
@@ -328,6 +415,18 @@ fn only(who: &str, calls: u32) {
     if who == "floor" {
         let mut floor = Floor::new(addr, floor_request(addr));
         (0..calls).for_each(|_| floor.call());
+    } else if who == "message-floor" {
+        let mut floor = Floor::new(addr, floor_message_request(addr));
+        (0..calls).for_each(|_| floor.call());
+    } else if who == "message" {
+        let client = Client::builder()
+            .endpoint_url(format!("http://{addr}"))
+            .build()
+            .expect("client");
+        let message = SendMessageRequest::text(MESSAGE);
+        for _ in 0..calls {
+            client.send_message(&token, &message).expect("message");
+        }
     } else {
         let client = Client::builder()
             .endpoint_url(format!("http://{addr}"))

@@ -1,10 +1,10 @@
-//! Quick start: send real SendEvent requests over HTTP to the bundled local emulator.
+//! Quick start: join a chat and send real requests over HTTP to the bundled local emulator.
 //!
 //! Run with `cargo run --example quickstart` (this repository's dev-dependencies turn the
-//! `emulator` feature on). Works offline.
+//! `emulator` feature on). Works offline. `examples/chat.rs` plays a whole chat.
 
-use connect_participant::SendEventRequest;
 use connect_participant::emulator::Emulator;
+use connect_participant::{Participant, ParticipantToken, SendEventRequest, SendMessageRequest};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The emulator listens on 127.0.0.1 on a free port and stops when dropped.
@@ -13,36 +13,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Against AWS this would be `Client::builder().region("us-west-2").build()?`.
     let client = emulator.client_builder().build()?;
-    // In production: StartChatContact, then CreateParticipantConnection's
-    // ConnectionCredentials.ConnectionToken. Here the emulator starts a chat, its agent
-    // says hello, and it issues the customer a connection token.
+    // In production the participant token comes from StartChatContact. Here the emulator
+    // starts a chat, in which its agent says hello.
     let chat = emulator.start_chat();
     let hello = emulator.agent_says(&chat.contact_id, "Hello! How can I help?", "text/plain")?;
-    let token = emulator.connection_token_for(&chat.contact_id)?;
 
-    let requests = [
+    // CreateParticipantConnection: the connection token every other call needs.
+    let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token)?)?;
+    println!(
+        "connected    -> connection token until {}",
+        me.connection_expiry()
+            .map_or_else(|| "-".to_owned(), |t| t.to_string())
+    );
+
+    let events = [
         ("typing", SendEventRequest::typing()),
         ("delivered", SendEventRequest::delivered(&hello)),
         ("read", SendEventRequest::read(&hello)),
     ];
-    for (name, request) in &requests {
-        let out = client.send_event(&token, request)?;
+    for (name, request) in &events {
+        let out = me.send_event(request)?;
         println!(
-            "{name:<9} -> Id {} at {}",
+            "{name:<12} -> Id {} at {}",
             out.id.as_deref().unwrap_or("-"),
             out.absolute_time.as_ref().map_or("-", |t| t.as_str())
         );
     }
+    let sent = me.send_message(&SendMessageRequest::text("Hi! Where is my order?"))?;
+    println!(
+        "message      -> Id {} at {}",
+        sent.id.as_deref().unwrap_or("-"),
+        sent.absolute_time.as_ref().map_or("-", |t| t.as_str())
+    );
 
     // Bad input is refused before any byte is sent.
-    let refused = client
-        .send_event(&token, &SendEventRequest::read(""))
-        .expect_err("an empty message id is refused");
-    println!("refused   -> {refused} (kind {:?})", refused.kind());
+    let refused = me
+        .send_message(&SendMessageRequest::text(""))
+        .expect_err("an empty message is refused");
+    println!("refused      -> {refused} (kind {:?})", refused.kind());
 
     println!(
-        "the emulator recorded {} events over {} connection(s)",
-        emulator.events().len(),
+        "the emulator answered {} requests over {} connection(s)",
+        emulator.requests(),
         emulator.connections()
     );
     Ok(())

@@ -535,7 +535,7 @@ impl Client {
     ///
     /// ```
     /// # #[cfg(feature = "emulator")] {
-    /// use connect_participant::{GetTranscriptRequest, SendMessageRequest, SortOrder};
+    /// use connect_participant::{GetTranscriptRequest, SendMessageRequest};
     /// use connect_participant::emulator::Emulator;
     ///
     /// let emulator = Emulator::start()?;
@@ -544,15 +544,14 @@ impl Client {
     /// for text in ["one", "two", "three"] {
     ///     client.send_message(&token, &SendMessageRequest::text(text))?;
     /// }
-    /// let first = GetTranscriptRequest::new()
-    ///     .with_max_results(1)
-    ///     .with_sort_order(SortOrder::Ascending);
+    /// // Without a start position the service reads backwards from the newest item, so the
+    /// // pages go from the newest to the oldest.
     /// let texts: Vec<String> = client
-    ///     .transcript_pages(&token, first)
+    ///     .transcript_pages(&token, GetTranscriptRequest::new().with_max_results(1))
     ///     .items()
     ///     .filter_map(|item| item.map(|i| i.content).transpose())
     ///     .collect::<Result<_, _>>()?;
-    /// assert!(texts.ends_with(&["one".to_owned(), "two".to_owned(), "three".to_owned()]));
+    /// assert_eq!(texts, ["three", "two", "one"]);
     /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -703,6 +703,55 @@ mod tests {
         assert_eq!(untouched.redacting("").service_message(), Some("x"));
     }
 
+    /// Every kind, kept complete by the exhaustive match (a new kind fails to compile here).
+    fn all_kinds() -> Vec<ErrorKind> {
+        use ErrorKind::*;
+        let all = vec![
+            InvalidInput,
+            InvalidConfig,
+            Validation,
+            AccessDenied,
+            Conflict,
+            Throttling,
+            InternalServer,
+            UnknownService,
+            UnexpectedStatus,
+            Redirect,
+            Transport,
+            Timeout,
+            InvalidResponse,
+            RandomSource,
+            ChatEnded,
+        ];
+        for kind in &all {
+            match kind {
+                InvalidInput | InvalidConfig | Validation | AccessDenied | Conflict
+                | Throttling | InternalServer | UnknownService | UnexpectedStatus | Redirect
+                | Transport | Timeout | InvalidResponse | RandomSource | ChatEnded => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_one_error_table_lists_every_kind_and_readme_carries_it_unchanged() {
+        let table = include_str!("../docs/errors.md");
+        for kind in all_kinds() {
+            assert!(
+                table.contains(&format!("\n| `{kind:?}` |")),
+                "{kind:?} missing"
+            );
+            assert!(!kind.to_string().is_empty());
+        }
+        let readme = include_str!("../README.md");
+        for part in [table, include_str!("../docs/limits.md")] {
+            assert!(
+                readme.contains(part),
+                "README.md must carry docs/*.md verbatim (the crate docs include them)"
+            );
+        }
+    }
+
     #[test]
     fn length_error_names_field_size_and_limit() {
         let e = Error::length("ClientToken", 501, 0, 500);

@@ -1,50 +1,68 @@
-//! A small, blocking client for the Amazon Connect Participant Service's **SendEvent** call:
-//! "the participant is typing", "message X was delivered", "message X was read".
+//! A small, blocking client for the Amazon Connect Participant Service: what a chat
+//! participant (a customer, a custom bot, a support tool) calls to connect to a chat, send
+//! messages, typing indicators and read receipts, read the transcript, and leave.
 //!
 //! No async runtime, no AWS credentials (the service authenticates by the participant's
-//! connection token alone), four runtime dependencies (`ureq` with rustls, `serde`,
-//! `serde_json`, `getrandom`). Every input is checked against the service's documented
-//! limits before a byte is sent. The request on the wire is the official SDKs' (method,
-//! path, `Content-Type`, `X-Amz-Bearer`, `amz-sdk-invocation-id`, `amz-sdk-request`, and
-//! the JSON body byte for byte), less what only a signed AWS request needs: no SigV4
-//! headers (`Authorization`, `X-Amz-Date`, `X-Amz-Security-Token`) and no
-//! `x-amz-user-agent`, since the service authenticates by the bearer token alone.
+//! tokens alone), four runtime dependencies (`ureq` with rustls, `serde`, `serde_json`,
+//! `getrandom`). Every input is checked against the service's documented limits before a
+//! byte is sent. The request on the wire is the official SDKs' (method, path,
+//! `Content-Type`, `X-Amz-Bearer`, `amz-sdk-invocation-id`, `amz-sdk-request`, and the JSON
+//! body with the SDKs' members in their order), less what only a signed AWS request needs:
+//! no SigV4 headers (`Authorization`, `X-Amz-Date`, `X-Amz-Security-Token`) and no
+//! `x-amz-user-agent`.
+//!
+//! | operation | [`Client`] method | [`Participant`] method |
+//! |---|---|---|
+//! | CreateParticipantConnection | [`create_participant_connection`](Client::create_participant_connection) | [`connect`](Participant::connect), [`renew`](Participant::renew) (and before any call within 60 s of expiry) |
+//! | SendMessage | [`send_message`](Client::send_message) | [`send_message`](Participant::send_message) |
+//! | SendEvent | [`send_event`](Client::send_event) | [`send_event`](Participant::send_event) |
+//! | GetTranscript | [`get_transcript`](Client::get_transcript), [`transcript_pages`](Client::transcript_pages) | [`get_transcript`](Participant::get_transcript), [`transcript_pages`](Participant::transcript_pages) |
+//! | DisconnectParticipant | [`disconnect_participant`](Client::disconnect_participant) | [`disconnect`](Participant::disconnect) |
 //!
 //! # Usage
 //!
-//! Build a [`Client`] once and reuse it (it keeps connections alive and is cheap to clone
-//! and share between threads); each call takes the participant's [`ConnectionToken`] and a
-//! [`SendEventRequest`]:
+//! A chat's participant token (`ParticipantToken` from Amazon Connect's StartChatContact)
+//! is all a [`Participant`] needs: it calls CreateParticipantConnection for the connection
+//! token, renews it before it expires, and makes every call with it. Build the [`Client`]
+//! once and reuse it: it keeps connections alive and is cheap to clone and share between
+//! threads.
 //!
 //! ```no_run
-//! use connect_participant::{Client, ConnectionToken, SendEventRequest};
+//! use connect_participant::{
+//!     Client, GetTranscriptRequest, Participant, ParticipantToken, SendEventRequest,
+//!     SendMessageRequest,
+//! };
 //!
 //! let client = Client::builder().region("us-west-2").build()?;
-//! // ConnectionCredentials.ConnectionToken from CreateParticipantConnection.
-//! let token = ConnectionToken::new(std::env::var("CONNECT_CONNECTION_TOKEN").unwrap())?;
+//! let token = ParticipantToken::new(std::env::var("CONNECT_PARTICIPANT_TOKEN").unwrap())?;
+//! let me = Participant::connect(&client, token)?;
 //!
-//! client.send_event(&token, &SendEventRequest::typing())?;
-//! client.send_event(&token, &SendEventRequest::delivered("message-id"))?;
-//! let out = client.send_event(&token, &SendEventRequest::read("message-id"))?;
-//! println!("event {:?} at {:?}", out.id, out.absolute_time);
+//! me.send_event(&SendEventRequest::typing())?;
+//! let sent = me.send_message(&SendMessageRequest::text("Hello!"))?;
+//! for item in me.transcript_pages(GetTranscriptRequest::new()).items() {
+//!     let item = item?;
+//!     println!("{:?} {:?}: {:?}", item.absolute_time, item.display_name, item.content);
+//! }
+//! me.disconnect(&Default::default())?;
 //! # Ok::<(), connect_participant::Error>(())
 //! ```
 //!
-//! For a single call, [`send_event`] makes a client for that call alone. To run without
-//! AWS, the `emulator` feature bundles a local emulator of the service; this example runs
-//! against it:
+//! A program that already holds a connection token calls the [`Client`] directly, with a
+//! [`ConnectionToken`]; [`send_event`] makes a client for a single call. To run without AWS,
+//! the `emulator` feature bundles a local emulator of the service, a whole chat included;
+//! this example runs against it:
 //!
 //! ```
 //! # #[cfg(feature = "emulator")] {
-//! use connect_participant::SendEventRequest;
 //! use connect_participant::emulator::Emulator;
+//! use connect_participant::{Participant, ParticipantToken, SendMessageRequest};
 //!
 //! let emulator = Emulator::start()?;
 //! let client = emulator.client_builder().build()?;
-//! // A new chat's connection token, as CreateParticipantConnection would issue it.
-//! let token = emulator.connection_token();
-//! let out = client.send_event(&token, &SendEventRequest::read("message-1"))?;
-//! assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
+//! let chat = emulator.start_chat();
+//! let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
+//! let out = me.send_message(&SendMessageRequest::text("Hi"))?;
+//! assert!(out.id.is_some());
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -56,87 +74,54 @@
 //! (leading edge); [`Receipts`] sends a read receipt instead of delivered-then-read, never
 //! the same receipt twice, at most one call per message per 5 s, and turns itself off when
 //! the service says receipts are not available in this chat (ConflictException). Both are
-//! blocking and thread-free, driven by your calls.
+//! blocking and thread-free, driven by your calls, and work over a token or a
+//! [`Participant`].
 //!
 //! # Errors
 //!
-//! Every fallible call returns [`Error`]; match on [`Error::kind`]:
-//!
-//! - [`ErrorKind::InvalidInput`] / [`ErrorKind::InvalidConfig`]: refused before sending,
-//!   naming the input, its size and the limit.
-//! - [`ErrorKind::Validation`], [`AccessDenied`](ErrorKind::AccessDenied),
-//!   [`Conflict`](ErrorKind::Conflict), [`Throttling`](ErrorKind::Throttling),
-//!   [`InternalServer`](ErrorKind::InternalServer): the service's five documented errors;
-//!   [`UnknownService`](ErrorKind::UnknownService) for any other error type it names.
-//!   [`Error::status`], [`Error::service_error_type`], [`Error::service_message`] and
-//!   [`Error::request_id`] keep what the service said.
-//! - [`ErrorKind::UnexpectedStatus`] and [`ErrorKind::Redirect`]: a status without an AWS
-//!   error (a proxy's HTML page, an empty 502), or a redirect, which is never followed.
-//! - [`ErrorKind::Transport`], [`ErrorKind::Timeout`], [`ErrorKind::InvalidResponse`]: the
-//!   network failed, a timeout elapsed, or the answer could not be read (a success whose
-//!   body is not the documented JSON, any body over the cap, a head over 64 KiB, bytes that
-//!   are not HTTP/1.1).
+#![doc = include_str!("../docs/errors.md")]
 //!
 //! Throttling, HTTP 500/502/503/504, timeouts and dropped connections are retried (3
-//! attempts, jittered back-off, the same client token on each, so the event lands at most
-//! once); [`Error::attempts`] tells how many requests a failed call sent.
+//! attempts, jittered back-off, the same client token on each, so a message or event lands
+//! at most once); [`Error::attempts`] tells how many requests a failed call sent.
 //!
 //! ```
-//! use connect_participant::{ErrorKind, SendEventRequest};
+//! use connect_participant::{ErrorKind, SendMessageRequest};
 //!
-//! let err = SendEventRequest::typing().with_content("").validate().unwrap_err();
+//! let err = SendMessageRequest::text("").validate().unwrap_err();
 //! assert_eq!(err.kind(), ErrorKind::InvalidInput);
-//! assert_eq!(err.to_string(), "invalid Content: 0 characters, must be 1 to 16384");
+//! assert_eq!(err.to_string(), "invalid Content: 0 bytes of UTF-8, must be 1 to 16384");
 //! ```
-//!
-//! A ConflictException on a receipt means receipts are not available in this chat (more
-//! than two participants, or a supervisor barged in); it is not worth retrying.
 //!
 //! # Security
 //!
-//! - The connection token is a secret. [`ConnectionToken`] has no `Display`, its `Debug`
-//!   prints `ConnectionToken([redacted])`, and no error message contains it, not even when
-//!   a server echoes it: the token, or any 16 characters of it in a row, is replaced by
-//!   `[redacted]` in what the server said before an [`Error`] keeps it.
+//! - Both tokens are secrets. [`ParticipantToken`] and [`ConnectionToken`] have no
+//!   `Display` and no `PartialEq`, their `Debug` prints `ConnectionToken([redacted])`, and
+//!   no error message contains them, not even when a server echoes one: the token, or any
+//!   16 characters of it in a row, is replaced by `[redacted]` in what the server said
+//!   before an [`Error`] keeps it. The WebSocket URL ([`WebSocketUrl`]) and a WebRTC join
+//!   token ([`JoinToken`]) are redacted in `Debug` too.
 //! - A value you gave is shown in an error message or a `Debug` output only when it has at
 //!   most 64 characters (a token pasted as a region or endpoint URL is measured, not
 //!   shown), and never with the user info (`user:password@`) of a URL.
 //! - A token with a character that could break an HTTP header (CR, LF, any control
-//!   character, space, non-ASCII) is refused by [`ConnectionToken::new`], never sent.
-//! - Redirects are never followed, so the token cannot travel to another host; a 3xx is
+//!   character, space, non-ASCII) is refused by its constructor, never sent.
+//! - Redirects are never followed, so a token cannot travel to another host; a 3xx is
 //!   returned as [`ErrorKind::Redirect`].
 //! - Endpoints made from a region are always HTTPS (rustls, Mozilla's roots via
 //!   `webpki-roots`). Plain `http://` is only used when you give such a URL yourself.
 //! - ureq logs through the `log` crate. At TRACE level it prints the raw request,
-//!   **connection token included**. Do not enable TRACE for `ureq` in production.
+//!   **bearer token included**. Do not enable TRACE for `ureq` in production.
 //!
 //! # Defaults and limits
 //!
-//! | setting | default |
-//! |---|---|
-//! | connect timeout | 3.1 s ([`ClientBuilder::connect_timeout`]), 1 ms to 1 hour |
-//! | timeout per attempt | 10 s ([`ClientBuilder::timeout`]), 1 ms to 1 hour |
-//! | attempts per call | 3, AWS standard retry mode ([`ClientBuilder::max_attempts`]) |
-//! | retry quota | 500 tokens, shared by a client's clones ([`Client::retry_quota`]) |
-//! | redirects | never followed |
-//! | response body read | at most [`MAX_RESPONSE_BODY`] (1 MiB) |
-//! | response head read | at most 64 KiB, 128 headers |
-//! | `User-Agent` | `connect-participant/<version>` plus an optional suffix |
-//! | proxy | from `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`; none for loopback endpoints |
-//!
-//! | input | limit (characters) |
-//! |---|---|
-//! | connection token | 1 to 1000, visible ASCII |
-//! | content type | one of [`ContentType`] |
-//! | content | 1 to [`MAX_CONTENT_CHARS`] (16384) |
-//! | client token | 0 to [`MAX_CLIENT_TOKEN_CHARS`] (500); a UUID v4 is generated if none |
-//! | receipt message id | at least 1 |
+#![doc = include_str!("../docs/limits.md")]
 //!
 //! # Features
 //!
 //! - `emulator`: the [`emulator`] module, a local Participant Service emulator (std only)
-//!   for your own tests.
-//! - `cli`: the `connect-event` command-line utility (std only), which sends one event.
+//!   for your own tests: chats, participants, transcripts, faults.
+//! - `cli`: the `connect-participant` command-line utility (std only; turns `emulator` on).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

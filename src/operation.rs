@@ -80,7 +80,7 @@ pub(crate) trait Operation {
     fn body(&self, client_token: &str) -> Vec<u8>;
 
     /// Reads a success answer's members (an empty body reads as no members).
-    fn parse(answer: &Members<'_>) -> Result<Self::Output, BadAnswer>;
+    fn parse(answer: Members) -> Result<Self::Output, BadAnswer>;
 
     /// A sentence that says what an error of this kind usually means for this operation
     /// and this input, added to the error's message.
@@ -120,17 +120,15 @@ impl BadAnswer {
 
 /// A JSON object of the answer, read leniently: `null` is an absent member, unknown
 /// members are ignored (or kept, where a type keeps them), and only a member of the wrong
-/// JSON type is an error.
-pub(crate) struct Members<'a> {
-    map: &'a Map<String, Value>,
+/// JSON type is an error. Reading a member moves it out, so that no string is copied.
+pub(crate) struct Members {
+    map: Map<String, Value>,
     /// Where this object stands in the answer (`Transcript[3].MessageMetadata`), for errors.
     path: String,
 }
 
-static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-
-impl<'a> Members<'a> {
-    pub(crate) fn root(map: &'a Map<String, Value>) -> Members<'a> {
+impl Members {
+    pub(crate) fn root(map: Map<String, Value>) -> Members {
         Members {
             map,
             path: String::new(),
@@ -138,11 +136,8 @@ impl<'a> Members<'a> {
     }
 
     /// An answer with no members at all (an empty body).
-    pub(crate) fn empty() -> Members<'static> {
-        Members {
-            map: &EMPTY,
-            path: String::new(),
-        }
+    pub(crate) fn empty() -> Members {
+        Members::root(Map::new())
     }
 
     fn path_of(&self, name: &str) -> String {
@@ -153,24 +148,24 @@ impl<'a> Members<'a> {
         }
     }
 
-    fn get(&self, name: &str) -> Option<&'a Value> {
-        self.map.get(name).filter(|v| !v.is_null())
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map.remove(name).filter(|v| !v.is_null())
     }
 
-    pub(crate) fn string(&self, name: &str) -> Result<Option<String>, BadAnswer> {
-        match self.get(name) {
+    pub(crate) fn string(&mut self, name: &str) -> Result<Option<String>, BadAnswer> {
+        match self.take(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(BadAnswer::member(&self.path_of(name), "a string")),
         }
     }
 
-    pub(crate) fn time(&self, name: &str) -> Result<Option<Timestamp>, BadAnswer> {
+    pub(crate) fn time(&mut self, name: &str) -> Result<Option<Timestamp>, BadAnswer> {
         Ok(self.string(name)?.map(Timestamp::from_service))
     }
 
-    pub(crate) fn object(&self, name: &str) -> Result<Option<Members<'a>>, BadAnswer> {
-        match self.get(name) {
+    pub(crate) fn object(&mut self, name: &str) -> Result<Option<Members>, BadAnswer> {
+        match self.take(name) {
             None => Ok(None),
             Some(Value::Object(map)) => Ok(Some(Members {
                 map,
@@ -180,54 +175,39 @@ impl<'a> Members<'a> {
         }
     }
 
-    /// Reads each element of a list member with `read`; an absent list is empty.
+    /// Reads each object of a list member with `read`; an absent list is empty, `null`
+    /// elements are skipped.
     pub(crate) fn list<T>(
-        &self,
+        &mut self,
         name: &str,
-        mut read: impl FnMut(Element<'a>) -> Result<T, BadAnswer>,
+        mut read: impl FnMut(Members) -> Result<T, BadAnswer>,
     ) -> Result<Vec<T>, BadAnswer> {
-        match self.get(name) {
+        match self.take(name) {
             None => Ok(Vec::new()),
             Some(Value::Array(items)) => items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .filter(|(_, v)| !v.is_null())
                 .map(|(i, value)| {
-                    read(Element {
-                        value,
-                        path: format!("{}[{i}]", self.path_of(name)),
-                    })
+                    let path = format!("{}[{i}]", self.path_of(name));
+                    match value {
+                        Value::Object(map) => read(Members { map, path }),
+                        _ => Err(BadAnswer(format!("member {path} is not an object"))),
+                    }
                 })
                 .collect(),
             Some(_) => Err(BadAnswer::member(&self.path_of(name), "a list")),
         }
     }
 
-    /// The members not in `known`, as compact JSON text, in alphabetical order.
-    pub(crate) fn others(&self, known: &[&str]) -> Vec<(String, String)> {
+    /// The members not read so far (`null` ones left out), as compact JSON text, in
+    /// alphabetical order.
+    pub(crate) fn others(self) -> Vec<(String, String)> {
         self.map
-            .iter()
-            .filter(|(k, v)| !known.contains(&k.as_str()) && !v.is_null())
-            .map(|(k, v)| (k.clone(), v.to_string()))
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k, v.to_string()))
             .collect()
-    }
-}
-
-/// One element of a list in the answer.
-pub(crate) struct Element<'a> {
-    value: &'a Value,
-    path: String,
-}
-
-impl<'a> Element<'a> {
-    pub(crate) fn object(self) -> Result<Members<'a>, BadAnswer> {
-        match self.value {
-            Value::Object(map) => Ok(Members {
-                map,
-                path: self.path,
-            }),
-            _ => Err(BadAnswer(format!("member {} is not an object", self.path))),
-        }
     }
 }
 
@@ -355,23 +335,24 @@ mod tests {
 
     #[test]
     fn members_read_nulls_as_absent_and_name_the_bad_member() {
-        let v: Value = serde_json::from_str(
-            r#"{"S":"s","N":null,"I":5,"O":{"X":1},"L":[{"Y":"y"},null,{"Y":2}],"Odd":"o"}"#,
+        let Value::Object(map) = serde_json::from_str(
+            r#"{"S":"s","N":null,"I":5,"O":{"X":1},"L":[{"Y":"y"},null,{"Y":2}],"M":[7],"Odd":"o"}"#,
         )
-        .unwrap();
-        let m = Members::root(v.as_object().unwrap());
+        .unwrap() else {
+            unreachable!()
+        };
+        let mut m = Members::root(map);
         assert_eq!(m.string("S").unwrap().as_deref(), Some("s"));
         assert_eq!(m.string("N").unwrap(), None);
         assert_eq!(m.string("Missing").unwrap(), None);
         assert_eq!(m.string("I").unwrap_err().0, "member I is not a string");
-        let o = m.object("O").unwrap().unwrap();
+        let mut o = m.object("O").unwrap().unwrap();
         assert_eq!(o.string("X").unwrap_err().0, "member O.X is not a string");
-        let e = m.list("L", |e| e.object()?.string("Y")).unwrap_err();
+        let e = m.list("L", |mut e| e.string("Y")).unwrap_err();
         assert_eq!(e.0, "member L[2].Y is not a string");
-        assert_eq!(
-            m.others(&["S", "I", "O", "L"]),
-            vec![("Odd".to_owned(), "\"o\"".to_owned())]
-        );
+        let e = m.list("M", |mut e| e.string("Y")).unwrap_err();
+        assert_eq!(e.0, "member M[0] is not an object");
+        assert_eq!(m.others(), vec![("Odd".to_owned(), "\"o\"".to_owned())]);
         assert!(Members::empty().string("S").unwrap().is_none());
     }
 }

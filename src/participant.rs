@@ -200,12 +200,19 @@ impl Participant {
     /// For calls this type does not offer; the token is a secret, so take care not to log
     /// it.
     pub fn connection_token(&self) -> Result<ConnectionToken> {
-        let state = self.state();
-        if state.ended {
-            return Err(ended());
-        }
-        if !self.due(&state) {
-            return Ok(state.token);
+        {
+            // Only the token is copied (a reference count), not the whole state.
+            let state = self
+                .inner
+                .state
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if state.ended {
+                return Err(ended());
+            }
+            if !self.due(&state) {
+                return Ok(state.token.clone());
+            }
         }
         self.renew_if(|s| self.due(s))
     }

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use crate::SendEventRequest;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::participant::Participant;
 use crate::token::ConnectionToken;
-use crate::typing::ClockFn;
+use crate::typing::{ClockFn, EventSender};
 
 /// Messages remembered at most; the oldest finished ones are forgotten first, so that a
 /// long chat cannot grow the helper without bound.
@@ -67,8 +68,7 @@ struct Message {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Receipts {
-    client: Client,
-    token: ConnectionToken,
+    sender: EventSender,
     interval: Duration,
     clock: Arc<ClockFn>,
     messages: HashMap<String, Message>,
@@ -82,11 +82,19 @@ impl Receipts {
     /// The default interval: at most one receipt call per message per 5 s.
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 
-    /// A receipts helper for one participant.
+    /// A receipts helper for the participant whose connection token this is.
     pub fn new(client: Client, token: ConnectionToken) -> Receipts {
+        Receipts::with_sender(EventSender::Token(client, token))
+    }
+
+    /// A receipts helper for a [`Participant`] (it renews its own token).
+    pub fn for_participant(participant: Participant) -> Receipts {
+        Receipts::with_sender(EventSender::Participant(participant))
+    }
+
+    fn with_sender(sender: EventSender) -> Receipts {
         Receipts {
-            client,
-            token,
+            sender,
             interval: Self::DEFAULT_INTERVAL,
             clock: Arc::new(Instant::now),
             messages: HashMap::new(),
@@ -198,7 +206,7 @@ impl Receipts {
                 Receipt::Delivered => SendEventRequest::delivered(&id),
                 Receipt::Read => SendEventRequest::read(&id),
             };
-            let result = self.client.send_event(&self.token, &request);
+            let result = self.sender.send_event(&request);
             calls += 1;
             let Some(message) = self.messages.get_mut(&id) else {
                 continue;
@@ -244,8 +252,7 @@ impl Receipts {
 impl fmt::Debug for Receipts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receipts")
-            .field("client", &self.client)
-            .field("token", &self.token)
+            .field("sender", &self.sender)
             .field("interval", &self.interval)
             .field("tracked", &self.messages.len())
             .field("pending", &self.pending())

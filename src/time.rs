@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// `2019-11-08T02:41:28.172Z`, with or without a fraction of a second.
 ///
 /// It keeps the text exactly as received, so that a time sent back to the service (a
-/// transcript's `StartPosition`) is byte for byte the one it gave,
+/// transcript's [`StartPosition`](crate::StartPosition)) is byte for byte the one it gave,
 /// and it knows the instant the text names, to compare and to convert to [`SystemTime`].
 /// Times compare by instant (`…28.1Z` equals `…28.100Z` as an instant; the text breaks the
 /// tie so that ordering agrees with equality).
@@ -83,8 +83,6 @@ impl Timestamp {
     }
 
     /// A time the service sent: kept even when it cannot be read (see the type's docs).
-    // Used by the answer parsers being written on main; unused on this branch until then.
-    #[allow(dead_code)]
     pub(crate) fn from_service(text: String) -> Timestamp {
         let nanos = parse_rfc3339(&text);
         Timestamp { text, nanos }

@@ -4,13 +4,31 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::SendEventRequest;
 use crate::client::Client;
 use crate::error::Result;
+use crate::participant::Participant;
 use crate::token::ConnectionToken;
+use crate::{SendEventOutput, SendEventRequest};
 
 /// Where the chat helpers read the time: `Instant::now` in production, a stand-in in tests.
 pub(crate) type ClockFn = dyn Fn() -> Instant + Send + Sync;
+
+/// Who the chat helpers send events for: a connection token the caller holds, or a
+/// [`Participant`], which renews its own.
+#[derive(Debug, Clone)]
+pub(crate) enum EventSender {
+    Token(Client, ConnectionToken),
+    Participant(Participant),
+}
+
+impl EventSender {
+    pub(crate) fn send_event(&self, request: &SendEventRequest) -> Result<SendEventOutput> {
+        match self {
+            EventSender::Token(client, token) => client.send_event(token, request),
+            EventSender::Participant(p) => p.send_event(request),
+        }
+    }
+}
 
 /// Sends a typing event at most once per window, on the leading edge.
 ///
@@ -21,7 +39,6 @@ pub(crate) type ClockFn = dyn Fn() -> Instant + Send + Sync;
 ///
 /// ```
 /// # #[cfg(feature = "emulator")] {
-/// use std::time::Duration;
 /// use connect_participant::TypingThrottle;
 /// use connect_participant::emulator::Emulator;
 ///
@@ -35,8 +52,7 @@ pub(crate) type ClockFn = dyn Fn() -> Instant + Send + Sync;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct TypingThrottle {
-    client: Client,
-    token: ConnectionToken,
+    sender: EventSender,
     window: Duration,
     clock: Arc<ClockFn>,
     last_sent: Option<Instant>,
@@ -47,11 +63,19 @@ impl TypingThrottle {
     /// per 10 s.
     pub const DEFAULT_WINDOW: Duration = Duration::from_secs(10);
 
-    /// A throttle for one participant's typing events.
+    /// A throttle for the typing events of the participant whose connection token this is.
     pub fn new(client: Client, token: ConnectionToken) -> TypingThrottle {
+        TypingThrottle::with_sender(EventSender::Token(client, token))
+    }
+
+    /// A throttle for a [`Participant`]'s typing events (it renews its own token).
+    pub fn for_participant(participant: Participant) -> TypingThrottle {
+        TypingThrottle::with_sender(EventSender::Participant(participant))
+    }
+
+    fn with_sender(sender: EventSender) -> TypingThrottle {
         TypingThrottle {
-            client,
-            token,
+            sender,
             window: Self::DEFAULT_WINDOW,
             clock: Arc::new(Instant::now),
             last_sent: None,
@@ -91,8 +115,8 @@ impl TypingThrottle {
             }
         }
         self.last_sent = Some(now);
-        self.client
-            .send_event(&self.token, &SendEventRequest::typing())
+        self.sender
+            .send_event(&SendEventRequest::typing())
             .map(|_| true)
     }
 
@@ -106,8 +130,7 @@ impl TypingThrottle {
 impl fmt::Debug for TypingThrottle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TypingThrottle")
-            .field("client", &self.client)
-            .field("token", &self.token)
+            .field("sender", &self.sender)
             .field("window", &self.window)
             .field("last_sent", &self.last_sent)
             .finish_non_exhaustive()

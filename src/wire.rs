@@ -58,7 +58,7 @@ pub(crate) fn parse_response<'h, T>(
     status: u16,
     header: impl Fn(&str) -> Option<&'h str>,
     body: &[u8],
-    parse: impl FnOnce(&Members<'_>) -> Result<T, BadAnswer>,
+    parse: impl FnOnce(Members) -> Result<T, BadAnswer>,
 ) -> Result<T> {
     // Only a failure needs the request id: a success does not look it up.
     let request_id = || {
@@ -95,7 +95,7 @@ pub(crate) fn parse_response<'h, T>(
 fn parse_output<T>(
     status: u16,
     body: &[u8],
-    parse: impl FnOnce(&Members<'_>) -> Result<T, BadAnswer>,
+    parse: impl FnOnce(Members) -> Result<T, BadAnswer>,
 ) -> Result<T> {
     let invalid = |why: Option<&str>| {
         let mut message = format!(
@@ -111,10 +111,10 @@ fn parse_output<T>(
     };
     // restJson1 allows an empty body for an output whose members are all optional.
     if body.iter().all(u8::is_ascii_whitespace) {
-        return parse(&Members::empty()).map_err(|e| invalid(Some(&e.0)));
+        return parse(Members::empty()).map_err(|e| invalid(Some(&e.0)));
     }
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => parse(&Members::root(&map)).map_err(|e| invalid(Some(&e.0))),
+        Ok(Value::Object(map)) => parse(Members::root(map)).map_err(|e| invalid(Some(&e.0))),
         Ok(_) => Err(invalid(Some("not a JSON object"))),
         Err(e) => Err(invalid(None).set_source(e)),
     }
@@ -131,6 +131,9 @@ pub(crate) fn sanitize_error_type(raw: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
+// The rules for error answers (which header or member names the type, the message, the
+// request id, the kinds) are tested once, over real sockets, in tests/integration/errors.rs;
+// these tests cover what only this layer shows.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,95 +239,6 @@ mod tests {
             "the service answered HTTP 200 with a body that is not the documented JSON (8 \
              bytes): member Id is not a string"
         );
-    }
-
-    #[test]
-    fn error_type_header_wins_over_body() {
-        let e = parse(
-            400,
-            &[
-                (
-                    "X-Amzn-Errortype",
-                    "ValidationException:http://internal.amazon.com/",
-                ),
-                ("x-amzn-RequestId", "req-9"),
-            ],
-            r#"{"code":"ThrottlingException","message":"Content is too long"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Validation);
-        assert_eq!(e.status(), Some(400));
-        assert_eq!(e.service_error_type(), Some("ValidationException"));
-        assert_eq!(e.service_message(), Some("Content is too long"));
-        assert_eq!(e.request_id(), Some("req-9"));
-    }
-
-    #[test]
-    fn error_type_from_body_code_then_type() {
-        let e = parse(403, &[], r#"{"code":"AccessDeniedException","__type":"x"}"#).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::AccessDenied);
-        let e = parse(
-            409,
-            &[("x-amz-request-id", "fallback-id")],
-            r#"{"__type":"com.amazonaws.connectparticipant#ConflictException","Message":"barged"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Conflict);
-        assert_eq!(e.service_message(), Some("barged"));
-        assert_eq!(e.request_id(), Some("fallback-id"));
-        let e = parse(
-            500,
-            &[],
-            r#"{"__type":"InternalServerException","errorMessage":"boom"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InternalServer);
-        assert_eq!(e.service_message(), Some("boom"));
-    }
-
-    #[test]
-    fn the_five_service_errors_map_to_their_kinds() {
-        for (status, t, kind) in [
-            (400, "ValidationException", ErrorKind::Validation),
-            (403, "AccessDeniedException", ErrorKind::AccessDenied),
-            (409, "ConflictException", ErrorKind::Conflict),
-            (429, "ThrottlingException", ErrorKind::Throttling),
-            (500, "InternalServerException", ErrorKind::InternalServer),
-            (400, "SerializationException", ErrorKind::UnknownService),
-        ] {
-            let e = parse(status, &[("x-amzn-errortype", t)], "").unwrap_err();
-            assert_eq!(e.kind(), kind);
-            assert_eq!(e.service_error_type(), Some(t));
-        }
-    }
-
-    #[test]
-    fn unusable_error_bodies_still_give_the_status() {
-        for body in [
-            &b""[..],
-            b"<html><body>502 Bad Gateway</body></html>",
-            b"\x00\xff",
-            b"[1,2]",
-        ] {
-            let e = parse_bytes(502, &[], body).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::UnexpectedStatus);
-            assert_eq!(e.status(), Some(502));
-            assert_eq!(e.service_error_type(), None);
-        }
-        let e = parse(301, &[("location", "http://elsewhere/")], "").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Redirect);
-        // An empty header falls back to the body.
-        let e = parse(
-            400,
-            &[("x-amzn-errortype", "")],
-            r#"{"code":"ConflictException"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Conflict);
-        // A non-string code is no error type.
-        let e = parse(400, &[], r#"{"code":5,"message":"m"}"#).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnexpectedStatus);
-        assert_eq!(e.service_message(), Some("m"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::chat::new_uuid;
+use super::ids::new_uuid;
 
 /// The largest request head (request line and headers) read.
 const MAX_HEAD: usize = 64 * 1024;

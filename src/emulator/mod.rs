@@ -38,9 +38,9 @@
 //!   attached to nothing (the service's answer is not documented, and the emulator forgets
 //!   old items).
 //! - `POST /participant/disconnect` (DisconnectParticipant): a `participant.left` event,
-//!   then every call with that participant's tokens is refused with 403 (CreateParticipant
-//!   Connection included), except a retry with the same `ClientToken`, answered as the
-//!   first. The answer is `{}`, or an empty body with
+//!   then every call with that participant's tokens is refused with 403
+//!   (CreateParticipantConnection included), except a retry with the same `ClientToken`,
+//!   answered as the first. The answer is `{}`, or an empty body with
 //!   [`empty_disconnect_body`](EmulatorBuilder::empty_disconnect_body); clients must take
 //!   both. The chat goes on for the agent until it is ended.
 //! - `POST /participant/transcript` (GetTranscript): see [Transcripts](#transcripts).
@@ -48,8 +48,9 @@
 //! Every other path is answered 404 `UnknownOperationException`. A connection token that
 //! is unknown, expired (the emulator's clock at or past its expiry), revoked, of a
 //! participant who left, or of an ended chat is refused with 403 `AccessDeniedException`
-//! and the body `{"message":"Access denied"}`; so is an unknown participant token. As the
-//! service does, the input's checks come before the token is looked up.
+//! and the body `{"message":"Access denied"}`; so is an unknown participant token. The
+//! input's checks come before the token is looked up (the service's order is not
+//! documented), so a malformed request is a 400 whatever its token.
 //!
 //! The agent's side is the test's: [`agent_says`](Emulator::agent_says) and
 //! [`end_chat`](Emulator::end_chat) (which adds a `chat.ended` event; every later call for
@@ -71,7 +72,9 @@
 //!   one, as documented; `FORWARD` from the default start gives the newest item alone, as
 //!   the service's users report. `SortOrder` (default `DESCENDING`) orders each page.
 //! - `MaxResults` is 10 when absent or 0 (what SDKs send for "not set").
-//! - `NextToken` is opaque and tied to its chat; an unknown one is a 400. It is left out of
+//! - `NextToken` is opaque and tied to its chat; an unknown one is a 400. It carries the
+//!   scan's position and direction, which win over `StartPosition` and `ScanDirection`
+//!   sent with it; `MaxResults` and `SortOrder` are read from each request. It is left out of
 //!   the last page, or sent as `""` with
 //!   [`empty_next_token_on_last_page`](EmulatorBuilder::empty_next_token_on_last_page), as
 //!   the service has been seen to do.
@@ -86,6 +89,9 @@
 //! - `POST /emulator/chats/{ContactId}/messages` with `{"Content":…,"ContentType":…}`: the
 //!   agent speaks; `{"AbsoluteTime":…,"Id":…}`.
 //! - `POST /emulator/chats/{ContactId}/end` ends the chat: `{}`.
+//! - `GET /emulator/chats/{ContactId}/transcript`: the whole kept transcript, oldest first,
+//!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
+//!   after the chat ends or the customer leaves).
 //!
 //! An unknown contact is a 404 with a JSON message. Every answer carries
 //! `Access-Control-Allow-Origin: *` and exposes `x-amzn-RequestId` and `x-amzn-ErrorType`,
@@ -185,6 +191,7 @@
 mod chat;
 mod faults;
 mod http;
+mod ids;
 mod service;
 
 use std::collections::VecDeque;

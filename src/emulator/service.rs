@@ -9,10 +9,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value, json};
 
 use super::RecordedEvent;
-use super::chat::{
-    AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Receipt, Start, later, new_token,
-};
+use super::chat::{AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Receipt, Start, later};
 use super::http::{Reply, Request};
+use super::ids::{new_token, new_uuid};
 
 const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
 const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
@@ -427,7 +426,10 @@ impl Service {
         }
         if !MESSAGE_TYPES.contains(&content_type.as_str()) {
             return validation(format!(
-                "The content type {content_type} is not supported for contentType"
+                "1 validation error detected: Value '{content_type}' at 'contentType' failed \
+                 to satisfy constraint: Member must be a content type this contact supports: \
+                 {}",
+                MESSAGE_TYPES.join(", ")
             ));
         }
 
@@ -521,7 +523,7 @@ impl Service {
                     }
                 }
                 let event = RecordedEvent {
-                    id: super::chat::new_uuid(),
+                    id: new_uuid(),
                     absolute_time,
                     content_type,
                     content,
@@ -718,11 +720,24 @@ impl Service {
     }
 
     /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
-    /// `POST /emulator/chats/{ContactId}/end`.
+    /// `POST /emulator/chats/{ContactId}/end`, `GET /emulator/chats/{ContactId}/transcript`.
     fn control(&self, request: &Request, rest: &str) -> Reply {
         let parts: Vec<&str> = rest.splitn(4, '/').collect();
+        if let ["chats", contact_id, "transcript"] = parts.as_slice() {
+            if request.method != "GET" {
+                return not_found("the transcript is read with GET");
+            }
+            let state = self.lock();
+            let Some(chat) = state.chats.chat(contact_id) else {
+                return unknown_chat(contact_id);
+            };
+            // The whole kept transcript, oldest first: what the agent's side sees, also
+            // after the customer's tokens are refused.
+            let items: Vec<Value> = chat.items.iter().map(|i| item_json(chat, i)).collect();
+            return ok(&json!({ "InitialContactId": chat.contact_id, "Transcript": items }));
+        }
         if request.method != "POST" {
-            return not_found("the control path serves POST only");
+            return not_found("the control path serves POST, and GET for a transcript");
         }
         match parts.as_slice() {
             ["chats"] => {
@@ -755,7 +770,8 @@ impl Service {
             }
             _ => not_found(
                 "the control path serves POST /emulator/chats, \
-                 /emulator/chats/{ContactId}/messages and /emulator/chats/{ContactId}/end",
+                 /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/end and \
+                 GET /emulator/chats/{ContactId}/transcript",
             ),
         }
     }
@@ -927,6 +943,112 @@ mod tests {
         assert_eq!(lines[2], "X-Amzn-Errortype: ThrottlingException");
         assert!(lines[3].starts_with("x-amzn-RequestId: ") && lines[3].len() == 18 + 36);
         assert_eq!(lines[4], "Content-Length: 27");
+    }
+
+    #[test]
+    fn hostile_requests_get_answers_not_panics() {
+        use super::super::chat::{CUSTOMER, ChatLimits};
+        let chats = Chats::new(ChatLimits {
+            max_chats: 4,
+            max_items_per_chat: 4,
+            connection_token_lifetime: Duration::from_secs(60),
+        });
+        let settings = ServiceSettings {
+            max_events: 4,
+            empty_next_token_on_last_page: false,
+            empty_disconnect_body: false,
+        };
+        let service = Service::new(chats, settings, "127.0.0.1:1".into());
+        let started = service.lock().chats.start_chat();
+        let token = service
+            .lock()
+            .chats
+            .issue(&started.contact_id, CUSTOMER)
+            .unwrap()
+            .0;
+        let (nonce, _) = {
+            let state = service.lock();
+            let chat = state.chats.chat(&started.contact_id).unwrap();
+            let page = chat.scan(&Start::Newest, Direction::Backward, 1).unwrap();
+            let next = page.next.unwrap();
+            let (nonce, rest) = next.split_once('.').unwrap();
+            (nonce.to_owned(), rest.to_owned())
+        };
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let bodies = [
+            String::new(),
+            "null".into(),
+            "[]".into(),
+            "{".into(),
+            "\u{0}".into(),
+            deep,
+            r#"{"Type":null,"ConnectParticipant":null}"#.into(),
+            r#"{"Type":[1]}"#.into(),
+            r#"{"Type":"WEBSOCKET"}"#.into(),
+            r#"{"MaxResults":1e400}"#.into(),
+            r#"{"MaxResults":18446744073709551616}"#.into(),
+            r#"{"MaxResults":-9223372036854775809}"#.into(),
+            r#"{"StartPosition":{"MostRecent":1e10,"Id":null}}"#.into(),
+            r#"{"StartPosition":{"AbsoluteTime":"+999999-01-01T00:00:00Z"}}"#.into(),
+            r#"{"StartPosition":{"AbsoluteTime":"1960-01-01T00:00:00Z"},"ScanDirection":"BACKWARD"}"#.into(),
+            format!(r#"{{"NextToken":"{nonce}.f.99999999999999999999999"}}"#),
+            format!(r#"{{"NextToken":"{nonce}.b.18446744073709551615"}}"#),
+            format!(r#"{{"NextToken":"{nonce}.f.18446744073709551615"}}"#),
+            format!(r#"{{"NextToken":"{nonce}.b.0","MaxResults":100}}"#),
+            r#"{"Content":"{"messageId":5}","ContentType":"application/vnd.amazonaws.connect.event.message.read"}"#.into(),
+            r#"{"Content":"x","ContentType":"text/plain","ClientToken":null}"#.into(),
+        ];
+        let paths = [
+            "/participant/connection",
+            "/participant/message",
+            "/participant/event",
+            "/participant/disconnect",
+            "/participant/transcript",
+            "/participant/",
+            "/emulator/",
+            "/emulator/chats",
+            "/emulator/chats/",
+            "/emulator/chats//end",
+            &format!("/emulator/chats/{}/messages", started.contact_id),
+            &format!("/emulator/chats/{}/transcript", started.contact_id),
+            "/emulator/chats/\u{0}/end",
+            "",
+            "*",
+        ];
+        let bearers = [
+            None,
+            Some(""),
+            Some(token.as_str()),
+            Some(started.participant_token.as_str()),
+        ];
+        for body in &bodies {
+            for path in paths {
+                for method in ["POST", "GET", "OPTIONS", "DELETE"] {
+                    for bearer in bearers {
+                        let mut headers = Vec::new();
+                        if let Some(b) = bearer {
+                            headers.push(("X-Amz-Bearer".to_owned(), b.to_owned()));
+                        }
+                        let request = Request {
+                            method: method.into(),
+                            path: path.into(),
+                            headers,
+                            body: body.clone().into_bytes(),
+                            close: false,
+                        };
+                        let reply = service.handle(&request);
+                        assert!(
+                            (200..=409).contains(&reply.status),
+                            "{method} {path} {body:.60}: {}",
+                            reply.status
+                        );
+                    }
+                }
+            }
+        }
+        // Whatever came in, what is kept stayed within its bounds.
+        let state = service.lock();
+        assert!(state.events.len() <= 4);
     }
 
     #[test]

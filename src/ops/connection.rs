@@ -160,10 +160,10 @@ impl Operation for CreateParticipantConnectionRequest {
             .finish()
     }
 
-    fn parse(answer: &Members<'_>) -> Result<CreateParticipantConnectionOutput, BadAnswer> {
+    fn parse(mut answer: Members) -> Result<CreateParticipantConnectionOutput, BadAnswer> {
         let connection_credentials = match answer.object("ConnectionCredentials")? {
             None => None,
-            Some(c) => Some(ConnectionCredentials {
+            Some(mut c) => Some(ConnectionCredentials {
                 connection_token: match c.string("ConnectionToken")? {
                     None => None,
                     // Not shown: it is a secret even when it is unusable.
@@ -180,14 +180,14 @@ impl Operation for CreateParticipantConnectionRequest {
         };
         let websocket = match answer.object("Websocket")? {
             None => None,
-            Some(w) => Some(Websocket {
+            Some(mut w) => Some(Websocket {
                 url: w.string("Url")?.map(WebSocketUrl::new),
                 connection_expiry: w.time("ConnectionExpiry")?,
             }),
         };
         let webrtc_connection = match answer.object("WebRTCConnection")? {
             None => None,
-            Some(w) => Some(read_webrtc(&w)?),
+            Some(w) => Some(read_webrtc(w)?),
         };
         Ok(CreateParticipantConnectionOutput {
             websocket,
@@ -197,20 +197,20 @@ impl Operation for CreateParticipantConnectionRequest {
     }
 }
 
-fn read_webrtc(w: &Members<'_>) -> Result<WebRtcConnection, BadAnswer> {
+fn read_webrtc(mut w: Members) -> Result<WebRtcConnection, BadAnswer> {
     let attendee = match w.object("Attendee")? {
         None => None,
-        Some(a) => Some(Attendee {
+        Some(mut a) => Some(Attendee {
             attendee_id: a.string("AttendeeId")?,
             join_token: a.string("JoinToken")?.map(JoinToken::new),
         }),
     };
     let meeting = match w.object("Meeting")? {
         None => None,
-        Some(m) => Some(WebRtcMeeting {
+        Some(mut m) => Some(WebRtcMeeting {
             media_placement: match m.object("MediaPlacement")? {
                 None => None,
-                Some(p) => Some(WebRtcMediaPlacement {
+                Some(mut p) => Some(WebRtcMediaPlacement {
                     audio_host_url: p.string("AudioHostUrl")?,
                     audio_fallback_url: p.string("AudioFallbackUrl")?,
                     signaling_url: p.string("SignalingUrl")?,
@@ -219,10 +219,10 @@ fn read_webrtc(w: &Members<'_>) -> Result<WebRtcConnection, BadAnswer> {
             },
             meeting_features: match m.object("MeetingFeatures")? {
                 None => None,
-                Some(f) => Some(MeetingFeaturesConfiguration {
+                Some(mut f) => Some(MeetingFeaturesConfiguration {
                     audio: match f.object("Audio")? {
                         None => None,
-                        Some(a) => Some(AudioFeatures {
+                        Some(mut a) => Some(AudioFeatures {
                             echo_reduction: a
                                 .string("EchoReduction")?
                                 .map(MeetingFeatureStatus::from),
@@ -341,7 +341,7 @@ mod tests {
 
     fn parse(json: &str) -> Result<CreateParticipantConnectionOutput, BadAnswer> {
         let v: serde_json::Value = serde_json::from_str(json).unwrap();
-        CreateParticipantConnectionRequest::parse(&Members::root(v.as_object().unwrap()))
+        CreateParticipantConnectionRequest::parse(Members::root(v.as_object().unwrap().clone()))
     }
 
     #[test]

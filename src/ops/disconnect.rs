@@ -68,7 +68,7 @@ impl Operation for DisconnectParticipantRequest {
 
     /// The service answers an empty body (as documented) or `{}` (the model's empty
     /// output); both are a success.
-    fn parse(_: &Members<'_>) -> Result<DisconnectParticipantOutput, BadAnswer> {
+    fn parse(_: Members) -> Result<DisconnectParticipantOutput, BadAnswer> {
         Ok(DisconnectParticipantOutput {})
     }
 }

@@ -157,7 +157,7 @@ impl Operation for SendEventRequest {
             .finish()
     }
 
-    fn parse(answer: &Members<'_>) -> Result<SendEventOutput, BadAnswer> {
+    fn parse(mut answer: Members) -> Result<SendEventOutput, BadAnswer> {
         Ok(SendEventOutput {
             id: answer.string("Id")?,
             absolute_time: answer.time("AbsoluteTime")?,

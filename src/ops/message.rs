@@ -176,9 +176,9 @@ impl Operation for SendMessageRequest {
             .finish()
     }
 
-    fn parse(answer: &Members<'_>) -> Result<SendMessageOutput, BadAnswer> {
+    fn parse(mut answer: Members) -> Result<SendMessageOutput, BadAnswer> {
         let message_metadata = match answer.object("MessageMetadata")? {
-            Some(m) => Some(MessageProcessingMetadata {
+            Some(mut m) => Some(MessageProcessingMetadata {
                 message_processing_status: m
                     .string("MessageProcessingStatus")?
                     .map(MessageProcessingStatus::from),
@@ -278,7 +278,7 @@ mod tests {
             r#"{"AbsoluteTime":"2019-11-08T02:41:28.172Z","Id":"m1","MessageMetadata":{"MessageProcessingStatus":"QUEUED"},"New":1}"#,
         )
         .unwrap();
-        let out = SendMessageRequest::parse(&Members::root(v.as_object().unwrap())).unwrap();
+        let out = SendMessageRequest::parse(Members::root(v.as_object().unwrap().clone())).unwrap();
         assert_eq!(out.id.as_deref(), Some("m1"));
         assert_eq!(
             out.absolute_time.unwrap().as_str(),
@@ -288,7 +288,7 @@ mod tests {
             out.message_metadata.unwrap().message_processing_status,
             Some(MessageProcessingStatus::Unknown("QUEUED".into()))
         );
-        let out = SendMessageRequest::parse(&Members::empty()).unwrap();
+        let out = SendMessageRequest::parse(Members::empty()).unwrap();
         assert_eq!(out, SendMessageOutput::default());
     }
 }

@@ -3,9 +3,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::operation::{
-    BadAnswer, Element, JsonObject, Members, Operation, OperationId, check_chars,
-};
+use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId, check_chars};
 use crate::ops::message::MessageProcessingStatus;
 use crate::ops::{closed_enum, open_enum};
 use crate::time::Timestamp;
@@ -332,10 +330,10 @@ impl Operation for GetTranscriptRequest {
             .finish()
     }
 
-    fn parse(answer: &Members<'_>) -> Result<GetTranscriptOutput, BadAnswer> {
+    fn parse(mut answer: Members) -> Result<GetTranscriptOutput, BadAnswer> {
         Ok(GetTranscriptOutput {
             initial_contact_id: answer.string("InitialContactId")?,
-            transcript: answer.list("Transcript", |e| Item::read(&e.object()?))?,
+            transcript: answer.list("Transcript", Item::read)?,
             next_token: answer.string("NextToken")?,
         })
     }
@@ -391,26 +389,11 @@ pub struct Item {
     pub unknown_members: Vec<(String, String)>,
 }
 
-const ITEM_MEMBERS: &[&str] = &[
-    "AbsoluteTime",
-    "Content",
-    "ContentType",
-    "Id",
-    "Type",
-    "ParticipantId",
-    "DisplayName",
-    "ParticipantRole",
-    "Attachments",
-    "MessageMetadata",
-    "RelatedContactId",
-    "ContactId",
-];
-
 /// `ContentType` of the event that ends a chat.
 pub const CHAT_ENDED_CONTENT_TYPE: &str = "application/vnd.amazonaws.connect.event.chat.ended";
 
 impl Item {
-    pub(crate) fn read(m: &Members<'_>) -> Result<Item, BadAnswer> {
+    pub(crate) fn read(mut m: Members) -> Result<Item, BadAnswer> {
         Ok(Item {
             absolute_time: m.time("AbsoluteTime")?,
             content: m.string("Content")?,
@@ -420,14 +403,14 @@ impl Item {
             participant_id: m.string("ParticipantId")?,
             display_name: m.string("DisplayName")?,
             participant_role: m.string("ParticipantRole")?.map(ParticipantRole::from),
-            attachments: m.list("Attachments", |e| AttachmentItem::read(&e.object()?))?,
+            attachments: m.list("Attachments", AttachmentItem::read)?,
             message_metadata: match m.object("MessageMetadata")? {
-                Some(mm) => Some(MessageMetadata::read(&mm)?),
+                Some(mm) => Some(MessageMetadata::read(mm)?),
                 None => None,
             },
             related_contact_id: m.string("RelatedContactId")?,
             contact_id: m.string("ContactId")?,
-            unknown_members: m.others(ITEM_MEMBERS),
+            unknown_members: m.others(),
         })
     }
 
@@ -452,7 +435,7 @@ pub struct AttachmentItem {
 }
 
 impl AttachmentItem {
-    fn read(m: &Members<'_>) -> Result<AttachmentItem, BadAnswer> {
+    fn read(mut m: Members) -> Result<AttachmentItem, BadAnswer> {
         Ok(AttachmentItem {
             content_type: m.string("ContentType")?,
             attachment_id: m.string("AttachmentId")?,
@@ -475,10 +458,10 @@ pub struct MessageMetadata {
 }
 
 impl MessageMetadata {
-    fn read(m: &Members<'_>) -> Result<MessageMetadata, BadAnswer> {
+    fn read(mut m: Members) -> Result<MessageMetadata, BadAnswer> {
         Ok(MessageMetadata {
             message_id: m.string("MessageId")?,
-            receipts: m.list("Receipts", |e: Element<'_>| Receipt::read(&e.object()?))?,
+            receipts: m.list("Receipts", Receipt::read)?,
             message_processing_status: m
                 .string("MessageProcessingStatus")?
                 .map(MessageProcessingStatus::from),
@@ -499,7 +482,7 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    fn read(m: &Members<'_>) -> Result<Receipt, BadAnswer> {
+    fn read(mut m: Members) -> Result<Receipt, BadAnswer> {
         Ok(Receipt {
             delivered_timestamp: m.time("DeliveredTimestamp")?,
             read_timestamp: m.time("ReadTimestamp")?,
@@ -617,7 +600,7 @@ mod tests {
 
     fn parse(json: &str) -> Result<GetTranscriptOutput, BadAnswer> {
         let v: serde_json::Value = serde_json::from_str(json).unwrap();
-        GetTranscriptRequest::parse(&Members::root(v.as_object().unwrap()))
+        GetTranscriptRequest::parse(Members::root(v.as_object().unwrap().clone()))
     }
 
     #[test]

@@ -702,10 +702,9 @@ fn read_all_but_last_byte(stream: &mut TcpStream) -> Vec<u8> {
     let mut byte = [0u8; 1];
     // One byte at a time, so that nothing past the wanted length leaves the socket buffer.
     while got.len() < Resetter::MAX_REQUEST {
-        let wanted = got
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .map(|p| p + 4 + content_length(&got[..p]) - 1);
+        // The scripted server's head reader, so that the suite reads requests one way.
+        let wanted = crate::scripted::find_header_end(&got)
+            .map(|end| end + crate::scripted::content_length(&got[..end]).unwrap_or(0) - 1);
         if wanted.is_some_and(|w| got.len() >= w) {
             break;
         }
@@ -715,17 +714,6 @@ fn read_all_but_last_byte(stream: &mut TcpStream) -> Vec<u8> {
         }
     }
     got
-}
-
-fn content_length(head: &[u8]) -> usize {
-    String::from_utf8_lossy(head)
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .unwrap_or(0)
 }
 
 /// A 3-attempt client for `url` with the fixed random source, recording its waits.

@@ -3,10 +3,13 @@
 mod chat;
 mod cli;
 mod emulator_bounds;
+mod emulator_chat;
 mod emulator_tests;
 mod errors;
 mod faults;
 mod limits;
+mod operations;
+mod participant;
 mod responses;
 mod scripted;
 mod security;

@@ -347,7 +347,7 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
 }
 
 /// The index just past the first CRLFCRLF.
-fn find_header_end(bytes: &[u8]) -> Option<usize> {
+pub fn find_header_end(bytes: &[u8]) -> Option<usize> {
     bytes
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -356,7 +356,7 @@ fn find_header_end(bytes: &[u8]) -> Option<usize> {
 
 /// The `Content-Length` of a request head (0 when absent); `None` when it is unusable or the
 /// body is chunked, which the client under test never sends.
-fn content_length(head: &[u8]) -> Option<usize> {
+pub fn content_length(head: &[u8]) -> Option<usize> {
     let head = std::str::from_utf8(head).ok()?;
     let mut length = 0;
     for line in head.split("\r\n").skip(1) {

@@ -418,3 +418,61 @@ fn builder_debug_shows_no_user_info_and_no_long_value() {
         .unwrap();
     assert!(!format!("{client:?}").contains("QVFJ"), "{client:?}");
 }
+
+/// Every operation's errors are scrubbed of the token it carried, the participant token of
+/// CreateParticipantConnection included, and a `Participant`'s own `Debug` and errors show
+/// neither token (issue 9: both bearer tokens are secrets).
+#[test]
+fn every_operation_scrubs_the_token_it_carried_from_an_echoing_server() {
+    use connect_participant::{
+        CreateParticipantConnectionRequest, DisconnectParticipantRequest, GetTranscriptRequest,
+        ParticipantToken, SendMessageRequest,
+    };
+    const PARTICIPANT: &str = "QVFJREFIcGFydGljaXBhbnQtc2VjcmV0LXRva2Vu";
+    let echo = |secret: &str| {
+        Action::Respond(response(
+            "403 Forbidden",
+            &[
+                "X-Amzn-Errortype: AccessDeniedException",
+                &format!("x-amzn-RequestId: {secret}"),
+            ],
+            format!(r#"{{"message":"no access for {secret}"}}"#).as_bytes(),
+        ))
+    };
+    let server = Scripted::start(vec![
+        echo(PARTICIPANT),
+        echo(SECRET),
+        echo(SECRET),
+        echo(SECRET),
+    ]);
+    let client = crate::client_without_retries(&server.url());
+    let connection = ConnectionToken::new(SECRET).unwrap();
+    let participant = ParticipantToken::new(PARTICIPANT).unwrap();
+    let errors = [
+        client
+            .create_participant_connection(&participant, &CreateParticipantConnectionRequest::new())
+            .unwrap_err(),
+        client
+            .send_message(&connection, &SendMessageRequest::text("hi"))
+            .unwrap_err(),
+        client
+            .get_transcript(&connection, &GetTranscriptRequest::new())
+            .unwrap_err(),
+        client
+            .disconnect_participant(&connection, &DisconnectParticipantRequest::new())
+            .unwrap_err(),
+    ];
+    for e in &errors {
+        assert_eq!(e.kind(), ErrorKind::AccessDenied);
+        assert_eq!(e.service_message(), Some("no access for [redacted]"));
+        assert_eq!(e.request_id(), Some("[redacted]"));
+        for shown in renderings(e) {
+            assert!(
+                !shown.contains(PARTICIPANT) && !shown.contains(SECRET),
+                "{shown}"
+            );
+        }
+    }
+    assert_eq!(format!("{participant:?}"), "ParticipantToken([redacted])");
+    assert_eq!(server.finish().requests.len(), 4);
+}

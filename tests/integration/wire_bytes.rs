@@ -56,7 +56,7 @@ fn typing_request_bytes_are_exact() {
     let got = report.single().text();
     let want = "POST /participant/event HTTP/1.1\r\n\
                 content-length: 117\r\n\
-                user-agent: connect-participant/0.1.0\r\n\
+                user-agent: connect-participant/VERSION\r\n\
                 host: 127.0.0.1:PORT\r\n\
                 content-type: application/json\r\n\
                 x-amz-bearer: conn-token-1\r\n\
@@ -66,7 +66,7 @@ fn typing_request_bytes_are_exact() {
                 {\"ClientToken\":\"10111213-1415-4617-9819-1a1b1c1d1e1f\",\
                 \"ContentType\":\"application/vnd.amazonaws.connect.event.typing\"}"
         .replace("PORT", &port.to_string())
-        .replace("0.1.0", env!("CARGO_PKG_VERSION"));
+        .replace("VERSION", env!("CARGO_PKG_VERSION"));
     assert_eq!(got, want);
 }
 

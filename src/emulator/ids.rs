@@ -1,0 +1,108 @@
+//! Ids and tokens: random, unique, and shaped like the service's.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Random bytes behind a participant token (252 base64 characters).
+pub(super) const PARTICIPANT_TOKEN_BYTES: usize = 189;
+/// Random bytes behind a connection token (200 base64 characters).
+pub(super) const CONNECTION_TOKEN_BYTES: usize = 150;
+
+/// A token with the look of the service's: `QVFJREFI` (base64 of `AQIDAH`) and base64 of random
+/// bytes; visible ASCII only, as a header value must be.
+pub(super) fn new_token(random: usize) -> String {
+    let mut bytes = vec![0u8; random];
+    random_bytes(&mut bytes);
+    format!("QVFJREFI{}", base64(&bytes))
+}
+
+/// A random UUID v4, lower case.
+pub(super) fn new_uuid() -> String {
+    let mut b = [0u8; 16];
+    random_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Fills `buf` from the system's random source. The emulator's ids and tokens need only be
+/// unique and hard to guess on one machine; should the draw fail, a clock-seeded
+/// generator stands in rather than failing the request.
+pub(super) fn random_bytes(buf: &mut [u8]) {
+    if getrandom::getrandom(buf).is_ok() {
+        return;
+    }
+    let mut x = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64
+        ^ (buf.as_ptr() as u64);
+    for b in buf.iter_mut() {
+        // splitmix64
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        *b = (z ^ (z >> 31)) as u8;
+    }
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(chunk.get(1).copied().unwrap_or(0)) << 8)
+            | u32::from(chunk.get(2).copied().unwrap_or(0));
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> shift) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("AQIDAH", "QVFJREFI"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn tokens_and_ids_have_the_service_s_look() {
+        let t = new_token(PARTICIPANT_TOKEN_BYTES);
+        assert_eq!(t.len(), 260);
+        assert!(t.starts_with("QVFJREFI") && t.bytes().all(|b| b.is_ascii_graphic()));
+        assert_eq!(new_token(CONNECTION_TOKEN_BYTES).len(), 208);
+        let u = new_uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+}
