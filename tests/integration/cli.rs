@@ -37,6 +37,8 @@ enum Token<'a> {
     ParticipantEnv(&'a str),
     /// Both variables set: the participant token, then the connection token.
     BothEnv(&'a str, &'a str),
+    /// `CONNECT_CONNECTION_TOKEN` set to the second; the first on standard input.
+    StdinAndConnectionEnv(&'a str, &'a str),
 }
 
 /// Runs the binary. Every run is checked for the tokens it was handed on stdout and
@@ -71,6 +73,10 @@ fn run(args: &[&str], token: Token<'_>) -> Output {
             cmd.env("CONNECT_PARTICIPANT_TOKEN", p);
             cmd.env("CONNECT_CONNECTION_TOKEN", c);
             (vec![p.to_owned(), c.to_owned()], "")
+        }
+        Token::StdinAndConnectionEnv(s, c) => {
+            cmd.env("CONNECT_CONNECTION_TOKEN", c);
+            (vec![first_line(s), c.to_owned()], s)
         }
     };
     let mut child = cmd.spawn().expect("run connect-participant");
@@ -1171,7 +1177,10 @@ fn create_participant_connection_json_has_the_services_members() {
             "--output",
             "json",
         ],
-        Token::Stdin(&format!("{}\n", chat.participant_token)),
+        Token::StdinAndConnectionEnv(
+            &format!("{}\n", chat.participant_token),
+            emulator.connection_token().expose_secret(),
+        ),
     );
     assert_success(&out);
     let seen = emulator.seen_requests();
@@ -1614,4 +1623,45 @@ fn emulator_without_port_takes_a_free_one_and_a_taken_port_exits_4() {
         "emulator",
         "--port needs a port number from 0 to 65535 (0: a free one); got \"x\"",
     );
+}
+
+#[test]
+fn get_transcript_sends_every_option_as_the_aws_cli_does() {
+    let emulator = Emulator::start().unwrap();
+    let (contact_id, token) = chat_with_messages(&emulator, 4);
+    let out = send_with(
+        &emulator,
+        &token,
+        &[
+            "get-transcript",
+            "--contact-id",
+            &contact_id,
+            "--max-results",
+            "3",
+            "--scan-direction",
+            "FORWARD",
+            "--sort-order",
+            "DESCENDING",
+            "--start-position",
+            "MostRecent=3",
+            "--no-paginate",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        body(&emulator.seen_requests()[0]),
+        format!(
+            r#"{{"ContactId":"{contact_id}","MaxResults":3,"ScanDirection":"FORWARD","SortOrder":"DESCENDING","StartPosition":{{"MostRecent":3}}}}"#
+        )
+    );
+    // The three newest messages, newest first.
+    let contents: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["Content"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(contents, ["message 3", "message 2", "message 1"]);
 }
