@@ -434,13 +434,13 @@ pub(crate) const SECRET_RUN: usize = 16;
 /// The runs of [`SECRET_RUN`] bytes of a secret (the whole of a shorter one), to find and
 /// replace any part of it in a server's text. Only for visible-ASCII secrets (a
 /// [`ConnectionToken`](crate::ConnectionToken)), so that a matched run is whole characters.
-struct SecretRuns<'a> {
+pub(crate) struct SecretRuns<'a> {
     width: usize,
     runs: HashSet<&'a [u8]>,
 }
 
 impl<'a> SecretRuns<'a> {
-    fn new(secret: &'a str) -> SecretRuns<'a> {
+    pub(crate) fn new(secret: &'a str) -> SecretRuns<'a> {
         let width = secret.len().min(SECRET_RUN);
         let runs = match width {
             0 => HashSet::new(),
@@ -449,7 +449,7 @@ impl<'a> SecretRuns<'a> {
         SecretRuns { width, runs }
     }
 
-    fn found_in(&self, text: &str) -> bool {
+    pub(crate) fn found_in(&self, text: &str) -> bool {
         self.width > 0
             && text
                 .as_bytes()
@@ -458,7 +458,7 @@ impl<'a> SecretRuns<'a> {
     }
 
     /// `text` with every stretch made of runs of the secret replaced by `[redacted]`.
-    fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         if self.width == 0 {
             return text.to_owned();
         }
@@ -494,7 +494,7 @@ impl fmt::Debug for Shown<'_> {
 
 /// Appends `s` with control characters replaced, cut at `max` characters, so that a hostile
 /// server cannot put terminal escapes or megabytes into an error message.
-fn push_printable(out: &mut String, s: &str, max: usize) {
+pub(crate) fn push_printable(out: &mut String, s: &str, max: usize) {
     for (i, c) in s.chars().enumerate() {
         if i == max {
             out.push('…');

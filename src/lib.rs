@@ -204,6 +204,65 @@ pub mod __bench {
     }
 }
 
+/// The library's rules for showing values and hiding secrets, for this crate's binary
+/// only (`connect-participant`, the `cli` feature): not part of the API, no stability
+/// promise. The binary shows arguments and scrubs its output by these rules, so that it
+/// and the library's own messages cannot drift apart.
+#[doc(hidden)]
+pub mod __cli {
+    use std::fmt;
+
+    /// The longest value a message shows; a longer one is measured, not shown.
+    pub const MAX_SHOWN_CHARS: usize = crate::error::MAX_SHOWN_CHARS;
+
+    /// The shortest part of a secret that is looked for and hidden.
+    pub const SECRET_RUN: usize = crate::error::SECRET_RUN;
+
+    /// What stands in for a hidden secret.
+    pub const REDACTED: &str = crate::error::REDACTED;
+
+    /// A value as a message may show it: quoted and escaped when it has at most
+    /// [`MAX_SHOWN_CHARS`] characters, else `(N characters, not shown)`.
+    pub fn quoted(s: &str) -> String {
+        crate::error::quoted(s)
+    }
+
+    /// `s` with control characters replaced by U+FFFD and cut after `max_chars` characters
+    /// (ending in `…`): what a server sent, made safe for a terminal.
+    pub fn printable(s: &str, max_chars: usize) -> String {
+        let mut out = String::with_capacity(s.len().min(max_chars.saturating_mul(4)));
+        crate::error::push_printable(&mut out, s, max_chars);
+        out
+    }
+
+    /// The runs of [`SECRET_RUN`] bytes of a visible-ASCII secret (all of a shorter one),
+    /// found and replaced as the library replaces them in what a server says.
+    pub struct SecretRuns<'a>(crate::error::SecretRuns<'a>);
+
+    impl<'a> SecretRuns<'a> {
+        /// The runs of `secret`. An empty secret has none and is never found.
+        pub fn new(secret: &'a str) -> SecretRuns<'a> {
+            SecretRuns(crate::error::SecretRuns::new(secret))
+        }
+
+        /// Does `text` hold a run of the secret?
+        pub fn found_in(&self, text: &str) -> bool {
+            self.0.found_in(text)
+        }
+
+        /// `text` with every stretch made of runs of the secret replaced by [`REDACTED`].
+        pub fn scrub(&self, text: &str) -> String {
+            self.0.scrub(text)
+        }
+    }
+
+    impl fmt::Debug for SecretRuns<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("SecretRuns([redacted])")
+        }
+    }
+}
+
 // README's Rust blocks are compiled and run as doctests, so they cannot drift from the code.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

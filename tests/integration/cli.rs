@@ -1,15 +1,21 @@
-//! The `connect-event` binary, run as a user runs it, against the emulator on 127.0.0.1:
-//! its commands, exit codes, output formats, and its refusal to take the connection token
-//! from the command line (issue 5).
+//! The `connect-participant` binary, run as a user runs it, against the emulator on
+//! 127.0.0.1: each command's request at the emulator, exit codes, output formats, its
+//! refusal to take either token from the command line (issue 5), the one deliberate print
+//! of a token (create-participant-connection), transcript paging, and `emulator` serving.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
-use connect_participant::ConnectionToken;
 use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::{ConnectionToken, GetTranscriptRequest, Item, SortOrder};
 use serde_json::Value;
 
 use crate::scripted::closed_port;
+
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_connect-participant");
 
 /// A distinctive token, longer than anything the binary echoes, so a leak cannot hide.
 const SECRET: &str =
@@ -19,51 +25,68 @@ const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
 const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
 const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
 
-/// How the binary gets its connection token in one run.
+/// How the binary gets its tokens in one run.
 enum Token<'a> {
     /// `CONNECT_CONNECTION_TOKEN` set to this; standard input empty.
     Env(&'a str),
-    /// The variable removed; this on standard input.
+    /// The variables removed; this on standard input.
     Stdin(&'a str),
-    /// The variable set but empty; this on standard input.
+    /// `CONNECT_CONNECTION_TOKEN` set but empty; this on standard input.
     EmptyVarAndStdin(&'a str),
+    /// `CONNECT_PARTICIPANT_TOKEN` set to this; standard input empty.
+    ParticipantEnv(&'a str),
+    /// Both variables set: the participant token, then the connection token.
+    BothEnv(&'a str, &'a str),
+    /// `CONNECT_CONNECTION_TOKEN` set to the second; the first on standard input.
+    StdinAndConnectionEnv(&'a str, &'a str),
 }
 
-/// Runs the binary. Every run is checked for the token on stdout and stderr, so each test
-/// also proves that nothing it exercised prints the secret.
+/// Runs the binary. Every run is checked for the tokens it was handed on stdout and
+/// stderr, so each test also proves that nothing it exercised prints them.
 fn run(args: &[&str], token: Token<'_>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connect-event"));
+    let mut cmd = Command::new(BIN);
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         // Only what this test sets may reach the binary's token lookup.
-        .env_remove("CONNECT_CONNECTION_TOKEN");
-    // The token this run hands over (the first line of standard input, if piped): it must
-    // not show either, whole or in part.
-    let handed = match &token {
-        Token::Env(t) => (*t).to_owned(),
-        Token::Stdin(s) | Token::EmptyVarAndStdin(s) => {
-            s.lines().next().unwrap_or_default().trim_end().to_owned()
-        }
-    };
-    let input = match token {
+        .env_remove("CONNECT_CONNECTION_TOKEN")
+        .env_remove("CONNECT_PARTICIPANT_TOKEN");
+    // The tokens this run hands over (the first line of standard input, if piped): they
+    // must not show either, whole or in part.
+    let first_line = |s: &str| s.lines().next().unwrap_or_default().trim_end().to_owned();
+    let (handed, input) = match token {
         Token::Env(t) => {
             cmd.env("CONNECT_CONNECTION_TOKEN", t);
-            ""
+            (vec![t.to_owned()], "")
         }
-        Token::Stdin(s) => s,
+        Token::Stdin(s) => (vec![first_line(s)], s),
         Token::EmptyVarAndStdin(s) => {
             cmd.env("CONNECT_CONNECTION_TOKEN", "");
-            s
+            (vec![first_line(s)], s)
+        }
+        Token::ParticipantEnv(p) => {
+            cmd.env("CONNECT_PARTICIPANT_TOKEN", p);
+            (vec![p.to_owned()], "")
+        }
+        Token::BothEnv(p, c) => {
+            cmd.env("CONNECT_PARTICIPANT_TOKEN", p);
+            cmd.env("CONNECT_CONNECTION_TOKEN", c);
+            (vec![p.to_owned(), c.to_owned()], "")
+        }
+        Token::StdinAndConnectionEnv(s, c) => {
+            cmd.env("CONNECT_CONNECTION_TOKEN", c);
+            (vec![first_line(s), c.to_owned()], s)
         }
     };
-    let mut child = cmd.spawn().expect("run connect-event");
+    let mut child = cmd.spawn().expect("run connect-participant");
     let mut stdin = child.stdin.take().expect("piped stdin");
     // The binary may exit (a usage error) before reading: a broken pipe here is fine.
     let _ = stdin.write_all(input.as_bytes());
     drop(stdin);
-    let out = child.wait_with_output().expect("wait for connect-event");
+    let out = child
+        .wait_with_output()
+        .expect("wait for connect-participant");
     for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(SECRET), "{name} shows the token: {text}");
@@ -71,12 +94,14 @@ fn run(args: &[&str], token: Token<'_>) -> Output {
             !text.contains("4b1e9c7a"),
             "{name} shows part of the token: {text}"
         );
-        if let Some(part) = handed.get(8..24) {
-            assert!(!text.contains(&handed), "{name} shows the token: {text}");
-            assert!(
-                !text.contains(part),
-                "{name} shows part of the token: {text}"
-            );
+        for handed in &handed {
+            if let Some(part) = handed.get(8..24) {
+                assert!(!text.contains(handed), "{name} shows the token: {text}");
+                assert!(
+                    !text.contains(part),
+                    "{name} shows part of the token: {text}"
+                );
+            }
         }
     }
     out
@@ -122,7 +147,17 @@ fn assert_usage_error(out: &Output, message: &str) {
     assert_eq!(stdout(out), "");
     assert_eq!(
         stderr(out),
-        format!("error: {message}\nhint: run 'connect-event --help' for usage\n")
+        format!("error: {message}\nhint: run 'connect-participant --help' for usage\n")
+    );
+}
+
+/// As [`assert_usage_error`], once the command is known: the hint names its help.
+fn assert_command_usage_error(out: &Output, command: &str, message: &str) {
+    assert_eq!(code(out), 2, "{out:?}");
+    assert_eq!(stdout(out), "");
+    assert_eq!(
+        stderr(out),
+        format!("error: {message}\nhint: run 'connect-participant {command} --help' for usage\n")
     );
 }
 
@@ -174,12 +209,26 @@ fn read_and_delivered_send_the_message_id_as_json() {
 }
 
 #[test]
-fn raw_sends_the_content_type_and_content_as_given() {
+fn send_event_sends_the_content_type_and_content_as_given() {
     let emulator = Emulator::start().unwrap();
     let content = r#"{"messageId":"raw-1"}"#;
-    let receipt = send(&emulator, &["raw", DELIVERED, content]);
+    let receipt = send(
+        &emulator,
+        &[
+            "send-event",
+            "--content-type",
+            DELIVERED,
+            "--content",
+            content,
+            "--client-token",
+            "ev-1",
+        ],
+    );
     assert_success(&receipt);
-    let typing = send(&emulator, &["raw", TYPING]);
+    let typing = send(
+        &emulator,
+        &["send-event", &format!("--content-type={TYPING}")],
+    );
     assert_success(&typing);
 
     let events = emulator.events();
@@ -188,13 +237,45 @@ fn raw_sends_the_content_type_and_content_as_given() {
     assert_eq!(events[0].content.as_deref(), Some(content));
     assert_eq!(events[1].content_type, TYPING);
     assert_eq!(events[1].content, None);
-    assert!(stdout(&typing).starts_with(&format!("sent {TYPING}: Id ")));
-    // What went over the wire is exactly the library's body.
+    assert_eq!(
+        stdout(&typing),
+        format!(
+            "sent {TYPING}: Id {} at {}\n",
+            events[1].id, events[1].absolute_time
+        )
+    );
+    // What went over the wire: what the AWS CLI sends for the same options.
     let seen = emulator.seen_requests();
     assert_eq!(seen.len(), 2);
-    let body: Value = serde_json::from_slice(&seen[0].body).unwrap();
-    assert_eq!(body["ContentType"], DELIVERED);
-    assert_eq!(body["Content"], content);
+    assert_eq!(seen[0].path, "/participant/event");
+    assert_eq!(
+        String::from_utf8_lossy(&seen[0].body),
+        format!(
+            r#"{{"ClientToken":"ev-1","Content":"{{\"messageId\":\"raw-1\"}}","ContentType":"{DELIVERED}"}}"#
+        )
+    );
+    // Without --client-token, a new UUID v4, as the AWS CLI fills in an idempotency token.
+    let body: Value = serde_json::from_slice(&seen[1].body).unwrap();
+    assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
+    assert_eq!(body["ContentType"], TYPING);
+    assert_uuid_v4(body["ClientToken"].as_str().unwrap());
+}
+
+/// A lower-case UUID v4, as the library generates client tokens.
+fn assert_uuid_v4(s: &str) {
+    let b = s.as_bytes();
+    assert_eq!(b.len(), 36, "{s}");
+    assert!(
+        s.chars()
+            .enumerate()
+            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit() && !c.is_ascii_uppercase()
+            }),
+        "{s}"
+    );
+    assert_eq!(b[14], b'4', "{s}");
 }
 
 #[test]
@@ -239,7 +320,7 @@ fn json_output_is_one_line_with_id_and_absolute_time() {
 }
 
 #[test]
-fn json_output_shows_absent_members_as_null() {
+fn json_output_leaves_out_absent_members() {
     let emulator = Emulator::start().unwrap();
     // A success with an empty object: both members are optional in the service model.
     emulator.inject(Fault::Respond {
@@ -249,7 +330,27 @@ fn json_output_shows_absent_members_as_null() {
     });
     let out = send(&emulator, &["typing", "--json"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), "{\"Id\":null,\"AbsoluteTime\":null}\n");
+    assert_eq!(stdout(&out), "{}\n");
+}
+
+#[test]
+fn output_json_is_json_and_endpoint_url_is_endpoint() {
+    let emulator = Emulator::start().unwrap();
+    let token = emulator.connection_token();
+    let url = emulator.endpoint_url();
+    let out = run(
+        &["--endpoint-url", &url, "typing", "--output", "json"],
+        Token::Env(token.expose_secret()),
+    );
+    assert_success(&out);
+    let event = &emulator.events()[0];
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{{\"Id\":\"{}\",\"AbsoluteTime\":\"{}\"}}\n",
+            event.id, event.absolute_time
+        )
+    );
 }
 
 #[test]
@@ -375,29 +476,61 @@ fn usage_errors_exit_2_and_send_nothing() {
     let url = emulator.endpoint_url();
     let long = "x".repeat(200);
     let cases: &[(&[&str], &str)] = &[
-        (&[], "no command: give typing, read, delivered or raw"),
-        (
-            &["tpying"],
-            "unknown command \"tpying\": expected typing, read, delivered or raw",
-        ),
-        // A long stray argument (a pasted token, say) is measured, not echoed.
-        (
-            &[&long],
-            "unknown command an argument of 200 characters (not shown): expected typing, \
-             read, delivered or raw",
-        ),
-        (&["--verbose", "typing"], "unknown option \"--verbose\""),
         (&["read"], "read needs a <message-id>"),
         (&["delivered"], "delivered needs a <message-id>"),
-        (&["raw"], "raw needs a <content-type>"),
+        (&["send-event"], "send-event needs --content-type <TYPE>"),
+        (&["send-message"], "send-message needs --content <TEXT>"),
+        (
+            &["typing", "--content", "x"],
+            "--content is not an option of typing",
+        ),
+        (
+            &["get-transcript", "--max-results", "many"],
+            "--max-results needs a whole number from 0 to 100; got \"many\"",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["--endpoint", url.as_str()];
+        all.extend_from_slice(args);
+        assert_command_usage_error(&run(&all, Token::Env(SECRET)), args[0], message);
+    }
+    let cases: &[(&[&str], &str)] = &[
         (
             &["typing", "extra"],
-            "1 unexpected argument after typing (it takes none)",
+            "1 unexpected argument after typing (it takes none: every value goes with an \
+             option)",
         ),
         (
             &["read", "m-1", "m-2"],
             "1 unexpected argument after read (it takes one: <message-id>)",
         ),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["--endpoint", url.as_str()];
+        all.extend_from_slice(args);
+        assert_command_usage_error(&run(&all, Token::Env(SECRET)), args[0], message);
+    }
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[],
+            "no command: give one of create-participant-connection, send-message, \
+             send-event, get-transcript, disconnect-participant, typing, read, delivered, \
+             emulator",
+        ),
+        (
+            &["tpying"],
+            "unknown command \"tpying\": expected one of create-participant-connection, \
+             send-message, send-event, get-transcript, disconnect-participant, typing, read, \
+             delivered, emulator",
+        ),
+        // A long stray argument (a pasted token, say) is measured, not echoed.
+        (
+            &[&long],
+            "unknown command (200 characters, not shown): expected one of \
+             create-participant-connection, send-message, send-event, get-transcript, \
+             disconnect-participant, typing, read, delivered, emulator",
+        ),
+        (&["--verbose", "typing"], "unknown option \"--verbose\""),
         (&["typing", "--timeout"], "--timeout needs a value"),
         (&["--json=1", "typing"], "--json takes no value"),
     ];
@@ -426,7 +559,11 @@ fn usage_errors_exit_2_and_send_nothing() {
 #[test]
 fn region_or_endpoint_is_required() {
     let out = run(&["typing"], Token::Env(SECRET));
-    assert_usage_error(&out, "give --region <REGION> or --endpoint <URL>");
+    assert_command_usage_error(
+        &out,
+        "typing",
+        "give --region <REGION> or --endpoint-url <URL>",
+    );
 }
 
 #[test]
@@ -454,9 +591,19 @@ fn invalid_input_exits_2_and_sends_nothing() {
         "error: invalid messageId: 0 characters, must be at least 1\n"
     );
 
-    let out = send(&emulator, &["raw", "text/plain", "hello"]);
-    assert_usage_error(
+    let out = send(
+        &emulator,
+        &[
+            "send-event",
+            "--content-type",
+            "text/plain",
+            "--content",
+            "hello",
+        ],
+    );
+    assert_command_usage_error(
         &out,
+        "send-event",
         "unknown content type \"text/plain\", expected one of: \
          application/vnd.amazonaws.connect.event.typing, \
          application/vnd.amazonaws.connect.event.message.delivered, \
@@ -464,7 +611,16 @@ fn invalid_input_exits_2_and_sends_nothing() {
          application/vnd.amazonaws.connect.event.connection.acknowledged",
     );
 
-    let out = send(&emulator, &["raw", READ, "not json"]);
+    let out = send(
+        &emulator,
+        &[
+            "send-event",
+            "--content-type",
+            READ,
+            "--content",
+            "not json",
+        ],
+    );
     assert_eq!(code(&out), 2, "{out:?}");
     assert_eq!(
         stderr(&out),
@@ -589,30 +745,102 @@ fn help_lists_every_command_and_option() {
     assert_success(&out);
     let help = stdout(&out);
     for word in [
-        "Usage: connect-event [OPTIONS] <COMMAND>",
+        "Usage: connect-participant [OPTIONS] <COMMAND>",
+        "create-participant-connection",
+        "send-message",
+        "send-event",
+        "get-transcript",
+        "disconnect-participant",
         "typing",
         "read <message-id>",
         "delivered <message-id>",
-        "raw <content-type> [content]",
+        "emulator",
         "--region <REGION>",
+        "--endpoint-url <URL>",
         "--endpoint <URL>",
         "--fips",
         "--dual-stack",
-        "--client-token <TOKEN>",
         "--timeout <SECONDS>",
+        "--output json",
         "--json",
         "-h, --help",
         "--version",
+        "CONNECT_PARTICIPANT_TOKEN",
         "CONNECT_CONNECTION_TOKEN",
         "Exit status:",
         "Examples:",
-        "connect-event --region us-west-2 typing",
+        "connect-participant --region us-west-2 typing",
     ] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
     // -h is the same, and help wins over an otherwise broken line.
     assert_eq!(stdout(&run(&["-h"], Token::Stdin(""))), help);
     assert_eq!(stdout(&run(&["bogus", "--help"], Token::Stdin(""))), help);
+    assert_eq!(stdout(&run(&["help"], Token::Stdin(""))), help);
+}
+
+#[test]
+fn each_command_has_its_own_help_with_its_exact_options() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "create-participant-connection",
+            &[
+                "--type <TYPE>...",
+                "--connect-participant",
+                "--no-connect-participant",
+                "CONNECT_PARTICIPANT_TOKEN",
+                "export CONNECT_CONNECTION_TOKEN=$(connect-participant",
+            ],
+        ),
+        (
+            "send-message",
+            &[
+                "--content <TEXT>",
+                "--content-type <TYPE>",
+                "--client-token <TOKEN>",
+                "text/plain (the default here",
+            ],
+        ),
+        (
+            "send-event",
+            &[
+                "--content-type <TYPE>",
+                "--content <JSON>",
+                "--client-token <TOKEN>",
+            ],
+        ),
+        (
+            "get-transcript",
+            &[
+                "--contact-id <ID>",
+                "--max-results <N>",
+                "--next-token <TOKEN>",
+                "--scan-direction <DIR>",
+                "--sort-order <ORDER>",
+                "--start-position <POSITION>",
+                "--no-paginate",
+            ],
+        ),
+        ("disconnect-participant", &["--client-token <TOKEN>"]),
+        ("typing", &["--client-token <TOKEN>", "read <message-id>"]),
+        ("emulator", &["--port <N>", "first line of standard output"]),
+    ];
+    for (command, words) in cases {
+        let out = run(&[command, "--help"], Token::Stdin(""));
+        assert_success(&out);
+        let help = stdout(&out);
+        for word in *words {
+            assert!(
+                help.contains(word),
+                "{command}: {word} missing from:\n{help}"
+            );
+        }
+        if *command != "emulator" {
+            assert!(help.contains("--endpoint-url <URL>"), "{command}:\n{help}");
+            assert!(help.contains("--output json"), "{command}:\n{help}");
+        }
+        assert_eq!(stdout(&run(&["help", command], Token::Stdin(""))), help);
+    }
 }
 
 #[test]
@@ -621,7 +849,7 @@ fn version_prints_name_and_version() {
     assert_success(&out);
     assert_eq!(
         stdout(&out),
-        format!("connect-event {}\n", env!("CARGO_PKG_VERSION"))
+        format!("connect-participant {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
 
@@ -682,8 +910,26 @@ fn pasted_token_cases(url: &str, token: &str) -> Vec<(Vec<String>, &'static str)
             s(&["--endpoint", url, "delivered", "--", token]),
             "argument 5",
         ),
-        (s(&["--endpoint", url, "raw", READ, &content]), "argument 5"),
-        (s(&["--endpoint", url, "raw", TYPING, token]), "argument 5"),
+        (
+            s(&[
+                "--endpoint",
+                url,
+                "send-event",
+                "--content-type",
+                READ,
+                "--content",
+                &content,
+            ]),
+            "the argument of --content",
+        ),
+        (
+            s(&["--endpoint", url, "send-message", "--content", token]),
+            "the argument of --content",
+        ),
+        (
+            s(&["--endpoint", url, "get-transcript", "--contact-id", token]),
+            "the argument of --contact-id",
+        ),
         (
             s(&["--endpoint", url, &format!("--verbose={token}"), "typing"]),
             "argument 3",
@@ -700,7 +946,7 @@ fn pasted_token_cases(url: &str, token: &str) -> Vec<(Vec<String>, &'static str)
 #[derive(Clone, Copy)]
 enum Via {
     Env,
-    /// The token's line, as `echo "$TOKEN" | connect-event ...` pipes it.
+    /// The token's line, as `echo "$TOKEN" | connect-participant ...` pipes it.
     Stdin,
 }
 
@@ -783,7 +1029,7 @@ fn long_arguments_are_measured_wherever_they_are_echoed() {
     assert_usage_error(
         &out,
         "--timeout needs a number of seconds from 0.001 to 3600, such as 2.5; \
-         got an argument of 65 characters (not shown)",
+         got (65 characters, not shown)",
     );
     // A valid long endpoint: the network error names the request without the URL.
     let url = format!("http://127.0.0.1:{}/{}", closed_port(), "p".repeat(80));
@@ -795,4 +1041,627 @@ fn long_arguments_are_measured_wherever_they_are_echoed() {
         "{err}"
     );
     assert!(!err.contains("pppppppppppppppp"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The operations beyond SendEvent, and the emulator command.
+
+/// The body the emulator received, as text.
+fn body(seen: &connect_participant::emulator::SeenRequest) -> String {
+    String::from_utf8(seen.body.clone()).expect("a JSON body")
+}
+
+#[test]
+fn send_message_sends_what_the_aws_cli_sends() {
+    let emulator = Emulator::start().unwrap();
+    let token = emulator.connection_token();
+    let out = send_with(
+        &emulator,
+        &token,
+        &[
+            "send-message",
+            "--content",
+            "Hello \"you\" é",
+            "--content-type",
+            "text/markdown",
+            "--client-token",
+            "m-ct-1",
+        ],
+    );
+    assert_success(&out);
+    let seen = emulator.seen_requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/participant/message");
+    assert_eq!(
+        body(&seen[0]),
+        r#"{"ClientToken":"m-ct-1","Content":"Hello \"you\" é","ContentType":"text/markdown"}"#
+    );
+    // The message is in the transcript under the Id printed.
+    let client = emulator.client_builder().build().unwrap();
+    let page = client
+        .get_transcript(&token, &GetTranscriptRequest::new())
+        .unwrap();
+    let message = page
+        .transcript
+        .iter()
+        .find(|i| i.content.as_deref() == Some("Hello \"you\" é"))
+        .expect("the message in the transcript");
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "sent message: Id {} at {}\n",
+            message.id.as_deref().unwrap(),
+            message.absolute_time.as_ref().unwrap().as_str()
+        )
+    );
+
+    // Without --content-type: text/plain; without --client-token: a new UUID v4.
+    let out = send_with(
+        &emulator,
+        &token,
+        &["send-message", "--content=--hi", "--output", "json"],
+    );
+    assert_success(&out);
+    let seen = emulator.seen_requests();
+    let sent: Value = serde_json::from_slice(&seen[2].body).unwrap();
+    assert_eq!(sent.as_object().unwrap().len(), 3, "{sent}");
+    assert_eq!(sent["Content"], "--hi");
+    assert_eq!(sent["ContentType"], "text/plain");
+    assert_uuid_v4(sent["ClientToken"].as_str().unwrap());
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys: Vec<&String> = printed.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["AbsoluteTime", "Id"], "{printed}");
+    assert!(stdout(&out).starts_with("{\"Id\":\""), "{}", stdout(&out));
+}
+
+#[test]
+fn create_participant_connection_prints_the_new_connection_token_alone() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let url = emulator.endpoint_url();
+    let out = run(
+        &["--endpoint-url", &url, "create-participant-connection"],
+        Token::ParticipantEnv(&chat.participant_token),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // What the customer clients send when no --type is given.
+    let seen = emulator.seen_requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/participant/connection");
+    assert_eq!(
+        body(&seen[0]),
+        r#"{"Type":["WEBSOCKET","CONNECTION_CREDENTIALS"]}"#
+    );
+    // Standard output: the token alone, ready for $(...).
+    let printed = stdout(&out);
+    assert_eq!(printed.lines().count(), 1, "{printed}");
+    let token = printed.trim_end_matches('\n');
+    assert!(token.len() > 16 && !token.contains(' '), "{printed}");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("printed the connection token (expires ")
+            && err.contains(
+                "): the other commands read it from CONNECT_CONNECTION_TOKEN or standard \
+                 input\nthe WebSocket URL (expires "
+            )
+            && err.ends_with(") is not printed; --output json shows it\n"),
+        "{err}"
+    );
+
+    // As `export CONNECT_CONNECTION_TOKEN=$(...)` uses it: the next command works, and
+    // neither token shows in what it prints.
+    let next = run(
+        &["--endpoint-url", &url, "send-message", "--content", "hi"],
+        Token::BothEnv(&chat.participant_token, token),
+    );
+    assert_success(&next);
+    assert!(stdout(&next).starts_with("sent message: Id "));
+}
+
+#[test]
+fn create_participant_connection_json_has_the_services_members() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let url = emulator.endpoint_url();
+    // Piped on standard input this time, with a connection token in its variable that
+    // this command does not use (and must not print).
+    let out = run(
+        &[
+            "--endpoint",
+            &url,
+            "create-participant-connection",
+            "--type",
+            "CONNECTION_CREDENTIALS",
+            "WEBSOCKET",
+            "--connect-participant",
+            "--output",
+            "json",
+        ],
+        Token::StdinAndConnectionEnv(
+            &format!("{}\n", chat.participant_token),
+            emulator.connection_token().expose_secret(),
+        ),
+    );
+    assert_success(&out);
+    let seen = emulator.seen_requests();
+    assert_eq!(
+        body(&seen[0]),
+        r#"{"ConnectParticipant":true,"Type":["CONNECTION_CREDENTIALS","WEBSOCKET"]}"#
+    );
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["ConnectionCredentials", "Websocket"], "{text}");
+    // The service's member order.
+    assert!(text.starts_with("{\"Websocket\":{\"Url\":\"ws"), "{text}");
+    let credentials = json["ConnectionCredentials"].as_object().unwrap();
+    let keys: Vec<&String> = credentials.keys().collect();
+    assert_eq!(keys, ["ConnectionToken", "Expiry"], "{text}");
+    let websocket = json["Websocket"].as_object().unwrap();
+    let keys: Vec<&String> = websocket.keys().collect();
+    assert_eq!(keys, ["ConnectionExpiry", "Url"], "{text}");
+    // The token printed is one the emulator takes.
+    let token = ConnectionToken::new(
+        json["ConnectionCredentials"]["ConnectionToken"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    client
+        .send_event(&token, &connect_participant::SendEventRequest::typing())
+        .unwrap();
+}
+
+#[test]
+fn create_participant_connection_needs_the_participant_token() {
+    let emulator = Emulator::start().unwrap();
+    let url = emulator.endpoint_url();
+    // A connection token in its variable is not a participant token.
+    let out = run(
+        &["--endpoint", &url, "create-participant-connection"],
+        Token::Env(SECRET),
+    );
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert_eq!(
+        stderr(&out),
+        "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the token on \
+         standard input\n"
+    );
+    // One pasted into an argument is refused unshown, as the connection token is.
+    let chat = emulator.start_chat();
+    let out = run(
+        &[
+            "--endpoint",
+            &url,
+            "create-participant-connection",
+            "--type",
+            &chat.participant_token,
+        ],
+        Token::ParticipantEnv(&chat.participant_token),
+    );
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert_eq!(
+        stderr(&out),
+        "error: the argument of --type holds the participant token; it was neither sent nor \
+         shown\n"
+    );
+    // --participant-token is refused whatever it holds.
+    let out = run(
+        &[
+            "--endpoint",
+            &url,
+            "create-participant-connection",
+            "--participant-token=x",
+        ],
+        Token::ParticipantEnv(&chat.participant_token),
+    );
+    assert_usage_error(
+        &out,
+        "the participant token is not taken from the command line, because arguments are \
+         visible to every user of the machine (ps, /proc); set CONNECT_PARTICIPANT_TOKEN or \
+         pipe it on standard input",
+    );
+    // An ended chat's participant token: the service's 403, exit 3.
+    emulator.end_chat(&chat.contact_id).unwrap();
+    let out = run(
+        &["--endpoint", &url, "create-participant-connection"],
+        Token::ParticipantEnv(&chat.participant_token),
+    );
+    assert_refused(&out, "AccessDeniedException", 403);
+    assert_eq!(emulator.seen_requests().len(), 1);
+}
+
+/// A chat with `n` messages from the agent, after the two `participant.joined` events,
+/// and its customer's connection token.
+fn chat_with_messages(emulator: &Emulator, n: usize) -> (String, ConnectionToken) {
+    let chat = emulator.start_chat();
+    for i in 0..n {
+        emulator
+            .agent_says(&chat.contact_id, &format!("message {i}"), "text/plain")
+            .unwrap();
+    }
+    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
+    (chat.contact_id, token)
+}
+
+/// The whole transcript as the emulator answers it on the wire, one JSON value per item,
+/// by `Id`: what the binary's JSON lines must equal.
+fn raw_items(emulator: &Emulator, token: &ConnectionToken) -> Vec<(String, Value)> {
+    let answer = ureq::post(format!(
+        "{}/participant/transcript",
+        emulator.endpoint_url()
+    ))
+    .header("X-Amz-Bearer", token.expose_secret())
+    .header("Content-Type", "application/json")
+    .send(r#"{"MaxResults":100}"#)
+    .unwrap()
+    .into_body()
+    .read_to_string()
+    .unwrap();
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    let mut items: Vec<(String, Value)> = answer["Transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["Id"].as_str().unwrap().to_owned(), i.clone()))
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items
+}
+
+#[test]
+fn get_transcript_follows_next_token_to_the_end_one_json_item_per_line() {
+    let emulator = Emulator::start().unwrap();
+    let (contact_id, token) = chat_with_messages(&emulator, 5);
+    let out = send_with(
+        &emulator,
+        &token,
+        &[
+            "get-transcript",
+            "--max-results",
+            "2",
+            "--sort-order",
+            "ASCENDING",
+            "--output",
+            "json",
+        ],
+    );
+    assert_success(&out);
+    // 7 items (2 joined events, 5 messages) in pages of 2: 4 requests, the first as the
+    // AWS CLI sends it, each next one with the NextToken before it.
+    let seen = emulator.seen_requests();
+    assert_eq!(seen.len(), 4);
+    assert_eq!(
+        body(&seen[0]),
+        r#"{"MaxResults":2,"SortOrder":"ASCENDING"}"#
+    );
+    for s in &seen[1..] {
+        let b: Value = serde_json::from_slice(&s.body).unwrap();
+        assert_eq!(b["MaxResults"], 2);
+        assert_eq!(b["SortOrder"], "ASCENDING");
+        assert!(
+            b["NextToken"].as_str().is_some_and(|t| !t.is_empty()),
+            "{b}"
+        );
+        assert_eq!(b.as_object().unwrap().len(), 3, "{b}");
+    }
+    // One JSON item per line, equal to what the service sent: its members as it names
+    // them, absent ones left out.
+    let text = stdout(&out);
+    let mut printed: Vec<(String, Value)> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["Id"].as_str().unwrap().to_owned(), v)
+        })
+        .collect();
+    printed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(printed, raw_items(&emulator, &token));
+    // Exactly, for one message: the model's member order.
+    let client = emulator.client_builder().build().unwrap();
+    let items: Vec<Item> = client
+        .transcript_pages(
+            &token,
+            GetTranscriptRequest::new()
+                .with_max_results(2)
+                .with_sort_order(SortOrder::Ascending),
+        )
+        .items()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (at, message) = items
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.content.as_deref() == Some("message 0"))
+        .unwrap();
+    assert_eq!(
+        lines[at],
+        format!(
+            "{{\"AbsoluteTime\":\"{}\",\"Content\":\"message 0\",\"ContentType\":\"text/plain\",\
+             \"Id\":\"{}\",\"Type\":\"MESSAGE\",\"ParticipantId\":\"{}\",\
+             \"DisplayName\":\"Agent\",\"ParticipantRole\":\"AGENT\",\"ContactId\":\"{contact_id}\"}}",
+            message.absolute_time.as_ref().unwrap().as_str(),
+            message.id.as_deref().unwrap(),
+            message.participant_id.as_deref().unwrap(),
+        )
+    );
+}
+
+#[test]
+fn get_transcript_prints_a_readable_line_per_item() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let long = format!("line one\nline\u{1b}[2J two {}", "x".repeat(150));
+    emulator
+        .agent_says(&chat.contact_id, &long, "text/plain")
+        .unwrap();
+    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
+    let out = send_with(
+        &emulator,
+        &token,
+        &["get-transcript", "--sort-order=ASCENDING"],
+    );
+    assert_success(&out);
+    let client = emulator.client_builder().build().unwrap();
+    let page = client
+        .get_transcript(
+            &token,
+            &GetTranscriptRequest::new().with_sort_order(SortOrder::Ascending),
+        )
+        .unwrap();
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), page.transcript.len(), "{text}");
+    let time = |i: usize| page.transcript[i].absolute_time.as_ref().unwrap().as_str();
+    assert_eq!(
+        lines[0],
+        format!(
+            "{} CUSTOMER Customer [application/vnd.amazonaws.connect.event.participant.joined]",
+            time(0)
+        )
+    );
+    // Shortened to 100 characters, line breaks as spaces, control characters replaced.
+    let shown = format!("line one line\u{fffd}[2J two {}", "x".repeat(100 - 22));
+    assert_eq!(
+        lines[2],
+        format!("{} AGENT Agent [text/plain] {shown}…", time(2))
+    );
+}
+
+#[test]
+fn get_transcript_no_paginate_reads_one_page_and_tells_the_next_token() {
+    let emulator = Emulator::start().unwrap();
+    let (_, token) = chat_with_messages(&emulator, 3);
+    let out = send_with(
+        &emulator,
+        &token,
+        &[
+            "get-transcript",
+            "--max-results",
+            "2",
+            "--no-paginate",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+    let seen = emulator.seen_requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(body(&seen[0]), r#"{"MaxResults":2}"#);
+    let err = stderr(&out);
+    let next = err
+        .strip_prefix("more items: continue with --next-token ")
+        .and_then(|t| t.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("{err}"));
+    // The next page, from that token.
+    let out = send_with(
+        &emulator,
+        &token,
+        &[
+            "get-transcript",
+            "--max-results",
+            "2",
+            "--next-token",
+            next,
+            "--no-paginate",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+    assert_eq!(
+        body(&emulator.seen_requests()[1]),
+        format!(r#"{{"MaxResults":2,"NextToken":"{next}"}}"#)
+    );
+}
+
+#[test]
+fn disconnect_participant_sends_its_client_token_then_the_token_is_refused() {
+    let emulator = Emulator::start().unwrap();
+    let token = emulator.connection_token();
+    let out = send_with(
+        &emulator,
+        &token,
+        &["disconnect-participant", "--client-token", "bye-1"],
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out), "disconnected\n");
+    let seen = emulator.seen_requests();
+    assert_eq!(seen[0].path, "/participant/disconnect");
+    assert_eq!(body(&seen[0]), r#"{"ClientToken":"bye-1"}"#);
+    // The same call again (a retry with the same client token) is answered as the first.
+    let again = send_with(
+        &emulator,
+        &token,
+        &["disconnect-participant", "--client-token=bye-1", "--json"],
+    );
+    assert_success(&again);
+    assert_eq!(stdout(&again), "{}\n");
+    // Now the token is refused: exit 3, and the library's message says what usually
+    // causes a 403.
+    let out = send_with(&emulator, &token, &["typing"]);
+    assert_refused(&out, "AccessDeniedException", 403);
+    assert!(
+        stderr(&out).contains(crate::CONNECTION_DENIED),
+        "{}",
+        stderr(&out)
+    );
+    // Without --client-token: a new UUID v4.
+    let other = emulator.connection_token();
+    assert_success(&send_with(&emulator, &other, &["disconnect-participant"]));
+    let seen = emulator.seen_requests();
+    let sent: Value = serde_json::from_slice(&seen.last().unwrap().body).unwrap();
+    assert_eq!(sent.as_object().unwrap().len(), 1);
+    assert_uuid_v4(sent["ClientToken"].as_str().unwrap());
+}
+
+/// A spawned `emulator` command, killed when dropped (also when a test fails).
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `connect-participant emulator` with `args` and returns it with the first line
+/// of its standard output, read within a bounded wait.
+fn serve(args: &[&str]) -> (Served, String) {
+    let mut child = Command::new(BIN)
+        .arg("emulator")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run connect-participant emulator");
+    let stdout = child.stdout.take().unwrap();
+    let served = Served(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the emulator printed its URL within 20 s");
+    (served, line)
+}
+
+#[test]
+fn emulator_prints_its_url_first_and_serves_the_other_commands() {
+    let (_served, line) = serve(&["--port", "0"]);
+    let url = line
+        .strip_suffix('\n')
+        .unwrap_or_else(|| panic!("{line:?}"));
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{url}"));
+    assert_ne!(port, 0);
+    // It answers: a chat started on its control path, then the commands against it.
+    let answer = ureq::post(format!("{url}/emulator/chats"))
+        .header("Content-Type", "application/json")
+        .send("{}")
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let chat: Value = serde_json::from_str(&answer).unwrap();
+    let participant = chat["ParticipantToken"].as_str().unwrap();
+    let out = run(
+        &["--endpoint-url", url, "create-participant-connection"],
+        Token::ParticipantEnv(participant),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let token = stdout(&out).trim_end().to_owned();
+    let out = run(
+        &[
+            "--endpoint-url",
+            url,
+            "send-message",
+            "--content",
+            "over the wire",
+        ],
+        Token::Env(&token),
+    );
+    assert_success(&out);
+    let out = run(
+        &["--endpoint-url", url, "get-transcript", "--json"],
+        Token::Env(&token),
+    );
+    assert_success(&out);
+    assert!(stdout(&out).contains("\"Content\":\"over the wire\""));
+}
+
+#[test]
+fn emulator_without_port_takes_a_free_one_and_a_taken_port_exits_4() {
+    let (_served, line) = serve(&[]);
+    assert!(line.starts_with("http://127.0.0.1:"), "{line:?}");
+    // The port it took is now taken.
+    let port = line.trim_end().rsplit(':').next().unwrap().to_owned();
+    let out = Command::new(BIN)
+        .args(["emulator", "--port", &port])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 4, "{out:?}");
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).starts_with("error: the emulator could not start: "),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["emulator", "--port", "x"], Token::Stdin(""));
+    assert_command_usage_error(
+        &out,
+        "emulator",
+        "--port needs a port number from 0 to 65535 (0: a free one); got \"x\"",
+    );
+}
+
+#[test]
+fn get_transcript_sends_every_option_as_the_aws_cli_does() {
+    let emulator = Emulator::start().unwrap();
+    let (contact_id, token) = chat_with_messages(&emulator, 4);
+    let out = send_with(
+        &emulator,
+        &token,
+        &[
+            "get-transcript",
+            "--contact-id",
+            &contact_id,
+            "--max-results",
+            "3",
+            "--scan-direction",
+            "FORWARD",
+            "--sort-order",
+            "DESCENDING",
+            "--start-position",
+            "MostRecent=3",
+            "--no-paginate",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        body(&emulator.seen_requests()[0]),
+        format!(
+            r#"{{"ContactId":"{contact_id}","MaxResults":3,"ScanDirection":"FORWARD","SortOrder":"DESCENDING","StartPosition":{{"MostRecent":3}}}}"#
+        )
+    );
+    // The three newest messages, newest first.
+    let contents: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["Content"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(contents, ["message 3", "message 2", "message 1"]);
 }

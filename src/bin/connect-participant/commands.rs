@@ -1,0 +1,861 @@
+//! Running a parsed command: the tokens (where they come from, and the check that no
+//! argument holds one), the call through the library, and what is written.
+
+use std::ffi::OsString;
+use std::io::{self, BufRead, Write};
+
+use connect_participant::emulator::Emulator;
+use connect_participant::{Client, ConnectionToken, Error, ErrorKind, Item, ParticipantToken};
+
+use crate::args::{
+    self, Args, Command, Parsed, TokenKind, UsageError, guess_token_kind, parse_args,
+    refuse_token_options,
+};
+use crate::output::{self, MIN_TOKEN_MATCH, Shield};
+
+/// The most bytes read from standard input for a token. The service allows 1000
+/// characters; reading a little more lets the library report an overlong token, while a
+/// stray pipe of gigabytes cannot make the program allocate without bound.
+const MAX_TOKEN_LINE: u64 = 64 * 1024;
+
+/// Exit status: done.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: bad arguments or input; nothing was sent.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status: the service, or a server in front of it, refused or garbled the answer.
+pub const EXIT_REFUSED: u8 = 3;
+/// Exit status: the network failed or a timeout elapsed (and anything else).
+pub const EXIT_NETWORK: u8 = 4;
+
+/// Why a run failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line is wrong.
+    Usage(UsageError),
+    /// A token is missing, unreadable, or held by an argument (never contains a token).
+    Token(String),
+    /// The library refused the input or configuration, or the call failed.
+    Library(Error),
+    /// The emulator could not start.
+    Emulator(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Library(e)
+    }
+}
+
+impl From<UsageError> for Failure {
+    fn from(e: UsageError) -> Self {
+        Failure::Usage(e)
+    }
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) | Failure::Token(_) => EXIT_USAGE,
+            Failure::Library(e) => exit_code(e.kind()),
+            Failure::Emulator(_) => EXIT_NETWORK,
+        }
+    }
+
+    /// The lines for standard error, scrubbed by `shield`.
+    pub fn report(&self, shield: &Shield<'_>) -> String {
+        match self {
+            Failure::Usage(e) => {
+                let help = match e.command {
+                    Some(n) => format!("{} {} --help", args::PROGRAM, n.as_str()),
+                    None => format!("{} --help", args::PROGRAM),
+                };
+                shield.own(&format!(
+                    "error: {}\nhint: run '{help}' for usage\n",
+                    e.message
+                ))
+            }
+            Failure::Token(m) => shield.own(&format!("error: {m}\n")),
+            Failure::Library(e) => shield.foreign(&output::error_report(e)),
+            Failure::Emulator(e) => {
+                shield.foreign(&format!("error: the emulator could not start: {e}\n"))
+            }
+        }
+    }
+}
+
+/// The exit status for a library error.
+pub fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        // Refused before anything was sent.
+        ErrorKind::InvalidInput | ErrorKind::InvalidConfig => EXIT_USAGE,
+        // Something answered, and the answer was a refusal or unusable.
+        ErrorKind::Validation
+        | ErrorKind::AccessDenied
+        | ErrorKind::Conflict
+        | ErrorKind::Throttling
+        | ErrorKind::InternalServer
+        | ErrorKind::UnknownService
+        | ErrorKind::UnexpectedStatus
+        | ErrorKind::Redirect
+        | ErrorKind::InvalidResponse
+        | ErrorKind::ChatEnded => EXIT_REFUSED,
+        // Transport, Timeout, RandomSource, and kinds added later (ErrorKind is
+        // non_exhaustive): nothing usable came back.
+        _ => EXIT_NETWORK,
+    }
+}
+
+/// Where the tokens come from: each kind's environment variable when set and non-empty,
+/// else the first line of standard input (for the one token a command sends).
+pub struct TokenSource<R> {
+    participant_env: Option<OsString>,
+    connection_env: Option<OsString>,
+    stdin: R,
+    is_terminal: bool,
+    /// Every token's text once known, valid or not: the arguments are checked against
+    /// them, and everything written is scrubbed of them.
+    pub known: Vec<(TokenKind, String)>,
+    /// Standard input was read for a token: a second read would take the second line.
+    stdin_read: bool,
+}
+
+impl<R: BufRead> TokenSource<R> {
+    pub fn new(
+        participant_env: Option<OsString>,
+        connection_env: Option<OsString>,
+        stdin: R,
+        is_terminal: bool,
+    ) -> Self {
+        let participant_env = participant_env.filter(|v| !v.is_empty());
+        let connection_env = connection_env.filter(|v| !v.is_empty());
+        // From the environment the tokens are known before any argument is looked at, so
+        // that no argument holding one is parsed, validated or echoed. Both are checked
+        // and scrubbed, whichever the command sends.
+        let known = [
+            (TokenKind::Participant, &participant_env),
+            (TokenKind::Connection, &connection_env),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_ref()?.to_str()?.to_owned())))
+        .collect();
+        TokenSource {
+            participant_env,
+            connection_env,
+            stdin,
+            is_terminal,
+            known,
+            stdin_read: false,
+        }
+    }
+
+    fn env(&self, kind: TokenKind) -> Option<&OsString> {
+        match kind {
+            TokenKind::Participant => self.participant_env.as_ref(),
+            TokenKind::Connection => self.connection_env.as_ref(),
+        }
+    }
+
+    /// The token's text and where it was read from; when standard input is a terminal, a
+    /// prompt goes to `prompt` first. No message of this function contains the token.
+    pub fn read_text(
+        &mut self,
+        kind: TokenKind,
+        prompt: &mut dyn Write,
+    ) -> Result<(String, &'static str), Failure> {
+        let (name, var) = (kind.name(), kind.var());
+        if let Some(v) = self.env(kind) {
+            let v = v
+                .to_str()
+                .ok_or_else(|| Failure::Token(format!("{var} is not valid UTF-8")))?;
+            return Ok((v.to_owned(), var));
+        }
+        if self.stdin_read {
+            return Err(Failure::Token(format!(
+                "no {name}: set {var} or pipe the token on standard input"
+            )));
+        }
+        self.stdin_read = true;
+        if self.is_terminal {
+            let _ = write!(prompt, "{name} (input is shown): ");
+            let _ = prompt.flush();
+        }
+        let mut line = Vec::new();
+        io::Read::take(&mut self.stdin, MAX_TOKEN_LINE)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| {
+                Failure::Token(format!("cannot read the {name} from standard input: {e}"))
+            })?;
+        while matches!(line.last(), Some(b'\n' | b'\r')) {
+            line.pop();
+        }
+        let v = String::from_utf8(line).map_err(|_| {
+            Failure::Token(format!("the {name} on standard input is not valid UTF-8"))
+        })?;
+        if v.is_empty() {
+            return Err(Failure::Token(format!(
+                "no {name}: set {var} or pipe the token on standard input"
+            )));
+        }
+        self.known.push((kind, v.clone()));
+        Ok((v, "standard input"))
+    }
+
+    /// Reads a token piped on standard input that was not read yet, only to know it. A
+    /// failure before the token is read may quote a short argument, and a short token
+    /// pasted into one would be shown; a pipe costs nothing to read. A terminal is never
+    /// asked: nobody should type a secret only to see a usage error.
+    fn learn_piped(&mut self, kind: TokenKind) -> bool {
+        if self.env(kind).is_none() && !self.is_terminal && !self.stdin_read {
+            return self.read_text(kind, &mut io::sink()).is_ok();
+        }
+        false
+    }
+}
+
+/// How a message names argument `i` (0-based) without showing any of it: as the value of
+/// the option it belongs to, else by its position on the command line.
+pub fn argument_name(args: &[String], i: usize) -> String {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    if i < end {
+        let arg = args[i].as_str();
+        let option = match arg.split_once('=') {
+            Some((name, _)) if name.starts_with("--") => name,
+            // As `parse_args` reads it: a value follows its option, unless it is one.
+            _ if i > 0 && !arg.starts_with("--") => args[i - 1].as_str(),
+            _ => "",
+        };
+        // Only a known option's name is shown: an unknown one could be part of the token.
+        if let Some(o) = args::value_options().find(|o| *o == option) {
+            return format!("the argument of {o}");
+        }
+    }
+    format!("argument {}", i + 1)
+}
+
+/// Refuses the first argument that holds a known token: one that equals it, or, for a
+/// token of [`MIN_TOKEN_MATCH`] characters or more, one that shares a run of 16 characters
+/// with it (so contains it, or a part of it cut short). Such an argument is a paste in the
+/// wrong place; sending it would put the token in a host name looked up in DNS or in a
+/// message the other participants see, and echoing it would put it in a log. The message
+/// names the argument and the token's kind, and shows nothing of either.
+pub fn check_args(args: &[String], tokens: &[(TokenKind, String)]) -> Result<(), Failure> {
+    use connect_participant::__cli::SecretRuns;
+    let runs: Vec<(TokenKind, &str, Option<SecretRuns<'_>>)> = tokens
+        .iter()
+        .map(|(k, t)| {
+            let inside = (t.chars().count() >= MIN_TOKEN_MATCH).then(|| SecretRuns::new(t));
+            (*k, t.as_str(), inside)
+        })
+        .collect();
+    for (i, a) in args.iter().enumerate() {
+        let held = runs
+            .iter()
+            .find(|(_, t, inside)| a == t || inside.as_ref().is_some_and(|r| r.found_in(a)));
+        if let Some((kind, _, _)) = held {
+            return Err(Failure::Token(format!(
+                "{} holds the {}; it was neither sent nor shown",
+                argument_name(args, i),
+                kind.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Standard output and standard error (which also takes the prompt for a token).
+pub struct Streams<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+/// The whole program but for the process's own arguments, environment and streams.
+/// What it writes on success goes to `io`; a failure is returned for the caller to report
+/// (scrubbed by a shield made from `source.known`).
+pub fn execute<R: BufRead>(
+    args: &[String],
+    source: &mut TokenSource<R>,
+    io: &mut Streams<'_>,
+) -> Result<(), Failure> {
+    let result = parse_and_run(args, source, io);
+    if result.is_err() {
+        // A token still unknown: a known one was checked before anything could fail.
+        if let Some(kind) = guess_token_kind(args) {
+            if source.learn_piped(kind) {
+                // As when the token is known first: the refusal wins over the error it hid,
+                // which may be about the token's argument and would be scrubbed into
+                // nonsense.
+                refuse_token_options(args)?;
+                check_args(args, &source.known)?;
+            }
+        }
+    }
+    result
+}
+
+fn parse_and_run<R: BufRead>(
+    args: &[String],
+    source: &mut TokenSource<R>,
+    io: &mut Streams<'_>,
+) -> Result<(), Failure> {
+    if !source.known.is_empty() {
+        // Before anything else reads the arguments. The token-option refusal goes first:
+        // it shows nothing either, and says what to do instead.
+        refuse_token_options(args)?;
+        check_args(args, &source.known)?;
+    }
+    let text = match parse_args(args)? {
+        Parsed::Help(command) => output::help(command),
+        Parsed::Version => format!("{} {}\n", args::PROGRAM, env!("CARGO_PKG_VERSION")),
+        Parsed::Run(a) => return run(&a, args, source, io),
+    };
+    let shield = Shield::new(&source.known, args);
+    // Write errors (a closed pipe, say) are ignored: the exit status still tells.
+    let _ = io.out.write_all(shield.own(&text).as_bytes());
+    Ok(())
+}
+
+/// Runs one command.
+fn run<R: BufRead>(
+    a: &Args,
+    argv: &[String],
+    source: &mut TokenSource<R>,
+    io: &mut Streams<'_>,
+) -> Result<(), Failure> {
+    let name = a.name();
+    // Refuse bad input and configuration before asking for a token: nobody should paste
+    // a secret only to learn that the message id was empty.
+    match &a.command {
+        Command::Emulator { port } => return serve(*port, io),
+        Command::CreateParticipantConnection(r) => r.validate()?,
+        Command::SendMessage(r) => r.validate()?,
+        Command::SendEvent(_, r) => r.validate()?,
+        Command::GetTranscript { request, .. } => request.validate()?,
+        Command::DisconnectParticipant(r) => r.validate()?,
+    }
+    let s = &a.service;
+    let mut builder = Client::builder().fips(s.fips).dual_stack(s.dual_stack);
+    if let Some(r) = &s.region {
+        builder = builder.region(r.clone());
+    }
+    if let Some(u) = &s.endpoint {
+        builder = builder.endpoint_url(u.clone());
+    }
+    if let Some(t) = s.timeout {
+        builder = builder.timeout(t);
+    }
+    let client = builder.build()?;
+
+    let kind = name.token().unwrap_or(TokenKind::Connection);
+    let (text, from) = source.read_text(kind, io.err)?;
+    // Right after the token is read, before anything is sent: a token read from standard
+    // input could not be looked for earlier.
+    check_args(argv, &source.known)?;
+    let invalid = |e: Error| Failure::Token(format!("{e} (read from {from})"));
+    let shield = Shield::new(&source.known, argv);
+    // Each line of the answer, scrubbed; false once standard output is closed.
+    let mut print = |line: &str| -> bool {
+        let line = shield.answer(name, line);
+        writeln!(io.out, "{line}").is_ok()
+    };
+
+    if let Command::CreateParticipantConnection(r) = &a.command {
+        let token = ParticipantToken::new(text).map_err(invalid)?;
+        let out = client.create_participant_connection(&token, r)?;
+        if a.json {
+            print(&output::connection_json(&out));
+        } else {
+            let (printed, notes) = output::connection_human(&out);
+            if let Some(p) = printed {
+                print(&p);
+            }
+            let _ = io.err.write_all(shield.own(&notes).as_bytes());
+        }
+        return Ok(());
+    }
+
+    let token = ConnectionToken::new(text).map_err(invalid)?;
+    match &a.command {
+        Command::SendMessage(r) => {
+            let out = client.send_message(&token, r)?;
+            print(&if a.json {
+                output::message_json(&out)
+            } else {
+                output::sent_line("message", out.id.as_deref(), out.absolute_time.as_ref())
+            });
+        }
+        Command::SendEvent(_, r) => {
+            let out = client.send_event(&token, r)?;
+            print(&if a.json {
+                output::event_json(&out)
+            } else {
+                let label = output::event_label(name, r.content_type().as_str());
+                output::sent_line(&label, out.id.as_deref(), out.absolute_time.as_ref())
+            });
+        }
+        Command::DisconnectParticipant(r) => {
+            client.disconnect_participant(&token, r)?;
+            print(if a.json { "{}" } else { "disconnected" });
+        }
+        Command::GetTranscript { request, paginate } => {
+            let line = |item: &Item| {
+                if a.json {
+                    output::item_json(item)
+                } else {
+                    output::item_line(item)
+                }
+            };
+            if *paginate {
+                // Printed page by page as they come: a long transcript shows at once, and
+                // a failure on a later page keeps what was read before it.
+                for page in client.transcript_pages(&token, request.clone()) {
+                    let page = page?;
+                    if !page.transcript.iter().all(|item| print(&line(item))) {
+                        break;
+                    }
+                }
+            } else {
+                let page = client.get_transcript(&token, request)?;
+                for item in &page.transcript {
+                    if !print(&line(item)) {
+                        break;
+                    }
+                }
+                if let Some(next) = page.next_token.as_deref().filter(|t| !t.is_empty()) {
+                    let note = format!(
+                        "more items: continue with --next-token {}\n",
+                        connect_participant::__cli::printable(next, 1000)
+                    );
+                    let _ = io.err.write_all(shield.own(&note).as_bytes());
+                }
+            }
+        }
+        Command::CreateParticipantConnection(_) | Command::Emulator { .. } => {
+            unreachable!("run above")
+        }
+    }
+    Ok(())
+}
+
+/// Serves the emulator until the process is killed: its base URL first, on a line of its
+/// own, then nothing more on standard output.
+fn serve(port: u16, io: &mut Streams<'_>) -> Result<(), Failure> {
+    let emulator = Emulator::builder()
+        .port(port)
+        .start()
+        .map_err(Failure::Emulator)?;
+    let url = emulator.url();
+    let _ = writeln!(io.out, "{url}");
+    let _ = io.out.flush();
+    let _ = writeln!(
+        io.err,
+        "serving the Participant Service emulator at {url} until killed; start a chat \
+         with: curl -s -X POST {url}/emulator/chats"
+    );
+    let _ = io.err.flush();
+    emulator.wait()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A realistic token: hundreds of base64 characters.
+    fn long_token() -> String {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..300usize)
+            .map(|i| char::from(alphabet[(i * 37 + i / 7) % 64]))
+            .collect()
+    }
+
+    const SHORT_TOKEN: &str = "conn-token-12345";
+    const READ_TYPE: &str = "application/vnd.amazonaws.connect.event.message.read";
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// The report of running `args` with these tokens in the environment (and nothing on
+    /// standard input), as `main` writes it. Never reaches the network: every case here
+    /// fails first.
+    fn run_with_env(
+        args: &[&str],
+        participant: Option<&str>,
+        connection: Option<&str>,
+    ) -> (Result<String, String>, u8) {
+        let args = strings(args);
+        let mut source = TokenSource::new(
+            participant.map(OsString::from),
+            connection.map(OsString::from),
+            &b""[..],
+            false,
+        );
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let outcome = execute(
+            &args,
+            &mut source,
+            &mut Streams {
+                out: &mut out,
+                err: &mut err,
+            },
+        );
+        let shield = Shield::new(&source.known, &args);
+        match outcome {
+            Ok(()) => (Ok(String::from_utf8(out).unwrap()), 0),
+            Err(f) => (Err(f.report(&shield)), f.exit_code()),
+        }
+    }
+
+    fn refusal(what: &str, kind: &str) -> String {
+        format!("error: {what} holds the {kind}; it was neither sent nor shown\n")
+    }
+
+    #[test]
+    fn arguments_holding_either_token_are_refused_unshown() {
+        for token in [long_token(), SHORT_TOKEN.to_owned()] {
+            let t = token.as_str();
+            let inside = format!("http://{t}.example.com");
+            let endpoint_eq = format!("--endpoint={t}");
+            let bogus_eq = format!("--bogus={t}");
+            let content = format!("{{\"messageId\":\"{t}\"}}");
+            let cases: [(&[&str], &str); 14] = [
+                (&["--endpoint", t, "typing"], "the argument of --endpoint"),
+                (
+                    &["--endpoint-url", &inside, "typing"],
+                    "the argument of --endpoint-url",
+                ),
+                (&[&endpoint_eq, "typing"], "the argument of --endpoint"),
+                (&["--region", t, "typing"], "the argument of --region"),
+                (&["typing", "--region", t], "the argument of --region"),
+                (
+                    &["--region", "r", "--client-token", t, "typing"],
+                    "the argument of --client-token",
+                ),
+                (
+                    &["--region", "r", "--timeout", t, "typing"],
+                    "the argument of --timeout",
+                ),
+                (&["--region", "r", "read", t], "argument 4"),
+                (
+                    &[
+                        "--region",
+                        "r",
+                        "send-event",
+                        "--content-type",
+                        READ_TYPE,
+                        "--content",
+                        &content,
+                    ],
+                    "the argument of --content",
+                ),
+                (
+                    &["--region", "r", "send-message", "--content", t],
+                    "the argument of --content",
+                ),
+                (
+                    &["--region", "r", "get-transcript", "--next-token", t],
+                    "the argument of --next-token",
+                ),
+                (&["--region", "r", &bogus_eq, "typing"], "argument 3"),
+                (&["--region", "r", "--bogus", t, "typing"], "argument 4"),
+                // Even where help would win, and after `--`.
+                (&["--help", "--", t], "argument 3"),
+            ];
+            for (args, what) in cases {
+                let (report, code) = run_with_env(args, None, Some(t));
+                assert_eq!(report, Err(refusal(what, "connection token")), "{args:?}");
+                assert_eq!(code, EXIT_USAGE);
+                // The participant token, from its variable, the same.
+                let (report, _) = run_with_env(args, Some(t), None);
+                assert_eq!(report, Err(refusal(what, "participant token")), "{args:?}");
+            }
+            // The option meant for the token keeps its own, more helpful refusal.
+            let (report, _) = run_with_env(&["--token", t, "typing"], None, Some(t));
+            let report = report.unwrap_err();
+            assert!(
+                report.contains("is not taken from the command line"),
+                "{report}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_piece_of_the_token_counts_a_short_token_only_whole() {
+        let token = long_token();
+        let tokens = |t: &str| vec![(TokenKind::Connection, t.to_owned())];
+        // Cut short or wrapped in a paste: a run of 16 characters is enough.
+        let piece = &token[100..116];
+        assert!(check_args(&[piece.to_owned()], &tokens(&token)).is_err());
+        assert!(check_args(&[token[..15].to_owned()], &tokens(&token)).is_ok());
+        let ordinary = strings(&[
+            "--region",
+            "us-west-2",
+            "--endpoint",
+            "http://127.0.0.1:8080",
+            "read",
+            "11111111-aaaa-bbbb-cccc-EXAMPLE01234",
+        ]);
+        for t in [token.as_str(), SHORT_TOKEN, "abc", "12345678"] {
+            assert!(check_args(&ordinary, &tokens(t)).is_ok(), "{t}");
+        }
+        // A token too short to look for inside arguments is refused only when whole.
+        let short = strings(&["read", "abc"]);
+        let shield = Shield::new(&[], &[]);
+        assert_eq!(
+            check_args(&short, &tokens("abc"))
+                .unwrap_err()
+                .report(&shield),
+            refusal("argument 2", "connection token")
+        );
+        assert!(check_args(&strings(&["xabcx"]), &tokens("abc")).is_ok());
+        // From 8 characters on, inside too.
+        assert!(check_args(&strings(&["m-12345678-x"]), &tokens("12345678")).is_err());
+    }
+
+    #[test]
+    fn a_piped_token_is_read_to_check_a_failing_command_line() {
+        let fail = |args: &[&str], stdin: &[u8], terminal: bool| {
+            let args = strings(args);
+            let mut source = TokenSource::new(None, None, stdin, terminal);
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let f = execute(
+                &args,
+                &mut source,
+                &mut Streams {
+                    out: &mut out,
+                    err: &mut err,
+                },
+            )
+            .unwrap_err();
+            let shield = Shield::new(&source.known, &args);
+            (f.report(&shield), source.known, err)
+        };
+        let piped = format!("{SHORT_TOKEN}\n");
+        let (report, known, _) = fail(
+            &["--region", "r", "--timeout", SHORT_TOKEN, "typing"],
+            piped.as_bytes(),
+            false,
+        );
+        assert_eq!(
+            report,
+            refusal("the argument of --timeout", "connection token")
+        );
+        assert_eq!(known, vec![(TokenKind::Connection, SHORT_TOKEN.to_owned())]);
+        // For create-participant-connection the piped token is the participant token.
+        let (report, known, _) = fail(
+            &["--endpoint", SHORT_TOKEN, "create-participant-connection"],
+            piped.as_bytes(),
+            false,
+        );
+        assert_eq!(
+            report,
+            refusal("the argument of --endpoint", "participant token")
+        );
+        assert_eq!(known[0].0, TokenKind::Participant);
+        // Any other error is reported as it was.
+        let (report, _, _) = fail(&["--region", "r", "tpying"], piped.as_bytes(), false);
+        assert!(
+            report.starts_with("error: unknown command \"tpying\": expected one of "),
+            "{report}"
+        );
+        assert!(report.ends_with("\nhint: run 'connect-participant --help' for usage\n"));
+        // A terminal is neither read nor prompted.
+        let (report, known, prompt) = fail(
+            &["--region", "r", "--timeout", "x", "typing"],
+            piped.as_bytes(),
+            true,
+        );
+        assert!(report.starts_with("error: --timeout needs"), "{report}");
+        assert_eq!((known, prompt), (Vec::new(), Vec::new()));
+        // Nor is standard input read for the emulator, which takes no token.
+        let (_, known, _) = fail(&["emulator", "--port", "x"], piped.as_bytes(), false);
+        assert!(known.is_empty());
+    }
+
+    #[test]
+    fn usage_report_points_to_the_commands_help() {
+        let shield = Shield::new(&[], &[]);
+        let f = Failure::Usage(UsageError::new("no command"));
+        assert_eq!(
+            f.report(&shield),
+            "error: no command\nhint: run 'connect-participant --help' for usage\n"
+        );
+        let f =
+            Failure::Usage(parse_args(&strings(&["--region", "r", "typing", "x"])).unwrap_err());
+        assert!(
+            f.report(&shield)
+                .ends_with("hint: run 'connect-participant typing --help' for usage\n")
+        );
+    }
+
+    #[test]
+    fn long_region_or_endpoint_is_measured_by_the_library() {
+        let long = format!("us-{}", "w".repeat(64));
+        let (report, code) = run_with_env(&["--region", &long, "typing"], None, Some(SHORT_TOKEN));
+        assert_eq!(
+            report,
+            Err(
+                "error: invalid region (67 characters, not shown): a region is letters, \
+                 digits and inner hyphens, 1 to 63 characters (like us-east-1)\n"
+                    .into()
+            )
+        );
+        assert_eq!(code, EXIT_USAGE);
+        let (report, code) = run_with_env(
+            &["--endpoint", "ftp://h", "typing"],
+            None,
+            Some(SHORT_TOKEN),
+        );
+        assert_eq!(
+            report,
+            Err(
+                "error: invalid endpoint URL \"ftp://h\": it must start with https:// or \
+                 http://\n"
+                    .into()
+            )
+        );
+        assert_eq!(code, EXIT_USAGE);
+    }
+
+    #[test]
+    fn arguments_are_named_by_option_or_position() {
+        let args = strings(&[
+            "--region",
+            "r",
+            "--timeout=1",
+            "--json",
+            "x",
+            "--bogus=1",
+            "--content",
+            "c",
+            "--",
+            "--endpoint=y",
+            "z",
+        ]);
+        let names: Vec<String> = (0..args.len()).map(|i| argument_name(&args, i)).collect();
+        assert_eq!(
+            names,
+            [
+                "argument 1",
+                "the argument of --region",
+                "the argument of --timeout",
+                "argument 4",
+                "argument 5",
+                "argument 6",
+                "argument 7",
+                "the argument of --content",
+                "argument 9",
+                "argument 10",
+                "argument 11",
+            ]
+        );
+    }
+
+    #[test]
+    fn exit_codes_follow_the_error_kind() {
+        assert_eq!(exit_code(ErrorKind::InvalidInput), 2);
+        assert_eq!(exit_code(ErrorKind::InvalidConfig), 2);
+        for kind in [
+            ErrorKind::Validation,
+            ErrorKind::AccessDenied,
+            ErrorKind::Conflict,
+            ErrorKind::Throttling,
+            ErrorKind::InternalServer,
+            ErrorKind::UnknownService,
+            ErrorKind::UnexpectedStatus,
+            ErrorKind::Redirect,
+            ErrorKind::InvalidResponse,
+            ErrorKind::ChatEnded,
+        ] {
+            assert_eq!(exit_code(kind), 3, "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::Transport,
+            ErrorKind::Timeout,
+            ErrorKind::RandomSource,
+        ] {
+            assert_eq!(exit_code(kind), 4, "{kind:?}");
+        }
+        assert_eq!(Failure::Usage(UsageError::new("x")).exit_code(), 2);
+        assert_eq!(Failure::Token("x".into()).exit_code(), 2);
+        assert_eq!(
+            Failure::Emulator(io::Error::from(io::ErrorKind::AddrInUse)).exit_code(),
+            4
+        );
+    }
+
+    #[test]
+    fn tokens_come_from_their_variable_first_then_the_first_line_of_stdin() {
+        let read = |kind: TokenKind,
+                    participant: Option<&str>,
+                    connection: Option<&str>,
+                    stdin: &[u8],
+                    terminal: bool| {
+            let mut prompt = Vec::new();
+            let mut source = TokenSource::new(
+                participant.map(OsString::from),
+                connection.map(OsString::from),
+                stdin,
+                terminal,
+            );
+            let shield = Shield::new(&[], &[]);
+            let t = source
+                .read_text(kind, &mut prompt)
+                .map(|(t, _)| t)
+                .map_err(|f| f.report(&shield));
+            (t, String::from_utf8(prompt).unwrap())
+        };
+        use TokenKind::{Connection, Participant};
+        assert_eq!(
+            read(Connection, Some("p"), Some("env-tok"), b"stdin-tok\n", true),
+            (Ok("env-tok".into()), String::new())
+        );
+        assert_eq!(
+            read(Participant, Some("p-tok"), Some("c"), b"stdin-tok\n", true),
+            (Ok("p-tok".into()), String::new())
+        );
+        // The other kind's variable is not this kind's source.
+        assert_eq!(
+            read(Participant, None, Some("c-tok"), b"stdin-tok\n", false),
+            (Ok("stdin-tok".into()), String::new())
+        );
+        assert_eq!(
+            read(Connection, None, Some(""), b"stdin-tok\r\n", false),
+            (Ok("stdin-tok".into()), String::new())
+        );
+        assert_eq!(
+            read(Connection, None, None, b"stdin-tok\nsecond\n", false).0,
+            Ok("stdin-tok".into())
+        );
+        assert_eq!(
+            read(Connection, None, None, b"stdin-tok\n", true),
+            (
+                Ok("stdin-tok".into()),
+                "connection token (input is shown): ".into()
+            )
+        );
+        assert_eq!(
+            read(Participant, None, None, b"stdin-tok\n", true).1,
+            "participant token (input is shown): "
+        );
+        assert_eq!(
+            read(Connection, None, None, b"", false).0,
+            Err(
+                "error: no connection token: set CONNECT_CONNECTION_TOKEN or pipe the \
+                 token on standard input\n"
+                    .into()
+            )
+        );
+        assert_eq!(
+            read(Participant, None, Some(""), b"\r\n", false).0,
+            Err(
+                "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the \
+                 token on standard input\n"
+                    .into()
+            )
+        );
+        assert_eq!(
+            read(Connection, None, None, b"not UTF-8 \xff\n", false).0,
+            Err("error: the connection token on standard input is not valid UTF-8\n".into())
+        );
+    }
+}

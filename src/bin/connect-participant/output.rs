@@ -1,0 +1,990 @@
+//! What the program writes: help, the human and JSON forms of each answer, error reports,
+//! and the shield that scrubs the tokens out of all of it.
+//!
+//! JSON follows the AWS CLI: members named and nested as the service names them, absent
+//! members left out, in the service's model order. Each object is put together here, with
+//! each value encoded by serde_json, so that the keys keep that order (a
+//! `serde_json::Map` would sort them).
+
+use std::error::Error as _;
+use std::fmt::Write as _;
+
+use connect_participant::__cli::{MAX_SHOWN_CHARS, SecretRuns, printable};
+use connect_participant::{
+    CreateParticipantConnectionOutput, Error, ErrorKind, Item, SendEventOutput, SendMessageOutput,
+    Timestamp,
+};
+
+#[cfg(test)]
+use crate::args::PARTICIPANT_TOKEN_VAR;
+use crate::args::{CONNECTION_TOKEN_VAR, Name, TokenKind};
+
+/// The most characters of a server's text shown on one line of an error report.
+const MAX_CAUSE_CHARS: usize = 1024;
+/// The most characters of an item's content on a human transcript line.
+pub const MAX_HUMAN_CONTENT: usize = 100;
+/// The most characters of a display name on a human transcript line.
+const MAX_HUMAN_NAME: usize = 64;
+
+/// A token shorter than this is refused only as a whole argument, never looked for inside
+/// one or in output: a few characters would match ordinary words and numbers.
+pub const MIN_TOKEN_MATCH: usize = 8;
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+/// A JSON object under construction, members in the order they are added, absent ones
+/// left out.
+#[derive(Default)]
+struct Json(String);
+
+impl Json {
+    fn member(mut self, name: &str, raw: Option<String>) -> Json {
+        if let Some(raw) = raw {
+            self.0.push(if self.0.is_empty() { '{' } else { ',' });
+            self.0.push_str(&serde_json::Value::from(name).to_string());
+            self.0.push(':');
+            self.0.push_str(&raw);
+        }
+        self
+    }
+
+    fn string(self, name: &str, value: Option<&str>) -> Json {
+        self.member(name, value.map(|v| serde_json::Value::from(v).to_string()))
+    }
+
+    fn time(self, name: &str, value: Option<&Timestamp>) -> Json {
+        self.string(name, value.map(Timestamp::as_str))
+    }
+
+    fn object(self, name: &str, value: Option<Json>) -> Json {
+        self.member(name, value.map(Json::finish))
+    }
+
+    /// A list, left out when empty (the library does not tell an empty list from an
+    /// absent one).
+    fn list(self, name: &str, items: Vec<Json>) -> Json {
+        if items.is_empty() {
+            return self;
+        }
+        let items: Vec<String> = items.into_iter().map(Json::finish).collect();
+        self.member(name, Some(format!("[{}]", items.join(","))))
+    }
+
+    fn finish(self) -> String {
+        if self.0.is_empty() {
+            "{}".into()
+        } else {
+            self.0 + "}"
+        }
+    }
+}
+
+/// SendEvent's answer: `{"Id":...,"AbsoluteTime":...}`.
+pub fn event_json(out: &SendEventOutput) -> String {
+    Json::default()
+        .string("Id", out.id.as_deref())
+        .time("AbsoluteTime", out.absolute_time.as_ref())
+        .finish()
+}
+
+/// SendMessage's answer: `{"Id":...,"AbsoluteTime":...,"MessageMetadata":{...}}`.
+pub fn message_json(out: &SendMessageOutput) -> String {
+    Json::default()
+        .string("Id", out.id.as_deref())
+        .time("AbsoluteTime", out.absolute_time.as_ref())
+        .object(
+            "MessageMetadata",
+            out.message_metadata.as_ref().map(|m| {
+                Json::default().string(
+                    "MessageProcessingStatus",
+                    m.message_processing_status.as_ref().map(|s| s.as_str()),
+                )
+            }),
+        )
+        .finish()
+}
+
+/// CreateParticipantConnection's answer, secrets included: printing them is this
+/// command's purpose.
+pub fn connection_json(out: &CreateParticipantConnectionOutput) -> String {
+    let websocket = out.websocket.as_ref().map(|w| {
+        Json::default()
+            .string("Url", w.url.as_ref().map(|u| u.expose_secret()))
+            .time("ConnectionExpiry", w.connection_expiry.as_ref())
+    });
+    let credentials = out.connection_credentials.as_ref().map(|c| {
+        Json::default()
+            .string(
+                "ConnectionToken",
+                c.connection_token.as_ref().map(|t| t.expose_secret()),
+            )
+            .time("Expiry", c.expiry.as_ref())
+    });
+    let webrtc = out.webrtc_connection.as_ref().map(|w| {
+        let attendee = w.attendee.as_ref().map(|a| {
+            Json::default()
+                .string("AttendeeId", a.attendee_id.as_deref())
+                .string(
+                    "JoinToken",
+                    a.join_token.as_ref().map(|t| t.expose_secret()),
+                )
+        });
+        let meeting = w.meeting.as_ref().map(|m| {
+            let placement = m.media_placement.as_ref().map(|p| {
+                Json::default()
+                    .string("AudioHostUrl", p.audio_host_url.as_deref())
+                    .string("AudioFallbackUrl", p.audio_fallback_url.as_deref())
+                    .string("SignalingUrl", p.signaling_url.as_deref())
+                    .string("EventIngestionUrl", p.event_ingestion_url.as_deref())
+            });
+            let features = m.meeting_features.as_ref().map(|f| {
+                Json::default().object(
+                    "Audio",
+                    f.audio.as_ref().map(|a| {
+                        Json::default().string(
+                            "EchoReduction",
+                            a.echo_reduction.as_ref().map(|e| e.as_str()),
+                        )
+                    }),
+                )
+            });
+            Json::default()
+                .object("MediaPlacement", placement)
+                .object("MeetingFeatures", features)
+                .string("MeetingId", m.meeting_id.as_deref())
+        });
+        Json::default()
+            .object("Attendee", attendee)
+            .object("Meeting", meeting)
+    });
+    Json::default()
+        .object("Websocket", websocket)
+        .object("ConnectionCredentials", credentials)
+        .object("WebRTCConnection", webrtc)
+        .finish()
+}
+
+/// One transcript item, on one line: the service's members in its model order, then the
+/// members this crate does not know, as the service sent them.
+pub fn item_json(item: &Item) -> String {
+    let attachments = item
+        .attachments
+        .iter()
+        .map(|a| {
+            Json::default()
+                .string("ContentType", a.content_type.as_deref())
+                .string("AttachmentId", a.attachment_id.as_deref())
+                .string("AttachmentName", a.attachment_name.as_deref())
+                .string("Status", a.status.as_ref().map(|s| s.as_str()))
+        })
+        .collect();
+    let metadata = item.message_metadata.as_ref().map(|m| {
+        let receipts = m
+            .receipts
+            .iter()
+            .map(|r| {
+                Json::default()
+                    .time("DeliveredTimestamp", r.delivered_timestamp.as_ref())
+                    .time("ReadTimestamp", r.read_timestamp.as_ref())
+                    .string(
+                        "RecipientParticipantId",
+                        r.recipient_participant_id.as_deref(),
+                    )
+            })
+            .collect();
+        Json::default()
+            .string("MessageId", m.message_id.as_deref())
+            .list("Receipts", receipts)
+            .string(
+                "MessageProcessingStatus",
+                m.message_processing_status.as_ref().map(|s| s.as_str()),
+            )
+    });
+    let mut json = Json::default()
+        .time("AbsoluteTime", item.absolute_time.as_ref())
+        .string("Content", item.content.as_deref())
+        .string("ContentType", item.content_type.as_deref())
+        .string("Id", item.id.as_deref())
+        .string("Type", item.item_type.as_ref().map(|t| t.as_str()))
+        .string("ParticipantId", item.participant_id.as_deref())
+        .string("DisplayName", item.display_name.as_deref())
+        .string(
+            "ParticipantRole",
+            item.participant_role.as_ref().map(|r| r.as_str()),
+        )
+        .list("Attachments", attachments)
+        .object("MessageMetadata", metadata)
+        .string("RelatedContactId", item.related_contact_id.as_deref())
+        .string("ContactId", item.contact_id.as_deref());
+    for (name, value) in &item.unknown_members {
+        // Kept by the library as compact JSON; re-encoded so that nothing but JSON goes out.
+        let value = serde_json::from_str::<serde_json::Value>(value)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| serde_json::Value::from(value.as_str()).to_string());
+        json = json.member(name, Some(value));
+    }
+    json.finish()
+}
+
+// ---------------------------------------------------------------------------------------
+// Human output
+
+/// The success line of an event or message: `sent typing: Id <id> at <time>`, leaving out
+/// what the service did not answer.
+pub fn sent_line(label: &str, id: Option<&str>, time: Option<&Timestamp>) -> String {
+    let mut line = format!("sent {label}");
+    if let Some(id) = id {
+        let _ = write!(line, ": Id {}", printable(id, MAX_CAUSE_CHARS));
+    }
+    if let Some(t) = time {
+        let sep = if id.is_some() { " " } else { ": " };
+        let _ = write!(line, "{sep}at {}", printable(t.as_str(), MAX_CAUSE_CHARS));
+    }
+    line
+}
+
+/// What the success line says was sent.
+pub fn event_label(name: Name, content_type: &str) -> String {
+    match name {
+        Name::Typing => "typing".into(),
+        Name::Read => "read receipt".into(),
+        Name::Delivered => "delivery receipt".into(),
+        _ => content_type.into(),
+    }
+}
+
+/// The human form of CreateParticipantConnection's answer: standard output holds the one
+/// thing to capture (the connection token, else the WebSocket URL), alone on its line, so
+/// that `export CONNECT_CONNECTION_TOKEN=$(...)` works; notes for people go to standard
+/// error.
+pub fn connection_human(out: &CreateParticipantConnectionOutput) -> (Option<String>, String) {
+    let credentials = out.connection_credentials.as_ref();
+    let token = credentials.and_then(|c| c.connection_token.as_ref());
+    let websocket = out.websocket.as_ref();
+    let url = websocket.and_then(|w| w.url.as_ref());
+    let expires = |t: Option<&Timestamp>| match t {
+        Some(t) => format!(" (expires {})", printable(t.as_str(), MAX_CAUSE_CHARS)),
+        None => String::new(),
+    };
+    let mut notes = String::new();
+    let printed = if let Some(token) = token {
+        let _ = writeln!(
+            notes,
+            "printed the connection token{}: the other commands read it from \
+             {CONNECTION_TOKEN_VAR} or standard input",
+            expires(credentials.and_then(|c| c.expiry.as_ref()))
+        );
+        if url.is_some() {
+            let _ = writeln!(
+                notes,
+                "the WebSocket URL{} is not printed; --output json shows it",
+                expires(websocket.and_then(|w| w.connection_expiry.as_ref()))
+            );
+        }
+        Some(token.expose_secret().to_owned())
+    } else if let Some(url) = url {
+        let _ = writeln!(
+            notes,
+            "printed the WebSocket URL{}; the service gave no connection token (ask for \
+             it with --type CONNECTION_CREDENTIALS)",
+            expires(websocket.and_then(|w| w.connection_expiry.as_ref()))
+        );
+        Some(url.expose_secret().to_owned())
+    } else {
+        notes.push_str(
+            "the service answered neither a connection token nor a WebSocket URL; \
+             --output json shows what it answered\n",
+        );
+        None
+    };
+    if out.webrtc_connection.is_some() {
+        notes.push_str("the WebRTC connection is not printed; --output json shows it\n");
+    }
+    (printed, notes)
+}
+
+/// A transcript item on one line for people: time, role, display name, content type, and
+/// the content shortened, with control characters replaced.
+pub fn item_line(item: &Item) -> String {
+    let dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
+    let time = dash(
+        item.absolute_time
+            .as_ref()
+            .map(|t| printable(t.as_str(), 64)),
+    );
+    let role = dash(
+        item.participant_role
+            .as_ref()
+            .map(|r| printable(r.as_str(), 64)),
+    );
+    let name = dash(
+        item.display_name
+            .as_deref()
+            .map(|n| printable(n, MAX_HUMAN_NAME)),
+    );
+    let kind = item
+        .content_type
+        .as_deref()
+        .or(item.item_type.as_ref().map(|t| t.as_str()));
+    let kind = dash(kind.map(|k| printable(k, 128)));
+    let mut line = format!("{time} {role} {name} [{kind}]");
+    if let Some(content) = &item.content {
+        // Line breaks and tabs read as spaces; any other control character is replaced.
+        let flat: String = content
+            .chars()
+            .map(|c| {
+                if matches!(c, '\n' | '\r' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let _ = write!(line, " {}", printable(&flat, MAX_HUMAN_CONTENT));
+    }
+    for a in &item.attachments {
+        let _ = write!(
+            line,
+            " (attachment {})",
+            printable(a.attachment_name.as_deref().unwrap_or("-"), MAX_HUMAN_NAME)
+        );
+    }
+    line
+}
+
+/// `error: ...` plus, when the service said so, its error type and request id on lines of
+/// their own: what AWS support asks for.
+pub fn error_report(e: &Error) -> String {
+    let mut out = format!("error: {e}\n");
+    // The library's message names the failure at its own layer; the cause (a DNS failure,
+    // a refused connection, a certificate) is in the source chain, and is what a support
+    // engineer needs. The library keeps the token out of every link. Chains are a few links
+    // long; the bound only guards against a cycle.
+    let mut cause = e.source();
+    for _ in 0..8 {
+        let Some(c) = cause else { break };
+        let _ = writeln!(
+            out,
+            "caused by: {}",
+            printable(&c.to_string(), MAX_CAUSE_CHARS)
+        );
+        cause = c.source();
+    }
+    if let Some(t) = e.service_error_type() {
+        let _ = writeln!(out, "error type: {}", printable(t, MAX_CAUSE_CHARS));
+    }
+    if let Some(id) = e.request_id() {
+        let _ = writeln!(out, "request id: {}", printable(id, MAX_CAUSE_CHARS));
+    }
+    if e.kind() == ErrorKind::Conflict {
+        out.push_str(
+            "note: receipts are not available in this chat (more than two participants, or a \
+             supervisor barged in); retrying will not help\n",
+        );
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The shield
+
+/// The last line of defence, over everything written: whatever path a value took into a
+/// message, each known token (of either kind) is replaced by `[redacted]`, and so is, in
+/// text from the library or the service (which quote values by their own rules), every
+/// argument too long to be shown. This program's own text is not scrubbed of arguments:
+/// it shows them only by the library's rule (`quoted`), and its lists of valid values
+/// share runs with a long, wrong one.
+///
+/// The scrubbing is the library's own (`SecretRuns`, the same runs of 16 characters it
+/// hides in what a server says).
+pub struct Shield<'a> {
+    tokens: Vec<(TokenKind, SecretRuns<'a>)>,
+    long_args: Vec<SecretRuns<'a>>,
+}
+
+impl<'a> Shield<'a> {
+    pub fn new(tokens: &'a [(TokenKind, String)], args: &'a [String]) -> Shield<'a> {
+        let long_args = args
+            .iter()
+            .map(|a| match a.split_once('=') {
+                // An option's value is the argument a message would measure.
+                Some((name, value)) if name.starts_with("--") => value,
+                _ => a.as_str(),
+            })
+            .filter(|a| a.chars().count() > MAX_SHOWN_CHARS)
+            .map(SecretRuns::new)
+            .collect();
+        let tokens = tokens
+            .iter()
+            // Too short to look for inside other text without matching ordinary words.
+            .filter(|(_, t)| t.chars().count() >= MIN_TOKEN_MATCH)
+            .map(|(k, t)| (*k, SecretRuns::new(t)))
+            .collect();
+        Shield { tokens, long_args }
+    }
+
+    fn scrub<'b>(text: &str, secrets: impl Iterator<Item = &'b SecretRuns<'b>>) -> String
+    where
+        'a: 'b,
+    {
+        let mut text = text.to_owned();
+        for s in secrets {
+            if s.found_in(&text) {
+                text = s.scrub(&text);
+            }
+        }
+        text
+    }
+
+    /// This program's own text, scrubbed of the tokens.
+    pub fn own(&self, text: &str) -> String {
+        Shield::scrub(text, self.tokens.iter().map(|(_, r)| r))
+    }
+
+    /// What a command prints on standard output, scrubbed of the tokens, except the one
+    /// create-participant-connection prints on purpose: its answer is scrubbed of the
+    /// participant token alone (the connection token it prints is new, and may equal one
+    /// in `CONNECT_CONNECTION_TOKEN` when the service hands the same one out again).
+    pub fn answer(&self, command: Name, text: &str) -> String {
+        if command == Name::CreateParticipantConnection {
+            Shield::scrub(
+                text,
+                self.tokens
+                    .iter()
+                    .filter(|(k, _)| *k == TokenKind::Participant)
+                    .map(|(_, r)| r),
+            )
+        } else {
+            self.own(text)
+        }
+    }
+
+    /// Text from the library or the service, scrubbed of the tokens and long arguments.
+    pub fn foreign(&self, text: &str) -> String {
+        Shield::scrub(
+            text,
+            self.tokens.iter().map(|(_, r)| r).chain(&self.long_args),
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Help
+
+/// The program's help.
+pub fn help(command: Option<Name>) -> String {
+    let Some(name) = command else {
+        return HELP.into();
+    };
+    let text = match name {
+        Name::CreateParticipantConnection => HELP_CREATE,
+        Name::SendMessage => HELP_SEND_MESSAGE,
+        Name::SendEvent => HELP_SEND_EVENT,
+        Name::GetTranscript => HELP_GET_TRANSCRIPT,
+        Name::DisconnectParticipant => HELP_DISCONNECT,
+        Name::Typing | Name::Read | Name::Delivered => HELP_SHORT_EVENTS,
+        Name::Emulator => HELP_EMULATOR,
+    };
+    if name == Name::Emulator {
+        text.into()
+    } else {
+        format!("{text}\n{SERVICE_OPTIONS_HELP}")
+    }
+}
+
+const HELP: &str = "\
+Call the Amazon Connect Participant Service as a chat participant, from a
+shell: one command per operation, named and optioned as the AWS CLI names them.
+
+Usage: connect-participant [OPTIONS] <COMMAND> [COMMAND OPTIONS]
+       connect-participant <COMMAND> --help
+
+Commands:
+  create-participant-connection  connect: the participant token buys a
+                                 connection token (printed) and a WebSocket URL
+  send-message                   send a chat message (SendMessage)
+  send-event                     send an event of any type (SendEvent)
+  get-transcript                 print the transcript, all pages (GetTranscript)
+  disconnect-participant         leave the chat (DisconnectParticipant)
+  typing                         send-event: the participant is typing
+  read <message-id>              send-event: a read receipt for the message
+  delivered <message-id>         send-event: a delivery receipt for the message
+  emulator                       run the bundled emulator as a local service
+
+Options of every command but emulator:
+  --region <REGION>       the instance's AWS region, such as us-west-2
+  --endpoint-url <URL>    send to this URL instead of the region's endpoint
+                          (--endpoint <URL> is the same option)
+  --fips                  use the region's FIPS endpoint
+  --dual-stack            use the region's dual-stack (IPv4 and IPv6) endpoint
+  --timeout <SECONDS>     seconds per attempt, such as 2.5 (default: 10)
+  --output json           print the service's answer as JSON (or --json)
+  -h, --help              print this help, or a command's
+  --version               print the version
+  --                      end of options (for a message id that starts with '-')
+
+One of --region and --endpoint-url is required; --endpoint-url cannot be
+combined with --fips or --dual-stack. Options may come before or after the
+command. Failures worth another try (throttling, HTTP 500/502/503/504,
+timeouts, dropped connections) are retried, up to 3 attempts in all.
+
+Tokens are never taken from the command line: arguments are visible to every
+user of the machine (ps, /proc). create-participant-connection reads the
+participant token (from StartChatContact) from CONNECT_PARTICIPANT_TOKEN;
+every other operation reads the connection token from
+CONNECT_CONNECTION_TOKEN. When the variable is unset or empty, the token is
+the first line of standard input (asked for when standard input is a terminal;
+what you type is shown). An argument that holds either token is refused (exit
+status 2), neither sent nor shown; a token piped on standard input is read for
+this check even when the command line has another error. Neither token is ever
+printed, except the new connection token that create-participant-connection
+prints on purpose. Messages show an argument only when it is at most 64
+characters long.
+
+Exit status:
+  0  done
+  2  usage error or invalid input: nothing was sent
+  3  the service refused the call; its error type and request id are printed
+  4  network failure or timeout (emulator: the port could not be bound)
+
+Examples:
+  export CONNECT_PARTICIPANT_TOKEN=...   # from StartChatContact
+  export CONNECT_CONNECTION_TOKEN=$(connect-participant --region us-west-2 \\
+      create-participant-connection)
+  connect-participant --region us-west-2 send-message --content 'Hello!'
+  connect-participant --region us-west-2 typing
+  connect-participant --region us-west-2 read 11111111-aaaa-bbbb-EXAMPLE01234
+  connect-participant --region us-west-2 get-transcript --output json
+  connect-participant --region us-west-2 disconnect-participant
+  connect-participant emulator --port 8421
+";
+
+const SERVICE_OPTIONS_HELP: &str = "\
+Options of every operation command:
+  --region <REGION>     the instance's AWS region, such as us-west-2
+  --endpoint-url <URL>  send to this URL instead (--endpoint <URL> is the same)
+  --fips                use the region's FIPS endpoint
+  --dual-stack          use the region's dual-stack endpoint
+  --timeout <SECONDS>   seconds per attempt, such as 2.5 (default: 10)
+  --output json         print the service's answer as JSON (--json is the same)
+  -h, --help            print this help
+
+Exit status: 0 done, 2 usage error or invalid input (nothing was sent), 3 the
+service refused the call, 4 network failure or timeout.
+";
+
+const HELP_CREATE: &str = "\
+CreateParticipantConnection: the participant token (from StartChatContact)
+buys a connection token, which every other command takes, and a WebSocket URL.
+This is the one command that prints a token: that is its purpose.
+
+Usage: connect-participant [OPTIONS] create-participant-connection
+           [--type <TYPE>...] [--connect-participant | --no-connect-participant]
+
+Options:
+  --type <TYPE>...           the connection types to ask for, one or more of
+                             WEBSOCKET, CONNECTION_CREDENTIALS and
+                             WEBRTC_CONNECTION, separated by spaces (default:
+                             WEBSOCKET CONNECTION_CREDENTIALS, as Amazon's
+                             customer chat clients ask)
+  --connect-participant      send ConnectParticipant true (an agent or a
+                             streaming customer marks itself connected)
+  --no-connect-participant   send ConnectParticipant false
+
+The participant token is read from CONNECT_PARTICIPANT_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+
+Output: the new connection token alone on one line of standard output, and a
+note on standard error (its expiry, and that the WebSocket URL is not
+printed), so that this works:
+  export CONNECT_CONNECTION_TOKEN=$(connect-participant --region us-west-2 \\
+      create-participant-connection)
+Without CONNECTION_CREDENTIALS in --type, the WebSocket URL is printed
+instead. With --output json, the service's answer with its members as it
+names them: {\"Websocket\":{\"Url\":...,\"ConnectionExpiry\":...},
+\"ConnectionCredentials\":{\"ConnectionToken\":...,\"Expiry\":...}} (absent
+members left out). Keep that output as secret as the token it holds.
+";
+
+const HELP_SEND_MESSAGE: &str = "\
+SendMessage: send a chat message as this participant.
+
+Usage: connect-participant [OPTIONS] send-message --content <TEXT>
+           [--content-type <TYPE>] [--client-token <TOKEN>]
+
+Options:
+  --content <TEXT>        the message, 1 to 16384 bytes of UTF-8 (required)
+  --content-type <TYPE>   text/plain (the default here; the AWS CLI requires
+                          the option), text/markdown, application/json, or
+      application/vnd.amazonaws.connect.message.interactive.response
+  --client-token <TOKEN>  the idempotency token (default: a new UUID v4)
+
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Output: sent message: Id <id> at <time>; with --output json
+{\"Id\":...,\"AbsoluteTime\":...} (and MessageMetadata when the service sends
+it). Write --content=<TEXT> for a text that starts with '--'.
+";
+
+const HELP_SEND_EVENT: &str = "\
+SendEvent: send an event of any type the service knows.
+
+Usage: connect-participant [OPTIONS] send-event --content-type <TYPE>
+           [--content <JSON>] [--client-token <TOKEN>]
+
+Options:
+  --content-type <TYPE>   one of (required):
+      application/vnd.amazonaws.connect.event.typing
+      application/vnd.amazonaws.connect.event.message.delivered
+      application/vnd.amazonaws.connect.event.message.read
+      application/vnd.amazonaws.connect.event.connection.acknowledged (retired)
+  --content <JSON>        the event's content; receipts take
+                          {\"messageId\":\"<id>\"}
+  --client-token <TOKEN>  the idempotency token (default: a new UUID v4)
+
+typing, read <message-id> and delivered <message-id> are short forms.
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Output: sent <content type>: Id <id> at <time>; with --output json
+{\"Id\":...,\"AbsoluteTime\":...}. A ConflictException on a receipt means
+receipts are not available in this chat.
+";
+
+const HELP_SHORT_EVENTS: &str = "\
+Short forms of send-event (SendEvent).
+
+Usage: connect-participant [OPTIONS] typing [--client-token <TOKEN>]
+       connect-participant [OPTIONS] read <message-id>
+           [--client-token <TOKEN>]
+       connect-participant [OPTIONS] delivered <message-id>
+           [--client-token <TOKEN>]
+
+  typing                  the participant is typing
+  read <message-id>       a read receipt for the message
+  delivered <message-id>  a delivery receipt for the message
+  --client-token <TOKEN>  the idempotency token (default: a new UUID v4)
+
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Output: sent typing: Id <id> at <time> (or read receipt, delivery receipt);
+with --output json {\"Id\":...,\"AbsoluteTime\":...}. Put -- before a message
+id that starts with '-'.
+";
+
+const HELP_GET_TRANSCRIPT: &str = "\
+GetTranscript: print the transcript, following NextToken to the last page.
+
+Usage: connect-participant [OPTIONS] get-transcript [--contact-id <ID>]
+           [--max-results <N>] [--next-token <TOKEN>] [--scan-direction <DIR>]
+           [--sort-order <ORDER>] [--start-position <POSITION>] [--no-paginate]
+
+Options:
+  --contact-id <ID>           a contact of the current contact chain
+  --max-results <N>           items per page, 0 to 100 (service default: 10)
+  --next-token <TOKEN>        start at this page (a NextToken from before)
+  --scan-direction <DIR>      FORWARD or BACKWARD
+  --sort-order <ORDER>        ASCENDING or DESCENDING
+  --start-position <POSITION> Id=<ID>,AbsoluteTime=<TIME>,MostRecent=<N>
+                              (any of them), or the same as JSON
+  --no-paginate               read one page only; its NextToken, if any, is
+                              printed on standard error
+
+The first request holds exactly the options given, as the AWS CLI sends it;
+each next one adds the NextToken of the page before. The connection token is
+read from CONNECT_CONNECTION_TOKEN or, when that is unset or empty, from the
+first line of standard input; never from an argument.
+
+Output: one line per item. For people: time, role, display name, [content
+type], and the content (at most 100 characters, line breaks as spaces,
+control characters replaced). With --output json: one JSON object per line,
+the item's members as the service names them, absent members left out.
+";
+
+const HELP_DISCONNECT: &str = "\
+DisconnectParticipant: leave the chat. The chat goes on for the others; the
+connection token stops working.
+
+Usage: connect-participant [OPTIONS] disconnect-participant
+           [--client-token <TOKEN>]
+
+Options:
+  --client-token <TOKEN>  the idempotency token (default: a new UUID v4)
+
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Output: disconnected; with --output json {}.
+";
+
+const HELP_EMULATOR: &str = "\
+Run the bundled Participant Service emulator as a local service on
+127.0.0.1, for trying clients and scripts without AWS.
+
+Usage: connect-participant emulator [--port <N>]
+
+Options:
+  --port <N>   the port to listen on (0 or none: a free one)
+
+The first line of standard output is the emulator's base URL, such as
+http://127.0.0.1:8421; give it to the other commands as --endpoint-url. The
+emulator then serves until the process is killed (Ctrl-C, SIGTERM); standard
+input is not read. Start a chat on its control path:
+  curl -s -X POST http://127.0.0.1:8421/emulator/chats
+answers {\"ContactId\":...,\"ParticipantToken\":...}; POST
+/emulator/chats/<ContactId>/messages with {\"Content\":...,\"ContentType\":...}
+makes the agent speak, and /emulator/chats/<ContactId>/end ends the chat.
+It is for local use only: anything that can reach the port can use it.
+
+Exit status: 0 never (it serves until killed), 2 usage error, 4 the port
+could not be bound.
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connect_participant::{ConnectionCredentials, ConnectionToken, Websocket};
+
+    #[test]
+    fn event_json_leaves_out_absent_members() {
+        let mut out = SendEventOutput::default();
+        assert_eq!(event_json(&out), "{}");
+        assert_eq!(sent_line("typing", None, None), "sent typing");
+        out.absolute_time = Timestamp::parse("2019-11-08T02:41:28.172Z").ok();
+        assert_eq!(
+            event_json(&out),
+            r#"{"AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#
+        );
+        assert_eq!(
+            sent_line("typing", None, out.absolute_time.as_ref()),
+            "sent typing: at 2019-11-08T02:41:28.172Z"
+        );
+        out.id = Some("id-\"1\"\u{1b}[2J".into());
+        assert_eq!(
+            sent_line(
+                "read receipt",
+                out.id.as_deref(),
+                out.absolute_time.as_ref()
+            ),
+            "sent read receipt: Id id-\"1\"\u{fffd}[2J at 2019-11-08T02:41:28.172Z"
+        );
+        assert_eq!(
+            event_json(&out),
+            r#"{"Id":"id-\"1\"\u001b[2J","AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#
+        );
+    }
+
+    fn connection(token: Option<&str>, url: bool) -> CreateParticipantConnectionOutput {
+        let mut out = CreateParticipantConnectionOutput::default();
+        if let Some(t) = token {
+            let mut c = ConnectionCredentials::default();
+            c.connection_token = Some(ConnectionToken::new(t).unwrap());
+            c.expiry = Timestamp::parse("2019-11-09T02:41:28.172Z").ok();
+            out.connection_credentials = Some(c);
+        }
+        if url {
+            out.websocket = Some(Websocket::default());
+        }
+        out
+    }
+
+    #[test]
+    fn connection_output_prints_the_token_alone() {
+        let out = connection(Some("conn-tok-1"), true);
+        assert_eq!(
+            connection_json(&out),
+            r#"{"Websocket":{},"ConnectionCredentials":{"ConnectionToken":"conn-tok-1","Expiry":"2019-11-09T02:41:28.172Z"}}"#
+        );
+        let (printed, notes) = connection_human(&out);
+        assert_eq!(printed.as_deref(), Some("conn-tok-1"));
+        assert_eq!(
+            notes,
+            "printed the connection token (expires 2019-11-09T02:41:28.172Z): the other \
+             commands read it from CONNECT_CONNECTION_TOKEN or standard input\n"
+        );
+        let (printed, notes) = connection_human(&connection(None, false));
+        assert_eq!(printed, None);
+        assert!(notes.starts_with("the service answered neither"), "{notes}");
+        assert_eq!(connection_json(&connection(None, false)), "{}");
+    }
+
+    #[test]
+    fn item_line_is_readable_and_safe() {
+        let mut item = Item::default();
+        assert_eq!(item_line(&item), "- - - [-]");
+        assert_eq!(item_json(&item), "{}");
+        item.absolute_time = Timestamp::parse("2019-11-08T02:41:28.172Z").ok();
+        item.participant_role = Some("AGENT".into());
+        item.display_name = Some("Ann\u{1b}[2J".into());
+        item.content_type = Some("text/plain".into());
+        item.content = Some(format!("line 1\nline\u{7}2 {}", "x".repeat(200)));
+        let line = item_line(&item);
+        assert!(
+            line.starts_with(
+                "2019-11-08T02:41:28.172Z AGENT Ann\u{fffd}[2J [text/plain] line 1 \
+                 line\u{fffd}2 xxx"
+            ),
+            "{line}"
+        );
+        assert!(line.ends_with('…'), "{line}");
+        assert_eq!(
+            line.chars().count(),
+            "2019-11-08T02:41:28.172Z AGENT Ann\u{fffd}[2J [text/plain] "
+                .chars()
+                .count()
+                + MAX_HUMAN_CONTENT
+                + 1
+        );
+        item.unknown_members = vec![("Zeta".into(), "[1,{\"a\":null}]".into())];
+        let json = item_json(&item);
+        assert!(
+            json.starts_with(
+                "{\"AbsoluteTime\":\"2019-11-08T02:41:28.172Z\",\"Content\":\"line 1\\nline\\u00072 "
+            ),
+            "{json}"
+        );
+        assert!(
+            json.ends_with(
+                "\"ContentType\":\"text/plain\",\"DisplayName\":\"Ann\\u001b[2J\",\
+                 \"ParticipantRole\":\"AGENT\",\"Zeta\":[1,{\"a\":null}]}"
+            ),
+            "{json}"
+        );
+    }
+
+    /// A realistic token: hundreds of base64 characters.
+    fn long_token() -> String {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..300usize)
+            .map(|i| char::from(alphabet[(i * 37 + i / 7) % 64]))
+            .collect()
+    }
+
+    #[test]
+    fn output_is_scrubbed_of_both_tokens_and_foreign_text_of_long_arguments() {
+        let token = long_token();
+        let participant = "participant-token-0123456789".to_owned();
+        let long_url = format!("http://127.0.0.1:1/{}", "p".repeat(MAX_SHOWN_CHARS));
+        let args = vec!["--endpoint".to_owned(), long_url.clone()];
+        let tokens = vec![
+            (TokenKind::Connection, token.clone()),
+            (TokenKind::Participant, participant.clone()),
+        ];
+        let shield = Shield::new(&tokens, &args);
+        let text = format!("a {token} b {} c {participant}\n", &token[7..40]);
+        assert_eq!(
+            shield.own(&text),
+            "a [redacted] b [redacted] c [redacted]\n"
+        );
+        let text = format!("the request to {long_url} failed; token {token}");
+        assert_eq!(
+            shield.foreign(&text),
+            "the request to [redacted] failed; token [redacted]"
+        );
+        // This program's own text is not scrubbed of arguments.
+        assert_eq!(shield.own(&long_url), long_url);
+        // create-participant-connection's answer keeps the connection token it prints.
+        let answer = format!("{token} {participant}");
+        assert_eq!(
+            shield.answer(Name::CreateParticipantConnection, &answer),
+            format!("{token} [redacted]")
+        );
+        assert_eq!(
+            shield.answer(Name::SendMessage, &answer),
+            "[redacted] [redacted]"
+        );
+        // A tiny token is not looked for.
+        let tiny = vec![(TokenKind::Connection, "abc".to_owned())];
+        assert_eq!(Shield::new(&tiny, &[]).own("abc"), "abc");
+    }
+
+    #[test]
+    fn help_names_every_command_option_and_fits_80_columns() {
+        let all = help(None);
+        for word in [
+            "create-participant-connection",
+            "send-message",
+            "send-event",
+            "get-transcript",
+            "disconnect-participant",
+            "typing",
+            "read <message-id>",
+            "delivered <message-id>",
+            "emulator",
+            "--region <REGION>",
+            "--endpoint-url <URL>",
+            "--endpoint <URL>",
+            "--fips",
+            "--dual-stack",
+            "--timeout <SECONDS>",
+            "--output json",
+            "--json",
+            "-h, --help",
+            "--version",
+            PARTICIPANT_TOKEN_VAR,
+            CONNECTION_TOKEN_VAR,
+            "Exit status",
+            "Examples",
+            "at most 64",
+        ] {
+            assert!(all.contains(word), "{word}");
+        }
+        // The one length rule, as the library applies it (whatever the line breaks).
+        let words = all.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains(&format!("at most {MAX_SHOWN_CHARS} characters long")));
+        let options: &[(Name, &[&str])] = &[
+            (
+                Name::CreateParticipantConnection,
+                &[
+                    "--type <TYPE>...",
+                    "--connect-participant",
+                    "--no-connect-participant",
+                ],
+            ),
+            (
+                Name::SendMessage,
+                &[
+                    "--content <TEXT>",
+                    "--content-type <TYPE>",
+                    "--client-token <TOKEN>",
+                ],
+            ),
+            (
+                Name::SendEvent,
+                &[
+                    "--content <JSON>",
+                    "--content-type <TYPE>",
+                    "--client-token <TOKEN>",
+                ],
+            ),
+            (
+                Name::GetTranscript,
+                &[
+                    "--contact-id <ID>",
+                    "--max-results <N>",
+                    "--next-token <TOKEN>",
+                    "--scan-direction <DIR>",
+                    "--sort-order <ORDER>",
+                    "--start-position <POSITION>",
+                    "--no-paginate",
+                ],
+            ),
+            (Name::DisconnectParticipant, &["--client-token <TOKEN>"]),
+            (Name::Typing, &["--client-token <TOKEN>"]),
+            (Name::Emulator, &["--port <N>"]),
+        ];
+        for (name, words) in options {
+            let h = help(Some(*name));
+            for w in *words {
+                assert!(h.contains(w), "{name:?}: {w}");
+            }
+            if *name != Name::Emulator {
+                assert!(h.contains("--endpoint-url <URL>"), "{name:?}");
+            }
+        }
+        for name in Name::ALL {
+            for line in help(Some(name)).lines().chain(all.lines()) {
+                assert!(line.chars().count() <= 80, "{line}");
+            }
+        }
+    }
+}
