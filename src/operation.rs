@@ -318,6 +318,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_operation_indexes_its_own_slot() {
+        // The client keeps one URI per operation at the index of its discriminant.
+        for (i, op) in OperationId::ALL.iter().enumerate() {
+            assert_eq!(*op as usize, i, "{op:?}");
+        }
+    }
+
+    #[test]
     fn json_object_writes_members_in_order_and_escapes() {
         let inner = JsonObject::new()
             .opt_string("Id", Some("i"))

@@ -68,6 +68,9 @@ struct Shared {
 
 #[derive(Clone)]
 struct State {
+    /// Counts the connections made, so that a forced renewal can tell whether another
+    /// clone renewed while it waited, without comparing secrets.
+    generation: u64,
     token: ConnectionToken,
     expiry: Option<Timestamp>,
     websocket: Option<Websocket>,
@@ -154,6 +157,7 @@ fn fetch(
         ));
     };
     Ok(State {
+        generation: 0,
         token: connection_token,
         expiry: credentials.expiry,
         websocket: out.websocket,
@@ -235,10 +239,9 @@ impl Participant {
         if self.state().ended {
             return Err(ended());
         }
-        let before = self.state().token.expose_secret().to_owned();
+        let before = self.state().generation;
         // Renews unless another clone renewed while this one waited for the lock.
-        self.renew_if(|s| s.token.expose_secret() == before)
-            .map(|_| ())
+        self.renew_if(|s| s.generation == before).map(|_| ())
     }
 
     /// Is the token within [`RENEW_BEFORE_EXPIRY`](Self::RENEW_BEFORE_EXPIRY) of its
@@ -267,7 +270,8 @@ impl Participant {
             return Ok(current.token);
         }
         match fetch(&inner.client, &inner.participant_token, &inner.renewal) {
-            Ok(fresh) => {
+            Ok(mut fresh) => {
+                fresh.generation = current.generation + 1;
                 let token = fresh.token.clone();
                 *inner.state.write().unwrap_or_else(PoisonError::into_inner) = fresh;
                 Ok(token)
