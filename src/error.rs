@@ -20,11 +20,16 @@ pub enum ErrorKind {
     InvalidConfig,
     /// The service answered `ValidationException` (HTTP 400): it refused the input.
     Validation,
-    /// The service answered `AccessDeniedException` (HTTP 403): the connection token is
-    /// unknown, expired or not allowed to do this.
+    /// The service answered `AccessDeniedException` (HTTP 403). The service does not say
+    /// why; the message adds the usual causes for the token the operation carries: a token
+    /// that expired or is unknown, a chat that ended or that this participant left, an
+    /// endpoint in another region than the Amazon Connect instance, or one token given
+    /// where the other is needed. From a [`Participant`](crate::Participant)'s renewal it
+    /// becomes [`ChatEnded`](ErrorKind::ChatEnded).
     AccessDenied,
     /// The service answered `ConflictException` (HTTP 409). For receipts this means they are
-    /// not available in this chat (more than two participants, or a supervisor barged in).
+    /// not available in this chat (more than two participants, or a supervisor barged in),
+    /// and the message says so.
     Conflict,
     /// The service answered `ThrottlingException` (HTTP 429): too many requests.
     Throttling,

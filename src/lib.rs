@@ -208,6 +208,7 @@ pub mod __bench {
 /// only (`connect-participant`, the `cli` feature): not part of the API, no stability
 /// promise. The binary shows arguments and scrubs its output by these rules, so that it
 /// and the library's own messages cannot drift apart.
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod __cli {
     use std::fmt;
