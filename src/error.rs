@@ -505,8 +505,22 @@ pub(crate) fn push_printable(out: &mut String, s: &str, max: usize) {
             out.push('…');
             return;
         }
-        out.push(if c.is_control() { '\u{fffd}' } else { c });
+        out.push(if unsafe_on_a_terminal(c) {
+            '\u{fffd}'
+        } else {
+            c
+        });
     }
+}
+
+/// Control characters (terminal escapes start with one) and the bidirectional formatting
+/// characters, which can make text read in another order than it is (`U+202E`).
+fn unsafe_on_a_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 impl fmt::Display for Error {
@@ -655,6 +669,20 @@ mod tests {
              retry quota is empty"
         );
         assert!(e().set_attempts(2, true).retry_quota_exhausted());
+    }
+
+    #[test]
+    fn bidirectional_overrides_are_replaced_too() {
+        let e = Error::from_response(
+            403,
+            None,
+            Some("ok\u{202e}txt.exe\u{2066}x\u{200f}".into()),
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "the server answered HTTP 403 without an AWS error: ok\u{fffd}txt.exe\u{fffd}x\u{fffd}"
+        );
     }
 
     #[test]

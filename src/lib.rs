@@ -228,16 +228,19 @@ pub mod __cli {
         crate::error::quoted(s)
     }
 
-    /// `s` with control characters replaced by U+FFFD and cut after `max_chars` characters
-    /// (ending in `…`): what a server sent, made safe for a terminal.
+    /// `s` with control characters and bidirectional overrides replaced by U+FFFD and cut
+    /// after `max_chars` characters (ending in `…`): what a server sent, made safe for a
+    /// terminal.
     pub fn printable(s: &str, max_chars: usize) -> String {
         let mut out = String::with_capacity(s.len().min(max_chars.saturating_mul(4)));
         crate::error::push_printable(&mut out, s, max_chars);
         out
     }
 
-    /// The runs of [`SECRET_RUN`] bytes of a visible-ASCII secret (all of a shorter one),
-    /// found and replaced as the library replaces them in what a server says.
+    /// The runs of [`SECRET_RUN`] bytes of a secret (all of a shorter one), found and
+    /// replaced as the library replaces them in what a server says. Exact for the
+    /// visible-ASCII secrets the tokens are; a secret with other characters is still found
+    /// and hidden, by byte runs that may start inside a character.
     pub struct SecretRuns<'a>(crate::error::SecretRuns<'a>);
 
     impl<'a> SecretRuns<'a> {

@@ -1,5 +1,6 @@
 //! GetTranscript: the chat so far, page by page, and the iterator that follows the pages.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::error::{Error, Result};
@@ -7,6 +8,9 @@ use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId, c
 use crate::ops::message::MessageProcessingStatus;
 use crate::ops::{closed_enum, open_enum};
 use crate::time::Timestamp;
+
+/// The most characters of a `NextToken`.
+const MAX_NEXT_TOKEN_CHARS: usize = 1000;
 
 /// The most items one GetTranscript page may be asked for (`MaxResults`).
 pub const MAX_TRANSCRIPT_RESULTS: u32 = 100;
@@ -295,7 +299,7 @@ impl GetTranscriptRequest {
             }
         }
         if let Some(t) = &self.next_token {
-            check_chars("NextToken", t, 1, 1000)?;
+            check_chars("NextToken", t, 1, MAX_NEXT_TOKEN_CHARS)?;
         }
         if let Some(p) = &self.start_position {
             p.validate()?;
@@ -498,12 +502,20 @@ type FetchFn<'a> = dyn FnMut(&GetTranscriptRequest) -> Result<GetTranscriptOutpu
 ///
 /// It sends the first request as given, then the same request with each page's
 /// `NextToken`, and ends after a page whose `NextToken` is absent, empty (the service has
-/// answered `"NextToken":""`) or the one just sent. After an error it yields that error
-/// and ends. Made by [`Client::transcript_pages`](crate::Client::transcript_pages) and
+/// answered `"NextToken":""`) or one it has already sent (a server going round in a
+/// circle). A `NextToken` the service could not take back (over 1000 characters) ends the
+/// pages with [`ErrorKind::InvalidResponse`](crate::ErrorKind::InvalidResponse) rather
+/// than being sent. After an error it yields that error and ends.
+///
+/// A server that answers a new token forever makes an endless iterator: it is lazy, so
+/// bound what you take (`.take(n)`) when the server is not trusted. Made by
+/// [`Client::transcript_pages`](crate::Client::transcript_pages) and
 /// [`Participant::transcript_pages`](crate::Participant::transcript_pages).
 pub struct TranscriptPages<'a> {
     fetch: Box<FetchFn<'a>>,
-    next: Option<GetTranscriptRequest>,
+    next: Option<Result<GetTranscriptRequest>>,
+    /// Every token sent so far, to stop on a circle.
+    sent: HashSet<String>,
 }
 
 impl<'a> TranscriptPages<'a> {
@@ -513,7 +525,8 @@ impl<'a> TranscriptPages<'a> {
     ) -> TranscriptPages<'a> {
         TranscriptPages {
             fetch: Box::new(fetch),
-            next: Some(first),
+            sent: first.next_token.iter().cloned().collect(),
+            next: Some(Ok(first)),
         }
     }
 
@@ -530,16 +543,31 @@ impl Iterator for TranscriptPages<'_> {
     type Item = Result<GetTranscriptOutput>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let request = self.next.take()?;
+        let request = match self.next.take()? {
+            Ok(request) => request,
+            Err(e) => return Some(Err(e)),
+        };
         match (self.fetch)(&request) {
             Err(e) => Some(Err(e)),
             Ok(page) => {
-                let sent = request.next_token.as_deref();
                 self.next = match page.next_token.as_deref() {
-                    Some(t) if !t.is_empty() && Some(t) != sent => {
-                        Some(request.clone().with_next_token(t))
+                    None | Some("") => None,
+                    Some(t) if self.sent.contains(t) => None,
+                    Some(t) if t.chars().count() > MAX_NEXT_TOKEN_CHARS => {
+                        Some(Err(Error::invalid_response(
+                            200,
+                            format!(
+                                "the service answered a NextToken of {} characters, which it \
+                                 could not take back (1 to {MAX_NEXT_TOKEN_CHARS}); the pages \
+                                 end here",
+                                t.chars().count()
+                            ),
+                        )))
                     }
-                    _ => None,
+                    Some(t) => {
+                        self.sent.insert(t.to_owned());
+                        Some(Ok(request.with_next_token(t)))
+                    }
                 };
                 Some(Ok(page))
             }
@@ -804,6 +832,56 @@ mod tests {
                     .with_next_token("t2")
             );
         }
+    }
+
+    #[test]
+    fn a_circle_of_tokens_ends_and_an_overlong_token_is_an_invalid_response() {
+        // a -> b -> a: the second "a" was sent before, so the pages end there.
+        let mut calls = 0;
+        let pages: Vec<_> =
+            TranscriptPages::new(GetTranscriptRequest::new(), |r: &GetTranscriptRequest| {
+                calls += 1;
+                let next = if r.next_token() == Some("a") {
+                    "b"
+                } else {
+                    "a"
+                };
+                Ok(GetTranscriptOutput {
+                    next_token: Some(next.to_owned()),
+                    ..GetTranscriptOutput::default()
+                })
+            })
+            .collect();
+        assert_eq!(pages.len(), 3);
+        assert_eq!(calls, 3);
+        // The first request's own token counts as sent.
+        let pages = TranscriptPages::new(
+            GetTranscriptRequest::new().with_next_token("a"),
+            |_: &GetTranscriptRequest| {
+                Ok(GetTranscriptOutput {
+                    next_token: Some("a".to_owned()),
+                    ..GetTranscriptOutput::default()
+                })
+            },
+        )
+        .count();
+        assert_eq!(pages, 1);
+        let mut pages =
+            TranscriptPages::new(GetTranscriptRequest::new(), |_: &GetTranscriptRequest| {
+                Ok(GetTranscriptOutput {
+                    next_token: Some("t".repeat(1001)),
+                    ..GetTranscriptOutput::default()
+                })
+            });
+        assert!(pages.next().unwrap().is_ok());
+        let e = pages.next().unwrap().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidResponse);
+        assert_eq!(
+            e.to_string(),
+            "the service answered a NextToken of 1001 characters, which it could not take back \
+             (1 to 1000); the pages end here"
+        );
+        assert!(pages.next().is_none());
     }
 
     #[test]

@@ -84,9 +84,7 @@ fn run(args: &[&str], token: Token<'_>) -> Output {
     // The binary may exit (a usage error) before reading: a broken pipe here is fine.
     let _ = stdin.write_all(input.as_bytes());
     drop(stdin);
-    let out = child
-        .wait_with_output()
-        .expect("wait for connect-participant");
+    let out = bounded_wait(child);
     for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(SECRET), "{name} shows the token: {text}");
@@ -95,16 +93,44 @@ fn run(args: &[&str], token: Token<'_>) -> Output {
             "{name} shows part of the token: {text}"
         );
         for handed in &handed {
-            if let Some(part) = handed.get(8..24) {
-                assert!(!text.contains(handed), "{name} shows the token: {text}");
+            // The binary looks for no token under 8 characters (they match ordinary
+            // words); from 8 on the whole token, and every 16 characters in a row of it,
+            // must be absent.
+            if handed.len() >= 8 {
                 assert!(
-                    !text.contains(part),
+                    !text.contains(handed.as_str()),
+                    "{name} shows the token: {text}"
+                );
+            }
+            for part in handed.as_bytes().windows(16) {
+                let part = String::from_utf8_lossy(part);
+                assert!(
+                    !text.contains(part.as_ref()),
                     "{name} shows part of the token: {text}"
                 );
             }
         }
     }
     out
+}
+
+/// Waits for the binary, at most 60 s (its own timeouts end every call far sooner): a
+/// binary that hangs fails the test instead of the suite.
+fn bounded_wait(child: std::process::Child) -> Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(out) => out.expect("wait for connect-participant"),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .arg(pid.to_string())
+                .status();
+            panic!("connect-participant (pid {pid}) did not finish within 60 s");
+        }
+    }
 }
 
 fn stdout(out: &Output) -> String {
@@ -1605,11 +1631,15 @@ fn emulator_without_port_takes_a_free_one_and_a_taken_port_exits_4() {
     assert!(line.starts_with("http://127.0.0.1:"), "{line:?}");
     // The port it took is now taken.
     let port = line.trim_end().rsplit(':').next().unwrap().to_owned();
-    let out = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["emulator", "--port", &port])
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    // Bounded: should the bind succeed after all, the emulator would serve forever.
+    let out = bounded_wait(child);
     assert_eq!(code(&out), 4, "{out:?}");
     assert_eq!(stdout(&out), "");
     assert!(
@@ -1664,4 +1694,80 @@ fn get_transcript_sends_every_option_as_the_aws_cli_does() {
         })
         .collect();
     assert_eq!(contents, ["message 3", "message 2", "message 1"]);
+}
+
+/// A page of one item whose next token is `next`, as a scripted answer.
+fn hostile_page(id: &str, next: &str) -> crate::scripted::Action {
+    crate::scripted::Action::Respond(crate::scripted::response(
+        "200 OK",
+        &[],
+        format!(r#"{{"Transcript":[{{"Id":"{id}","Content":"{id}"}}],"NextToken":"{next}"}}"#)
+            .as_bytes(),
+    ))
+}
+
+#[test]
+fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
+    use crate::scripted::Scripted;
+    // A NextToken the service could not take back ends the pages as a bad answer (exit 3),
+    // not as the user's bad input (exit 2), after printing what came before it.
+    let long = "n".repeat(1001);
+    let server = Scripted::start(vec![hostile_page("first", &long)]);
+    let url = server.url();
+    let out = run(
+        &["--endpoint-url", &url, "get-transcript", "--output", "json"],
+        Token::Env(SECRET),
+    );
+    assert_eq!(code(&out), 3, "{out:?}");
+    assert_eq!(stdout(&out), "{\"Content\":\"first\",\"Id\":\"first\"}\n");
+    assert_eq!(
+        stderr(&out),
+        "error: the service answered a NextToken of 1001 characters, which it could not take \
+         back (1 to 1000); the pages end here\n"
+    );
+    assert_eq!(server.finish().requests.len(), 1);
+
+    // a, then b, then a again: a server going round in a circle is left at the circle.
+    let server = Scripted::start(vec![
+        hostile_page("1", "a"),
+        hostile_page("2", "b"),
+        hostile_page("3", "a"),
+    ]);
+    let url = server.url();
+    let out = run(
+        &["--endpoint-url", &url, "get-transcript", "--json"],
+        Token::Env(SECRET),
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out).lines().count(), 3);
+    assert_eq!(server.finish().requests.len(), 3);
+}
+
+#[test]
+fn a_websocket_url_with_terminal_escapes_is_printed_defused() {
+    use crate::scripted::{Action, Scripted, response};
+    let server = Scripted::start(vec![Action::Respond(response(
+        "200 OK",
+        &[],
+        br#"{"Websocket":{"Url":"wss://x/\u001b[2J\u202eevil\u0007"}}"#,
+    ))]);
+    let url = server.url();
+    let out = run(
+        &[
+            "--endpoint-url",
+            &url,
+            "create-participant-connection",
+            "--type",
+            "WEBSOCKET",
+        ],
+        Token::ParticipantEnv(SECRET),
+    );
+    assert_eq!(code(&out), 0, "{out:?}");
+    assert_eq!(stdout(&out), "wss://x/\u{fffd}[2J\u{fffd}evil\u{fffd}\n");
+    assert_eq!(
+        stderr(&out),
+        "printed the WebSocket URL; the service gave no connection token (ask for it with \
+         --type CONNECTION_CREDENTIALS)\n"
+    );
+    server.finish();
 }

@@ -38,6 +38,9 @@ pub enum Failure {
     Library(Error),
     /// The emulator could not start.
     Emulator(io::Error),
+    /// The service kept answering, but what it answered cannot be used (its words are not
+    /// in this message).
+    Answer(&'static str),
 }
 
 impl From<Error> for Failure {
@@ -58,6 +61,7 @@ impl Failure {
             Failure::Usage(_) | Failure::Token(_) => EXIT_USAGE,
             Failure::Library(e) => exit_code(e.kind()),
             Failure::Emulator(_) => EXIT_NETWORK,
+            Failure::Answer(_) => EXIT_REFUSED,
         }
     }
 
@@ -75,6 +79,7 @@ impl Failure {
                 ))
             }
             Failure::Token(m) => shield.own(&format!("error: {m}\n")),
+            Failure::Answer(m) => shield.own(&format!("error: {m}\n")),
             Failure::Library(e) => shield.foreign(&output::error_report(e)),
             Failure::Emulator(e) => {
                 shield.foreign(&format!("error: the emulator could not start: {e}\n"))
@@ -82,6 +87,10 @@ impl Failure {
         }
     }
 }
+
+/// The most transcript pages `get-transcript` follows: 1,000,000 items at the largest page
+/// size, far beyond a chat, and still an end against a server that never stops paging.
+const MAX_PAGES: usize = 10_000;
 
 /// The exit status for a library error.
 pub fn exit_code(kind: ErrorKind) -> u8 {
@@ -406,8 +415,16 @@ fn run<R: BufRead>(
             };
             if *paginate {
                 // Printed page by page as they come: a long transcript shows at once, and
-                // a failure on a later page keeps what was read before it.
-                for page in client.transcript_pages(&token, request.clone()) {
+                // a failure on a later page keeps what was read before it. A server that
+                // answers a new NextToken forever is stopped by the page bound.
+                let pages = client.transcript_pages(&token, request.clone());
+                for (n, page) in pages.enumerate() {
+                    if n == MAX_PAGES {
+                        return Err(Failure::Answer(
+                            "stopped after 10000 pages: the service kept answering a new \
+                             NextToken",
+                        ));
+                    }
                     let page = page?;
                     if !page.transcript.iter().all(|item| print(&line(item))) {
                         break;

@@ -290,7 +290,9 @@ pub fn connection_human(out: &CreateParticipantConnectionOutput) -> (Option<Stri
              it with --type CONNECTION_CREDENTIALS)",
             expires(websocket.and_then(|w| w.connection_expiry.as_ref()))
         );
-        Some(url.expose_secret().to_owned())
+        // A URL is printable ASCII; anything else (a terminal escape from a hostile
+        // server) is shown replaced, not sent to the terminal.
+        Some(printable(url.expose_secret(), usize::MAX))
     } else {
         notes.push_str(
             "the service answered neither a connection token nor a WebSocket URL; \
