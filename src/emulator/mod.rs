@@ -124,9 +124,11 @@
 //! - [`max_body`](EmulatorBuilder::max_body) (64 MiB): a larger request body is refused with
 //!   HTTP 400. A body is read as its bytes arrive; a `Content-Length` alone reserves no
 //!   memory.
+//! - a request head (request line and headers) of at most 64 KiB and 128 headers; a larger
+//!   one is refused with HTTP 431 and not kept.
 //! - [`seen_requests`](Emulator::seen_requests) keeps the newest
-//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose bodies
-//!   total at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) (64 MiB),
+//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose heads
+//!   and bodies total at most [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) (64 MiB),
 //!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
 //! - [`events`](Emulator::events) keeps the newest
 //!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000), forgetting the
@@ -245,12 +247,26 @@ pub struct SeenRequest {
     /// The headers in arrival order, names as sent, except `X-Amz-Bearer`: the tokens are
     /// secrets and are not kept.
     pub headers: Vec<(String, String)>,
-    /// The body, or its first
-    /// [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) if it is longer.
+    /// The body, or as much of it as fits in
+    /// [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) beside the head.
     pub body: Vec<u8>,
 }
 
 impl SeenRequest {
+    /// The bytes it holds, as counted against
+    /// [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes): its method, path, header names
+    /// and values, and body.
+    pub fn kept_bytes(&self) -> usize {
+        self.method.len()
+            + self.path.len()
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+            + self.body.len()
+    }
+
     /// The first header of this name (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -334,7 +350,7 @@ struct Limits {
     idle_timeout: Duration,
     max_body: usize,
     max_seen_requests: usize,
-    max_seen_body_bytes: usize,
+    max_seen_bytes: usize,
     max_events: usize,
     max_chats: usize,
     max_items_per_chat: usize,
@@ -354,8 +370,8 @@ impl EmulatorBuilder {
     pub const DEFAULT_MAX_SEEN_REQUESTS: usize = 1000;
     /// The default of [`max_events`](Self::max_events): 100,000.
     pub const DEFAULT_MAX_EVENTS: usize = 100_000;
-    /// The default of [`max_seen_body_bytes`](Self::max_seen_body_bytes): 64 MiB.
-    pub const DEFAULT_MAX_SEEN_BODY_BYTES: usize = 64 * 1024 * 1024;
+    /// The default of [`max_seen_bytes`](Self::max_seen_bytes): 64 MiB.
+    pub const DEFAULT_MAX_SEEN_BYTES: usize = 64 * 1024 * 1024;
     /// The default of [`max_chats`](Self::max_chats): 1000.
     pub const DEFAULT_MAX_CHATS: usize = 1000;
     /// The default of [`max_items_per_chat`](Self::max_items_per_chat): 1000.
@@ -413,14 +429,18 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How many body bytes the requests kept by [`Emulator::seen_requests`] hold in all;
-    /// the oldest requests are dropped to make room for a new one, and a body longer than
-    /// this on its own is kept cut to this length. Default
-    /// [`DEFAULT_MAX_SEEN_BODY_BYTES`](Self::DEFAULT_MAX_SEEN_BODY_BYTES) (64 MiB), enough for
-    /// the largest body the default [`max_body`](Self::max_body) accepts. Zero keeps the
-    /// requests without their bodies.
-    pub fn max_seen_body_bytes(mut self, bytes: usize) -> Self {
-        self.limits.max_seen_body_bytes = bytes;
+    /// How many bytes the requests kept by [`Emulator::seen_requests`] hold in all, heads
+    /// and bodies: each request's method, path, header names and values, and body (see
+    /// [`SeenRequest::kept_bytes`]). The oldest requests are dropped to make room for a new
+    /// one; a body that does not fit beside its head even alone is kept cut, and a request
+    /// whose head alone does not fit is not kept (only counted by [`Emulator::requests`]).
+    /// Default [`DEFAULT_MAX_SEEN_BYTES`](Self::DEFAULT_MAX_SEEN_BYTES) (64 MiB). Zero keeps
+    /// none.
+    ///
+    /// New in 0.2.0, replacing `max_seen_body_bytes`, which counted bodies alone: a client
+    /// could send heads of thousands of headers that were kept uncounted.
+    pub fn max_seen_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_seen_bytes = bytes;
         self
     }
 
@@ -541,7 +561,7 @@ impl Default for EmulatorBuilder {
                 idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
                 max_body: Self::DEFAULT_MAX_BODY,
                 max_seen_requests: Self::DEFAULT_MAX_SEEN_REQUESTS,
-                max_seen_body_bytes: Self::DEFAULT_MAX_SEEN_BODY_BYTES,
+                max_seen_bytes: Self::DEFAULT_MAX_SEEN_BYTES,
                 max_events: Self::DEFAULT_MAX_EVENTS,
                 max_chats: Self::DEFAULT_MAX_CHATS,
                 max_items_per_chat: Self::DEFAULT_MAX_ITEMS_PER_CHAT,
@@ -565,8 +585,8 @@ struct App {
 struct Records {
     faults: VecDeque<Fault>,
     seen: VecDeque<SeenRequest>,
-    /// The body bytes held in `seen`.
-    seen_body_bytes: usize,
+    /// The bytes held in `seen`, as [`SeenRequest::kept_bytes`] counts them.
+    seen_bytes: usize,
 }
 
 impl App {
@@ -589,8 +609,8 @@ impl Handler for App {
         }
     }
 
-    fn malformed(&self, message: &str) -> Reply {
-        service::error_reply(400, "SerializationException", message)
+    fn malformed(&self, status: u16, message: &str) -> Reply {
+        service::error_reply(status, "SerializationException", message)
     }
 }
 
@@ -601,28 +621,42 @@ impl Records {
         if limits.max_seen_requests == 0 {
             return;
         }
+        let kept_header = |(k, _): &&(String, String)| !k.eq_ignore_ascii_case("x-amz-bearer");
+        let head_bytes = request.method.len()
+            + request.path.len()
+            + request
+                .headers
+                .iter()
+                .filter(kept_header)
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>();
+        // A head that does not fit even alone is not kept at all.
+        let Some(room) = limits.max_seen_bytes.checked_sub(head_bytes) else {
+            return;
+        };
         // Only what is kept is copied: a body over the budget is cut before the copy.
-        let kept_body = request.body.len().min(limits.max_seen_body_bytes);
+        let kept_body = request.body.len().min(room);
         let request = SeenRequest {
             method: request.method.clone(),
             path: request.path.clone(),
             headers: request
                 .headers
                 .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-bearer"))
+                .filter(kept_header)
                 .cloned()
                 .collect(),
             body: request.body[..kept_body].to_vec(),
         };
+        let size = head_bytes + kept_body;
         while self.seen.len() >= limits.max_seen_requests
-            || self.seen_body_bytes + request.body.len() > limits.max_seen_body_bytes
+            || self.seen_bytes + size > limits.max_seen_bytes
         {
             let Some(oldest) = self.seen.pop_front() else {
                 break;
             };
-            self.seen_body_bytes -= oldest.body.len();
+            self.seen_bytes -= oldest.kept_bytes();
         }
-        self.seen_body_bytes += request.body.len();
+        self.seen_bytes += size;
         self.seen.push_back(request);
     }
 }
@@ -807,8 +841,9 @@ impl Emulator {
 
     /// The newest well-formed requests received, oldest first, each attempt of a retried
     /// call included: at most [`max_seen_requests`](EmulatorBuilder::max_seen_requests) of
-    /// them, with at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) of
-    /// bodies in all.
+    /// them, holding at most [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) of heads
+    /// and bodies in all. A request refused as malformed (a head over 64 KiB or with more
+    /// than 128 headers, say) is counted by [`requests`](Self::requests) but not kept.
     pub fn seen_requests(&self) -> Vec<SeenRequest> {
         self.app.records().seen.iter().cloned().collect()
     }
@@ -907,10 +942,11 @@ mod tests {
     }
 
     #[test]
-    fn kept_requests_stay_within_count_and_bytes_newest_first() {
+    fn kept_requests_stay_within_count_and_bytes_heads_included_newest_first() {
+        // Each request's head is "POST" and "/": 5 bytes before its body.
         let limits = Limits {
             max_seen_requests: 3,
-            max_seen_body_bytes: 10,
+            max_seen_bytes: 20,
             ..EmulatorBuilder::default().limits
         };
         let mut records = Records::default();
@@ -918,13 +954,28 @@ mod tests {
             records.keep(&seen(body), &limits);
         }
         let bodies: Vec<&[u8]> = records.seen.iter().map(|r| &r.body[..]).collect();
-        assert_eq!(bodies, [&b"cc"[..], b"d", b"eeeee"]);
-        assert_eq!(records.seen_body_bytes, 8);
-        // A body over the whole budget is kept cut, alone.
-        records.keep(&seen(b"0123456789abc"), &limits);
+        assert_eq!(bodies, [&b"d"[..], b"eeeee"]);
+        assert_eq!(records.seen_bytes, 16);
+        // A body over the whole budget is kept cut, alone, beside its head.
+        records.keep(&seen(b"0123456789abcdefghij"), &limits);
         let bodies: Vec<&[u8]> = records.seen.iter().map(|r| &r.body[..]).collect();
-        assert_eq!(bodies, [&b"0123456789"[..]]);
-        assert_eq!(records.seen_body_bytes, 10);
+        assert_eq!(bodies, [&b"0123456789abcde"[..]]);
+        assert_eq!(records.seen_bytes, 20);
+
+        // Headers count, names and values; the bearer is neither kept nor counted.
+        let mut with_headers = seen(b"");
+        with_headers.headers = vec![
+            ("X-Amz-Bearer".into(), "secret".into()),
+            ("abc".into(), "defgh".into()),
+        ];
+        records.keep(&with_headers, &limits);
+        assert_eq!(records.seen.back().unwrap().kept_bytes(), 13);
+        assert_eq!(records.seen_bytes, 13);
+        // A head that cannot fit even alone is not kept.
+        with_headers.headers.push(("k".into(), "v".repeat(20)));
+        records.keep(&with_headers, &limits);
+        assert_eq!(records.seen.len(), 1);
+        assert_eq!(records.seen_bytes, 13);
 
         let none = Limits {
             max_seen_requests: 0,
@@ -932,6 +983,8 @@ mod tests {
         };
         records.keep(&seen(b"x"), &none);
         assert_eq!(records.seen.len(), 1);
+        let seen_total: usize = records.seen.iter().map(SeenRequest::kept_bytes).sum();
+        assert_eq!(seen_total, records.seen_bytes);
     }
 
     #[test]

@@ -263,7 +263,7 @@ fn zero_bounds_that_make_no_sense_are_refused() {
     // neither panic nor overflow (a socket timeout of Duration::MAX saturates).
     let emulator = Emulator::builder()
         .max_seen_requests(0)
-        .max_seen_body_bytes(0)
+        .max_seen_bytes(0)
         .idle_timeout(Duration::MAX)
         .max_connections(usize::MAX)
         .max_body(usize::MAX)
@@ -307,10 +307,10 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
     assert_eq!(emulator.requests(), 10);
     assert_eq!(emulator.events().len(), 10);
 
-    // The byte budget: room for two typing bodies, not three.
-    let body_len = emulator.seen_requests()[0].body.len();
+    // The byte budget: room for two typing requests, heads and bodies, not three.
+    let size = emulator.seen_requests()[0].kept_bytes();
     let emulator = Emulator::builder()
-        .max_seen_body_bytes(2 * body_len + body_len / 2)
+        .max_seen_bytes(2 * size + size / 2)
         .start()
         .unwrap();
     let client = emulator.client_builder().build().unwrap();
@@ -323,6 +323,97 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
     let kept: Vec<Option<String>> = seen.iter().map(|r| r.client_token()).collect();
     assert_eq!(kept, [Some("ct-3".into()), Some("ct-4".into())]);
     assert_eq!(emulator.requests(), 5);
+}
+
+/// Sends `head` (lines without their CRLF, a blank line added) and `body` on a new
+/// connection and reads the answer until the emulator closes; `None` if the connection
+/// was reset before an answer arrived (a refused head may be closed on with bytes unread).
+fn exchange(emulator: &Emulator, head: &[String], body: &[u8]) -> Option<String> {
+    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut raw = head.join("\r\n").into_bytes();
+    raw.extend_from_slice(b"\r\n\r\n");
+    raw.extend_from_slice(body);
+    // The emulator may refuse and close before it has read all of this.
+    let _ = stream.write_all(&raw);
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(e) if e.kind() == IoErrorKind::ConnectionReset => {}
+        Err(e) => panic!("{e}"),
+    }
+    (!answer.is_empty()).then(|| String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// A SendEvent head for a typing event, `pad` more headers of `pad_len` bytes each.
+fn typing_head(token: &str, pad: usize, pad_len: usize) -> (Vec<String>, Vec<u8>) {
+    let body = br#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#.to_vec();
+    let mut head = vec![
+        "POST /participant/event HTTP/1.1".to_owned(),
+        "Host: x".to_owned(),
+        format!("X-Amz-Bearer: {token}"),
+        "Connection: close".to_owned(),
+        format!("Content-Length: {}", body.len()),
+    ];
+    head.extend((0..pad).map(|i| format!("X-Pad-{i:03}: {}", "p".repeat(pad_len))));
+    (head, body)
+}
+
+/// The issue's attack, scaled down: heads of many headers were kept whole and counted as
+/// nothing. A head of more than 128 headers is now refused with 431 and not kept; the heads
+/// that are kept count in `max_seen_bytes` beside the bodies.
+#[test]
+fn request_heads_are_bounded_in_count_and_counted_in_the_seen_budget() {
+    let emulator = Emulator::start().unwrap();
+    let token = emulator.connection_token();
+    let token = token.expose_secret();
+    // 4 headers of its own and 124 more: 128, the most taken.
+    let (head, body) = typing_head(token, 124, 1);
+    let answer = exchange(&emulator, &head, &body).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert_eq!(emulator.seen_requests().len(), 1);
+    // One more is refused, with 431, before anything is handled or kept.
+    let (head, body) = typing_head(token, 125, 1);
+    let answer = exchange(&emulator, &head, &body).expect("an answer");
+    assert!(
+        answer.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{answer}"
+    );
+    assert_eq!((emulator.requests(), emulator.events().len()), (2, 1));
+    assert_eq!(emulator.seen_requests().len(), 1);
+    // The issue's 16,000 empty headers in a 64 KiB head: refused too, not kept. The
+    // emulator closes with most of the head unread, which may reset the connection before
+    // its answer is read; either way it has counted the request by then.
+    let mut head = vec!["POST /participant/event HTTP/1.1".to_owned()];
+    head.extend((0..16_000).map(|_| "a:".to_owned()));
+    if let Some(answer) = exchange(&emulator, &head, b"") {
+        assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+    }
+    assert_eq!(emulator.requests(), 3);
+    assert_eq!(emulator.seen_requests().len(), 1);
+
+    // Heads count in the budget: each of these requests holds some 10 KB of headers and
+    // a body of 66 bytes, so a budget of 25,000 bytes keeps two, where counting bodies
+    // alone would keep all ten.
+    let emulator = Emulator::builder().max_seen_bytes(25_000).start().unwrap();
+    let token = emulator.connection_token();
+    for _ in 0..10 {
+        let (head, body) = typing_head(token.expose_secret(), 100, 100);
+        let answer = exchange(&emulator, &head, &body).expect("an answer");
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    }
+    let seen = emulator.seen_requests();
+    let held: usize = seen.iter().map(|r| r.kept_bytes()).sum();
+    assert_eq!(seen.len(), 2, "{held} bytes");
+    assert!(held <= 25_000 && held > 20_000, "{held}");
+    assert_eq!(
+        seen[0].headers.len(),
+        103,
+        "every header but the bearer is kept"
+    );
+    assert_eq!(emulator.events().len(), 10);
 }
 
 /// Sends a SendEvent head announcing `len` body bytes, then `body`, and returns the
