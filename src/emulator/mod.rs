@@ -121,9 +121,10 @@
 //! - [`idle_timeout`](EmulatorBuilder::idle_timeout) (60 s): a connection waiting that long
 //!   for the next request, or the next bytes of one, is closed, and so is one whose client
 //!   does not take an answer for that long.
-//! - [`max_body`](EmulatorBuilder::max_body) (64 MiB): a larger request body is refused with
-//!   HTTP 400. A body is read as its bytes arrive; a `Content-Length` alone reserves no
-//!   memory.
+//! - [`max_body`](EmulatorBuilder::max_body) (1 MiB, ten times the largest legal request):
+//!   a larger request body is refused with HTTP 400. A body is read as its bytes arrive; a
+//!   `Content-Length` alone reserves no memory. With every connection mid-request, the
+//!   bodies being read take at most `max_connections` x `max_body` (256 MiB by default).
 //! - a request head (request line and headers) of at most 64 KiB and 128 headers; a larger
 //!   one is refused with HTTP 431 and not kept.
 //! - [`seen_requests`](Emulator::seen_requests) keeps the newest
@@ -131,13 +132,19 @@
 //!   and bodies total at most [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) (64 MiB),
 //!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
 //! - [`events`](Emulator::events) keeps the newest
-//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000), forgetting the
-//!   oldest with its client token.
+//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000, each with up to
+//!   16,384 characters of content, as many as 64 KiB), forgetting the oldest with its
+//!   client token.
 //! - [`max_chats`](EmulatorBuilder::max_chats) chats (1000): starting one more forgets the
 //!   oldest, its transcript and its tokens (later calls with them get 403).
 //! - [`max_items_per_chat`](EmulatorBuilder::max_items_per_chat) transcript items (1000,
-//!   at most 16 KiB of content each): a new item forgets the oldest, with its client
+//!   at most 16,384 bytes of content each): a new item forgets the oldest, with its client
 //!   token; a transcript read pages through what is kept.
+//! - [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) (256 MiB) for all of the above
+//!   together, counted as [`kept_bytes`](Emulator::kept_bytes): the counts alone would
+//!   allow many GiB (100,000 events of 64 KiB; 1000 chats of 1000 items of 16 KiB). Past
+//!   it, the oldest events are forgotten first, then the oldest chats, then the oldest
+//!   items of the chat being written to.
 //! - [`CONNECTION_TOKENS_PER_PARTICIPANT`](EmulatorBuilder::CONNECTION_TOKENS_PER_PARTICIPANT)
 //!   (100) connection tokens per participant: a new one forgets the expired ones and then
 //!   the oldest.
@@ -352,6 +359,7 @@ struct Limits {
     max_seen_requests: usize,
     max_seen_bytes: usize,
     max_events: usize,
+    max_kept_bytes: usize,
     max_chats: usize,
     max_items_per_chat: usize,
     connection_token_lifetime: Duration,
@@ -364,14 +372,18 @@ impl EmulatorBuilder {
     pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
     /// The default of [`idle_timeout`](Self::idle_timeout): 60 seconds.
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-    /// The default of [`max_body`](Self::max_body): 64 MiB.
-    pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+    /// The default of [`max_body`](Self::max_body): 1 MiB, ten times the largest legal
+    /// request of the service (SendMessage with 16,384 characters of content, each escaped
+    /// to as many as 6 bytes of JSON, is about 100 KiB).
+    pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
     /// The default of [`max_seen_requests`](Self::max_seen_requests): 1000.
     pub const DEFAULT_MAX_SEEN_REQUESTS: usize = 1000;
     /// The default of [`max_events`](Self::max_events): 100,000.
     pub const DEFAULT_MAX_EVENTS: usize = 100_000;
     /// The default of [`max_seen_bytes`](Self::max_seen_bytes): 64 MiB.
     pub const DEFAULT_MAX_SEEN_BYTES: usize = 64 * 1024 * 1024;
+    /// The default of [`max_kept_bytes`](Self::max_kept_bytes): 256 MiB.
+    pub const DEFAULT_MAX_KEPT_BYTES: usize = 256 * 1024 * 1024;
     /// The default of [`max_chats`](Self::max_chats): 1000.
     pub const DEFAULT_MAX_CHATS: usize = 1000;
     /// The default of [`max_items_per_chat`](Self::max_items_per_chat): 1000.
@@ -414,8 +426,9 @@ impl EmulatorBuilder {
 
     /// The largest request body accepted, in bytes; a larger one is answered with HTTP 400
     /// and the connection closed. Default [`DEFAULT_MAX_BODY`](Self::DEFAULT_MAX_BODY)
-    /// (64 MiB). Memory is taken as the bytes arrive, not as `Content-Length` announces
-    /// them. Zero is refused by [`start`](Self::start): most operations have a body.
+    /// (1 MiB; it was 64 MiB before 0.2.0, which let 256 connections hold 16 GiB). Memory
+    /// is taken as the bytes arrive, not as `Content-Length` announces them. Zero is
+    /// refused by [`start`](Self::start): most operations have a body.
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.limits.max_body = bytes;
         self
@@ -445,10 +458,11 @@ impl EmulatorBuilder {
     }
 
     /// How many accepted events [`Emulator::events`] keeps, the newest; default
-    /// [`DEFAULT_MAX_EVENTS`](Self::DEFAULT_MAX_EVENTS) (100,000, at most 16 KiB of content
-    /// each). The oldest is forgotten with its client token, so a repeat of that token is
-    /// then a new event. Zero is refused by [`start`](Self::start): an event must be kept
-    /// at least until its answer is written.
+    /// [`DEFAULT_MAX_EVENTS`](Self::DEFAULT_MAX_EVENTS) (100,000, each with up to 16,384
+    /// characters of content, as many as 64 KiB; [`max_kept_bytes`](Self::max_kept_bytes)
+    /// bounds their bytes). The oldest is forgotten with its client token, so a repeat of
+    /// that token is then a new event. Zero is refused by [`start`](Self::start): an event
+    /// must be kept at least until its answer is written.
     pub fn max_events(mut self, max: usize) -> Self {
         self.limits.max_events = max;
         self
@@ -465,11 +479,31 @@ impl EmulatorBuilder {
 
     /// How many transcript items each chat keeps, the newest; default
     /// [`DEFAULT_MAX_ITEMS_PER_CHAT`](Self::DEFAULT_MAX_ITEMS_PER_CHAT) (1000, at most
-    /// 16 KiB of content each). A new item forgets the oldest, with its client token (a
-    /// repeat of that SendMessage is then a new message). Zero is refused by
+    /// 16,384 bytes of content each; [`max_kept_bytes`](Self::max_kept_bytes) bounds their
+    /// bytes across chats). A new item forgets the oldest, with its client token (a repeat
+    /// of that SendMessage is then a new message). Zero is refused by
     /// [`start`](Self::start).
     pub fn max_items_per_chat(mut self, max: usize) -> Self {
         self.limits.max_items_per_chat = max;
+        self
+    }
+
+    /// How many bytes the chats' transcripts and the event record ([`Emulator::events`])
+    /// may hold together, as [`Emulator::kept_bytes`] counts them: the strings of every item
+    /// (id, time, content type, content, client token, receipt times) and of every event
+    /// (its members and its client token). Default
+    /// [`DEFAULT_MAX_KEPT_BYTES`](Self::DEFAULT_MAX_KEPT_BYTES) (256 MiB). When a new item
+    /// or event takes the count past it, the oldest events are forgotten first (with their
+    /// client tokens; the newest event is always kept), then the oldest chats other than the
+    /// one written to (their transcripts and tokens: later calls with them get 403), then
+    /// the oldest items of that chat (its newest is always kept). So the count exceeds it
+    /// only if one item or event is larger on its own. The structures around the strings
+    /// (maps, tokens, participant ids) add a bounded amount per item, event and chat, which
+    /// [`max_events`](Self::max_events), [`max_chats`](Self::max_chats) and
+    /// [`max_items_per_chat`](Self::max_items_per_chat) bound. Zero is refused by
+    /// [`start`](Self::start).
+    pub fn max_kept_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_kept_bytes = bytes;
         self
     }
 
@@ -502,7 +536,8 @@ impl EmulatorBuilder {
     /// # Errors
     ///
     /// [`io::ErrorKind::InvalidInput`] if `max_connections`, `idle_timeout`, `max_body`,
-    /// `max_events`, `max_chats`, `max_items_per_chat` or `connection_token_lifetime` is
+    /// `max_events`, `max_kept_bytes`, `max_chats`, `max_items_per_chat` or
+    /// `connection_token_lifetime` is
     /// zero; otherwise what binding (a port in use, say) or starting its thread returns.
     pub fn start(self) -> io::Result<Emulator> {
         let limits = self.limits;
@@ -511,6 +546,7 @@ impl EmulatorBuilder {
             ("idle_timeout", limits.idle_timeout.is_zero()),
             ("max_body", limits.max_body == 0),
             ("max_events", limits.max_events == 0),
+            ("max_kept_bytes", limits.max_kept_bytes == 0),
             ("max_chats", limits.max_chats == 0),
             ("max_items_per_chat", limits.max_items_per_chat == 0),
             (
@@ -533,6 +569,7 @@ impl EmulatorBuilder {
         });
         let settings = ServiceSettings {
             max_events: limits.max_events,
+            max_kept_bytes: limits.max_kept_bytes,
             empty_next_token_on_last_page: limits.empty_next_token_on_last_page,
             empty_disconnect_body: limits.empty_disconnect_body,
         };
@@ -563,6 +600,7 @@ impl Default for EmulatorBuilder {
                 max_seen_requests: Self::DEFAULT_MAX_SEEN_REQUESTS,
                 max_seen_bytes: Self::DEFAULT_MAX_SEEN_BYTES,
                 max_events: Self::DEFAULT_MAX_EVENTS,
+                max_kept_bytes: Self::DEFAULT_MAX_KEPT_BYTES,
                 max_chats: Self::DEFAULT_MAX_CHATS,
                 max_items_per_chat: Self::DEFAULT_MAX_ITEMS_PER_CHAT,
                 connection_token_lifetime: Self::DEFAULT_CONNECTION_TOKEN_LIFETIME,
@@ -721,7 +759,7 @@ impl Emulator {
     /// `participant.joined` event in the transcript. If
     /// [`max_chats`](EmulatorBuilder::max_chats) are kept, the oldest is forgotten.
     pub fn start_chat(&self) -> StartedChat {
-        let s = self.app.service.lock().chats.start_chat();
+        let s = self.app.service.start_chat();
         StartedChat {
             contact_id: s.contact_id,
             participant_token: s.participant_token,
@@ -808,7 +846,7 @@ impl Emulator {
     ///
     /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
     pub fn end_chat(&self, contact_id: &str) -> io::Result<()> {
-        if self.app.service.lock().chats.end(contact_id) {
+        if self.app.service.end_chat(contact_id) {
             Ok(())
         } else {
             Err(unknown_contact(contact_id))
@@ -831,6 +869,13 @@ impl Emulator {
     /// [`max_events`](EmulatorBuilder::max_events); a repeated client token appears once.
     pub fn events(&self) -> Vec<RecordedEvent> {
         self.app.service.lock().events()
+    }
+
+    /// How many bytes the chats' transcripts and the events hold now, as counted against
+    /// [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes): the strings of every kept item
+    /// and event.
+    pub fn kept_bytes(&self) -> usize {
+        self.app.service.lock().kept_bytes()
     }
 
     /// How many HTTP requests it has received, malformed ones included, also those no

@@ -448,13 +448,23 @@ fn padded_body(len: usize) -> Vec<u8> {
 }
 
 #[test]
-fn default_body_bound_takes_tens_of_megabytes_and_a_set_bound_refuses_more() {
+fn default_body_bound_is_1_mib_and_a_set_bound_refuses_more() {
     let emulator = Emulator::start().unwrap();
-    let body = padded_body(20 * 1024 * 1024);
+    assert_eq!(EmulatorBuilder::DEFAULT_MAX_BODY, 1024 * 1024);
+    // The largest legal request of the service, about 100 KiB: SendMessage with 16,384
+    // bytes of content, each a control character JSON escapes to 6 bytes.
+    let content = "\u{1}".repeat(16_384);
+    let body = serde_json::json!({"Content": content, "ContentType": "text/plain"}).to_string();
+    assert!(body.len() > 96 * 1024, "{}", body.len());
+    let (status, _) = call(&emulator, "/participant/message", &body);
+    assert_eq!(status, 200);
+    // 1 MiB is taken; one byte more is refused on its Content-Length alone.
+    let body = padded_body(1024 * 1024);
     assert_eq!(post_raw(&emulator, body.len(), &body), "HTTP/1.1 200 OK");
-    let seen = emulator.seen_requests();
-    assert_eq!(seen.len(), 1);
-    assert!(seen[0].body == body, "the whole body is kept");
+    assert_eq!(
+        post_raw(&emulator, 1024 * 1024 + 1, b""),
+        "HTTP/1.1 400 Bad Request"
+    );
 
     let emulator = Emulator::builder().max_body(1000).start().unwrap();
     let body = padded_body(1000);
@@ -463,6 +473,116 @@ fn default_body_bound_takes_tens_of_megabytes_and_a_set_bound_refuses_more() {
     // unread at the close could cost the answer.
     assert_eq!(post_raw(&emulator, 1001, b""), "HTTP/1.1 400 Bad Request");
     assert_eq!(emulator.events().len(), 1);
+}
+
+/// POSTs `body` to `path` with a new chat's connection token (or `token`, if the chat is
+/// given), closing after the answer: (status, the chat's connection token).
+fn call(emulator: &Emulator, path: &str, body: &str) -> (u16, String) {
+    let token = emulator.connection_token();
+    let token = token.expose_secret().to_owned();
+    (call_with(emulator, path, &token, body), token)
+}
+
+fn call_with(emulator: &Emulator, path: &str, token: &str, body: &str) -> u16 {
+    let head = [
+        format!("POST {path} HTTP/1.1"),
+        "Host: x".to_owned(),
+        format!("X-Amz-Bearer: {token}"),
+        "Content-Type: application/json".to_owned(),
+        "Connection: close".to_owned(),
+        format!("Content-Length: {}", body.len()),
+    ];
+    let answer = exchange(emulator, &head, body.as_bytes()).expect("an answer");
+    answer[9..12].parse().unwrap()
+}
+
+/// Events of 64 KiB (16,384 four-byte characters) and messages of 16 KiB in several chats,
+/// far past a budget of 1 MiB: what the chats and the events hold stays within it, the
+/// oldest events go first, then the oldest chats, and the newest of each is kept.
+#[test]
+fn kept_bytes_of_chats_and_events_stay_within_max_kept_bytes() {
+    const BUDGET: usize = 1024 * 1024;
+    assert_eq!(EmulatorBuilder::DEFAULT_MAX_KEPT_BYTES, 256 * 1024 * 1024);
+    let emulator = Emulator::builder().max_kept_bytes(BUDGET).start().unwrap();
+    let big_event = serde_json::json!({
+        "ContentType": "application/vnd.amazonaws.connect.event.typing",
+        "Content": "\u{1F600}".repeat(16_384),
+    })
+    .to_string();
+    let big_message = serde_json::json!({
+        "ContentType": "text/plain",
+        "Content": "m".repeat(16_384),
+    })
+    .to_string();
+    // Events: 40 of 64 KiB, 2.5 MiB sent.
+    let (status, first_token) = call(&emulator, "/participant/event", &big_event);
+    assert_eq!(status, 200);
+    for _ in 1..40 {
+        assert_eq!(
+            call_with(&emulator, "/participant/event", &first_token, &big_event),
+            200
+        );
+        assert!(emulator.kept_bytes() <= BUDGET, "{}", emulator.kept_bytes());
+    }
+    let events = emulator.events();
+    let content: usize = events
+        .iter()
+        .filter_map(|e| e.content.as_ref())
+        .map(String::len)
+        .sum();
+    assert!(
+        events.len() < 40 && content <= BUDGET,
+        "{} events",
+        events.len()
+    );
+    assert_eq!(
+        events.last().unwrap().content.as_ref().unwrap().len(),
+        65_536
+    );
+    // Messages: 20 chats of 8 messages of 16 KiB, 2.5 MiB sent; the events go first.
+    let mut tokens = Vec::new();
+    for _ in 0..20 {
+        let (status, token) = call(&emulator, "/participant/message", &big_message);
+        assert_eq!(status, 200);
+        for _ in 1..8 {
+            assert_eq!(
+                call_with(&emulator, "/participant/message", &token, &big_message),
+                200
+            );
+            assert!(emulator.kept_bytes() <= BUDGET, "{}", emulator.kept_bytes());
+        }
+        tokens.push(token);
+    }
+    assert!(
+        emulator.events().len() <= 1,
+        "the events were forgotten first"
+    );
+    // The oldest chats were forgotten (their tokens get 403); the newest is whole.
+    let typing = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
+    assert_eq!(
+        call_with(&emulator, "/participant/event", &tokens[0], typing),
+        403
+    );
+    assert_eq!(
+        call_with(&emulator, "/participant/event", &tokens[19], typing),
+        200
+    );
+    assert!(emulator.kept_bytes() <= BUDGET, "{}", emulator.kept_bytes());
+    let newest = call_with(
+        &emulator,
+        "/participant/transcript",
+        &tokens[19],
+        r#"{"MaxResults":100}"#,
+    );
+    assert_eq!(newest, 200);
+    assert_eq!(
+        Emulator::builder()
+            .max_kept_bytes(0)
+            .start()
+            .unwrap_err()
+            .kind(),
+        IoErrorKind::InvalidInput
+    );
 }
 
 #[test]
