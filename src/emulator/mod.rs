@@ -30,6 +30,10 @@
 //!   idempotency (the same token from the same participant is the same message, recorded
 //!   once). The answer is `{"AbsoluteTime":…,"Id":…}`, without the `MessageMetadata` the
 //!   service adds only for some channels.
+//!
+//!   An empty `"ClientToken":""` (which the model allows) is taken as no client token, in
+//!   every operation: each such call is a new message or event with a fresh `Id`, not a
+//!   repeat of the last one sent with `""`.
 //! - `POST /participant/event` (SendEvent): the four documented event types. Typing is
 //!   recorded in [`events`](Emulator::events) but not put in the transcript (the
 //!   documentation's list of transcript events leaves it out); a delivered or read receipt
@@ -234,7 +238,7 @@ pub struct RecordedEvent {
     pub content_type: String,
     /// The `Content` sent, if any.
     pub content: Option<String>,
-    /// The `ClientToken` sent, if any.
+    /// The `ClientToken` sent, if any; an empty one is taken as none.
     pub client_token: Option<String>,
     /// The chat it was sent in.
     pub contact_id: String,

@@ -304,13 +304,14 @@ fn bearer<'r>(request: &'r Request, member: &str) -> Result<&'r str, Reply> {
     Ok(token)
 }
 
-/// The optional `ClientToken`, 0 to 500 characters.
+/// The optional `ClientToken`, 0 to 500 characters. An empty one is taken as none: the
+/// model allows `""`, but as a key it would make every call sent with it one and the same.
 fn client_token(map: &Map<String, Value>) -> Result<Option<String>, Reply> {
     let token = string(map, "ClientToken")?;
     if let Some(t) = &token {
         chars_within(t, "clientToken", 0, MAX_CLIENT_TOKEN)?;
     }
-    Ok(token)
+    Ok(token.filter(|t| !t.is_empty()))
 }
 
 /// Unwraps a step that answers with an error reply.
@@ -533,7 +534,11 @@ impl Service {
             MAX_CONTENT_TYPE
         ));
         if !EVENT_TYPES.contains(&content_type.as_str()) {
-            return validation(format!("The content type {content_type} is not supported"));
+            return validation(format!(
+                "1 validation error detected: Value '{content_type}' at 'contentType' failed \
+                 to satisfy constraint: Member must be an event type SendEvent supports: {}",
+                EVENT_TYPES.join(", ")
+            ));
         }
         if let Some(c) = &content {
             attempt!(chars_within(c, "content", 1, MAX_CONTENT));
@@ -551,7 +556,11 @@ impl Service {
                 })
                 .filter(|id| !id.is_empty());
             if message_id.is_none() {
-                return validation("A receipt's Content must carry a messageId");
+                return validation(
+                    "1 validation error detected: Value at 'content' failed to satisfy \
+                     constraint: Member must be a JSON object with a non-empty messageId for \
+                     a delivered or read receipt",
+                );
             }
         }
 

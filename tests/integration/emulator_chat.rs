@@ -447,6 +447,24 @@ fn send_message_lands_in_the_transcript_and_a_repeat_is_the_same_message() {
         assert_eq!(item["ContactId"], chat.contact_id.as_str());
         assert!(item.get("Content").is_none());
     }
+
+    // An empty client token is none: two different messages sent with it are two
+    // messages, each with its own Id (and so are two events).
+    let empty =
+        |content: &str| json!({"ClientToken": "", "Content": content, "ContentType": "text/plain"});
+    let a = op(&emulator, "message", &token, &empty("first")).json();
+    let b = op(&emulator, "message", &token, &empty("second")).json();
+    assert_ne!(a["Id"], b["Id"]);
+    let typing =
+        json!({"ClientToken": "", "ContentType": "application/vnd.amazonaws.connect.event.typing"});
+    let e1 = op(&emulator, "event", &token, &typing).json();
+    let e2 = op(&emulator, "event", &token, &typing).json();
+    assert_ne!(e1["Id"], e2["Id"]);
+    let events = emulator.events();
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(|e| e.client_token.is_none()));
+    let everything = transcript(&emulator, &token, &json!({"MaxResults": 100}));
+    assert_eq!(contents(&everything)[..2], ["second", "first"]);
 }
 
 #[test]
@@ -503,6 +521,30 @@ fn every_limit_is_refused_with_400_naming_the_member() {
             "event",
             json!({"ClientToken": s(501), "ContentType": TYPING}),
             "clientToken",
+        ),
+        // An event type SendEvent does not take, and receipts without a messageId: the
+        // message names the member, as every other refusal does.
+        (
+            "event",
+            json!({"ContentType": "application/vnd.amazonaws.connect.event.participant.joined"}),
+            "contentType",
+        ),
+        ("event", json!({"ContentType": "text/plain"}), "contentType"),
+        ("event", json!({"ContentType": READ}), "content"),
+        (
+            "event",
+            json!({"ContentType": DELIVERED, "Content": "not json"}),
+            "content",
+        ),
+        (
+            "event",
+            json!({"ContentType": READ, "Content": r#"{"messageId":""}"#}),
+            "content",
+        ),
+        (
+            "event",
+            json!({"ContentType": READ, "Content": r#"{"messageId":5}"#}),
+            "content",
         ),
         ("disconnect", json!({"ClientToken": s(501)}), "clientToken"),
         ("transcript", json!({"MaxResults": 101}), "maxResults"),
