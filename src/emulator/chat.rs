@@ -85,8 +85,7 @@ impl Role {
     }
 }
 
-/// One participant of a chat.
-#[derive(Debug)]
+/// One participant of a chat. Not `Debug`: it holds its tokens.
 pub(super) struct Participant {
     pub(super) id: String,
     pub(super) display_name: &'static str,
@@ -97,8 +96,6 @@ pub(super) struct Participant {
     /// Set once it has disconnected: the `ClientToken` it disconnected with, if any, so
     /// that a retry of that call gets the same answer.
     pub(super) left: Option<Option<String>>,
-    /// Whether a CreateParticipantConnection marked it connected (`ConnectParticipant`).
-    pub(super) connected: bool,
 }
 
 /// What an item is.
@@ -164,8 +161,8 @@ impl Item {
     }
 }
 
-/// One chat: its two participants and its transcript.
-#[derive(Debug)]
+/// One chat: its two participants and its transcript. Not `Debug`: its participants hold
+/// their tokens.
 pub(super) struct Chat {
     pub(super) contact_id: String,
     pub(super) participants: [Participant; 2],
@@ -397,8 +394,7 @@ pub(super) struct ChatLimits {
     pub(super) connection_token_lifetime: Duration,
 }
 
-/// Every chat, its tokens, and the clock.
-#[derive(Debug)]
+/// Every chat, its tokens, and the clock. Not `Debug`: it holds every token.
 pub(super) struct Chats {
     pub(super) limits: ChatLimits,
     pub(super) clock: Clock,
@@ -411,8 +407,8 @@ pub(super) struct Chats {
     bytes: usize,
 }
 
-/// What [`Chats::start_chat`] made.
-#[derive(Debug, Clone)]
+/// What [`Chats::start_chat`] made. Not `Debug`: it holds the participant token
+/// ([`StartedChat`](super::StartedChat), made from it, redacts it).
 pub(super) struct Started {
     pub(super) contact_id: String,
     pub(super) participant_token: String,
@@ -528,7 +524,6 @@ impl Chats {
             token: new_token(PARTICIPANT_TOKEN_BYTES),
             connection_tokens: VecDeque::new(),
             left: None,
-            connected: false,
         };
         let mut nonce = [0u8; 8];
         random_bytes(&mut nonce);

@@ -927,16 +927,22 @@ impl Emulator {
         self.app.service.lock().receipts_conflict = on;
     }
 
+    /// How many faults [`inject`](Self::inject) queues at most; beyond, a fault is refused
+    /// (not queued) until requests have taken some.
+    pub const MAX_QUEUED_FAULTS: usize = 1000;
+
     /// Answers the next request, whatever it is, with this error instead of handling it:
     /// HTTP `status`, `X-Amzn-Errortype: error_type`, body `{"message": message}`.
     /// Faults queue up, one request each. Shorthand for
-    /// `inject(Fault::error(status, error_type, message))`.
-    pub fn fail_next(&self, status: u16, error_type: &str, message: &str) {
-        self.inject(Fault::error(status, error_type, message));
+    /// `inject(Fault::error(status, error_type, message))`; `false` if the queue was full.
+    pub fn fail_next(&self, status: u16, error_type: &str, message: &str) -> bool {
+        self.inject(Fault::error(status, error_type, message))
     }
 
     /// Applies `fault` to the next request that has none yet: faults queue up, one request
-    /// each, and requests after the queue runs dry are handled normally.
+    /// each, and requests after the queue runs dry are handled normally. Returns `false`,
+    /// queuing nothing, if [`MAX_QUEUED_FAULTS`](Self::MAX_QUEUED_FAULTS) are queued
+    /// already: the queue is bounded like everything else the emulator keeps.
     ///
     /// ```
     /// use connect_participant::emulator::{Emulator, Fault};
@@ -953,8 +959,13 @@ impl Emulator {
     /// assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn inject(&self, fault: Fault) {
-        self.app.records().faults.push_back(fault);
+    pub fn inject(&self, fault: Fault) -> bool {
+        let mut records = self.app.records();
+        if records.faults.len() >= Self::MAX_QUEUED_FAULTS {
+            return false;
+        }
+        records.faults.push_back(fault);
+        true
     }
 }
 

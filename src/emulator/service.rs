@@ -412,21 +412,19 @@ impl Service {
             }
             Some(_) => return serialization("Type must be a list of strings"),
         };
-        let connect = match map.get("ConnectParticipant") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return serialization("ConnectParticipant must be a boolean"),
-        };
+        // `ConnectParticipant` is checked for its type and changes nothing: the emulator has
+        // no notion of a participant being connected beyond its tokens.
+        if !matches!(
+            map.get("ConnectParticipant"),
+            None | Some(Value::Null | Value::Bool(_))
+        ) {
+            return serialization("ConnectParticipant must be a boolean");
+        }
 
         let mut state = self.lock();
         let Ok((contact_id, who)) = state.chats.by_participant_token(token) else {
             return denied();
         };
-        if connect {
-            if let Some(chat) = state.chats.chat_mut(&contact_id) {
-                chat.participants[who].connected = true;
-            }
-        }
         // Without `Type` the emulator answers credentials alone: what a client needs to
         // make further calls (the service's answer is not documented).
         let wants = |t: &str| types.as_ref().is_none_or(|list| list.contains(&t));

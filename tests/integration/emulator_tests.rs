@@ -409,3 +409,27 @@ fn lax_framing_is_refused_with_400() {
     }
     assert_eq!(emulator.events().len(), 3);
 }
+
+/// The fault queue is bounded like everything else the emulator keeps: past
+/// `MAX_QUEUED_FAULTS` a fault is refused, and a request that takes one makes room.
+#[test]
+fn the_fault_queue_is_bounded() {
+    let (emulator, client) = setup();
+    let max = Emulator::MAX_QUEUED_FAULTS;
+    assert_eq!(max, 1000);
+    for _ in 0..max {
+        assert!(emulator.fail_next(500, "InternalServerException", "x"));
+    }
+    assert!(!emulator.fail_next(500, "InternalServerException", "one too many"));
+    assert!(!emulator.inject(connect_participant::emulator::Fault::CloseBeforeHandling));
+    let token = emulator.connection_token();
+    let err = client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap_err();
+    // The client's three attempts each took one fault.
+    assert_eq!(err.attempts(), 3);
+    for _ in 0..3 {
+        assert!(emulator.fail_next(500, "InternalServerException", "x"));
+    }
+    assert!(!emulator.fail_next(500, "InternalServerException", "x"));
+}
