@@ -97,11 +97,21 @@
 //!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
 //!   after the chat ends or the customer leaves).
 //!
+//! Its POSTs must carry `Content-Type: application/json` (parameters such as `charset`
+//! allowed); others are answered 415 `UnsupportedMediaTypeException` and change nothing.
 //! An unknown contact is a 404 with a JSON message. Every answer carries
 //! `Access-Control-Allow-Origin: *` and exposes `x-amzn-RequestId` and `x-amzn-ErrorType`,
 //! and `OPTIONS` on any path answers a CORS preflight (204), so that a page in a browser can
-//! call the emulator. The control path has no authentication: anything that can reach
-//! `127.0.0.1` on this port can start, speak in and end chats.
+//! call the emulator.
+//!
+//! **The risk that comes with it.** The control path has no authentication, and CORS lets
+//! any origin read its answers: while a standalone emulator runs, any web page open in a
+//! browser on the same machine (not only your own test page) can start a chat and read its
+//! participant token, make the agent speak, read transcripts and end chats. The JSON
+//! content type stops HTML forms and simple cross-site requests (a browser must send a
+//! preflight first), but the emulator answers every preflight, so a page that asks is let
+//! through. It binds `127.0.0.1` only, so other machines cannot reach it, and its chats are
+//! made-up ones; still, run it only while testing, and stop it after.
 //!
 //! # Clock
 //!

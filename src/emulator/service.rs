@@ -828,6 +828,20 @@ impl Service {
         if request.method != "POST" {
             return not_found("the control path serves POST, and GET for a transcript");
         }
+        // A JSON content type makes a browser ask first (a CORS preflight), so an HTML form
+        // or a simple cross-site request cannot start, speak in or end a chat unasked.
+        let json_body = request.header("content-type").is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+        if !json_body {
+            return error_reply(
+                415,
+                "UnsupportedMediaTypeException",
+                "the control path takes POSTs with Content-Type: application/json only",
+            );
+        }
         match parts.as_slice() {
             ["chats"] => {
                 let started = self.start_chat();
