@@ -1104,7 +1104,9 @@ mod tests {
             for path in paths {
                 for method in ["POST", "GET", "OPTIONS", "DELETE"] {
                     for bearer in bearers {
-                        let mut headers = Vec::new();
+                        // JSON, so that the control path's POSTs are handled, not refused.
+                        let mut headers =
+                            vec![("Content-Type".to_owned(), "application/json".to_owned())];
                         if let Some(b) = bearer {
                             headers.push(("X-Amz-Bearer".to_owned(), b.to_owned()));
                         }
