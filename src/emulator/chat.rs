@@ -85,8 +85,7 @@ impl Role {
     }
 }
 
-/// One participant of a chat.
-#[derive(Debug)]
+/// One participant of a chat. Not `Debug`: it holds its tokens.
 pub(super) struct Participant {
     pub(super) id: String,
     pub(super) display_name: &'static str,
@@ -97,8 +96,6 @@ pub(super) struct Participant {
     /// Set once it has disconnected: the `ClientToken` it disconnected with, if any, so
     /// that a retry of that call gets the same answer.
     pub(super) left: Option<Option<String>>,
-    /// Whether a CreateParticipantConnection marked it connected (`ConnectParticipant`).
-    pub(super) connected: bool,
 }
 
 /// What an item is.
@@ -143,8 +140,29 @@ pub(super) struct Item {
     client_token: Option<(usize, String)>,
 }
 
-/// One chat: its two participants and its transcript.
-#[derive(Debug)]
+impl Item {
+    /// The bytes of its strings, as counted against the emulator's `max_kept_bytes`: its
+    /// `Id` (twice: the index by id holds a copy), time, content type, content, client token
+    /// (twice, likewise) and receipt times.
+    pub(super) fn kept_bytes(&self) -> usize {
+        2 * self.id.len()
+            + self.absolute_time.len()
+            + self.content_type.len()
+            + self.content.as_ref().map_or(0, String::len)
+            + self.client_token.as_ref().map_or(0, |(_, t)| 2 * t.len())
+            + self
+                .receipts
+                .iter()
+                .map(|r| {
+                    r.delivered.as_ref().map_or(0, String::len)
+                        + r.read.as_ref().map_or(0, String::len)
+                })
+                .sum::<usize>()
+    }
+}
+
+/// One chat: its two participants and its transcript. Not `Debug`: its participants hold
+/// their tokens.
 pub(super) struct Chat {
     pub(super) contact_id: String,
     pub(super) participants: [Participant; 2],
@@ -156,6 +174,8 @@ pub(super) struct Chat {
     pub(super) ended: bool,
     /// Ties this chat's NextTokens to it.
     nonce: String,
+    /// The sum of its items' [`Item::kept_bytes`].
+    bytes: usize,
 }
 
 /// Where a transcript scan starts.
@@ -199,10 +219,23 @@ impl Chat {
         (i < self.items.len()).then_some(i)
     }
 
-    pub(super) fn item_by_id_mut(&mut self, id: &str) -> Option<&mut Item> {
+    fn item_by_id_mut(&mut self, id: &str) -> Option<&mut Item> {
         let seq = *self.by_id.get(id)?;
         let i = self.index_of_seq(seq)?;
         self.items.get_mut(i)
+    }
+
+    /// Forgets the oldest item, with its id and client token; `false` if none is kept.
+    fn forget_oldest_item(&mut self) -> bool {
+        let Some(old) = self.items.pop_front() else {
+            return false;
+        };
+        self.bytes -= old.kept_bytes();
+        self.by_id.remove(&old.id);
+        if let Some(key) = old.client_token {
+            self.by_client_token.remove(&key);
+        }
+        true
     }
 
     /// The message this participant sent with this client token, if kept.
@@ -223,15 +256,7 @@ impl Chat {
         client_token: Option<String>,
         max_items: usize,
     ) -> &Item {
-        while self.items.len() >= max_items.max(1) {
-            let Some(old) = self.items.pop_front() else {
-                break;
-            };
-            self.by_id.remove(&old.id);
-            if let Some(key) = old.client_token {
-                self.by_client_token.remove(&key);
-            }
-        }
+        while self.items.len() >= max_items.max(1) && self.forget_oldest_item() {}
         // Kept to the millisecond, as written: a StartPosition.AbsoluteTime echoed back then
         // names this very item.
         let timestamp = crate::Timestamp::from_system_time(time);
@@ -257,6 +282,7 @@ impl Chat {
             client_token,
         });
         let last = self.items.len() - 1;
+        self.bytes += self.items[last].kept_bytes();
         &self.items[last]
     }
 
@@ -368,8 +394,7 @@ pub(super) struct ChatLimits {
     pub(super) connection_token_lifetime: Duration,
 }
 
-/// Every chat, its tokens, and the clock.
-#[derive(Debug)]
+/// Every chat, its tokens, and the clock. Not `Debug`: it holds every token.
 pub(super) struct Chats {
     pub(super) limits: ChatLimits,
     pub(super) clock: Clock,
@@ -378,10 +403,12 @@ pub(super) struct Chats {
     order: VecDeque<String>,
     participant_tokens: HashMap<String, (String, usize)>,
     connection_tokens: HashMap<String, Connection>,
+    /// The sum of every chat's item bytes ([`Item::kept_bytes`]).
+    bytes: usize,
 }
 
-/// What [`Chats::start_chat`] made.
-#[derive(Debug, Clone)]
+/// What [`Chats::start_chat`] made. Not `Debug`: it holds the participant token
+/// ([`StartedChat`](super::StartedChat), made from it, redacts it).
 pub(super) struct Started {
     pub(super) contact_id: String,
     pub(super) participant_token: String,
@@ -398,6 +425,85 @@ impl Chats {
             order: VecDeque::new(),
             participant_tokens: HashMap::new(),
             connection_tokens: HashMap::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The bytes of every kept item's strings, as [`Item::kept_bytes`] counts them.
+    pub(super) fn kept_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// [`kept_bytes`](Self::kept_bytes) counted afresh, to check the running count.
+    #[cfg(test)]
+    pub(super) fn recount(&self) -> usize {
+        let items = self.chats.values().flat_map(|c| c.items.iter());
+        items.map(Item::kept_bytes).sum()
+    }
+
+    /// Forgets the oldest chat other than `keep`, its transcript and its tokens; `false` if
+    /// there is none.
+    pub(super) fn forget_oldest_chat_except(&mut self, keep: Option<&str>) -> bool {
+        let Some(at) = self.order.iter().position(|c| Some(c.as_str()) != keep) else {
+            return false;
+        };
+        if let Some(oldest) = self.order.remove(at) {
+            self.forget(&oldest);
+        }
+        true
+    }
+
+    /// Forgets a chat's oldest item if it keeps more than one; `false` otherwise.
+    pub(super) fn forget_oldest_item(&mut self, contact_id: &str) -> bool {
+        let Some(chat) = self.chats.get_mut(contact_id) else {
+            return false;
+        };
+        if chat.items.len() <= 1 {
+            return false;
+        }
+        let before = chat.bytes;
+        chat.forget_oldest_item();
+        self.bytes -= before - chat.bytes;
+        true
+    }
+
+    /// Notes a receipt from participant `who` on the message `message_id` of a chat, if the
+    /// transcript holds it: the first delivery and the first reading are what it records.
+    pub(super) fn attach_receipt(
+        &mut self,
+        contact_id: &str,
+        message_id: &str,
+        who: usize,
+        read: bool,
+        at: &str,
+    ) {
+        let Some(chat) = self.chats.get_mut(contact_id) else {
+            return;
+        };
+        let Some(item) = chat.item_by_id_mut(message_id) else {
+            return;
+        };
+        let receipt = match item.receipts.iter_mut().position(|r| r.recipient == who) {
+            Some(i) => &mut item.receipts[i],
+            None => {
+                item.receipts.push(Receipt {
+                    recipient: who,
+                    delivered: None,
+                    read: None,
+                });
+                let last = item.receipts.len() - 1;
+                &mut item.receipts[last]
+            }
+        };
+        let slot = if read {
+            &mut receipt.read
+        } else {
+            &mut receipt.delivered
+        };
+        if slot.is_none() {
+            *slot = Some(at.to_owned());
+            chat.bytes += at.len();
+            self.bytes += at.len();
         }
     }
 
@@ -408,12 +514,9 @@ impl Chats {
     /// Starts a chat (as StartChatContact would), forgetting the oldest chat, its
     /// transcript and its tokens, if `max_chats` are kept.
     pub(super) fn start_chat(&mut self) -> Started {
-        while self.chats.len() >= self.limits.max_chats.max(1) {
-            let Some(oldest) = self.order.pop_front() else {
-                break;
-            };
-            self.forget(&oldest);
-        }
+        while self.chats.len() >= self.limits.max_chats.max(1)
+            && self.forget_oldest_chat_except(None)
+        {}
         let participant = |role: Role, display_name: &'static str| Participant {
             id: new_uuid(),
             display_name,
@@ -421,7 +524,6 @@ impl Chats {
             token: new_token(PARTICIPANT_TOKEN_BYTES),
             connection_tokens: VecDeque::new(),
             left: None,
-            connected: false,
         };
         let mut nonce = [0u8; 8];
         random_bytes(&mut nonce);
@@ -437,6 +539,7 @@ impl Chats {
             by_client_token: HashMap::new(),
             ended: false,
             nonce: nonce.iter().map(|b| format!("{b:02x}")).collect(),
+            bytes: 0,
         };
         let now = self.now();
         for who in [CUSTOMER, AGENT] {
@@ -454,6 +557,7 @@ impl Chats {
                 .insert(p.token.clone(), (chat.contact_id.clone(), who));
         }
         self.order.push_back(chat.contact_id.clone());
+        self.bytes += chat.bytes;
         self.chats.insert(chat.contact_id.clone(), chat);
         started
     }
@@ -463,6 +567,7 @@ impl Chats {
         let Some(chat) = self.chats.remove(contact_id) else {
             return;
         };
+        self.bytes -= chat.bytes;
         for p in &chat.participants {
             self.participant_tokens.remove(&p.token);
             for t in &p.connection_tokens {
@@ -551,7 +656,10 @@ impl Chats {
         let now = self.now();
         let max = self.limits.max_items_per_chat;
         let chat = self.chats.get_mut(contact_id)?;
-        Some(chat.push(now, kind, content_type, content, sender, client_token, max))
+        let before = chat.bytes;
+        chat.push(now, kind, content_type, content, sender, client_token, max);
+        self.bytes = self.bytes - before + chat.bytes;
+        chat.items.back()
     }
 
     /// Ends a chat with a `chat.ended` event; `false` for an unknown contact. Ending an
@@ -563,7 +671,9 @@ impl Chats {
             return false;
         };
         if !chat.ended {
+            let before = chat.bytes;
             chat.push(now, ItemType::Event, ENDED, None, None, None, max);
+            self.bytes = self.bytes - before + chat.bytes;
             chat.ended = true;
         }
         true
@@ -624,6 +734,64 @@ mod tests {
         }
         assert_eq!(chats.connection_tokens.len(), TOKENS_PER_PARTICIPANT);
         assert_eq!(chats.by_connection_token(&first), Err(Denied));
+    }
+
+    #[test]
+    fn kept_bytes_follow_items_receipts_and_forgotten_chats() {
+        let mut chats = Chats::new(limits());
+        let a = chats.start_chat();
+        let b = chats.start_chat();
+        let id = chats
+            .push(
+                &a.contact_id,
+                ItemType::Message,
+                "text/plain",
+                Some("x".repeat(100)),
+                Some(AGENT),
+                Some("ct".into()),
+            )
+            .unwrap()
+            .id
+            .clone();
+        assert_eq!(chats.kept_bytes(), chats.recount());
+        chats.attach_receipt(
+            &a.contact_id,
+            &id,
+            CUSTOMER,
+            true,
+            "2024-01-01T00:00:00.000Z",
+        );
+        chats.attach_receipt(
+            &a.contact_id,
+            &id,
+            CUSTOMER,
+            true,
+            "2024-01-01T00:00:01.000Z",
+        );
+        assert_eq!(chats.kept_bytes(), chats.recount());
+        for _ in 0..5 {
+            chats.push(
+                &b.contact_id,
+                ItemType::Message,
+                "text/plain",
+                Some("y".into()),
+                Some(CUSTOMER),
+                None,
+            );
+        }
+        assert!(chats.end(&b.contact_id));
+        assert_eq!(chats.kept_bytes(), chats.recount());
+        while chats.forget_oldest_item(&b.contact_id) {}
+        assert_eq!(chats.chat(&b.contact_id).unwrap().items.len(), 1);
+        assert_eq!(chats.kept_bytes(), chats.recount());
+        assert!(chats.forget_oldest_chat_except(Some(&a.contact_id)));
+        assert!(chats.chat(&b.contact_id).is_none());
+        assert!(!chats.forget_oldest_chat_except(Some(&a.contact_id)));
+        assert_eq!(chats.kept_bytes(), chats.recount());
+        chats.start_chat();
+        chats.start_chat();
+        assert!(chats.chat(&a.contact_id).is_none());
+        assert_eq!(chats.kept_bytes(), chats.recount());
     }
 
     #[test]

@@ -12,8 +12,13 @@ use std::time::{Duration, Instant};
 
 use super::ids::new_uuid;
 
-/// The largest request head (request line and headers) read.
+/// The largest request head (request line and headers) read; a longer one is answered
+/// HTTP 431.
 const MAX_HEAD: usize = 64 * 1024;
+/// The most header lines a request head may have; more are answered HTTP 431. Without it
+/// a 64 KiB head holds some 16,000 empty headers, each kept as two allocations. ureq, the
+/// client's transport, refuses answers with more than this many headers too.
+pub(super) const MAX_HEADERS: usize = 128;
 /// What a body's buffer starts with: it grows as bytes arrive, never on the word of a
 /// `Content-Length` alone.
 const BODY_CHUNK: usize = 64 * 1024;
@@ -36,9 +41,9 @@ pub(super) trait Handler: Send + Sync + 'static {
     /// What to do with one well-formed request.
     fn handle(&self, request: &Request) -> Outcome;
 
-    /// The answer to a request that could not be read (`message` says why); the connection
-    /// is closed after it.
-    fn malformed(&self, message: &str) -> Reply;
+    /// The answer to a request that could not be read: HTTP `status` (400, or 431 for a
+    /// head too large), `message` says why; the connection is closed after it.
+    fn malformed(&self, status: u16, message: &str) -> Reply;
 }
 
 /// What the HTTP layer does with a request, as its handler decides.
@@ -99,7 +104,9 @@ impl Reply {
             403 => "Forbidden",
             404 => "Not Found",
             409 => "Conflict",
+            415 => "Unsupported Media Type",
             429 => "Too Many Requests",
+            431 => "Request Header Fields Too Large",
             500 => "Internal Server Error",
             502 => "Bad Gateway",
             503 => "Service Unavailable",
@@ -396,7 +403,11 @@ fn serve_connection(id: u64, stream: &TcpStream, state: &State) -> io::Result<()
                     return Ok(());
                 }
                 state.requests.fetch_add(1, Ordering::SeqCst);
-                let reply = state.handler.malformed(&e.to_string());
+                let status = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<Refusal>())
+                    .map_or(400, |r| r.status);
+                let reply = state.handler.malformed(status, &e.to_string());
                 writer.write_all(&reply.to_bytes(&state.every_answer, true))?;
                 return close(writer);
             }
@@ -445,13 +456,45 @@ fn close(stream: &TcpStream) -> io::Result<()> {
     Ok(())
 }
 
-/// Reads one request; `None` at a clean end of the connection.
+/// Why a request cannot be served as read: the HTTP status to answer and the message.
+#[derive(Debug)]
+pub(super) struct Refusal {
+    status: u16,
+    message: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// An `InvalidData` error carrying the status to answer.
+fn refuse(status: u16, message: impl Into<String>) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        Refusal {
+            status,
+            message: message.into(),
+        },
+    )
+}
+
+/// Reads one request; `None` at a clean end of the connection. A request that cannot be
+/// served is an `InvalidData` error whose [`Refusal`] says the status to answer: 431 for a
+/// head over 64 KiB or with more than [`MAX_HEADERS`] headers, 400 for anything else
+/// malformed (a request line that is not `METHOD TARGET HTTP/1.1` or `HTTP/1.0`, a header
+/// line without a name, a `Content-Length` that is not all digits or that disagrees with
+/// another, a `Transfer-Encoding`, a body over `max_body`).
 pub(super) fn read_request(
     reader: &mut impl BufRead,
     max_body: usize,
 ) -> io::Result<Option<Request>> {
-    let bad = |msg: &str| io::Error::new(io::ErrorKind::InvalidData, msg.to_owned());
+    let bad = |msg: &str| refuse(400, msg);
     let mut head = Vec::new();
+    let mut lines_read = 0usize;
     loop {
         let before = head.len();
         let n = reader
@@ -466,11 +509,22 @@ pub(super) fn read_request(
             };
         }
         if head.len() > MAX_HEAD {
-            return Err(bad("request head too large"));
+            return Err(refuse(
+                431,
+                format!("request head too large: the emulator reads up to {MAX_HEAD} bytes"),
+            ));
         }
         let line = &head[before..];
         if line == b"\r\n" || line == b"\n" {
             break;
+        }
+        // The request line, then the headers: refused as soon as one too many arrives.
+        lines_read += 1;
+        if lines_read > MAX_HEADERS + 1 {
+            return Err(refuse(
+                431,
+                format!("too many headers: the emulator takes up to {MAX_HEADERS}"),
+            ));
         }
     }
     let head = String::from_utf8(head).map_err(|_| bad("request head is not UTF-8"))?;
@@ -482,12 +536,25 @@ pub(super) fn read_request(
     else {
         return Err(bad("malformed request line"));
     };
+    if method.is_empty() || target.is_empty() {
+        return Err(bad("malformed request line"));
+    }
+    let close = match version {
+        "HTTP/1.1" => false,
+        "HTTP/1.0" => true,
+        _ => return Err(bad("unsupported HTTP version: send HTTP/1.1")),
+    };
     let mut headers = Vec::new();
     for line in lines.filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once(':') else {
             return Err(bad("malformed header line"));
         };
-        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        // No whitespace in or around a name (RFC 9112 5.1): `Content-Length : 5` is not
+        // the header a proxy in front might read it as.
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(bad("malformed header name"));
+        }
+        headers.push((name.to_owned(), value.trim().to_owned()));
     }
     let path = target.split('?').next().unwrap_or_default();
     let mut request = Request {
@@ -495,7 +562,7 @@ pub(super) fn read_request(
         path: path.to_owned(),
         headers,
         body: Vec::new(),
-        close: version != "HTTP/1.1",
+        close,
     };
     if request
         .header("connection")
@@ -508,10 +575,24 @@ pub(super) fn read_request(
             "chunked request bodies are not supported; send Content-Length",
         ));
     }
-    let length = match request.header("content-length") {
-        Some(v) => v.parse::<usize>().map_err(|_| bad("bad Content-Length"))?,
-        None => 0,
-    };
+    // Digits only (no sign, no list), and every Content-Length the same (RFC 9112 6.3):
+    // otherwise where the body ends is ambiguous.
+    let mut length: Option<usize> = None;
+    for (_, v) in request
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    {
+        if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("bad Content-Length"));
+        }
+        let n = v.parse::<usize>().map_err(|_| bad("bad Content-Length"))?;
+        if length.is_some_and(|l| l != n) {
+            return Err(bad("conflicting Content-Length headers"));
+        }
+        length = Some(n);
+    }
+    let length = length.unwrap_or(0);
     if length > max_body {
         return Err(bad(&format!(
             "request body too large: {length} bytes, the emulator accepts up to {max_body}"

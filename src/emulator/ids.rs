@@ -2,6 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::token::Uuid;
+
 /// Random bytes behind a participant token (252 base64 characters).
 pub(super) const PARTICIPANT_TOKEN_BYTES: usize = 189;
 /// Random bytes behind a connection token (200 base64 characters).
@@ -15,21 +17,11 @@ pub(super) fn new_token(random: usize) -> String {
     format!("QVFJREFI{}", base64(&bytes))
 }
 
-/// A random UUID v4, lower case.
+/// A random UUID v4, lower case: the library's own [`Uuid`], of fresh random bytes.
 pub(super) fn new_uuid() -> String {
     let mut b = [0u8; 16];
     random_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    Uuid::v4(b).as_str().to_owned()
 }
 
 /// Fills `buf` from the system's random source. The emulator's ids and tokens need only be

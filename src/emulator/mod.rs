@@ -30,6 +30,10 @@
 //!   idempotency (the same token from the same participant is the same message, recorded
 //!   once). The answer is `{"AbsoluteTime":…,"Id":…}`, without the `MessageMetadata` the
 //!   service adds only for some channels.
+//!
+//!   An empty `"ClientToken":""` (which the model allows) is taken as no client token, in
+//!   every operation: each such call is a new message or event with a fresh `Id`, not a
+//!   repeat of the last one sent with `""`.
 //! - `POST /participant/event` (SendEvent): the four documented event types. Typing is
 //!   recorded in [`events`](Emulator::events) but not put in the transcript (the
 //!   documentation's list of transcript events leaves it out); a delivered or read receipt
@@ -93,11 +97,21 @@
 //!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
 //!   after the chat ends or the customer leaves).
 //!
+//! Its POSTs must carry `Content-Type: application/json` (parameters such as `charset`
+//! allowed); others are answered 415 `UnsupportedMediaTypeException` and change nothing.
 //! An unknown contact is a 404 with a JSON message. Every answer carries
 //! `Access-Control-Allow-Origin: *` and exposes `x-amzn-RequestId` and `x-amzn-ErrorType`,
 //! and `OPTIONS` on any path answers a CORS preflight (204), so that a page in a browser can
-//! call the emulator. The control path has no authentication: anything that can reach
-//! `127.0.0.1` on this port can start, speak in and end chats.
+//! call the emulator.
+//!
+//! **The risk that comes with it.** The control path has no authentication, and CORS lets
+//! any origin read its answers: while a standalone emulator runs, any web page open in a
+//! browser on the same machine (not only your own test page) can start a chat and read its
+//! participant token, make the agent speak, read transcripts and end chats. The JSON
+//! content type stops HTML forms and simple cross-site requests (a browser must send a
+//! preflight first), but the emulator answers every preflight, so a page that asks is let
+//! through. It binds `127.0.0.1` only, so other machines cannot reach it, and its chats are
+//! made-up ones; still, run it only while testing, and stop it after.
 //!
 //! # Clock
 //!
@@ -121,21 +135,30 @@
 //! - [`idle_timeout`](EmulatorBuilder::idle_timeout) (60 s): a connection waiting that long
 //!   for the next request, or the next bytes of one, is closed, and so is one whose client
 //!   does not take an answer for that long.
-//! - [`max_body`](EmulatorBuilder::max_body) (64 MiB): a larger request body is refused with
-//!   HTTP 400. A body is read as its bytes arrive; a `Content-Length` alone reserves no
-//!   memory.
+//! - [`max_body`](EmulatorBuilder::max_body) (1 MiB, ten times the largest legal request):
+//!   a larger request body is refused with HTTP 400. A body is read as its bytes arrive; a
+//!   `Content-Length` alone reserves no memory. With every connection mid-request, the
+//!   bodies being read take at most `max_connections` x `max_body` (256 MiB by default).
+//! - a request head (request line and headers) of at most 64 KiB and 128 headers; a larger
+//!   one is refused with HTTP 431 and not kept.
 //! - [`seen_requests`](Emulator::seen_requests) keeps the newest
-//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose bodies
-//!   total at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) (64 MiB),
+//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose heads
+//!   and bodies total at most [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) (64 MiB),
 //!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
 //! - [`events`](Emulator::events) keeps the newest
-//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000), forgetting the
-//!   oldest with its client token.
+//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000, each with up to
+//!   16,384 characters of content, as many as 64 KiB), forgetting the oldest with its
+//!   client token.
 //! - [`max_chats`](EmulatorBuilder::max_chats) chats (1000): starting one more forgets the
 //!   oldest, its transcript and its tokens (later calls with them get 403).
 //! - [`max_items_per_chat`](EmulatorBuilder::max_items_per_chat) transcript items (1000,
-//!   at most 16 KiB of content each): a new item forgets the oldest, with its client
+//!   at most 16,384 bytes of content each): a new item forgets the oldest, with its client
 //!   token; a transcript read pages through what is kept.
+//! - [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) (256 MiB) for all of the above
+//!   together, counted as [`kept_bytes`](Emulator::kept_bytes): the counts alone would
+//!   allow many GiB (100,000 events of 64 KiB; 1000 chats of 1000 items of 16 KiB). Past
+//!   it, the oldest events are forgotten first, then the oldest chats, then the oldest
+//!   items of the chat being written to.
 //! - [`CONNECTION_TOKENS_PER_PARTICIPANT`](EmulatorBuilder::CONNECTION_TOKENS_PER_PARTICIPANT)
 //!   (100) connection tokens per participant: a new one forgets the expired ones and then
 //!   the oldest.
@@ -225,7 +248,7 @@ pub struct RecordedEvent {
     pub content_type: String,
     /// The `Content` sent, if any.
     pub content: Option<String>,
-    /// The `ClientToken` sent, if any.
+    /// The `ClientToken` sent, if any; an empty one is taken as none.
     pub client_token: Option<String>,
     /// The chat it was sent in.
     pub contact_id: String,
@@ -245,12 +268,26 @@ pub struct SeenRequest {
     /// The headers in arrival order, names as sent, except `X-Amz-Bearer`: the tokens are
     /// secrets and are not kept.
     pub headers: Vec<(String, String)>,
-    /// The body, or its first
-    /// [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) if it is longer.
+    /// The body, or as much of it as fits in
+    /// [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) beside the head.
     pub body: Vec<u8>,
 }
 
 impl SeenRequest {
+    /// The bytes it holds, as counted against
+    /// [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes): its method, path, header names
+    /// and values, and body.
+    pub fn kept_bytes(&self) -> usize {
+        self.method.len()
+            + self.path.len()
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+            + self.body.len()
+    }
+
     /// The first header of this name (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -334,8 +371,9 @@ struct Limits {
     idle_timeout: Duration,
     max_body: usize,
     max_seen_requests: usize,
-    max_seen_body_bytes: usize,
+    max_seen_bytes: usize,
     max_events: usize,
+    max_kept_bytes: usize,
     max_chats: usize,
     max_items_per_chat: usize,
     connection_token_lifetime: Duration,
@@ -348,14 +386,18 @@ impl EmulatorBuilder {
     pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
     /// The default of [`idle_timeout`](Self::idle_timeout): 60 seconds.
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-    /// The default of [`max_body`](Self::max_body): 64 MiB.
-    pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+    /// The default of [`max_body`](Self::max_body): 1 MiB, ten times the largest legal
+    /// request of the service (SendMessage with 16,384 characters of content, each escaped
+    /// to as many as 6 bytes of JSON, is about 100 KiB).
+    pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
     /// The default of [`max_seen_requests`](Self::max_seen_requests): 1000.
     pub const DEFAULT_MAX_SEEN_REQUESTS: usize = 1000;
     /// The default of [`max_events`](Self::max_events): 100,000.
     pub const DEFAULT_MAX_EVENTS: usize = 100_000;
-    /// The default of [`max_seen_body_bytes`](Self::max_seen_body_bytes): 64 MiB.
-    pub const DEFAULT_MAX_SEEN_BODY_BYTES: usize = 64 * 1024 * 1024;
+    /// The default of [`max_seen_bytes`](Self::max_seen_bytes): 64 MiB.
+    pub const DEFAULT_MAX_SEEN_BYTES: usize = 64 * 1024 * 1024;
+    /// The default of [`max_kept_bytes`](Self::max_kept_bytes): 256 MiB.
+    pub const DEFAULT_MAX_KEPT_BYTES: usize = 256 * 1024 * 1024;
     /// The default of [`max_chats`](Self::max_chats): 1000.
     pub const DEFAULT_MAX_CHATS: usize = 1000;
     /// The default of [`max_items_per_chat`](Self::max_items_per_chat): 1000.
@@ -398,8 +440,9 @@ impl EmulatorBuilder {
 
     /// The largest request body accepted, in bytes; a larger one is answered with HTTP 400
     /// and the connection closed. Default [`DEFAULT_MAX_BODY`](Self::DEFAULT_MAX_BODY)
-    /// (64 MiB). Memory is taken as the bytes arrive, not as `Content-Length` announces
-    /// them. Zero is refused by [`start`](Self::start): most operations have a body.
+    /// (1 MiB; it was 64 MiB before 0.2.0, which let 256 connections hold 16 GiB). Memory
+    /// is taken as the bytes arrive, not as `Content-Length` announces them. Zero is
+    /// refused by [`start`](Self::start): most operations have a body.
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.limits.max_body = bytes;
         self
@@ -413,22 +456,27 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How many body bytes the requests kept by [`Emulator::seen_requests`] hold in all;
-    /// the oldest requests are dropped to make room for a new one, and a body longer than
-    /// this on its own is kept cut to this length. Default
-    /// [`DEFAULT_MAX_SEEN_BODY_BYTES`](Self::DEFAULT_MAX_SEEN_BODY_BYTES) (64 MiB), enough for
-    /// the largest body the default [`max_body`](Self::max_body) accepts. Zero keeps the
-    /// requests without their bodies.
-    pub fn max_seen_body_bytes(mut self, bytes: usize) -> Self {
-        self.limits.max_seen_body_bytes = bytes;
+    /// How many bytes the requests kept by [`Emulator::seen_requests`] hold in all, heads
+    /// and bodies: each request's method, path, header names and values, and body (see
+    /// [`SeenRequest::kept_bytes`]). The oldest requests are dropped to make room for a new
+    /// one; a body that does not fit beside its head even alone is kept cut, and a request
+    /// whose head alone does not fit is not kept (only counted by [`Emulator::requests`]).
+    /// Default [`DEFAULT_MAX_SEEN_BYTES`](Self::DEFAULT_MAX_SEEN_BYTES) (64 MiB). Zero keeps
+    /// none.
+    ///
+    /// New in 0.2.0, replacing `max_seen_body_bytes`, which counted bodies alone: a client
+    /// could send heads of thousands of headers that were kept uncounted.
+    pub fn max_seen_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_seen_bytes = bytes;
         self
     }
 
     /// How many accepted events [`Emulator::events`] keeps, the newest; default
-    /// [`DEFAULT_MAX_EVENTS`](Self::DEFAULT_MAX_EVENTS) (100,000, at most 16 KiB of content
-    /// each). The oldest is forgotten with its client token, so a repeat of that token is
-    /// then a new event. Zero is refused by [`start`](Self::start): an event must be kept
-    /// at least until its answer is written.
+    /// [`DEFAULT_MAX_EVENTS`](Self::DEFAULT_MAX_EVENTS) (100,000, each with up to 16,384
+    /// characters of content, as many as 64 KiB; [`max_kept_bytes`](Self::max_kept_bytes)
+    /// bounds their bytes). The oldest is forgotten with its client token, so a repeat of
+    /// that token is then a new event. Zero is refused by [`start`](Self::start): an event
+    /// must be kept at least until its answer is written.
     pub fn max_events(mut self, max: usize) -> Self {
         self.limits.max_events = max;
         self
@@ -445,11 +493,31 @@ impl EmulatorBuilder {
 
     /// How many transcript items each chat keeps, the newest; default
     /// [`DEFAULT_MAX_ITEMS_PER_CHAT`](Self::DEFAULT_MAX_ITEMS_PER_CHAT) (1000, at most
-    /// 16 KiB of content each). A new item forgets the oldest, with its client token (a
-    /// repeat of that SendMessage is then a new message). Zero is refused by
+    /// 16,384 bytes of content each; [`max_kept_bytes`](Self::max_kept_bytes) bounds their
+    /// bytes across chats). A new item forgets the oldest, with its client token (a repeat
+    /// of that SendMessage is then a new message). Zero is refused by
     /// [`start`](Self::start).
     pub fn max_items_per_chat(mut self, max: usize) -> Self {
         self.limits.max_items_per_chat = max;
+        self
+    }
+
+    /// How many bytes the chats' transcripts and the event record ([`Emulator::events`])
+    /// may hold together, as [`Emulator::kept_bytes`] counts them: the strings of every item
+    /// (id, time, content type, content, client token, receipt times) and of every event
+    /// (its members and its client token). Default
+    /// [`DEFAULT_MAX_KEPT_BYTES`](Self::DEFAULT_MAX_KEPT_BYTES) (256 MiB). When a new item
+    /// or event takes the count past it, the oldest events are forgotten first (with their
+    /// client tokens; the newest event is always kept), then the oldest chats other than the
+    /// one written to (their transcripts and tokens: later calls with them get 403), then
+    /// the oldest items of that chat (its newest is always kept). So the count exceeds it
+    /// only if one item or event is larger on its own. The structures around the strings
+    /// (maps, tokens, participant ids) add a bounded amount per item, event and chat, which
+    /// [`max_events`](Self::max_events), [`max_chats`](Self::max_chats) and
+    /// [`max_items_per_chat`](Self::max_items_per_chat) bound. Zero is refused by
+    /// [`start`](Self::start).
+    pub fn max_kept_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_kept_bytes = bytes;
         self
     }
 
@@ -482,7 +550,8 @@ impl EmulatorBuilder {
     /// # Errors
     ///
     /// [`io::ErrorKind::InvalidInput`] if `max_connections`, `idle_timeout`, `max_body`,
-    /// `max_events`, `max_chats`, `max_items_per_chat` or `connection_token_lifetime` is
+    /// `max_events`, `max_kept_bytes`, `max_chats`, `max_items_per_chat` or
+    /// `connection_token_lifetime` is
     /// zero; otherwise what binding (a port in use, say) or starting its thread returns.
     pub fn start(self) -> io::Result<Emulator> {
         let limits = self.limits;
@@ -491,6 +560,7 @@ impl EmulatorBuilder {
             ("idle_timeout", limits.idle_timeout.is_zero()),
             ("max_body", limits.max_body == 0),
             ("max_events", limits.max_events == 0),
+            ("max_kept_bytes", limits.max_kept_bytes == 0),
             ("max_chats", limits.max_chats == 0),
             ("max_items_per_chat", limits.max_items_per_chat == 0),
             (
@@ -513,6 +583,7 @@ impl EmulatorBuilder {
         });
         let settings = ServiceSettings {
             max_events: limits.max_events,
+            max_kept_bytes: limits.max_kept_bytes,
             empty_next_token_on_last_page: limits.empty_next_token_on_last_page,
             empty_disconnect_body: limits.empty_disconnect_body,
         };
@@ -541,8 +612,9 @@ impl Default for EmulatorBuilder {
                 idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
                 max_body: Self::DEFAULT_MAX_BODY,
                 max_seen_requests: Self::DEFAULT_MAX_SEEN_REQUESTS,
-                max_seen_body_bytes: Self::DEFAULT_MAX_SEEN_BODY_BYTES,
+                max_seen_bytes: Self::DEFAULT_MAX_SEEN_BYTES,
                 max_events: Self::DEFAULT_MAX_EVENTS,
+                max_kept_bytes: Self::DEFAULT_MAX_KEPT_BYTES,
                 max_chats: Self::DEFAULT_MAX_CHATS,
                 max_items_per_chat: Self::DEFAULT_MAX_ITEMS_PER_CHAT,
                 connection_token_lifetime: Self::DEFAULT_CONNECTION_TOKEN_LIFETIME,
@@ -565,8 +637,8 @@ struct App {
 struct Records {
     faults: VecDeque<Fault>,
     seen: VecDeque<SeenRequest>,
-    /// The body bytes held in `seen`.
-    seen_body_bytes: usize,
+    /// The bytes held in `seen`, as [`SeenRequest::kept_bytes`] counts them.
+    seen_bytes: usize,
 }
 
 impl App {
@@ -589,8 +661,8 @@ impl Handler for App {
         }
     }
 
-    fn malformed(&self, message: &str) -> Reply {
-        service::error_reply(400, "SerializationException", message)
+    fn malformed(&self, status: u16, message: &str) -> Reply {
+        service::error_reply(status, "SerializationException", message)
     }
 }
 
@@ -601,28 +673,42 @@ impl Records {
         if limits.max_seen_requests == 0 {
             return;
         }
+        let kept_header = |(k, _): &&(String, String)| !k.eq_ignore_ascii_case("x-amz-bearer");
+        let head_bytes = request.method.len()
+            + request.path.len()
+            + request
+                .headers
+                .iter()
+                .filter(kept_header)
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>();
+        // A head that does not fit even alone is not kept at all.
+        let Some(room) = limits.max_seen_bytes.checked_sub(head_bytes) else {
+            return;
+        };
         // Only what is kept is copied: a body over the budget is cut before the copy.
-        let kept_body = request.body.len().min(limits.max_seen_body_bytes);
+        let kept_body = request.body.len().min(room);
         let request = SeenRequest {
             method: request.method.clone(),
             path: request.path.clone(),
             headers: request
                 .headers
                 .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-bearer"))
+                .filter(kept_header)
                 .cloned()
                 .collect(),
             body: request.body[..kept_body].to_vec(),
         };
+        let size = head_bytes + kept_body;
         while self.seen.len() >= limits.max_seen_requests
-            || self.seen_body_bytes + request.body.len() > limits.max_seen_body_bytes
+            || self.seen_bytes + size > limits.max_seen_bytes
         {
             let Some(oldest) = self.seen.pop_front() else {
                 break;
             };
-            self.seen_body_bytes -= oldest.body.len();
+            self.seen_bytes -= oldest.kept_bytes();
         }
-        self.seen_body_bytes += request.body.len();
+        self.seen_bytes += size;
         self.seen.push_back(request);
     }
 }
@@ -687,7 +773,7 @@ impl Emulator {
     /// `participant.joined` event in the transcript. If
     /// [`max_chats`](EmulatorBuilder::max_chats) are kept, the oldest is forgotten.
     pub fn start_chat(&self) -> StartedChat {
-        let s = self.app.service.lock().chats.start_chat();
+        let s = self.app.service.start_chat();
         StartedChat {
             contact_id: s.contact_id,
             participant_token: s.participant_token,
@@ -774,7 +860,7 @@ impl Emulator {
     ///
     /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
     pub fn end_chat(&self, contact_id: &str) -> io::Result<()> {
-        if self.app.service.lock().chats.end(contact_id) {
+        if self.app.service.end_chat(contact_id) {
             Ok(())
         } else {
             Err(unknown_contact(contact_id))
@@ -799,6 +885,13 @@ impl Emulator {
         self.app.service.lock().events()
     }
 
+    /// How many bytes the chats' transcripts and the events hold now, as counted against
+    /// [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes): the strings of every kept item
+    /// and event.
+    pub fn kept_bytes(&self) -> usize {
+        self.app.service.lock().kept_bytes()
+    }
+
     /// How many HTTP requests it has received, malformed ones included, also those no
     /// longer kept by [`seen_requests`](Self::seen_requests).
     pub fn requests(&self) -> usize {
@@ -807,8 +900,9 @@ impl Emulator {
 
     /// The newest well-formed requests received, oldest first, each attempt of a retried
     /// call included: at most [`max_seen_requests`](EmulatorBuilder::max_seen_requests) of
-    /// them, with at most [`max_seen_body_bytes`](EmulatorBuilder::max_seen_body_bytes) of
-    /// bodies in all.
+    /// them, holding at most [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) of heads
+    /// and bodies in all. A request refused as malformed (a head over 64 KiB or with more
+    /// than 128 headers, say) is counted by [`requests`](Self::requests) but not kept.
     pub fn seen_requests(&self) -> Vec<SeenRequest> {
         self.app.records().seen.iter().cloned().collect()
     }
@@ -843,16 +937,22 @@ impl Emulator {
         self.app.service.lock().receipts_conflict = on;
     }
 
+    /// How many faults [`inject`](Self::inject) queues at most; beyond, a fault is refused
+    /// (not queued) until requests have taken some.
+    pub const MAX_QUEUED_FAULTS: usize = 1000;
+
     /// Answers the next request, whatever it is, with this error instead of handling it:
     /// HTTP `status`, `X-Amzn-Errortype: error_type`, body `{"message": message}`.
     /// Faults queue up, one request each. Shorthand for
-    /// `inject(Fault::error(status, error_type, message))`.
-    pub fn fail_next(&self, status: u16, error_type: &str, message: &str) {
-        self.inject(Fault::error(status, error_type, message));
+    /// `inject(Fault::error(status, error_type, message))`; `false` if the queue was full.
+    pub fn fail_next(&self, status: u16, error_type: &str, message: &str) -> bool {
+        self.inject(Fault::error(status, error_type, message))
     }
 
     /// Applies `fault` to the next request that has none yet: faults queue up, one request
-    /// each, and requests after the queue runs dry are handled normally.
+    /// each, and requests after the queue runs dry are handled normally. Returns `false`,
+    /// queuing nothing, if [`MAX_QUEUED_FAULTS`](Self::MAX_QUEUED_FAULTS) are queued
+    /// already: the queue is bounded like everything else the emulator keeps.
     ///
     /// ```
     /// use connect_participant::emulator::{Emulator, Fault};
@@ -869,8 +969,13 @@ impl Emulator {
     /// assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn inject(&self, fault: Fault) {
-        self.app.records().faults.push_back(fault);
+    pub fn inject(&self, fault: Fault) -> bool {
+        let mut records = self.app.records();
+        if records.faults.len() >= Self::MAX_QUEUED_FAULTS {
+            return false;
+        }
+        records.faults.push_back(fault);
+        true
     }
 }
 
@@ -907,10 +1012,11 @@ mod tests {
     }
 
     #[test]
-    fn kept_requests_stay_within_count_and_bytes_newest_first() {
+    fn kept_requests_stay_within_count_and_bytes_heads_included_newest_first() {
+        // Each request's head is "POST" and "/": 5 bytes before its body.
         let limits = Limits {
             max_seen_requests: 3,
-            max_seen_body_bytes: 10,
+            max_seen_bytes: 20,
             ..EmulatorBuilder::default().limits
         };
         let mut records = Records::default();
@@ -918,13 +1024,28 @@ mod tests {
             records.keep(&seen(body), &limits);
         }
         let bodies: Vec<&[u8]> = records.seen.iter().map(|r| &r.body[..]).collect();
-        assert_eq!(bodies, [&b"cc"[..], b"d", b"eeeee"]);
-        assert_eq!(records.seen_body_bytes, 8);
-        // A body over the whole budget is kept cut, alone.
-        records.keep(&seen(b"0123456789abc"), &limits);
+        assert_eq!(bodies, [&b"d"[..], b"eeeee"]);
+        assert_eq!(records.seen_bytes, 16);
+        // A body over the whole budget is kept cut, alone, beside its head.
+        records.keep(&seen(b"0123456789abcdefghij"), &limits);
         let bodies: Vec<&[u8]> = records.seen.iter().map(|r| &r.body[..]).collect();
-        assert_eq!(bodies, [&b"0123456789"[..]]);
-        assert_eq!(records.seen_body_bytes, 10);
+        assert_eq!(bodies, [&b"0123456789abcde"[..]]);
+        assert_eq!(records.seen_bytes, 20);
+
+        // Headers count, names and values; the bearer is neither kept nor counted.
+        let mut with_headers = seen(b"");
+        with_headers.headers = vec![
+            ("X-Amz-Bearer".into(), "secret".into()),
+            ("abc".into(), "defgh".into()),
+        ];
+        records.keep(&with_headers, &limits);
+        assert_eq!(records.seen.back().unwrap().kept_bytes(), 13);
+        assert_eq!(records.seen_bytes, 13);
+        // A head that cannot fit even alone is not kept.
+        with_headers.headers.push(("k".into(), "v".repeat(20)));
+        records.keep(&with_headers, &limits);
+        assert_eq!(records.seen.len(), 1);
+        assert_eq!(records.seen_bytes, 13);
 
         let none = Limits {
             max_seen_requests: 0,
@@ -932,6 +1053,8 @@ mod tests {
         };
         records.keep(&seen(b"x"), &none);
         assert_eq!(records.seen.len(), 1);
+        let seen_total: usize = records.seen.iter().map(SeenRequest::kept_bytes).sum();
+        assert_eq!(seen_total, records.seen_bytes);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value, json};
 
 use super::RecordedEvent;
-use super::chat::{AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Receipt, Start, later};
+use super::chat::{AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Start, Started, later};
 use super::http::{Reply, Request};
 use super::ids::{new_token, new_uuid};
 
@@ -57,6 +57,9 @@ const ALLOW_HEADERS: &str = "content-type, x-amz-bearer, amz-sdk-invocation-id, 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct ServiceSettings {
     pub(super) max_events: usize,
+    /// The bytes the chats' items and the events may hold in all (see
+    /// [`State::kept_bytes`]).
+    pub(super) max_kept_bytes: usize,
     pub(super) empty_next_token_on_last_page: bool,
     pub(super) empty_disconnect_body: bool,
 }
@@ -78,30 +81,83 @@ pub(super) struct State {
     events: VecDeque<(RecordedEvent, Option<EventKey>)>,
     /// How many events were forgotten: `events[i]` is event number `forgotten + i`.
     forgotten: usize,
+    /// The sum of the kept events' [`event_bytes`].
+    events_bytes: usize,
     /// Idempotency key -> number of the event it made.
     by_client_token: HashMap<EventKey, usize>,
     pub(super) receipts_conflict: bool,
+}
+
+/// The bytes of an event's strings, as counted against `max_kept_bytes`: every member of
+/// the event, and its idempotency key (a copy of its contact id and client token, kept
+/// twice: in the record and in the index).
+fn event_bytes(event: &RecordedEvent, key: Option<&EventKey>) -> usize {
+    let RecordedEvent {
+        id,
+        absolute_time,
+        content_type,
+        content,
+        client_token,
+        contact_id,
+        participant_id,
+    } = event;
+    id.len()
+        + absolute_time.len()
+        + content_type.len()
+        + content.as_ref().map_or(0, String::len)
+        + client_token.as_ref().map_or(0, String::len)
+        + contact_id.len()
+        + participant_id.len()
+        + key.map_or(0, |(c, _, t)| 2 * (c.len() + t.len()))
 }
 
 impl State {
     /// Records `event`, forgetting the oldest (and its client token) beyond `max`; returns
     /// its number.
     fn record(&mut self, event: RecordedEvent, key: Option<EventKey>, max: usize) -> usize {
-        while self.events.len() >= max.max(1) {
-            let Some((_, old_key)) = self.events.pop_front() else {
-                break;
-            };
-            if let Some(k) = old_key {
-                self.by_client_token.remove(&k);
-            }
-            self.forgotten += 1;
-        }
+        while self.events.len() >= max.max(1) && self.forget_oldest_event() {}
         let number = self.forgotten + self.events.len();
         if let Some(k) = &key {
             self.by_client_token.insert(k.clone(), number);
         }
+        self.events_bytes += event_bytes(&event, key.as_ref());
         self.events.push_back((event, key));
         number
+    }
+
+    /// Forgets the oldest event and its client token; `false` if none is kept.
+    fn forget_oldest_event(&mut self) -> bool {
+        let Some((old, old_key)) = self.events.pop_front() else {
+            return false;
+        };
+        self.events_bytes -= event_bytes(&old, old_key.as_ref());
+        if let Some(k) = old_key {
+            self.by_client_token.remove(&k);
+        }
+        self.forgotten += 1;
+        true
+    }
+
+    /// The bytes the chats' items and the events hold, as counted against
+    /// `max_kept_bytes`: the strings of each item ([`Item::kept_bytes`]) and of each event.
+    pub(super) fn kept_bytes(&self) -> usize {
+        self.chats.kept_bytes() + self.events_bytes
+    }
+
+    /// Forgets what is oldest until [`kept_bytes`](Self::kept_bytes) is within `max`: the
+    /// oldest events first (but the newest, whose answer may be being written), then the
+    /// oldest chats other than `keep` (the chat just written to), then the oldest items of
+    /// `keep` (but its newest). Only an item or event larger than `max` on its own can be
+    /// left over it.
+    pub(super) fn keep_within(&mut self, max: usize, keep: Option<&str>) {
+        while self.kept_bytes() > max {
+            let forgot = (self.events.len() > 1 && self.forget_oldest_event())
+                || self.chats.forget_oldest_chat_except(keep)
+                || keep.is_some_and(|c| self.chats.forget_oldest_item(c));
+            if !forgot {
+                break;
+            }
+        }
     }
 
     pub(super) fn events(&self) -> Vec<RecordedEvent> {
@@ -248,13 +304,14 @@ fn bearer<'r>(request: &'r Request, member: &str) -> Result<&'r str, Reply> {
     Ok(token)
 }
 
-/// The optional `ClientToken`, 0 to 500 characters.
+/// The optional `ClientToken`, 0 to 500 characters. An empty one is taken as none: the
+/// model allows `""`, but as a key it would make every call sent with it one and the same.
 fn client_token(map: &Map<String, Value>) -> Result<Option<String>, Reply> {
     let token = string(map, "ClientToken")?;
     if let Some(t) = &token {
         chars_within(t, "clientToken", 0, MAX_CLIENT_TOKEN)?;
     }
-    Ok(token)
+    Ok(token.filter(|t| !t.is_empty()))
 }
 
 /// Unwraps a step that answers with an error reply.
@@ -276,6 +333,7 @@ impl Service {
                 chats,
                 events: VecDeque::new(),
                 forgotten: 0,
+                events_bytes: 0,
                 by_client_token: HashMap::new(),
                 receipts_conflict: false,
             }),
@@ -354,21 +412,19 @@ impl Service {
             }
             Some(_) => return serialization("Type must be a list of strings"),
         };
-        let connect = match map.get("ConnectParticipant") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return serialization("ConnectParticipant must be a boolean"),
-        };
+        // `ConnectParticipant` is checked for its type and changes nothing: the emulator has
+        // no notion of a participant being connected beyond its tokens.
+        if !matches!(
+            map.get("ConnectParticipant"),
+            None | Some(Value::Null | Value::Bool(_))
+        ) {
+            return serialization("ConnectParticipant must be a boolean");
+        }
 
         let mut state = self.lock();
         let Ok((contact_id, who)) = state.chats.by_participant_token(token) else {
             return denied();
         };
-        if connect {
-            if let Some(chat) = state.chats.chat_mut(&contact_id) {
-                chat.participants[who].connected = true;
-            }
-        }
         // Without `Type` the emulator answers credentials alone: what a client needs to
         // make further calls (the service's answer is not documented).
         let wants = |t: &str| types.as_ref().is_none_or(|list| list.contains(&t));
@@ -452,10 +508,12 @@ impl Service {
             Some(who),
             client_token,
         );
-        match item {
-            Some(item) => ok(&json!({ "AbsoluteTime": item.absolute_time, "Id": item.id })),
-            None => denied(),
-        }
+        let Some(answer) = item.map(|i| json!({ "AbsoluteTime": i.absolute_time, "Id": i.id }))
+        else {
+            return denied();
+        };
+        state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
+        ok(&answer)
     }
 
     fn send_event(&self, request: &Request) -> Reply {
@@ -474,7 +532,11 @@ impl Service {
             MAX_CONTENT_TYPE
         ));
         if !EVENT_TYPES.contains(&content_type.as_str()) {
-            return validation(format!("The content type {content_type} is not supported"));
+            return validation(format!(
+                "1 validation error detected: Value '{content_type}' at 'contentType' failed \
+                 to satisfy constraint: Member must be an event type SendEvent supports: {}",
+                EVENT_TYPES.join(", ")
+            ));
         }
         if let Some(c) = &content {
             attempt!(chars_within(c, "content", 1, MAX_CONTENT));
@@ -492,7 +554,11 @@ impl Service {
                 })
                 .filter(|id| !id.is_empty());
             if message_id.is_none() {
-                return validation("A receipt's Content must carry a messageId");
+                return validation(
+                    "1 validation error detected: Value at 'content' failed to satisfy \
+                     constraint: Member must be a JSON object with a non-empty messageId for \
+                     a delivered or read receipt",
+                );
             }
         }
 
@@ -510,18 +576,19 @@ impl Service {
             Some(&n) => n,
             None => {
                 let now = state.chats.now();
-                let Some(chat) = state.chats.chat_mut(&contact_id) else {
-                    return denied();
-                };
                 let absolute_time = format_time(now);
                 // A receipt lands on its message in the transcript (as MessageMetadata);
                 // one for a message the transcript does not hold is accepted and kept in
                 // `events()` only.
                 if let Some(id) = &message_id {
-                    if let Some(item) = chat.item_by_id_mut(id) {
-                        attach_receipt(item, who, content_type == READ, &absolute_time);
-                    }
+                    let read = content_type == READ;
+                    state
+                        .chats
+                        .attach_receipt(&contact_id, id, who, read, &absolute_time);
                 }
+                let Some(chat) = state.chats.chat(&contact_id) else {
+                    return denied();
+                };
                 let event = RecordedEvent {
                     id: new_uuid(),
                     absolute_time,
@@ -532,7 +599,9 @@ impl Service {
                     participant_id: chat.participants[who].id.clone(),
                 };
                 let max = self.settings.max_events;
-                state.record(event, key, max)
+                let number = state.record(event, key, max);
+                state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
+                number
             }
         };
         let Some((event, _)) = number
@@ -568,6 +637,7 @@ impl Service {
                 state
                     .chats
                     .push(&contact_id, ItemType::Event, LEFT, None, Some(who), None);
+                state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
             }
         }
         if self.settings.empty_disconnect_body {
@@ -678,6 +748,23 @@ impl Service {
         ok(&Value::Object(out))
     }
 
+    /// Starts a chat (as StartChatContact would), within the bounds.
+    pub(super) fn start_chat(&self) -> Started {
+        let mut state = self.lock();
+        let started = state.chats.start_chat();
+        state.keep_within(self.settings.max_kept_bytes, Some(&started.contact_id));
+        started
+    }
+
+    /// Ends a chat with a `chat.ended` event, within the bounds; `false` for an unknown
+    /// contact.
+    pub(super) fn end_chat(&self, contact_id: &str) -> bool {
+        let mut state = self.lock();
+        let ended = state.chats.end(contact_id);
+        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
+        ended
+    }
+
     /// The agent (or a bot) says something in a chat: (Id, AbsoluteTime). Any content type
     /// of 1 to 100 characters is taken, since the agent's side may send what a customer
     /// may not (interactive messages).
@@ -716,7 +803,9 @@ impl Service {
                 None,
             )
             .ok_or(AgentError::UnknownContact)?;
-        Ok((item.id.clone(), item.absolute_time.clone()))
+        let answer = (item.id.clone(), item.absolute_time.clone());
+        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
+        Ok(answer)
     }
 
     /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
@@ -739,9 +828,23 @@ impl Service {
         if request.method != "POST" {
             return not_found("the control path serves POST, and GET for a transcript");
         }
+        // A JSON content type makes a browser ask first (a CORS preflight), so an HTML form
+        // or a simple cross-site request cannot start, speak in or end a chat unasked.
+        let json_body = request.header("content-type").is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+        if !json_body {
+            return error_reply(
+                415,
+                "UnsupportedMediaTypeException",
+                "the control path takes POSTs with Content-Type: application/json only",
+            );
+        }
         match parts.as_slice() {
             ["chats"] => {
-                let started = self.lock().chats.start_chat();
+                let started = self.start_chat();
                 ok(&json!({
                     "ContactId": started.contact_id,
                     "ParticipantToken": started.participant_token,
@@ -762,7 +865,7 @@ impl Service {
                 }
             }
             ["chats", contact_id, "end"] => {
-                if self.lock().chats.end(contact_id) {
+                if self.end_chat(contact_id) {
                     ok(&json!({}))
                 } else {
                     unknown_chat(contact_id)
@@ -841,31 +944,6 @@ fn start_position(p: &Map<String, Value>) -> Result<Start, Reply> {
         (None, None, Some(n)) if n > 0 => Start::MostRecent(n as usize),
         _ => Start::Newest,
     })
-}
-
-/// Notes a receipt from participant `who` on a message, once per kind: the first delivery
-/// and the first reading are what they record.
-fn attach_receipt(item: &mut Item, who: usize, read: bool, at: &str) {
-    let receipt = match item.receipts.iter_mut().position(|r| r.recipient == who) {
-        Some(i) => &mut item.receipts[i],
-        None => {
-            item.receipts.push(Receipt {
-                recipient: who,
-                delivered: None,
-                read: None,
-            });
-            let last = item.receipts.len() - 1;
-            &mut item.receipts[last]
-        }
-    };
-    let slot = if read {
-        &mut receipt.read
-    } else {
-        &mut receipt.delivered
-    };
-    if slot.is_none() {
-        *slot = Some(at.to_owned());
-    }
 }
 
 /// An item as GetTranscript writes it: every member that applies, none as `null`.
@@ -955,6 +1033,7 @@ mod tests {
         });
         let settings = ServiceSettings {
             max_events: 4,
+            max_kept_bytes: 1 << 20,
             empty_next_token_on_last_page: false,
             empty_disconnect_body: false,
         };
@@ -1025,7 +1104,9 @@ mod tests {
             for path in paths {
                 for method in ["POST", "GET", "OPTIONS", "DELETE"] {
                     for bearer in bearers {
-                        let mut headers = Vec::new();
+                        // JSON, so that the control path's POSTs are handled, not refused.
+                        let mut headers =
+                            vec![("Content-Type".to_owned(), "application/json".to_owned())];
                         if let Some(b) = bearer {
                             headers.push(("X-Amz-Bearer".to_owned(), b.to_owned()));
                         }
@@ -1046,9 +1127,17 @@ mod tests {
                 }
             }
         }
-        // Whatever came in, what is kept stayed within its bounds.
+        // Whatever came in, what is kept stayed within its bounds, and the running count
+        // of kept bytes is what is held.
         let state = service.lock();
         assert!(state.events.len() <= 4);
+        let events: usize = state
+            .events
+            .iter()
+            .map(|(e, k)| event_bytes(e, k.as_ref()))
+            .sum();
+        assert_eq!(state.events_bytes, events);
+        assert_eq!(state.chats.kept_bytes(), state.chats.recount());
     }
 
     #[test]

@@ -263,7 +263,7 @@ fn zero_bounds_that_make_no_sense_are_refused() {
     // neither panic nor overflow (a socket timeout of Duration::MAX saturates).
     let emulator = Emulator::builder()
         .max_seen_requests(0)
-        .max_seen_body_bytes(0)
+        .max_seen_bytes(0)
         .idle_timeout(Duration::MAX)
         .max_connections(usize::MAX)
         .max_body(usize::MAX)
@@ -307,10 +307,10 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
     assert_eq!(emulator.requests(), 10);
     assert_eq!(emulator.events().len(), 10);
 
-    // The byte budget: room for two typing bodies, not three.
-    let body_len = emulator.seen_requests()[0].body.len();
+    // The byte budget: room for two typing requests, heads and bodies, not three.
+    let size = emulator.seen_requests()[0].kept_bytes();
     let emulator = Emulator::builder()
-        .max_seen_body_bytes(2 * body_len + body_len / 2)
+        .max_seen_bytes(2 * size + size / 2)
         .start()
         .unwrap();
     let client = emulator.client_builder().build().unwrap();
@@ -323,6 +323,97 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
     let kept: Vec<Option<String>> = seen.iter().map(|r| r.client_token()).collect();
     assert_eq!(kept, [Some("ct-3".into()), Some("ct-4".into())]);
     assert_eq!(emulator.requests(), 5);
+}
+
+/// Sends `head` (lines without their CRLF, a blank line added) and `body` on a new
+/// connection and reads the answer until the emulator closes; `None` if the connection
+/// was reset before an answer arrived (a refused head may be closed on with bytes unread).
+fn exchange(emulator: &Emulator, head: &[String], body: &[u8]) -> Option<String> {
+    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut raw = head.join("\r\n").into_bytes();
+    raw.extend_from_slice(b"\r\n\r\n");
+    raw.extend_from_slice(body);
+    // The emulator may refuse and close before it has read all of this.
+    let _ = stream.write_all(&raw);
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(e) if e.kind() == IoErrorKind::ConnectionReset => {}
+        Err(e) => panic!("{e}"),
+    }
+    (!answer.is_empty()).then(|| String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// A SendEvent head for a typing event, `pad` more headers of `pad_len` bytes each.
+fn typing_head(token: &str, pad: usize, pad_len: usize) -> (Vec<String>, Vec<u8>) {
+    let body = br#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#.to_vec();
+    let mut head = vec![
+        "POST /participant/event HTTP/1.1".to_owned(),
+        "Host: x".to_owned(),
+        format!("X-Amz-Bearer: {token}"),
+        "Connection: close".to_owned(),
+        format!("Content-Length: {}", body.len()),
+    ];
+    head.extend((0..pad).map(|i| format!("X-Pad-{i:03}: {}", "p".repeat(pad_len))));
+    (head, body)
+}
+
+/// The issue's attack, scaled down: heads of many headers were kept whole and counted as
+/// nothing. A head of more than 128 headers is now refused with 431 and not kept; the heads
+/// that are kept count in `max_seen_bytes` beside the bodies.
+#[test]
+fn request_heads_are_bounded_in_count_and_counted_in_the_seen_budget() {
+    let emulator = Emulator::start().unwrap();
+    let token = emulator.connection_token();
+    let token = token.expose_secret();
+    // 4 headers of its own and 124 more: 128, the most taken.
+    let (head, body) = typing_head(token, 124, 1);
+    let answer = exchange(&emulator, &head, &body).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert_eq!(emulator.seen_requests().len(), 1);
+    // One more is refused, with 431, before anything is handled or kept.
+    let (head, body) = typing_head(token, 125, 1);
+    let answer = exchange(&emulator, &head, &body).expect("an answer");
+    assert!(
+        answer.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{answer}"
+    );
+    assert_eq!((emulator.requests(), emulator.events().len()), (2, 1));
+    assert_eq!(emulator.seen_requests().len(), 1);
+    // The issue's 16,000 empty headers in a 64 KiB head: refused too, not kept. The
+    // emulator closes with most of the head unread, which may reset the connection before
+    // its answer is read; either way it has counted the request by then.
+    let mut head = vec!["POST /participant/event HTTP/1.1".to_owned()];
+    head.extend((0..16_000).map(|_| "a:".to_owned()));
+    if let Some(answer) = exchange(&emulator, &head, b"") {
+        assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+    }
+    assert_eq!(emulator.requests(), 3);
+    assert_eq!(emulator.seen_requests().len(), 1);
+
+    // Heads count in the budget: each of these requests holds some 10 KB of headers and
+    // a body of 66 bytes, so a budget of 25,000 bytes keeps two, where counting bodies
+    // alone would keep all ten.
+    let emulator = Emulator::builder().max_seen_bytes(25_000).start().unwrap();
+    let token = emulator.connection_token();
+    for _ in 0..10 {
+        let (head, body) = typing_head(token.expose_secret(), 100, 100);
+        let answer = exchange(&emulator, &head, &body).expect("an answer");
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    }
+    let seen = emulator.seen_requests();
+    let held: usize = seen.iter().map(|r| r.kept_bytes()).sum();
+    assert_eq!(seen.len(), 2, "{held} bytes");
+    assert!(held <= 25_000 && held > 20_000, "{held}");
+    assert_eq!(
+        seen[0].headers.len(),
+        103,
+        "every header but the bearer is kept"
+    );
+    assert_eq!(emulator.events().len(), 10);
 }
 
 /// Sends a SendEvent head announcing `len` body bytes, then `body`, and returns the
@@ -357,13 +448,23 @@ fn padded_body(len: usize) -> Vec<u8> {
 }
 
 #[test]
-fn default_body_bound_takes_tens_of_megabytes_and_a_set_bound_refuses_more() {
+fn default_body_bound_is_1_mib_and_a_set_bound_refuses_more() {
     let emulator = Emulator::start().unwrap();
-    let body = padded_body(20 * 1024 * 1024);
+    assert_eq!(EmulatorBuilder::DEFAULT_MAX_BODY, 1024 * 1024);
+    // The largest legal request of the service, about 100 KiB: SendMessage with 16,384
+    // bytes of content, each a control character JSON escapes to 6 bytes.
+    let content = "\u{1}".repeat(16_384);
+    let body = serde_json::json!({"Content": content, "ContentType": "text/plain"}).to_string();
+    assert!(body.len() > 96 * 1024, "{}", body.len());
+    let (status, _) = call(&emulator, "/participant/message", &body);
+    assert_eq!(status, 200);
+    // 1 MiB is taken; one byte more is refused on its Content-Length alone.
+    let body = padded_body(1024 * 1024);
     assert_eq!(post_raw(&emulator, body.len(), &body), "HTTP/1.1 200 OK");
-    let seen = emulator.seen_requests();
-    assert_eq!(seen.len(), 1);
-    assert!(seen[0].body == body, "the whole body is kept");
+    assert_eq!(
+        post_raw(&emulator, 1024 * 1024 + 1, b""),
+        "HTTP/1.1 400 Bad Request"
+    );
 
     let emulator = Emulator::builder().max_body(1000).start().unwrap();
     let body = padded_body(1000);
@@ -372,6 +473,116 @@ fn default_body_bound_takes_tens_of_megabytes_and_a_set_bound_refuses_more() {
     // unread at the close could cost the answer.
     assert_eq!(post_raw(&emulator, 1001, b""), "HTTP/1.1 400 Bad Request");
     assert_eq!(emulator.events().len(), 1);
+}
+
+/// POSTs `body` to `path` with a new chat's connection token (or `token`, if the chat is
+/// given), closing after the answer: (status, the chat's connection token).
+fn call(emulator: &Emulator, path: &str, body: &str) -> (u16, String) {
+    let token = emulator.connection_token();
+    let token = token.expose_secret().to_owned();
+    (call_with(emulator, path, &token, body), token)
+}
+
+fn call_with(emulator: &Emulator, path: &str, token: &str, body: &str) -> u16 {
+    let head = [
+        format!("POST {path} HTTP/1.1"),
+        "Host: x".to_owned(),
+        format!("X-Amz-Bearer: {token}"),
+        "Content-Type: application/json".to_owned(),
+        "Connection: close".to_owned(),
+        format!("Content-Length: {}", body.len()),
+    ];
+    let answer = exchange(emulator, &head, body.as_bytes()).expect("an answer");
+    answer[9..12].parse().unwrap()
+}
+
+/// Events of 64 KiB (16,384 four-byte characters) and messages of 16 KiB in several chats,
+/// far past a budget of 1 MiB: what the chats and the events hold stays within it, the
+/// oldest events go first, then the oldest chats, and the newest of each is kept.
+#[test]
+fn kept_bytes_of_chats_and_events_stay_within_max_kept_bytes() {
+    const BUDGET: usize = 1024 * 1024;
+    assert_eq!(EmulatorBuilder::DEFAULT_MAX_KEPT_BYTES, 256 * 1024 * 1024);
+    let emulator = Emulator::builder().max_kept_bytes(BUDGET).start().unwrap();
+    let big_event = serde_json::json!({
+        "ContentType": "application/vnd.amazonaws.connect.event.typing",
+        "Content": "\u{1F600}".repeat(16_384),
+    })
+    .to_string();
+    let big_message = serde_json::json!({
+        "ContentType": "text/plain",
+        "Content": "m".repeat(16_384),
+    })
+    .to_string();
+    // Events: 40 of 64 KiB, 2.5 MiB sent.
+    let (status, first_token) = call(&emulator, "/participant/event", &big_event);
+    assert_eq!(status, 200);
+    for _ in 1..40 {
+        assert_eq!(
+            call_with(&emulator, "/participant/event", &first_token, &big_event),
+            200
+        );
+        assert!(emulator.kept_bytes() <= BUDGET, "{}", emulator.kept_bytes());
+    }
+    let events = emulator.events();
+    let content: usize = events
+        .iter()
+        .filter_map(|e| e.content.as_ref())
+        .map(String::len)
+        .sum();
+    assert!(
+        events.len() < 40 && content <= BUDGET,
+        "{} events",
+        events.len()
+    );
+    assert_eq!(
+        events.last().unwrap().content.as_ref().unwrap().len(),
+        65_536
+    );
+    // Messages: 20 chats of 8 messages of 16 KiB, 2.5 MiB sent; the events go first.
+    let mut tokens = Vec::new();
+    for _ in 0..20 {
+        let (status, token) = call(&emulator, "/participant/message", &big_message);
+        assert_eq!(status, 200);
+        for _ in 1..8 {
+            assert_eq!(
+                call_with(&emulator, "/participant/message", &token, &big_message),
+                200
+            );
+            assert!(emulator.kept_bytes() <= BUDGET, "{}", emulator.kept_bytes());
+        }
+        tokens.push(token);
+    }
+    assert!(
+        emulator.events().len() <= 1,
+        "the events were forgotten first"
+    );
+    // The oldest chats were forgotten (their tokens get 403); the newest is whole.
+    let typing = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
+    assert_eq!(
+        call_with(&emulator, "/participant/event", &tokens[0], typing),
+        403
+    );
+    assert_eq!(
+        call_with(&emulator, "/participant/event", &tokens[19], typing),
+        200
+    );
+    assert!(emulator.kept_bytes() <= BUDGET, "{}", emulator.kept_bytes());
+    let newest = call_with(
+        &emulator,
+        "/participant/transcript",
+        &tokens[19],
+        r#"{"MaxResults":100}"#,
+    );
+    assert_eq!(newest, 200);
+    assert_eq!(
+        Emulator::builder()
+            .max_kept_bytes(0)
+            .start()
+            .unwrap_err()
+            .kind(),
+        IoErrorKind::InvalidInput
+    );
 }
 
 #[test]

@@ -447,6 +447,24 @@ fn send_message_lands_in_the_transcript_and_a_repeat_is_the_same_message() {
         assert_eq!(item["ContactId"], chat.contact_id.as_str());
         assert!(item.get("Content").is_none());
     }
+
+    // An empty client token is none: two different messages sent with it are two
+    // messages, each with its own Id (and so are two events).
+    let empty =
+        |content: &str| json!({"ClientToken": "", "Content": content, "ContentType": "text/plain"});
+    let a = op(&emulator, "message", &token, &empty("first")).json();
+    let b = op(&emulator, "message", &token, &empty("second")).json();
+    assert_ne!(a["Id"], b["Id"]);
+    let typing =
+        json!({"ClientToken": "", "ContentType": "application/vnd.amazonaws.connect.event.typing"});
+    let e1 = op(&emulator, "event", &token, &typing).json();
+    let e2 = op(&emulator, "event", &token, &typing).json();
+    assert_ne!(e1["Id"], e2["Id"]);
+    let events = emulator.events();
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(|e| e.client_token.is_none()));
+    let everything = transcript(&emulator, &token, &json!({"MaxResults": 100}));
+    assert_eq!(contents(&everything)[..2], ["second", "first"]);
 }
 
 #[test]
@@ -503,6 +521,30 @@ fn every_limit_is_refused_with_400_naming_the_member() {
             "event",
             json!({"ClientToken": s(501), "ContentType": TYPING}),
             "clientToken",
+        ),
+        // An event type SendEvent does not take, and receipts without a messageId: the
+        // message names the member, as every other refusal does.
+        (
+            "event",
+            json!({"ContentType": "application/vnd.amazonaws.connect.event.participant.joined"}),
+            "contentType",
+        ),
+        ("event", json!({"ContentType": "text/plain"}), "contentType"),
+        ("event", json!({"ContentType": READ}), "content"),
+        (
+            "event",
+            json!({"ContentType": DELIVERED, "Content": "not json"}),
+            "content",
+        ),
+        (
+            "event",
+            json!({"ContentType": READ, "Content": r#"{"messageId":""}"#}),
+            "content",
+        ),
+        (
+            "event",
+            json!({"ContentType": READ, "Content": r#"{"messageId":5}"#}),
+            "content",
         ),
         ("disconnect", json!({"ClientToken": s(501)}), "clientToken"),
         ("transcript", json!({"MaxResults": 101}), "maxResults"),
@@ -1080,14 +1122,25 @@ fn paging_reaches_the_end_for_every_page_size() {
                     assert_eq!(page, &sorted, "{base}");
                 }
             }
-            let flat: Vec<String> = if ascending {
-                pages.concat()
-            } else {
-                // DESCENDING pages scanned BACKWARD: each page newest first, pages newer to
-                // older.
-                pages.concat()
-            };
-            assert_eq!(&flat, expected, "{base}");
+            // ASCENDING pages scanned FORWARD go oldest to newest, each page oldest first;
+            // DESCENDING pages scanned BACKWARD go newest to oldest, each newest first.
+            // Either way the pages laid end to end are `expected`, and every page is the
+            // next run of it in the order its branch names.
+            let mut at = 0;
+            for page in &pages {
+                let run = &expected[at..at + page.len()];
+                assert_eq!(page.as_slice(), run, "{base}");
+                let (first, last) = (&page[0], &page[page.len() - 1]);
+                let (i, j) = (
+                    oldest_first.iter().position(|c| c == first).unwrap(),
+                    oldest_first.iter().rposition(|c| c == last).unwrap(),
+                );
+                if page.len() > 1 && first != last {
+                    assert_eq!(i < j, ascending, "{base}: {page:?}");
+                }
+                at += page.len();
+            }
+            assert_eq!(at, total, "{base}");
         }
     }
 
@@ -1363,13 +1416,26 @@ fn every_answer_allows_browser_pages_and_preflights_are_answered() {
 
 #[test]
 fn a_chosen_port_is_served_and_url_is_the_endpoint_url() {
-    // A port the system has just handed out and taken back.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let emulator = Emulator::builder().port(port).start().unwrap();
+    // A port the system has just handed out and taken back. Another process may take it
+    // between our probe and the emulator's bind (nothing can reserve it for us), so a bind
+    // that finds it in use tries another free port, a bounded number of times.
+    let mut bound = None;
+    for _ in 0..10 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        match Emulator::builder().port(port).start() {
+            Ok(emulator) => {
+                bound = Some((emulator, port));
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let (emulator, port) = bound.expect("one of 10 free ports could be bound");
     assert_eq!(emulator.addr().port(), port);
     assert_eq!(emulator.url(), format!("http://127.0.0.1:{port}"));
     assert_eq!(emulator.url(), emulator.endpoint_url());
@@ -1380,4 +1446,66 @@ fn a_chosen_port_is_served_and_url_is_the_endpoint_url() {
     // The port is taken while it serves.
     let e = Emulator::builder().port(port).start().unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse);
+}
+
+/// The control path's POSTs take `Content-Type: application/json` only (415 otherwise):
+/// a browser must then ask first (a CORS preflight), so an HTML form or a simple
+/// cross-site request cannot start, speak in or end a chat.
+#[test]
+fn control_posts_require_a_json_content_type() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let raw = |path: &str, content_type: Option<&str>| -> (u16, String) {
+        let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let body = r#"{"Content":"hi","ContentType":"text/plain"}"#;
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if let Some(t) = content_type {
+            head.push_str(&format!("Content-Type: {t}\r\n"));
+        }
+        stream
+            .write_all(format!("{head}\r\n{body}").as_bytes())
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        (answer[9..12].parse().unwrap(), answer)
+    };
+    let paths = [
+        "/emulator/chats".to_owned(),
+        format!("/emulator/chats/{}/messages", chat.contact_id),
+        format!("/emulator/chats/{}/end", chat.contact_id),
+    ];
+    for path in &paths {
+        for content_type in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/jsonp"),
+        ] {
+            let (status, answer) = raw(path, content_type);
+            assert_eq!(status, 415, "{path} {content_type:?}: {answer}");
+            assert!(
+                answer.contains("Access-Control-Allow-Origin: *"),
+                "{answer}"
+            );
+        }
+    }
+    // Nothing happened: no chat started, no message, the chat not ended.
+    let view = agent_view(&emulator, &chat.contact_id);
+    assert_eq!(view["Transcript"].as_array().unwrap().len(), 2, "{view}");
+    // A JSON type, with parameters or in another case, is taken.
+    for (path, content_type) in paths.iter().zip([
+        "application/json",
+        "Application/JSON; charset=utf-8",
+        "application/json",
+    ]) {
+        let (status, answer) = raw(path, Some(content_type));
+        assert_eq!(status, 200, "{path}: {answer}");
+    }
 }

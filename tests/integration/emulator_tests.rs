@@ -352,3 +352,84 @@ fn emulator_stops_when_dropped() {
     // one closed, and connects anew, so even the first attempt never reaches a socket.
     assert_eq!(e.attempts(), 3, "{e:?}");
 }
+
+/// A request's framing must be unambiguous: a signed `Content-Length`, two that disagree,
+/// or a version that is not HTTP/1.x are refused with 400, not read one way or another.
+#[test]
+fn lax_framing_is_refused_with_400() {
+    let emulator = Emulator::start().unwrap();
+    let token = emulator.connection_token();
+    let body = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
+    let request = |version: &str, lengths: &[String]| {
+        let mut raw = format!(
+            "POST /participant/event {version}\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
+             Content-Type: application/json\r\nConnection: close\r\n",
+            token.expose_secret()
+        );
+        for l in lengths {
+            raw.push_str(&format!("Content-Length: {l}\r\n"));
+        }
+        raw.push_str("\r\n");
+        raw.push_str(body);
+        raw
+    };
+    let n = body.len();
+    let refused = [
+        request("HTTP/1.1", &[format!("+{n}")]),
+        request("HTTP/1.1", &[format!("-{n}")]),
+        request("HTTP/1.1", &[format!(" {n}x")]),
+        request("HTTP/1.1", &[format!("{n}, {n}")]),
+        request("HTTP/1.1", &[n.to_string(), "2".into()]),
+        request("HTTP/1.1", &["2".into(), n.to_string()]),
+        request("FOO/9", &[n.to_string()]),
+        request("HTTP/2.0", &[n.to_string()]),
+        request("http/1.1", &[n.to_string()]),
+    ];
+    for raw in &refused {
+        let (status, error_type, _) = parse_answer(&raw_exchange(&emulator, raw.as_bytes()));
+        assert_eq!(status, "HTTP/1.1 400 Bad Request", "{raw}");
+        assert_eq!(
+            error_type.as_deref(),
+            Some("SerializationException"),
+            "{raw}"
+        );
+    }
+    assert_eq!(emulator.events().len(), 0);
+    assert!(emulator.seen_requests().is_empty());
+    // The same request framed plainly is taken; so are two equal lengths (RFC 9112 allows
+    // it) and HTTP/1.0.
+    let taken = [
+        request("HTTP/1.1", &[n.to_string()]),
+        request("HTTP/1.1", &[n.to_string(), n.to_string()]),
+        request("HTTP/1.0", &[n.to_string()]),
+    ];
+    for raw in &taken {
+        let (status, _, _) = parse_answer(&raw_exchange(&emulator, raw.as_bytes()));
+        assert_eq!(status, "HTTP/1.1 200 OK", "{raw}");
+    }
+    assert_eq!(emulator.events().len(), 3);
+}
+
+/// The fault queue is bounded like everything else the emulator keeps: past
+/// `MAX_QUEUED_FAULTS` a fault is refused, and a request that takes one makes room.
+#[test]
+fn the_fault_queue_is_bounded() {
+    let (emulator, client) = setup();
+    let max = Emulator::MAX_QUEUED_FAULTS;
+    assert_eq!(max, 1000);
+    for _ in 0..max {
+        assert!(emulator.fail_next(500, "InternalServerException", "x"));
+    }
+    assert!(!emulator.fail_next(500, "InternalServerException", "one too many"));
+    assert!(!emulator.inject(connect_participant::emulator::Fault::CloseBeforeHandling));
+    let token = emulator.connection_token();
+    let err = client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap_err();
+    // The client's three attempts each took one fault.
+    assert_eq!(err.attempts(), 3);
+    for _ in 0..3 {
+        assert!(emulator.fail_next(500, "InternalServerException", "x"));
+    }
+    assert!(!emulator.fail_next(500, "InternalServerException", "x"));
+}
