@@ -466,7 +466,7 @@ fn serve(port: u16, io: &mut Streams<'_>) -> Result<(), Failure> {
     let _ = writeln!(
         io.err,
         "serving the Participant Service emulator at {url} until killed; start a chat \
-         with: curl -s -X POST {url}/emulator/chats"
+         with: curl -s -X POST -H 'Content-Type: application/json' {url}/emulator/chats"
     );
     let _ = io.err.flush();
     emulator.wait()

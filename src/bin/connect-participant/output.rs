@@ -731,7 +731,8 @@ The first line of standard output is the emulator's base URL, such as
 http://127.0.0.1:8421; give it to the other commands as --endpoint-url. The
 emulator then serves until the process is killed (Ctrl-C, SIGTERM); standard
 input is not read. Start a chat on its control path:
-  curl -s -X POST http://127.0.0.1:8421/emulator/chats
+  curl -s -X POST -H 'Content-Type: application/json' \\
+      http://127.0.0.1:8421/emulator/chats
 answers {\"ContactId\":...,\"ParticipantToken\":...}; POST
 /emulator/chats/<ContactId>/messages with {\"Content\":...,\"ContentType\":...}
 makes the agent speak, and /emulator/chats/<ContactId>/end ends the chat.
