@@ -459,20 +459,7 @@ impl Service {
     }
 
     fn send_message(&self, request: &Request) -> Reply {
-        let token = attempt!(bearer(request, "connectionToken"));
-        let map = attempt!(body(request));
-        let content_type = attempt!(string(&map, "ContentType"));
-        let content = attempt!(string(&map, "Content"));
-        let client_token = attempt!(client_token(&map));
-        let Some(content_type) = content_type else {
-            return null_member("contentType");
-        };
-        attempt!(chars_within(
-            &content_type,
-            "contentType",
-            1,
-            MAX_CONTENT_TYPE
-        ));
+        let (token, content_type, content, client_token) = attempt!(content_members(request));
         let Some(content) = content else {
             return null_member("content");
         };
@@ -517,20 +504,7 @@ impl Service {
     }
 
     fn send_event(&self, request: &Request) -> Reply {
-        let token = attempt!(bearer(request, "connectionToken"));
-        let map = attempt!(body(request));
-        let content_type = attempt!(string(&map, "ContentType"));
-        let content = attempt!(string(&map, "Content"));
-        let client_token = attempt!(client_token(&map));
-        let Some(content_type) = content_type else {
-            return null_member("contentType");
-        };
-        attempt!(chars_within(
-            &content_type,
-            "contentType",
-            1,
-            MAX_CONTENT_TYPE
-        ));
+        let (token, content_type, content, client_token) = attempt!(content_members(request));
         if !EVENT_TYPES.contains(&content_type.as_str()) {
             return validation(format!(
                 "1 validation error detected: Value '{content_type}' at 'contentType' failed \
@@ -1003,6 +977,23 @@ fn percent_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// The members SendMessage and SendEvent share, read and checked alike: the bearer, a
+/// `ContentType` of 1 to 100 characters, the optional `Content`, and the client token.
+fn content_members(
+    request: &Request,
+) -> Result<(&str, String, Option<String>, Option<String>), Reply> {
+    let token = bearer(request, "connectionToken")?;
+    let map = body(request)?;
+    let content_type = string(&map, "ContentType")?;
+    let content = string(&map, "Content")?;
+    let client_token = client_token(&map)?;
+    let Some(content_type) = content_type else {
+        return Err(null_member("contentType"));
+    };
+    chars_within(&content_type, "contentType", 1, MAX_CONTENT_TYPE)?;
+    Ok((token, content_type, content, client_token))
 }
 
 #[cfg(test)]
