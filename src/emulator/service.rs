@@ -459,7 +459,12 @@ impl Service {
     }
 
     fn send_message(&self, request: &Request) -> Reply {
-        let (token, content_type, content, client_token) = attempt!(content_members(request));
+        let ContentMembers {
+            token,
+            content_type,
+            content,
+            client_token,
+        } = attempt!(content_members(request));
         let Some(content) = content else {
             return null_member("content");
         };
@@ -504,7 +509,12 @@ impl Service {
     }
 
     fn send_event(&self, request: &Request) -> Reply {
-        let (token, content_type, content, client_token) = attempt!(content_members(request));
+        let ContentMembers {
+            token,
+            content_type,
+            content,
+            client_token,
+        } = attempt!(content_members(request));
         if !EVENT_TYPES.contains(&content_type.as_str()) {
             return validation(format!(
                 "1 validation error detected: Value '{content_type}' at 'contentType' failed \
@@ -979,11 +989,17 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-/// The members SendMessage and SendEvent share, read and checked alike: the bearer, a
+/// The members SendMessage and SendEvent share.
+struct ContentMembers<'r> {
+    token: &'r str,
+    content_type: String,
+    content: Option<String>,
+    client_token: Option<String>,
+}
+
+/// Reads and checks the members SendMessage and SendEvent share, alike: the bearer, a
 /// `ContentType` of 1 to 100 characters, the optional `Content`, and the client token.
-fn content_members(
-    request: &Request,
-) -> Result<(&str, String, Option<String>, Option<String>), Reply> {
+fn content_members(request: &Request) -> Result<ContentMembers<'_>, Reply> {
     let token = bearer(request, "connectionToken")?;
     let map = body(request)?;
     let content_type = string(&map, "ContentType")?;
@@ -993,7 +1009,12 @@ fn content_members(
         return Err(null_member("contentType"));
     };
     chars_within(&content_type, "contentType", 1, MAX_CONTENT_TYPE)?;
-    Ok((token, content_type, content, client_token))
+    Ok(ContentMembers {
+        token,
+        content_type,
+        content,
+        client_token,
+    })
 }
 
 #[cfg(test)]
