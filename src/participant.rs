@@ -236,10 +236,17 @@ impl Participant {
     /// credentials: for a fresh WebSocket URL, say. A 403 means the chat has ended
     /// ([`ErrorKind::ChatEnded`]).
     pub fn renew(&self) -> Result<()> {
-        if self.state().ended {
-            return Err(ended());
-        }
-        let before = self.state().generation;
+        let before = {
+            let state = self
+                .inner
+                .state
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if state.ended {
+                return Err(ended());
+            }
+            state.generation
+        };
         // Renews unless another clone renewed while this one waited for the lock.
         self.renew_if(|s| s.generation == before).map(|_| ())
     }
