@@ -1,5 +1,6 @@
 //! `Client` and its builder: the only code that touches the network.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use ureq::http::{self, HeaderValue};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use crate::endpoint::{Endpoint, EndpointVariant, redact_userinfo};
+use crate::env::{self, CaBundle};
 use crate::error::{Error, ErrorKind, Result, Shown};
 use crate::operation::{Operation, OperationId};
 use crate::ops::connection::{
@@ -108,6 +110,14 @@ pub struct ClientBuilder {
     max_attempts: u32,
     random: Arc<RandomFn>,
     sleep: Arc<SleepFn>,
+    /// The variable the endpoint URL came from, when [`from_env`](Self::from_env) set it
+    /// and no builder call has replaced it since.
+    env_endpoint_url: Option<&'static str>,
+    /// Whether `fips` and `dual_stack` (when true) came from the environment.
+    env_fips: bool,
+    env_dual_stack: bool,
+    /// The certificates `AWS_CA_BUNDLE` names.
+    ca_bundle: Option<CaBundle>,
 }
 
 impl Default for ClientBuilder {
@@ -124,6 +134,10 @@ impl Default for ClientBuilder {
             max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
             random: Arc::new(os_random),
             sleep: Arc::new(std::thread::sleep),
+            env_endpoint_url: None,
+            env_fips: false,
+            env_dual_stack: false,
+            ca_bundle: None,
         }
     }
 }
@@ -138,32 +152,135 @@ impl ClientBuilder {
     /// deadline cannot be represented), and an answer later than that is no answer.
     pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 
+    /// A builder set from the AWS SDKs' environment variables; the builder calls made
+    /// after it win. Opt-in: [`Client::builder`] reads none of them.
+    ///
+    /// | Variable | Sets | Value |
+    /// |---|---|---|
+    /// | `AWS_REGION`, else `AWS_DEFAULT_REGION` | [`region`](Self::region) | a region, such as `us-west-2` |
+    /// | `AWS_ENDPOINT_URL_CONNECTPARTICIPANT`, else `AWS_ENDPOINT_URL` | [`endpoint_url`](Self::endpoint_url) | a URL the builder accepts |
+    /// | `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` | `true`: the two above are not read | `true` or `false` |
+    /// | `AWS_USE_FIPS_ENDPOINT` | [`fips`](Self::fips) | `true` or `false` |
+    /// | `AWS_USE_DUALSTACK_ENDPOINT` | [`dual_stack`](Self::dual_stack) | `true` or `false` |
+    /// | `AWS_MAX_ATTEMPTS` | [`max_attempts`](Self::max_attempts) | 1 to 20 |
+    /// | `AWS_SDK_UA_APP_ID` | [`user_agent_suffix`](Self::user_agent_suffix): `app/<id>` | 1 to 50 HTTP token characters |
+    /// | `AWS_CA_BUNDLE` | the CA certificates trusted instead of Mozilla's | a PEM file's path |
+    ///
+    /// `true` and `false` are read without regard to case. A variable set to the empty
+    /// string counts as unset, as the AWS SDKs take most of them; a variable set to
+    /// anything else that is not a valid value is an [`ErrorKind::InvalidConfig`] error
+    /// that names it (a URL's user info is never shown), never silently ignored. Both
+    /// variables of a pair are checked even when the first wins. Nothing is defaulted
+    /// when nothing is set: with neither a region nor an endpoint URL, [`build`](Self::build)
+    /// fails as it does without `from_env`. An endpoint URL from the environment needs no
+    /// region; combined with FIPS or dual-stack from the environment, `build` refuses it.
+    ///
+    /// A setting from the environment gives way to any later builder call: the same
+    /// setting's, and for where to send, [`region`](Self::region), `fips(true)` and
+    /// `dual_stack(true)` drop an endpoint URL from the environment, while
+    /// [`endpoint_url`](Self::endpoint_url) drops FIPS and dual-stack from it. Between
+    /// settings made by builder calls, an endpoint URL still wins over a region.
+    /// `AWS_CA_BUNDLE` is read here, at once; the proxy variables are read by `build`,
+    /// with or without `from_env`. The shared config file (`~/.aws/config`) is not read.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use connect_participant::ClientBuilder;
+    ///
+    /// let client = ClientBuilder::from_env()?.timeout(Duration::from_secs(5)).build()?;
+    /// # Ok::<(), connect_participant::Error>(())
+    /// ```
+    pub fn from_env() -> Result<ClientBuilder> {
+        ClientBuilder::from_lookup(|name| std::env::var_os(name))
+    }
+
+    /// [`from_env`](Self::from_env) over `get` instead of the process environment.
+    pub(crate) fn from_lookup(get: impl Fn(&str) -> Option<OsString>) -> Result<ClientBuilder> {
+        let env = env::read(get)?;
+        let mut b = ClientBuilder {
+            region: env.region,
+            ca_bundle: env.ca_bundle,
+            user_agent_suffix: env.user_agent_suffix,
+            ..ClientBuilder::default()
+        };
+        if let Some((url, name)) = env.endpoint_url {
+            b.endpoint_url = Some(url);
+            b.env_endpoint_url = Some(name);
+        }
+        if let Some(fips) = env.fips {
+            b.fips = fips;
+            b.env_fips = fips;
+        }
+        if let Some(dual_stack) = env.dual_stack {
+            b.dual_stack = dual_stack;
+            b.env_dual_stack = dual_stack;
+        }
+        if let Some(n) = env.max_attempts {
+            b.max_attempts = n;
+        }
+        Ok(b)
+    }
+
     /// The AWS region, such as `us-west-2`. Required unless an endpoint URL is given.
-    /// Defaults to none: the region is never taken from the environment (`AWS_REGION` is
-    /// not read; only the proxy variables are, see [`build`](Self::build)).
+    /// Defaults to none: the region is never taken from the environment unless you start
+    /// from [`from_env`](Self::from_env) (which reads `AWS_REGION`).
+    ///
+    /// An endpoint URL set with [`endpoint_url`](Self::endpoint_url) wins over the
+    /// region; one that came from the environment gives way to this call.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
+        self.drop_env_endpoint_url();
         self
     }
 
     /// Use the region's FIPS endpoint. Defaults to `false`.
+    ///
+    /// `fips(true)` drops an endpoint URL that came from the environment.
     pub fn fips(mut self, fips: bool) -> Self {
         self.fips = fips;
+        self.env_fips = false;
+        if fips {
+            self.drop_env_endpoint_url();
+        }
         self
     }
 
     /// Use the region's dual-stack (IPv4 and IPv6) endpoint. Defaults to `false`.
+    ///
+    /// `dual_stack(true)` drops an endpoint URL that came from the environment.
     pub fn dual_stack(mut self, dual_stack: bool) -> Self {
         self.dual_stack = dual_stack;
+        self.env_dual_stack = false;
+        if dual_stack {
+            self.drop_env_endpoint_url();
+        }
         self
     }
 
     /// Send to this URL instead of the region's endpoint (a local emulator, a VPC endpoint,
     /// a test server). It is the only way to use plain `http://`. Cannot be combined with
-    /// [`fips`](Self::fips) or [`dual_stack`](Self::dual_stack). Defaults to none.
+    /// [`fips`](Self::fips) or [`dual_stack`](Self::dual_stack) set on the builder (FIPS or
+    /// dual-stack from the environment gives way to this call). Defaults to none.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
+        self.env_endpoint_url = None;
+        if self.env_fips {
+            self.fips = false;
+            self.env_fips = false;
+        }
+        if self.env_dual_stack {
+            self.dual_stack = false;
+            self.env_dual_stack = false;
+        }
         self
+    }
+
+    /// Forgets an endpoint URL that [`from_env`](Self::from_env) set: a later builder
+    /// call about where to send wins over the environment.
+    fn drop_env_endpoint_url(&mut self) {
+        if self.env_endpoint_url.take().is_some() {
+            self.endpoint_url = None;
+        }
     }
 
     /// Send to this endpoint, already resolved or checked; it wins over
@@ -253,10 +370,13 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client. Nothing is sent.
     ///
-    /// The client reaches endpoints other than loopback ones through the proxy that
-    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` name, read here, once; no
-    /// other environment variable is read.
-    pub fn build(self) -> Result<Client> {
+    /// The client reaches endpoints other than loopback ones through the HTTP or HTTPS
+    /// proxy that `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` name (the first
+    /// of these set to a proxy URL wins, lower-case names too), read here, once; no other
+    /// environment variable is read here. A SOCKS proxy (`socks5://...`) there is refused
+    /// with [`ErrorKind::InvalidConfig`], naming the variable: this client cannot use one,
+    /// and would otherwise connect directly, past the proxy.
+    pub fn build(mut self) -> Result<Client> {
         check_timeout("connect timeout", self.connect_timeout)?;
         check_timeout("timeout", self.timeout)?;
         if self.max_attempts == 0 {
@@ -264,13 +384,15 @@ impl ClientBuilder {
                 "max_attempts must be at least 1 (1 turns retries off)",
             ));
         }
-        let endpoint = match (self.endpoint, self.endpoint_url, self.region) {
+        let endpoint = match (
+            self.endpoint.take(),
+            self.endpoint_url.take(),
+            self.region.take(),
+        ) {
             (Some(endpoint), _, _) => endpoint,
             (None, Some(url), _) => {
                 if self.fips || self.dual_stack {
-                    return Err(Error::invalid_config(
-                        "a custom endpoint URL cannot be combined with FIPS or dual-stack",
-                    ));
+                    return Err(self.variant_conflict());
                 }
                 Endpoint::from_url(&url)?
             }
@@ -300,6 +422,39 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
+        if let Some(ca) = &self.ca_bundle {
+            // Not silently ignored: the client would trust Mozilla's roots instead.
+            return Err(Error::invalid_config(format!(
+                "{} {}: this version of the client cannot use a CA bundle yet",
+                env::AWS_CA_BUNDLE,
+                ca.shown_path
+            )));
+        }
+        let uris = OperationId::ALL
+            .iter()
+            .map(|op| {
+                endpoint.operation_uri(op.path()).map_err(|e| {
+                    Error::with_source(
+                        ErrorKind::InvalidConfig,
+                        format!(
+                            "invalid endpoint URL {}",
+                            crate::error::quoted(&redact_userinfo(endpoint.url()))
+                        ),
+                        e,
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // A local emulator or test server must not be reached through an HTTP proxy that
+        // the environment names for the outside world.
+        let proxy = if endpoint.is_loopback() {
+            None
+        } else {
+            ureq::Proxy::try_from_env()
+        };
+        if let Some(p) = &proxy {
+            refuse_socks(p, &uris[0], || env::socks_proxy(|n| std::env::var_os(n)))?;
+        }
         let https = endpoint.is_https();
         let config = ureq::Agent::config_builder()
             // AWS errors come as 4xx/5xx with a body that must be read.
@@ -324,29 +479,8 @@ impl ClientBuilder {
             // Room for many threads sharing one client without reconnecting.
             .max_idle_connections(32)
             .max_idle_connections_per_host(32)
-            // A local emulator or test server must not be reached through an HTTP proxy
-            // that the environment names for the outside world.
-            .proxy(if endpoint.is_loopback() {
-                None
-            } else {
-                ureq::Proxy::try_from_env()
-            })
+            .proxy(proxy)
             .build();
-        let uris = OperationId::ALL
-            .iter()
-            .map(|op| {
-                endpoint.operation_uri(op.path()).map_err(|e| {
-                    Error::with_source(
-                        ErrorKind::InvalidConfig,
-                        format!(
-                            "invalid endpoint URL {}",
-                            crate::error::quoted(&redact_userinfo(endpoint.url()))
-                        ),
-                        e,
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
         let sdk_request = (1..=self.max_attempts.min(8))
             .filter_map(|a| {
                 HeaderValue::from_str(&wire::sdk_request_header(a, self.max_attempts)).ok()
@@ -373,6 +507,50 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+impl ClientBuilder {
+    /// The error for an endpoint URL with FIPS or dual-stack, naming the variables that
+    /// set them, if any did.
+    fn variant_conflict(&self) -> Error {
+        let mut from_env: Vec<&str> = self.env_endpoint_url.into_iter().collect();
+        if self.env_fips {
+            from_env.push(env::AWS_USE_FIPS_ENDPOINT);
+        }
+        if self.env_dual_stack {
+            from_env.push(env::AWS_USE_DUALSTACK_ENDPOINT);
+        }
+        let mut message =
+            "a custom endpoint URL cannot be combined with FIPS or dual-stack".to_owned();
+        if !from_env.is_empty() {
+            message.push_str(&format!(" (set by {})", from_env.join(", ")));
+        }
+        Error::invalid_config(message)
+    }
+}
+
+/// Refuses a SOCKS `proxy` that would carry requests to `uri`: ureq is built without SOCKS
+/// support, and would connect directly instead. `var` tells which variable names it.
+fn refuse_socks(
+    proxy: &ureq::Proxy,
+    uri: &http::Uri,
+    var: impl FnOnce() -> Option<(&'static str, String)>,
+) -> Result<()> {
+    if matches!(
+        proxy.protocol(),
+        ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+    ) || proxy.is_no_proxy(uri)
+    {
+        return Ok(());
+    }
+    let (name, shown) = match var() {
+        Some((name, value)) => (name, crate::error::quoted(&value)),
+        None => ("ALL_PROXY", format!("({})", proxy.protocol())),
+    };
+    Err(Error::invalid_config(format!(
+        "unsupported {name}: {shown}: this client cannot use a SOCKS proxy; name an HTTP or \
+         HTTPS proxy, or the endpoint's host in NO_PROXY to connect directly"
+    )))
 }
 
 /// Refuses a timeout outside [`ClientBuilder::MIN_TIMEOUT`]..=[`ClientBuilder::MAX_TIMEOUT`].
@@ -418,6 +596,7 @@ impl fmt::Debug for ClientBuilder {
                 &self.user_agent_suffix.as_deref().map(Shown),
             )
             .field("max_attempts", &self.max_attempts)
+            .field("ca_bundle", &self.ca_bundle)
             .finish_non_exhaustive()
     }
 }
@@ -842,5 +1021,174 @@ mod tests {
                 wire::USER_AGENT
             )
         );
+    }
+
+    /// A lookup over `vars` alone.
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    fn from(vars: &[(&str, &str)]) -> ClientBuilder {
+        ClientBuilder::from_lookup(lookup(vars)).unwrap()
+    }
+
+    const LOCAL: &str = "http://127.0.0.1:9";
+
+    #[test]
+    fn from_env_with_nothing_set_is_the_default_builder() {
+        let e = from(&[]).build().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no region and no endpoint URL: set one on the client builder"
+        );
+        assert_eq!(
+            format!("{:?}", from(&[])),
+            format!("{:?}", Client::builder())
+        );
+    }
+
+    #[test]
+    fn from_env_sets_the_builder() {
+        let c = from(&[
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
+            ("AWS_MAX_ATTEMPTS", "5"),
+            ("AWS_SDK_UA_APP_ID", "bot-1"),
+        ])
+        .build()
+        .unwrap();
+        assert_eq!(
+            c.endpoint().url(),
+            "https://participant.connect-fips.eu-central-1.api.aws"
+        );
+        assert_eq!(c.inner.max_attempts, 5);
+        assert_eq!(
+            c.inner.user_agent,
+            format!("{} app/bot-1", wire::USER_AGENT)
+        );
+        // An endpoint URL from the environment needs no region.
+        let c = from(&[("AWS_ENDPOINT_URL", LOCAL)]).build().unwrap();
+        assert_eq!(c.endpoint().url(), LOCAL);
+        // And wins over a region from it, as on the builder.
+        let c = from(&[("AWS_ENDPOINT_URL", LOCAL), ("AWS_REGION", "us-east-1")])
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().url(), LOCAL);
+    }
+
+    #[test]
+    fn builder_calls_after_from_env_win() {
+        let env = [("AWS_ENDPOINT_URL", LOCAL), ("AWS_REGION", "us-east-1")];
+        // A region set on the builder drops the environment's endpoint URL.
+        let c = from(&env).region("eu-west-1").build().unwrap();
+        assert_eq!(
+            c.endpoint().url(),
+            "https://participant.connect.eu-west-1.amazonaws.com"
+        );
+        // So does fips(true), keeping the environment's region.
+        let c = from(&env).fips(true).build().unwrap();
+        assert_eq!(
+            c.endpoint().url(),
+            "https://participant.connect-fips.us-east-1.amazonaws.com"
+        );
+        let c = from(&env).dual_stack(true).build().unwrap();
+        assert_eq!(
+            c.endpoint().url(),
+            "https://participant.connect.us-east-1.api.aws"
+        );
+        // fips(false) does not conflict with the URL.
+        let c = from(&env).fips(false).build().unwrap();
+        assert_eq!(c.endpoint().url(), LOCAL);
+        // An endpoint URL on the builder wins over the environment's, and its FIPS.
+        let c = from(&[
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
+        ])
+        .endpoint_url("http://127.0.0.1:8")
+        .build()
+        .unwrap();
+        assert_eq!(c.endpoint().url(), "http://127.0.0.1:8");
+        // Between builder calls, an endpoint URL still wins over a region.
+        let c = from(&[])
+            .endpoint_url(LOCAL)
+            .region("eu-west-1")
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint().url(), LOCAL);
+        // The other settings are simply replaced.
+        let c = from(&[("AWS_MAX_ATTEMPTS", "5"), ("AWS_SDK_UA_APP_ID", "a")])
+            .region("us-east-1")
+            .max_attempts(2)
+            .user_agent_suffix("b/1")
+            .build()
+            .unwrap();
+        assert_eq!(c.inner.max_attempts, 2);
+        assert_eq!(c.inner.user_agent, format!("{} b/1", wire::USER_AGENT));
+    }
+
+    #[test]
+    fn endpoint_url_and_fips_from_the_environment_are_refused_by_name() {
+        let e = from(&[
+            ("AWS_ENDPOINT_URL", LOCAL),
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ])
+        .build()
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert_eq!(
+            e.to_string(),
+            "a custom endpoint URL cannot be combined with FIPS or dual-stack (set by \
+             AWS_ENDPOINT_URL, AWS_USE_FIPS_ENDPOINT)"
+        );
+        let e = from(&[("AWS_USE_DUALSTACK_ENDPOINT", "true")])
+            .endpoint_url(LOCAL)
+            .dual_stack(true)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a custom endpoint URL cannot be combined with FIPS or dual-stack"
+        );
+    }
+
+    #[test]
+    fn a_ca_bundle_is_not_silently_ignored() {
+        let dir = std::env::temp_dir().join(format!("cp-client-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ca.pem");
+        std::fs::write(&file, b"x").unwrap();
+        let path = file.to_str().unwrap().to_owned();
+        let b = from(&[("AWS_CA_BUNDLE", &path), ("AWS_REGION", "us-east-1")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let e = b.build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(e.to_string().starts_with("AWS_CA_BUNDLE "), "{e}");
+    }
+
+    #[test]
+    fn socks_proxies_are_refused_naming_the_variable() {
+        let uri: http::Uri =
+            "https://participant.connect.us-east-1.amazonaws.com/participant/event"
+                .parse()
+                .unwrap();
+        let socks = ureq::Proxy::new("socks5://u:hunter2@p:1080").unwrap();
+        let e = refuse_socks(&socks, &uri, || {
+            Some(("ALL_PROXY", "socks5://[redacted]@p:1080".to_owned()))
+        })
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert_eq!(
+            e.to_string(),
+            "unsupported ALL_PROXY: \"socks5://[redacted]@p:1080\": this client cannot use a \
+             SOCKS proxy; name an HTTP or HTTPS proxy, or the endpoint's host in NO_PROXY to \
+             connect directly"
+        );
+        let http = ureq::Proxy::new("http://u:p@proxy:3128").unwrap();
+        assert!(refuse_socks(&http, &uri, || None).is_ok());
     }
 }

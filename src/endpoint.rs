@@ -166,22 +166,28 @@ fn partition_of(region: &str) -> (&'static str, &'static Partition) {
     (name, p)
 }
 
+/// What a region must be, as error messages say it.
+pub(crate) const REGION_RULE: &str =
+    "a region is letters, digits and inner hyphens, 1 to 63 characters (like us-east-1)";
+
 /// A region goes into a host name, so it must be one DNS label: letters, digits and inner
 /// hyphens, at most 63 characters. Anything else could change which host is reached.
-fn check_region(region: &str) -> Result<()> {
-    let ok = !region.is_empty()
+pub(crate) fn is_valid_region(region: &str) -> bool {
+    !region.is_empty()
         && region.len() <= 63
         && region
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !region.starts_with('-')
-        && !region.ends_with('-');
-    if ok {
+        && !region.ends_with('-')
+}
+
+fn check_region(region: &str) -> Result<()> {
+    if is_valid_region(region) {
         Ok(())
     } else {
         Err(Error::invalid_config(format!(
-            "invalid region {}: a region is letters, digits and inner hyphens, \
-             1 to 63 characters (like us-east-1)",
+            "invalid region {}: {REGION_RULE}",
             quoted(region)
         )))
     }
@@ -206,6 +212,66 @@ pub(crate) fn redact_userinfo(url: &str) -> Cow<'_, str> {
         Some(at) => Cow::Owned(format!("{}{REDACTED}{}", &url[..start], &url[start + at..])),
         None => Cow::Borrowed(url),
     }
+}
+
+/// Why a URL given with user info is refused (a message shows no such URL but redacted).
+pub(crate) const NO_USERINFO: &str = "it cannot carry user info";
+
+/// The endpoint `url` names, or why it names none: the rules of [`Endpoint::from_url`].
+pub(crate) fn check_url(url: &str) -> std::result::Result<Endpoint, &'static str> {
+    let refuse = |why: &'static str| Err(why);
+    if url.bytes().any(|b| !b.is_ascii_graphic()) {
+        return refuse("it must be visible ASCII, without spaces");
+    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return refuse("it must start with https:// or http://");
+    };
+    if rest.contains(['?', '#']) {
+        return refuse("it cannot have a query or fragment");
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return refuse(NO_USERINFO);
+    }
+    let host = match authority.rsplit_once(':') {
+        // An IPv6 literal has colons inside its brackets.
+        Some((h, port)) if !port.contains(']') => {
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return refuse("its port must be digits");
+            }
+            if port.parse::<u16>().is_err() {
+                return refuse("its port must be at most 65535");
+            }
+            h
+        }
+        _ => authority,
+    };
+    if host.is_empty() {
+        return refuse("it has no host");
+    }
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')),
+    };
+    if !host_ok {
+        return refuse("its host must be a name, an IPv4 address or a bracketed IPv6 one");
+    }
+    let endpoint = Endpoint {
+        base: url.trim_end_matches('/').to_owned(),
+    };
+    // The client parses each operation's URL once, when it is built; what it would
+    // refuse is refused here, where the caller can still see why.
+    if endpoint.operation_uri("/participant/event").is_err() {
+        return refuse("it is not a URL the HTTP client accepts");
+    }
+    Ok(endpoint)
 }
 
 impl Endpoint {
@@ -252,67 +318,17 @@ impl Endpoint {
     /// `https://` or `http://` (plain HTTP only because you ask for it here), a host, an
     /// optional port and an optional path prefix; no user info, query or fragment.
     pub fn from_url(url: &str) -> Result<Endpoint> {
-        let refuse = |why: &str| {
-            Err(Error::invalid_config(format!(
-                "invalid endpoint URL {}: {why}",
-                quoted(&redact_userinfo(url))
-            )))
-        };
-        if url.bytes().any(|b| !b.is_ascii_graphic()) {
-            return refuse("it must be visible ASCII, without spaces");
-        }
-        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-        let rest = if lower.starts_with("https://") {
-            &url[8..]
-        } else if lower.starts_with("http://") {
-            &url[7..]
-        } else {
-            return refuse("it must start with https:// or http://");
-        };
-        if rest.contains(['?', '#']) {
-            return refuse("it cannot have a query or fragment");
-        }
-        let authority = rest.split('/').next().unwrap_or_default();
-        if authority.contains('@') {
-            // Not echoed: user info is usually a password.
-            return Err(Error::invalid_config(
-                "invalid endpoint URL: it cannot carry user info",
-            ));
-        }
-        let host = match authority.rsplit_once(':') {
-            // An IPv6 literal has colons inside its brackets.
-            Some((h, port)) if !port.contains(']') => {
-                if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-                    return refuse("its port must be digits");
-                }
-                if port.parse::<u16>().is_err() {
-                    return refuse("its port must be at most 65535");
-                }
-                h
+        check_url(url).map_err(|why| {
+            if why == NO_USERINFO {
+                // Not echoed: user info is usually a password.
+                Error::invalid_config(format!("invalid endpoint URL: {why}"))
+            } else {
+                Error::invalid_config(format!(
+                    "invalid endpoint URL {}: {why}",
+                    quoted(&redact_userinfo(url))
+                ))
             }
-            _ => authority,
-        };
-        if host.is_empty() {
-            return refuse("it has no host");
-        }
-        let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-            Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
-            None => host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')),
-        };
-        if !host_ok {
-            return refuse("its host must be a name, an IPv4 address or a bracketed IPv6 one");
-        }
-        let endpoint = Endpoint {
-            base: url.trim_end_matches('/').to_owned(),
-        };
-        // The client parses each operation's URL once, when it is built; what it would
-        // refuse is refused here, where the caller can still see why.
-        if endpoint.operation_uri("/participant/event").is_err() {
-            return refuse("it is not a URL the HTTP client accepts");
-        }
-        Ok(endpoint)
+        })
     }
 
     /// The base URL, without an operation's path.

@@ -131,6 +131,7 @@ mod client;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod endpoint;
+mod env;
 mod error;
 #[cfg(test)]
 mod generated_inputs;
