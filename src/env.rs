@@ -23,6 +23,20 @@ pub(crate) const AWS_MAX_ATTEMPTS: &str = "AWS_MAX_ATTEMPTS";
 pub(crate) const AWS_SDK_UA_APP_ID: &str = "AWS_SDK_UA_APP_ID";
 pub(crate) const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
 
+/// Every variable [`read`] reads, in the order of its table.
+pub(crate) const VARIABLES: [&str; 10] = [
+    AWS_REGION,
+    AWS_DEFAULT_REGION,
+    AWS_ENDPOINT_URL_CONNECTPARTICIPANT,
+    AWS_ENDPOINT_URL,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+    AWS_USE_FIPS_ENDPOINT,
+    AWS_USE_DUALSTACK_ENDPOINT,
+    AWS_MAX_ATTEMPTS,
+    AWS_SDK_UA_APP_ID,
+    AWS_CA_BUNDLE,
+];
+
 /// The most attempts `AWS_MAX_ATTEMPTS` may ask for. More only holds a call for many
 /// minutes against a service that is down (and a typo such as `30` for `3` is caught well
 /// before `3000`); the builder's own `max_attempts` has no such cap.

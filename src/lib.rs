@@ -212,7 +212,22 @@ pub mod __bench {
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod __cli {
+    use std::ffi::OsString;
     use std::fmt;
+
+    /// The variables [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) reads.
+    pub const AWS_VARIABLES: [&str; 10] = crate::env::VARIABLES;
+
+    /// The proxy variables, in the order they are tried.
+    pub const PROXY_VARIABLES: [&str; 6] = crate::env::PROXY_VARS;
+
+    /// [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) over `get` instead of the
+    /// process environment, so that the binary's tests need not change theirs.
+    pub fn client_builder_from_env(
+        get: impl Fn(&str) -> Option<OsString>,
+    ) -> crate::Result<crate::ClientBuilder> {
+        crate::ClientBuilder::from_lookup(get)
+    }
 
     /// The longest value a message shows; a longer one is measured, not shown.
     pub const MAX_SHOWN_CHARS: usize = crate::error::MAX_SHOWN_CHARS;

@@ -292,7 +292,7 @@ impl UsageError {
         }
     }
 
-    fn of(command: Name, message: impl Into<String>) -> UsageError {
+    pub fn of(command: Name, message: impl Into<String>) -> UsageError {
         UsageError {
             message: message.into(),
             command: Some(command),
@@ -558,23 +558,14 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
         dual_stack: given.has("--dual-stack"),
         timeout: given.one("--timeout").map(parse_timeout).transpose()?,
     };
-    if name != Name::Emulator {
-        match (&service.region, &service.endpoint) {
-            (None, None) => {
-                return Err(UsageError::of(
-                    name,
-                    "give --region <REGION> or --endpoint-url <URL>",
-                ));
-            }
-            (Some(_), Some(_)) => {
-                return Err(UsageError::of(
-                    name,
-                    "give --region or --endpoint-url, not both: the endpoint URL already \
-                     names the region",
-                ));
-            }
-            _ => {}
-        }
+    // Neither is fine here: the environment may name the region or endpoint URL (checked
+    // when the client is built, `commands::NO_DESTINATION`).
+    if name != Name::Emulator && service.region.is_some() && service.endpoint.is_some() {
+        return Err(UsageError::of(
+            name,
+            "give --region or --endpoint-url, not both: the endpoint URL already names the \
+             region",
+        ));
     }
     Ok(Parsed::Run(Box::new(Args {
         service,
@@ -1173,10 +1164,6 @@ mod tests {
             (
                 &["--region", "r", "get-transcript", "--client-token", "x"],
                 "--client-token is not an option of get-transcript".into(),
-            ),
-            (
-                &["typing"],
-                "give --region <REGION> or --endpoint-url <URL>".into(),
             ),
             (
                 &["--region", "r", "--endpoint", "http://x", "typing"],

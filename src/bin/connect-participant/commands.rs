@@ -4,8 +4,9 @@
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
 
+use connect_participant::__cli::client_builder_from_env;
 use connect_participant::emulator::Emulator;
-use connect_participant::{Client, ConnectionToken, Error, ErrorKind, Item, ParticipantToken};
+use connect_participant::{ConnectionToken, Error, ErrorKind, Item, ParticipantToken};
 
 use crate::args::{
     self, Args, Command, Parsed, TokenKind, UsageError, guess_token_kind, parse_args,
@@ -277,15 +278,23 @@ pub struct Streams<'a> {
     pub err: &'a mut dyn Write,
 }
 
+/// How the program reads the AWS SDKs' environment variables: `std::env::var_os`, or a
+/// stand-in in tests.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+
+/// What the library says when it knows neither a region nor an endpoint URL.
+const NO_DESTINATION: &str = "no region and no endpoint URL";
+
 /// The whole program but for the process's own arguments, environment and streams.
 /// What it writes on success goes to `io`; a failure is returned for the caller to report
 /// (scrubbed by a shield made from `source.known`).
 pub fn execute<R: BufRead>(
     args: &[String],
+    env: EnvLookup<'_>,
     source: &mut TokenSource<R>,
     io: &mut Streams<'_>,
 ) -> Result<(), Failure> {
-    let result = parse_and_run(args, source, io);
+    let result = parse_and_run(args, env, source, io);
     if result.is_err() {
         // A token still unknown: a known one was checked before anything could fail.
         if let Some(kind) = guess_token_kind(args) {
@@ -303,6 +312,7 @@ pub fn execute<R: BufRead>(
 
 fn parse_and_run<R: BufRead>(
     args: &[String],
+    env: EnvLookup<'_>,
     source: &mut TokenSource<R>,
     io: &mut Streams<'_>,
 ) -> Result<(), Failure> {
@@ -315,7 +325,7 @@ fn parse_and_run<R: BufRead>(
     let text = match parse_args(args)? {
         Parsed::Help(command) => output::help(command),
         Parsed::Version => format!("{} {}\n", args::PROGRAM, env!("CARGO_PKG_VERSION")),
-        Parsed::Run(a) => return run(&a, args, source, io),
+        Parsed::Run(a) => return run(&a, args, env, source, io),
     };
     let shield = Shield::new(&source.known, args);
     // Write errors (a closed pipe, say) are ignored: the exit status still tells.
@@ -327,6 +337,7 @@ fn parse_and_run<R: BufRead>(
 fn run<R: BufRead>(
     a: &Args,
     argv: &[String],
+    env: EnvLookup<'_>,
     source: &mut TokenSource<R>,
     io: &mut Streams<'_>,
 ) -> Result<(), Failure> {
@@ -341,18 +352,37 @@ fn run<R: BufRead>(
         Command::GetTranscript { request, .. } => request.validate()?,
         Command::DisconnectParticipant(r) => r.validate()?,
     }
+    // The AWS SDKs' variables first; what the command line gives wins over them (the
+    // library drops the environment's endpoint URL for --region, --fips or --dual-stack,
+    // and its FIPS and dual-stack for --endpoint-url).
     let s = &a.service;
-    let mut builder = Client::builder().fips(s.fips).dual_stack(s.dual_stack);
+    let mut builder = client_builder_from_env(env)?;
     if let Some(r) = &s.region {
         builder = builder.region(r.clone());
     }
     if let Some(u) = &s.endpoint {
         builder = builder.endpoint_url(u.clone());
     }
+    if s.fips {
+        builder = builder.fips(true);
+    }
+    if s.dual_stack {
+        builder = builder.dual_stack(true);
+    }
     if let Some(t) = s.timeout {
         builder = builder.timeout(t);
     }
-    let client = builder.build()?;
+    let client = builder.build().map_err(|e| {
+        if e.kind() == ErrorKind::InvalidConfig && e.to_string().starts_with(NO_DESTINATION) {
+            Failure::Usage(UsageError::of(
+                name,
+                "give --region <REGION> or --endpoint-url <URL>, or set AWS_REGION or \
+                 AWS_ENDPOINT_URL",
+            ))
+        } else {
+            Failure::Library(e)
+        }
+    })?;
 
     let kind = name.token().unwrap_or(TokenKind::Connection);
     let (text, from) = source.read_text(kind, io.err)?;
@@ -499,6 +529,21 @@ mod tests {
         participant: Option<&str>,
         connection: Option<&str>,
     ) -> (Result<String, String>, u8) {
+        run_with_aws_env(args, &[], participant, connection)
+    }
+
+    /// As [`run_with_env`], with these AWS variables (and no other) in the environment.
+    fn run_with_aws_env(
+        args: &[&str],
+        aws: &[(&str, &str)],
+        participant: Option<&str>,
+        connection: Option<&str>,
+    ) -> (Result<String, String>, u8) {
+        let lookup = |name: &str| {
+            aws.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| OsString::from(v))
+        };
         let args = strings(args);
         let mut source = TokenSource::new(
             participant.map(OsString::from),
@@ -509,6 +554,7 @@ mod tests {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let outcome = execute(
             &args,
+            &lookup,
             &mut source,
             &mut Streams {
                 out: &mut out,
@@ -520,6 +566,55 @@ mod tests {
             Ok(()) => (Ok(String::from_utf8(out).unwrap()), 0),
             Err(f) => (Err(f.report(&shield)), f.exit_code()),
         }
+    }
+
+    #[test]
+    fn the_aws_variables_are_read_and_checked() {
+        // Neither on the command line nor in the environment: a usage error.
+        let (report, code) = run_with_aws_env(&["typing"], &[], None, Some(SHORT_TOKEN));
+        assert_eq!(code, EXIT_USAGE);
+        assert_eq!(
+            report.unwrap_err(),
+            "error: give --region <REGION> or --endpoint-url <URL>, or set AWS_REGION or \
+             AWS_ENDPOINT_URL\nhint: run 'connect-participant typing --help' for usage\n"
+        );
+        // A malformed variable: exit 2, the library's message, before a token is read.
+        for (aws, message) in [
+            (
+                ("AWS_MAX_ATTEMPTS", "x"),
+                "invalid AWS_MAX_ATTEMPTS: \"x\": must be a whole number from 1 to 20",
+            ),
+            (
+                ("AWS_REGION", "us west"),
+                "invalid AWS_REGION: \"us west\": a region is letters, digits and inner \
+                 hyphens, 1 to 63 characters (like us-east-1)",
+            ),
+            (
+                ("AWS_ENDPOINT_URL", "https://u:hunter2@h"),
+                "invalid AWS_ENDPOINT_URL: \"https://[redacted]@h\": it cannot carry user info",
+            ),
+        ] {
+            let (report, code) =
+                run_with_aws_env(&["--region", "us-east-1", "typing"], &[aws], None, None);
+            assert_eq!(code, EXIT_USAGE, "{aws:?}");
+            assert_eq!(
+                report.unwrap_err(),
+                format!("error: {message}\n"),
+                "{aws:?}"
+            );
+        }
+        // The environment's FIPS gives way to --endpoint-url, but not to nothing.
+        let env = [
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ];
+        let (report, code) = run_with_aws_env(&["typing"], &env, None, None);
+        assert_eq!(code, EXIT_USAGE);
+        assert_eq!(
+            report.unwrap_err(),
+            "error: a custom endpoint URL cannot be combined with FIPS or dual-stack (set by \
+             AWS_ENDPOINT_URL, AWS_USE_FIPS_ENDPOINT)\n"
+        );
     }
 
     fn refusal(what: &str, kind: &str) -> String {
@@ -636,6 +731,7 @@ mod tests {
             let (mut out, mut err) = (Vec::new(), Vec::new());
             let f = execute(
                 &args,
+                &|_| None,
                 &mut source,
                 &mut Streams {
                     out: &mut out,

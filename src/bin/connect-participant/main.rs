@@ -53,6 +53,7 @@ fn main() -> ExitCode {
         ))),
         Some(args) => commands::execute(
             args,
+            &|name| std::env::var_os(name),
             &mut source,
             &mut Streams {
                 out: &mut out,

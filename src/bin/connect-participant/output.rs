@@ -526,10 +526,26 @@ Options of every command but emulator:
   --version               print the version
   --                      end of options (for a message id that starts with '-')
 
-One of --region and --endpoint-url is required; --endpoint-url cannot be
-combined with --fips or --dual-stack. Options may come before or after the
-command. Failures worth another try (throttling, HTTP 500/502/503/504,
-timeouts, dropped connections) are retried, up to 3 attempts in all.
+A region or an endpoint URL is required, from the options or the environment;
+--endpoint-url cannot be combined with --fips or --dual-stack. Options may come
+before or after the command. Failures worth another try (throttling, HTTP
+500/502/503/504, timeouts, dropped connections) are retried, up to 3 attempts
+in all (AWS_MAX_ATTEMPTS changes it).
+
+Environment (as the AWS CLI reads it; the options above win over it):
+  AWS_REGION, else AWS_DEFAULT_REGION    the region
+  AWS_ENDPOINT_URL_CONNECTPARTICIPANT, else AWS_ENDPOINT_URL
+                                         the endpoint URL
+  AWS_IGNORE_CONFIGURED_ENDPOINT_URLS    true: ignore the two above
+  AWS_USE_FIPS_ENDPOINT                  true: as --fips
+  AWS_USE_DUALSTACK_ENDPOINT             true: as --dual-stack
+  AWS_MAX_ATTEMPTS                       attempts per call, 1 to 20
+  AWS_SDK_UA_APP_ID                      sent as app/<ID> in the User-Agent
+  AWS_CA_BUNDLE                          CA certificates (PEM file) to trust
+  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY
+                                         an HTTP(S) proxy; SOCKS is refused
+Booleans are true or false. An empty variable counts as unset; a malformed one
+is an error (exit status 2). ~/.aws/config is not read.
 
 Tokens are never taken from the command line: arguments are visible to every
 user of the machine (ps, /proc). create-participant-connection reads the
@@ -571,6 +587,8 @@ Options of every operation command:
   --timeout <SECONDS>   seconds per attempt, such as 2.5 (default: 10)
   --output json         print the service's answer as JSON (--json is the same)
   -h, --help            print this help
+
+AWS_REGION and the other AWS variables: see connect-participant --help.
 
 Exit status: 0 done, 2 usage error or invalid input (nothing was sent), 3 the
 service refused the call, 4 network failure or timeout.
@@ -930,6 +948,12 @@ mod tests {
             "at most 64",
         ] {
             assert!(all.contains(word), "{word}");
+        }
+        for var in connect_participant::__cli::AWS_VARIABLES {
+            assert!(all.contains(var), "{var}");
+        }
+        for var in connect_participant::__cli::PROXY_VARIABLES {
+            assert!(all.contains(&var.to_ascii_uppercase()), "{var}");
         }
         // The one length rule, as the library applies it (whatever the line breaks).
         let words = all.split_whitespace().collect::<Vec<_>>().join(" ");
