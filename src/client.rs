@@ -20,6 +20,7 @@ use crate::ops::message::{SendMessageOutput, SendMessageRequest};
 use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, TranscriptPages};
 use crate::resolve::EndpointResolver;
 use crate::retry::{self, CallRetries, Next, RetryQuota};
+use crate::tls::{self, Roots};
 use crate::token::{ConnectionToken, ParticipantToken, RandomFn, os_random, two_uuids};
 use crate::transport::Coalescing;
 use crate::wire;
@@ -108,6 +109,8 @@ pub struct ClientBuilder {
     max_attempts: u32,
     random: Arc<RandomFn>,
     sleep: Arc<SleepFn>,
+    roots: Roots,
+    platform_verifier: bool,
 }
 
 impl Default for ClientBuilder {
@@ -124,6 +127,8 @@ impl Default for ClientBuilder {
             max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
             random: Arc::new(os_random),
             sleep: Arc::new(std::thread::sleep),
+            roots: Roots::default(),
+            platform_verifier: false,
         }
     }
 }
@@ -251,6 +256,58 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the root certificates in `pem` in addition to those trusted so far: Mozilla's
+    /// (`webpki-roots`) by default, or those of
+    /// [`root_certificates_pem`](Self::root_certificates_pem). For a private CA, or the CA
+    /// of a proxy that inspects TLS. May be called more than once; each call adds.
+    ///
+    /// `pem` holds one or more `-----BEGIN CERTIFICATE-----` sections (other sections, such
+    /// as keys, are skipped). It is read by [`build`](Self::build), which refuses PEM with no
+    /// certificate, or with one it cannot read, as [`ErrorKind::InvalidConfig`].
+    ///
+    /// ```
+    /// use connect_participant::{Client, ErrorKind};
+    ///
+    /// let err = Client::builder()
+    ///     .region("us-east-1")
+    ///     .add_root_certificates_pem("not a certificate")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid root certificate PEM \"not a certificate\" given to \
+    ///      add_root_certificates_pem: no certificate found (no \"-----BEGIN CERTIFICATE-----\" \
+    ///      section)"
+    /// );
+    /// ```
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.add(pem.as_ref());
+        self
+    }
+
+    /// Trusts the root certificates in `pem` instead of Mozilla's, and instead of any added
+    /// before this call; later [`add_root_certificates_pem`](Self::add_root_certificates_pem)
+    /// calls add to them. This is what the AWS SDKs do with `AWS_CA_BUNDLE`. Read and
+    /// checked by [`build`](Self::build) as `add_root_certificates_pem`'s PEM is. Defaults
+    /// to Mozilla's roots.
+    pub fn root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.replace(pem.as_ref());
+        self
+    }
+
+    /// Verifies servers' certificates with the operating system's verifier and roots (the
+    /// system store, where a company installs its own CA) instead of Mozilla's roots.
+    /// Defaults to `false`. Cannot be combined with root certificates from PEM:
+    /// [`build`](Self::build) refuses that with [`ErrorKind::InvalidConfig`].
+    ///
+    /// Only with the crate feature `platform-verifier`.
+    #[cfg(feature = "platform-verifier")]
+    pub fn platform_verifier(mut self, on: bool) -> Self {
+        self.platform_verifier = on;
+        self
+    }
+
     /// Checks the settings and builds the client. Nothing is sent.
     ///
     /// The client reaches endpoints other than loopback ones through the proxy that
@@ -301,7 +358,11 @@ impl ClientBuilder {
             user_agent.push_str(suffix);
         }
         let https = endpoint.is_https();
+        let tls_config = ureq::tls::TlsConfig::builder()
+            .root_certs(self.roots.root_certs(self.platform_verifier)?)
+            .build();
         let config = ureq::Agent::config_builder()
+            .tls_config(tls_config)
             // AWS errors come as 4xx/5xx with a body that must be read.
             .http_status_as_error(false)
             // A redirect would carry the bearer token to wherever it points.
@@ -652,6 +713,10 @@ impl Client {
 
     fn transport_error(&self, e: ureq::Error, status: Option<u16>, limit: u64) -> Error {
         let url = self.inner.endpoint.url();
+        if let Some(refused) = tls::certificate_error(&e) {
+            let message = tls::refused_message(url, refused);
+            return Error::transport(ErrorKind::Certificate, message, e);
+        }
         let (kind, message) = match &e {
             ureq::Error::Timeout(_) => (
                 ErrorKind::Timeout,
