@@ -10,7 +10,7 @@ use ureq::http::{self, HeaderValue};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use crate::endpoint::{Endpoint, EndpointVariant, redact_userinfo};
-use crate::env::{self, CaBundle};
+use crate::env;
 use crate::error::{Error, ErrorKind, Result, Shown};
 use crate::operation::{Operation, OperationId};
 use crate::ops::connection::{
@@ -22,6 +22,7 @@ use crate::ops::message::{SendMessageOutput, SendMessageRequest};
 use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, TranscriptPages};
 use crate::resolve::EndpointResolver;
 use crate::retry::{self, CallRetries, Next, RetryQuota};
+use crate::tls::{self, Roots};
 use crate::token::{ConnectionToken, ParticipantToken, RandomFn, os_random, two_uuids};
 use crate::transport::Coalescing;
 use crate::wire;
@@ -116,8 +117,10 @@ pub struct ClientBuilder {
     /// Whether `fips` and `dual_stack` (when true) came from the environment.
     env_fips: bool,
     env_dual_stack: bool,
-    /// The certificates `AWS_CA_BUNDLE` names.
-    ca_bundle: Option<CaBundle>,
+    /// Whether the roots are AWS_CA_BUNDLE's alone.
+    env_roots: bool,
+    roots: Roots,
+    platform_verifier: bool,
 }
 
 impl Default for ClientBuilder {
@@ -137,7 +140,9 @@ impl Default for ClientBuilder {
             env_endpoint_url: None,
             env_fips: false,
             env_dual_stack: false,
-            ca_bundle: None,
+            env_roots: false,
+            roots: Roots::default(),
+            platform_verifier: false,
         }
     }
 }
@@ -164,7 +169,7 @@ impl ClientBuilder {
     /// | `AWS_USE_DUALSTACK_ENDPOINT` | [`dual_stack`](Self::dual_stack) | `true` or `false` |
     /// | `AWS_MAX_ATTEMPTS` | [`max_attempts`](Self::max_attempts) | 1 to 20 |
     /// | `AWS_SDK_UA_APP_ID` | [`user_agent_suffix`](Self::user_agent_suffix): `app/<id>` | 1 to 50 HTTP token characters |
-    /// | `AWS_CA_BUNDLE` | the CA certificates trusted instead of Mozilla's | a PEM file's path |
+    /// | `AWS_CA_BUNDLE` | [`root_certificates_pem`](Self::root_certificates_pem): the file's CA certificates, trusted instead of Mozilla's | a PEM file's path |
     ///
     /// `true` and `false` are read without regard to case. A variable set to the empty
     /// string counts as unset, as the AWS SDKs take most of them; a variable set to
@@ -180,7 +185,9 @@ impl ClientBuilder {
     /// `dual_stack(true)` drop an endpoint URL from the environment, while
     /// [`endpoint_url`](Self::endpoint_url) drops FIPS and dual-stack from it. Between
     /// settings made by builder calls, an endpoint URL still wins over a region.
-    /// `AWS_CA_BUNDLE` is read here, at once; the proxy variables are read by `build`,
+    /// Roots added by `add_root_certificates_pem` are trusted beside `AWS_CA_BUNDLE`'s;
+    /// `platform_verifier(true)` drops them. `AWS_CA_BUNDLE`'s file is read and its
+    /// certificates checked here, at once; the proxy variables are read by `build`,
     /// with or without `from_env`. The shared config file (`~/.aws/config`) is not read.
     ///
     /// ```no_run
@@ -199,10 +206,14 @@ impl ClientBuilder {
         let env = env::read(get)?;
         let mut b = ClientBuilder {
             region: env.region,
-            ca_bundle: env.ca_bundle,
             user_agent_suffix: env.user_agent_suffix,
             ..ClientBuilder::default()
         };
+        if let Some(ca) = env.ca_bundle {
+            // Instead of Mozilla's roots, as the AWS SDKs take it.
+            b = b.root_certificates_pem(ca.pem);
+            b.env_roots = true;
+        }
         if let Some((url, name)) = env.endpoint_url {
             b.endpoint_url = Some(url);
             b.env_endpoint_url = Some(name);
@@ -368,6 +379,64 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the root certificates in `pem` in addition to those trusted so far: Mozilla's
+    /// (`webpki-roots`) by default, or those of
+    /// [`root_certificates_pem`](Self::root_certificates_pem). For a private CA, or the CA
+    /// of a proxy that inspects TLS. May be called more than once; each call adds.
+    ///
+    /// `pem` holds one or more `-----BEGIN CERTIFICATE-----` sections (other sections, such
+    /// as keys, are skipped). It is read by [`build`](Self::build), which refuses PEM with no
+    /// certificate, or with one it cannot read, as [`ErrorKind::InvalidConfig`].
+    ///
+    /// ```
+    /// use connect_participant::{Client, ErrorKind};
+    ///
+    /// let err = Client::builder()
+    ///     .region("us-east-1")
+    ///     .add_root_certificates_pem("not a certificate")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid root certificate PEM \"not a certificate\" given to \
+    ///      add_root_certificates_pem: no certificate found (no \"-----BEGIN CERTIFICATE-----\" \
+    ///      section)"
+    /// );
+    /// ```
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.add(pem.as_ref());
+        self.env_roots = false;
+        self
+    }
+
+    /// Trusts the root certificates in `pem` instead of Mozilla's, and instead of any added
+    /// before this call; later [`add_root_certificates_pem`](Self::add_root_certificates_pem)
+    /// calls add to them. This is what the AWS SDKs do with `AWS_CA_BUNDLE`. Read and
+    /// checked by [`build`](Self::build) as `add_root_certificates_pem`'s PEM is. Defaults
+    /// to Mozilla's roots.
+    pub fn root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.replace(pem.as_ref());
+        self
+    }
+
+    /// Verifies servers' certificates with the operating system's verifier and roots (the
+    /// system store, where a company installs its own CA) instead of Mozilla's roots.
+    /// Defaults to `false`. Cannot be combined with root certificates from PEM:
+    /// [`build`](Self::build) refuses that with [`ErrorKind::InvalidConfig`].
+    ///
+    /// Only with the crate feature `platform-verifier`.
+    #[cfg(feature = "platform-verifier")]
+    pub fn platform_verifier(mut self, on: bool) -> Self {
+        self.platform_verifier = on;
+        if on && self.env_roots {
+            // A later builder call wins over AWS_CA_BUNDLE.
+            self.roots = Roots::default();
+            self.env_roots = false;
+        }
+        self
+    }
+
     /// Checks the settings and builds the client. Nothing is sent.
     ///
     /// The client reaches endpoints other than loopback ones through the HTTP or HTTPS
@@ -422,14 +491,6 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
-        if let Some(ca) = &self.ca_bundle {
-            // Not silently ignored: the client would trust Mozilla's roots instead.
-            return Err(Error::invalid_config(format!(
-                "{} {}: this version of the client cannot use a CA bundle yet",
-                env::AWS_CA_BUNDLE,
-                ca.shown_path
-            )));
-        }
         let uris = OperationId::ALL
             .iter()
             .map(|op| {
@@ -456,7 +517,11 @@ impl ClientBuilder {
             refuse_socks(p, &uris[0], || env::socks_proxy(|n| std::env::var_os(n)))?;
         }
         let https = endpoint.is_https();
+        let tls_config = ureq::tls::TlsConfig::builder()
+            .root_certs(self.roots.root_certs(self.platform_verifier)?)
+            .build();
         let config = ureq::Agent::config_builder()
+            .tls_config(tls_config)
             // AWS errors come as 4xx/5xx with a body that must be read.
             .http_status_as_error(false)
             // A redirect would carry the bearer token to wherever it points.
@@ -596,7 +661,6 @@ impl fmt::Debug for ClientBuilder {
                 &self.user_agent_suffix.as_deref().map(Shown),
             )
             .field("max_attempts", &self.max_attempts)
-            .field("ca_bundle", &self.ca_bundle)
             .finish_non_exhaustive()
     }
 }
@@ -831,6 +895,10 @@ impl Client {
 
     fn transport_error(&self, e: ureq::Error, status: Option<u16>, limit: u64) -> Error {
         let url = self.inner.endpoint.url();
+        if let Some(refused) = tls::certificate_error(&e) {
+            let message = tls::refused_message(url, refused);
+            return Error::transport(ErrorKind::Certificate, message, e);
+        }
         let (kind, message) = match &e {
             ureq::Error::Timeout(_) => (
                 ErrorKind::Timeout,
@@ -1157,17 +1225,20 @@ mod tests {
     }
 
     #[test]
-    fn a_ca_bundle_is_not_silently_ignored() {
+    fn a_ca_bundle_replaces_the_roots() {
         let dir = std::env::temp_dir().join(format!("cp-client-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("ca.pem");
-        std::fs::write(&file, b"x").unwrap();
+        std::fs::write(&file, crate::env::TEST_CA).unwrap();
         let path = file.to_str().unwrap().to_owned();
         let b = from(&[("AWS_CA_BUNDLE", &path), ("AWS_REGION", "us-east-1")]);
         std::fs::remove_dir_all(&dir).unwrap();
-        let e = b.build().unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
-        assert!(e.to_string().starts_with("AWS_CA_BUNDLE "), "{e}");
+        // The file's one certificate, and not Mozilla's roots beside it.
+        match b.roots.root_certs(false).unwrap() {
+            ureq::tls::RootCerts::Specific(certs) => assert_eq!(certs.len(), 1),
+            _ => panic!("AWS_CA_BUNDLE must replace the roots"),
+        }
+        assert!(b.build().is_ok());
     }
 
     #[test]

@@ -191,6 +191,9 @@ fn read_ca_bundle(path: &OsStr) -> Result<CaBundle> {
             MAX_CA_BUNDLE >> 20
         )));
     }
+    // Checked here, so that the error names the variable and the file; the builder's
+    // `root_certificates_pem` checks it again when the client is built.
+    crate::tls::pem_roots(&pem).map_err(refuse)?;
     Ok(CaBundle { shown_path, pem })
 }
 
@@ -224,6 +227,22 @@ pub(crate) fn socks_proxy(
     }
     None
 }
+
+/// A self-signed CA certificate (P-256, made with openssl for these tests only).
+#[cfg(test)]
+pub(crate) const TEST_CA: &str = "\
+-----BEGIN CERTIFICATE-----\n\
+MIIBqjCCAVGgAwIBAgIUOYSeUC2ab1lV3e5BarCRtfzKh9QwCgYIKoZIzj0EAwIw\n\
+KjEoMCYGA1UEAwwfY29ubmVjdC1wYXJ0aWNpcGFudCBlbnYgdGVzdCBDQTAgFw0y\n\
+NjExMjcwMTQ2MTJaGA8yMTI2MTEwMzAxNDYxMlowKjEoMCYGA1UEAwwfY29ubmVj\n\
+dC1wYXJ0aWNpcGFudCBlbnYgdGVzdCBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEH\n\
+A0IABJqb7cdum4MVyO05tUM104EExGvi7zblE4KchbDOkGNjI3qidYRKCNF9w++b\n\
+iTgP4QUyIvod9V0QLkjHONKrAVajUzBRMB0GA1UdDgQWBBQqvCSPr4AXgF918bIf\n\
+g/JDE8c5MjAfBgNVHSMEGDAWgBQqvCSPr4AXgF918bIfg/JDE8c5MjAPBgNVHRMB\n\
+Af8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIBb8ru69SWwzSg093upPhv45XAJf\n\
+HxcZFMYYjrS/xnowAiAUwhexTXiS2IZnnxLq1QUMdoV+VZJOg2MfWWGEoHRTPw==\n\
+-----END CERTIFICATE-----\n\
+";
 
 #[cfg(test)]
 mod tests {
@@ -476,11 +495,26 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cp-env-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("ca.pem");
-        std::fs::write(&file, b"-----BEGIN CERTIFICATE-----\n").unwrap();
+        std::fs::write(&file, TEST_CA).unwrap();
         let path = file.to_str().unwrap();
         let ca = env(&[(AWS_CA_BUNDLE, path)]).ca_bundle.unwrap();
-        assert_eq!(ca.pem, b"-----BEGIN CERTIFICATE-----\n");
+        assert_eq!(ca.pem, TEST_CA.as_bytes());
         assert_eq!(ca.shown_path, quoted(path));
+
+        // Not PEM, or no certificate in it: refused here, naming the variable and the file.
+        for (text, why) in [
+            ("-----BEGIN CERTIFICATE-----\n", "a section has no END line"),
+            (
+                "",
+                "no certificate found (no \"-----BEGIN CERTIFICATE-----\" section)",
+            ),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            assert_eq!(
+                refused(&[(AWS_CA_BUNDLE, path)]),
+                format!("invalid AWS_CA_BUNDLE: {}: {why}", quoted(path))
+            );
+        }
 
         let missing = dir.join("missing.pem");
         let missing = missing.to_str().unwrap();

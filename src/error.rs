@@ -49,6 +49,14 @@ pub enum ErrorKind {
     Transport,
     /// A connect or response timeout elapsed.
     Timeout,
+    /// The server's TLS certificate failed a check: an unknown issuer (no trusted root
+    /// signed it, as with a private CA or a TLS-inspecting proxy), expired or not yet
+    /// valid, not valid for the endpoint's host name, or another check; the message says
+    /// which, and how to trust another root
+    /// ([`ClientBuilder::add_root_certificates_pem`](crate::ClientBuilder::add_root_certificates_pem)).
+    /// Nothing was sent to the service. Never retried: the same certificate fails the
+    /// same way.
+    Certificate,
     /// The server answered something that cannot be read as the service's answer: a success
     /// status whose body is not the documented JSON, a body of any status over the
     /// response cap, a head over 64 KiB or over 128 headers, or bytes that are not HTTP/1.1
@@ -80,6 +88,7 @@ impl ErrorKind {
             ErrorKind::Redirect => "redirect",
             ErrorKind::Transport => "transport error",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::Certificate => "certificate refused",
             ErrorKind::InvalidResponse => "invalid response",
             ErrorKind::RandomSource => "random source failed",
             ErrorKind::ChatEnded => "chat ended",
@@ -752,6 +761,7 @@ mod tests {
             Redirect,
             Transport,
             Timeout,
+            Certificate,
             InvalidResponse,
             RandomSource,
             ChatEnded,
@@ -760,7 +770,8 @@ mod tests {
             match kind {
                 InvalidInput | InvalidConfig | Validation | AccessDenied | Conflict
                 | Throttling | InternalServer | UnknownService | UnexpectedStatus | Redirect
-                | Transport | Timeout | InvalidResponse | RandomSource | ChatEnded => {}
+                | Transport | Timeout | Certificate | InvalidResponse | RandomSource
+                | ChatEnded => {}
             }
         }
         all

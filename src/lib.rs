@@ -110,6 +110,10 @@
 //!   returned as [`ErrorKind::Redirect`].
 //! - Endpoints made from a region are always HTTPS (rustls, Mozilla's roots via
 //!   `webpki-roots`). Plain `http://` is only used when you give such a URL yourself.
+//!   More roots, or other roots instead, come from PEM
+//!   ([`ClientBuilder::add_root_certificates_pem`],
+//!   [`ClientBuilder::root_certificates_pem`]); a certificate that fails a check is
+//!   [`ErrorKind::Certificate`], never retried.
 //! - ureq logs through the `log` crate. At TRACE level it prints the raw request,
 //!   **bearer token included**. Do not enable TRACE for `ureq` in production.
 //!
@@ -122,6 +126,10 @@
 //! - `emulator`: the [`emulator`] module, a local Participant Service emulator (std only)
 //!   for your own tests: chats, participants, transcripts, faults.
 //! - `cli`: the `connect-participant` command-line utility (std only; turns `emulator` on).
+//! - `platform-verifier`: `ClientBuilder::platform_verifier`, to verify servers'
+//!   certificates with the operating system's verifier and its roots (the system's store,
+//!   where a company installs its own CA) instead of Mozilla's roots. Off by default: it
+//!   builds `rustls-platform-verifier` and the platform crates it needs.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -142,6 +150,7 @@ mod receipts;
 mod resolve;
 mod retry;
 mod time;
+mod tls;
 mod token;
 mod transport;
 mod typing;

@@ -79,8 +79,12 @@ pub(crate) fn for_response(status: u16, error_type: Option<&str>) -> RetryClass 
 
 /// How a failure of the network may be retried: what another attempt may not meet (a
 /// reset, a timeout, a refused connection) is, what would fail the same way again (TLS, a
-/// head over the limit, bytes that are not HTTP) is not.
+/// head over the limit, bytes that are not HTTP) is not. A refused server certificate
+/// reaches ureq inside an I/O error, and is never retried.
 pub(crate) fn for_transport(error: &ureq::Error) -> RetryClass {
+    if crate::tls::certificate_error(error).is_some() {
+        return RetryClass::Never;
+    }
     match error {
         ureq::Error::Timeout(_)
         | ureq::Error::Io(_)
@@ -346,6 +350,25 @@ mod tests {
         assert_eq!(
             for_transport(&ureq::Error::RequireHttpsOnly("x".into())),
             RetryClass::Never
+        );
+        let refused = |c| {
+            let tls = rustls::Error::InvalidCertificate(c);
+            ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, tls))
+        };
+        for c in [
+            rustls::CertificateError::UnknownIssuer,
+            rustls::CertificateError::Expired,
+            rustls::CertificateError::NotValidForName,
+            rustls::CertificateError::BadSignature,
+        ] {
+            assert_eq!(for_transport(&refused(c)), RetryClass::Never);
+        }
+        let handshake = rustls::Error::HandshakeNotComplete;
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, handshake);
+        assert_eq!(
+            for_transport(&ureq::Error::Io(io)),
+            RetryClass::Transient,
+            "other TLS failures inside an I/O error are retried as before"
         );
     }
 

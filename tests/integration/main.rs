@@ -14,6 +14,7 @@ mod responses;
 mod scripted;
 mod security;
 mod sessions;
+mod tls;
 mod wire_bytes;
 
 use connect_participant::{Client, ConnectionToken};

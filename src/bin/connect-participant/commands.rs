@@ -109,6 +109,7 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         | ErrorKind::Redirect
         | ErrorKind::InvalidResponse
         | ErrorKind::ChatEnded => EXIT_REFUSED,
+        ErrorKind::Certificate => EXIT_NETWORK, // no TLS connection: nothing reached the service
         // Transport, Timeout, RandomSource, and kinds added later (ErrorKind is
         // non_exhaustive): nothing usable came back.
         _ => EXIT_NETWORK,

@@ -1,0 +1,419 @@
+//! Issue 10: roots from PEM and refused certificates, against a local HTTPS server whose CA
+//! and certificate are made here (ECDSA P-256 keys from ring, certificates written as DER
+//! by hand: the crates that TLS already builds, nothing more).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use connect_participant::{Client, ClientBuilder, ErrorKind, SendEventRequest};
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::{counting_random, ok_response, token};
+
+/// The tail of a refused unknown issuer's message: how to trust another root.
+const ADD_A_ROOT: &str = "if a private CA or a TLS-inspecting proxy issued it, trust its \
+     root: ClientBuilder::add_root_certificates_pem, AWS_CA_BUNDLE with \
+     ClientBuilder::from_env, or the platform-verifier feature (the operating system's \
+     verifier and roots)";
+
+/// Appends one DER element.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else if len < 0x100 {
+        out.extend([0x81, len as u8]);
+    } else {
+        out.extend([0x82, (len >> 8) as u8, len as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    der(0x30, &parts.concat())
+}
+
+/// `CN=<cn>`
+fn name(cn: &str) -> Vec<u8> {
+    let attr = seq(&[&der(0x06, &[0x55, 0x04, 0x03]), &der(0x0c, cn.as_bytes())]);
+    seq(&[&der(0x31, &attr)])
+}
+
+/// An ECDSA P-256 key: (signing key, PKCS#8 DER).
+fn key() -> (EcdsaKeyPair, Vec<u8>) {
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+    let pair =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    (pair, pkcs8.as_ref().to_vec())
+}
+
+/// One subject alternative name.
+enum San<'a> {
+    Ip([u8; 4]),
+    Dns(&'a str),
+}
+
+/// A certificate for `subject`'s key, signed by `issuer`'s: a CA when `san` is `None`,
+/// else a server certificate for that name. Valid from 2000 to 2049.
+fn certificate(
+    subject: &str,
+    subject_key: &EcdsaKeyPair,
+    issuer: &str,
+    issuer_key: &EcdsaKeyPair,
+    san: Option<San<'_>>,
+) -> Vec<u8> {
+    // ecdsa-with-SHA256
+    let algorithm = seq(&[&der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
+    )]);
+    let validity = seq(&[&der(0x17, b"000101000000Z"), &der(0x17, b"491231235959Z")]);
+    let spki = seq(&[
+        &seq(&[
+            &der(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
+            &der(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]),
+        ]),
+        &der(
+            0x03,
+            &[&[0u8][..], subject_key.public_key().as_ref()].concat(),
+        ),
+    ]);
+    let extension = |oid: u8, critical: bool, value: Vec<u8>| {
+        let critical: &[u8] = if critical { &[0x01, 0x01, 0xff] } else { &[] };
+        seq(&[&der(0x06, &[0x55, 0x1d, oid]), critical, &der(0x04, &value)])
+    };
+    let extensions = match &san {
+        // basicConstraints CA:TRUE; keyUsage keyCertSign
+        None => vec![
+            extension(19, true, seq(&[&[0x01, 0x01, 0xff]])),
+            extension(15, true, der(0x03, &[0x02, 0x04])),
+        ],
+        Some(san) => {
+            let general_name = match san {
+                San::Ip(ip) => der(0x87, ip),
+                San::Dns(dns) => der(0x82, dns.as_bytes()),
+            };
+            vec![extension(17, false, seq(&[&general_name]))]
+        }
+    };
+    let extensions: Vec<&[u8]> = extensions.iter().map(Vec::as_slice).collect();
+    let tbs = seq(&[
+        &[0xa0, 0x03, 0x02, 0x01, 0x02],
+        &der(0x02, &[0x01, 0x23]),
+        &algorithm,
+        &name(issuer),
+        &validity,
+        &name(subject),
+        &spki,
+        &der(0xa3, &seq(&extensions)),
+    ]);
+    let signature = issuer_key.sign(&SystemRandom::new(), &tbs).unwrap();
+    seq(&[
+        &tbs,
+        &algorithm,
+        &der(0x03, &[&[0u8][..], signature.as_ref()].concat()),
+    ])
+}
+
+fn pem(der: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
+        for i in 0..4 {
+            b64.push(if i <= chunk.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+/// A CA made for one test: its certificate as PEM, and its key to sign with.
+struct Ca {
+    name: &'static str,
+    key: EcdsaKeyPair,
+    pem: String,
+}
+
+impl Ca {
+    fn new(name: &'static str) -> Ca {
+        let (key, _) = key();
+        let cert = certificate(name, &key, name, &key, None);
+        Ca {
+            name,
+            key,
+            pem: pem(&cert),
+        }
+    }
+
+    /// A server certificate for `san` and its PKCS#8 key.
+    fn server(&self, san: San<'_>) -> (Vec<u8>, Vec<u8>) {
+        let (key, pkcs8) = key();
+        let cert = certificate("test server", &key, self.name, &self.key, Some(san));
+        (cert, pkcs8)
+    }
+}
+
+/// A server on 127.0.0.1 that takes one connection: the TLS handshake, one request read,
+/// a fixed 200 SendEvent answer. Its thread returns the request's head, or why it failed.
+fn serve_once(cert: Vec<u8>, pkcs8: Vec<u8>) -> (String, JoinHandle<Result<String, String>>) {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert)],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let handle = thread::spawn(move || {
+        let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+        answer(tcp, Arc::new(config)).map_err(|e| e.to_string())
+    });
+    (url, handle)
+}
+
+fn answer(tcp: TcpStream, config: Arc<rustls::ServerConfig>) -> std::io::Result<String> {
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+    tcp.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let conn = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        let n = tls.read(&mut buf)?;
+        if n == 0 {
+            return Err(std::io::Error::other("closed before a whole request head"));
+        }
+        request.extend_from_slice(&buf[..n]);
+        if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while request.len() < head_end + length {
+        let n = tls.read(&mut buf)?;
+        if n == 0 {
+            return Err(std::io::Error::other("closed before the whole body"));
+        }
+        request.extend_from_slice(&buf[..n]);
+    }
+    tls.write_all(&ok_response())?;
+    tls.flush()?;
+    tls.conn.send_close_notify();
+    tls.flush()?;
+    Ok(head)
+}
+
+fn builder(url: &str) -> ClientBuilder {
+    Client::builder()
+        .endpoint_url(url)
+        .random_source(counting_random)
+        .sleep_fn(|_| panic!("a refused certificate must not be retried"))
+}
+
+/// Sends one event through `builder` to a server with `cert`; the server's outcome too.
+fn send(
+    builder: ClientBuilder,
+    server: JoinHandle<Result<String, String>>,
+) -> (
+    connect_participant::Result<connect_participant::SendEventOutput>,
+    Result<String, String>,
+) {
+    let client = builder.build().expect("the client builds");
+    let result = client.send_event(&token(), &SendEventRequest::typing());
+    // The client connected (or failed to) before returning; the server's reads time out.
+    let served = server.join().expect("the server thread does not panic");
+    (result, served)
+}
+
+#[test]
+fn without_the_ca_the_certificate_is_refused_once_with_how_to_add_a_root() {
+    let ca = Ca::new("test CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let (url, server) = serve_once(cert, key);
+    let (result, served) = send(builder(&url), server);
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Certificate);
+    assert_eq!(e.attempts(), 1);
+    assert!(!e.is_retryable());
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the TLS certificate of {url} was refused: unknown issuer (no trusted root \
+             certificate signed it); {ADD_A_ROOT}"
+        )
+    );
+    assert!(served.is_err(), "no request was read: {served:?}");
+}
+
+#[test]
+fn a_ca_added_to_mozillas_roots_is_trusted() {
+    let ca = Ca::new("test CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let (url, server) = serve_once(cert, key);
+    let (result, served) = send(builder(&url).add_root_certificates_pem(&ca.pem), server);
+    let out = result.expect("the CA added is trusted");
+    assert_eq!(out.id.as_deref(), Some("event-1"));
+    let head = served.unwrap();
+    assert!(
+        head.starts_with("POST /participant/event HTTP/1.1\r\n"),
+        "{head}"
+    );
+}
+
+#[test]
+fn a_ca_instead_of_mozillas_roots_is_trusted_and_other_roots_are_not() {
+    let ca = Ca::new("test CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let (url, server) = serve_once(cert, key);
+    let (result, served) = send(builder(&url).root_certificates_pem(&ca.pem), server);
+    assert!(result.is_ok(), "{result:?}");
+    assert!(served.is_ok(), "{served:?}");
+
+    let other = Ca::new("other CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let (url, server) = serve_once(cert, key);
+    let (result, _) = send(builder(&url).root_certificates_pem(&other.pem), server);
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Certificate);
+    assert_eq!(e.attempts(), 1);
+    assert!(e.to_string().contains(": unknown issuer ("), "{e}");
+
+    // Both, in one bundle, as AWS_CA_BUNDLE files often are; then one added to the other.
+    for builder in [
+        builder(&url).root_certificates_pem(format!("{}{}", other.pem, ca.pem)),
+        builder(&url)
+            .root_certificates_pem(&other.pem)
+            .add_root_certificates_pem(&ca.pem),
+    ] {
+        let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+        let (url, server) = serve_once(cert, key);
+        let (result, _) = send(builder.endpoint_url(&url), server);
+        assert!(result.is_ok(), "{result:?}");
+    }
+}
+
+#[test]
+fn a_certificate_for_another_name_is_refused_as_a_name_mismatch() {
+    let ca = Ca::new("test CA");
+    let (cert, key) = ca.server(San::Dns("participant.example"));
+    let (url, server) = serve_once(cert, key);
+    let (result, _) = send(builder(&url).add_root_certificates_pem(&ca.pem), server);
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Certificate);
+    assert_eq!(e.attempts(), 1);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the TLS certificate of {url} was refused: name mismatch (it is not valid for the \
+             endpoint URL's host; it is for DnsName(\"participant.example\")); use an endpoint \
+             URL with a name the certificate is for: a root certificate does not change this"
+        )
+    );
+}
+
+#[test]
+fn bad_pem_is_refused_at_build() {
+    let ca = Ca::new("test CA");
+    let not_pem = Client::builder()
+        .endpoint_url("https://127.0.0.1:9")
+        .add_root_certificates_pem("-----BEGIN CERTIFICATE-----\nMIIB")
+        .build()
+        .unwrap_err();
+    assert_eq!(not_pem.kind(), ErrorKind::InvalidConfig);
+    assert_eq!(
+        not_pem.to_string(),
+        "invalid root certificate PEM \"-----BEGIN CERTIFICATE-----\\nMIIB\" given to \
+         add_root_certificates_pem: a section has no END line"
+    );
+    // A good certificate, then one whose DER is cut: the second is named, the PEM not shown.
+    let cut = pem(&[0x30, 0x82, 0x01, 0x00, 0x30]);
+    let e = Client::builder()
+        .endpoint_url("https://127.0.0.1:9")
+        .root_certificates_pem(format!("{}{cut}", ca.pem))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+    let shown = format!("{}{cut}", ca.pem).chars().count();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "invalid root certificate PEM ({shown} characters, not shown) given to \
+             root_certificates_pem: certificate 2 of 2 is not a valid X.509 certificate"
+        )
+    );
+    let empty = Client::builder()
+        .region("us-east-1")
+        .root_certificates_pem("")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        empty.to_string(),
+        "invalid root certificate PEM \"\" given to root_certificates_pem: no certificate \
+         found (no \"-----BEGIN CERTIFICATE-----\" section)"
+    );
+}
+
+#[test]
+fn aws_ca_bundle_from_the_environment_is_trusted_instead_of_mozillas_roots() {
+    let ca = Ca::new("test CA");
+    let other = Ca::new("other CA");
+    let dir = std::env::temp_dir().join(format!("cp-tls-env-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (bundle, trusted) in [(&ca, true), (&other, false)] {
+        let file = dir.join(format!("{}.pem", bundle.name.replace(' ', "-")));
+        std::fs::write(&file, &bundle.pem).unwrap();
+        let path = std::ffi::OsString::from(&file);
+        let from_env = connect_participant::__cli::client_builder_from_env(|name| {
+            (name == "AWS_CA_BUNDLE").then(|| path.clone())
+        })
+        .unwrap();
+        let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+        let (url, server) = serve_once(cert, key);
+        let builder = from_env
+            .endpoint_url(&url)
+            .random_source(counting_random)
+            .sleep_fn(|_| panic!("a refused certificate must not be retried"));
+        let (result, _) = send(builder, server);
+        match trusted {
+            true => assert!(result.is_ok(), "{result:?}"),
+            false => assert_eq!(result.unwrap_err().kind(), ErrorKind::Certificate),
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
