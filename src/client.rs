@@ -353,8 +353,9 @@ impl ClientBuilder {
     ///
     /// Retried: throttling (any 429 and the standard throttling codes), HTTP 500, 502, 503
     /// and 504, `RequestTimeout`, timeouts, and dropped, reset or refused connections.
-    /// Never retried: other 4xx (400, 403, 409, ...), redirects, unreadable answers, and
-    /// input refused before sending. Every attempt carries the same client token, so the
+    /// Never retried: other 4xx (400, 403, 409, ...), redirects, unreadable answers, a
+    /// refused server certificate ([`ErrorKind::Certificate`]), and input refused before
+    /// sending. Every attempt carries the same client token, so the
     /// service records the event at most once.
     pub fn max_attempts(mut self, max_attempts: u32) -> Self {
         self.max_attempts = max_attempts;

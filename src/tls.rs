@@ -223,7 +223,12 @@ pub(crate) fn refused_message(url: &str, e: &CertificateError) -> String {
                         if i > 0 {
                             m.push_str(", ");
                         }
-                        push_printable(&mut m, name, 64);
+                        // rustls writes each name as `DnsName("...")`, `IpAddress(...)`.
+                        let bare = name
+                            .strip_prefix("DnsName(\"")
+                            .and_then(|n| n.strip_suffix("\")"))
+                            .unwrap_or(name);
+                        push_printable(&mut m, bare, 64);
                     }
                     if presented.len() > 4 {
                         m.push_str(", ...");

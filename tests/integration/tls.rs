@@ -21,7 +21,10 @@ const ADD_A_ROOT: &str = "if a private CA or a TLS-inspecting proxy issued it, t
      ClientBuilder::from_env, or the platform-verifier feature (the operating system's \
      verifier and roots)";
 
-/// Appends one DER element.
+/// The end of the certificates' validity (they start in 2000).
+const VALID: &str = "491231235959Z";
+
+/// One DER element.
 fn der(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = content.len();
@@ -62,20 +65,24 @@ enum San<'a> {
 }
 
 /// A certificate for `subject`'s key, signed by `issuer`'s: a CA when `san` is `None`,
-/// else a server certificate for that name. Valid from 2000 to 2049.
+/// else a server certificate for that name. Valid from 2000 to `not_after` (a UTCTime).
 fn certificate(
     subject: &str,
     subject_key: &EcdsaKeyPair,
     issuer: &str,
     issuer_key: &EcdsaKeyPair,
     san: Option<San<'_>>,
+    not_after: &str,
 ) -> Vec<u8> {
     // ecdsa-with-SHA256
     let algorithm = seq(&[&der(
         0x06,
         &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
     )]);
-    let validity = seq(&[&der(0x17, b"000101000000Z"), &der(0x17, b"491231235959Z")]);
+    let validity = seq(&[
+        &der(0x17, b"000101000000Z"),
+        &der(0x17, not_after.as_bytes()),
+    ]);
     let spki = seq(&[
         &seq(&[
             &der(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
@@ -160,7 +167,7 @@ struct Ca {
 impl Ca {
     fn new(name: &'static str) -> Ca {
         let (key, _) = key();
-        let cert = certificate(name, &key, name, &key, None);
+        let cert = certificate(name, &key, name, &key, None, VALID);
         Ca {
             name,
             key,
@@ -170,8 +177,14 @@ impl Ca {
 
     /// A server certificate for `san` and its PKCS#8 key.
     fn server(&self, san: San<'_>) -> (Vec<u8>, Vec<u8>) {
+        self.server_until(san, VALID)
+    }
+
+    /// A server certificate for `san`, valid until `not_after`, and its PKCS#8 key.
+    fn server_until(&self, san: San<'_>, not_after: &str) -> (Vec<u8>, Vec<u8>) {
         let (key, pkcs8) = key();
-        let cert = certificate("test server", &key, self.name, &self.key, Some(san));
+        let san = Some(san);
+        let cert = certificate("test server", &key, self.name, &self.key, san, not_after);
         (cert, pkcs8)
     }
 }
@@ -341,7 +354,7 @@ fn a_certificate_for_another_name_is_refused_as_a_name_mismatch() {
         e.to_string(),
         format!(
             "the TLS certificate of {url} was refused: name mismatch (it is not valid for the \
-             endpoint URL's host; it is for DnsName(\"participant.example\")); use an endpoint \
+             endpoint URL's host; it is for participant.example); use an endpoint \
              URL with a name the certificate is for: a root certificate does not change this"
         )
     );
@@ -416,4 +429,47 @@ fn aws_ca_bundle_from_the_environment_is_trusted_instead_of_mozillas_roots() {
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_command_line_exits_4_for_a_refused_certificate() {
+    let ca = Ca::new("test CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let (url, server) = serve_once(cert, key);
+    // Bounded: the client's own connect and attempt timeouts, and a handshake refused at once.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_connect-participant"))
+        .args(["--endpoint-url", &url, "typing"])
+        .env("CONNECT_CONNECTION_TOKEN", "conn-token-1")
+        .env_remove("CONNECT_PARTICIPANT_TOKEN")
+        .env_remove("AWS_CA_BUNDLE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let _ = server.join();
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "the TLS certificate of {url} was refused: unknown issuer"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_expired_certificate_is_refused_as_expired() {
+    let ca = Ca::new("test CA");
+    let (cert, key) = ca.server_until(San::Ip([127, 0, 0, 1]), "010101000000Z");
+    let (url, server) = serve_once(cert, key);
+    let (result, _) = send(builder(&url).add_root_certificates_pem(&ca.pem), server);
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Certificate);
+    assert_eq!(e.attempts(), 1);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the TLS certificate of {url} was refused: expired (or this machine's clock is \
+             wrong); a root certificate does not change this"
+        )
+    );
 }
