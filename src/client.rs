@@ -964,14 +964,19 @@ fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, 
     // one allocation and no probing reads; capped, so a lying header cannot make it large.
     let hint = body.content_length().unwrap_or(0).min(64 * 1024) as usize;
     let mut out = Vec::with_capacity(hint + 1);
+    // One byte over the limit, checked here: older ureq 3 releases refuse a body of exactly
+    // the limit, newer ones take it.
     body.with_config()
-        .limit(limit)
+        .limit(limit.saturating_add(1))
         .reader()
         .read_to_end(&mut out)
         .map_err(|e| match e.downcast::<ureq::Error>() {
             Ok(e) => e,
             Err(e) => ureq::Error::Io(e),
         })?;
+    if out.len() as u64 > limit {
+        return Err(ureq::Error::BodyExceedsLimit(limit));
+    }
     Ok(out)
 }
 

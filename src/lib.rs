@@ -123,20 +123,31 @@
 //!
 //! # Features
 //!
-//! - `emulator`: the [`emulator`] module, a local Participant Service emulator (std only)
-//!   for your own tests: chats, participants, transcripts, faults.
+#![cfg_attr(
+    feature = "emulator",
+    doc = "- `emulator`: the [`emulator`] module, a local Participant Service emulator (std \
+           only) for your own tests: chats, participants, transcripts, faults."
+)]
+#![cfg_attr(
+    not(feature = "emulator"),
+    doc = "- `emulator`: the `emulator` module, a local Participant Service emulator (std \
+           only) for your own tests: chats, participants, transcripts, faults (not in this \
+           build of the documentation)."
+)]
 //! - `cli`: the `connect-participant` command-line utility (std only; turns `emulator` on).
 //! - `platform-verifier`: `ClientBuilder::platform_verifier`, to verify servers'
 //!   certificates with the operating system's verifier and its roots (the system's store,
 //!   where a company installs its own CA) instead of Mozilla's roots. Off by default: it
 //!   builds `rustls-platform-verifier` and the platform crates it needs.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
 mod client;
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 mod endpoint;
 mod env;
@@ -293,6 +304,7 @@ pub mod __cli {
 }
 
 // README's Rust blocks are compiled and run as doctests, so they cannot drift from the code.
-#[cfg(doctest)]
+// Most use the emulator: without it (the published crate's plain `cargo test`), they are off.
+#[cfg(all(doctest, feature = "emulator"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -31,7 +31,8 @@ struct Cached {
     host: String,
     port: u16,
     at: Instant,
-    addrs: ResolvedSocketAddrs,
+    /// A plain list: ureq's own list type is `Clone` only from ureq 3.3 on.
+    addrs: Vec<SocketAddr>,
 }
 
 /// The address of an IP-literal host (`127.0.0.1`, `[::1]`), which needs no lookup.
@@ -52,8 +53,20 @@ impl Resolver for EndpointResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        self.addrs_for(uri, || self.lookup.resolve(uri, config, timeout))
+    }
+}
+
+impl EndpointResolver {
+    /// The addresses of `uri`'s host: an IP literal's own, else the cached ones, else what
+    /// `lookup` finds (then cached).
+    fn addrs_for(
+        &self,
+        uri: &Uri,
+        lookup: impl FnOnce() -> Result<ResolvedSocketAddrs, ureq::Error>,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
-            return self.lookup.resolve(uri, config, timeout);
+            return lookup();
         };
         let default_port = if scheme == &ureq::http::uri::Scheme::HTTPS {
             443
@@ -61,8 +74,8 @@ impl Resolver for EndpointResolver {
             80
         };
         let port = authority.port_u16().unwrap_or(default_port);
+        let mut addrs = self.empty();
         if let Some(addr) = ip_literal(authority.host(), port) {
-            let mut addrs = self.empty();
             addrs.push(addr);
             return Ok(addrs);
         }
@@ -71,16 +84,19 @@ impl Resolver for EndpointResolver {
         // A poisoned lock only means another thread panicked mid-update: look up again.
         if let Ok(guard) = self.cached.read() {
             if let Some(c) = guard.as_ref().filter(|c| fresh(c)) {
-                return Ok(c.addrs.clone());
+                for addr in &c.addrs {
+                    addrs.push(*addr);
+                }
+                return Ok(addrs);
             }
         }
-        let addrs = self.lookup.resolve(uri, config, timeout)?;
+        let addrs = lookup()?;
         if let Ok(mut guard) = self.cached.write() {
             *guard = Some(Cached {
                 host: authority.host().to_owned(),
                 port,
                 at: Instant::now(),
-                addrs: addrs.clone(),
+                addrs: addrs.to_vec(),
             });
         }
         Ok(addrs)
@@ -90,6 +106,21 @@ impl Resolver for EndpointResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    /// A stand-in for the system's lookup (a `NextTimeout` for the real one cannot be made
+    /// the same way on every ureq 3 minor): counts its calls, finds 127.0.0.1.
+    fn fake_lookup<'a>(
+        r: &'a EndpointResolver,
+        calls: &'a Cell<usize>,
+    ) -> impl FnOnce() -> Result<ResolvedSocketAddrs, ureq::Error> + 'a {
+        move || {
+            calls.set(calls.get() + 1);
+            let mut addrs = r.empty();
+            addrs.push("127.0.0.1:4321".parse().unwrap());
+            Ok(addrs)
+        }
+    }
 
     #[test]
     fn ip_literals_need_no_lookup() {
@@ -109,29 +140,27 @@ mod tests {
     #[test]
     fn literal_hosts_resolve_without_the_cache() {
         let r = EndpointResolver::default();
-        let config = Config::default();
+        let calls = Cell::new(0);
         let uri: Uri = "http://127.0.0.1:4321/participant/event".parse().unwrap();
-        let addrs = r.resolve(&uri, &config, NextTimeout::default()).unwrap();
-        assert_eq!(addrs.len(), 1);
-        assert_eq!(addrs[0], "127.0.0.1:4321".parse().unwrap());
+        let addrs = r.addrs_for(&uri, fake_lookup(&r, &calls)).unwrap();
+        assert_eq!(&addrs[..], ["127.0.0.1:4321".parse().unwrap()]);
+        assert_eq!(calls.get(), 0);
         assert!(r.cached.read().unwrap().is_none());
     }
 
     #[test]
     fn names_are_looked_up_once_then_cached() {
         let r = EndpointResolver::default();
-        let config = Config::default();
+        let calls = Cell::new(0);
         let uri: Uri = "http://localhost:4321/participant/event".parse().unwrap();
-        let first = r.resolve(&uri, &config, NextTimeout::default()).unwrap();
-        assert!(!first.is_empty());
-        let at = r.cached.read().unwrap().as_ref().unwrap().at;
-        let second = r.resolve(&uri, &config, NextTimeout::default()).unwrap();
-        assert_eq!(first.len(), second.len());
-        // Served from the cache: the entry was not replaced.
-        assert_eq!(r.cached.read().unwrap().as_ref().unwrap().at, at);
+        let first = r.addrs_for(&uri, fake_lookup(&r, &calls)).unwrap();
+        let second = r.addrs_for(&uri, fake_lookup(&r, &calls)).unwrap();
+        assert_eq!(&first[..], &second[..]);
+        assert_eq!(calls.get(), 1, "the second was served from the cache");
         // Another port is another entry.
         let other: Uri = "http://localhost:4322/".parse().unwrap();
-        r.resolve(&other, &config, NextTimeout::default()).unwrap();
+        r.addrs_for(&other, fake_lookup(&r, &calls)).unwrap();
+        assert_eq!(calls.get(), 2);
         assert_eq!(r.cached.read().unwrap().as_ref().unwrap().port, 4322);
     }
 }

@@ -61,19 +61,25 @@ impl<T: Transport> fmt::Debug for CoalescingTransport<T> {
 
 /// Rounds the time left up to a whole number of steps.
 pub(crate) fn quantize(timeout: NextTimeout) -> NextTimeout {
-    let after = match timeout.after {
+    NextTimeout {
+        after: round_up(timeout.after),
+        ..timeout
+    }
+}
+
+fn round_up(after: UreqDuration) -> UreqDuration {
+    match after {
         UreqDuration::Exact(d) => {
             let step = TIMEOUT_STEP.as_nanos();
             let steps = d.as_nanos().div_ceil(step);
             // Far beyond any configured timeout: leave such a value as it is.
             match u64::try_from(steps * step) {
                 Ok(nanos) => UreqDuration::Exact(std::time::Duration::from_nanos(nanos)),
-                Err(_) => timeout.after,
+                Err(_) => after,
             }
         }
         other => other,
-    };
-    NextTimeout { after, ..timeout }
+    }
 }
 
 impl<T: Transport> CoalescingTransport<T> {
@@ -140,29 +146,191 @@ impl<T: Transport> Transport for CoalescingTransport<T> {
 mod tests {
     use super::*;
 
-    fn exact(ms: u64) -> NextTimeout {
-        NextTimeout {
-            after: UreqDuration::Exact(std::time::Duration::from_millis(ms)),
-            ..NextTimeout::default()
-        }
-    }
-
-    fn millis(t: NextTimeout) -> u128 {
-        t.after.as_millis()
+    // `NextTimeout` gains members and `Default` across ureq 3 minors, so the tests round
+    // its `after` alone, which `quantize` replaces and nothing else.
+    fn millis(ms: u64) -> u128 {
+        round_up(UreqDuration::Exact(std::time::Duration::from_millis(ms))).as_millis()
     }
 
     #[test]
     fn timeouts_round_up_to_whole_steps() {
-        assert_eq!(millis(quantize(exact(0))), 0);
-        assert_eq!(millis(quantize(exact(1))), 50);
-        assert_eq!(millis(quantize(exact(50))), 50);
-        assert_eq!(millis(quantize(exact(9_999))), 10_000);
-        assert_eq!(millis(quantize(exact(10_000))), 10_000);
-        let nearly = NextTimeout {
-            after: UreqDuration::Exact(std::time::Duration::from_nanos(9_999_999_999)),
-            ..NextTimeout::default()
-        };
-        assert_eq!(millis(quantize(nearly)), 10_000);
-        assert!(quantize(NextTimeout::default()).after.is_not_happening());
+        assert_eq!(millis(0), 0);
+        assert_eq!(millis(1), 50);
+        assert_eq!(millis(50), 50);
+        assert_eq!(millis(9_999), 10_000);
+        assert_eq!(millis(10_000), 10_000);
+        let nearly = UreqDuration::Exact(std::time::Duration::from_nanos(9_999_999_999));
+        assert_eq!(round_up(nearly).as_millis(), 10_000);
+        assert!(round_up(UreqDuration::NotHappening).is_not_happening());
+    }
+}
+
+/// Pins the ureq behaviours this layer relies on, against a real socket: if a ureq release
+/// changes one of them, these fail, and the trick that relies on it has to go.
+#[cfg(test)]
+mod ureq_behaviour {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use ureq::unversioned::resolver::DefaultResolver;
+    use ureq::unversioned::transport::DefaultConnector;
+
+    use super::*;
+
+    /// What reached the socket's transport: writes and liveness probes.
+    #[derive(Debug, Default)]
+    struct Seen {
+        writes: AtomicUsize,
+        probes: AtomicUsize,
+    }
+
+    /// A layer under [`Coalescing`] that counts what goes through it.
+    #[derive(Debug)]
+    struct Counting(Arc<Seen>);
+
+    impl<In: Transport> Connector<In> for Counting {
+        type Out = Counted<In>;
+
+        fn connect(
+            &self,
+            _details: &ConnectionDetails,
+            chained: Option<In>,
+        ) -> Result<Option<Self::Out>, ureq::Error> {
+            Ok(chained.map(|inner| Counted {
+                inner,
+                seen: Arc::clone(&self.0),
+            }))
+        }
+    }
+
+    #[derive(Debug)]
+    struct Counted<T> {
+        inner: T,
+        seen: Arc<Seen>,
+    }
+
+    impl<T: Transport> Transport for Counted<T> {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            self.inner.buffers()
+        }
+
+        fn transmit_output(
+            &mut self,
+            amount: usize,
+            timeout: NextTimeout,
+        ) -> Result<(), ureq::Error> {
+            self.seen.writes.fetch_add(1, Ordering::SeqCst);
+            self.inner.transmit_output(amount, timeout)
+        }
+
+        fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+            self.inner.maybe_await_input(timeout)
+        }
+
+        fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+            self.inner.await_input(timeout)
+        }
+
+        fn is_open(&mut self) -> bool {
+            self.seen.probes.fetch_add(1, Ordering::SeqCst);
+            self.inner.is_open()
+        }
+
+        fn is_tls(&self) -> bool {
+            self.inner.is_tls()
+        }
+    }
+
+    /// A keep-alive server on 127.0.0.1 that answers `requests` requests with a short 200,
+    /// then stops; it returns how many connections it accepted.
+    fn serve(requests: usize) -> (String, std::thread::JoinHandle<usize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let thread = std::thread::spawn(move || {
+            let mut connections = 0;
+            let mut answered = 0;
+            while answered < requests {
+                let (stream, _) = listener.accept().unwrap();
+                connections += 1;
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                    .unwrap();
+                let mut reader = BufReader::new(stream);
+                while answered < requests {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            break;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(v) = lower.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap();
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    if line != "\r\n" {
+                        break; // the client closed this connection
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                    reader.get_mut().write_all(answer).unwrap();
+                    answered += 1;
+                }
+            }
+            connections
+        });
+        (url, thread)
+    }
+
+    const CALLS: usize = 3;
+
+    /// Makes [`CALLS`] POSTs with `agent`; returns the connections the server accepted.
+    fn post_through(agent: &ureq::Agent) -> usize {
+        let (url, server) = serve(CALLS);
+        for _ in 0..CALLS {
+            let mut answer = agent.post(&url).send(&b"{\"a\":1}"[..]).unwrap();
+            assert_eq!(answer.body_mut().read_to_string().unwrap(), "ok");
+        }
+        server.join().unwrap()
+    }
+
+    #[test]
+    fn ureq_writes_twice_and_probes_twice_per_reuse() {
+        let seen = Arc::new(Seen::default());
+        let agent = ureq::Agent::with_parts(
+            ureq::Agent::config_builder().build(),
+            DefaultConnector::default().chain(Counting(Arc::clone(&seen))),
+            DefaultResolver::default(),
+        );
+        assert_eq!(post_through(&agent), 1, "one kept-alive connection");
+        // Head and body apart; a probe on each return to the pool and on each taking out.
+        assert_eq!(seen.writes.load(Ordering::SeqCst), 2 * CALLS);
+        assert_eq!(seen.probes.load(Ordering::SeqCst), CALLS + (CALLS - 1));
+    }
+
+    #[test]
+    fn one_write_per_request_and_one_probe_per_reuse() {
+        let seen = Arc::new(Seen::default());
+        let agent = ureq::Agent::with_parts(
+            ureq::Agent::config_builder().build(),
+            DefaultConnector::default()
+                .chain(Counting(Arc::clone(&seen)))
+                .chain(Coalescing),
+            DefaultResolver::default(),
+        );
+        assert_eq!(post_through(&agent), 1, "one kept-alive connection");
+        // ureq transmits the head and the body separately; the socket sees one write each.
+        assert_eq!(seen.writes.load(Ordering::SeqCst), CALLS);
+        // The probe on returning to the pool is skipped, so each reuse is probed exactly
+        // once, on taking out. Were ureq to stop probing on return, the skip would fall on
+        // the probe on taking out and this would be 0: then the skip has to go.
+        assert_eq!(seen.probes.load(Ordering::SeqCst), CALLS - 1);
     }
 }

@@ -110,6 +110,33 @@ fn server_closing_after_an_answer_gets_a_new_connection() {
     }
 }
 
+/// Issue 10: the client skips ureq's liveness probe when a connection returns to the pool
+/// and relies on the one ureq makes when it takes the connection out again. A connection the
+/// server closed while it sat idle, without saying so (no `Connection: close`), must be
+/// found dead then, before a request is written to it: the next call goes out once, on a new
+/// connection, as its first attempt.
+#[test]
+fn idle_connection_closed_silently_is_not_reused() {
+    let server = Scripted::start(vec![
+        Action::RespondAndClose(crate::ok_response()),
+        Action::Respond(crate::ok_response()),
+    ]);
+    let port = server.port();
+    let client = crate::client(&server.url());
+    send_typing(&client);
+    // Time for the server's close to reach the client's socket while the connection idles.
+    thread::sleep(std::time::Duration::from_millis(200));
+    send_typing(&client);
+    let report = server.finish();
+    assert_eq!(report.connections, 2);
+    let on: Vec<usize> = report.requests.iter().map(|r| r.connection).collect();
+    assert_eq!(on, [0, 1]);
+    // Both are first attempts (`amz-sdk-request: attempt=1; max=3`): nothing was retried.
+    for request in &report.requests {
+        assert_eq!(request.text(), typing_request(port));
+    }
+}
+
 #[test]
 fn one_client_serves_several_threads() {
     const THREADS: usize = 4;
