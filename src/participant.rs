@@ -1,7 +1,7 @@
 //! A chat participant: its tokens, renewed before they expire, and every call it makes.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, SystemTime};
 
 use crate::client::Client;
@@ -66,7 +66,6 @@ struct Shared {
     renewing: Mutex<()>,
 }
 
-#[derive(Clone)]
 struct State {
     /// Counts the connections made, so that a forced renewal can tell whether another
     /// clone renewed while it waited, without comparing secrets.
@@ -191,12 +190,20 @@ impl Participant {
         &self.inner.client
     }
 
-    fn state(&self) -> State {
+    /// The shared state, to read; a renewal that panicked leaves it whole, so poisoning
+    /// is ignored.
+    fn read(&self) -> RwLockReadGuard<'_, State> {
         self.inner
             .state
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.inner
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The current connection token, renewed first if it is within 60 s of its expiry.
@@ -206,11 +213,7 @@ impl Participant {
     pub fn connection_token(&self) -> Result<ConnectionToken> {
         {
             // Only the token is copied (a reference count), not the whole state.
-            let state = self
-                .inner
-                .state
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
+            let state = self.read();
             if state.ended {
                 return Err(ended());
             }
@@ -223,13 +226,13 @@ impl Participant {
 
     /// When the current connection token expires, as the service said.
     pub fn connection_expiry(&self) -> Option<Timestamp> {
-        self.state().expiry
+        self.read().expiry.clone()
     }
 
     /// The WebSocket URL and its expiry from the latest CreateParticipantConnection, if
     /// the service gave one.
     pub fn websocket(&self) -> Option<Websocket> {
-        self.state().websocket
+        self.read().websocket.clone()
     }
 
     /// Calls CreateParticipantConnection now, whatever the expiry, and keeps the new
@@ -237,11 +240,7 @@ impl Participant {
     /// ([`ErrorKind::ChatEnded`]).
     pub fn renew(&self) -> Result<()> {
         let before = {
-            let state = self
-                .inner
-                .state
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
+            let state = self.read();
             if state.ended {
                 return Err(ended());
             }
@@ -269,26 +268,25 @@ impl Participant {
             .renewing
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let current = self.state();
-        if current.ended {
-            return Err(ended());
-        }
-        if !still_needed(&current) {
-            return Ok(current.token);
-        }
+        let generation = {
+            let current = self.read();
+            if current.ended {
+                return Err(ended());
+            }
+            if !still_needed(&current) {
+                return Ok(current.token.clone());
+            }
+            current.generation
+        };
         match fetch(&inner.client, &inner.participant_token, &inner.renewal) {
             Ok(mut fresh) => {
-                fresh.generation = current.generation + 1;
+                fresh.generation = generation + 1;
                 let token = fresh.token.clone();
-                *inner.state.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+                *self.write() = fresh;
                 Ok(token)
             }
             Err(e) if e.kind() == ErrorKind::AccessDenied => {
-                inner
-                    .state
-                    .write()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .ended = true;
+                self.write().ended = true;
                 Err(Error::chat_ended(
                     "the chat has ended: CreateParticipantConnection answered 403 when the \
                      connection token was renewed",
@@ -344,7 +342,7 @@ fn ended() -> Error {
 
 impl fmt::Debug for Participant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.state();
+        let state = self.read();
         f.debug_struct("Participant")
             .field("client", &self.inner.client)
             .field("participant_token", &self.inner.participant_token)

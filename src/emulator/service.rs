@@ -490,7 +490,7 @@ impl Service {
             .as_deref()
             .and_then(|t| chat.message_by_client_token(who, t))
         {
-            return ok(&json!({ "AbsoluteTime": item.absolute_time, "Id": item.id }));
+            return ok(&sent(item));
         }
         let item = state.chats.push(
             &contact_id,
@@ -500,8 +500,7 @@ impl Service {
             Some(who),
             client_token,
         );
-        let Some(answer) = item.map(|i| json!({ "AbsoluteTime": i.absolute_time, "Id": i.id }))
-        else {
+        let Some(answer) = item.map(sent) else {
             return denied();
         };
         state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
@@ -987,6 +986,12 @@ fn percent_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// SendMessage's answer for a message that landed (or had landed, for a repeated client
+/// token).
+fn sent(item: &Item) -> Value {
+    json!({ "AbsoluteTime": item.absolute_time, "Id": item.id })
 }
 
 /// The members SendMessage and SendEvent share.
