@@ -74,6 +74,13 @@ struct Inner {
     random: Arc<RandomFn>,
     sleep: Arc<SleepFn>,
     quota: RetryQuota,
+    /// What a chat stream's own connections need: the same roots, verifier and proxy.
+    #[cfg(feature = "websocket")]
+    roots: Roots,
+    #[cfg(feature = "websocket")]
+    platform_verifier: bool,
+    #[cfg(feature = "websocket")]
+    proxy: Option<ureq::Proxy>,
 }
 
 /// Builds a [`Client`]. Every setting has a documented default; a region or an endpoint
@@ -545,7 +552,7 @@ impl ClientBuilder {
             // Room for many threads sharing one client without reconnecting.
             .max_idle_connections(32)
             .max_idle_connections_per_host(32)
-            .proxy(proxy)
+            .proxy(proxy.clone())
             .build();
         let sdk_request = (1..=self.max_attempts.min(8))
             .filter_map(|a| {
@@ -570,6 +577,12 @@ impl ClientBuilder {
                 random: self.random,
                 sleep: self.sleep,
                 quota: RetryQuota::new(),
+                #[cfg(feature = "websocket")]
+                roots: self.roots,
+                #[cfg(feature = "websocket")]
+                platform_verifier: self.platform_verifier,
+                #[cfg(feature = "websocket")]
+                proxy,
             }),
         })
     }
@@ -689,6 +702,31 @@ impl Client {
     /// The endpoint this client sends to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint
+    }
+
+    /// What a chat stream connects with: the client's roots and verifier, its proxy, its
+    /// timeouts.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn stream_settings(&self) -> crate::stream::socket::NetSettings {
+        let inner = &*self.inner;
+        crate::stream::socket::NetSettings {
+            roots: inner.roots.clone(),
+            platform_verifier: inner.platform_verifier,
+            proxy: inner.proxy.clone(),
+            connect_timeout: inner.connect_timeout,
+            timeout: inner.timeout,
+            https: inner.endpoint.is_https(),
+        }
+    }
+
+    /// A number in `[0, 1)` from the client's random source (0.5 if it fails): jitter.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn random_unit(&self) -> f64 {
+        let mut b = [0u8; 4];
+        if (self.inner.random)(&mut b).is_err() {
+            return 0.5;
+        }
+        f64::from(u32::from_le_bytes(b)) / (f64::from(u32::MAX) + 1.0)
     }
 
     /// Tokens left in the retry quota this client and its clones share (500 when full).

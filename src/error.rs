@@ -258,6 +258,18 @@ impl Error {
         e
     }
 
+    /// An error of `kind` with this message and nothing more.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn new_kind(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::new(kind, message.into())
+    }
+
+    /// Something the server sent that cannot be read, outside an HTTP answer.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn new_invalid_response(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidResponse, message.into())
+    }
+
     /// An answer that cannot be read as the service's (see [`ErrorKind::InvalidResponse`]).
     pub(crate) fn invalid_response(status: u16, message: impl Into<String>) -> Error {
         let mut e = Error::new(ErrorKind::InvalidResponse, message.into());
@@ -508,6 +520,14 @@ impl fmt::Debug for Shown<'_> {
 
 /// Appends `s` with control characters replaced, cut at `max` characters, so that a hostile
 /// server cannot put terminal escapes or megabytes into an error message.
+/// `s` with control and direction-changing characters replaced, at most `max` of them.
+#[cfg(feature = "websocket")]
+pub(crate) fn printable(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    push_printable(&mut out, s, max);
+    out
+}
+
 pub(crate) fn push_printable(out: &mut String, s: &str, max: usize) {
     for (i, c) in s.chars().enumerate() {
         if i == max {

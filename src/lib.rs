@@ -160,6 +160,8 @@ mod participant;
 mod receipts;
 mod resolve;
 mod retry;
+#[cfg(feature = "websocket")]
+mod stream;
 mod time;
 mod tls;
 mod token;
@@ -196,6 +198,9 @@ pub use receipts::Receipts;
 pub use time::Timestamp;
 pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
 pub use typing::TypingThrottle;
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use stream::{ChatEnd, ChatStream, Event, Next, ReceiptEvent, StreamBuilder};
 
 /// Internals exposed for this crate's benchmarks only: not part of the API, no stability
 /// promise.

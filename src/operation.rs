@@ -160,6 +160,26 @@ impl Members {
         }
     }
 
+    pub(crate) fn boolean(&mut self, name: &str) -> Result<Option<bool>, BadAnswer> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "a boolean")),
+        }
+    }
+
+    /// A whole number from 0 to `u64::MAX`.
+    pub(crate) fn count(&mut self, name: &str) -> Result<Option<u64>, BadAnswer> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
+            Some(_) => Err(BadAnswer::member(
+                &self.path_of(name),
+                "a whole number from 0 to 2^64 - 1",
+            )),
+        }
+    }
+
     pub(crate) fn time(&mut self, name: &str) -> Result<Option<Timestamp>, BadAnswer> {
         Ok(self.string(name)?.map(Timestamp::from_service))
     }

@@ -73,6 +73,8 @@ struct State {
     token: ConnectionToken,
     expiry: Option<Timestamp>,
     websocket: Option<Websocket>,
+    /// When (by the participant's clock) the call that gave `websocket` was made.
+    fetched_at: SystemTime,
     ended: bool,
 }
 
@@ -116,7 +118,8 @@ impl ParticipantBuilder {
             ));
         }
         let renewal = self.request.clone().without_connect_participant();
-        let state = fetch(&self.client, &self.participant_token, &self.request)?;
+        let mut state = fetch(&self.client, &self.participant_token, &self.request)?;
+        state.fetched_at = (self.clock)();
         Ok(Participant {
             inner: Arc::new(Shared {
                 client: self.client,
@@ -160,6 +163,7 @@ fn fetch(
         token: connection_token,
         expiry: credentials.expiry,
         websocket: out.websocket,
+        fetched_at: SystemTime::UNIX_EPOCH,
         ended: false,
     })
 }
@@ -281,6 +285,7 @@ impl Participant {
         match fetch(&inner.client, &inner.participant_token, &inner.renewal) {
             Ok(mut fresh) => {
                 fresh.generation = generation + 1;
+                fresh.fetched_at = (inner.clock)();
                 let token = fresh.token.clone();
                 *self.write() = fresh;
                 Ok(token)
@@ -295,6 +300,63 @@ impl Participant {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// A WebSocket URL to open now: the latest one, if it was fetched less than
+    /// [`WEBSOCKET_URL_VALID_FOR`](crate::ChatStream::WEBSOCKET_URL_VALID_FOR) ago and its
+    /// `ConnectionExpiry` has not passed (both by this participant's clock), or a new one
+    /// from CreateParticipantConnection (which renews the connection token too). With
+    /// `fresh`, always a new one.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn websocket_url(&self, fresh: bool) -> Result<crate::token::WebSocketUrl> {
+        if !self.inner.renewal.asks_for_websocket() {
+            return Err(Error::invalid_input(
+                "Type",
+                "a chat stream needs WEBSOCKET among the participant's connection types",
+            ));
+        }
+        let usable = |s: &State| -> Option<crate::token::WebSocketUrl> {
+            let ws = s.websocket.as_ref()?;
+            let now = (self.inner.clock)();
+            let age = now.duration_since(s.fetched_at).unwrap_or(Duration::MAX);
+            if age >= crate::ChatStream::WEBSOCKET_URL_VALID_FOR {
+                return None;
+            }
+            let expiry = ws.connection_expiry.as_ref().and_then(Timestamp::to_system_time);
+            if expiry.is_some_and(|e| now >= e) {
+                return None;
+            }
+            ws.url.clone()
+        };
+        if !fresh {
+            let state = self.read();
+            if state.ended {
+                return Err(ended());
+            }
+            if let Some(url) = usable(&state) {
+                return Ok(url);
+            }
+        }
+        self.renew()?;
+        let state = self.read();
+        state
+            .websocket
+            .as_ref()
+            .and_then(|ws| ws.url.clone())
+            .ok_or_else(|| {
+                Error::invalid_response(
+                    200,
+                    "the service answered CreateParticipantConnection without Websocket.Url",
+                )
+            })
+    }
+
+    /// Opens a stream of this chat's events with the default settings: see
+    /// [`ChatStream`](crate::ChatStream) and [`StreamBuilder`](crate::StreamBuilder).
+    #[cfg(feature = "websocket")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+    pub fn stream(&self) -> Result<crate::ChatStream> {
+        crate::ChatStream::builder(self).open()
     }
 
     /// Sends one event (SendEvent): typing, or a receipt.

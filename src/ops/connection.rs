@@ -132,6 +132,14 @@ impl CreateParticipantConnectionRequest {
         self
     }
 
+    /// Does it ask for a WebSocket URL?
+    #[cfg(feature = "websocket")]
+    pub(crate) fn asks_for_websocket(&self) -> bool {
+        self.types
+            .as_ref()
+            .is_some_and(|t| t.contains(&ConnectionType::Websocket))
+    }
+
     /// Does it ask for the connection token?
     pub(crate) fn asks_for_credentials(&self) -> bool {
         self.types

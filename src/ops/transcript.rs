@@ -459,6 +459,13 @@ pub struct MessageMetadata {
     pub receipts: Vec<Receipt>,
     /// `MessageProcessingStatus`.
     pub message_processing_status: Option<MessageProcessingStatus>,
+    /// `MessageCompleted`: on a streamed bot message, whether this is the whole message
+    /// (`true`) or one chunk of it (`false`). Not in the service's API model; Amazon's
+    /// chat library (ChatJS 5.0.0) reads it.
+    pub message_completed: Option<bool>,
+    /// `ChunkNumber`: on a chunk of a streamed bot message, its place (1, 2, ...). Not in
+    /// the service's API model; ChatJS reads it.
+    pub chunk_number: Option<u64>,
 }
 
 impl MessageMetadata {
@@ -469,6 +476,8 @@ impl MessageMetadata {
             message_processing_status: m
                 .string("MessageProcessingStatus")?
                 .map(MessageProcessingStatus::from),
+            message_completed: m.boolean("MessageCompleted")?,
+            chunk_number: m.count("ChunkNumber")?,
         })
     }
 }

@@ -1,0 +1,572 @@
+//! The stream's one IO room: the WebSocket connection, over TCP, an HTTP proxy's CONNECT
+//! tunnel and rustls, with tungstenite speaking the protocol.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use tungstenite::protocol::{CloseFrame, WebSocketConfig, frame::coding::CloseCode};
+use tungstenite::{HandshakeError, Message, WebSocket};
+
+use super::frames::MAX_FRAME;
+use crate::error::{Error, ErrorKind, Result};
+use crate::tls::{self, Roots};
+use crate::token::WebSocketUrl;
+
+/// What the client's settings give the stream's connections.
+#[derive(Clone)]
+pub(crate) struct NetSettings {
+    pub(crate) roots: Roots,
+    pub(crate) platform_verifier: bool,
+    pub(crate) proxy: Option<ureq::Proxy>,
+    pub(crate) connect_timeout: Duration,
+    /// Bounds the handshake and each write.
+    pub(crate) timeout: Duration,
+    /// The service endpoint is HTTPS: a `ws://` URL is refused.
+    pub(crate) https: bool,
+}
+
+impl NetSettings {
+    /// The TLS configuration for `wss://`: the client's roots, no ALPN (a WebSocket
+    /// upgrade is HTTP/1.1).
+    pub(crate) fn tls_config(&self) -> Result<Arc<ClientConfig>> {
+        if self.platform_verifier {
+            return Err(Error::invalid_config(
+                "the chat stream cannot use the platform verifier (the client was built \
+                 with ClientBuilder::platform_verifier): it verifies with Mozilla's roots \
+                 and those added by PEM; add your root with \
+                 ClientBuilder::add_root_certificates_pem instead",
+            ));
+        }
+        let mut store = RootCertStore::empty();
+        match self.roots.root_certs(false)? {
+            ureq::tls::RootCerts::Specific(certs) => {
+                for cert in certs.iter() {
+                    // Checked as readable when the client was built.
+                    let _ = store.add(CertificateDer::from(cert.der().to_vec()));
+                }
+            }
+            _ => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let config =
+            ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(|e| {
+                    Error::with_source(ErrorKind::InvalidConfig, "no TLS protocol version", e)
+                })?
+                .with_root_certificates(store)
+                .with_no_client_auth();
+        Ok(Arc::new(config))
+    }
+}
+
+/// Where a WebSocket URL points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub(crate) tls: bool,
+    /// The host, without brackets for IPv6.
+    pub(crate) host: String,
+    pub(crate) port: u16,
+}
+
+impl Target {
+    /// Reads the scheme and authority of the service's URL. The messages quote none of
+    /// it: the URL is a secret.
+    pub(crate) fn parse(url: &str) -> std::result::Result<Target, &'static str> {
+        let (tls, rest) = if let Some(rest) = strip_prefix_ignore_case(url, "wss://") {
+            (true, rest)
+        } else if let Some(rest) = strip_prefix_ignore_case(url, "ws://") {
+            (false, rest)
+        } else {
+            return Err("it is not a ws:// or wss:// URL");
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if authority.contains('@') {
+            return Err("it has user info");
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (host, after) = v6.split_once(']').ok_or("its IPv6 host has no ']'")?;
+            (host, after.strip_prefix(':'))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            }
+        };
+        if host.is_empty() || !host.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("it has no valid host");
+        }
+        let port = match port {
+            None => {
+                if tls {
+                    443
+                } else {
+                    80
+                }
+            }
+            Some(p) => p.parse().map_err(|_| "its port is not a number")?,
+        };
+        Ok(Target {
+            tls,
+            host: host.to_owned(),
+            port,
+        })
+    }
+
+    fn is_loopback(&self) -> bool {
+        self.host.eq_ignore_ascii_case("localhost")
+            || self
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// `host:port`, bracketed for IPv6, as CONNECT and `Host` write it.
+    fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+/// TCP, or TLS over TCP.
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Why a socket could not be opened.
+pub(crate) enum OpenError {
+    /// The server answered the upgrade with this HTTP status (403 for an expired URL).
+    Refused(u16),
+    /// Anything else; the error says what.
+    Failed(Error),
+}
+
+/// An open, upgraded WebSocket.
+pub(crate) struct Socket {
+    ws: WebSocket<Stream>,
+}
+
+/// What one read gave.
+pub(crate) enum Read1 {
+    Text(String),
+    /// Nothing before the wait ended.
+    Idle,
+    /// The server closed the socket (with a close frame or not), or it broke.
+    Closed(String),
+}
+
+/// Opens the WebSocket at `url`: TCP (through the proxy for a non-loopback host), TLS
+/// for `wss://`, the upgrade.
+pub(crate) fn open(
+    url: &WebSocketUrl,
+    net: &NetSettings,
+    tls: &mut Option<Arc<ClientConfig>>,
+) -> std::result::Result<Socket, OpenError> {
+    let fail = |e: Error| OpenError::Failed(e);
+    let target = Target::parse(url.expose_secret()).map_err(|why| {
+        fail(Error::new_invalid_response(format!(
+            "the service's WebSocket URL cannot be used: {why}"
+        )))
+    })?;
+    if !target.tls && net.https {
+        return Err(fail(Error::new_invalid_response(
+            "the service gave a plain ws:// WebSocket URL to an HTTPS client; only a client \
+             pointed at a plain http:// endpoint takes one",
+        )));
+    }
+    let proxy = net
+        .proxy
+        .as_ref()
+        .filter(|p| !target.is_loopback() && !no_proxy(p, &target));
+    let tcp = match proxy {
+        Some(p) => tunnel(p, &target, net).map_err(fail)?,
+        None => connect(&target.host, target.port, net.connect_timeout).map_err(fail)?,
+    };
+    let _ = tcp.set_nodelay(true);
+    set_timeouts(&tcp, net.timeout).map_err(|e| fail(io_error("set a socket timeout", e)))?;
+    let stream = if target.tls {
+        let config = match tls {
+            Some(c) => c.clone(),
+            None => tls.insert(net.tls_config().map_err(fail)?).clone(),
+        };
+        Stream::Tls(Box::new(tls_handshake(config, &target, tcp).map_err(fail)?))
+    } else {
+        Stream::Plain(tcp)
+    };
+    let config = WebSocketConfig::default()
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_FRAME)
+        .max_message_size(Some(MAX_FRAME))
+        .max_frame_size(Some(MAX_FRAME));
+    match tungstenite::client::client_with_config(url.expose_secret(), stream, Some(config)) {
+        Ok((ws, _)) => Ok(Socket { ws }),
+        Err(HandshakeError::Interrupted(_)) => Err(fail(Error::new_kind(
+            ErrorKind::Timeout,
+            format!(
+                "the WebSocket upgrade got no answer within {} ms",
+                net.timeout.as_millis()
+            ),
+        ))),
+        Err(HandshakeError::Failure(e)) => Err(handshake_failure(e)),
+    }
+}
+
+/// A failed upgrade, told without the URL.
+fn handshake_failure(e: tungstenite::Error) -> OpenError {
+    use tungstenite::Error as T;
+    match e {
+        T::Http(response) => OpenError::Refused(response.status().as_u16()),
+        T::Io(io) => OpenError::Failed(io_error("upgrade to a WebSocket", io)),
+        T::Url(_) => OpenError::Failed(Error::new_invalid_response(
+            "the service's WebSocket URL cannot be used: it is not a valid URL",
+        )),
+        T::HttpFormat(_) => OpenError::Failed(Error::new_invalid_response(
+            "the WebSocket upgrade request cannot be made from the service's URL",
+        )),
+        other => OpenError::Failed(Error::new_invalid_response(format!(
+            "the WebSocket upgrade failed: {}",
+            crate::error::printable(&other.to_string(), 200)
+        ))),
+    }
+}
+
+fn io_error(what: &str, e: io::Error) -> Error {
+    let kind = match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => ErrorKind::Timeout,
+        _ => ErrorKind::Transport,
+    };
+    Error::with_source(kind, format!("could not {what}"), e)
+}
+
+fn set_timeouts(tcp: &TcpStream, timeout: Duration) -> io::Result<()> {
+    tcp.set_read_timeout(Some(timeout))?;
+    tcp.set_write_timeout(Some(timeout))
+}
+
+/// Connects to the first address of `host` that answers within `timeout`.
+fn connect(host: &str, port: u16, timeout: Duration) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| {
+            Error::with_source(
+                ErrorKind::Transport,
+                "could not resolve the WebSocket host",
+                e,
+            )
+        })?
+        .collect();
+    let mut last = None;
+    for addr in addrs.iter().take(8) {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => io_error("connect to the WebSocket host", e),
+        None => Error::new_kind(
+            ErrorKind::Transport,
+            "the WebSocket host resolved to no address",
+        ),
+    })
+}
+
+fn no_proxy(proxy: &ureq::Proxy, target: &Target) -> bool {
+    format!("https://{}/", target.authority())
+        .parse::<ureq::http::Uri>()
+        .is_ok_and(|uri| proxy.is_no_proxy(&uri))
+}
+
+/// The most bytes of a proxy's answer to CONNECT read.
+const MAX_PROXY_HEAD: usize = 16 * 1024;
+
+/// A TCP connection to `target` through the HTTP proxy's CONNECT tunnel.
+fn tunnel(proxy: &ureq::Proxy, target: &Target, net: &NetSettings) -> Result<TcpStream> {
+    if proxy.protocol() != ureq::ProxyProtocol::Http {
+        return Err(Error::invalid_config(
+            "the chat stream reaches the WebSocket only through an http:// proxy (with \
+             CONNECT); the proxy set for this client is another kind",
+        ));
+    }
+    let mut tcp = connect(proxy.host(), proxy.port(), net.connect_timeout)?;
+    set_timeouts(&tcp, net.timeout).map_err(|e| io_error("set a socket timeout", e))?;
+    let authority = target.authority();
+    let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+    if let Some(user) = proxy.username() {
+        let credentials = format!("{user}:{}", proxy.password().unwrap_or(""));
+        head.push_str("Proxy-Authorization: Basic ");
+        head.push_str(&base64(credentials.as_bytes()));
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    tcp.write_all(head.as_bytes())
+        .map_err(|e| io_error("send CONNECT to the proxy", e))?;
+    // Read byte by byte up to the blank line, so that nothing of the tunnel is consumed.
+    let mut answer = Vec::with_capacity(256);
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(b"\r\n\r\n") {
+        if answer.len() >= MAX_PROXY_HEAD {
+            return Err(Error::new_invalid_response(format!(
+                "the proxy's answer to CONNECT has a head over {MAX_PROXY_HEAD} bytes"
+            )));
+        }
+        match tcp.read(&mut byte) {
+            Ok(0) => {
+                return Err(Error::new_kind(
+                    ErrorKind::Transport,
+                    "the proxy closed the connection before answering CONNECT",
+                ));
+            }
+            Ok(_) => answer.push(byte[0]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error("read the proxy's answer to CONNECT", e)),
+        }
+    }
+    let status = answer
+        .split(|b| *b == b' ')
+        .nth(1)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .and_then(|s| s.parse::<u16>().ok());
+    match status {
+        Some(200..=299) => Ok(tcp),
+        Some(status) => Err(Error::new_kind(
+            ErrorKind::Transport,
+            format!("the proxy refused the tunnel to the WebSocket host: HTTP {status}"),
+        )),
+        None => Err(Error::new_invalid_response(
+            "the proxy's answer to CONNECT is not HTTP",
+        )),
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for the proxy's Basic credentials.
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// TLS over `tcp`, the handshake finished here so that a refused certificate is told as
+/// one.
+fn tls_handshake(
+    config: Arc<ClientConfig>,
+    target: &Target,
+    mut tcp: TcpStream,
+) -> Result<StreamOwned<ClientConnection, TcpStream>> {
+    let name = ServerName::try_from(target.host.clone()).map_err(|_| {
+        Error::new_invalid_response("the service's WebSocket URL has no valid TLS host name")
+    })?;
+    let mut conn = ClientConnection::new(config, name)
+        .map_err(|e| Error::with_source(ErrorKind::Transport, "could not start TLS", e))?;
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut tcp) {
+            let refused = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .and_then(|r| match r {
+                    rustls::Error::InvalidCertificate(c) => Some(c.clone()),
+                    _ => None,
+                });
+            if let Some(c) = refused {
+                let host = format!("the WebSocket host {}", target.authority());
+                return Err(Error::with_source(
+                    ErrorKind::Certificate,
+                    tls::refused_message(&host, &c),
+                    e,
+                ));
+            }
+            return Err(io_error("make the TLS handshake with the WebSocket host", e));
+        }
+    }
+    Ok(StreamOwned::new(conn, tcp))
+}
+
+impl Socket {
+    /// Sends one text frame.
+    pub(crate) fn send(&mut self, text: &str) -> std::result::Result<(), String> {
+        self.ws
+            .send(Message::text(text))
+            .map_err(|e| describe(&e))
+    }
+
+    /// Waits up to `wait` (at least 1 ms) for the next text frame.
+    pub(crate) fn read(&mut self, wait: Duration) -> Read1 {
+        let wait = wait.max(Duration::from_millis(1));
+        if let Err(e) = self.ws.get_ref().tcp().set_read_timeout(Some(wait)) {
+            return Read1::Closed(format!("the socket timeout could not be set: {e}"));
+        }
+        loop {
+            match self.ws.read() {
+                Ok(Message::Text(text)) => return Read1::Text(text.as_str().to_owned()),
+                // Pings are answered by tungstenite; binary frames are not the service's.
+                Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {
+                    continue;
+                }
+                Ok(Message::Close(frame)) => {
+                    return Read1::Closed(match frame {
+                        Some(f) => format!("the server closed the WebSocket (code {})", u16::from(f.code)),
+                        None => "the server closed the WebSocket".to_owned(),
+                    });
+                }
+                Err(tungstenite::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Read1::Idle;
+                }
+                Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Read1::Closed(describe(&e)),
+            }
+        }
+    }
+
+    /// Closes with code 1000, as ChatJS closes, waiting at most `wait` for the socket to
+    /// take the frame; the server's answer is not awaited.
+    pub(crate) fn close(mut self, wait: Duration) {
+        let tcp = self.ws.get_ref().tcp();
+        let _ = tcp.set_write_timeout(Some(wait.max(Duration::from_millis(1))));
+        let _ = self.ws.close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        }));
+        let _ = self.ws.flush();
+        let _ = self.ws.get_ref().tcp().shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// Why the socket broke, in words that quote nothing the server sent beyond a status.
+fn describe(e: &tungstenite::Error) -> String {
+    use tungstenite::Error as T;
+    match e {
+        T::ConnectionClosed | T::AlreadyClosed => "the WebSocket was closed".to_owned(),
+        T::Io(io) => format!("the WebSocket connection broke ({})", io.kind()),
+        T::Capacity(_) => format!("the server sent a frame over {MAX_FRAME} bytes"),
+        T::Protocol(p) => format!(
+            "the server broke the WebSocket protocol ({})",
+            crate::error::printable(&p.to_string(), 120)
+        ),
+        T::Utf8(_) => "the server sent a text frame that is not UTF-8".to_owned(),
+        _ => "the WebSocket failed".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_read_without_quoting_them() {
+        let t = Target::parse("wss://abc.execute-api.us-west-2.amazonaws.com/connect?X=s3cr3t")
+            .unwrap();
+        assert_eq!(
+            t,
+            Target {
+                tls: true,
+                host: "abc.execute-api.us-west-2.amazonaws.com".into(),
+                port: 443
+            }
+        );
+        assert_eq!(
+            Target::parse("ws://127.0.0.1:9/ws/s3cr3t").unwrap(),
+            Target {
+                tls: false,
+                host: "127.0.0.1".into(),
+                port: 9
+            }
+        );
+        assert_eq!(Target::parse("WSS://[::1]:8443?x").unwrap().host, "::1");
+        assert_eq!(Target::parse("wss://[::1]:8443").unwrap().authority(), "[::1]:8443");
+        for (bad, why) in [
+            ("https://h/s3cr3t", "it is not a ws:// or wss:// URL"),
+            ("wss://u:s3cr3t@h/", "it has user info"),
+            ("wss:///s3cr3t", "it has no valid host"),
+            ("wss://h:s3cr3t/", "its port is not a number"),
+            ("wss://h:70000/", "its port is not a number"),
+            ("wss://[::1/", "its IPv6 host has no ']'"),
+            ("", "it is not a ws:// or wss:// URL"),
+        ] {
+            assert_eq!(Target::parse(bad), Err(why), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+}
