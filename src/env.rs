@@ -24,6 +24,9 @@ pub(crate) const AWS_SDK_UA_APP_ID: &str = "AWS_SDK_UA_APP_ID";
 pub(crate) const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
 
 /// Every variable [`read`] reads, in the order of its table.
+// Read by the `cli` feature's binary and by the tests only: a build without either (the
+// `emulator` feature alone, say) would otherwise warn that it is unused.
+#[cfg_attr(not(any(test, feature = "cli")), allow(dead_code))]
 pub(crate) const VARIABLES: [&str; 10] = [
     AWS_REGION,
     AWS_DEFAULT_REGION,
