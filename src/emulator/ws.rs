@@ -1,0 +1,772 @@
+//! The participant WebSocket (feature `websocket`): the URLs CreateParticipantConnection
+//! issues, the upgrade on the HTTP port, the topics a client speaks, and the pushes of a
+//! chat's items to its subscribed sockets.
+//!
+//! Each upgraded connection is served by its own connection thread, which owns the socket:
+//! it reads with a short timeout and, between reads, writes what was queued for it. The
+//! service queues pushes without blocking (a bounded channel per socket), under the state's
+//! lock, so that every socket sees a chat's items in the order they landed and a stuck
+//! client never stalls an operation: a socket whose queue is full is dropped instead.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
+use std::sync::{Arc, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::{Map, Value, json};
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tungstenite::{Message, WebSocket};
+
+use super::RecordedEvent;
+use super::chat::{AGENT, Chat, ItemType, JOINED, MAX_PARTICIPANTS};
+use super::http::{Outcome, Reply, Request, Upgrade};
+use super::ids::new_uuid;
+use super::service::{
+    AgentError, DELIVERED, MAX_CONTENT, MAX_CONTENT_TYPE, READ, Service, Shared, State, TYPING,
+    WEBSOCKET_PATH, item_json,
+};
+
+/// How long a socket's thread waits for a client frame before it looks at its queue: the
+/// most a push waits to be written while the client is silent.
+const READ_PAUSE: Duration = Duration::from_millis(50);
+/// How many frames a socket's queue holds; a push to a full queue drops the socket.
+pub(super) const QUEUE_FRAMES: usize = 1024;
+/// How many bytes of frames a socket's queue holds; past it, a push drops the socket.
+pub(super) const QUEUE_BYTES: usize = 4 * 1024 * 1024;
+/// The largest message and frame a client may send: its topics are a few dozen bytes.
+pub(super) const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
+/// The most bytes waiting in a socket's write buffer: more than the largest frame pushed
+/// (an item of 16 KiB of content escaped twice is well under 1 MiB).
+const MAX_WRITE_BUFFER: usize = 4 * 1024 * 1024;
+/// How long a socket that sent its close frame waits for the client's.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+/// How many unexpired URLs are kept at most; a new one forgets the oldest beyond.
+pub(super) const MAX_URLS: usize = 10_000;
+/// The longest streamed message: as many chunks as this.
+const MAX_CHUNKS: usize = 1000;
+
+/// What a socket's thread is told to do.
+enum Command {
+    /// Write this text frame.
+    Text(String),
+    /// Write a close frame with this code, then end.
+    Close(u16),
+}
+
+/// A URL issued by CreateParticipantConnection.
+struct Grant {
+    contact_id: String,
+    who: usize,
+    expiry: SystemTime,
+}
+
+/// An upgraded connection.
+struct Socket {
+    contact_id: String,
+    who: usize,
+    subscribed: bool,
+    queue: SyncSender<Command>,
+    /// The bytes of the text frames in `queue`.
+    queued: Arc<AtomicUsize>,
+    /// Set once its thread runs: to drop it without a close frame.
+    stream: Option<Arc<TcpStream>>,
+}
+
+/// The WebSocket side's state, kept with the service's (under its lock), so that a URL is
+/// checked against the chat, and an item is pushed, atomically with the chat's changes.
+pub(super) struct Hub {
+    urls: HashMap<String, Grant>,
+    /// Secrets in issue order, which is expiry order: the order they are forgotten in.
+    url_order: VecDeque<String>,
+    sockets: HashMap<u64, Socket>,
+    next_id: u64,
+    /// Sockets whose thread has not ended (closed ones included): bounded by
+    /// `max_websockets`.
+    live: usize,
+    pub(super) max_websockets: usize,
+    pub(super) idle_timeout: Duration,
+    pub(super) handshakes: usize,
+    pub(super) refusals: usize,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub {
+            urls: HashMap::new(),
+            url_order: VecDeque::new(),
+            sockets: HashMap::new(),
+            next_id: 0,
+            live: 0,
+            max_websockets: 256,
+            idle_timeout: Duration::from_secs(60),
+            handshakes: 0,
+            refusals: 0,
+        }
+    }
+}
+
+impl Hub {
+    /// Records a URL's secret for participant `who` of a chat, until `expiry`; forgets the
+    /// expired ones, and the oldest beyond [`MAX_URLS`].
+    pub(super) fn issue_url(
+        &mut self,
+        secret: &str,
+        contact_id: &str,
+        who: usize,
+        expiry: SystemTime,
+        now: SystemTime,
+    ) {
+        while let Some(oldest) = self.url_order.front() {
+            let expired = self.urls.get(oldest).is_none_or(|g| g.expiry <= now);
+            if !expired && self.url_order.len() < MAX_URLS {
+                break;
+            }
+            if let Some(old) = self.url_order.pop_front() {
+                self.urls.remove(&old);
+            }
+        }
+        self.url_order.push_back(secret.to_owned());
+        self.urls.insert(
+            secret.to_owned(),
+            Grant {
+                contact_id: contact_id.to_owned(),
+                who,
+                expiry,
+            },
+        );
+    }
+
+    /// Queues `command` for socket `id`; a socket whose queue is full (in frames or bytes)
+    /// is dropped (its TCP connection shut, no close frame) and forgotten. `false` if it
+    /// was dropped.
+    fn send(&mut self, id: u64, command: Command) -> bool {
+        let Some(socket) = self.sockets.get(&id) else {
+            return false;
+        };
+        let size = match &command {
+            Command::Text(t) => t.len(),
+            Command::Close(_) => 0,
+        };
+        let fits = socket.queued.load(Ordering::SeqCst) + size <= QUEUE_BYTES;
+        let sent = fits
+            && match socket.queue.try_send(command) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+            };
+        if sent {
+            socket.queued.fetch_add(size, Ordering::SeqCst);
+            return true;
+        }
+        if let Some(socket) = self.sockets.remove(&id) {
+            if let Some(stream) = socket.stream {
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        }
+        false
+    }
+
+    /// The ids of the sockets of a chat (of one participant, if `who`), subscribed only if
+    /// `subscribed`.
+    fn of_chat(&self, contact_id: &str, who: Option<usize>, subscribed: bool) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .sockets
+            .iter()
+            .filter(|(_, s)| {
+                s.contact_id == contact_id
+                    && who.is_none_or(|w| w == s.who)
+                    && (s.subscribed || !subscribed)
+            })
+            .map(|(&id, _)| id)
+            .collect();
+        // In the order they were opened: the same order for every push.
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Queues `text` for every subscribed socket of a chat; how many took it.
+    pub(super) fn send_text(&mut self, contact_id: &str, text: &str) -> usize {
+        let ids = self.of_chat(contact_id, None, true);
+        ids.into_iter()
+            .filter(|&id| self.send(id, Command::Text(text.to_owned())))
+            .count()
+    }
+
+    /// Closes every socket of a chat (of one participant, if `who`) with a close frame of
+    /// this code, after what is queued for it; forgets them. How many.
+    pub(super) fn close(&mut self, contact_id: &str, who: Option<usize>, code: u16) -> usize {
+        let ids = self.of_chat(contact_id, who, false);
+        let n = ids.len();
+        for id in ids {
+            if self.send(id, Command::Close(code)) {
+                self.sockets.remove(&id);
+            }
+        }
+        n
+    }
+
+    /// Drops every socket of a chat: TCP shutdown, no close frame. How many.
+    pub(super) fn drop_sockets(&mut self, contact_id: &str) -> usize {
+        let ids = self.of_chat(contact_id, None, false);
+        for id in &ids {
+            if let Some(socket) = self.sockets.remove(id) {
+                if let Some(stream) = socket.stream {
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
+            }
+        }
+        ids.len()
+    }
+
+    /// How many sockets of a chat are subscribed.
+    pub(super) fn subscribed(&self, contact_id: &str) -> usize {
+        self.of_chat(contact_id, None, true).len()
+    }
+}
+
+/// The frame the emulator pushes for an item (as GetTranscript writes it): the item, with
+/// `InitialContactId` and `ContactId`, as a JSON string inside the envelope.
+pub(super) fn envelope(chat: &Chat, mut item: Value) -> String {
+    if let Value::Object(m) = &mut item {
+        m.insert("InitialContactId".into(), json!(chat.contact_id));
+        m.insert("ContactId".into(), json!(chat.contact_id));
+    }
+    json!({
+        "content": item.to_string(),
+        "contentType": "application/json",
+        "topic": "aws/chat",
+    })
+    .to_string()
+}
+
+impl State {
+    /// Pushes the transcript item `item_id` of a chat to its subscribed sockets, unless
+    /// its pushes are off.
+    pub(super) fn push_item(&mut self, contact_id: &str, item_id: &str) {
+        let Some(chat) = self.chats.chat(contact_id) else {
+            return;
+        };
+        let Some(item) = chat.item_by_id(item_id) else {
+            return;
+        };
+        if chat.pushes {
+            let frame = envelope(chat, item_json(chat, item));
+            self.hub.send_text(contact_id, &frame);
+        }
+    }
+
+    /// Pushes an item that is not (or not yet) a transcript item of its own, unless the
+    /// chat's pushes are off.
+    fn push_value(&mut self, contact_id: &str, item: Value) {
+        let Some(chat) = self.chats.chat(contact_id) else {
+            return;
+        };
+        if chat.pushes {
+            let frame = envelope(chat, item);
+            self.hub.send_text(contact_id, &frame);
+        }
+    }
+
+    /// Pushes what the chat's sockets see of an accepted SendEvent from participant `who`:
+    /// typing as a typing item, a receipt for `message_id` as a `MESSAGEMETADATA` item.
+    /// Other events are not pushed.
+    pub(super) fn push_event(
+        &mut self,
+        event: &RecordedEvent,
+        who: usize,
+        message_id: Option<&str>,
+    ) {
+        let Some(chat) = self.chats.chat(&event.contact_id) else {
+            return;
+        };
+        let Some(sender) = chat.participants.get(who) else {
+            return;
+        };
+        let item = match (event.content_type.as_str(), message_id) {
+            (TYPING, _) => json!({
+                "AbsoluteTime": event.absolute_time,
+                "ContentType": TYPING,
+                "Id": event.id,
+                "Type": "EVENT",
+                "ParticipantId": sender.id,
+                "DisplayName": sender.display_name,
+                "ParticipantRole": sender.role,
+            }),
+            (t @ (DELIVERED | READ), Some(message_id)) => {
+                let stamp = if t == READ {
+                    "ReadTimestamp"
+                } else {
+                    "DeliveredTimestamp"
+                };
+                let mut receipt = Map::new();
+                receipt.insert(stamp.into(), json!(event.absolute_time));
+                receipt.insert("RecipientParticipantId".into(), json!(sender.id));
+                json!({
+                    "AbsoluteTime": event.absolute_time,
+                    "ContentType": "application/vnd.amazonaws.connect.event.message.metadata",
+                    "Id": new_uuid(),
+                    "Type": "MESSAGEMETADATA",
+                    "MessageMetadata": {
+                        "MessageId": message_id,
+                        "Receipts": [Value::Object(receipt)],
+                    },
+                })
+            }
+            _ => return,
+        };
+        let contact_id = event.contact_id.clone();
+        self.push_value(&contact_id, item);
+    }
+}
+
+/// A socket's place among the `max_websockets`: given back (and the socket forgotten)
+/// when its thread ends, or when the upgrade is dropped before it ran.
+struct Slot {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        state.hub.sockets.remove(&self.id);
+        state.hub.live = state.hub.live.saturating_sub(1);
+        drop(state);
+        self.shared.changed.notify_all();
+    }
+}
+
+/// An answer to a WebSocket URL that is not upgraded: HTTP `status`, `{"message":...}`.
+fn refusal(status: u16, message: &str) -> Reply {
+    Reply {
+        status,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: json!({ "message": message }).to_string().into_bytes(),
+    }
+}
+
+/// Whether a header's comma-separated list holds `token` (compared case-insensitively).
+fn has_token(request: &Request, header: &str, token: &str) -> bool {
+    request.headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case(header) && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+    })
+}
+
+/// The bounds a chat's added participants and events meet.
+fn check_len(value: &str, member: &str, max: usize) -> Result<(), AgentError> {
+    let n = value.chars().count();
+    if n == 0 || n > max {
+        return Err(AgentError::Invalid(format!(
+            "{member} must have 1 to {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A chat that is held and on, or why not.
+fn live_chat<'s>(state: &'s State, contact_id: &str) -> Result<&'s Chat, AgentError> {
+    let chat = state
+        .chats
+        .chat(contact_id)
+        .ok_or(AgentError::UnknownContact)?;
+    if chat.ended {
+        return Err(AgentError::Ended);
+    }
+    Ok(chat)
+}
+
+impl Service {
+    /// Serves a request for a WebSocket URL; `None` for any other path.
+    pub(super) fn websocket(&self, request: &Request) -> Option<Outcome> {
+        let secret = request.path.strip_prefix(WEBSOCKET_PATH)?;
+        let upgrade = request.method == "GET"
+            && has_token(request, "upgrade", "websocket")
+            && has_token(request, "connection", "upgrade")
+            && request.header("sec-websocket-version") == Some("13");
+        let key = request.header("sec-websocket-key").filter(|_| upgrade);
+        let Some(key) = key else {
+            return Some(Outcome::Reply(refusal(
+                400,
+                "a WebSocket URL takes a GET with Upgrade: websocket, \
+                 Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key",
+            )));
+        };
+        let mut state = self.lock();
+        let now = state.chats.now();
+        let grant = state.hub.urls.get(secret).and_then(|g| {
+            let chat = state.chats.chat(&g.contact_id)?;
+            let present = chat.participants.get(g.who)?.left.is_none();
+            (now < g.expiry && !chat.ended && present).then(|| (g.contact_id.clone(), g.who))
+        });
+        let Some((contact_id, who)) = grant else {
+            state.hub.refusals += 1;
+            return Some(Outcome::Reply(refusal(403, "Forbidden")));
+        };
+        let hub = &mut state.hub;
+        if hub.live >= hub.max_websockets {
+            return Some(Outcome::Reply(refusal(
+                503,
+                "the emulator serves no more WebSockets at once (max_websockets)",
+            )));
+        }
+        let id = hub.next_id;
+        hub.next_id += 1;
+        hub.live += 1;
+        let (queue, commands) = sync_channel(QUEUE_FRAMES);
+        let queued = Arc::new(AtomicUsize::new(0));
+        hub.sockets.insert(
+            id,
+            Socket {
+                contact_id,
+                who,
+                subscribed: false,
+                queue,
+                queued: Arc::clone(&queued),
+                stream: None,
+            },
+        );
+        let idle_timeout = hub.idle_timeout;
+        drop(state);
+        let slot = Slot {
+            shared: Arc::clone(&self.shared),
+            id,
+        };
+        let head = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: {}\r\n\r\n",
+            tungstenite::handshake::derive_accept_key(key.as_bytes())
+        );
+        Some(Outcome::Upgrade(Upgrade {
+            head: head.into_bytes(),
+            serve: Box::new(move |stream, rest| {
+                let connection = Connection {
+                    slot,
+                    commands,
+                    queued,
+                    idle_timeout,
+                };
+                connection.serve(stream, rest);
+            }),
+        }))
+    }
+
+    /// Adds a participant to a chat, with a `participant.joined` item (transcript and
+    /// push): (participant id, participant token).
+    pub(super) fn add_participant(
+        &self,
+        contact_id: &str,
+        role: &str,
+        display_name: &str,
+    ) -> Result<(String, String), AgentError> {
+        check_len(role, "ParticipantRole", MAX_CONTENT_TYPE)?;
+        check_len(display_name, "DisplayName", 256)?;
+        let mut state = self.lock();
+        live_chat(&state, contact_id)?;
+        let (who, token) = state
+            .chats
+            .add_participant(contact_id, role, display_name)
+            .ok_or_else(|| {
+                AgentError::Invalid(format!(
+                    "a chat holds at most {MAX_PARTICIPANTS} participants"
+                ))
+            })?;
+        let item = state
+            .chats
+            .push(contact_id, ItemType::Event, JOINED, None, Some(who), None)
+            .map(|i| i.id.clone());
+        if let Some(item) = item {
+            state.push_item(contact_id, &item);
+        }
+        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
+        let id = live_chat(&state, contact_id)?.participants[who].id.clone();
+        Ok((id, token))
+    }
+
+    /// An `EVENT` item of this content type from the agent, into the transcript and
+    /// pushed: its `Id`.
+    pub(super) fn add_event(
+        &self,
+        contact_id: &str,
+        content_type: &str,
+    ) -> Result<String, AgentError> {
+        check_len(content_type, "ContentType", MAX_CONTENT_TYPE)?;
+        let mut state = self.lock();
+        live_chat(&state, contact_id)?;
+        let id = state
+            .chats
+            .push(
+                contact_id,
+                ItemType::Event,
+                content_type,
+                None,
+                Some(AGENT),
+                None,
+            )
+            .map(|i| i.id.clone())
+            .ok_or(AgentError::UnknownContact)?;
+        state.push_item(contact_id, &id);
+        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
+        Ok(id)
+    }
+
+    /// A streamed bot message: its chunks pushed, then the completed whole, which alone
+    /// lands in the transcript. Its `Id`.
+    pub(super) fn bot_says_chunked(
+        &self,
+        contact_id: &str,
+        chunks: &[&str],
+    ) -> Result<String, AgentError> {
+        if chunks.is_empty() || chunks.len() > MAX_CHUNKS {
+            return Err(AgentError::Invalid(format!(
+                "a streamed message has 1 to {MAX_CHUNKS} chunks"
+            )));
+        }
+        let whole: String = chunks.concat();
+        if whole.is_empty() || whole.len() > MAX_CONTENT {
+            return Err(AgentError::Invalid(format!(
+                "the chunks together must have 1 to {MAX_CONTENT} bytes"
+            )));
+        }
+        let mut state = self.lock();
+        let chat = live_chat(&state, contact_id)?;
+        // The bot is a participant of its own (role SYSTEM, as the service shows Lex),
+        // added at its first message without a joined item.
+        let bot = chat
+            .participants
+            .iter()
+            .position(|p| p.role == "SYSTEM" && p.display_name == "BOT");
+        let bot = match bot {
+            Some(b) => b,
+            None => {
+                state
+                    .chats
+                    .add_participant(contact_id, "SYSTEM", "BOT")
+                    .ok_or_else(|| {
+                        AgentError::Invalid(format!(
+                            "a chat holds at most {MAX_PARTICIPANTS} participants"
+                        ))
+                    })?
+                    .0
+            }
+        };
+        let item = state
+            .chats
+            .push(
+                contact_id,
+                ItemType::Message,
+                "text/plain",
+                Some(whole),
+                Some(bot),
+                None,
+            )
+            .map(|i| (i.id.clone(), i.absolute_time.clone()))
+            .ok_or(AgentError::UnknownContact)?;
+        let (id, time) = item;
+        let chat = state
+            .chats
+            .chat_mut(contact_id)
+            .ok_or(AgentError::UnknownContact)?;
+        if let Some(last) = chat.items.back_mut() {
+            last.completed = true;
+        }
+        let p = &chat.participants[bot];
+        let chunk_items: Vec<Value> = chunks
+            .iter()
+            .enumerate()
+            .map(|(n, chunk)| {
+                json!({
+                    "AbsoluteTime": time,
+                    "Content": chunk,
+                    "ContentType": "text/plain",
+                    "Id": id,
+                    "Type": "MESSAGE",
+                    "ParticipantId": p.id,
+                    "DisplayName": p.display_name,
+                    "ParticipantRole": p.role,
+                    "ContactId": contact_id,
+                    "MessageMetadata": { "MessageCompleted": false, "ChunkNumber": n + 1 },
+                })
+            })
+            .collect();
+        for item in chunk_items {
+            state.push_value(contact_id, item);
+        }
+        state.push_item(contact_id, &id);
+        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
+        Ok(id)
+    }
+}
+
+/// An upgraded connection's thread: the socket's side of its queue.
+struct Connection {
+    slot: Slot,
+    commands: Receiver<Command>,
+    queued: Arc<AtomicUsize>,
+    idle_timeout: Duration,
+}
+
+impl Connection {
+    /// Serves the socket until it ends: the client closes it or goes silent for
+    /// `idle_timeout`, a close is asked for (then up to [`CLOSE_WAIT`] for the client's
+    /// close), the socket is dropped, a write waits `idle_timeout`, or the emulator stops
+    /// (which shuts the stream). Each turn reads for at most [`READ_PAUSE`].
+    fn serve(self, stream: &Arc<TcpStream>, rest: Vec<u8>) {
+        if stream.set_read_timeout(Some(READ_PAUSE)).is_err()
+            || stream.set_write_timeout(Some(self.idle_timeout)).is_err()
+        {
+            return;
+        }
+        let shared = &self.slot.shared;
+        {
+            let mut state = shared.lock();
+            state.hub.handshakes += 1;
+            // Not there if closed or dropped between the upgrade and now: its queue then
+            // ends with a close, or is cut off, and the loop below ends it.
+            if let Some(socket) = state.hub.sockets.get_mut(&self.slot.id) {
+                socket.stream = Some(Arc::clone(stream));
+            }
+        }
+        let config = WebSocketConfig::default()
+            .read_buffer_size(4096)
+            .write_buffer_size(0)
+            .max_write_buffer_size(MAX_WRITE_BUFFER)
+            .max_message_size(Some(MAX_CLIENT_MESSAGE))
+            .max_frame_size(Some(MAX_CLIENT_MESSAGE));
+        let mut ws = WebSocket::from_partially_read(&**stream, rest, Role::Server, Some(config));
+        let mut heard = Instant::now();
+        let mut closing: Option<Instant> = None;
+        loop {
+            // What was queued, in order, until the queue is empty or a close is sent.
+            while closing.is_none() {
+                match self.commands.try_recv() {
+                    Ok(Command::Text(text)) => {
+                        self.queued.fetch_sub(text.len(), Ordering::SeqCst);
+                        if ws.write(Message::text(text)).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(Command::Close(code)) => {
+                        let frame = CloseFrame {
+                            code: CloseCode::from(code),
+                            reason: "".into(),
+                        };
+                        let _ = ws.close(Some(frame));
+                        closing = Some(Instant::now());
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    // Forgotten by the hub without a close: dropped.
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            }
+            if let Err(e) = ws.flush() {
+                // A write that waited `idle_timeout` for the client, or a broken stream.
+                if closing.is_none() || !is_timeout(&e) {
+                    return;
+                }
+            }
+            match ws.read() {
+                Ok(Message::Text(text)) => {
+                    heard = Instant::now();
+                    if closing.is_none() && self.answer(&mut ws, text.as_str()).is_err() {
+                        return;
+                    }
+                }
+                // Pings are answered by tungstenite (at the next read or flush); binary
+                // frames and pongs are ignored; a close is answered, and the next read
+                // ends the connection.
+                Ok(_) => heard = Instant::now(),
+                Err(tungstenite::Error::Io(e)) if is_io_timeout(&e) => {}
+                Err(_) => return,
+            }
+            if closing.is_some_and(|since| since.elapsed() >= CLOSE_WAIT) {
+                return;
+            }
+            if closing.is_none() && heard.elapsed() >= self.idle_timeout {
+                let frame = CloseFrame {
+                    code: CloseCode::Away,
+                    reason: "idle".into(),
+                };
+                let _ = ws.close(Some(frame));
+                closing = Some(Instant::now());
+            }
+        }
+    }
+
+    /// Answers a client's text frame: a subscription to `aws/chat`, a heartbeat, a deep
+    /// heartbeat. Anything else is ignored. An error only if writing failed.
+    fn answer(&self, ws: &mut WebSocket<&TcpStream>, text: &str) -> tungstenite::Result<()> {
+        let Ok(frame) = serde_json::from_str::<Value>(text) else {
+            return Ok(());
+        };
+        let shared = &self.slot.shared;
+        let heartbeats = || shared.heartbeat_answers.load(Ordering::SeqCst);
+        match frame.get("topic").and_then(Value::as_str) {
+            Some("aws/subscribe") => {
+                let topics = frame.pointer("/content/topics").and_then(Value::as_array);
+                let chat = topics.is_some_and(|t| t.iter().any(|t| t == "aws/chat"));
+                if !chat {
+                    return Ok(());
+                }
+                {
+                    let mut state = shared.lock();
+                    match state.hub.sockets.get_mut(&self.slot.id) {
+                        Some(socket) => socket.subscribed = true,
+                        None => return Ok(()),
+                    }
+                }
+                shared.changed.notify_all();
+                // Written before anything queued for it, which the next turn writes.
+                ws.write(Message::text(
+                    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#,
+                ))
+            }
+            Some("aws/heartbeat") if heartbeats() => {
+                ws.write(Message::text(r#"{"topic":"aws/heartbeat"}"#))
+            }
+            Some("aws/ping") if heartbeats() => ws.write(Message::text(
+                r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#,
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn is_io_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+fn is_timeout(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Io(e) if is_io_timeout(e))
+}
+
+/// Waits on the service's condition variable until `done` holds or `timeout` passes.
+pub(super) fn wait_until(
+    shared: &Shared,
+    timeout: Duration,
+    mut done: impl FnMut(&State) -> bool,
+) -> bool {
+    let deadline = Instant::now() + timeout;
+    let mut state = shared.lock();
+    loop {
+        if done(&state) {
+            return true;
+        }
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            return false;
+        };
+        if left.is_zero() {
+            return false;
+        }
+        state = shared
+            .changed
+            .wait_timeout(state, left)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+}
