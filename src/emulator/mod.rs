@@ -17,8 +17,10 @@
 //! - `POST /participant/connection` (CreateParticipantConnection, with the participant
 //!   token): `ConnectionCredentials` for `CONNECTION_CREDENTIALS`, and also when `Type` is
 //!   left out (the service's answer then is not documented; credentials are what a client
-//!   needs next); `Websocket` for `WEBSOCKET`, a `ws://` URL on this emulator that nothing
-//!   serves yet, with `ConnectionExpiry` 100 s ahead; nothing for `WEBRTC_CONNECTION`
+//!   needs next); `Websocket` for `WEBSOCKET`, a `ws://` URL on this emulator's port
+//!   (`/participant/ws/` and a fresh random secret) with `ConnectionExpiry` 100 s ahead,
+//!   served with the `websocket` feature (see [WebSocket](#websocket); without the
+//!   feature nothing serves it); nothing for `WEBRTC_CONNECTION`
 //!   (accepted, not emulated). Each call issues a new connection token, valid for
 //!   [`connection_token_lifetime`](EmulatorBuilder::connection_token_lifetime); earlier ones
 //!   stay valid until they expire (whether the service revokes them is not documented).
@@ -84,6 +86,58 @@
 //!   the service has been seen to do.
 //! - `ContactId`, if sent, must be the token's contact; another is refused with 403.
 //!
+//! # WebSocket
+//!
+//! With the `websocket` feature, the URL CreateParticipantConnection answers is served on
+//! the same port, as the service's participant WebSocket: a `GET` of it with
+//! `Upgrade: websocket` is upgraded (101). The URL is bound to the participant whose token
+//! asked for it and may be opened, any number of times, until its `ConnectionExpiry` on the
+//! emulator's clock; an unknown or expired URL, a participant who left, or an ended chat is
+//! answered HTTP 403 `{"message":"Forbidden"}` and counted by
+//! [`websocket_refusals`](Emulator::websocket_refusals). A request for it that is not an
+//! upgrade is a 400. Faults ([`inject`](Emulator::inject)) do not apply to these requests,
+//! and they are not kept in [`seen_requests`](Emulator::seen_requests) (their path is a
+//! secret).
+//!
+//! On the socket, text frames of JSON:
+//!
+//! - `{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}` is answered
+//!   `{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`, and
+//!   from then on the chat's items are pushed to the socket.
+//! - `{"topic":"aws/heartbeat"}` is answered `{"topic":"aws/heartbeat"}`, and
+//!   `{"topic":"aws/ping"}` `{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}`,
+//!   unless [`set_heartbeat_answers`](Emulator::set_heartbeat_answers) turned answers off.
+//! - Anything else (not JSON, another topic, a subscription without `aws/chat`, binary
+//!   frames) is ignored; the socket stays open. Pings are answered with pongs.
+//!
+//! Each push is `{"content":"…","contentType":"application/json","topic":"aws/chat"}`, where
+//! `content` is the item as JSON text: its members as GetTranscript writes them, with
+//! `InitialContactId` and `ContactId` (see
+//! [`websocket_frame`](Emulator::websocket_frame)). Every subscribed socket of the chat
+//! gets every push, its sender's included, in the order the items landed:
+//!
+//! - every item that lands in the transcript: messages (SendMessage,
+//!   [`agent_says`](Emulator::agent_says)), `participant.joined`, `participant.left`,
+//!   `chat.ended`, and the events of [`add_event`](Emulator::add_event);
+//! - typing, as a `Type: "EVENT"` item of the sender with the `Id` SendEvent answered;
+//! - a delivered or read receipt, as a `Type: "MESSAGEMETADATA"` item
+//!   (`application/vnd.amazonaws.connect.event.message.metadata`) with
+//!   `MessageMetadata: {"MessageId":…,"Receipts":[{"ReadTimestamp"|"DeliveredTimestamp":…,
+//!   "RecipientParticipantId":<its sender>}]}`;
+//! - the chunks of a streamed bot message ([`bot_says_chunked`](Emulator::bot_says_chunked)).
+//!
+//! After `chat.ended` every socket of the chat gets a close frame (1000); after
+//! DisconnectParticipant, that participant's sockets do. Tests can turn a chat's pushes off
+//! ([`set_pushes`](Emulator::set_pushes)) and send frames of their own
+//! ([`push_frame`](Emulator::push_frame)), cut sockets
+//! ([`drop_websockets`](Emulator::drop_websockets)) or close them
+//! ([`close_websockets`](Emulator::close_websockets)), and wait for a client to subscribe
+//! ([`wait_for_websockets`](Emulator::wait_for_websockets)).
+//!
+//! Pushes never wait for a client: each socket has a queue, written by the socket's own
+//! thread, and a socket whose client does not keep up is dropped when its queue is full
+//! (see [Bounds](#bounds)).
+//!
 //! # Control path
 //!
 //! On the same port, for a standalone emulator (what StartChatContact and the agent's
@@ -96,6 +150,10 @@
 //! - `GET /emulator/chats/{ContactId}/transcript`: the whole kept transcript, oldest first,
 //!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
 //!   after the chat ends or the customer leaves).
+//! - With the `websocket` feature, `POST /emulator/chats/{ContactId}/participants` with
+//!   `{"ParticipantRole":"CUSTOM_BOT","DisplayName":"Bot"}` adds a participant (as
+//!   [`add_participant`](Emulator::add_participant)):
+//!   `{"ParticipantId":…,"ParticipantToken":…}`.
 //!
 //! Its POSTs must carry `Content-Type: application/json` (parameters such as `charset`
 //! allowed); others are answered 415 `UnsupportedMediaTypeException` and change nothing.
@@ -163,6 +221,19 @@
 //!   (100) connection tokens per participant: a new one forgets the expired ones and then
 //!   the oldest.
 //!
+//! - with the `websocket` feature, at most
+//!   [`max_websockets`](EmulatorBuilder::max_websockets) upgraded connections (256), each
+//!   with its own thread. They leave the `max_connections` count and are never closed to
+//!   make room for a request, so the emulator holds at most `max_connections +
+//!   max_websockets` connections; one more upgrade is answered HTTP 503. A socket is closed
+//!   when its client has sent nothing (heartbeats included) for
+//!   [`idle_timeout`](EmulatorBuilder::idle_timeout), or has not taken a frame for as long.
+//!   Each socket queues at most 1024 frames or 4 MiB of them for its client; a push that
+//!   would pass either drops the socket (its TCP connection is shut) instead of waiting. A
+//!   client's message or frame may be at most 64 KiB; a larger one closes the socket. The
+//!   emulator keeps at most 10,000 unexpired WebSocket URLs (a new one forgets the oldest),
+//!   and a chat at most 16 participants.
+//!
 //! When `accept` fails (the process is out of file descriptors, say), the emulator closes
 //! its longest-waiting connection to free one and retries after a pause that doubles from
 //! 1 ms up to 100 ms, rather than retrying at once and spinning.
@@ -210,6 +281,10 @@
 //! # #[allow(unreachable_code)]
 //! # Ok::<(), std::io::Error>(())
 //! ```
+
+// The WebSocket section links to items that exist with the `websocket` feature only;
+// docs.rs builds all features, so a build without it need not resolve them.
+#![cfg_attr(not(feature = "websocket"), allow(rustdoc::broken_intra_doc_links))]
 
 mod chat;
 mod faults;
@@ -1145,7 +1220,8 @@ impl Emulator {
     }
 
     /// How many connections are open now: at most
-    /// [`max_connections`](EmulatorBuilder::max_connections).
+    /// [`max_connections`](EmulatorBuilder::max_connections), plus, with the `websocket`
+    /// feature, up to [`max_websockets`](EmulatorBuilder::max_websockets) upgraded ones.
     pub fn open_connections(&self) -> usize {
         self.server.open_connections()
     }
