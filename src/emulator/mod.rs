@@ -134,9 +134,10 @@
 //! ([`close_websockets`](Emulator::close_websockets)), and wait for a client to subscribe
 //! ([`wait_for_websockets`](Emulator::wait_for_websockets)).
 //!
-//! Pushes never wait for a client: each socket has a queue, written by the socket's own
-//! thread, and a socket whose client does not keep up is dropped when its queue is full
-//! (see [Bounds](#bounds)).
+//! Pushes never wait for a client: each socket has a queue, written out by a thread of its
+//! own as soon as a frame is queued, and a socket whose client does not keep up is dropped
+//! when its queue is full (see [Bounds](#bounds)). A socket whose client sends nothing for
+//! [`idle_timeout`](EmulatorBuilder::idle_timeout) is closed with 1001.
 //!
 //! # Control path
 //!
@@ -223,7 +224,7 @@
 //!
 //! - with the `websocket` feature, at most
 //!   [`max_websockets`](EmulatorBuilder::max_websockets) upgraded connections (256), each
-//!   with its own thread. They leave the `max_connections` count and are never closed to
+//!   with two threads (one reads the client's frames, one writes the socket's queue). They leave the `max_connections` count and are never closed to
 //!   make room for a request, so the emulator holds at most `max_connections +
 //!   max_websockets` connections; one more upgrade is answered HTTP 503. A socket is closed
 //!   when its client has sent nothing (heartbeats included) for

@@ -2,22 +2,25 @@
 //! issues, the upgrade on the HTTP port, the topics a client speaks, and the pushes of a
 //! chat's items to its subscribed sockets.
 //!
-//! Each upgraded connection is served by its own connection thread, which owns the socket:
-//! it reads with a short timeout and, between reads, writes what was queued for it. The
-//! service queues pushes without blocking (a bounded channel per socket), under the state's
+//! Each upgraded connection is served by two threads: the connection's own, which reads
+//! the client's frames (with a short timeout, so that it notices a close or the emulator's
+//! stop), and one that writes what is queued for the socket. The service queues pushes,
+//! and the reading thread its answers, without blocking (a bounded channel per socket), under the state's
 //! lock, so that every socket sees a chat's items in the order they landed and a stuck
 //! client never stalls an operation: a socket whose queue is full is dropped instead.
 
 use std::collections::{HashMap, VecDeque};
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
-use std::sync::{Arc, PoisonError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Map, Value, json};
-use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::protocol::frame::Frame;
+use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tungstenite::{Message, WebSocket};
 
@@ -30,9 +33,15 @@ use super::service::{
     WEBSOCKET_PATH, item_json,
 };
 
-/// How long a socket's thread waits for a client frame before it looks at its queue: the
-/// most a push waits to be written while the client is silent.
+/// How long a socket's reading thread waits for a client frame before it checks whether
+/// the socket is closing or idle.
 const READ_PAUSE: Duration = Duration::from_millis(50);
+/// How long a socket's writing thread waits for its queue before it checks whether the
+/// connection was closed by the client.
+const WRITER_WAKE: Duration = Duration::from_millis(100);
+/// The answer to a subscription to `aws/chat`.
+const SUBSCRIBED: &str =
+    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
 /// How many frames a socket's queue holds; a push to a full queue drops the socket.
 pub(super) const QUEUE_FRAMES: usize = 1024;
 /// How many bytes of frames a socket's queue holds; past it, a push drops the socket.
@@ -415,6 +424,9 @@ impl Service {
         let id = hub.next_id;
         hub.next_id += 1;
         hub.live += 1;
+        // Counted here, before the 101 is written, so that a client that has its answer
+        // sees itself counted.
+        hub.handshakes += 1;
         let (queue, commands) = sync_channel(QUEUE_FRAMES);
         let queued = Arc::new(AtomicUsize::new(0));
         hub.sockets.insert(
@@ -600,7 +612,52 @@ impl Service {
     }
 }
 
-/// An upgraded connection's thread: the socket's side of its queue.
+/// What goes out on a socket, shared by its two threads, so that frames never interleave
+/// and nothing follows a close.
+#[derive(Default)]
+struct Out {
+    /// No more data frames: a close was sent or received, or a write failed.
+    closed: bool,
+    /// The server's close frame went out: tungstenite's own replies (pongs, the echo of
+    /// the client's close) are no longer written.
+    close_sent: bool,
+}
+
+fn lock_out(out: &Mutex<Out>) -> MutexGuard<'_, Out> {
+    out.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The reading thread's side of the stream: reads from it, and writes what tungstenite
+/// answers by itself (pongs, the echo of a close) whole, under the [`Out`] lock, so that it
+/// never lands inside a frame the writing thread is writing.
+struct ReadSide<'a> {
+    stream: &'a TcpStream,
+    out: &'a Mutex<Out>,
+}
+
+impl Read for ReadSide<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.stream).read(buf)
+    }
+}
+
+impl Write for ReadSide<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let out = lock_out(self.out);
+        if !out.close_sent {
+            (&*self.stream).write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An upgraded connection: read by the connection's thread, written by a thread of its own
+/// that waits on the socket's queue, so that a push goes out as soon as it is queued and a
+/// client's frame is answered as soon as it arrives.
 struct Connection {
     slot: Slot,
     commands: Receiver<Command>,
@@ -610,127 +667,200 @@ struct Connection {
 
 impl Connection {
     /// Serves the socket until it ends: the client closes it or goes silent for
-    /// `idle_timeout`, a close is asked for (then up to [`CLOSE_WAIT`] for the client's
-    /// close), the socket is dropped, a write waits `idle_timeout`, or the emulator stops
-    /// (which shuts the stream). Each turn reads for at most [`READ_PAUSE`].
+    /// `idle_timeout`, the server's close is answered (or [`CLOSE_WAIT`] passes), the
+    /// socket is dropped, a write waits `idle_timeout`, or the emulator stops (which
+    /// shuts the stream). Each read waits at most [`READ_PAUSE`]. The writing thread is
+    /// joined before this returns.
     fn serve(self, stream: &Arc<TcpStream>, rest: Vec<u8>) {
+        let Connection {
+            slot,
+            commands,
+            queued,
+            idle_timeout,
+        } = self;
+        // Frames are small and each should go at once, not wait for the client's
+        // acknowledgment of the previous one (Nagle's algorithm).
         if stream.set_read_timeout(Some(READ_PAUSE)).is_err()
-            || stream.set_write_timeout(Some(self.idle_timeout)).is_err()
+            || stream.set_write_timeout(Some(idle_timeout)).is_err()
+            || stream.set_nodelay(true).is_err()
         {
             return;
         }
-        let shared = &self.slot.shared;
+        let shared = Arc::clone(&slot.shared);
         {
             let mut state = shared.lock();
-            state.hub.handshakes += 1;
             // Not there if closed or dropped between the upgrade and now: its queue then
-            // ends with a close, or is cut off, and the loop below ends it.
-            if let Some(socket) = state.hub.sockets.get_mut(&self.slot.id) {
+            // ends with a close, or is cut off.
+            if let Some(socket) = state.hub.sockets.get_mut(&slot.id) {
                 socket.stream = Some(Arc::clone(stream));
             }
         }
-        let config = WebSocketConfig::default()
-            .read_buffer_size(4096)
-            .write_buffer_size(0)
-            .max_write_buffer_size(MAX_WRITE_BUFFER)
-            .max_message_size(Some(MAX_CLIENT_MESSAGE))
-            .max_frame_size(Some(MAX_CLIENT_MESSAGE));
-        let mut ws = WebSocket::from_partially_read(&**stream, rest, Role::Server, Some(config));
-        let mut heard = Instant::now();
-        let mut closing: Option<Instant> = None;
-        loop {
-            // What was queued, in order, until the queue is empty or a close is sent.
-            while closing.is_none() {
-                match self.commands.try_recv() {
-                    Ok(Command::Text(text)) => {
-                        self.queued.fetch_sub(text.len(), Ordering::SeqCst);
-                        if ws.write(Message::text(text)).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(Command::Close(code)) => {
-                        let frame = CloseFrame {
-                            code: CloseCode::from(code),
-                            reason: "".into(),
-                        };
-                        let _ = ws.close(Some(frame));
-                        closing = Some(Instant::now());
-                    }
-                    Err(TryRecvError::Empty) => break,
-                    // Forgotten by the hub without a close: dropped.
-                    Err(TryRecvError::Disconnected) => return,
-                }
+        let out = Arc::new(Mutex::new(Out::default()));
+        let writer = {
+            let (stream, out) = (Arc::clone(stream), Arc::clone(&out));
+            thread::Builder::new()
+                .name("connect-participant-emulator-ws".into())
+                .spawn(move || write_loop(&stream, &out, &commands, &queued))
+        };
+        let Ok(writer) = writer else {
+            return;
+        };
+        read_loop(&slot, stream, &out, rest, idle_timeout);
+        // Forgotten first, so that the writing thread sees its queue end; the stream is
+        // shut, so that a write waiting on the client returns.
+        shared.lock().hub.sockets.remove(&slot.id);
+        lock_out(&out).closed = true;
+        let _ = stream.shutdown(Shutdown::Both);
+        let _ = writer.join();
+        // `slot` is given back here, once both threads are done.
+    }
+}
+
+/// The connection's thread: reads the client's frames and answers them, until the
+/// connection ends.
+fn read_loop(
+    slot: &Slot,
+    stream: &TcpStream,
+    out: &Mutex<Out>,
+    rest: Vec<u8>,
+    idle_timeout: Duration,
+) {
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
+        .max_message_size(Some(MAX_CLIENT_MESSAGE))
+        .max_frame_size(Some(MAX_CLIENT_MESSAGE));
+    let side = ReadSide { stream, out };
+    let mut ws = WebSocket::from_partially_read(side, rest, Role::Server, Some(config));
+    let mut heard = Instant::now();
+    let mut closing: Option<Instant> = None;
+    let mut asked_to_close = false;
+    loop {
+        match ws.read() {
+            Ok(Message::Text(text)) => {
+                heard = Instant::now();
+                answer(slot, text.as_str());
             }
-            if let Err(e) = ws.flush() {
-                // A write that waited `idle_timeout` for the client, or a broken stream.
-                if closing.is_none() || !is_timeout(&e) {
+            Ok(Message::Close(_)) => {
+                let mut o = lock_out(out);
+                if o.close_sent {
+                    // The client answered the server's close: done.
                     return;
                 }
+                // The client's close: no more data frames; tungstenite echoes it at the
+                // next read, which then ends the connection.
+                o.closed = true;
             }
-            match ws.read() {
-                Ok(Message::Text(text)) => {
-                    heard = Instant::now();
-                    if closing.is_none() && self.answer(&mut ws, text.as_str()).is_err() {
-                        return;
-                    }
-                }
-                // Pings are answered by tungstenite (at the next read or flush); binary
-                // frames and pongs are ignored; a close is answered, and the next read
-                // ends the connection.
-                Ok(_) => heard = Instant::now(),
-                Err(tungstenite::Error::Io(e)) if is_io_timeout(&e) => {}
-                Err(_) => return,
-            }
-            if closing.is_some_and(|since| since.elapsed() >= CLOSE_WAIT) {
+            // Pings are answered by tungstenite at the next read; binary frames and pongs
+            // are ignored.
+            Ok(_) => heard = Instant::now(),
+            Err(tungstenite::Error::Io(e)) if is_io_timeout(&e) => {}
+            Err(_) => return,
+        }
+        if lock_out(out).close_sent {
+            let since = *closing.get_or_insert_with(Instant::now);
+            if since.elapsed() >= CLOSE_WAIT {
                 return;
             }
-            if closing.is_none() && heard.elapsed() >= self.idle_timeout {
-                let frame = CloseFrame {
-                    code: CloseCode::Away,
-                    reason: "idle".into(),
-                };
-                let _ = ws.close(Some(frame));
-                closing = Some(Instant::now());
+        } else if !asked_to_close && heard.elapsed() >= idle_timeout {
+            // Silent too long (a client heartbeats every 10 s): closed as the service's
+            // idle sockets would be, through the queue like any close.
+            asked_to_close = true;
+            let mut state = slot.shared.lock();
+            if !state.hub.send(slot.id, Command::Close(1001)) {
+                return;
             }
+            state.hub.sockets.remove(&slot.id);
         }
     }
+}
 
-    /// Answers a client's text frame: a subscription to `aws/chat`, a heartbeat, a deep
-    /// heartbeat. Anything else is ignored. An error only if writing failed.
-    fn answer(&self, ws: &mut WebSocket<&TcpStream>, text: &str) -> tungstenite::Result<()> {
-        let Ok(frame) = serde_json::from_str::<Value>(text) else {
-            return Ok(());
+/// The writing thread: writes what is queued for the socket, in order, until its queue
+/// ends (the socket is forgotten), its close is written, a write fails or waits
+/// `idle_timeout` for the client, or the connection is closed by the client.
+fn write_loop(
+    stream: &TcpStream,
+    out: &Mutex<Out>,
+    commands: &Receiver<Command>,
+    queued: &AtomicUsize,
+) {
+    loop {
+        let command = match commands.recv_timeout(WRITER_WAKE) {
+            Ok(command) => command,
+            Err(RecvTimeoutError::Timeout) if !lock_out(out).closed => continue,
+            Err(_) => return,
         };
-        let shared = &self.slot.shared;
-        let heartbeats = || shared.heartbeat_answers.load(Ordering::SeqCst);
-        match frame.get("topic").and_then(Value::as_str) {
-            Some("aws/subscribe") => {
-                let topics = frame.pointer("/content/topics").and_then(Value::as_array);
-                let chat = topics.is_some_and(|t| t.iter().any(|t| t == "aws/chat"));
-                if !chat {
-                    return Ok(());
-                }
-                {
-                    let mut state = shared.lock();
-                    match state.hub.sockets.get_mut(&self.slot.id) {
-                        Some(socket) => socket.subscribed = true,
-                        None => return Ok(()),
-                    }
-                }
-                shared.changed.notify_all();
-                // Written before anything queued for it, which the next turn writes.
-                ws.write(Message::text(
-                    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#,
-                ))
+        let (frame, last) = match command {
+            Command::Text(text) => {
+                queued.fetch_sub(text.len(), Ordering::SeqCst);
+                let frame = Frame::message(text.into_bytes(), OpCode::Data(Data::Text), true);
+                (frame, false)
             }
-            Some("aws/heartbeat") if heartbeats() => {
-                ws.write(Message::text(r#"{"topic":"aws/heartbeat"}"#))
+            Command::Close(code) => {
+                let close = CloseFrame {
+                    code: CloseCode::from(code),
+                    reason: "".into(),
+                };
+                (Frame::close(Some(close)), true)
             }
-            Some("aws/ping") if heartbeats() => ws.write(Message::text(
-                r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#,
-            )),
-            _ => Ok(()),
+        };
+        let mut bytes = Vec::new();
+        if frame.format(&mut bytes).is_err() {
+            return;
         }
+        let mut o = lock_out(out);
+        if o.closed {
+            return;
+        }
+        if (&*stream).write_all(&bytes).is_err() {
+            o.closed = true;
+            drop(o);
+            // The reading thread's read then ends too.
+            let _ = stream.shutdown(Shutdown::Both);
+            return;
+        }
+        if last {
+            o.closed = true;
+            o.close_sent = true;
+            return;
+        }
+    }
+}
+
+/// Answers a client's text frame, through the socket's queue: a subscription to
+/// `aws/chat`, a heartbeat, a deep heartbeat. Anything else is ignored.
+fn answer(slot: &Slot, text: &str) {
+    let Ok(frame) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    let shared = &slot.shared;
+    let answer = match frame.get("topic").and_then(Value::as_str) {
+        Some("aws/subscribe") => {
+            let topics = frame.pointer("/content/topics").and_then(Value::as_array);
+            if !topics.is_some_and(|t| t.iter().any(|t| t == "aws/chat")) {
+                return;
+            }
+            let mut state = shared.lock();
+            let Some(socket) = state.hub.sockets.get_mut(&slot.id) else {
+                return;
+            };
+            socket.subscribed = true;
+            // Queued under the lock that pushes take: the answer goes before any push.
+            state.hub.send(slot.id, Command::Text(SUBSCRIBED.into()));
+            drop(state);
+            shared.changed.notify_all();
+            return;
+        }
+        Some("aws/heartbeat") => r#"{"topic":"aws/heartbeat"}"#,
+        Some("aws/ping") => r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#,
+        _ => return,
+    };
+    if shared.heartbeat_answers.load(Ordering::SeqCst) {
+        shared
+            .lock()
+            .hub
+            .send(slot.id, Command::Text(answer.into()));
     }
 }
 
@@ -739,10 +869,6 @@ fn is_io_timeout(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
-}
-
-fn is_timeout(e: &tungstenite::Error) -> bool {
-    matches!(e, tungstenite::Error::Io(e) if is_io_timeout(e))
 }
 
 /// Waits on the service's condition variable until `done` holds or `timeout` passes.

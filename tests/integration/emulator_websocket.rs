@@ -75,6 +75,8 @@ fn open(url: &str) -> Result<Socket, tungstenite::Error> {
         .unwrap();
     let stream = TcpStream::connect(authority).unwrap();
     stream.set_read_timeout(Some(BOUND)).unwrap();
+    // Each frame at once: the tests go frame by frame.
+    stream.set_nodelay(true).unwrap();
     match tungstenite::client::client(url, stream) {
         Ok((ws, _)) => Ok(ws),
         Err(tungstenite::HandshakeError::Failure(e)) => Err(e),
@@ -564,31 +566,34 @@ fn with_heartbeat_answers_off_heartbeats_go_unanswered_and_the_socket_stays() {
 fn a_socket_that_never_reads_is_dropped_rather_than_stalling_the_chat() {
     let emulator = Emulator::start().unwrap();
     let (contact, _stuck) = subscribed_customer(&emulator);
-    let content = "x".repeat(16 * 1024);
+    // Large frames of the test's own fill the kernel's buffers (a few MiB) and then the
+    // socket's queue (4 MiB) in a few dozen pushes; the agent speaks between them, while
+    // the client takes nothing. Bounded in case the socket is never dropped.
+    let big = "x".repeat(1024 * 1024);
     let started = Instant::now();
-    let mut sent = 0;
-    // Kernel buffers take a few MiB; then the socket's queue (1024 frames or 4 MiB) fills
-    // and the socket is dropped. Bounded in case it never is.
-    while emulator.websockets(&contact) == 1 && sent < 5000 {
+    let mut rounds = 0;
+    while emulator.websockets(&contact) == 1 && rounds < 200 {
+        emulator.push_frame(&contact, &big).unwrap();
         emulator
-            .agent_says(&contact, &content, "text/plain")
+            .agent_says(&contact, "hello?", "text/plain")
             .unwrap();
-        sent += 1;
+        rounds += 1;
     }
     assert_eq!(
         emulator.websockets(&contact),
         0,
-        "dropped after {sent} pushes"
+        "dropped after {rounds} rounds"
     );
     assert!(
-        started.elapsed() < Duration::from_secs(10),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
-    // The chat goes on.
+    // The chat goes on, and the dropped socket takes nothing more.
     emulator
         .agent_says(&contact, "still here", "text/plain")
         .unwrap();
+    assert_eq!(emulator.push_frame(&contact, "x").unwrap(), 0);
 }
 
 #[test]
@@ -624,4 +629,53 @@ fn dropping_the_emulator_ends_its_sockets_promptly() {
             }
         }
     }
+}
+
+#[test]
+fn websockets_are_bounded_in_number_idle_time_and_message_size() {
+    let emulator = Emulator::builder()
+        .max_websockets(1)
+        .idle_timeout(Duration::from_millis(200))
+        .start()
+        .unwrap();
+    let (contact, mut first) = subscribed_customer(&emulator);
+    let token = emulator
+        .add_participant(&contact, "CUSTOM_BOT", "Bot")
+        .unwrap();
+    let (url, _) = websocket_url(&emulator, &token);
+    assert_eq!(refused(&url).0, 503);
+    assert_eq!(emulator.websocket_refusals(), 0, "only 403s are refusals");
+    // Silent past the idle timeout: closed with 1001 (going away). The joined item of the
+    // bot comes first.
+    assert_eq!(item(&next_text(&mut first))["ContentType"], JOINED);
+    assert_eq!(expect_close(&mut first), 1001);
+
+    // A message over 64 KiB ends the socket.
+    let emulator = Emulator::start().unwrap();
+    let (_contact, mut ws) = subscribed_customer(&emulator);
+    send(&mut ws, &"x".repeat(65 * 1024));
+    loop {
+        match ws.read() {
+            Ok(Message::Text(t)) => panic!("expected the socket ended, got {t}"),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+}
+
+#[test]
+fn a_client_s_close_is_answered_and_the_socket_forgotten() {
+    let emulator = Emulator::start().unwrap();
+    let (contact, mut ws) = subscribed_customer(&emulator);
+    ws.close(None).unwrap();
+    loop {
+        match ws.read() {
+            Ok(Message::Close(_)) => {}
+            Ok(other) => panic!("expected the close echoed, got {other:?}"),
+            Err(tungstenite::Error::ConnectionClosed) => break,
+            Err(e) => panic!("expected a clean close, got {e}"),
+        }
+    }
+    assert!(emulator.wait_for_websockets(&contact, 0, BOUND));
+    assert_eq!(emulator.websockets(&contact), 0);
 }
