@@ -5,6 +5,7 @@ mod cli;
 mod emulator_bounds;
 mod emulator_chat;
 mod emulator_tests;
+mod emulator_websocket;
 mod errors;
 mod faults;
 mod limits;
