@@ -1181,6 +1181,18 @@ impl Emulator {
         self.app.service.lock().chats.now()
     }
 
+    /// The emulator's clock as a function, for a [`Participant`](crate::Participant)'s
+    /// clock ([`ParticipantBuilder::clock`](crate::ParticipantBuilder::clock)), so that the
+    /// participant and the emulator step time together. After the emulator is dropped it
+    /// reads the system clock.
+    pub fn clock(&self) -> impl Fn() -> SystemTime + Send + Sync + 'static {
+        let app = Arc::downgrade(&self.app);
+        move || match app.upgrade() {
+            Some(app) => app.service.lock().chats.now(),
+            None => SystemTime::now(),
+        }
+    }
+
     /// Moves the emulator's clock forward (to expire connection tokens without waiting);
     /// it stops at the year 9999.
     pub fn advance_clock(&self, by: Duration) {

@@ -15,6 +15,7 @@ mod responses;
 mod scripted;
 mod security;
 mod sessions;
+mod stream;
 mod tls;
 mod wire_bytes;
 
