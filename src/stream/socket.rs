@@ -394,8 +394,7 @@ fn tunnel(proxy: &ureq::Proxy, target: &Target, net: &NetSettings) -> Result<Tcp
 
 /// Standard base64 with padding (RFC 4648), for the proxy's Basic credentials.
 fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
         let b = [
@@ -444,7 +443,10 @@ fn tls_handshake(
                     e,
                 ));
             }
-            return Err(io_error("make the TLS handshake with the WebSocket host", e));
+            return Err(io_error(
+                "make the TLS handshake with the WebSocket host",
+                e,
+            ));
         }
     }
     Ok(StreamOwned::new(conn, tcp))
@@ -453,9 +455,7 @@ fn tls_handshake(
 impl Socket {
     /// Sends one text frame.
     pub(crate) fn send(&mut self, text: &str) -> std::result::Result<(), String> {
-        self.ws
-            .send(Message::text(text))
-            .map_err(|e| describe(&e))
+        self.ws.send(Message::text(text)).map_err(|e| describe(&e))
     }
 
     /// Waits up to `wait` (at least 1 ms) for the next text frame.
@@ -468,12 +468,17 @@ impl Socket {
             match self.ws.read() {
                 Ok(Message::Text(text)) => return Read1::Text(text.as_str().to_owned()),
                 // Pings are answered by tungstenite; binary frames are not the service's.
-                Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {
+                Ok(
+                    Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_),
+                ) => {
                     continue;
                 }
                 Ok(Message::Close(frame)) => {
                     return Read1::Closed(match frame {
-                        Some(f) => format!("the server closed the WebSocket (code {})", u16::from(f.code)),
+                        Some(f) => format!(
+                            "the server closed the WebSocket (code {})",
+                            u16::from(f.code)
+                        ),
                         None => "the server closed the WebSocket".to_owned(),
                     });
                 }
@@ -546,7 +551,10 @@ mod tests {
             }
         );
         assert_eq!(Target::parse("WSS://[::1]:8443?x").unwrap().host, "::1");
-        assert_eq!(Target::parse("wss://[::1]:8443").unwrap().authority(), "[::1]:8443");
+        assert_eq!(
+            Target::parse("wss://[::1]:8443").unwrap().authority(),
+            "[::1]:8443"
+        );
         for (bad, why) in [
             ("https://h/s3cr3t", "it is not a ws:// or wss:// URL"),
             ("wss://u:s3cr3t@h/", "it has user info"),
@@ -567,7 +575,8 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let handle = std::thread::spawn(move || {
             let (mut conn, _) = listener.accept().unwrap();
-            conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
             let mut head = Vec::new();
             let mut byte = [0u8; 1];
             while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {
@@ -657,7 +666,10 @@ mod tests {
         net.platform_verifier = true;
         let e = net.tls_config().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidConfig);
-        assert!(e.to_string().starts_with("the chat stream cannot use the platform verifier"));
+        assert!(
+            e.to_string()
+                .starts_with("the chat stream cannot use the platform verifier")
+        );
     }
 
     #[test]
