@@ -575,3 +575,37 @@ fn the_websocket_url_never_shows() {
         assert!(!text.contains(&secret), "{text}");
     }
 }
+
+#[test]
+fn the_connection_token_is_renewed_while_streaming() {
+    let emulator = Emulator::builder()
+        .connection_token_lifetime(Duration::from_secs(300))
+        .start()
+        .unwrap();
+    let chat = emulator.start_chat();
+    let client = emulator.client_builder().build().unwrap();
+    let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
+    let customer = Participant::builder(&client, token)
+        .clock(emulator.clock())
+        .connect()
+        .unwrap();
+    let mut stream = fast(ChatStream::builder(&customer)).open().unwrap();
+    let id = &chat.contact_id;
+    let calls = count_connections(&emulator);
+    emulator.set_pushes(id, false).unwrap();
+    emulator.agent_says(id, "an hour later", "text/plain").unwrap();
+    // The connection token has expired, and so has the URL.
+    emulator.advance_clock(Duration::from_secs(3600));
+    emulator.drop_websockets(id).unwrap();
+    let Ok(Next::Event(e)) = stream.next_timeout(PATIENCE) else {
+        panic!("no event");
+    };
+    assert_eq!(describe(&e), "message an hour later");
+    // One CreateParticipantConnection gave both the URL and the token the catch-up used.
+    assert_eq!(count_connections(&emulator), calls + 1);
+    // The sender shares the renewed token.
+    customer
+        .send_message(&SendMessageRequest::text("still here"))
+        .unwrap();
+    assert_eq!(count_connections(&emulator), calls + 1);
+}
