@@ -200,6 +200,13 @@ pub fn item_json(item: &Item) -> String {
                 "MessageProcessingStatus",
                 m.message_processing_status.as_ref().map(|s| s.as_str()),
             )
+            // Not in the service's model, so after its members: a streamed bot message's
+            // chunks (ChatJS reads them).
+            .member(
+                "MessageCompleted",
+                m.message_completed.map(|b| b.to_string()),
+            )
+            .member("ChunkNumber", m.chunk_number.map(|n| n.to_string()))
     });
     let mut json = Json::default()
         .time("AbsoluteTime", item.absolute_time.as_ref())
