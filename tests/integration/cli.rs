@@ -51,6 +51,15 @@ fn run(args: &[&str], token: Token<'_>) -> Output {
 /// As [`run`], with these variables set for the binary: the AWS SDKs' variables and
 /// the proxy variables that the binary reads come from `vars` alone.
 fn run_env(args: &[&str], token: Token<'_>, vars: &[(&str, &str)]) -> Output {
+    let (child, handed) = spawn_env(args, token, vars);
+    let out = bounded_wait(child);
+    assert_unleaked(&out, &handed);
+    out
+}
+
+/// Starts the binary as [`run_env`] runs it, without waiting for it: its standard input
+/// written and closed, and the tokens it was handed, for [`assert_unleaked`].
+fn spawn_env(args: &[&str], token: Token<'_>, vars: &[(&str, &str)]) -> (Child, Vec<String>) {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .stdin(Stdio::piped())
@@ -99,7 +108,12 @@ fn run_env(args: &[&str], token: Token<'_>, vars: &[(&str, &str)]) -> Output {
     // The binary may exit (a usage error) before reading: a broken pipe here is fine.
     let _ = stdin.write_all(input.as_bytes());
     drop(stdin);
-    let out = bounded_wait(child);
+    (child, handed)
+}
+
+/// Neither [`SECRET`] nor any of the `handed` tokens shows in the output, whole or in
+/// part.
+fn assert_unleaked(out: &Output, handed: &[String]) {
     for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(SECRET), "{name} shows the token: {text}");
@@ -107,7 +121,7 @@ fn run_env(args: &[&str], token: Token<'_>, vars: &[(&str, &str)]) -> Output {
             !text.contains("4b1e9c7a"),
             "{name} shows part of the token: {text}"
         );
-        for handed in &handed {
+        for handed in handed {
             // The binary looks for no token under 8 characters (they match ordinary
             // words); from 8 on the whole token, and every 16 characters in a row of it,
             // must be absent.
@@ -126,7 +140,6 @@ fn run_env(args: &[&str], token: Token<'_>, vars: &[(&str, &str)]) -> Output {
             }
         }
     }
-    out
 }
 
 /// Waits for the binary, at most 60 s (its own timeouts end every call far sooner): a
@@ -556,20 +569,20 @@ fn usage_errors_exit_2_and_send_nothing() {
             &[],
             "no command: give one of create-participant-connection, send-message, \
              send-event, get-transcript, disconnect-participant, typing, read, delivered, \
-             emulator",
+             watch, emulator",
         ),
         (
             &["tpying"],
             "unknown command \"tpying\": expected one of create-participant-connection, \
              send-message, send-event, get-transcript, disconnect-participant, typing, read, \
-             delivered, emulator",
+             delivered, watch, emulator",
         ),
         // A long stray argument (a pasted token, say) is measured, not echoed.
         (
             &[&long],
             "unknown command (200 characters, not shown): expected one of \
              create-participant-connection, send-message, send-event, get-transcript, \
-             disconnect-participant, typing, read, delivered, emulator",
+             disconnect-participant, typing, read, delivered, watch, emulator",
         ),
         (&["--verbose", "typing"], "unknown option \"--verbose\""),
         (&["typing", "--timeout"], "--timeout needs a value"),
@@ -912,6 +925,7 @@ fn help_lists_every_command_and_option() {
         "typing",
         "read <message-id>",
         "delivered <message-id>",
+        "watch",
         "emulator",
         "--region <REGION>",
         "--endpoint-url <URL>",
@@ -981,6 +995,15 @@ fn each_command_has_its_own_help_with_its_exact_options() {
         ),
         ("disconnect-participant", &["--client-token <TOKEN>"]),
         ("typing", &["--client-token <TOKEN>", "read <message-id>"]),
+        (
+            "watch",
+            &[
+                "--history",
+                "CONNECT_PARTICIPANT_TOKEN",
+                "one JSON line",
+                "{\"Event\":\"chat.ended\"}",
+            ],
+        ),
         ("emulator", &["--port <N>", "first line of standard output"]),
     ];
     for (command, words) in cases {
@@ -1902,4 +1925,53 @@ fn a_websocket_url_with_terminal_escapes_is_printed_defused() {
          --type CONNECTION_CREDENTIALS)\n"
     );
     server.finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// watch
+
+/// Nothing of the WebSocket URL the binary was handed shows (the emulator's URLs are
+/// ws:// on 127.0.0.1), nor a connection token's header.
+fn assert_no_websocket_url(out: &Output) {
+    for text in [stdout(out), stderr(out)] {
+        assert!(
+            !text.contains("ws://") && !text.contains("wss://"),
+            "{text}"
+        );
+        assert!(!text.contains("X-Amz-Bearer"), "{text}");
+    }
+}
+
+#[test]
+fn watch_with_an_unknown_or_ended_participant_token_exits_3_and_prints_no_line() {
+    let emulator = Emulator::start().unwrap();
+    let url = emulator.endpoint_url();
+    // A token the service does not know: CreateParticipantConnection's 403.
+    let out = run(
+        &["--endpoint-url", &url, "watch"],
+        Token::ParticipantEnv(SECRET),
+    );
+    assert_refused(&out, "AccessDeniedException", 403);
+    assert_no_websocket_url(&out);
+    // An ended chat's participant token: the same, with --history too.
+    let chat = emulator.start_chat();
+    emulator.end_chat(&chat.contact_id).unwrap();
+    let out = run(
+        &["--endpoint-url", &url, "watch", "--history"],
+        Token::ParticipantEnv(&chat.participant_token),
+    );
+    assert_refused(&out, "AccessDeniedException", 403);
+    // Only the two CreateParticipantConnection calls reached the service.
+    let seen = emulator.seen_requests();
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|r| r.path == "/participant/connection"));
+    // A connection token in its variable is not the participant token watch needs.
+    let out = run(&["--endpoint-url", &url, "watch"], Token::Env(SECRET));
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert_eq!(
+        stderr(&out),
+        "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the token on \
+         standard input\n"
+    );
+    assert_eq!(stdout(&out), "");
 }
