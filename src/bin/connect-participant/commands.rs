@@ -872,6 +872,53 @@ mod tests {
     }
 
     #[test]
+    fn watch_reads_the_participant_token_and_refuses_it_in_an_argument() {
+        // The connection token's variable is not where watch looks.
+        let (report, code) = run_with_env(&["--region", "r", "watch"], None, Some(SHORT_TOKEN));
+        assert_eq!(
+            report,
+            Err(
+                "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the \
+                 token on standard input\n"
+                    .into()
+            )
+        );
+        assert_eq!(code, EXIT_USAGE);
+        // The participant token pasted into an argument: refused unshown.
+        let (report, code) = run_with_env(
+            &["--endpoint", SHORT_TOKEN, "watch", "--history"],
+            Some(SHORT_TOKEN),
+            None,
+        );
+        assert_eq!(
+            report,
+            Err(refusal("the argument of --endpoint", "participant token"))
+        );
+        assert_eq!(code, EXIT_USAGE);
+        // A piped token is the participant token when the line fails.
+        let args = strings(&["--endpoint", SHORT_TOKEN, "watch"]);
+        let piped = format!("{SHORT_TOKEN}\n");
+        let mut source = TokenSource::new(None, None, piped.as_bytes(), false);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let f = execute(
+            &args,
+            &|_| None,
+            &mut source,
+            &mut Streams {
+                out: &mut out,
+                err: &mut err,
+            },
+        )
+        .unwrap_err();
+        let shield = Shield::new(&source.known, &args);
+        assert_eq!(
+            f.report(&shield),
+            refusal("the argument of --endpoint", "participant token")
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn usage_report_points_to_the_commands_help() {
         let shield = Shield::new(&[], &[]);
         let f = Failure::Usage(UsageError::new("no command"));
