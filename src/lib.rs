@@ -67,6 +67,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Listening
+//!
+//! With the `websocket` feature, [`Participant::stream`] opens a blocking stream of the
+//! chat's events over the WebSocket that CreateParticipantConnection hands out: messages,
+//! typing, receipts, participants coming and going, transfers, the end. It keeps itself
+//! alive (heartbeats, reconnections with the transcript read back for what was missed) and
+//! yields each item once; see `ChatStream`.
+//!
+//! ```text
+//! for event in participant.stream()? {
+//!     match event? {
+//!         Event::Message(item) => println!("{:?}: {:?}", item.display_name, item.content),
+//!         Event::ChatEnded(_) => break,
+//!         _ => {}
+//!     }
+//! }
+//! ```
+//!
 //! # Chat helpers
 //!
 //! A bot or bridge should not send a typing event per keystroke, nor a receipt per
@@ -134,7 +152,11 @@
            only) for your own tests: chats, participants, transcripts, faults (not in this \
            build of the documentation)."
 )]
-//! - `cli`: the `connect-participant` command-line utility (std only; turns `emulator` on).
+//! - `websocket`: `Participant::stream`, `ChatStream` and the events it yields, and the
+//!   emulator's WebSocket side. Builds `tungstenite` (the WebSocket protocol, without its
+//!   TLS features: the stream runs over this crate's rustls) and the crates it needs.
+//! - `cli`: the `connect-participant` command-line utility (turns `emulator` and `websocket`
+//!   on).
 //! - `platform-verifier`: `ClientBuilder::platform_verifier`, to verify servers'
 //!   certificates with the operating system's verifier and its roots (the system's store,
 //!   where a company installs its own CA) instead of Mozilla's roots. Off by default: it
@@ -195,12 +217,12 @@ pub use ops::transcript::{
 };
 pub use participant::{Participant, ParticipantBuilder};
 pub use receipts::Receipts;
-pub use time::Timestamp;
-pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
-pub use typing::TypingThrottle;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use stream::{ChatEnd, ChatStream, Event, Next, ReceiptEvent, StreamBuilder};
+pub use time::Timestamp;
+pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
+pub use typing::TypingThrottle;
 
 /// Internals exposed for this crate's benchmarks only: not part of the API, no stability
 /// promise.

@@ -69,27 +69,17 @@ impl Clock {
     }
 }
 
-/// A participant's role, as the service writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Role {
-    Customer,
-    Agent,
-}
-
-impl Role {
-    pub(super) const fn as_str(self) -> &'static str {
-        match self {
-            Role::Customer => "CUSTOMER",
-            Role::Agent => "AGENT",
-        }
-    }
-}
+#[cfg(feature = "websocket")]
+/// How many participants a chat holds at most, the customer and the agent included: a
+/// test adding participants in a loop must not grow a chat without bound.
+pub(super) const MAX_PARTICIPANTS: usize = 16;
 
 /// One participant of a chat. Not `Debug`: it holds its tokens.
 pub(super) struct Participant {
     pub(super) id: String,
-    pub(super) display_name: &'static str,
-    pub(super) role: Role,
+    pub(super) display_name: String,
+    /// As the service writes it: `CUSTOMER`, `AGENT`, `SYSTEM`, `CUSTOM_BOT`...
+    pub(super) role: String,
     pub(super) token: String,
     /// Its connection tokens, oldest first, at most [`TOKENS_PER_PARTICIPANT`].
     connection_tokens: VecDeque<String>,
@@ -136,6 +126,10 @@ pub(super) struct Item {
     /// The participant (index) that sent it; `None` for the chat's own events.
     pub(super) sender: Option<usize>,
     pub(super) receipts: Vec<Receipt>,
+    /// A streamed (chunked) message's completed whole: written with
+    /// `MessageMetadata.MessageCompleted`, as it was pushed.
+    #[cfg(feature = "websocket")]
+    pub(super) completed: bool,
     /// (sender, client token) of a message sent with one: forgotten with the item.
     client_token: Option<(usize, String)>,
 }
@@ -161,11 +155,17 @@ impl Item {
     }
 }
 
-/// One chat: its two participants and its transcript. Not `Debug`: its participants hold
+/// One chat: its participants and its transcript. Not `Debug`: its participants hold
 /// their tokens.
 pub(super) struct Chat {
     pub(super) contact_id: String,
-    pub(super) participants: [Participant; 2],
+    /// The customer ([`CUSTOMER`]), the agent ([`AGENT`]), then any added, at most
+    /// [`MAX_PARTICIPANTS`]; an index is a participant for the chat's life.
+    pub(super) participants: Vec<Participant>,
+    /// Whether new items are pushed to the chat's WebSockets (the emulator's
+    /// `set_pushes`).
+    #[cfg(feature = "websocket")]
+    pub(super) pushes: bool,
     /// The newest items, oldest first; `items[i].seq == first_seq + i`.
     pub(super) items: VecDeque<Item>,
     next_seq: u64,
@@ -219,7 +219,14 @@ impl Chat {
         (i < self.items.len()).then_some(i)
     }
 
-    fn item_by_id_mut(&mut self, id: &str) -> Option<&mut Item> {
+    /// The item with this `Id`, if kept.
+    #[cfg(feature = "websocket")]
+    pub(super) fn item_by_id(&self, id: &str) -> Option<&Item> {
+        let seq = *self.by_id.get(id)?;
+        self.items.get(self.index_of_seq(seq)?)
+    }
+
+    pub(super) fn item_by_id_mut(&mut self, id: &str) -> Option<&mut Item> {
         let seq = *self.by_id.get(id)?;
         let i = self.index_of_seq(seq)?;
         self.items.get_mut(i)
@@ -279,6 +286,8 @@ impl Chat {
             content,
             sender,
             receipts: Vec::new(),
+            #[cfg(feature = "websocket")]
+            completed: false,
             client_token,
         });
         let last = self.items.len() - 1;
@@ -371,6 +380,18 @@ impl Chat {
             .and_then(|i| self.items.get(i))
             .map(|item| self.next_token(direction, item.seq));
         Ok(Page { items, next })
+    }
+}
+
+/// A participant with fresh ids and tokens.
+fn new_participant(role: &str, display_name: &str) -> Participant {
+    Participant {
+        id: new_uuid(),
+        display_name: display_name.to_owned(),
+        role: role.to_owned(),
+        token: new_token(PARTICIPANT_TOKEN_BYTES),
+        connection_tokens: VecDeque::new(),
+        left: None,
     }
 }
 
@@ -517,22 +538,17 @@ impl Chats {
         while self.chats.len() >= self.limits.max_chats.max(1)
             && self.forget_oldest_chat_except(None)
         {}
-        let participant = |role: Role, display_name: &'static str| Participant {
-            id: new_uuid(),
-            display_name,
-            role,
-            token: new_token(PARTICIPANT_TOKEN_BYTES),
-            connection_tokens: VecDeque::new(),
-            left: None,
-        };
+        let participant = |role: &str, display_name: &str| new_participant(role, display_name);
         let mut nonce = [0u8; 8];
         random_bytes(&mut nonce);
         let mut chat = Chat {
             contact_id: new_uuid(),
-            participants: [
-                participant(Role::Customer, "Customer"),
-                participant(Role::Agent, "Agent"),
+            participants: vec![
+                participant("CUSTOMER", "Customer"),
+                participant("AGENT", "Agent"),
             ],
+            #[cfg(feature = "websocket")]
+            pushes: true,
             items: VecDeque::new(),
             next_seq: 0,
             by_id: HashMap::new(),
@@ -560,6 +576,29 @@ impl Chats {
         self.bytes += chat.bytes;
         self.chats.insert(chat.contact_id.clone(), chat);
         started
+    }
+
+    #[cfg(feature = "websocket")]
+    /// Adds a participant to a chat (with no `participant.joined` item: the caller adds
+    /// it): its index and participant token; `None` for an unknown contact or a chat that
+    /// holds [`MAX_PARTICIPANTS`] already.
+    pub(super) fn add_participant(
+        &mut self,
+        contact_id: &str,
+        role: &str,
+        display_name: &str,
+    ) -> Option<(usize, String)> {
+        let chat = self.chats.get_mut(contact_id)?;
+        if chat.participants.len() >= MAX_PARTICIPANTS {
+            return None;
+        }
+        let p = new_participant(role, display_name);
+        let token = p.token.clone();
+        chat.participants.push(p);
+        let who = chat.participants.len() - 1;
+        self.participant_tokens
+            .insert(token.clone(), (contact_id.to_owned(), who));
+        Some((who, token))
     }
 
     /// Forgets a chat and every token of it.

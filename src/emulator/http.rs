@@ -58,7 +58,26 @@ pub(super) enum Outcome {
     HalfThenClose(Reply),
     /// Never answer: wait for the client to give up (or the idle timeout, or the stop).
     Stall,
+    /// Switch protocols: write the 101 answer, then hand the connection over.
+    #[cfg(feature = "websocket")]
+    Upgrade(Upgrade),
 }
+
+/// A connection switching to the WebSocket protocol.
+#[cfg(feature = "websocket")]
+pub(super) struct Upgrade {
+    /// The `101 Switching Protocols` answer, as written on the wire.
+    pub(super) head: Vec<u8>,
+    /// Serves the upgraded connection until it ends, on the connection's thread: given the
+    /// stream and the bytes already read past the request head. The HTTP layer closes the
+    /// stream after it. Dropped uncalled if the 101 could not be written.
+    pub(super) serve: Serve,
+}
+
+/// What serves an upgraded connection: given the stream and the bytes read past the
+/// request head.
+#[cfg(feature = "websocket")]
+pub(super) type Serve = Box<dyn FnOnce(&Arc<TcpStream>, Vec<u8>) + Send>;
 
 /// One parsed request.
 #[derive(Debug)]
@@ -162,6 +181,11 @@ struct Open {
     /// Since when it has waited for (the rest of) a request; `None` while its request is
     /// handled and answered, when it must not be closed under it.
     waiting_since: Option<Instant>,
+    /// Upgraded to a WebSocket: no longer counted against `max_connections` nor ever
+    /// closed to make room (the WebSocket side bounds these on its own, by
+    /// `max_websockets`).
+    #[cfg(feature = "websocket")]
+    websocket: bool,
 }
 
 impl Server {
@@ -235,6 +259,20 @@ impl State {
         }
     }
 
+    /// Marks connection `id` as upgraded to a WebSocket; `false` if it has been closed
+    /// meanwhile.
+    #[cfg(feature = "websocket")]
+    fn mark_websocket(&self, id: u64) -> bool {
+        match self.lock().open.get_mut(&id) {
+            Some(open) => {
+                open.waiting_since = None;
+                open.websocket = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Closes every connection, so that their handlers' reads and writes return.
     fn close_all(&self) -> Vec<JoinHandle<()>> {
         let mut conns = self.lock();
@@ -246,6 +284,14 @@ impl State {
 }
 
 impl Conns {
+    /// The open HTTP connections, those upgraded to WebSockets left out.
+    fn http_connections(&self) -> usize {
+        #[cfg(feature = "websocket")]
+        return self.open.values().filter(|o| !o.websocket).count();
+        #[cfg(not(feature = "websocket"))]
+        self.open.len()
+    }
+
     /// Closes the connection that has waited longest for input, if any is waiting; the
     /// earlier accepted goes first among equals. Its handler ends and drops the descriptor.
     fn close_longest_waiting(&mut self) -> bool {
@@ -362,7 +408,7 @@ fn admit(stream: TcpStream, id: u64, state: &Arc<State>) {
     let stream = Arc::new(stream);
     let mut conns = state.lock();
     conns.handlers.retain(|h| !h.is_finished());
-    if conns.open.len() >= state.limits.max_connections && !conns.close_longest_waiting() {
+    if conns.http_connections() >= state.limits.max_connections && !conns.close_longest_waiting() {
         return;
     }
     conns.open.insert(
@@ -372,6 +418,8 @@ fn admit(stream: TcpStream, id: u64, state: &Arc<State>) {
             // Set here rather than by the handler, so that connections that have sent
             // nothing are closed in the order they came.
             waiting_since: Some(Instant::now()),
+            #[cfg(feature = "websocket")]
+            websocket: false,
         },
     );
     let handler_state = Arc::clone(state);
@@ -391,9 +439,9 @@ fn admit(stream: TcpStream, id: u64, state: &Arc<State>) {
     }
 }
 
-fn serve_connection(id: u64, stream: &TcpStream, state: &State) -> io::Result<()> {
-    let mut writer = stream;
-    let mut reader = BufReader::new(stream);
+fn serve_connection(id: u64, stream: &Arc<TcpStream>, state: &State) -> io::Result<()> {
+    let mut writer: &TcpStream = stream;
+    let mut reader = BufReader::new(&**stream);
     loop {
         let request = match read_request(&mut reader, state.limits.max_body) {
             Ok(Some(r)) => r,
@@ -428,6 +476,18 @@ fn serve_connection(id: u64, stream: &TcpStream, state: &State) -> io::Result<()
             Outcome::HalfThenClose(reply) => {
                 let bytes = reply.to_bytes(&state.every_answer, false);
                 writer.write_all(&bytes[..bytes.len() / 2])?;
+                return close(writer);
+            }
+            #[cfg(feature = "websocket")]
+            Outcome::Upgrade(upgrade) => {
+                if !state.mark_websocket(id) {
+                    return Ok(());
+                }
+                writer.write_all(&upgrade.head)?;
+                writer.flush()?;
+                // A client may send its first frames right behind the request head.
+                let rest = reader.buffer().to_vec();
+                (upgrade.serve)(stream, rest);
                 return close(writer);
             }
             Outcome::Stall => {

@@ -17,8 +17,10 @@
 //! - `POST /participant/connection` (CreateParticipantConnection, with the participant
 //!   token): `ConnectionCredentials` for `CONNECTION_CREDENTIALS`, and also when `Type` is
 //!   left out (the service's answer then is not documented; credentials are what a client
-//!   needs next); `Websocket` for `WEBSOCKET`, a `ws://` URL on this emulator that nothing
-//!   serves yet, with `ConnectionExpiry` 100 s ahead; nothing for `WEBRTC_CONNECTION`
+//!   needs next); `Websocket` for `WEBSOCKET`, a `ws://` URL on this emulator's port
+//!   (`/participant/ws/` and a fresh random secret) with `ConnectionExpiry` 100 s ahead,
+//!   served with the `websocket` feature (see [WebSocket](#websocket); without the
+//!   feature nothing serves it); nothing for `WEBRTC_CONNECTION`
 //!   (accepted, not emulated). Each call issues a new connection token, valid for
 //!   [`connection_token_lifetime`](EmulatorBuilder::connection_token_lifetime); earlier ones
 //!   stay valid until they expire (whether the service revokes them is not documented).
@@ -84,6 +86,59 @@
 //!   the service has been seen to do.
 //! - `ContactId`, if sent, must be the token's contact; another is refused with 403.
 //!
+//! # WebSocket
+//!
+//! With the `websocket` feature, the URL CreateParticipantConnection answers is served on
+//! the same port, as the service's participant WebSocket: a `GET` of it with
+//! `Upgrade: websocket` is upgraded (101). The URL is bound to the participant whose token
+//! asked for it and may be opened, any number of times, until its `ConnectionExpiry` on the
+//! emulator's clock; an unknown or expired URL, a participant who left, or an ended chat is
+//! answered HTTP 403 `{"message":"Forbidden"}` and counted by
+//! [`websocket_refusals`](Emulator::websocket_refusals). A request for it that is not an
+//! upgrade is a 400. Faults ([`inject`](Emulator::inject)) do not apply to these requests,
+//! and they are not kept in [`seen_requests`](Emulator::seen_requests) (their path is a
+//! secret).
+//!
+//! On the socket, text frames of JSON:
+//!
+//! - `{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}` is answered
+//!   `{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`, and
+//!   from then on the chat's items are pushed to the socket.
+//! - `{"topic":"aws/heartbeat"}` is answered `{"topic":"aws/heartbeat"}`, and
+//!   `{"topic":"aws/ping"}` `{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}`,
+//!   unless [`set_heartbeat_answers`](Emulator::set_heartbeat_answers) turned answers off.
+//! - Anything else (not JSON, another topic, a subscription without `aws/chat`, binary
+//!   frames) is ignored; the socket stays open. Pings are answered with pongs.
+//!
+//! Each push is `{"content":"…","contentType":"application/json","topic":"aws/chat"}`, where
+//! `content` is the item as JSON text: its members as GetTranscript writes them, with
+//! `InitialContactId` and `ContactId` (see
+//! [`websocket_frame`](Emulator::websocket_frame)). Every subscribed socket of the chat
+//! gets every push, its sender's included, in the order the items landed:
+//!
+//! - every item that lands in the transcript: messages (SendMessage,
+//!   [`agent_says`](Emulator::agent_says)), `participant.joined`, `participant.left`,
+//!   `chat.ended`, and the events of [`add_event`](Emulator::add_event);
+//! - typing, as a `Type: "EVENT"` item of the sender with the `Id` SendEvent answered;
+//! - a delivered or read receipt, as a `Type: "MESSAGEMETADATA"` item
+//!   (`application/vnd.amazonaws.connect.event.message.metadata`) with
+//!   `MessageMetadata: {"MessageId":…,"Receipts":[{"ReadTimestamp"|"DeliveredTimestamp":…,
+//!   "RecipientParticipantId":<its sender>}]}`;
+//! - the chunks of a streamed bot message ([`bot_says_chunked`](Emulator::bot_says_chunked)).
+//!
+//! After `chat.ended` every socket of the chat gets a close frame (1000); after
+//! DisconnectParticipant, that participant's sockets do. Tests can turn a chat's pushes off
+//! ([`set_pushes`](Emulator::set_pushes)) and send frames of their own
+//! ([`push_frame`](Emulator::push_frame)), cut sockets
+//! ([`drop_websockets`](Emulator::drop_websockets)) or close them
+//! ([`close_websockets`](Emulator::close_websockets)), and wait for a client to subscribe
+//! ([`wait_for_websockets`](Emulator::wait_for_websockets)).
+//!
+//! Pushes never wait for a client: each socket has a queue, written out by a thread of its
+//! own as soon as a frame is queued, and a socket whose client does not keep up is dropped
+//! when its queue is full (see [Bounds](#bounds)). A socket whose client sends nothing for
+//! [`idle_timeout`](EmulatorBuilder::idle_timeout) is closed with 1001.
+//!
 //! # Control path
 //!
 //! On the same port, for a standalone emulator (what StartChatContact and the agent's
@@ -96,6 +151,10 @@
 //! - `GET /emulator/chats/{ContactId}/transcript`: the whole kept transcript, oldest first,
 //!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
 //!   after the chat ends or the customer leaves).
+//! - With the `websocket` feature, `POST /emulator/chats/{ContactId}/participants` with
+//!   `{"ParticipantRole":"CUSTOM_BOT","DisplayName":"Bot"}` adds a participant (as
+//!   [`add_participant`](Emulator::add_participant)):
+//!   `{"ParticipantId":…,"ParticipantToken":…}`.
 //!
 //! Its POSTs must carry `Content-Type: application/json` (parameters such as `charset`
 //! allowed); others are answered 415 `UnsupportedMediaTypeException` and change nothing.
@@ -163,6 +222,19 @@
 //!   (100) connection tokens per participant: a new one forgets the expired ones and then
 //!   the oldest.
 //!
+//! - with the `websocket` feature, at most
+//!   [`max_websockets`](EmulatorBuilder::max_websockets) upgraded connections (256), each
+//!   with two threads (one reads the client's frames, one writes the socket's queue). They leave the `max_connections` count and are never closed to
+//!   make room for a request, so the emulator holds at most `max_connections +
+//!   max_websockets` connections; one more upgrade is answered HTTP 503. A socket is closed
+//!   when its client has sent nothing (heartbeats included) for
+//!   [`idle_timeout`](EmulatorBuilder::idle_timeout), or has not taken a frame for as long.
+//!   Each socket queues at most 1024 frames or 4 MiB of them for its client; a push that
+//!   would pass either drops the socket (its TCP connection is shut) instead of waiting. A
+//!   client's message or frame may be at most 64 KiB; a larger one closes the socket. The
+//!   emulator keeps at most 10,000 unexpired WebSocket URLs (a new one forgets the oldest),
+//!   and a chat at most 16 participants.
+//!
 //! When `accept` fails (the process is out of file descriptors, say), the emulator closes
 //! its longest-waiting connection to free one and retries after a pause that doubles from
 //! 1 ms up to 100 ms, rather than retrying at once and spinning.
@@ -211,11 +283,17 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+// The WebSocket section links to items that exist with the `websocket` feature only;
+// docs.rs builds all features, so a build without it need not resolve them.
+#![cfg_attr(not(feature = "websocket"), allow(rustdoc::broken_intra_doc_links))]
+
 mod chat;
 mod faults;
 mod http;
 mod ids;
 mod service;
+#[cfg(feature = "websocket")]
+mod ws;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -379,6 +457,8 @@ struct Limits {
     connection_token_lifetime: Duration,
     empty_next_token_on_last_page: bool,
     empty_disconnect_body: bool,
+    #[cfg(feature = "websocket")]
+    max_websockets: usize,
 }
 
 impl EmulatorBuilder {
@@ -545,6 +625,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The default of [`max_websockets`](Self::max_websockets): 256.
+    #[cfg(feature = "websocket")]
+    pub const DEFAULT_MAX_WEBSOCKETS: usize = 256;
+
+    /// How many WebSocket connections are served at once; default
+    /// [`DEFAULT_MAX_WEBSOCKETS`](Self::DEFAULT_MAX_WEBSOCKETS) (256). An upgraded
+    /// connection leaves the [`max_connections`](Self::max_connections) count and is never
+    /// closed to make room for HTTP requests, so the emulator holds at most
+    /// `max_connections + max_websockets` descriptors. With this many open, an upgrade is
+    /// answered HTTP 503. Zero serves none.
+    #[cfg(feature = "websocket")]
+    pub fn max_websockets(mut self, max: usize) -> Self {
+        self.limits.max_websockets = max;
+        self
+    }
+
     /// Binds `127.0.0.1` on [`port`](Self::port) and starts serving.
     ///
     /// # Errors
@@ -592,6 +688,12 @@ impl EmulatorBuilder {
             service: Service::new(chats, settings, addr.to_string()),
             records: Mutex::default(),
         });
+        #[cfg(feature = "websocket")]
+        {
+            let mut state = app.service.lock();
+            state.hub.max_websockets = limits.max_websockets;
+            state.hub.idle_timeout = limits.idle_timeout;
+        }
         let http_limits = HttpLimits {
             max_connections: limits.max_connections,
             idle_timeout: limits.idle_timeout,
@@ -620,6 +722,8 @@ impl Default for EmulatorBuilder {
                 connection_token_lifetime: Self::DEFAULT_CONNECTION_TOKEN_LIFETIME,
                 empty_next_token_on_last_page: false,
                 empty_disconnect_body: false,
+                #[cfg(feature = "websocket")]
+                max_websockets: Self::DEFAULT_MAX_WEBSOCKETS,
             },
         }
     }
@@ -650,6 +754,12 @@ impl App {
 
 impl Handler for App {
     fn handle(&self, request: &Request) -> Outcome {
+        // A WebSocket URL takes no fault and is not kept: its path is a secret, and a
+        // client's socket must not take a fault queued for the test's next call.
+        #[cfg(feature = "websocket")]
+        if let Some(outcome) = self.service.websocket(request) {
+            return outcome;
+        }
         let fault = {
             let mut records = self.records();
             records.keep(request, &self.limits);
@@ -837,19 +947,11 @@ impl Emulator {
         content: &str,
         content_type: &str,
     ) -> io::Result<String> {
-        match self
-            .app
+        self.app
             .service
             .agent_says(contact_id, content, content_type)
-        {
-            Ok((id, _)) => Ok(id),
-            Err(AgentError::UnknownContact) => Err(unknown_contact(contact_id)),
-            Err(AgentError::Ended) => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the chat has ended",
-            )),
-            Err(AgentError::Invalid(m)) => Err(io::Error::new(io::ErrorKind::InvalidInput, m)),
-        }
+            .map(|(id, _)| id)
+            .map_err(|e| agent_error(contact_id, e))
     }
 
     /// Ends a chat: a `chat.ended` event in its transcript, then every call for it is
@@ -867,10 +969,228 @@ impl Emulator {
         }
     }
 
+    /// Adds a participant to a chat (role `"CUSTOM_BOT"`, say, and its display name), with
+    /// a `participant.joined` item in the transcript, pushed to the chat's WebSockets.
+    /// Returns its participant token, which CreateParticipantConnection takes as it takes
+    /// the customer's. A chat holds at most 16 participants. Also on the control path:
+    /// `POST /emulator/chats/{ContactId}/participants`.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] if the chat has ended or holds 16 participants, for
+    /// a role of other than 1 to 100 characters or a display name of other than 1 to 256.
+    #[cfg(feature = "websocket")]
+    pub fn add_participant(
+        &self,
+        contact_id: &str,
+        role: &str,
+        display_name: &str,
+    ) -> io::Result<String> {
+        self.app
+            .service
+            .add_participant(contact_id, role, display_name)
+            .map(|(_, token)| token)
+            .map_err(|e| agent_error(contact_id, e))
+    }
+
+    /// Adds an `EVENT` item of this content type (`…participant.idle`,
+    /// `…transfer.succeeded`, anything of 1 to 100 characters), from the agent, to a
+    /// chat's transcript, and pushes it to its WebSockets; returns its `Id`.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] if the chat has ended or for a content type out of
+    /// its limits.
+    #[cfg(feature = "websocket")]
+    pub fn add_event(&self, contact_id: &str, content_type: &str) -> io::Result<String> {
+        self.app
+            .service
+            .add_event(contact_id, content_type)
+            .map_err(|e| agent_error(contact_id, e))
+    }
+
+    /// A streamed bot message (Lex streaming): pushes one `MESSAGE` item per chunk, all
+    /// with one fresh `Id`, from a participant with `ParticipantRole` `SYSTEM` and
+    /// `DisplayName` `BOT` (added to the chat at its first message, without a joined
+    /// item), each with `Content` the chunk and `MessageMetadata`
+    /// `{"MessageCompleted":false,"ChunkNumber":n}` (n from 1); then the whole text with
+    /// `{"MessageCompleted":true}`. Only the whole lands in the transcript, with that `Id`
+    /// (and that `MessageMetadata`). Content type `text/plain`. Returns the `Id`.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] if the chat has ended or is full, for no chunks or
+    /// more than 1000, or for a whole of other than 1 to 16,384 bytes.
+    #[cfg(feature = "websocket")]
+    pub fn bot_says_chunked(&self, contact_id: &str, chunks: &[&str]) -> io::Result<String> {
+        self.app
+            .service
+            .bot_says_chunked(contact_id, chunks)
+            .map_err(|e| agent_error(contact_id, e))
+    }
+
+    /// Turns a chat's pushes off or back on (they are on when it starts). While off,
+    /// nothing is pushed to its WebSockets, its items still land in the transcript: for
+    /// tests of gaps, reordering and duplicates with [`push_frame`](Self::push_frame).
+    /// Answers to a client's own frames, and closes, are not pushes and still go.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
+    #[cfg(feature = "websocket")]
+    pub fn set_pushes(&self, contact_id: &str, on: bool) -> io::Result<()> {
+        let mut state = self.app.service.lock();
+        let chat = state
+            .chats
+            .chat_mut(contact_id)
+            .ok_or_else(|| unknown_contact(contact_id))?;
+        chat.pushes = on;
+        Ok(())
+    }
+
+    /// The exact text of the frame the emulator pushes (or would push) for this item of a
+    /// chat's transcript: `{"content":…,"contentType":"application/json","topic":"aws/chat"}`,
+    /// where `content` is the item as GetTranscript writes it (as it is now: receipts that
+    /// landed since are in it), with `InitialContactId` and `ContactId`, as a JSON string.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold, or an item its
+    /// transcript does not keep.
+    #[cfg(feature = "websocket")]
+    pub fn websocket_frame(&self, contact_id: &str, item_id: &str) -> io::Result<String> {
+        let state = self.app.service.lock();
+        let chat = state
+            .chats
+            .chat(contact_id)
+            .ok_or_else(|| unknown_contact(contact_id))?;
+        let item = chat.item_by_id(item_id).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("the transcript keeps no item with Id {item_id:?}"),
+            )
+        })?;
+        Ok(ws::envelope(chat, service::item_json(chat, item)))
+    }
+
+    /// Queues this text frame, as it is, for every subscribed WebSocket of a chat (also
+    /// while its pushes are off); returns how many took it. A socket whose queue is full
+    /// is dropped instead, as for any push.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
+    #[cfg(feature = "websocket")]
+    pub fn push_frame(&self, contact_id: &str, text: &str) -> io::Result<usize> {
+        let mut state = self.app.service.lock();
+        state
+            .chats
+            .chat(contact_id)
+            .ok_or_else(|| unknown_contact(contact_id))?;
+        Ok(state.hub.send_text(contact_id, text))
+    }
+
+    /// Closes every WebSocket of a chat abruptly: its TCP connection is shut down, with no
+    /// close frame, as a network failure would. Returns how many.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
+    #[cfg(feature = "websocket")]
+    pub fn drop_websockets(&self, contact_id: &str) -> io::Result<usize> {
+        let n = {
+            let mut state = self.app.service.lock();
+            state
+                .chats
+                .chat(contact_id)
+                .ok_or_else(|| unknown_contact(contact_id))?;
+            state.hub.drop_sockets(contact_id)
+        };
+        self.app.service.shared.changed.notify_all();
+        Ok(n)
+    }
+
+    /// Sends a close frame with this code to every WebSocket of a chat (after what is
+    /// queued for it), then closes it. Returns how many.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
+    #[cfg(feature = "websocket")]
+    pub fn close_websockets(&self, contact_id: &str, code: u16) -> io::Result<usize> {
+        let n = {
+            let mut state = self.app.service.lock();
+            state
+                .chats
+                .chat(contact_id)
+                .ok_or_else(|| unknown_contact(contact_id))?;
+            state.hub.close(contact_id, None, code)
+        };
+        self.app.service.shared.changed.notify_all();
+        Ok(n)
+    }
+
+    /// Whether `aws/heartbeat` and `aws/ping` frames are answered (they are by default).
+    /// While off they get no answer and the sockets stay open: for tests of a client's
+    /// missed-heartbeat handling.
+    #[cfg(feature = "websocket")]
+    pub fn set_heartbeat_answers(&self, on: bool) {
+        self.app
+            .service
+            .shared
+            .heartbeat_answers
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many WebSockets of a chat are subscribed to `aws/chat` now (0 for a contact the
+    /// emulator does not hold).
+    #[cfg(feature = "websocket")]
+    pub fn websockets(&self, contact_id: &str) -> usize {
+        self.app.service.lock().hub.subscribed(contact_id)
+    }
+
+    /// How many WebSocket upgrades have been accepted so far, in all chats.
+    #[cfg(feature = "websocket")]
+    pub fn websocket_handshakes(&self) -> usize {
+        self.app.service.lock().hub.handshakes
+    }
+
+    /// How many WebSocket upgrades have been refused with HTTP 403 so far (an unknown or
+    /// expired URL, a participant who left, an ended chat).
+    #[cfg(feature = "websocket")]
+    pub fn websocket_refusals(&self) -> usize {
+        self.app.service.lock().hub.refusals
+    }
+
+    /// Blocks until at least `n` WebSockets of a chat are subscribed (woken as sockets
+    /// subscribe, not by polling); `false` if `timeout` passes first. Tests use it to know
+    /// that a client has (re)subscribed before they make the chat speak.
+    #[cfg(feature = "websocket")]
+    pub fn wait_for_websockets(&self, contact_id: &str, n: usize, timeout: Duration) -> bool {
+        ws::wait_until(&self.app.service.shared, timeout, |state| {
+            state.hub.subscribed(contact_id) >= n
+        })
+    }
+
     /// The emulator's clock: the real time at start, running with it, plus every
     /// [`advance_clock`](Self::advance_clock).
     pub fn now(&self) -> SystemTime {
         self.app.service.lock().chats.now()
+    }
+
+    /// The emulator's clock as a function, for a [`Participant`](crate::Participant)'s
+    /// clock ([`ParticipantBuilder::clock`](crate::ParticipantBuilder::clock)), so that the
+    /// participant and the emulator step time together. After the emulator is dropped it
+    /// reads the system clock.
+    pub fn clock(&self) -> impl Fn() -> SystemTime + Send + Sync + 'static {
+        let app = Arc::downgrade(&self.app);
+        move || match app.upgrade() {
+            Some(app) => app.service.lock().chats.now(),
+            None => SystemTime::now(),
+        }
     }
 
     /// Moves the emulator's clock forward (to expire connection tokens without waiting);
@@ -913,7 +1233,8 @@ impl Emulator {
     }
 
     /// How many connections are open now: at most
-    /// [`max_connections`](EmulatorBuilder::max_connections).
+    /// [`max_connections`](EmulatorBuilder::max_connections), plus, with the `websocket`
+    /// feature, up to [`max_websockets`](EmulatorBuilder::max_websockets) upgraded ones.
     pub fn open_connections(&self) -> usize {
         self.server.open_connections()
     }
@@ -976,6 +1297,15 @@ impl Emulator {
         }
         records.faults.push_back(fault);
         true
+    }
+}
+
+/// What the test's side of a chat gets for a refused change.
+fn agent_error(contact_id: &str, e: AgentError) -> io::Error {
+    match e {
+        AgentError::UnknownContact => unknown_contact(contact_id),
+        AgentError::Ended => io::Error::new(io::ErrorKind::InvalidInput, "the chat has ended"),
+        AgentError::Invalid(m) => io::Error::new(io::ErrorKind::InvalidInput, m),
     }
 }
 

@@ -3,7 +3,7 @@
 //! in for the agent's side and for StartChatContact.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value, json};
@@ -11,11 +11,11 @@ use serde_json::{Map, Value, json};
 use super::RecordedEvent;
 use super::chat::{AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Start, Started, later};
 use super::http::{Reply, Request};
-use super::ids::{new_token, new_uuid};
+use super::ids::{new_uuid, random_bytes};
 
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
-const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
+pub(super) const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
+pub(super) const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
+pub(super) const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
 const ACKNOWLEDGED: &str = "application/vnd.amazonaws.connect.event.connection.acknowledged";
 /// What SendEvent takes: the four documented event types.
 const EVENT_TYPES: [&str; 4] = [TYPING, DELIVERED, READ, ACKNOWLEDGED];
@@ -45,6 +45,8 @@ const MAX_INSTANT: usize = 100;
 const MAX_RESULTS: u64 = 100;
 /// GetTranscript's page size when `MaxResults` is absent (or 0).
 const DEFAULT_MAX_RESULTS: usize = 10;
+/// Where WebSocket URLs live: this, then the URL's secret.
+pub(super) const WEBSOCKET_PATH: &str = "/participant/ws/";
 /// How long a WebSocket URL may wait to be opened (`Websocket.ConnectionExpiry`).
 const WEBSOCKET_URL_LIFETIME: Duration = Duration::from_secs(100);
 
@@ -66,10 +68,30 @@ pub(super) struct ServiceSettings {
 
 /// The service: its settings and its state.
 pub(super) struct Service {
-    settings: ServiceSettings,
+    pub(super) settings: ServiceSettings,
     /// `host:port`, for WebSocket URLs.
     authority: String,
+    /// Shared with the threads that serve WebSockets, which outlive no request but are
+    /// not borrowed from one.
+    pub(super) shared: Arc<Shared>,
+}
+
+/// The state, and what the WebSocket side waits on beside it.
+pub(super) struct Shared {
     state: Mutex<State>,
+    /// Notified when a WebSocket subscribes or goes, for `wait_for_websockets`.
+    #[cfg(feature = "websocket")]
+    pub(super) changed: std::sync::Condvar,
+    /// Whether `aws/heartbeat` and `aws/ping` get answers (`set_heartbeat_answers`).
+    #[cfg(feature = "websocket")]
+    pub(super) heartbeat_answers: std::sync::atomic::AtomicBool,
+}
+
+impl Shared {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking request must not take the whole emulator down with it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// (contact id, participant, client token): idempotency is per participant.
@@ -86,6 +108,9 @@ pub(super) struct State {
     /// Idempotency key -> number of the event it made.
     by_client_token: HashMap<EventKey, usize>,
     pub(super) receipts_conflict: bool,
+    /// The WebSocket URLs issued and the sockets open.
+    #[cfg(feature = "websocket")]
+    pub(super) hub: super::ws::Hub,
 }
 
 /// The bytes of an event's strings, as counted against `max_kept_bytes`: every member of
@@ -329,20 +354,27 @@ impl Service {
         Service {
             settings,
             authority,
-            state: Mutex::new(State {
-                chats,
-                events: VecDeque::new(),
-                forgotten: 0,
-                events_bytes: 0,
-                by_client_token: HashMap::new(),
-                receipts_conflict: false,
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    chats,
+                    events: VecDeque::new(),
+                    forgotten: 0,
+                    events_bytes: 0,
+                    by_client_token: HashMap::new(),
+                    receipts_conflict: false,
+                    #[cfg(feature = "websocket")]
+                    hub: super::ws::Hub::default(),
+                }),
+                #[cfg(feature = "websocket")]
+                changed: std::sync::Condvar::new(),
+                #[cfg(feature = "websocket")]
+                heartbeat_answers: std::sync::atomic::AtomicBool::new(true),
             }),
         }
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
-        // A panicking request must not take the whole emulator down with it.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared.lock()
     }
 
     /// Serves one request.
@@ -442,14 +474,18 @@ impl Service {
             );
         }
         if wants_websocket {
-            let expiry = later(state.chats.now(), WEBSOCKET_URL_LIFETIME);
-            // A token of its own rather than the connection token: the URL ends up in logs.
-            let url_token = new_token(48);
-            let url = format!(
-                "ws://{}/participant/ws?token={}",
-                self.authority,
-                percent_encode(&url_token)
-            );
+            let now = state.chats.now();
+            let expiry = later(now, WEBSOCKET_URL_LIFETIME);
+            // A secret of its own rather than the connection token: the URL ends up in logs.
+            // Hex, so that it needs no escaping in a path.
+            let mut secret = [0u8; 32];
+            random_bytes(&mut secret);
+            let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+            // The URL is served (bound to this participant until `expiry`) with the
+            // `websocket` feature only.
+            #[cfg(feature = "websocket")]
+            state.hub.issue_url(&secret, &contact_id, who, expiry, now);
+            let url = format!("ws://{}{WEBSOCKET_PATH}{secret}", self.authority);
             out.insert(
                 "Websocket".into(),
                 json!({ "ConnectionExpiry": format_time(expiry), "Url": url }),
@@ -500,9 +536,11 @@ impl Service {
             Some(who),
             client_token,
         );
-        let Some(answer) = item.map(sent) else {
+        let Some((answer, _id)) = item.map(|i| (sent(i), i.id.clone())) else {
             return denied();
         };
+        #[cfg(feature = "websocket")]
+        state.push_item(&contact_id, &_id);
         state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
         ok(&answer)
     }
@@ -581,6 +619,10 @@ impl Service {
                     contact_id: contact_id.clone(),
                     participant_id: chat.participants[who].id.clone(),
                 };
+                // What the chat's WebSockets see of it: typing and receipts, which the
+                // transcript does not keep as items of their own.
+                #[cfg(feature = "websocket")]
+                state.push_event(&event, who, message_id.as_deref());
                 let max = self.settings.max_events;
                 let number = state.record(event, key, max);
                 state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
@@ -617,9 +659,17 @@ impl Service {
             Some(_) => return denied(),
             None => {
                 chat.participants[who].left = Some(client_token.clone());
-                state
+                let _item = state
                     .chats
-                    .push(&contact_id, ItemType::Event, LEFT, None, Some(who), None);
+                    .push(&contact_id, ItemType::Event, LEFT, None, Some(who), None)
+                    .map(|i| i.id.clone());
+                // The others see the item; the one who left sees it, then its sockets
+                // close.
+                #[cfg(feature = "websocket")]
+                if let Some(id) = _item {
+                    state.push_item(&contact_id, &id);
+                    state.hub.close(&contact_id, Some(who), 1000);
+                }
                 state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
             }
         }
@@ -743,7 +793,23 @@ impl Service {
     /// contact.
     pub(super) fn end_chat(&self, contact_id: &str) -> bool {
         let mut state = self.lock();
+        #[cfg(feature = "websocket")]
+        let was_on = state.chats.chat(contact_id).is_some_and(|c| !c.ended);
         let ended = state.chats.end(contact_id);
+        // chat.ended to every socket of the chat, then each is closed: the service's URLs
+        // and tokens are refused from then on.
+        #[cfg(feature = "websocket")]
+        if was_on {
+            let id = state
+                .chats
+                .chat(contact_id)
+                .and_then(|c| c.items.back())
+                .map(|i| i.id.clone());
+            if let Some(id) = id {
+                state.push_item(contact_id, &id);
+            }
+            state.hub.close(contact_id, None, 1000);
+        }
         state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
         ended
     }
@@ -787,6 +853,8 @@ impl Service {
             )
             .ok_or(AgentError::UnknownContact)?;
         let answer = (item.id.clone(), item.absolute_time.clone());
+        #[cfg(feature = "websocket")]
+        state.push_item(contact_id, &answer.0);
         state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
         Ok(answer)
     }
@@ -842,6 +910,23 @@ impl Service {
                 };
                 match self.agent_says(contact_id, &content, &content_type) {
                     Ok((id, time)) => ok(&json!({ "AbsoluteTime": time, "Id": id })),
+                    Err(AgentError::UnknownContact) => unknown_chat(contact_id),
+                    Err(AgentError::Ended) => validation("the chat has ended"),
+                    Err(AgentError::Invalid(m)) => validation(m),
+                }
+            }
+            #[cfg(feature = "websocket")]
+            ["chats", contact_id, "participants"] => {
+                let map = attempt!(body(request));
+                let role = attempt!(string(&map, "ParticipantRole"));
+                let name = attempt!(string(&map, "DisplayName"));
+                let (Some(role), Some(name)) = (role, name) else {
+                    return validation("ParticipantRole and DisplayName are required");
+                };
+                match self.add_participant(contact_id, &role, &name) {
+                    Ok((id, token)) => {
+                        ok(&json!({ "ParticipantId": id, "ParticipantToken": token }))
+                    }
                     Err(AgentError::UnknownContact) => unknown_chat(contact_id),
                     Err(AgentError::Ended) => validation("the chat has ended"),
                     Err(AgentError::Invalid(m)) => validation(m),
@@ -930,7 +1015,7 @@ fn start_position(p: &Map<String, Value>) -> Result<Start, Reply> {
 }
 
 /// An item as GetTranscript writes it: every member that applies, none as `null`.
-fn item_json(chat: &Chat, item: &Item) -> Value {
+pub(super) fn item_json(chat: &Chat, item: &Item) -> Value {
     let mut m = Map::new();
     m.insert("AbsoluteTime".into(), json!(item.absolute_time));
     if let Some(c) = &item.content {
@@ -942,7 +1027,7 @@ fn item_json(chat: &Chat, item: &Item) -> Value {
     if let Some(p) = item.sender.and_then(|who| chat.participants.get(who)) {
         m.insert("ParticipantId".into(), json!(p.id));
         m.insert("DisplayName".into(), json!(p.display_name));
-        m.insert("ParticipantRole".into(), json!(p.role.as_str()));
+        m.insert("ParticipantRole".into(), json!(p.role));
     }
     m.insert("ContactId".into(), json!(chat.contact_id));
     if !item.receipts.is_empty() {
@@ -968,24 +1053,22 @@ fn item_json(chat: &Chat, item: &Item) -> Value {
             json!({ "MessageId": item.id, "Receipts": receipts }),
         );
     }
+    // As it was pushed when the stream of chunks completed (the emulator's
+    // `bot_says_chunked`).
+    #[cfg(feature = "websocket")]
+    if item.completed {
+        let meta = m
+            .entry("MessageMetadata")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(meta) = meta {
+            meta.insert("MessageCompleted".into(), json!(true));
+        }
+    }
     Value::Object(m)
 }
 
 pub(super) fn format_time(t: SystemTime) -> String {
     crate::Timestamp::from_system_time(t).as_str().to_owned()
-}
-
-/// Percent-encodes all but the unreserved characters (RFC 3986), for a URL's query.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// SendMessage's answer for a message that landed (or had landed, for a repeated client
@@ -1155,10 +1238,5 @@ mod tests {
             .sum();
         assert_eq!(state.events_bytes, events);
         assert_eq!(state.chats.kept_bytes(), state.chats.recount());
-    }
-
-    #[test]
-    fn percent_encoding_keeps_only_unreserved_characters() {
-        assert_eq!(percent_encode("aZ09-._~+/="), "aZ09-._~%2B%2F%3D");
     }
 }

@@ -28,6 +28,8 @@ const MAX_FILL_PAGES: usize = 10;
 /// What [`ChatStream::next_timeout`] gives.
 #[derive(Debug)]
 #[non_exhaustive]
+// An event is moved once, to the caller: boxing it would cost an allocation per event.
+#[allow(clippy::large_enum_variant)]
 pub enum Next {
     /// The next event.
     Event(Event),
@@ -221,7 +223,9 @@ impl StreamBuilder {
             ));
         }
         if s.socket_lifetime < Duration::from_millis(1) {
-            return Err(Error::invalid_config("socket lifetime must be at least 1 ms"));
+            return Err(Error::invalid_config(
+                "socket lifetime must be at least 1 ms",
+            ));
         }
         let net = self.participant.client().stream_settings();
         let now = Instant::now();
@@ -255,9 +259,7 @@ impl StreamBuilder {
         }
         match stream.connect() {
             Ok(()) => Ok(stream),
-            Err(Attempt::Ended(end)) => Err(end
-                .error
-                .unwrap_or_else(|| Error::chat_ended("the chat has ended"))),
+            Err(Attempt::Ended(e)) => Err(e),
             Err(Attempt::Fatal(e) | Attempt::Failed(e)) => Err(e),
         }
     }
@@ -278,8 +280,8 @@ enum Attempt {
     Failed(Error),
     /// Not worth another: the stream ends with this error.
     Fatal(Error),
-    /// The chat is over.
-    Ended(ChatEnd),
+    /// The chat is over: CreateParticipantConnection answered 403 (the error says so).
+    Ended(Error),
 }
 
 impl ChatStream {
@@ -359,7 +361,10 @@ impl ChatStream {
                 }
                 match self.connect() {
                     Ok(()) => {}
-                    Err(Attempt::Ended(end)) => self.pending.push_back(Event::ChatEnded(end)),
+                    Err(Attempt::Ended(e)) => self.pending.push_back(Event::ChatEnded(ChatEnd {
+                        item: None,
+                        error: Some(e),
+                    })),
                     Err(Attempt::Fatal(e)) => return self.fail(e),
                     Err(Attempt::Failed(e)) => {
                         if self.failures >= self.settings.max_reconnects {
@@ -631,10 +636,7 @@ impl ChatStream {
 /// attempt, or one that is not.
 fn classify_call(e: Error) -> Attempt {
     match e.kind() {
-        ErrorKind::ChatEnded => Attempt::Ended(ChatEnd {
-            item: None,
-            error: Some(e),
-        }),
+        ErrorKind::ChatEnded => Attempt::Ended(e),
         ErrorKind::Transport
         | ErrorKind::Timeout
         | ErrorKind::Throttling
@@ -674,5 +676,18 @@ impl fmt::Debug for ChatStream {
             .field("pending", &self.pending.len())
             .field("ended", &self.ended)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_can_move_to_another_thread() {
+        fn assert_send<T: Send + 'static>() {}
+        assert_send::<ChatStream>();
+        assert_send::<Event>();
+        assert_send::<Next>();
     }
 }

@@ -340,8 +340,13 @@ fn tunnel(proxy: &ureq::Proxy, target: &Target, net: &NetSettings) -> Result<Tcp
     set_timeouts(&tcp, net.timeout).map_err(|e| io_error("set a socket timeout", e))?;
     let authority = target.authority();
     let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
-    if let Some(user) = proxy.username() {
-        let credentials = format!("{user}:{}", proxy.password().unwrap_or(""));
+    // As ureq writes them for the client's own calls through the same proxy.
+    if proxy.username().is_some() || proxy.password().is_some() {
+        let credentials = format!(
+            "{}:{}",
+            proxy.username().unwrap_or(""),
+            proxy.password().unwrap_or("")
+        );
         head.push_str("Proxy-Authorization: Basic ");
         head.push_str(&base64(credentials.as_bytes()));
         head.push_str("\r\n");
@@ -389,8 +394,7 @@ fn tunnel(proxy: &ureq::Proxy, target: &Target, net: &NetSettings) -> Result<Tcp
 
 /// Standard base64 with padding (RFC 4648), for the proxy's Basic credentials.
 fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
         let b = [
@@ -439,7 +443,10 @@ fn tls_handshake(
                     e,
                 ));
             }
-            return Err(io_error("make the TLS handshake with the WebSocket host", e));
+            return Err(io_error(
+                "make the TLS handshake with the WebSocket host",
+                e,
+            ));
         }
     }
     Ok(StreamOwned::new(conn, tcp))
@@ -448,9 +455,7 @@ fn tls_handshake(
 impl Socket {
     /// Sends one text frame.
     pub(crate) fn send(&mut self, text: &str) -> std::result::Result<(), String> {
-        self.ws
-            .send(Message::text(text))
-            .map_err(|e| describe(&e))
+        self.ws.send(Message::text(text)).map_err(|e| describe(&e))
     }
 
     /// Waits up to `wait` (at least 1 ms) for the next text frame.
@@ -463,12 +468,17 @@ impl Socket {
             match self.ws.read() {
                 Ok(Message::Text(text)) => return Read1::Text(text.as_str().to_owned()),
                 // Pings are answered by tungstenite; binary frames are not the service's.
-                Ok(Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {
+                Ok(
+                    Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_),
+                ) => {
                     continue;
                 }
                 Ok(Message::Close(frame)) => {
                     return Read1::Closed(match frame {
-                        Some(f) => format!("the server closed the WebSocket (code {})", u16::from(f.code)),
+                        Some(f) => format!(
+                            "the server closed the WebSocket (code {})",
+                            u16::from(f.code)
+                        ),
                         None => "the server closed the WebSocket".to_owned(),
                     });
                 }
@@ -541,7 +551,10 @@ mod tests {
             }
         );
         assert_eq!(Target::parse("WSS://[::1]:8443?x").unwrap().host, "::1");
-        assert_eq!(Target::parse("wss://[::1]:8443").unwrap().authority(), "[::1]:8443");
+        assert_eq!(
+            Target::parse("wss://[::1]:8443").unwrap().authority(),
+            "[::1]:8443"
+        );
         for (bad, why) in [
             ("https://h/s3cr3t", "it is not a ws:// or wss:// URL"),
             ("wss://u:s3cr3t@h/", "it has user info"),
@@ -553,6 +566,110 @@ mod tests {
         ] {
             assert_eq!(Target::parse(bad), Err(why), "{bad}");
         }
+    }
+
+    /// A proxy on 127.0.0.1 that reads one request head, answers `answer`, and hands back
+    /// the head it read.
+    fn proxy(answer: &'static str) -> (u16, std::thread::JoinHandle<String>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handle = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {
+                if conn.read(&mut byte).unwrap() == 0 {
+                    break;
+                }
+                head.push(byte[0]);
+            }
+            conn.write_all(answer.as_bytes()).unwrap();
+            String::from_utf8(head).unwrap()
+        });
+        (port, handle)
+    }
+
+    fn settings(proxy: Option<ureq::Proxy>) -> NetSettings {
+        NetSettings {
+            roots: Roots::default(),
+            platform_verifier: false,
+            proxy,
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(5),
+            https: true,
+        }
+    }
+
+    #[test]
+    fn a_non_loopback_websocket_goes_through_the_proxy_with_connect() {
+        let (port, head) = proxy("HTTP/1.1 200 Connection established\r\n\r\n");
+        let p = ureq::Proxy::new(&format!("http://user:pa%3Ass@127.0.0.1:{port}")).unwrap();
+        let url = WebSocketUrl::new("wss://chat.example.invalid/connect?token=s3cr3t".into());
+        let Err(OpenError::Failed(e)) = open(&url, &settings(Some(p)), &mut None) else {
+            panic!("the tunnel leads nowhere: TLS must fail");
+        };
+        // The proxy answered 200, then closed: the TLS handshake over the tunnel broke.
+        assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+        assert!(!e.to_string().contains("s3cr3t"));
+        let head = head.join().unwrap();
+        // ureq decodes the password from 3.5 ("pa:ss"); older minors give it as written.
+        let user = if head.contains("dXNlcjpwYTpzcw==") {
+            "dXNlcjpwYTpzcw=="
+        } else {
+            "dXNlcjpwYSUzQXNz"
+        };
+        assert_eq!(
+            head,
+            format!(
+                "CONNECT chat.example.invalid:443 HTTP/1.1\r\nHost: chat.example.invalid:443\r\n\
+                 Proxy-Authorization: Basic {user}\r\n\r\n"
+            ),
+            "the path and query (the secret) never reach the proxy"
+        );
+    }
+
+    #[test]
+    fn a_proxy_refusing_the_tunnel_is_a_transport_error() {
+        let (port, head) = proxy("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n");
+        let p = ureq::Proxy::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let url = WebSocketUrl::new("wss://chat.example.invalid/s3cr3t".into());
+        let Err(OpenError::Failed(e)) = open(&url, &settings(Some(p)), &mut None) else {
+            panic!("refused");
+        };
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert_eq!(
+            e.to_string(),
+            "the proxy refused the tunnel to the WebSocket host: HTTP 407"
+        );
+        assert!(!head.join().unwrap().contains("Proxy-Authorization"));
+    }
+
+    #[test]
+    fn a_plain_url_is_refused_for_an_https_client_before_connecting() {
+        let url = WebSocketUrl::new("ws://127.0.0.1:1/s3cr3t".into());
+        let Err(OpenError::Failed(e)) = open(&url, &settings(None), &mut None) else {
+            panic!("refused");
+        };
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+        assert_eq!(
+            e.to_string(),
+            "the service gave a plain ws:// WebSocket URL to an HTTPS client; only a client \
+             pointed at a plain http:// endpoint takes one"
+        );
+    }
+
+    #[test]
+    fn the_platform_verifier_is_refused_by_the_stream() {
+        let mut net = settings(None);
+        net.platform_verifier = true;
+        let e = net.tls_config().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert!(
+            e.to_string()
+                .starts_with("the chat stream cannot use the platform verifier")
+        );
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn create_participant_connection_answers_what_was_asked_with_expiries_from_the_c
         after + url_deadline,
     );
     let url = body["Websocket"]["Url"].as_str().unwrap();
-    let prefix = format!("ws://{}/participant/ws?token=", emulator.addr());
+    let prefix = format!("ws://{}/participant/ws/", emulator.addr());
     assert!(url.starts_with(&prefix), "{url}");
     let token = body["ConnectionCredentials"]["ConnectionToken"]
         .as_str()

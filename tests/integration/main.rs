@@ -5,6 +5,7 @@ mod cli;
 mod emulator_bounds;
 mod emulator_chat;
 mod emulator_tests;
+mod emulator_websocket;
 mod errors;
 mod faults;
 mod limits;
@@ -14,6 +15,7 @@ mod responses;
 mod scripted;
 mod security;
 mod sessions;
+mod stream;
 mod tls;
 mod wire_bytes;
 

@@ -473,3 +473,132 @@ fn an_expired_certificate_is_refused_as_expired() {
         )
     );
 }
+
+/// A WebSocket server over TLS on 127.0.0.1 that takes one connection: the TLS handshake,
+/// the upgrade, the subscription answered, then `frame` pushed and heartbeats answered
+/// until the client goes. Its thread returns why it stopped, or why it failed.
+fn serve_wss_once(
+    cert: Vec<u8>,
+    pkcs8: Vec<u8>,
+    frame: String,
+) -> (String, JoinHandle<Result<(), String>>) {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert)],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "wss://{}/connect?token=s3cr3t-url",
+        listener.local_addr().unwrap()
+    );
+    let handle = thread::spawn(move || {
+        let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))
+            .map_err(|e| e.to_string())?;
+        let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| e.to_string())?;
+        let tls = rustls::StreamOwned::new(conn, tcp);
+        let mut ws = tungstenite::accept(tls).map_err(|e| e.to_string())?;
+        loop {
+            let text = match ws.read() {
+                Ok(tungstenite::Message::Text(t)) => t.as_str().to_owned(),
+                Ok(_) => continue,
+                Err(_) => return Ok(()),
+            };
+            if text.contains("aws/subscribe") {
+                let ok = r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
+                ws.send(tungstenite::Message::text(ok))
+                    .map_err(|e| e.to_string())?;
+                ws.send(tungstenite::Message::text(frame.as_str()))
+                    .map_err(|e| e.to_string())?;
+            } else if text.contains("aws/heartbeat") {
+                let _ = ws.send(tungstenite::Message::text(r#"{"topic":"aws/heartbeat"}"#));
+            }
+        }
+    });
+    (url, handle)
+}
+
+/// A customer on the emulator whose first CreateParticipantConnection is answered with
+/// `wss_url` (and a real connection token), so that its stream goes to that server.
+fn participant_with_url(
+    emulator: &connect_participant::emulator::Emulator,
+    builder: ClientBuilder,
+    wss_url: &str,
+) -> connect_participant::Participant {
+    let chat = emulator.start_chat();
+    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
+    let body = serde_json::json!({
+        "ConnectionCredentials": {"ConnectionToken": token.expose_secret()},
+        "Websocket": {"Url": wss_url},
+    })
+    .to_string();
+    emulator.inject(connect_participant::emulator::Fault::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.into_bytes(),
+    });
+    let client = builder.build().unwrap();
+    let participant_token =
+        connect_participant::ParticipantToken::new(chat.participant_token).unwrap();
+    connect_participant::Participant::connect(&client, participant_token).unwrap()
+}
+
+#[test]
+fn the_stream_trusts_the_clients_roots_over_wss() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let ca = Ca::new("Stream Test CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let item = r#"{"Id":"m1","Type":"MESSAGE","Content":"over TLS","ContentType":"text/plain","ParticipantRole":"AGENT"}"#;
+    let frame = serde_json::json!({"content": item, "contentType": "application/json", "topic": "aws/chat"})
+        .to_string();
+    let (url, server) = serve_wss_once(cert, key, frame);
+    let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
+    let me = participant_with_url(&emulator, builder, &url);
+    let mut stream = me.stream().unwrap();
+    match stream.next().unwrap().unwrap() {
+        connect_participant::Event::Message(item) => {
+            assert_eq!(item.content.as_deref(), Some("over TLS"))
+        }
+        other => panic!("{other:?}"),
+    }
+    stream.close();
+    server.join().unwrap().unwrap();
+}
+
+#[test]
+fn the_stream_refuses_a_certificate_the_clients_roots_do_not_trust() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let ca = Ca::new("Stream Test CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let (url, server) = serve_wss_once(cert, key, String::new());
+    let port = url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let me = participant_with_url(&emulator, emulator.client_builder(), &url);
+    let e = me.stream().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Certificate, "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the TLS certificate of the WebSocket host 127.0.0.1:{port} was refused: unknown \
+             issuer (no trusted root certificate signed it); {ADD_A_ROOT}"
+        )
+    );
+    assert!(!format!("{e:?}").contains("s3cr3t-url"));
+    assert!(
+        server.join().unwrap().is_err(),
+        "the handshake failed on the server too"
+    );
+}
