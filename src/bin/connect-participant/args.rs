@@ -23,7 +23,8 @@ pub const CONNECTION_TOKEN_VAR: &str = "CONNECT_CONNECTION_TOKEN";
 /// The two bearer tokens of the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
-    /// From StartChatContact; only CreateParticipantConnection takes it.
+    /// From StartChatContact; only CreateParticipantConnection (and `watch`, which calls
+    /// it) takes it.
     Participant,
     /// From CreateParticipantConnection; every other operation takes it.
     Connection,
@@ -58,11 +59,12 @@ pub enum Name {
     Typing,
     Read,
     Delivered,
+    Watch,
     Emulator,
 }
 
 impl Name {
-    pub const ALL: [Name; 9] = [
+    pub const ALL: [Name; 10] = [
         Name::CreateParticipantConnection,
         Name::SendMessage,
         Name::SendEvent,
@@ -71,6 +73,7 @@ impl Name {
         Name::Typing,
         Name::Read,
         Name::Delivered,
+        Name::Watch,
         Name::Emulator,
     ];
 
@@ -84,6 +87,7 @@ impl Name {
             Name::Typing => "typing",
             Name::Read => "read",
             Name::Delivered => "delivered",
+            Name::Watch => "watch",
             Name::Emulator => "emulator",
         }
     }
@@ -95,7 +99,8 @@ impl Name {
     /// The token the command sends, if any.
     pub fn token(self) -> Option<TokenKind> {
         match self {
-            Name::CreateParticipantConnection => Some(TokenKind::Participant),
+            // watch connects as the participant, as create-participant-connection does.
+            Name::CreateParticipantConnection | Name::Watch => Some(TokenKind::Participant),
             Name::Emulator => None,
             _ => Some(TokenKind::Connection),
         }
@@ -124,6 +129,7 @@ impl Name {
             Name::DisconnectParticipant | Name::Typing | Name::Read | Name::Delivered => {
                 &["--client-token"]
             }
+            Name::Watch => &["--history"],
             Name::Emulator => &["--port"],
         }
     }
@@ -192,6 +198,7 @@ const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--start-position", "--start-position", Arity::One),
     ("--no-paginate", "--no-paginate", Arity::Flag),
     ("--port", "--port", Arity::One),
+    ("--history", "--history", Arity::Flag),
 ];
 
 /// The options that take a value, spelled as typed: an argument after one of them is its
@@ -257,6 +264,11 @@ pub enum Command {
         paginate: bool,
     },
     DisconnectParticipant(DisconnectParticipantRequest),
+    /// Print the chat's events as JSON lines until it ends.
+    Watch {
+        /// Print the transcript so far first.
+        history: bool,
+    },
     /// Serve the emulator on this port (0: a free one).
     Emulator {
         port: u16,
@@ -271,6 +283,7 @@ impl Command {
             Command::SendEvent(name, _) => *name,
             Command::GetTranscript { .. } => Name::GetTranscript,
             Command::DisconnectParticipant(_) => Name::DisconnectParticipant,
+            Command::Watch { .. } => Name::Watch,
             Command::Emulator { .. } => Name::Emulator,
         }
     }
@@ -315,8 +328,8 @@ pub fn token_option(arg: &str) -> Option<Option<TokenKind>> {
 }
 
 /// The token the command on this line sends, guessed without parsing it (which may fail):
-/// the participant token for `create-participant-connection`, none for `emulator`, else
-/// the connection token.
+/// the participant token for `create-participant-connection` and `watch`, none for
+/// `emulator`, else the connection token.
 pub fn guess_token_kind(args: &[String]) -> Option<TokenKind> {
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
     match find_command(&args[..end]) {
@@ -684,6 +697,9 @@ fn command(name: Name, arg: Option<&str>, given: &Given<'_>) -> Result<Command, 
             }
             Command::DisconnectParticipant(r)
         }
+        Name::Watch => Command::Watch {
+            history: given.has("--history"),
+        },
         Name::Emulator => {
             let port = match given.one("--port") {
                 None => 0,
@@ -1040,6 +1056,77 @@ mod tests {
     }
 
     #[test]
+    fn watch_takes_history_and_the_service_options() {
+        let a = run(&[E, "watch"]);
+        assert_eq!(a.command, Command::Watch { history: false });
+        assert_eq!(a.name(), Name::Watch);
+        assert_eq!(a.service.endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        let a = run(&[
+            "--history",
+            "--region",
+            "us-west-2",
+            "--timeout",
+            "2.5",
+            "--fips",
+            "watch",
+        ]);
+        assert_eq!(a.command, Command::Watch { history: true });
+        assert_eq!(a.service.region.as_deref(), Some("us-west-2"));
+        assert_eq!(a.service.timeout, Some(Duration::from_millis(2500)));
+        assert!(a.service.fips);
+        // Always JSON lines: --output json and --json are accepted and change nothing.
+        assert!(run(&[E, "watch", "--json"]).json);
+        assert!(run(&[E, "watch", "--output", "json"]).json);
+        // It sends the participant token, as create-participant-connection does.
+        assert_eq!(Name::Watch.token(), Some(TokenKind::Participant));
+        assert_eq!(
+            guess_token_kind(&[E.to_owned(), "watch".to_owned()]),
+            Some(TokenKind::Participant)
+        );
+        for (args, want) in [
+            (
+                &[E, "watch", "--history=yes"][..],
+                "--history takes no value",
+            ),
+            (
+                &[E, "watch", "--history", "--history"],
+                "--history is given more than once",
+            ),
+            (
+                &[E, "watch", "c-1"],
+                "1 unexpected argument after watch (it takes none: every value goes with an option)",
+            ),
+            (
+                &[E, "watch", "--client-token", "x"],
+                "--client-token is not an option of watch",
+            ),
+            (
+                &[E, "typing", "--history"],
+                "--history is not an option of typing",
+            ),
+            (
+                &["emulator", "--history"],
+                "--history is not an option of emulator",
+            ),
+        ] {
+            assert_eq!(usage_error(args), want, "{args:?}");
+        }
+        // A token option names the participant token for watch.
+        assert!(
+            usage_error(&[E, "watch", "--token", "x"])
+                .starts_with("the participant token is not taken from the command line")
+        );
+        assert_eq!(
+            parse(&["help", "watch"]),
+            Ok(Parsed::Help(Some(Name::Watch)))
+        );
+        assert_eq!(
+            parse(&["watch", "--history", "-h"]),
+            Ok(Parsed::Help(Some(Name::Watch)))
+        );
+    }
+
+    #[test]
     fn double_dash_ends_options() {
         let a = run(&["--region", "us-east-1", "--", "read", "--json"]);
         assert_eq!(
@@ -1115,7 +1202,7 @@ mod tests {
     #[test]
     fn usage_errors_say_what_is_wrong() {
         let all = "create-participant-connection, send-message, send-event, get-transcript, \
-                   disconnect-participant, typing, read, delivered, emulator";
+                   disconnect-participant, typing, read, delivered, watch, emulator";
         let cases: &[(&[&str], String)] = &[
             (&[], format!("no command: give one of {all}")),
             (&["--region", "r"], format!("no command: give one of {all}")),

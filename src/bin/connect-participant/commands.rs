@@ -6,10 +6,13 @@ use std::io::{self, BufRead, Write};
 
 use connect_participant::__cli::client_builder_from_env;
 use connect_participant::emulator::Emulator;
-use connect_participant::{ConnectionToken, Error, ErrorKind, Item, ParticipantToken};
+use connect_participant::{
+    ChatStream, Client, ConnectionToken, Error, ErrorKind, Event, Item, Participant,
+    ParticipantToken, Timestamp,
+};
 
 use crate::args::{
-    self, Args, Command, Parsed, TokenKind, UsageError, guess_token_kind, parse_args,
+    self, Args, Command, Name, Parsed, TokenKind, UsageError, guess_token_kind, parse_args,
     refuse_token_options,
 };
 use crate::output::{self, MIN_TOKEN_MATCH, Shield};
@@ -352,6 +355,7 @@ fn run<R: BufRead>(
         Command::SendEvent(_, r) => r.validate()?,
         Command::GetTranscript { request, .. } => request.validate()?,
         Command::DisconnectParticipant(r) => r.validate()?,
+        Command::Watch { .. } => {}
     }
     // The AWS SDKs' variables first; what the command line gives wins over them (the
     // library drops the environment's endpoint URL for --region, --fips or --dual-stack,
@@ -391,6 +395,10 @@ fn run<R: BufRead>(
     // input could not be looked for earlier.
     check_args(argv, &source.known)?;
     let invalid = |e: Error| Failure::Token(format!("{e} (read from {from})"));
+    if let Command::Watch { history } = a.command {
+        let token = ParticipantToken::new(text).map_err(invalid)?;
+        return watch(&client, token, history, argv, source, io);
+    }
     let shield = Shield::new(&source.known, argv);
     // Each line of the answer, scrubbed; false once standard output is closed.
     let mut print = |line: &str| -> bool {
@@ -477,11 +485,89 @@ fn run<R: BufRead>(
                 }
             }
         }
-        Command::CreateParticipantConnection(_) | Command::Emulator { .. } => {
+        Command::CreateParticipantConnection(_)
+        | Command::Watch { .. }
+        | Command::Emulator { .. } => {
             unreachable!("run above")
         }
     }
     Ok(())
+}
+
+/// `watch`: connects as the participant, opens the chat stream, and prints each event as
+/// one JSON line (flushed) until `chat.ended`. A failure, even after lines were printed,
+/// is returned for the usual report. Standard output closed: the watch stops, done.
+///
+/// The connection token and the WebSocket URL the participant holds are secrets this
+/// program never prints: each one is added to `source.known` as soon as it is seen, so
+/// that the shield over every line, and over the error report `main` writes, scrubs them
+/// too (the URL stands there as a connection-kind secret: it grants the same access).
+fn watch<R: BufRead>(
+    client: &Client,
+    token: ParticipantToken,
+    history: bool,
+    argv: &[String],
+    source: &mut TokenSource<R>,
+    io: &mut Streams<'_>,
+) -> Result<(), Failure> {
+    let participant = Participant::connect(client, token)?;
+    let mut seen = Secrets::default();
+    seen.learn(&participant, &mut source.known);
+    let opened = ChatStream::builder(&participant).history(history).open();
+    // Opening may renew the connection (a new URL, a new token).
+    seen.learn(&participant, &mut source.known);
+    for event in opened? {
+        seen.learn(&participant, &mut source.known);
+        let event = event?;
+        let line =
+            Shield::new(&source.known, argv).answer(Name::Watch, &output::watch_json(&event));
+        if writeln!(io.out, "{line}")
+            .and_then(|()| io.out.flush())
+            .is_err()
+        {
+            return Ok(());
+        }
+        if matches!(event, Event::ChatEnded(_)) {
+            return Ok(());
+        }
+    }
+    // The stream ends after chat.ended or after an error, both returned above.
+    Ok(())
+}
+
+/// What of the participant's connection `watch` has already added to the known secrets.
+#[derive(Default)]
+struct Secrets {
+    /// The connection expiry and WebSocket URL last seen: a change means a renewal.
+    last: Option<(Option<Timestamp>, Option<String>)>,
+}
+
+impl Secrets {
+    /// Adds the participant's current connection token and WebSocket URL to `known`
+    /// when its connection changed since the last look. The token is read only then, so
+    /// that looking does not renew a connection the stream has not asked to renew.
+    fn learn(&mut self, participant: &Participant, known: &mut Vec<(TokenKind, String)>) {
+        let url = participant
+            .websocket()
+            .and_then(|w| w.url)
+            .map(|u| u.expose_secret().to_owned());
+        let now = (participant.connection_expiry(), url);
+        if self.last.as_ref() == Some(&now) {
+            return;
+        }
+        let mut add = |secret: String| {
+            if !known.iter().any(|(_, k)| *k == secret) {
+                known.push((TokenKind::Connection, secret));
+            }
+        };
+        if let Ok(t) = participant.connection_token() {
+            add(t.expose_secret().to_owned());
+        }
+        if let Some(u) = &now.1 {
+            add(u.clone());
+        }
+        self.last = Some(now);
+    }
 }
 
 /// Serves the emulator until the process is killed: its base URL first, on a line of its
@@ -783,6 +869,53 @@ mod tests {
         // Nor is standard input read for the emulator, which takes no token.
         let (_, known, _) = fail(&["emulator", "--port", "x"], piped.as_bytes(), false);
         assert!(known.is_empty());
+    }
+
+    #[test]
+    fn watch_reads_the_participant_token_and_refuses_it_in_an_argument() {
+        // The connection token's variable is not where watch looks.
+        let (report, code) = run_with_env(&["--region", "r", "watch"], None, Some(SHORT_TOKEN));
+        assert_eq!(
+            report,
+            Err(
+                "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the \
+                 token on standard input\n"
+                    .into()
+            )
+        );
+        assert_eq!(code, EXIT_USAGE);
+        // The participant token pasted into an argument: refused unshown.
+        let (report, code) = run_with_env(
+            &["--endpoint", SHORT_TOKEN, "watch", "--history"],
+            Some(SHORT_TOKEN),
+            None,
+        );
+        assert_eq!(
+            report,
+            Err(refusal("the argument of --endpoint", "participant token"))
+        );
+        assert_eq!(code, EXIT_USAGE);
+        // A piped token is the participant token when the line fails.
+        let args = strings(&["--endpoint", SHORT_TOKEN, "watch"]);
+        let piped = format!("{SHORT_TOKEN}\n");
+        let mut source = TokenSource::new(None, None, piped.as_bytes(), false);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let f = execute(
+            &args,
+            &|_| None,
+            &mut source,
+            &mut Streams {
+                out: &mut out,
+                err: &mut err,
+            },
+        )
+        .unwrap_err();
+        let shield = Shield::new(&source.known, &args);
+        assert_eq!(
+            f.report(&shield),
+            refusal("the argument of --endpoint", "participant token")
+        );
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 
 use connect_participant::__cli::{MAX_SHOWN_CHARS, SecretRuns, printable};
 use connect_participant::{
-    CreateParticipantConnectionOutput, Error, ErrorKind, Item, SendEventOutput, SendMessageOutput,
-    Timestamp,
+    CreateParticipantConnectionOutput, Error, ErrorKind, Event, Item, SendEventOutput,
+    SendMessageOutput, Timestamp,
 };
 
 #[cfg(test)]
@@ -200,6 +200,13 @@ pub fn item_json(item: &Item) -> String {
                 "MessageProcessingStatus",
                 m.message_processing_status.as_ref().map(|s| s.as_str()),
             )
+            // Not in the service's model, so after its members: a streamed bot message's
+            // chunks (ChatJS reads them).
+            .member(
+                "MessageCompleted",
+                m.message_completed.map(|b| b.to_string()),
+            )
+            .member("ChunkNumber", m.chunk_number.map(|n| n.to_string()))
     });
     let mut json = Json::default()
         .time("AbsoluteTime", item.absolute_time.as_ref())
@@ -225,6 +232,21 @@ pub fn item_json(item: &Item) -> String {
         json = json.member(name, Some(value));
     }
     json.finish()
+}
+
+/// One `watch` line: `{"Event":"<name>","Item":{...}}`, the item as [`item_json`] writes
+/// it (for a receipt, the whole receipt item), or `{"Event":"chat.ended"}` alone when the
+/// chat's end was learnt without an item (a reconnection refused).
+pub fn watch_json(event: &Event) -> String {
+    watch_line(event.name(), event.item())
+}
+
+/// [`watch_json`] from the event's name and item.
+pub fn watch_line(name: &str, item: Option<&Item>) -> String {
+    Json::default()
+        .string("Event", Some(name))
+        .member("Item", item.map(item_json))
+        .finish()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -486,6 +508,7 @@ pub fn help(command: Option<Name>) -> String {
         Name::GetTranscript => HELP_GET_TRANSCRIPT,
         Name::DisconnectParticipant => HELP_DISCONNECT,
         Name::Typing | Name::Read | Name::Delivered => HELP_SHORT_EVENTS,
+        Name::Watch => HELP_WATCH,
         Name::Emulator => HELP_EMULATOR,
     };
     if name == Name::Emulator {
@@ -512,6 +535,8 @@ Commands:
   typing                         send-event: the participant is typing
   read <message-id>              send-event: a read receipt for the message
   delivered <message-id>         send-event: a delivery receipt for the message
+  watch                          print each chat event, as a JSON line, as it
+                                 arrives, until the chat ends
   emulator                       run the bundled emulator as a local service
 
 Options of every command but emulator:
@@ -548,8 +573,8 @@ Booleans are true or false. An empty variable counts as unset; a malformed one
 is an error (exit status 2). ~/.aws/config is not read.
 
 Tokens are never taken from the command line: arguments are visible to every
-user of the machine (ps, /proc). create-participant-connection reads the
-participant token (from StartChatContact) from CONNECT_PARTICIPANT_TOKEN;
+user of the machine (ps, /proc). create-participant-connection and watch read
+the participant token (from StartChatContact) from CONNECT_PARTICIPANT_TOKEN;
 every other operation reads the connection token from
 CONNECT_CONNECTION_TOKEN. When the variable is unset or empty, the token is
 the first line of standard input (asked for when standard input is a terminal;
@@ -575,6 +600,7 @@ Examples:
   connect-participant --region us-west-2 read 11111111-aaaa-bbbb-EXAMPLE01234
   connect-participant --region us-west-2 get-transcript --output json
   connect-participant --region us-west-2 disconnect-participant
+  connect-participant --region us-west-2 watch --history
   connect-participant emulator --port 8421
 ";
 
@@ -736,6 +762,36 @@ unset or empty, from the first line of standard input; never from an argument.
 Output: disconnected; with --output json {}.
 ";
 
+const HELP_WATCH: &str = "\
+Follow a live chat: print each event as one JSON line as it arrives, until the
+chat ends. It connects as the participant (CreateParticipantConnection with
+WEBSOCKET CONNECTION_CREDENTIALS) and reads the chat's WebSocket as Amazon's
+chat clients do, reconnecting when the connection drops; nothing is sent to
+the chat.
+
+Usage: connect-participant [OPTIONS] watch [--history]
+
+Options:
+  --history   print the transcript so far (its newest 1000 items) first
+
+The participant token is read from CONNECT_PARTICIPANT_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Neither token nor the WebSocket URL is ever printed.
+
+Output: always JSON lines, one per event, written as it arrives:
+  {\"Event\":\"message\",\"Item\":{\"AbsoluteTime\":...,\"Content\":...,...}}
+Event is one of message, update (a later version of an item already printed,
+same Id), typing, delivered, read (one line per receipt, with the whole
+receipt item), participant.joined, participant.left, participant.idle,
+participant.returned, transfer.succeeded, transfer.failed, attachment,
+chat.ended, other. Item has the item's members as the service names them, as
+get-transcript --output json prints them. The last line is chat.ended, alone
+as {\"Event\":\"chat.ended\"} when the end was learnt without an item;
+then the exit status is 0. --output json and --json are accepted and change
+nothing. On a failure the lines printed so far stay, and the error is reported
+as for every command (an unknown participant token: exit status 3, no line).
+";
+
 const HELP_EMULATOR: &str = "\
 Run the bundled Participant Service emulator as a local service on
 127.0.0.1, for trying clients and scripts without AWS.
@@ -872,6 +928,59 @@ mod tests {
         );
     }
 
+    #[test]
+    fn watch_lines_name_the_event_and_hold_the_whole_item() {
+        use connect_participant::{MessageMetadata, Receipt};
+        let time = |t: &str| Timestamp::parse(t).ok();
+        let mut item = Item::default();
+        item.id = Some("m-1".into());
+        item.item_type = Some("MESSAGE".into());
+        item.content_type = Some("text/plain".into());
+        item.content = Some("Hi \"there\"\n".into());
+        item.participant_role = Some("AGENT".into());
+        item.absolute_time = time("2019-11-08T02:41:28.172Z");
+        assert_eq!(
+            watch_json(&Event::Message(item.clone())),
+            r#"{"Event":"message","Item":{"AbsoluteTime":"2019-11-08T02:41:28.172Z","Content":"Hi \"there\"\n","ContentType":"text/plain","Id":"m-1","Type":"MESSAGE","ParticipantRole":"AGENT"}}"#
+        );
+        assert_eq!(
+            watch_json(&Event::Update(item.clone())),
+            watch_json(&Event::Message(item.clone())).replace("\"message\"", "\"update\"")
+        );
+        // The end learnt without an item: the event alone.
+        assert_eq!(watch_line("chat.ended", None), r#"{"Event":"chat.ended"}"#);
+        // A receipt item: every member, receipts and streamed-chunk members included,
+        // then the members this crate does not know.
+        let mut receipt = Receipt::default();
+        receipt.recipient_participant_id = Some("p-2".into());
+        receipt.delivered_timestamp = time("2019-11-08T02:41:29Z");
+        receipt.read_timestamp = time("2019-11-08T02:41:30Z");
+        let mut meta = MessageMetadata::default();
+        meta.message_id = Some("m-1".into());
+        meta.receipts = vec![receipt];
+        meta.message_completed = Some(false);
+        meta.chunk_number = Some(2);
+        let mut r = Item::default();
+        r.id = Some("r-1".into());
+        r.item_type = Some("MESSAGEMETADATA".into());
+        r.message_metadata = Some(meta);
+        r.contact_id = Some("c-1".into());
+        r.unknown_members = vec![("Later".into(), r#"{"x":[1,true]}"#.into())];
+        assert_eq!(
+            watch_line("read", Some(&r)),
+            r#"{"Event":"read","Item":{"Id":"r-1","Type":"MESSAGEMETADATA","MessageMetadata":{"MessageId":"m-1","Receipts":[{"DeliveredTimestamp":"2019-11-08T02:41:29Z","ReadTimestamp":"2019-11-08T02:41:30Z","RecipientParticipantId":"p-2"}],"MessageCompleted":false,"ChunkNumber":2},"ContactId":"c-1","Later":{"x":[1,true]}}}"#
+        );
+        // Each line is one JSON object on one line, whatever the content holds.
+        for line in [
+            watch_json(&Event::Typing(item.clone())),
+            watch_line("read", Some(&r)),
+        ] {
+            assert!(!line.contains('\n'), "{line}");
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert!(v["Event"].is_string() && v["Item"].is_object(), "{line}");
+        }
+    }
+
     /// A realistic token: hundreds of base64 characters.
     fn long_token() -> String {
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -930,6 +1039,7 @@ mod tests {
             "typing",
             "read <message-id>",
             "delivered <message-id>",
+            "watch",
             "emulator",
             "--region <REGION>",
             "--endpoint-url <URL>",
@@ -997,6 +1107,7 @@ mod tests {
             ),
             (Name::DisconnectParticipant, &["--client-token <TOKEN>"]),
             (Name::Typing, &["--client-token <TOKEN>"]),
+            (Name::Watch, &["--history", "JSON line", "chat.ended"]),
             (Name::Emulator, &["--port <N>"]),
         ];
         for (name, words) in options {
