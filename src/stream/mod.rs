@@ -248,19 +248,29 @@ impl StreamBuilder {
         };
         if !stream.settings.history {
             // What is already there is not news: remembered, not yielded.
-            let page = stream.participant.get_transcript(
-                &GetTranscriptRequest::new()
-                    .with_max_results(100)
-                    .with_scan_direction(ScanDirection::Backward),
-            )?;
+            let page = stream
+                .participant
+                .get_transcript(
+                    &GetTranscriptRequest::new()
+                        .with_max_results(100)
+                        .with_scan_direction(ScanDirection::Backward),
+                )
+                .map_err(|e| stream.ended_or(e))?;
             for item in &page.transcript {
                 stream.delivery.mark_seen(item);
             }
         }
-        match stream.connect() {
+        let mut attempt = stream.connect();
+        if let Err(Attempt::Failed(e)) = &attempt {
+            if e.kind() == ErrorKind::AccessDenied {
+                // Refused after CreateParticipantConnection gave the URL: the chat may have
+                // ended meanwhile; one more attempt, with a new URL, says so.
+                attempt = stream.connect();
+            }
+        }
+        match attempt {
             Ok(()) => Ok(stream),
-            Err(Attempt::Ended(e)) => Err(e),
-            Err(Attempt::Fatal(e) | Attempt::Failed(e)) => Err(e),
+            Err(Attempt::Ended(e) | Attempt::Fatal(e) | Attempt::Failed(e)) => Err(e),
         }
     }
 }
@@ -489,6 +499,18 @@ impl ChatStream {
         let mut out = Vec::new();
         self.delivery.accept(item, &mut out);
         self.pending.extend(out);
+    }
+
+    /// `e`, or [`ErrorKind::ChatEnded`] when `e` is a 403 and CreateParticipantConnection
+    /// says the chat is over.
+    fn ended_or(&self, e: Error) -> Error {
+        if e.kind() != ErrorKind::AccessDenied {
+            return e;
+        }
+        match self.participant.renew() {
+            Err(ended) if ended.kind() == ErrorKind::ChatEnded => ended,
+            _ => e,
+        }
     }
 
     /// One attempt to get a subscribed socket, and what it missed.

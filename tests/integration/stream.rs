@@ -593,7 +593,9 @@ fn the_connection_token_is_renewed_while_streaming() {
     let id = &chat.contact_id;
     let calls = count_connections(&emulator);
     emulator.set_pushes(id, false).unwrap();
-    emulator.agent_says(id, "an hour later", "text/plain").unwrap();
+    emulator
+        .agent_says(id, "an hour later", "text/plain")
+        .unwrap();
     // The connection token has expired, and so has the URL.
     emulator.advance_clock(Duration::from_secs(3600));
     emulator.drop_websockets(id).unwrap();
@@ -608,4 +610,18 @@ fn the_connection_token_is_renewed_while_streaming() {
         .send_message(&SendMessageRequest::text("still here"))
         .unwrap();
     assert_eq!(count_connections(&emulator), calls + 1);
+}
+
+#[test]
+fn opening_a_stream_of_an_ended_chat_says_the_chat_ended() {
+    let s = setup();
+    s.emulator.end_chat(&s.chat.contact_id).unwrap();
+    for history in [false, true] {
+        let e = fast(ChatStream::builder(&s.customer))
+            .history(history)
+            .open()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ChatEnded, "history {history}: {e}");
+    }
+    assert_eq!(s.emulator.websocket_handshakes(), 0);
 }
