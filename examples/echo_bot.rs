@@ -64,7 +64,10 @@ fn demo() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let bot_client = client.clone();
     let bot = std::thread::spawn(move || run_bot(&bot_client, ParticipantToken::new(bot_token)?));
 
-    let customer = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
+    let customer = Participant::connect(
+        &client,
+        ParticipantToken::new(chat.participant_token.clone())?,
+    )?;
     let mut replies = customer.stream()?;
     // Both sockets subscribed: the bot hears everything from here on.
     if !emulator.wait_for_websockets(&chat.contact_id, 2, Duration::from_secs(10)) {

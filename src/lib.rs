@@ -217,12 +217,12 @@ pub use ops::transcript::{
 };
 pub use participant::{Participant, ParticipantBuilder};
 pub use receipts::Receipts;
-pub use time::Timestamp;
-pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
-pub use typing::TypingThrottle;
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use stream::{ChatEnd, ChatStream, Event, Next, ReceiptEvent, StreamBuilder};
+pub use time::Timestamp;
+pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
+pub use typing::TypingThrottle;
 
 /// Internals exposed for this crate's benchmarks only: not part of the API, no stability
 /// promise.

@@ -322,7 +322,10 @@ impl Participant {
             if age >= crate::ChatStream::WEBSOCKET_URL_VALID_FOR {
                 return None;
             }
-            let expiry = ws.connection_expiry.as_ref().and_then(Timestamp::to_system_time);
+            let expiry = ws
+                .connection_expiry
+                .as_ref()
+                .and_then(Timestamp::to_system_time);
             if expiry.is_some_and(|e| now >= e) {
                 return None;
             }

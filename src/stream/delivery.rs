@@ -208,7 +208,10 @@ fn fingerprint(item: &Item) -> u64 {
     item.content.hash(&mut h);
     for a in &item.attachments {
         a.attachment_id.hash(&mut h);
-        a.status.as_ref().map(|s| s.as_str().to_owned()).hash(&mut h);
+        a.status
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .hash(&mut h);
     }
     h.finish()
 }

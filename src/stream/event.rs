@@ -182,7 +182,11 @@ pub(crate) fn classify(item: Item, out: &mut Vec<Event>) {
 /// A receipt item: read if a read time is set, delivered otherwise (as ChatJS and the
 /// Android SDK tell them apart), one event per receipt; without receipts, `Other`.
 fn receipts(item: Item, out: &mut Vec<Event>) {
-    let Some(meta) = item.message_metadata.as_ref().filter(|m| !m.receipts.is_empty()) else {
+    let Some(meta) = item
+        .message_metadata
+        .as_ref()
+        .filter(|m| !m.receipts.is_empty())
+    else {
         out.push(Event::Other(item));
         return;
     };

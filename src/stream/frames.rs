@@ -128,7 +128,8 @@ mod tests {
 
     #[test]
     fn subscribe_answers_are_read() {
-        let ok = r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
+        let ok =
+            r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
         assert!(matches!(parse(ok), Frame::Subscribed(true)));
         let no = r#"{"topic":"aws/subscribe","content":{"status":"failure"}}"#;
         assert!(matches!(parse(no), Frame::Subscribed(false)));
@@ -140,7 +141,10 @@ mod tests {
 
     #[test]
     fn heartbeat_and_ping_answers_are_read() {
-        assert!(matches!(parse(r#"{"topic":"aws/heartbeat"}"#), Frame::Heartbeat));
+        assert!(matches!(
+            parse(r#"{"topic":"aws/heartbeat"}"#),
+            Frame::Heartbeat
+        ));
         let healthy = r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#;
         assert!(matches!(parse(healthy), Frame::Ping));
     }
@@ -181,7 +185,10 @@ mod tests {
     #[test]
     fn garbled_chat_frames_say_why_without_quoting() {
         let cases = [
-            (r#"{"topic":"aws/chat"}"#, "the chat frame has no content string"),
+            (
+                r#"{"topic":"aws/chat"}"#,
+                "the chat frame has no content string",
+            ),
             (
                 r#"{"topic":"aws/chat","content":"secret{"}"#,
                 "the chat frame's content is not JSON (syntax error)",
@@ -209,8 +216,14 @@ mod tests {
             parse(r#"{"message":"Forbidden","connectionId":"c","requestId":"r"}"#),
             Frame::Error(m) if m == "Forbidden"
         ));
-        for ignored in ["", "not json", "[]", "{}", r#"{"topic":"aws/other"}"#, r#"{"topic":7}"#]
-        {
+        for ignored in [
+            "",
+            "not json",
+            "[]",
+            "{}",
+            r#"{"topic":"aws/other"}"#,
+            r#"{"topic":7}"#,
+        ] {
             assert!(matches!(parse(ignored), Frame::Ignored), "{ignored}");
         }
     }

@@ -221,7 +221,9 @@ impl StreamBuilder {
             ));
         }
         if s.socket_lifetime < Duration::from_millis(1) {
-            return Err(Error::invalid_config("socket lifetime must be at least 1 ms"));
+            return Err(Error::invalid_config(
+                "socket lifetime must be at least 1 ms",
+            ));
         }
         let net = self.participant.client().stream_settings();
         let now = Instant::now();

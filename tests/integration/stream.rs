@@ -46,7 +46,10 @@ fn fast(builder: StreamBuilder) -> StreamBuilder {
 
 fn open(s: &Setup) -> ChatStream {
     let stream = fast(ChatStream::builder(&s.customer)).open().unwrap();
-    assert!(s.emulator.wait_for_websockets(&s.chat.contact_id, 1, PATIENCE));
+    assert!(
+        s.emulator
+            .wait_for_websockets(&s.chat.contact_id, 1, PATIENCE)
+    );
     stream
 }
 
@@ -62,7 +65,10 @@ fn describe(e: &Event) -> String {
         Event::ChatEnded(end) => format!(
             "chat.ended item={} error={}",
             end.item.is_some(),
-            end.error.as_ref().map(|e| e.kind().as_str()).unwrap_or("none")
+            end.error
+                .as_ref()
+                .map(|e| e.kind().as_str())
+                .unwrap_or("none")
         ),
         _ => {
             let item = e.item().unwrap();
@@ -108,7 +114,8 @@ fn every_kind_of_event_arrives_typed_and_the_end_ends_the_stream() {
     let bot_token = s.emulator.add_participant(id, "CUSTOM_BOT", "Bot").unwrap();
     let client = s.emulator.client_builder().build().unwrap();
     let bot = Participant::connect(&client, ParticipantToken::new(bot_token).unwrap()).unwrap();
-    bot.send_event(&SendEventRequest::delivered(&hello)).unwrap();
+    bot.send_event(&SendEventRequest::delivered(&hello))
+        .unwrap();
     bot.send_event(&SendEventRequest::read(&hello)).unwrap();
     for content_type in [IDLE, RETURNED, TRANSFERRED, TRANSFER_FAILED, INVITED] {
         s.emulator.add_event(id, content_type).unwrap();
@@ -133,8 +140,16 @@ fn every_kind_of_event_arrives_typed_and_the_end_ends_the_stream() {
             "chat.ended item=true error=none".to_owned(),
         ]
     );
-    assert!(seen[3].starts_with(&format!("delivered of {hello} by ")), "{}", seen[3]);
-    assert!(seen[4].starts_with(&format!("read of {hello} by ")), "{}", seen[4]);
+    assert!(
+        seen[3].starts_with(&format!("delivered of {hello} by ")),
+        "{}",
+        seen[3]
+    );
+    assert!(
+        seen[4].starts_with(&format!("read of {hello} by ")),
+        "{}",
+        seen[4]
+    );
     assert!(stream.next().is_none());
     assert!(stream.is_ended());
     assert!(matches!(stream.next_timeout(PATIENCE), Ok(Next::Ended)));
@@ -191,7 +206,9 @@ fn a_closed_socket_is_replaced_too() {
     let mut stream = open(&s);
     let id = &s.chat.contact_id;
     s.emulator.set_pushes(id, false).unwrap();
-    s.emulator.agent_says(id, "while closed", "text/plain").unwrap();
+    s.emulator
+        .agent_says(id, "while closed", "text/plain")
+        .unwrap();
     assert_eq!(s.emulator.close_websockets(id, 1001).unwrap(), 1);
     assert_eq!(take(&mut stream, 1), ["message while closed"]);
     s.emulator.set_pushes(id, true).unwrap();
@@ -238,10 +255,13 @@ fn an_old_url_is_replaced_before_it_is_tried() {
     let chat = emulator.start_chat();
     let client = emulator.client_builder().build().unwrap();
     let clock = emulator.clock();
-    let customer = Participant::builder(&client, ParticipantToken::new(chat.participant_token.clone()).unwrap())
-        .clock(clock)
-        .connect()
-        .unwrap();
+    let customer = Participant::builder(
+        &client,
+        ParticipantToken::new(chat.participant_token.clone()).unwrap(),
+    )
+    .clock(clock)
+    .connect()
+    .unwrap();
     let mut stream = fast(ChatStream::builder(&customer)).open().unwrap();
     let id = &chat.contact_id;
     emulator.set_pushes(id, false).unwrap();
@@ -253,7 +273,11 @@ fn an_old_url_is_replaced_before_it_is_tried() {
         panic!("no event");
     };
     assert_eq!(describe(&e), "message later");
-    assert_eq!(emulator.websocket_refusals(), 0, "the old URL was not tried");
+    assert_eq!(
+        emulator.websocket_refusals(),
+        0,
+        "the old URL was not tried"
+    );
     assert_eq!(emulator.websocket_handshakes(), 2);
 }
 
@@ -281,7 +305,9 @@ fn a_403_on_reconnection_ends_the_stream_with_chat_ended() {
     let error = end.error.unwrap();
     assert_eq!(error.kind(), ErrorKind::ChatEnded);
     assert!(
-        error.to_string().starts_with("the chat has ended: CreateParticipantConnection answered 403"),
+        error
+            .to_string()
+            .starts_with("the chat has ended: CreateParticipantConnection answered 403"),
         "{error}"
     );
     assert!(stream.next().is_none());
@@ -343,7 +369,10 @@ fn a_streamed_bot_message_grows_by_updates() {
             "update Hello, world"
         ]
     );
-    let ids: Vec<_> = events.iter().map(|e| e.item().unwrap().id.clone()).collect();
+    let ids: Vec<_> = events
+        .iter()
+        .map(|e| e.item().unwrap().id.clone())
+        .collect();
     assert!(ids.iter().all(|i| i == &ids[0]));
     let last = events[3].item().unwrap().message_metadata.clone().unwrap();
     assert_eq!(last.message_completed, Some(true));
@@ -394,7 +423,10 @@ fn garbled_frames_are_ignored_or_recovered_from_the_transcript() {
     s.emulator.set_pushes(id, true).unwrap();
     // The service's error frame (no topic) also means a new connection.
     s.emulator
-        .push_frame(id, r#"{"message":"Forbidden","connectionId":"c","requestId":"r"}"#)
+        .push_frame(
+            id,
+            r#"{"message":"Forbidden","connectionId":"c","requestId":"r"}"#,
+        )
         .unwrap();
     nothing_more(&s, &mut stream, "after the error");
 }

@@ -494,7 +494,10 @@ fn serve_wss_once(
     )
     .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("wss://{}/connect?token=s3cr3t-url", listener.local_addr().unwrap());
+    let url = format!(
+        "wss://{}/connect?token=s3cr3t-url",
+        listener.local_addr().unwrap()
+    );
     let handle = thread::spawn(move || {
         let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
         tcp.set_read_timeout(Some(Duration::from_secs(10)))
@@ -510,7 +513,8 @@ fn serve_wss_once(
             };
             if text.contains("aws/subscribe") {
                 let ok = r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
-                ws.send(tungstenite::Message::text(ok)).map_err(|e| e.to_string())?;
+                ws.send(tungstenite::Message::text(ok))
+                    .map_err(|e| e.to_string())?;
                 ws.send(tungstenite::Message::text(frame.as_str()))
                     .map_err(|e| e.to_string())?;
             } else if text.contains("aws/heartbeat") {
@@ -574,7 +578,14 @@ fn the_stream_refuses_a_certificate_the_clients_roots_do_not_trust() {
     let ca = Ca::new("Stream Test CA");
     let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
     let (url, server) = serve_wss_once(cert, key, String::new());
-    let port = url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let port = url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let me = participant_with_url(&emulator, emulator.client_builder(), &url);
     let e = me.stream().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Certificate, "{e}");
@@ -586,5 +597,8 @@ fn the_stream_refuses_a_certificate_the_clients_roots_do_not_trust() {
         )
     );
     assert!(!format!("{e:?}").contains("s3cr3t-url"));
-    assert!(server.join().unwrap().is_err(), "the handshake failed on the server too");
+    assert!(
+        server.join().unwrap().is_err(),
+        "the handshake failed on the server too"
+    );
 }
