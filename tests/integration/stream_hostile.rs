@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use connect_participant::emulator::{Emulator, Fault};
-use connect_participant::{ChatStream, ErrorKind, Event, Next, Participant};
+use connect_participant::{ChatStream, Event, Next, Participant};
 use tungstenite::{Message, WebSocket};
 
 const SUBSCRIBED: &str =
@@ -268,5 +268,108 @@ fn a_trickled_frame_does_not_hold_next_timeout_and_is_not_lost() {
         ["message trickled"],
         "the frame is read whole once it is all there"
     );
+    drop(server);
+}
+
+#[test]
+fn sockets_that_close_after_subscribing_use_up_the_reconnect_attempts() {
+    // Every socket is subscribed, then closed at once: no heartbeat is ever answered, so
+    // no connection is healthy, and the attempts must run out.
+    let server = Hostile::start(|_, mut ws, stop| {
+        if await_subscribe(&mut ws, stop).is_none() {
+            return;
+        }
+        let _ = ws.send(Message::text(SUBSCRIBED));
+        let _ = ws.close(None);
+        let _ = ws.flush();
+    });
+    let emulator = Emulator::start().unwrap();
+    let (me, _) = participant(&emulator, &server.url, 3);
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_secs(60))
+        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .max_reconnect_attempts(3)
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..20 {
+            let next = describe(&stream.next_timeout(Duration::from_millis(500)));
+            let end = next.starts_with("error") || next == "ended";
+            seen.push(next);
+            if end {
+                break;
+            }
+        }
+        (seen, stream.is_ended())
+    });
+    let (seen, ended) = seen.expect("the stream hung");
+    assert_eq!(seen, ["error transport error"]);
+    assert!(ended);
+    // The first socket, then one per attempt.
+    assert_eq!(server.accepted(), 4);
+}
+
+#[test]
+fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_short() {
+    let emulator = Arc::new(Emulator::start().unwrap());
+    let contact = Arc::new(std::sync::Mutex::new(String::new()));
+    let server = {
+        let emulator = emulator.clone();
+        let contact = contact.clone();
+        Hostile::start(move |n, mut ws, stop| {
+            if await_subscribe(&mut ws, stop).is_none() {
+                return;
+            }
+            if n == 1 {
+                // While the first socket was down, two messages were sent; a third comes
+                // as this socket's first frame, before the subscription is answered.
+                let id = contact.lock().unwrap().clone();
+                emulator.agent_says(&id, "one", "text/plain").unwrap();
+                emulator.agent_says(&id, "two", "text/plain").unwrap();
+                let three = emulator.agent_says(&id, "three", "text/plain").unwrap();
+                let frame = emulator.websocket_frame(&id, &three).unwrap();
+                let _ = ws.send(Message::text(frame));
+            }
+            let _ = ws.send(Message::text(SUBSCRIBED));
+            if n == 0 {
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                return;
+            }
+            while !stop.load(Ordering::SeqCst) {
+                match ws.read() {
+                    Ok(Message::Text(t)) if t.as_str().contains("aws/heartbeat") => {
+                        let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                    }
+                    Err(tungstenite::Error::Io(e))
+                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return,
+                    _ => {}
+                }
+            }
+        })
+    };
+    let (me, id) = participant(&emulator, &server.url, 3);
+    *contact.lock().unwrap() = id;
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_secs(60))
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let next = describe(&stream.next_timeout(Duration::from_millis(300)));
+            if next == "timed out" && seen.len() >= 3 {
+                break;
+            }
+            if next != "timed out" {
+                seen.push(next);
+            }
+        }
+        seen
+    });
+    let seen = seen.expect("the stream hung");
+    assert_eq!(seen, ["message one", "message two", "message three"]);
     drop(server);
 }
