@@ -92,8 +92,8 @@ pub enum Next {
 /// # Each item once
 ///
 /// After every reconnection the stream reads the transcript back (newest first, up to
-/// 1000 items) to the last item it knows, and yields what it missed, oldest first: every
-/// transcript item reaches the caller exactly once, whether its frame came, came twice,
+/// 1000 items) to the end of the page that holds the last item it knows, and yields what
+/// it missed, oldest first: every transcript item reaches the caller exactly once, whether its frame came, came twice,
 /// or was lost while the socket was down. Items are told apart by `Id`; the last 10,000
 /// are remembered. Typing is not kept in the transcript, so typing sent while the stream
 /// was away is not seen, and neither are receipts (the transcript puts them on their
@@ -619,8 +619,8 @@ impl ChatStream {
         }
     }
 
-    /// Reads the transcript back, newest first, to the newest item already known, and
-    /// yields the rest oldest first.
+    /// Reads the transcript back, newest first, to the end of the page that holds the
+    /// newest item already known, and yields what is not known, oldest first.
     fn fill(&mut self) -> std::result::Result<(), Attempt> {
         let mut missed: Vec<Item> = Vec::new();
         let mut request = GetTranscriptRequest::new()
@@ -635,9 +635,15 @@ impl ChatStream {
             let mut reached_known = false;
             for item in page.transcript {
                 if item.id.as_deref().is_some_and(|id| self.delivery.knows(id)) {
+                    // Frames are not promised in order (spec §7.3), nor are items of equal
+                    // AbsoluteTime: an item older than a known one may still be missing.
+                    // The rest of this page is read too; the next page is not.
                     reached_known = true;
-                    // Items older than a known one were seen before it, or were known.
-                    break;
+                    continue;
+                }
+                if reached_known && item.id.is_none() {
+                    // Older than a known item, and nothing tells whether it was yielded.
+                    continue;
                 }
                 missed.push(item);
             }

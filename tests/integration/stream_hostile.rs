@@ -373,3 +373,71 @@ fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_s
     assert_eq!(seen, ["message one", "message two", "message three"]);
     drop(server);
 }
+
+#[test]
+fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript() {
+    // Frames are not promised in order (spec §7.3): the first socket delivers "two" but
+    // not "one" (sent before it), then drops. "one" is older than a known item, and the
+    // read-back must still find it.
+    let emulator = Arc::new(Emulator::start().unwrap());
+    let contact = Arc::new(std::sync::Mutex::new(String::new()));
+    let go = Arc::new(AtomicBool::new(false));
+    let server = {
+        let emulator = emulator.clone();
+        let contact = contact.clone();
+        let go = go.clone();
+        Hostile::start(move |n, mut ws, stop| {
+            if await_subscribe(&mut ws, stop).is_none() {
+                return;
+            }
+            let _ = ws.send(Message::text(SUBSCRIBED));
+            if n == 0 {
+                // Once the stream is open (its transcript read).
+                while !go.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
+                    thread::sleep(Duration::from_millis(5));
+                }
+                let id = contact.lock().unwrap().clone();
+                emulator.agent_says(&id, "one", "text/plain").unwrap();
+                let two = emulator.agent_says(&id, "two", "text/plain").unwrap();
+                let frame = emulator.websocket_frame(&id, &two).unwrap();
+                let _ = ws.send(Message::text(frame));
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                return;
+            }
+            while !stop.load(Ordering::SeqCst) {
+                match ws.read() {
+                    Err(tungstenite::Error::Io(e))
+                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return,
+                    _ => {}
+                }
+            }
+        })
+    };
+    let (me, id) = participant(&emulator, &server.url, 3);
+    *contact.lock().unwrap() = id;
+    // Nothing in the transcript yet but the start of the chat; the script writes only
+    // once the stream has subscribed.
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_secs(60))
+        .open()
+        .unwrap();
+    go.store(true, Ordering::SeqCst);
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let next = describe(&stream.next_timeout(Duration::from_millis(300)));
+            if next == "timed out" && seen.len() >= 2 {
+                break;
+            }
+            if next != "timed out" {
+                seen.push(next);
+            }
+        }
+        seen
+    });
+    let seen = seen.expect("the stream hung");
+    assert_eq!(seen, ["message two", "message one"]);
+    assert_eq!(server.accepted(), 2);
+}
