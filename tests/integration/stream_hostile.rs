@@ -441,3 +441,46 @@ fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript()
     assert_eq!(seen, ["message two", "message one"]);
     assert_eq!(server.accepted(), 2);
 }
+
+#[test]
+fn unanswered_heartbeats_end_a_socket_that_keeps_sending_other_frames() {
+    // The first socket sends a frame of another topic every 5 ms and answers no
+    // heartbeat; the second answers heartbeats.
+    let server = Hostile::start(|n, mut ws, stop| {
+        if await_subscribe(&mut ws, stop).is_none() {
+            return;
+        }
+        let _ = ws.send(Message::text(SUBSCRIBED));
+        while !stop.load(Ordering::SeqCst) {
+            if n == 0 && ws.send(Message::text(r#"{"topic":"aws/other"}"#)).is_err() {
+                return;
+            }
+            match ws.read() {
+                Ok(Message::Text(t)) if n > 0 && t.as_str().contains("aws/heartbeat") => {
+                    let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                }
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return,
+                _ => {}
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let emulator = Emulator::start().unwrap();
+    let (me, _) = participant(&emulator, &server.url, 3);
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_millis(100))
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..10 {
+            seen.push(describe(&stream.next_timeout(Duration::from_millis(100))));
+        }
+        seen
+    });
+    let seen = seen.expect("the stream hung");
+    assert!(seen.iter().all(|s| s == "timed out"), "{seen:?}");
+    // One replacement, at the second heartbeat with the first unanswered; then healthy.
+    assert_eq!(server.accepted(), 2);
+}
