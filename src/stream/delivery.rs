@@ -152,8 +152,8 @@ impl Delivery {
         stitched.content = Some(partial.content.clone());
         stitched.absolute_time = partial.first_time.clone();
         let print = fingerprint(&stitched);
-        if self.seen.contains_key(&id) {
-            self.seen.insert(id, print);
+        if let Some(known) = self.seen.get_mut(&id) {
+            *known = print;
             out.push(Event::Update(stitched));
         } else {
             self.remember(id, print);

@@ -31,6 +31,8 @@ const MAX_EARLY: usize = 1000;
 /// What [`ChatStream::next_timeout`] gives.
 #[derive(Debug)]
 #[non_exhaustive]
+// Given back once per call, by value, as the iterator gives `Event`: not boxed.
+#[allow(clippy::large_enum_variant)]
 pub enum Next {
     /// The next event.
     Event(Event),
@@ -284,7 +286,7 @@ enum Attempt {
     /// Not worth another: the stream ends with this error.
     Fatal(Error),
     /// The chat is over.
-    Ended(ChatEnd),
+    Ended(Box<ChatEnd>),
 }
 
 impl ChatStream {
@@ -373,7 +375,7 @@ impl ChatStream {
                 }
                 match self.connect() {
                     Ok(()) => {}
-                    Err(Attempt::Ended(end)) => self.pending.push_back(Event::ChatEnded(end)),
+                    Err(Attempt::Ended(end)) => self.pending.push_back(Event::ChatEnded(*end)),
                     Err(Attempt::Fatal(e)) => return self.fail(e),
                     Err(Attempt::Failed(e)) => {
                         if self.failures >= self.settings.max_reconnects {
@@ -599,12 +601,8 @@ impl ChatStream {
                         socket.send(frames::SUBSCRIBE).map_err(failed)?;
                         resend_at = Instant::now() + Duration::from_secs(1);
                     }
-                    Frame::Chat(item) => {
-                        // Past the bound, the transcript has them: the fill reads them.
-                        if early.len() < MAX_EARLY {
-                            early.push(*item);
-                        }
-                    }
+                    // Past the bound, the transcript has them: the fill reads them.
+                    Frame::Chat(item) if early.len() < MAX_EARLY => early.push(*item),
                     Frame::Error(message) => {
                         return Err(failed(format!(
                             "the WebSocket sent an error while subscribing: {}",
@@ -663,10 +661,10 @@ impl ChatStream {
 /// attempt, or one that is not.
 fn classify_call(e: Error) -> Attempt {
     match e.kind() {
-        ErrorKind::ChatEnded => Attempt::Ended(ChatEnd {
+        ErrorKind::ChatEnded => Attempt::Ended(Box::new(ChatEnd {
             item: None,
             error: Some(e),
-        }),
+        })),
         ErrorKind::Transport
         | ErrorKind::Timeout
         | ErrorKind::Throttling

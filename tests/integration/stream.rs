@@ -532,7 +532,8 @@ fn a_participant_without_websocket_cannot_stream() {
 #[test]
 fn settings_out_of_range_are_refused() {
     let s = setup();
-    let cases: [(fn(StreamBuilder) -> StreamBuilder, &str); 4] = [
+    type Set = fn(StreamBuilder) -> StreamBuilder;
+    let cases: [(Set, &str); 4] = [
         (
             |b| b.heartbeat_interval(Duration::ZERO),
             "heartbeat interval must be 1 ms to 1 hour",
