@@ -24,6 +24,9 @@ use crate::participant::Participant;
 /// How many transcript pages of 100 items a reconnection reads, at most, to find what it
 /// missed: a gap longer than 1000 items yields its newest 1000.
 const MAX_FILL_PAGES: usize = 10;
+/// How many chat frames that come before the subscription's answer are kept, to be
+/// yielded after the transcript is read back.
+const MAX_EARLY: usize = 1000;
 
 /// What [`ChatStream::next_timeout`] gives.
 #[derive(Debug)]
@@ -91,8 +94,8 @@ pub enum Next {
 /// # Each item once
 ///
 /// After every reconnection the stream reads the transcript back (newest first, up to
-/// 1000 items) to the last item it knows, and yields what it missed, oldest first: every
-/// transcript item reaches the caller exactly once, whether its frame came, came twice,
+/// 1000 items) to the end of the page that holds the last item it knows, and yields what
+/// it missed, oldest first: every transcript item reaches the caller exactly once, whether its frame came, came twice,
 /// or was lost while the socket was down. Items are told apart by `Id`; the last 10,000
 /// are remembered. Typing is not kept in the transcript, so typing sent while the stream
 /// was away is not seen, and neither are receipts (the transcript puts them on their
@@ -360,6 +363,15 @@ impl ChatStream {
             }
             let now = Instant::now();
             if self.socket.is_none() {
+                if self.failures > self.settings.max_reconnects {
+                    // Sockets lost before any heartbeat was answered count as failed
+                    // attempts too: a server that takes the subscription and then drops
+                    // every socket does not keep the stream reconnecting for ever.
+                    let e = self.last_failure.take().unwrap_or_else(|| {
+                        Error::new_kind(ErrorKind::Transport, "the WebSocket was lost")
+                    });
+                    return self.fail(e);
+                }
                 if let Some(at) = self.retry_at.filter(|at| now < *at) {
                     match deadline {
                         Some(d) if d <= at => {
@@ -557,7 +569,7 @@ impl ChatStream {
                 });
             }
         };
-        self.subscribe(&mut socket)?;
+        let early = Self::subscribe_on(&mut socket)?;
         self.socket = Some(socket);
         self.opened = Instant::now();
         self.awaiting_heartbeat = false;
@@ -566,14 +578,21 @@ impl ChatStream {
             if let Some(s) = self.socket.take() {
                 s.close(Duration::from_millis(100));
             }
-        })
+        })?;
+        // After the fill: known before it, a frame's item would stop the fill at it,
+        // and what was missed before it would be lost.
+        for item in early {
+            self.accept(item);
+        }
+        Ok(())
     }
 
     /// Subscribes to the chat: ChatJS's rules (spec §7.3), a refusal retried every
     /// 500 ms up to 5 times, an unanswered subscribe resent after 1 s up to 3 times; chat
-    /// frames that come first are kept.
-    fn subscribe(&mut self, socket: &mut Socket) -> std::result::Result<(), Attempt> {
+    /// frames that come first are kept (at most [`MAX_EARLY`]) and given back.
+    fn subscribe_on(socket: &mut Socket) -> std::result::Result<Vec<Item>, Attempt> {
         let failed = |why: String| Attempt::Failed(Error::new_kind(ErrorKind::Transport, why));
+        let mut early = Vec::new();
         let mut refusals = 0;
         let mut unanswered = 0;
         socket.send(frames::SUBSCRIBE).map_err(failed)?;
@@ -593,7 +612,7 @@ impl ChatStream {
             }
             match socket.read(resend_at - now) {
                 Read1::Text(text) => match frames::parse(&text) {
-                    Frame::Subscribed(true) => return Ok(()),
+                    Frame::Subscribed(true) => return Ok(early),
                     Frame::Subscribed(false) => {
                         refusals += 1;
                         if refusals >= 5 {
@@ -605,7 +624,8 @@ impl ChatStream {
                         socket.send(frames::SUBSCRIBE).map_err(failed)?;
                         resend_at = Instant::now() + Duration::from_secs(1);
                     }
-                    Frame::Chat(item) => self.accept(*item),
+                    // Past the bound, the transcript has them: the fill reads them.
+                    Frame::Chat(item) if early.len() < MAX_EARLY => early.push(*item),
                     Frame::Error(message) => {
                         return Err(failed(format!(
                             "the WebSocket sent an error while subscribing: {}",
@@ -620,8 +640,8 @@ impl ChatStream {
         }
     }
 
-    /// Reads the transcript back, newest first, to the newest item already known, and
-    /// yields the rest oldest first.
+    /// Reads the transcript back, newest first, to the end of the page that holds the
+    /// newest item already known, and yields what is not known, oldest first.
     fn fill(&mut self) -> std::result::Result<(), Attempt> {
         let mut missed: Vec<Item> = Vec::new();
         let mut request = GetTranscriptRequest::new()
@@ -636,9 +656,15 @@ impl ChatStream {
             let mut reached_known = false;
             for item in page.transcript {
                 if item.id.as_deref().is_some_and(|id| self.delivery.knows(id)) {
+                    // Frames are not promised in order (spec §7.3), nor are items of equal
+                    // AbsoluteTime: an item older than a known one may still be missing.
+                    // The rest of this page is read too; the next page is not.
                     reached_known = true;
-                    // Items older than a known one were seen before it, or were known.
-                    break;
+                    continue;
+                }
+                if reached_known && item.id.is_none() {
+                    // Older than a known item, and nothing tells whether it was yielded.
+                    continue;
                 }
                 missed.push(item);
             }

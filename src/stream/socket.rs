@@ -4,7 +4,7 @@
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
@@ -140,17 +140,73 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         .then(|| &s[prefix.len()..])
 }
 
+/// A TCP connection whose reads end at a deadline: each read waits at most what is left
+/// of it, and none starts after it (`WouldBlock`). A socket read timeout alone bounds one
+/// read, not a frame or handshake that a server trickles a byte at a time, nor a read
+/// loop over frames that keep coming.
+pub(crate) struct Tcp {
+    sock: TcpStream,
+    deadline: Option<Instant>,
+}
+
+impl Tcp {
+    fn new(sock: TcpStream) -> Tcp {
+        Tcp {
+            sock,
+            deadline: None,
+        }
+    }
+
+    /// Reads from now on end at `deadline` (`None`: only the socket's own read timeout).
+    fn until(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+}
+
+impl Read for Tcp {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "the read's deadline passed",
+                ));
+            }
+            self.sock.set_read_timeout(Some(left))?;
+        }
+        self.sock.read(buf)
+    }
+}
+
+impl Write for Tcp {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sock.flush()
+    }
+}
+
 /// TCP, or TLS over TCP.
 pub(crate) enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Plain(Tcp),
+    Tls(Box<StreamOwned<ClientConnection, Tcp>>),
 }
 
 impl Stream {
     fn tcp(&self) -> &TcpStream {
         match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => &s.sock,
+            Stream::Plain(s) => &s.sock,
+            Stream::Tls(s) => &s.sock.sock,
+        }
+    }
+
+    fn until(&mut self, deadline: Option<Instant>) {
+        match self {
+            Stream::Plain(s) => s.until(deadline),
+            Stream::Tls(s) => s.sock.until(deadline),
         }
     }
 }
@@ -231,6 +287,9 @@ pub(crate) fn open(
     };
     let _ = tcp.set_nodelay(true);
     set_timeouts(&tcp, net.timeout).map_err(|e| fail(io_error("set a socket timeout", e)))?;
+    // The TLS handshake and the upgrade together take at most the client's timeout.
+    let mut tcp = Tcp::new(tcp);
+    tcp.until(Instant::now().checked_add(net.timeout));
     let stream = if target.tls {
         let config = match tls {
             Some(c) => c.clone(),
@@ -247,7 +306,10 @@ pub(crate) fn open(
         .max_message_size(Some(MAX_FRAME))
         .max_frame_size(Some(MAX_FRAME));
     match tungstenite::client::client_with_config(url.expose_secret(), stream, Some(config)) {
-        Ok((ws, _)) => Ok(Socket { ws }),
+        Ok((mut ws, _)) => {
+            ws.get_mut().until(None);
+            Ok(Socket { ws })
+        }
         Err(HandshakeError::Interrupted(_)) => Err(fail(Error::new_kind(
             ErrorKind::Timeout,
             format!(
@@ -336,8 +398,11 @@ fn tunnel(proxy: &ureq::Proxy, target: &Target, net: &NetSettings) -> Result<Tcp
              CONNECT); the proxy set for this client is another kind",
         ));
     }
-    let mut tcp = connect(proxy.host(), proxy.port(), net.connect_timeout)?;
+    let tcp = connect(proxy.host(), proxy.port(), net.connect_timeout)?;
     set_timeouts(&tcp, net.timeout).map_err(|e| io_error("set a socket timeout", e))?;
+    // The whole answer within the client's timeout, however slowly it comes.
+    let mut tcp = Tcp::new(tcp);
+    tcp.until(Instant::now().checked_add(net.timeout));
     let authority = target.authority();
     let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     // As ureq writes them for the client's own calls through the same proxy.
@@ -381,7 +446,7 @@ fn tunnel(proxy: &ureq::Proxy, target: &Target, net: &NetSettings) -> Result<Tcp
         .and_then(|s| std::str::from_utf8(s).ok())
         .and_then(|s| s.parse::<u16>().ok());
     match status {
-        Some(200..=299) => Ok(tcp),
+        Some(200..=299) => Ok(tcp.sock),
         Some(status) => Err(Error::new_kind(
             ErrorKind::Transport,
             format!("the proxy refused the tunnel to the WebSocket host: HTTP {status}"),
@@ -419,8 +484,8 @@ fn base64(input: &[u8]) -> String {
 fn tls_handshake(
     config: Arc<ClientConfig>,
     target: &Target,
-    mut tcp: TcpStream,
-) -> Result<StreamOwned<ClientConnection, TcpStream>> {
+    mut tcp: Tcp,
+) -> Result<StreamOwned<ClientConnection, Tcp>> {
     let name = ServerName::try_from(target.host.clone()).map_err(|_| {
         Error::new_invalid_response("the service's WebSocket URL has no valid TLS host name")
     })?;
@@ -461,9 +526,9 @@ impl Socket {
     /// Waits up to `wait` (at least 1 ms) for the next text frame.
     pub(crate) fn read(&mut self, wait: Duration) -> Read1 {
         let wait = wait.max(Duration::from_millis(1));
-        if let Err(e) = self.ws.get_ref().tcp().set_read_timeout(Some(wait)) {
-            return Read1::Closed(format!("the socket timeout could not be set: {e}"));
-        }
+        // One deadline for the whole call: control frames that keep coming, or a frame
+        // trickled a byte at a time, do not hold it longer (what came stays buffered).
+        self.ws.get_mut().until(Instant::now().checked_add(wait));
         loop {
             match self.ws.read() {
                 Ok(Message::Text(text)) => return Read1::Text(text.as_str().to_owned()),
@@ -669,6 +734,75 @@ mod tests {
         assert!(
             e.to_string()
                 .starts_with("the chat stream cannot use the platform verifier")
+        );
+    }
+
+    /// A server on 127.0.0.1 that reads a request head, then answers `start` and a header
+    /// that never ends, a byte every 20 ms, until the client goes.
+    fn trickler(start: &'static str) -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            if conn.write_all(start.as_bytes()).is_err() {
+                return;
+            }
+            while conn.write_all(b"a").is_ok() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        port
+    }
+
+    fn timed_out_within(
+        result: std::result::Result<Socket, OpenError>,
+        started: std::time::Instant,
+    ) -> Error {
+        let Err(OpenError::Failed(e)) = result else {
+            panic!("a trickled answer must fail");
+        };
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        e
+    }
+
+    #[test]
+    fn a_proxy_trickling_its_answer_to_connect_is_cut_off_at_the_timeout() {
+        let port = trickler("HTTP/1.1 200 OK\r\nX-Slow: ");
+        let p = ureq::Proxy::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let mut net = settings(Some(p));
+        net.timeout = Duration::from_millis(500);
+        let url = WebSocketUrl::new("wss://chat.example.invalid/s3cr3t".into());
+        let started = std::time::Instant::now();
+        let e = timed_out_within(open(&url, &net, &mut None), started);
+        assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+        assert_eq!(
+            e.to_string(),
+            "could not read the proxy's answer to CONNECT"
+        );
+    }
+
+    #[test]
+    fn a_server_trickling_its_upgrade_answer_is_cut_off_at_the_timeout() {
+        let port = trickler("HTTP/1.1 101 Switching Protocols\r\nX-Slow: ");
+        let mut net = settings(None);
+        net.https = false;
+        net.timeout = Duration::from_millis(500);
+        let url = WebSocketUrl::new(format!("ws://127.0.0.1:{port}/s3cr3t"));
+        let started = std::time::Instant::now();
+        let e = timed_out_within(open(&url, &net, &mut None), started);
+        assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+        assert_eq!(
+            e.to_string(),
+            "the WebSocket upgrade got no answer within 500 ms"
         );
     }
 

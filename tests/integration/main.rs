@@ -16,6 +16,7 @@ mod scripted;
 mod security;
 mod sessions;
 mod stream;
+mod stream_hostile;
 mod tls;
 mod wire_bytes;
 

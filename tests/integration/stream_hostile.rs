@@ -1,0 +1,486 @@
+//! The chat stream against scripted hostile WebSocket servers on 127.0.0.1: the REST side is
+//! the emulator's, the WebSocket URL that CreateParticipantConnection hands out points at a
+//! server that misbehaves on purpose.
+
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::{ChatStream, Event, Next, Participant};
+use tungstenite::{Message, WebSocket};
+
+const SUBSCRIBED: &str =
+    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
+
+/// A WebSocket server that runs `script` for each connection it accepts, on its own
+/// thread, until `stop` is set; it counts connections.
+struct Hostile {
+    url: String,
+    stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicUsize>,
+    thread: Option<JoinHandle<()>>,
+}
+
+type Script = dyn Fn(usize, WebSocket<TcpStream>, &AtomicBool) + Send + Sync;
+
+impl Hostile {
+    fn start(
+        script: impl Fn(usize, WebSocket<TcpStream>, &AtomicBool) + Send + Sync + 'static,
+    ) -> Hostile {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!(
+            "ws://{}/connect/s3cr3t-path",
+            listener.local_addr().unwrap()
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let script: Arc<Script> = Arc::new(script);
+        let thread = {
+            let stop = stop.clone();
+            let accepted = accepted.clone();
+            thread::spawn(move || {
+                let mut workers = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    match listener.accept() {
+                        Ok((tcp, _)) => {
+                            tcp.set_nonblocking(false).unwrap();
+                            tcp.set_read_timeout(Some(Duration::from_millis(50)))
+                                .unwrap();
+                            let n = accepted.fetch_add(1, Ordering::SeqCst);
+                            let script = script.clone();
+                            let stop = stop.clone();
+                            workers.push(thread::spawn(move || {
+                                let Ok(ws) = accept(tcp) else { return };
+                                script(n, ws, &stop);
+                            }));
+                        }
+                        Err(_) => thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+                for w in workers {
+                    let _ = w.join();
+                }
+            })
+        };
+        Hostile {
+            url,
+            stop,
+            accepted,
+            thread: Some(thread),
+        }
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The upgrade, retried over the short read timeout.
+fn accept(tcp: TcpStream) -> Result<WebSocket<TcpStream>, ()> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut attempt = tungstenite::accept(tcp);
+    loop {
+        match attempt {
+            Ok(ws) => return Ok(ws),
+            Err(tungstenite::HandshakeError::Interrupted(mid)) if Instant::now() < deadline => {
+                attempt = mid.handshake();
+            }
+            Err(_) => return Err(()),
+        }
+    }
+}
+
+/// Reads until the client's subscribe (answering nothing else), or `None` if it went.
+fn await_subscribe(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool) -> Option<()> {
+    while !stop.load(Ordering::SeqCst) {
+        match ws.read() {
+            Ok(Message::Text(t)) if t.as_str().contains("aws/subscribe") => return Some(()),
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// A chat frame holding an agent's message.
+fn chat_frame(id: &str, content: &str) -> String {
+    let item = serde_json::json!({
+        "Id": id, "Type": "MESSAGE", "Content": content, "ContentType": "text/plain",
+        "ParticipantRole": "AGENT", "AbsoluteTime": "2026-01-01T00:00:00.000Z",
+    })
+    .to_string();
+    serde_json::json!({"content": item, "contentType": "application/json", "topic": "aws/chat"})
+        .to_string()
+}
+
+/// A customer on the emulator whose stream goes to `url`; `max_attempts` REST attempts.
+fn participant(emulator: &Emulator, url: &str, max_attempts: u32) -> (Participant, String) {
+    let chat = emulator.start_chat();
+    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
+    let body = serde_json::json!({
+        "ConnectionCredentials": {"ConnectionToken": token.expose_secret()},
+        "Websocket": {"Url": url},
+    })
+    .to_string();
+    emulator.inject(Fault::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.into_bytes(),
+    });
+    let client = emulator
+        .client_builder()
+        .max_attempts(max_attempts)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let pt = connect_participant::ParticipantToken::new(chat.participant_token).unwrap();
+    (Participant::connect(&client, pt).unwrap(), chat.contact_id)
+}
+
+/// Runs `f` on a thread and gives its result, or `None` if it takes longer than `limit`.
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit).ok()
+}
+
+fn describe(next: &connect_participant::Result<Next>) -> String {
+    match next {
+        Ok(Next::Event(Event::Message(item))) => {
+            format!("message {}", item.content.as_deref().unwrap_or(""))
+        }
+        Ok(Next::Event(e)) => e.name().to_owned(),
+        Ok(Next::TimedOut) => "timed out".to_owned(),
+        Ok(Next::Ended) => "ended".to_owned(),
+        Ok(_) => "?".to_owned(),
+        Err(e) => format!("error {}", e.kind().as_str()),
+    }
+}
+
+#[test]
+fn endless_websocket_pings_do_not_hold_next_timeout() {
+    // After the subscription the server sends a ping every 5 ms and answers nothing: each
+    // ping arrives well within any read timeout, so a read that loops over control frames
+    // never returns to check its deadline or the heartbeat's.
+    let server = Hostile::start(|_, mut ws, stop| {
+        if await_subscribe(&mut ws, stop).is_none() {
+            return;
+        }
+        let _ = ws.send(Message::text(SUBSCRIBED));
+        while !stop.load(Ordering::SeqCst) {
+            if ws.send(Message::Ping(vec![1].into())).is_err() {
+                return;
+            }
+            let _ = ws.read(); // take the pongs, answer nothing
+            thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let emulator = Emulator::start().unwrap();
+    let (me, _) = participant(&emulator, &server.url, 3);
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_millis(200))
+        .max_reconnect_attempts(1)
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(5), move || {
+        let started = Instant::now();
+        let first = describe(&stream.next_timeout(Duration::from_millis(100)));
+        (first, started.elapsed())
+    });
+    let (first, took) = seen.expect("next_timeout(100 ms) did not return within 5 s");
+    assert_eq!(first, "timed out");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    drop(server);
+}
+
+#[test]
+fn a_trickled_frame_does_not_hold_next_timeout_and_is_not_lost() {
+    // The server sends one chat frame a byte every 10 ms (about 3 s for the frame).
+    let frame = chat_frame("t1", "trickled");
+    let server = Hostile::start(move |_, mut ws, stop| {
+        if await_subscribe(&mut ws, stop).is_none() {
+            return;
+        }
+        let _ = ws.send(Message::text(SUBSCRIBED));
+        let payload = frame.as_bytes();
+        let mut bytes = vec![0x81u8, 126];
+        bytes.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        bytes.extend_from_slice(payload);
+        for b in bytes {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            use std::io::Write;
+            if ws.get_mut().write_all(&[b]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        while !stop.load(Ordering::SeqCst) {
+            if matches!(ws.read(), Err(e) if !matches!(&e, tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock))
+            {
+                return;
+            }
+        }
+    });
+    let emulator = Emulator::start().unwrap();
+    let (me, _) = participant(&emulator, &server.url, 3);
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_secs(60))
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(20), move || {
+        let started = Instant::now();
+        let first = describe(&stream.next_timeout(Duration::from_millis(300)));
+        let took = started.elapsed();
+        let mut rest = Vec::new();
+        for _ in 0..100 {
+            let next = describe(&stream.next_timeout(Duration::from_millis(300)));
+            if next != "timed out" {
+                rest.push(next);
+                break;
+            }
+        }
+        (first, took, rest)
+    });
+    let (first, took, rest) = seen.expect("the stream hung");
+    assert_eq!(first, "timed out");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    assert_eq!(
+        rest,
+        ["message trickled"],
+        "the frame is read whole once it is all there"
+    );
+    drop(server);
+}
+
+#[test]
+fn sockets_that_close_after_subscribing_use_up_the_reconnect_attempts() {
+    // Every socket is subscribed, then closed at once: no heartbeat is ever answered, so
+    // no connection is healthy, and the attempts must run out.
+    let server = Hostile::start(|_, mut ws, stop| {
+        if await_subscribe(&mut ws, stop).is_none() {
+            return;
+        }
+        let _ = ws.send(Message::text(SUBSCRIBED));
+        let _ = ws.close(None);
+        let _ = ws.flush();
+    });
+    let emulator = Emulator::start().unwrap();
+    let (me, _) = participant(&emulator, &server.url, 3);
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_secs(60))
+        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .max_reconnect_attempts(3)
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..20 {
+            let next = describe(&stream.next_timeout(Duration::from_millis(500)));
+            let end = next.starts_with("error") || next == "ended";
+            seen.push(next);
+            if end {
+                break;
+            }
+        }
+        (seen, stream.is_ended())
+    });
+    let (seen, ended) = seen.expect("the stream hung");
+    assert_eq!(seen, ["error transport error"]);
+    assert!(ended);
+    // The first socket, then one per attempt.
+    assert_eq!(server.accepted(), 4);
+}
+
+#[test]
+fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_short() {
+    let emulator = Arc::new(Emulator::start().unwrap());
+    let contact = Arc::new(std::sync::Mutex::new(String::new()));
+    let server = {
+        let emulator = emulator.clone();
+        let contact = contact.clone();
+        Hostile::start(move |n, mut ws, stop| {
+            if await_subscribe(&mut ws, stop).is_none() {
+                return;
+            }
+            if n == 1 {
+                // While the first socket was down, two messages were sent; a third comes
+                // as this socket's first frame, before the subscription is answered.
+                let id = contact.lock().unwrap().clone();
+                emulator.agent_says(&id, "one", "text/plain").unwrap();
+                emulator.agent_says(&id, "two", "text/plain").unwrap();
+                let three = emulator.agent_says(&id, "three", "text/plain").unwrap();
+                let frame = emulator.websocket_frame(&id, &three).unwrap();
+                let _ = ws.send(Message::text(frame));
+            }
+            let _ = ws.send(Message::text(SUBSCRIBED));
+            if n == 0 {
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                return;
+            }
+            while !stop.load(Ordering::SeqCst) {
+                match ws.read() {
+                    Ok(Message::Text(t)) if t.as_str().contains("aws/heartbeat") => {
+                        let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                    }
+                    Err(tungstenite::Error::Io(e))
+                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return,
+                    _ => {}
+                }
+            }
+        })
+    };
+    let (me, id) = participant(&emulator, &server.url, 3);
+    *contact.lock().unwrap() = id;
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_secs(60))
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let next = describe(&stream.next_timeout(Duration::from_millis(300)));
+            if next == "timed out" && seen.len() >= 3 {
+                break;
+            }
+            if next != "timed out" {
+                seen.push(next);
+            }
+        }
+        seen
+    });
+    let seen = seen.expect("the stream hung");
+    assert_eq!(seen, ["message one", "message two", "message three"]);
+    drop(server);
+}
+
+#[test]
+fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript() {
+    // Frames are not promised in order (spec §7.3): the first socket delivers "two" but
+    // not "one" (sent before it), then drops. "one" is older than a known item, and the
+    // read-back must still find it.
+    let emulator = Arc::new(Emulator::start().unwrap());
+    let contact = Arc::new(std::sync::Mutex::new(String::new()));
+    let go = Arc::new(AtomicBool::new(false));
+    let server = {
+        let emulator = emulator.clone();
+        let contact = contact.clone();
+        let go = go.clone();
+        Hostile::start(move |n, mut ws, stop| {
+            if await_subscribe(&mut ws, stop).is_none() {
+                return;
+            }
+            let _ = ws.send(Message::text(SUBSCRIBED));
+            if n == 0 {
+                // Once the stream is open (its transcript read).
+                while !go.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
+                    thread::sleep(Duration::from_millis(5));
+                }
+                let id = contact.lock().unwrap().clone();
+                emulator.agent_says(&id, "one", "text/plain").unwrap();
+                let two = emulator.agent_says(&id, "two", "text/plain").unwrap();
+                let frame = emulator.websocket_frame(&id, &two).unwrap();
+                let _ = ws.send(Message::text(frame));
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                return;
+            }
+            while !stop.load(Ordering::SeqCst) {
+                match ws.read() {
+                    Err(tungstenite::Error::Io(e))
+                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return,
+                    _ => {}
+                }
+            }
+        })
+    };
+    let (me, id) = participant(&emulator, &server.url, 3);
+    *contact.lock().unwrap() = id;
+    // Nothing in the transcript yet but the start of the chat; the script writes only
+    // once the stream has subscribed.
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_secs(60))
+        .open()
+        .unwrap();
+    go.store(true, Ordering::SeqCst);
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let next = describe(&stream.next_timeout(Duration::from_millis(300)));
+            if next == "timed out" && seen.len() >= 2 {
+                break;
+            }
+            if next != "timed out" {
+                seen.push(next);
+            }
+        }
+        seen
+    });
+    let seen = seen.expect("the stream hung");
+    assert_eq!(seen, ["message two", "message one"]);
+    assert_eq!(server.accepted(), 2);
+}
+
+#[test]
+fn unanswered_heartbeats_end_a_socket_that_keeps_sending_other_frames() {
+    // The first socket sends a frame of another topic every 5 ms and answers no
+    // heartbeat; the second answers heartbeats.
+    let server = Hostile::start(|n, mut ws, stop| {
+        if await_subscribe(&mut ws, stop).is_none() {
+            return;
+        }
+        let _ = ws.send(Message::text(SUBSCRIBED));
+        while !stop.load(Ordering::SeqCst) {
+            if n == 0 && ws.send(Message::text(r#"{"topic":"aws/other"}"#)).is_err() {
+                return;
+            }
+            match ws.read() {
+                Ok(Message::Text(t)) if n > 0 && t.as_str().contains("aws/heartbeat") => {
+                    let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                }
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return,
+                _ => {}
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let emulator = Emulator::start().unwrap();
+    let (me, _) = participant(&emulator, &server.url, 3);
+    let mut stream = ChatStream::builder(&me)
+        .heartbeat_interval(Duration::from_millis(100))
+        .open()
+        .unwrap();
+    let seen = within(Duration::from_secs(10), move || {
+        let mut seen = Vec::new();
+        for _ in 0..10 {
+            seen.push(describe(&stream.next_timeout(Duration::from_millis(100))));
+        }
+        seen
+    });
+    let seen = seen.expect("the stream hung");
+    assert!(seen.iter().all(|s| s == "timed out"), "{seen:?}");
+    // One replacement, at the second heartbeat with the first unanswered; then healthy.
+    assert_eq!(server.accepted(), 2);
+}
