@@ -328,9 +328,13 @@ impl ChatStream {
         self.ended && self.pending.is_empty()
     }
 
-    /// Waits at most `timeout` for the next event. A reconnection in progress may take
-    /// longer by one connection attempt (bounded by the client's connect timeout and
-    /// timeout), never by a back-off wait.
+    /// Waits at most `timeout` for the next event.
+    ///
+    /// Waiting for frames and back-off waits end at the timeout. A connection attempt
+    /// started within it is not cut short: it may run past the timeout by its own bounds,
+    /// which are the client's connect timeout and timeout for the socket, a few seconds
+    /// for the subscription (ChatJS's resend and retry waits), and the catch-up's
+    /// GetTranscript calls (at most 10, each with the client's timeouts and retries).
     pub fn next_timeout(&mut self, timeout: Duration) -> Result<Next> {
         let deadline = Instant::now().checked_add(timeout);
         self.next_until(deadline)
