@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Footprint figures: the crates a user's build pulls in, the clean release build time, and
 # the stripped size of a release binary that sends one event.
-# Usage: bash benches/footprint.sh [--baseline]   (about a minute on 2 cores; two with
+# With the `websocket` feature (the chat stream): the crates it adds and the clean release
+# build of examples/echo_bot.rs, after the default build's figures, which it leaves as they are.
+# Usage: bash benches/footprint.sh [--baseline]   (about two minutes on 2 cores; three with
 # --baseline, which also builds a bare ureq + serde_json program with the same release
 # profile, so that the build time can be read as a ratio that holds on a slower machine)
 set -euo pipefail
@@ -28,6 +30,25 @@ cp "$bin" "$target/send_one.stripped"
 strip "$target/send_one.stripped"
 size=$(stat -c %s "$target/send_one.stripped")
 awk -v n="$size" 'BEGIN { printf "stripped size: %d bytes (%.2f MB)\n", n, n / 1000000 }' 
+
+# The quick start's build has the `websocket` feature off (its dependency tree is the 28
+# crates above); this says whether the WebSocket crate was compiled for it all the same.
+if compgen -G "$target/release/deps/libtungstenite*" >/dev/null; then
+  echo "note: the quick start's build compiled tungstenite"
+fi
+
+echo "== with --features websocket: crates in the normal dependency tree"
+ws_crates=$(cargo tree -e normal --features websocket --prefix none --format '{p}' | sed 's/ (.*//' | sort -u)
+added=$(comm -13 <(echo "$crates") <(echo "$ws_crates"))
+echo "$added" | sed 's/^/  + /'
+echo "crates with websocket: $(echo "$ws_crates" | wc -l) ($(echo "$added" | grep -c .) added)"
+
+echo "== clean release build of the echo bot, --features emulator,websocket (fresh target directory)"
+start=$(date +%s.%N)
+CARGO_TARGET_DIR="$target/websocket" cargo build --release --example echo_bot \
+  --features emulator,websocket --quiet
+end=$(date +%s.%N)
+awk -v s="$start" -v e="$end" 'BEGIN { printf "clean build with websocket: %.1f s\n", e - s }'
 
 if [ "${1:-}" = "--baseline" ]; then
   echo "== baseline: a bare ureq (rustls, no default features) + serde_json program"

@@ -1,0 +1,639 @@
+//! The chat stream (feature `websocket`) against a std-only WebSocket floor, on 127.0.0.1:
+//!
+//! 1. latency from the agent's message landing in the in-process emulator to the
+//!    `Event::Message` the stream's iterator returns, and CPU time per message of the
+//!    reading thread;
+//! 2. memory per open stream, with the emulator in another process (the
+//!    `connect-participant emulator` binary), so that only the client side is counted;
+//! 3. 100 streams read on 100 threads, the agent speaking once in every chat.
+//!
+//! `cargo bench --bench stream` for the full run, `-- --quick` for the CI smoke run.
+//!
+//! The floor is a WebSocket client written here over a `TcpStream`: a fixed HTTP/1.1
+//! upgrade request, the subscribe frame masked by hand, server frames read by hand. It
+//! measures the same interval, to the moment it has read the frame; it does not parse the
+//! JSON. Both run in the same rounds, interleaved, so that drift hits both.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use connect_participant::emulator::Emulator;
+use connect_participant::{ChatStream, Client, Event, Next, Participant, ParticipantToken};
+
+/// What the agent says: a typical chat line.
+const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
+
+/// How long any one wait may take before the benchmark gives up (a hang is worse than no
+/// figure).
+const WAIT: Duration = Duration::from_secs(10);
+
+/// CPU time this thread has used, from the kernel's scheduler statistics.
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
+/// This process's resident set, in bytes (`VmRSS` of `/proc/self/status`).
+fn rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or_default()
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// Median and p99 of `v` (sorted here).
+fn stats(v: &mut [Duration]) -> (Duration, Duration) {
+    assert!(!v.is_empty(), "no samples");
+    v.sort_unstable();
+    (v[v.len() / 2], v[(v.len() * 99 / 100).min(v.len() - 1)])
+}
+
+// ---------------------------------------------------------------------------------------
+// The floor: a WebSocket client over std only.
+// ---------------------------------------------------------------------------------------
+
+/// The subscribe frame's text (spec §7.3).
+const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
+
+/// A fixed mask: a client must mask, nothing says it must be random for a benchmark.
+const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// A client frame (FIN, `opcode`), masked with [`MASK`].
+fn masked_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = Vec::with_capacity(payload.len() + 14);
+    f.push(0x80 | opcode);
+    match payload.len() {
+        n if n < 126 => f.push(0x80 | n as u8),
+        n if n <= 0xffff => {
+            f.push(0x80 | 126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            f.push(0x80 | 127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    f.extend_from_slice(&MASK);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
+    f
+}
+
+/// A std-only WebSocket client, subscribed to one chat.
+struct FloorWs {
+    tcp: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl FloorWs {
+    /// Upgrades `url` (`ws://host:port/path`) and subscribes.
+    fn open(url: &str) -> io::Result<FloorWs> {
+        let rest = url
+            .strip_prefix("ws://")
+            .ok_or_else(|| io::Error::other("not a ws:// URL"))?;
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let tcp = TcpStream::connect(authority)?;
+        tcp.set_nodelay(true)?;
+        tcp.set_read_timeout(Some(WAIT))?;
+        tcp.set_write_timeout(Some(WAIT))?;
+        let mut ws = FloorWs {
+            tcp,
+            buf: Vec::with_capacity(4096),
+        };
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\n\
+             Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+             Sec-WebSocket-Version: 13\r\n\r\n"
+        );
+        ws.tcp.write_all(request.as_bytes())?;
+        let end = loop {
+            if let Some(p) = ws.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p + 4;
+            }
+            if ws.buf.len() > 8192 || ws.fill()? == 0 {
+                return Err(io::Error::other("no upgrade answer"));
+            }
+        };
+        if !ws.buf.starts_with(b"HTTP/1.1 101") {
+            return Err(io::Error::other(format!(
+                "upgrade refused: {}",
+                String::from_utf8_lossy(&ws.buf[..end.min(40)])
+            )));
+        }
+        ws.buf.drain(..end);
+        ws.tcp.write_all(&masked_frame(0x1, SUBSCRIBE.as_bytes()))?;
+        for _ in 0..100 {
+            let (_, answer) = ws.next_text()?;
+            if answer {
+                continue;
+            }
+            // The first frame that is not a chat item is the subscription's answer.
+            return Ok(ws);
+        }
+        Err(io::Error::other("no subscription answer"))
+    }
+
+    /// Reads more bytes into the buffer.
+    fn fill(&mut self) -> io::Result<usize> {
+        let mut chunk = [0u8; 4096];
+        let n = self.tcp.read(&mut chunk)?;
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(n)
+    }
+
+    /// Reads frames up to the next text frame; its length, and whether it is a chat
+    /// item (`"topic":"aws/chat"`). Pings are answered.
+    fn next_text(&mut self) -> io::Result<(usize, bool)> {
+        for _ in 0..1000 {
+            if let Some((opcode, start, len)) = parse_frame(&self.buf) {
+                let payload = &self.buf[start..start + len];
+                let out = match opcode {
+                    0x1 => Some((len, contains(payload, br#""topic":"aws/chat""#))),
+                    0x8 => return Err(io::Error::other("the server closed the WebSocket")),
+                    0x9 => {
+                        let pong = masked_frame(0xA, payload);
+                        self.tcp.write_all(&pong)?;
+                        None
+                    }
+                    _ => None,
+                };
+                self.buf.drain(..start + len);
+                match out {
+                    Some(o) => return Ok(o),
+                    None => continue,
+                }
+            }
+            if self.fill()? == 0 {
+                return Err(io::Error::other("the server closed the connection"));
+            }
+        }
+        Err(io::Error::other("no text frame in 1000 reads"))
+    }
+
+    /// Waits for the next chat item.
+    fn next_chat(&mut self) -> io::Result<()> {
+        for _ in 0..100 {
+            if self.next_text()?.1 {
+                return Ok(());
+            }
+        }
+        Err(io::Error::other("no chat frame"))
+    }
+}
+
+/// An unmasked server frame at the start of `buf`: opcode, payload start and length.
+fn parse_frame(buf: &[u8]) -> Option<(u8, usize, usize)> {
+    let b0 = *buf.first()?;
+    let b1 = *buf.get(1)?;
+    let (len, start) = match b1 & 0x7f {
+        126 => (
+            usize::from(u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?])),
+            4,
+        ),
+        127 => {
+            let bytes: [u8; 8] = buf.get(2..10)?.try_into().ok()?;
+            (usize::try_from(u64::from_be_bytes(bytes)).ok()?, 10)
+        }
+        n => (usize::from(n), 2),
+    };
+    assert_eq!(b1 & 0x80, 0, "the server masked a frame");
+    assert_ne!(b0 & 0x80, 0, "the floor reads no fragmented frames");
+    if buf.len() < start + len {
+        return None;
+    }
+    Some((b0 & 0x0f, start, len))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+/// The WebSocket URL CreateParticipantConnection gave `participant`.
+fn ws_url(participant: &Participant) -> String {
+    participant
+        .websocket()
+        .and_then(|w| w.url)
+        .expect("a WebSocket URL")
+        .expose_secret()
+        .to_owned()
+}
+
+/// A participant for a chat, from its participant token.
+fn connect(client: &Client, token: &str) -> Participant {
+    Participant::connect(client, ParticipantToken::new(token).expect("token")).expect("connect")
+}
+
+/// Waits for the next `Event::Message` of `stream`, through its iterator.
+fn next_message(stream: &mut ChatStream) {
+    for _ in 0..100 {
+        match stream.next() {
+            Some(Ok(Event::Message(_))) => return,
+            Some(Ok(_)) => {}
+            Some(Err(e)) => panic!("stream: {e}"),
+            None => panic!("the stream ended"),
+        }
+    }
+    panic!("no message in 100 events");
+}
+
+/// Waits at most [`WAIT`] for the next `Event::Message` of `stream`.
+fn next_message_timeout(stream: &mut ChatStream) {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        match stream.next_timeout(WAIT) {
+            Ok(Next::Event(Event::Message(_))) => return,
+            Ok(Next::Event(_) | Next::TimedOut) => {}
+            Ok(Next::Ended) => panic!("the stream ended"),
+            Ok(_) => {}
+            Err(e) => panic!("stream: {e}"),
+        }
+    }
+    panic!("no message within {WAIT:?}");
+}
+
+fn recv<T>(rx: &Receiver<T>) -> T {
+    rx.recv_timeout(WAIT).expect("a reader answered in time")
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Latency, one stream against one floor client, in-process emulator.
+// ---------------------------------------------------------------------------------------
+
+fn latency(emulator: &Emulator, client: &Client, messages: usize) {
+    const WARM: usize = 50;
+    let total = WARM + messages;
+    let stream_chat = emulator.start_chat();
+    let floor_chat = emulator.start_chat();
+    let me = connect(client, &stream_chat.participant_token);
+    let mut stream = me.stream().expect("stream");
+    let mut floor = FloorWs::open(&ws_url(&connect(client, &floor_chat.participant_token)))
+        .expect("floor WebSocket");
+    for chat in [&stream_chat, &floor_chat] {
+        assert!(emulator.wait_for_websockets(&chat.contact_id, 1, WAIT));
+    }
+
+    let (stream_tx, stream_rx) = mpsc::channel();
+    let stream_reader = thread::spawn(move || {
+        let cpu = thread_cpu();
+        let mut cpu_after_warm = cpu;
+        for i in 0..total {
+            if i == WARM {
+                cpu_after_warm = thread_cpu();
+            }
+            next_message(&mut stream);
+            stream_tx.send(Instant::now()).expect("send");
+        }
+        (thread_cpu() - cpu_after_warm, stream)
+    });
+    let (floor_tx, floor_rx) = mpsc::channel();
+    let floor_reader = thread::spawn(move || {
+        let mut cpu_after_warm = thread_cpu();
+        for i in 0..total {
+            if i == WARM {
+                cpu_after_warm = thread_cpu();
+            }
+            floor.next_chat().expect("floor read");
+            floor_tx.send(Instant::now()).expect("send");
+        }
+        thread_cpu() - cpu_after_warm
+    });
+
+    let mut ours = Vec::with_capacity(messages);
+    let mut floors = Vec::with_capacity(messages);
+    for i in 0..total {
+        // Alternate who goes first, and let both readers go back to waiting, as a chat's
+        // messages find an idle stream.
+        for turn in 0..2 {
+            thread::sleep(Duration::from_micros(300));
+            let floor_turn = (turn + i) % 2 == 1;
+            let chat = if floor_turn {
+                &floor_chat
+            } else {
+                &stream_chat
+            };
+            let said = Instant::now();
+            emulator
+                .agent_says(&chat.contact_id, MESSAGE, "text/plain")
+                .expect("agent_says");
+            let got = recv(if floor_turn { &floor_rx } else { &stream_rx });
+            if i >= WARM {
+                let v = if floor_turn { &mut floors } else { &mut ours };
+                v.push(got - said);
+            }
+        }
+    }
+    let (stream_cpu, stream) = stream_reader.join().expect("stream reader");
+    let floor_cpu = floor_reader.join().expect("floor reader");
+    drop(stream);
+    let (fm, fp) = stats(&mut floors);
+    let (om, op) = stats(&mut ours);
+    let n = messages as u32;
+    println!(
+        "latency, agent_says -> event read, {messages} messages each, interleaved \
+         (in-process emulator)"
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>10} {:>11}",
+        "reader", "median us", "p99 us", "cpu us/msg", "median/floor"
+    );
+    for (name, m, p, cpu) in [
+        ("floor: std WebSocket client", fm, fp, floor_cpu / n),
+        ("ChatStream iterator", om, op, stream_cpu / n),
+    ] {
+        println!(
+            "{:<34} {:>10.1} {:>10.1} {:>10.1} {:>11.2}",
+            name,
+            us(m),
+            us(p),
+            us(cpu),
+            m.as_secs_f64() / fm.as_secs_f64()
+        );
+    }
+    println!(
+        "  p99/floor p99 {:.2}, cpu/floor cpu {:.2}",
+        op.as_secs_f64() / fp.as_secs_f64(),
+        stream_cpu.as_secs_f64() / floor_cpu.as_secs_f64().max(1e-9)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Memory per open stream, emulator in another process.
+// ---------------------------------------------------------------------------------------
+
+/// The emulator binary, killed when dropped.
+struct Standalone {
+    child: Child,
+    url: String,
+}
+
+impl Standalone {
+    fn start() -> Standalone {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_connect-participant"))
+            .args(["emulator", "--port", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the emulator binary");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        // Its first line is its URL; nothing more comes on stdout.
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let url = line.trim().to_owned();
+        let mut s = Standalone { child, url };
+        if read.is_err() || !s.url.starts_with("http://") {
+            let _ = s.child.kill();
+            panic!("the emulator printed no URL: {line:?}");
+        }
+        s
+    }
+
+    /// A raw HTTP/1.1 POST of a JSON body to the control path; the answer's JSON.
+    fn post(&self, path: &str, body: &str) -> serde_json::Value {
+        let authority = self.url.trim_start_matches("http://").trim_end_matches('/');
+        let mut tcp = TcpStream::connect(authority).expect("connect to the emulator");
+        tcp.set_read_timeout(Some(WAIT)).expect("timeout");
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tcp.write_all(request.as_bytes()).expect("write");
+        let mut answer = Vec::new();
+        tcp.take(1 << 20).read_to_end(&mut answer).expect("read");
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 200"), "control path: {text}");
+        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        serde_json::from_str(body).expect("JSON answer")
+    }
+
+    /// A new chat: its contact id and participant token.
+    fn start_chat(&self) -> (String, String) {
+        let v = self.post("/emulator/chats", "{}");
+        let field = |k: &str| v[k].as_str().expect("a string member").to_owned();
+        (field("ContactId"), field("ParticipantToken"))
+    }
+}
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn memory(count: usize) {
+    let emulator = Standalone::start();
+    let client = Client::builder()
+        .endpoint_url(&emulator.url)
+        .build()
+        .expect("client");
+    let chats: Vec<_> = (0..2 * count).map(|_| emulator.start_chat()).collect();
+    let (floor_chats, stream_chats) = chats.split_at(count);
+    // The floor's URLs, from participants dropped before it is measured.
+    let urls: Vec<String> = floor_chats
+        .iter()
+        .map(|(_, token)| ws_url(&connect(&client, token)))
+        .collect();
+    // One stream opened and dropped first, so that what is built once (TLS provider,
+    // pools, first allocations) is not counted per stream.
+    {
+        let (_, token) = emulator.start_chat();
+        let p = connect(&client, &token);
+        drop(p.stream().expect("stream"));
+        drop(FloorWs::open(&ws_url(&connect(&client, &token))).expect("floor"));
+    }
+
+    let before_floor = rss();
+    let floors: Vec<FloorWs> = urls
+        .iter()
+        .map(|u| FloorWs::open(u).expect("floor"))
+        .collect();
+    let after_floor = rss();
+
+    let participants: Vec<Participant> = stream_chats
+        .iter()
+        .map(|(_, token)| connect(&client, token))
+        .collect();
+    let after_participants = rss();
+    let streams: Vec<ChatStream> = participants
+        .iter()
+        .map(|p| p.stream().expect("stream"))
+        .collect();
+    let after_streams = rss();
+
+    // Then one message in every chat, read by every reader: its buffers are used.
+    let body = format!(r#"{{"Content":"{MESSAGE}","ContentType":"text/plain"}}"#);
+    for (contact, _) in &chats {
+        emulator.post(&format!("/emulator/chats/{contact}/messages"), &body);
+    }
+    let mut floors = floors;
+    for f in &mut floors {
+        f.next_chat().expect("floor read");
+    }
+    let mut streams = streams;
+    for s in &mut streams {
+        next_message_timeout(s);
+    }
+    let after_message = rss();
+
+    // Everything is alive (and in use) while measured.
+    assert_eq!(floors.len() + streams.len(), 2 * count);
+    let per = |a: u64, b: u64| b.saturating_sub(a) as f64 / count as f64 / 1024.0;
+    println!(
+        "memory, {count} open at once, RSS growth of this process (emulator in another \
+         process)"
+    );
+    println!(
+        "  floor WebSocket: {:.1} KiB each; Participant::connect: {:.1} KiB each; \
+         ChatStream: {:.1} KiB each (participant + stream {:.1} KiB, {:.1}x the floor)",
+        per(before_floor, after_floor),
+        per(after_floor, after_participants),
+        per(after_participants, after_streams),
+        per(after_floor, after_streams),
+        per(after_floor, after_streams) / per(before_floor, after_floor).max(1e-9),
+    );
+    println!(
+        "  after one message read by each of the {}: {:.1} KiB more per reader",
+        2 * count,
+        (after_message.saturating_sub(after_streams)) as f64 / (2 * count) as f64 / 1024.0
+    );
+    drop(streams);
+    drop(participants);
+    drop(floors);
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. 100 streams on 100 threads.
+// ---------------------------------------------------------------------------------------
+
+fn many(emulator: &Emulator, client: &Client, count: usize, rounds: usize) {
+    let stream_chats: Vec<_> = (0..count).map(|_| emulator.start_chat()).collect();
+    let floor_chats: Vec<_> = (0..count).map(|_| emulator.start_chat()).collect();
+    let (tx, rx) = mpsc::channel::<(bool, usize, Instant)>();
+    let mut readers = Vec::with_capacity(2 * count);
+    for (i, chat) in stream_chats.iter().enumerate() {
+        let mut stream = connect(client, &chat.participant_token)
+            .stream()
+            .expect("stream");
+        let tx = tx.clone();
+        readers.push(thread::spawn(move || {
+            for _ in 0..rounds {
+                next_message_timeout(&mut stream);
+                tx.send((false, i, Instant::now())).expect("send");
+            }
+        }));
+    }
+    for (i, chat) in floor_chats.iter().enumerate() {
+        let mut floor =
+            FloorWs::open(&ws_url(&connect(client, &chat.participant_token))).expect("floor");
+        let tx = tx.clone();
+        readers.push(thread::spawn(move || {
+            for _ in 0..rounds {
+                floor.next_chat().expect("floor read");
+                tx.send((true, i, Instant::now())).expect("send");
+            }
+        }));
+    }
+    for chat in stream_chats.iter().chain(&floor_chats) {
+        assert!(emulator.wait_for_websockets(&chat.contact_id, 1, WAIT));
+    }
+    let mut lat = [Vec::new(), Vec::new()];
+    let mut walls = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        for who in [round % 2 == 1, round % 2 == 0] {
+            thread::sleep(Duration::from_millis(20));
+            let chats = if who { &floor_chats } else { &stream_chats };
+            let start = Instant::now();
+            let said: Vec<Instant> = chats
+                .iter()
+                .map(|c| {
+                    let t = Instant::now();
+                    emulator
+                        .agent_says(&c.contact_id, MESSAGE, "text/plain")
+                        .expect("agent_says");
+                    t
+                })
+                .collect();
+            let mut last = start;
+            for _ in 0..count {
+                let (floor, i, at) = recv(&rx);
+                assert_eq!(floor, who, "a reader of the other kind answered");
+                lat[usize::from(who)].push(at - said[i]);
+                last = last.max(at);
+            }
+            walls[usize::from(who)].push(last - start);
+        }
+    }
+    for r in readers {
+        r.join().expect("reader");
+    }
+    println!(
+        "{count} readers on {count} threads, the agent speaking once in every chat, \
+         {rounds} rounds"
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>14} {:>11}",
+        "readers", "median us", "p99 us", "all read, ms", "median/floor"
+    );
+    let (fm, _) = stats(&mut lat[1].clone());
+    let (fw, _) = stats(&mut walls[1].clone());
+    for (name, who) in [
+        ("floor: std WebSocket clients", 1),
+        ("ChatStream, next_timeout", 0),
+    ] {
+        let (m, p) = stats(&mut lat[who]);
+        let (w, _) = stats(&mut walls[who]);
+        println!(
+            "{:<34} {:>10.1} {:>10.1} {:>14.2} {:>11.2}",
+            name,
+            us(m),
+            us(p),
+            w.as_secs_f64() * 1e3,
+            m.as_secs_f64() / fm.as_secs_f64()
+        );
+    }
+    println!(
+        "  all-read wall time / floor's: {:.2} (median over rounds)",
+        stats(&mut walls[0]).0.as_secs_f64() / fw.as_secs_f64()
+    );
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (messages, count, rounds) = if quick { (100, 20, 1) } else { (2000, 100, 20) };
+    println!(
+        "connect-participant {} chat stream{}",
+        env!("CARGO_PKG_VERSION"),
+        if quick { " (quick)" } else { "" }
+    );
+    // First, while this process's heap is fresh: later parts free memory that would be
+    // reused, and hide the growth.
+    memory(if quick { 20 } else { 100 });
+    let emulator = Emulator::builder()
+        .max_websockets(512)
+        .max_connections(512)
+        .start()
+        .expect("emulator");
+    let client = emulator.client_builder().build().expect("client");
+    latency(&emulator, &client, messages);
+    many(&emulator, &client, count, rounds);
+}
