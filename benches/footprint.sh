@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Footprint figures: the crates a user's build pulls in, the clean release build time, and
-# the stripped size of a release binary that sends one event.
-# With the `websocket` feature (the chat stream): the crates it adds and the clean release
-# build of examples/echo_bot.rs, after the default build's figures, which it leaves as they are.
+# Footprint figures: the crates a user's build pulls in, the clean release build time and
+# the stripped size of a user's release binary that sends one event, without and with the
+# `websocket` feature (the chat stream).
 # Usage: bash benches/footprint.sh [--baseline]   (about two minutes on 2 cores; three with
 # --baseline, which also builds a bare ureq + serde_json program with the same release
 # profile, so that the build time can be read as a ratio that holds on a slower machine)
@@ -17,25 +16,44 @@ echo "crates: $(echo "$crates" | wc -l) (including connect-participant itself)"
 target=$(mktemp -d)
 trap 'rm -rf "$target"' EXIT
 
-echo "== clean release build of the quick start (fresh target directory)"
-start=$(date +%s.%N)
-CARGO_TARGET_DIR="$target" cargo build --release --example quickstart --quiet
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" 'BEGIN { printf "clean build: %.1f s\n", e - s }' 
+# A user's program, built as a user builds it: a project of its own that depends on this
+# crate (by path) with the features asked for, its main examples/send_one.rs, the same
+# versions as this crate's lock file. Building inside this repository would not do: its
+# dev-dependency turns `emulator`, `cli` and `websocket` on for every example.
+user_build() { # $1: label, $2: features (TOML list)
+  local dir="$target/user-$1"
+  mkdir -p "$dir/src"
+  profile=$(sed -n '/^\[profile.release\]/,/^$/p' Cargo.toml)
+  cat > "$dir/Cargo.toml" <<TOML
+[package]
+name = "user"
+version = "0.1.0"
+edition = "2024"
 
-echo "== release binary that sends one event (examples/send_one.rs)"
-CARGO_TARGET_DIR="$target" cargo build --release --example send_one --quiet
-bin="$target/release/examples/send_one"
-cp "$bin" "$target/send_one.stripped"
-strip "$target/send_one.stripped"
-size=$(stat -c %s "$target/send_one.stripped")
-awk -v n="$size" 'BEGIN { printf "stripped size: %d bytes (%.2f MB)\n", n, n / 1000000 }' 
+[dependencies]
+connect-participant = { path = "$PWD", features = $2 }
 
-# The quick start's build has the `websocket` feature off (its dependency tree is the 28
-# crates above); this says whether the WebSocket crate was compiled for it all the same.
-if compgen -G "$target/release/deps/libtungstenite*" >/dev/null; then
-  echo "note: the quick start's build compiled tungstenite"
-fi
+$profile
+TOML
+  cp examples/send_one.rs "$dir/src/main.rs"
+  cp Cargo.lock "$dir/Cargo.lock"
+  local start end
+  start=$(date +%s.%N)
+  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build --release --quiet)
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" -v l="$1" 'BEGIN { printf "clean build (%s): %.1f s\n", l, e - s }'
+  cp "$dir/target/release/user" "$dir/user.stripped"
+  strip "$dir/user.stripped"
+  local size
+  size=$(stat -c %s "$dir/user.stripped")
+  awk -v n="$size" -v l="$1" 'BEGIN { printf "stripped size (%s): %d bytes (%.2f MB)\n", l, n, n / 1000000 }'
+  if compgen -G "$dir/target/release/deps/libtungstenite*" >/dev/null; then
+    echo "($1: tungstenite compiled)"
+  fi
+}
+
+echo "== a user's program that sends one event, default features (fresh target directory)"
+user_build default '[]'
 
 echo "== with --features websocket: crates in the normal dependency tree"
 ws_crates=$(cargo tree -e normal --features websocket --prefix none --format '{p}' | sed 's/ (.*//' | sort -u)
@@ -43,12 +61,8 @@ added=$(comm -13 <(echo "$crates") <(echo "$ws_crates"))
 echo "$added" | sed 's/^/  + /'
 echo "crates with websocket: $(echo "$ws_crates" | wc -l) ($(echo "$added" | grep -c .) added)"
 
-echo "== clean release build of the echo bot, --features emulator,websocket (fresh target directory)"
-start=$(date +%s.%N)
-CARGO_TARGET_DIR="$target/websocket" cargo build --release --example echo_bot \
-  --features emulator,websocket --quiet
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" 'BEGIN { printf "clean build with websocket: %.1f s\n", e - s }'
+echo "== the same program with the websocket feature (fresh target directory)"
+user_build websocket '["websocket"]'
 
 if [ "${1:-}" = "--baseline" ]; then
   echo "== baseline: a bare ureq (rustls, no default features) + serde_json program"
