@@ -69,7 +69,7 @@
 //!
 //! # Listening
 //!
-//! With the `websocket` feature, [`Participant::stream`] opens a blocking stream of the
+//! With the `websocket` feature, `Participant::stream` opens a blocking stream of the
 //! chat's events over the WebSocket that CreateParticipantConnection hands out: messages,
 //! typing, receipts, participants coming and going, transfers, the end. It keeps itself
 //! alive (heartbeats, reconnections with the transcript read back for what was missed) and
