@@ -246,6 +246,27 @@ pub(crate) fn two_uuids(random: &RandomFn) -> Result<(Uuid, Uuid)> {
     Ok((Uuid::v4(halves[0]), Uuid::v4(halves[1])))
 }
 
+/// Standard base64 with padding (RFC 4648): the emulator's tokens, a proxy's Basic
+/// credentials.
+#[cfg(any(feature = "emulator", feature = "websocket"))]
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(chunk.get(1).copied().unwrap_or(0)) << 8)
+            | u32::from(chunk.get(2).copied().unwrap_or(0));
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> shift) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +367,23 @@ mod tests {
             std::error::Error::source(&e).map(|s| s.to_string()),
             Some("no entropy".into())
         );
+    }
+
+    #[test]
+    #[cfg(any(feature = "emulator", feature = "websocket"))]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("AQIDAH", "QVFJREFI"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
     }
 }

@@ -1105,6 +1105,24 @@ fn content_members(request: &Request) -> Result<ContentMembers<'_>, Reply> {
     })
 }
 
+/// A service with small bounds (4 chats of 4 items, 4 events), for unit tests.
+#[cfg(test)]
+pub(super) fn small_service() -> Service {
+    use super::chat::ChatLimits;
+    let chats = Chats::new(ChatLimits {
+        max_chats: 4,
+        max_items_per_chat: 4,
+        connection_token_lifetime: Duration::from_secs(60),
+    });
+    let settings = ServiceSettings {
+        max_events: 4,
+        max_kept_bytes: 1 << 20,
+        empty_next_token_on_last_page: false,
+        empty_disconnect_body: false,
+    };
+    Service::new(chats, settings, "127.0.0.1:1".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1125,19 +1143,8 @@ mod tests {
 
     #[test]
     fn hostile_requests_get_answers_not_panics() {
-        use super::super::chat::{CUSTOMER, ChatLimits};
-        let chats = Chats::new(ChatLimits {
-            max_chats: 4,
-            max_items_per_chat: 4,
-            connection_token_lifetime: Duration::from_secs(60),
-        });
-        let settings = ServiceSettings {
-            max_events: 4,
-            max_kept_bytes: 1 << 20,
-            empty_next_token_on_last_page: false,
-            empty_disconnect_body: false,
-        };
-        let service = Service::new(chats, settings, "127.0.0.1:1".into());
+        use super::super::chat::CUSTOMER;
+        let service = small_service();
         let started = service.lock().chats.start_chat();
         let token = service
             .lock()

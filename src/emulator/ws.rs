@@ -899,23 +899,11 @@ pub(super) fn wait_until(
 
 #[cfg(test)]
 mod tests {
-    use super::super::chat::{CUSTOMER, ChatLimits, Chats};
-    use super::super::service::ServiceSettings;
+    use super::super::chat::CUSTOMER;
     use super::*;
 
     fn service() -> Service {
-        let chats = Chats::new(ChatLimits {
-            max_chats: 4,
-            max_items_per_chat: 4,
-            connection_token_lifetime: Duration::from_secs(60),
-        });
-        let settings = ServiceSettings {
-            max_events: 4,
-            max_kept_bytes: 1 << 20,
-            empty_next_token_on_last_page: false,
-            empty_disconnect_body: false,
-        };
-        Service::new(chats, settings, "127.0.0.1:1".into())
+        super::super::service::small_service()
     }
 
     fn request(path: &str, headers: &[(&str, &str)]) -> Request {

@@ -189,20 +189,23 @@ impl Ca {
     }
 }
 
+/// A TLS server's configuration with this certificate and its PKCS#8 key.
+fn server_config(cert: Vec<u8>, pkcs8: Vec<u8>) -> rustls::ServerConfig {
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(cert)],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)),
+        )
+        .unwrap()
+}
+
 /// A server on 127.0.0.1 that takes one connection: the TLS handshake, one request read,
 /// a fixed 200 SendEvent answer. Its thread returns the request's head, or why it failed.
 fn serve_once(cert: Vec<u8>, pkcs8: Vec<u8>) -> (String, JoinHandle<Result<String, String>>) {
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(cert)],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)),
-    )
-    .unwrap();
+    let config = server_config(cert, pkcs8);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
     let handle = thread::spawn(move || {
@@ -482,17 +485,7 @@ fn serve_wss_once(
     pkcs8: Vec<u8>,
     frame: String,
 ) -> (String, JoinHandle<Result<(), String>>) {
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(cert)],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8)),
-    )
-    .unwrap();
+    let config = server_config(cert, pkcs8);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
         "wss://{}/connect?token=s3cr3t-url",
