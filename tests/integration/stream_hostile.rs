@@ -117,6 +117,20 @@ fn await_subscribe(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool) -> Option<(
     None
 }
 
+/// Reads until `stop` or the client goes, answering heartbeats if `heartbeats`.
+fn serve_until_stopped(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, heartbeats: bool) {
+    while !stop.load(Ordering::SeqCst) {
+        match ws.read() {
+            Ok(Message::Text(t)) if heartbeats && t.as_str().contains("aws/heartbeat") => {
+                let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+            }
+            Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
+            _ => {}
+        }
+    }
+}
+
 /// A chat frame holding an agent's message.
 fn chat_frame(id: &str, content: &str) -> String {
     let item = serde_json::json!({
@@ -233,12 +247,7 @@ fn a_trickled_frame_does_not_hold_next_timeout_and_is_not_lost() {
             }
             thread::sleep(Duration::from_millis(10));
         }
-        while !stop.load(Ordering::SeqCst) {
-            if matches!(ws.read(), Err(e) if !matches!(&e, tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock))
-            {
-                return;
-            }
-        }
+        serve_until_stopped(&mut ws, stop, false);
     });
     let emulator = Emulator::start().unwrap();
     let (me, _) = participant(&emulator, &server.url, 3);
@@ -337,17 +346,7 @@ fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_s
                 let _ = ws.flush();
                 return;
             }
-            while !stop.load(Ordering::SeqCst) {
-                match ws.read() {
-                    Ok(Message::Text(t)) if t.as_str().contains("aws/heartbeat") => {
-                        let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
-                    }
-                    Err(tungstenite::Error::Io(e))
-                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                    Err(_) => return,
-                    _ => {}
-                }
-            }
+            serve_until_stopped(&mut ws, stop, true);
         })
     };
     let (me, id) = participant(&emulator, &server.url, 3);
@@ -405,14 +404,7 @@ fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript()
                 let _ = ws.flush();
                 return;
             }
-            while !stop.load(Ordering::SeqCst) {
-                match ws.read() {
-                    Err(tungstenite::Error::Io(e))
-                        if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                    Err(_) => return,
-                    _ => {}
-                }
-            }
+            serve_until_stopped(&mut ws, stop, false);
         })
     };
     let (me, id) = participant(&emulator, &server.url, 3);
