@@ -2,7 +2,9 @@
 //!
 //! - **One write per request.** ureq transmits the request head and the body separately;
 //!   with `TCP_NODELAY` that is two segments and two wake-ups of the server. This layer holds
-//!   what ureq transmits until it waits for the answer, then sends it in one write.
+//!   what ureq transmits until it waits for the answer, then sends it in one write; past
+//!   [`MAX_HELD`] bytes (an attachment's body) it sends what it holds at once, so that a
+//!   body streams instead of being held whole.
 //! - **Timeouts set once.** ureq passes the time left before the attempt's deadline, which
 //!   is a new value at every read and write, so the socket timeout is reset each time. This
 //!   layer rounds it up to a multiple of [`TIMEOUT_STEP`], so that the value, and so the
@@ -17,6 +19,11 @@ use std::fmt;
 
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
+
+/// How much transmitted output is held back at most: a request up to this size goes out in
+/// one write, a larger body (an attachment's upload) streams in writes of about this size,
+/// so that a body is never held whole.
+pub(crate) const MAX_HELD: usize = 64 * 1024;
 
 /// The granularity of socket timeouts.
 pub(crate) const TIMEOUT_STEP: std::time::Duration = std::time::Duration::from_millis(50);
@@ -107,10 +114,13 @@ impl<T: Transport> Transport for CoalescingTransport<T> {
         self.inner.buffers()
     }
 
-    fn transmit_output(&mut self, amount: usize, _timeout: NextTimeout) -> Result<(), ureq::Error> {
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         // ureq reuses the output buffer for what comes next, so keep a copy.
         let out = self.inner.buffers().output();
         self.pending.extend_from_slice(&out[..amount]);
+        if self.pending.len() >= MAX_HELD {
+            self.flush(quantize(timeout))?;
+        }
         Ok(())
     }
 
@@ -184,6 +194,10 @@ mod ureq_behaviour {
     struct Seen {
         writes: AtomicUsize,
         probes: AtomicUsize,
+        /// How much of the body had been read when the socket saw its first write.
+        read_at_first_write: AtomicUsize,
+        /// How much of the body has been read so far.
+        read: Arc<AtomicUsize>,
     }
 
     /// A layer under [`Coalescing`] that counts what goes through it.
@@ -221,7 +235,10 @@ mod ureq_behaviour {
             amount: usize,
             timeout: NextTimeout,
         ) -> Result<(), ureq::Error> {
-            self.seen.writes.fetch_add(1, Ordering::SeqCst);
+            if self.seen.writes.fetch_add(1, Ordering::SeqCst) == 0 {
+                let read = self.seen.read.load(Ordering::SeqCst);
+                self.seen.read_at_first_write.store(read, Ordering::SeqCst);
+            }
             self.inner.transmit_output(amount, timeout)
         }
 
@@ -332,5 +349,50 @@ mod ureq_behaviour {
         // once, on taking out. Were ureq to stop probing on return, the skip would fall on
         // the probe on taking out and this would be 0: then the skip has to go.
         assert_eq!(seen.probes.load(Ordering::SeqCst), CALLS - 1);
+    }
+
+    /// A body of `len` bytes that counts what has been read of it.
+    struct CountingBody {
+        left: usize,
+        read: Arc<AtomicUsize>,
+    }
+
+    impl Read for CountingBody {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.left).min(8192);
+            buf[..n].fill(b'x');
+            self.left -= n;
+            self.read.fetch_add(n, Ordering::SeqCst);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_large_body_streams_instead_of_being_held_whole() {
+        const LEN: usize = 1024 * 1024;
+        let seen = Arc::new(Seen::default());
+        let agent = ureq::Agent::with_parts(
+            ureq::Agent::config_builder().build(),
+            DefaultConnector::default()
+                .chain(Counting(Arc::clone(&seen)))
+                .chain(Coalescing),
+            DefaultResolver::default(),
+        );
+        let (url, server) = serve(1);
+        let body = CountingBody {
+            left: LEN,
+            read: Arc::clone(&seen.read),
+        };
+        let mut answer = agent
+            .put(&url)
+            .header("Content-Length", LEN.to_string())
+            .send(ureq::SendBody::from_owned_reader(body))
+            .unwrap();
+        assert_eq!(answer.body_mut().read_to_string().unwrap(), "ok");
+        assert_eq!(server.join().unwrap(), 1);
+        assert_eq!(seen.read.load(Ordering::SeqCst), LEN);
+        // The socket was written to before most of the body had been read: it streams.
+        let first = seen.read_at_first_write.load(Ordering::SeqCst);
+        assert!(first <= MAX_HELD + 64 * 1024, "first write after {first} bytes read");
     }
 }
