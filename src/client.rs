@@ -13,6 +13,14 @@ use crate::endpoint::{Endpoint, EndpointVariant, redact_userinfo};
 use crate::env;
 use crate::error::{Error, ErrorKind, Result, Shown};
 use crate::operation::{Operation, OperationId};
+use crate::ops::attachment::{
+    CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest, GetAttachmentOutput,
+    GetAttachmentRequest, StartAttachmentUploadOutput, StartAttachmentUploadRequest,
+};
+use crate::ops::auth::{
+    CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
+    GetAuthenticationUrlOutput, GetAuthenticationUrlRequest,
+};
 use crate::ops::connection::{
     CreateParticipantConnectionOutput, CreateParticipantConnectionRequest,
 };
@@ -20,6 +28,7 @@ use crate::ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantR
 use crate::ops::event::{SendEventOutput, SendEventRequest};
 use crate::ops::message::{SendMessageOutput, SendMessageRequest};
 use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, TranscriptPages};
+use crate::ops::view::{DescribeViewOutput, DescribeViewRequest};
 use crate::resolve::EndpointResolver;
 use crate::retry::{self, CallRetries, Next, RetryQuota};
 use crate::tls::{self, Roots};
@@ -847,6 +856,92 @@ impl Client {
         TranscriptPages::new(first, move |r| client.get_transcript(&token, r))
     }
 
+    /// Starts an attachment's upload (StartAttachmentUpload): the presigned URL and the
+    /// headers to PUT the bytes with. [`upload_attachment`](Self::upload_attachment) makes
+    /// all three steps; this is the first, for callers who upload differently.
+    pub fn start_attachment_upload(
+        &self,
+        token: &ConnectionToken,
+        request: &StartAttachmentUploadRequest,
+    ) -> Result<StartAttachmentUploadOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// Completes an attachment's upload (CompleteAttachmentUpload), once its bytes are PUT:
+    /// the attachment is then shared in the chat.
+    pub fn complete_attachment_upload(
+        &self,
+        token: &ConnectionToken,
+        request: &CompleteAttachmentUploadRequest,
+    ) -> Result<CompleteAttachmentUploadOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// A download URL for an attachment (GetAttachment). Fetch it with
+    /// [`download_attachment`](Self::download_attachment).
+    pub fn get_attachment(
+        &self,
+        token: &ConnectionToken,
+        request: &GetAttachmentRequest,
+    ) -> Result<GetAttachmentOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// The view a ShowView block sent (DescribeView, a GET).
+    pub fn describe_view(
+        &self,
+        token: &ConnectionToken,
+        request: &DescribeViewRequest,
+    ) -> Result<DescribeViewOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// The URL to send the customer to for signing in (GetAuthenticationUrl), within a
+    /// minute of the `authentication.initiated` event.
+    pub fn get_authentication_url(
+        &self,
+        token: &ConnectionToken,
+        request: &GetAuthenticationUrlRequest,
+    ) -> Result<GetAuthenticationUrlOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// Cancels a sign-in session (CancelParticipantAuthentication).
+    pub fn cancel_participant_authentication(
+        &self,
+        token: &ConnectionToken,
+        request: &CancelParticipantAuthenticationRequest,
+    ) -> Result<CancelParticipantAuthenticationOutput> {
+        self.call(token.header_value(), token.expose_secret(), request)
+    }
+
+    /// The HTTP agent, for the attachment transfers (no redirects, the client's TLS and
+    /// proxy; no bearer token is ever added to a request it makes).
+    pub(crate) fn agent(&self) -> &ureq::Agent {
+        &self.inner.agent
+    }
+
+    /// The whole-attempt timeout, and the attempts per call.
+    pub(crate) fn transfer_settings(&self) -> (Duration, u32) {
+        (self.inner.timeout, self.inner.max_attempts)
+    }
+
+    /// Waits before retry `attempt` (1, 2, ...), jittered as the calls' retries.
+    pub(crate) fn pause_before_retry(&self, attempt: u32) {
+        let inner = &*self.inner;
+        let mut bytes = [0u8; 8];
+        let unit = match (inner.random)(&mut bytes) {
+            Ok(()) => retry::unit_interval(bytes),
+            Err(_) => 1.0,
+        };
+        (inner.sleep)(retry::backoff(
+            crate::retry::RetryClass::Transient,
+            attempt,
+            unit,
+            None,
+        ));
+    }
+
     /// Runs one operation: checks it, then sends it through the attempt loop that every
     /// operation shares (retries, quota, timeouts, redaction, errors).
     pub(crate) fn call<O: Operation>(
@@ -866,11 +961,25 @@ impl Client {
             )
         })?;
         let body = op.body(generated_token.as_str());
-        let uri = &inner.uris[O::ID as usize];
+        let labelled;
+        let uri = match op.path() {
+            Some(path) => {
+                labelled = inner.endpoint.operation_uri(&path).map_err(|e| {
+                    Error::with_source(
+                        ErrorKind::InvalidInput,
+                        "the request path cannot be made into a URI",
+                        e,
+                    )
+                })?;
+                &labelled
+            }
+            None => &inner.uris[O::ID as usize],
+        };
         let mut retries = CallRetries::new(inner.max_attempts);
         loop {
             let attempt = retries.attempt();
             let request = wire::request(
+                O::ID.is_get(),
                 uri.clone(),
                 bearer.clone(),
                 invocation_id.clone(),
@@ -933,51 +1042,56 @@ impl Client {
     }
 
     fn transport_error(&self, e: ureq::Error, status: Option<u16>, limit: u64) -> Error {
-        let url = self.inner.endpoint.url();
-        if let Some(refused) = tls::certificate_error(&e) {
-            let message = tls::refused_message(url, refused);
-            return Error::transport(ErrorKind::Certificate, message, e);
-        }
-        let (kind, message) = match &e {
-            ureq::Error::Timeout(_) => (
+        transport_error(e, status, limit, self.inner.endpoint.url())
+    }
+}
+
+/// A ureq failure as an [`Error`], naming where the request went as `url` says it (a
+/// presigned URL is a secret: its callers name it without the URL).
+pub(crate) fn transport_error(e: ureq::Error, status: Option<u16>, limit: u64, url: &str) -> Error {
+    if let Some(refused) = tls::certificate_error(&e) {
+        let message = tls::refused_message(url, refused);
+        return Error::transport(ErrorKind::Certificate, message, e);
+    }
+    let (kind, message) = match &e {
+        ureq::Error::Timeout(_) => (
+            ErrorKind::Timeout,
+            format!("the request to {url} timed out"),
+        ),
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) =>
+        {
+            (
                 ErrorKind::Timeout,
                 format!("the request to {url} timed out"),
-            ),
-            ureq::Error::Io(io)
-                if matches!(
-                    io.kind(),
-                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-                ) =>
-            {
-                (
-                    ErrorKind::Timeout,
-                    format!("the request to {url} timed out"),
-                )
-            }
-            ureq::Error::BodyExceedsLimit(_) => (
-                ErrorKind::InvalidResponse,
-                format!("the answer from {url} is larger than {limit} bytes"),
-            ),
-            ureq::Error::LargeResponseHeader(..) => (
-                ErrorKind::InvalidResponse,
-                format!(
-                    "the answer from {url} has a head (status line and headers) larger than \
-                     {MAX_RESPONSE_HEAD} bytes"
-                ),
-            ),
-            // Bytes that are not HTTP/1.1: a bad status line or header, more headers than
-            // the parser takes, broken chunk framing, conflicting lengths.
-            ureq::Error::Protocol(_) => (
-                ErrorKind::InvalidResponse,
-                format!("the answer from {url} is not valid HTTP/1.1"),
-            ),
-            _ => (ErrorKind::Transport, format!("the request to {url} failed")),
-        };
-        let error = Error::transport(kind, message, e);
-        match status {
-            Some(s) if kind == ErrorKind::InvalidResponse => error.set_status(s),
-            _ => error,
+            )
         }
+        ureq::Error::BodyExceedsLimit(_) => (
+            ErrorKind::InvalidResponse,
+            format!("the answer from {url} is larger than {limit} bytes"),
+        ),
+        ureq::Error::LargeResponseHeader(..) => (
+            ErrorKind::InvalidResponse,
+            format!(
+                "the answer from {url} has a head (status line and headers) larger than \
+                     {MAX_RESPONSE_HEAD} bytes"
+            ),
+        ),
+        // Bytes that are not HTTP/1.1: a bad status line or header, more headers than
+        // the parser takes, broken chunk framing, conflicting lengths.
+        ureq::Error::Protocol(_) => (
+            ErrorKind::InvalidResponse,
+            format!("the answer from {url} is not valid HTTP/1.1"),
+        ),
+        _ => (ErrorKind::Transport, format!("the request to {url} failed")),
+    };
+    let error = Error::transport(kind, message, e);
+    match status {
+        Some(s) if kind == ErrorKind::InvalidResponse => error.set_status(s),
+        _ => error,
     }
 }
 

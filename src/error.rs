@@ -33,6 +33,12 @@ pub enum ErrorKind {
     Conflict,
     /// The service answered `ThrottlingException` (HTTP 429): too many requests.
     Throttling,
+    /// The service answered `ServiceQuotaExceededException` (HTTP 402): the chat's quota of
+    /// attachments is used up (StartAttachmentUpload, CompleteAttachmentUpload).
+    ServiceQuotaExceeded,
+    /// The service answered `ResourceNotFoundException` (HTTP 404): DescribeView's view is
+    /// not there.
+    ResourceNotFound,
     /// The service answered `InternalServerException` (HTTP 500).
     InternalServer,
     /// The service answered an error type this crate does not know;
@@ -65,6 +71,9 @@ pub enum ErrorKind {
     InvalidResponse,
     /// The operating system's random source failed, so no client token could be made.
     RandomSource,
+    /// Reading the attachment to upload, or writing a download, failed on this machine;
+    /// [`std::error::Error::source`] has the I/O error.
+    Io,
     /// The chat is over for this participant: CreateParticipantConnection answered 403
     /// while a [`Participant`](crate::Participant) renewed its connection token, which is
     /// how Amazon's own chat clients learn that a chat ended while they were away. Every
@@ -82,6 +91,8 @@ impl ErrorKind {
             ErrorKind::AccessDenied => "access denied",
             ErrorKind::Conflict => "conflict",
             ErrorKind::Throttling => "throttled",
+            ErrorKind::ServiceQuotaExceeded => "service quota exceeded",
+            ErrorKind::ResourceNotFound => "resource not found",
             ErrorKind::InternalServer => "internal server error",
             ErrorKind::UnknownService => "unknown service error",
             ErrorKind::UnexpectedStatus => "unexpected status",
@@ -91,6 +102,7 @@ impl ErrorKind {
             ErrorKind::Certificate => "certificate refused",
             ErrorKind::InvalidResponse => "invalid response",
             ErrorKind::RandomSource => "random source failed",
+            ErrorKind::Io => "local I/O error",
             ErrorKind::ChatEnded => "chat ended",
         }
     }
@@ -103,13 +115,15 @@ impl fmt::Display for ErrorKind {
 }
 
 impl ErrorKind {
-    /// The service error type this kind stands for, if it is one of the documented five.
+    /// The service error type this kind stands for, if it is one of the seven the model documents.
     pub(crate) fn from_service_type(error_type: &str) -> ErrorKind {
         match error_type {
             "ValidationException" => ErrorKind::Validation,
             "AccessDeniedException" => ErrorKind::AccessDenied,
             "ConflictException" => ErrorKind::Conflict,
             "ThrottlingException" => ErrorKind::Throttling,
+            "ServiceQuotaExceededException" => ErrorKind::ServiceQuotaExceeded,
+            "ResourceNotFoundException" => ErrorKind::ResourceNotFound,
             "InternalServerException" => ErrorKind::InternalServer,
             _ => ErrorKind::UnknownService,
         }
@@ -154,6 +168,38 @@ struct Inner {
     /// Whether another attempt may succeed, as [`retry`](crate::retry) decided when the
     /// error was made.
     retry: RetryClass,
+    /// The step of an attachment's upload that failed.
+    upload_step: Option<UploadStep>,
+}
+
+/// The three steps of [`Client::upload_attachment`](crate::Client::upload_attachment), as
+/// [`Error::upload_step`] names the one that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UploadStep {
+    /// 1: StartAttachmentUpload (and the checks before it).
+    Start,
+    /// 2: the PUT of the bytes to the presigned upload URL.
+    Put,
+    /// 3: CompleteAttachmentUpload.
+    Complete,
+}
+
+impl UploadStep {
+    /// How the step is named in messages.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            UploadStep::Start => "step 1 of 3, StartAttachmentUpload",
+            UploadStep::Put => "step 2 of 3, the PUT of the file to the upload URL",
+            UploadStep::Complete => "step 3 of 3, CompleteAttachmentUpload",
+        }
+    }
+}
+
+impl fmt::Display for UploadStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A shorthand for results of this crate.
@@ -174,6 +220,7 @@ impl Error {
                 attempts: 0,
                 quota_exhausted: false,
                 retry: RetryClass::Never,
+                upload_step: None,
             }),
         }
     }
@@ -330,6 +377,26 @@ impl Error {
         e
     }
 
+    /// Says which step of an attachment's upload failed, first in the message too.
+    pub(crate) fn in_upload_step(mut self, step: UploadStep) -> Error {
+        self.inner.message = format!("attachment upload failed at {step}: {}", self.inner.message);
+        self.inner.upload_step = Some(step);
+        self
+    }
+
+    /// A presigned URL's host (the storage service) refused a transfer with `status`.
+    pub(crate) fn storage(status: u16, message: String, retry: RetryClass) -> Error {
+        let mut e = Error::new(ErrorKind::UnexpectedStatus, message);
+        e.inner.status = Some(status);
+        e.inner.retry = retry;
+        e
+    }
+
+    /// A local I/O failure (reading the attachment, writing a download).
+    pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+        Error::with_source(ErrorKind::Io, what, source)
+    }
+
     pub(crate) fn chat_ended(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::ChatEnded, message.into())
     }
@@ -362,6 +429,12 @@ impl Error {
     pub(crate) fn set_source(mut self, source: impl StdError + Send + Sync + 'static) -> Error {
         self.inner.source = Some(Box::new(source));
         self
+    }
+
+    /// The step of [`Client::upload_attachment`](crate::Client::upload_attachment) that
+    /// failed, when the error comes from one.
+    pub fn upload_step(&self) -> Option<UploadStep> {
+        self.inner.upload_step
     }
 
     /// What went wrong, to match on.
@@ -521,7 +594,6 @@ impl fmt::Debug for Shown<'_> {
 /// Appends `s` with control characters replaced, cut at `max` characters, so that a hostile
 /// server cannot put terminal escapes or megabytes into an error message.
 /// `s` with control and direction-changing characters replaced, at most `max` of them.
-#[cfg(feature = "websocket")]
 pub(crate) fn printable(s: &str, max: usize) -> String {
     let mut out = String::new();
     push_printable(&mut out, s, max);
@@ -785,13 +857,16 @@ mod tests {
             InvalidResponse,
             RandomSource,
             ChatEnded,
+            ServiceQuotaExceeded,
+            ResourceNotFound,
+            Io,
         ];
         for kind in &all {
             match kind {
                 InvalidInput | InvalidConfig | Validation | AccessDenied | Conflict
                 | Throttling | InternalServer | UnknownService | UnexpectedStatus | Redirect
                 | Transport | Timeout | Certificate | InvalidResponse | RandomSource
-                | ChatEnded => {}
+                | ChatEnded | ServiceQuotaExceeded | ResourceNotFound | Io => {}
             }
         }
         all

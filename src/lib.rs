@@ -187,14 +187,25 @@ mod stream;
 mod time;
 mod tls;
 mod token;
+mod transfer;
 mod transport;
 mod typing;
 mod wire;
 
 pub use client::{Client, ClientBuilder, send_event};
 pub use endpoint::{Endpoint, EndpointVariant};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Result, UploadStep};
 pub use operation::MAX_RESPONSE_BODY;
+pub use ops::attachment::{
+    ATTACHMENT_TYPES, CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest,
+    ContentDisposition, GetAttachmentOutput, GetAttachmentRequest, MAX_ATTACHMENT_BYTES,
+    PresignedUrl, StartAttachmentUploadOutput, StartAttachmentUploadRequest, UploadMetadata,
+    attachment_content_type,
+};
+pub use ops::auth::{
+    CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
+    GetAuthenticationUrlOutput, GetAuthenticationUrlRequest,
+};
 pub use ops::connection::{
     Attendee, AudioFeatures, ConnectionCredentials, ConnectionType,
     CreateParticipantConnectionOutput, CreateParticipantConnectionRequest, MeetingFeatureStatus,
@@ -215,6 +226,7 @@ pub use ops::transcript::{
     MessageMetadata, ParticipantRole, Receipt, ScanDirection, SortOrder, StartPosition,
     TranscriptItems, TranscriptPages,
 };
+pub use ops::view::{DescribeViewOutput, DescribeViewRequest, View, ViewContent};
 pub use participant::{Participant, ParticipantBuilder};
 pub use receipts::Receipts;
 #[cfg(feature = "websocket")]
@@ -222,6 +234,7 @@ pub use receipts::Receipts;
 pub use stream::{ChatEnd, ChatStream, Event, Next, ReceiptEvent, StreamBuilder};
 pub use time::Timestamp;
 pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
+pub use transfer::{UploadAttachmentOutput, UploadAttachmentRequest};
 pub use typing::TypingThrottle;
 
 /// Internals exposed for this crate's benchmarks only: not part of the API, no stability

@@ -24,18 +24,31 @@ pub(crate) enum OperationId {
     CreateParticipantConnection,
     DisconnectParticipant,
     GetTranscript,
+    StartAttachmentUpload,
+    CompleteAttachmentUpload,
+    GetAttachment,
+    DescribeView,
+    GetAuthenticationUrl,
+    CancelParticipantAuthentication,
 }
 
 impl OperationId {
-    pub(crate) const ALL: [OperationId; 5] = [
+    pub(crate) const ALL: [OperationId; 11] = [
         OperationId::SendEvent,
         OperationId::SendMessage,
         OperationId::CreateParticipantConnection,
         OperationId::DisconnectParticipant,
         OperationId::GetTranscript,
+        OperationId::StartAttachmentUpload,
+        OperationId::CompleteAttachmentUpload,
+        OperationId::GetAttachment,
+        OperationId::DescribeView,
+        OperationId::GetAuthenticationUrl,
+        OperationId::CancelParticipantAuthentication,
     ];
 
-    /// The request path (every operation here is a `POST` with a JSON body).
+    /// The request path; DescribeView's is this prefix and its token
+    /// ([`Operation::path`]).
     pub(crate) const fn path(self) -> &'static str {
         match self {
             OperationId::SendEvent => "/participant/event",
@@ -43,7 +56,19 @@ impl OperationId {
             OperationId::CreateParticipantConnection => "/participant/connection",
             OperationId::DisconnectParticipant => "/participant/disconnect",
             OperationId::GetTranscript => "/participant/transcript",
+            OperationId::StartAttachmentUpload => "/participant/start-attachment-upload",
+            OperationId::CompleteAttachmentUpload => "/participant/complete-attachment-upload",
+            OperationId::GetAttachment => "/participant/attachment",
+            OperationId::DescribeView => "/participant/views/",
+            OperationId::GetAuthenticationUrl => "/participant/authentication-url",
+            OperationId::CancelParticipantAuthentication => "/participant/cancel-authentication",
         }
+    }
+
+    /// `GET` for DescribeView (no body, no `Content-Type`), `POST` with a JSON body for
+    /// every other operation.
+    pub(crate) const fn is_get(self) -> bool {
+        matches!(self, OperationId::DescribeView)
     }
 
     pub(crate) const fn bearer(self) -> BearerKind {
@@ -78,6 +103,12 @@ pub(crate) trait Operation {
     /// The JSON body. `client_token` is a fresh UUID v4, for the operations whose
     /// idempotency token is filled in when the caller gave none (others ignore it).
     fn body(&self, client_token: &str) -> Vec<u8>;
+
+    /// The request path when it depends on the input (a URI label), percent-encoded;
+    /// `None` for the operation's fixed path.
+    fn path(&self) -> Option<String> {
+        None
+    }
 
     /// Reads a success answer's members (an empty body reads as no members).
     fn parse(answer: Members) -> Result<Self::Output, BadAnswer>;
@@ -177,6 +208,54 @@ impl Members {
                 &self.path_of(name),
                 "a whole number from 0 to 2^64 - 1",
             )),
+        }
+    }
+
+    /// A whole number that fits an `i64`.
+    pub(crate) fn integer(&mut self, name: &str) -> Result<Option<i64>, BadAnswer> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "a whole number")),
+        }
+    }
+
+    /// A list of strings; `null` elements are skipped.
+    pub(crate) fn strings(&mut self, name: &str) -> Result<Vec<String>, BadAnswer> {
+        match self.take(name) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(i, v)| match v {
+                    Value::String(s) => Ok(s),
+                    _ => Err(BadAnswer(format!(
+                        "member {}[{i}] is not a string",
+                        self.path_of(name)
+                    ))),
+                })
+                .collect(),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "a list")),
+        }
+    }
+
+    /// A map of strings to strings, by name in alphabetical order (`null` values skipped).
+    pub(crate) fn string_map(&mut self, name: &str) -> Result<Vec<(String, String)>, BadAnswer> {
+        match self.take(name) {
+            None => Ok(Vec::new()),
+            Some(Value::Object(map)) => map
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| match v {
+                    Value::String(s) => Ok((k, s)),
+                    _ => Err(BadAnswer(format!(
+                        "member {}.{k} is not a string",
+                        self.path_of(name)
+                    ))),
+                })
+                .collect(),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "an object")),
         }
     }
 

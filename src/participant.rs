@@ -6,11 +6,20 @@ use std::time::{Duration, SystemTime};
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::ops::attachment::{
+    CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest, GetAttachmentOutput,
+    GetAttachmentRequest, StartAttachmentUploadOutput, StartAttachmentUploadRequest,
+};
+use crate::ops::auth::{
+    CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
+    GetAuthenticationUrlOutput, GetAuthenticationUrlRequest,
+};
 use crate::ops::connection::{CreateParticipantConnectionRequest, Websocket};
 use crate::ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequest};
 use crate::ops::event::{SendEventOutput, SendEventRequest};
 use crate::ops::message::{SendMessageOutput, SendMessageRequest};
 use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, TranscriptPages};
+use crate::ops::view::{DescribeViewOutput, DescribeViewRequest};
 use crate::time::Timestamp;
 use crate::token::{ConnectionToken, ParticipantToken};
 
@@ -385,6 +394,61 @@ impl Participant {
     pub fn transcript_pages(&self, first: GetTranscriptRequest) -> TranscriptPages<'static> {
         let me = self.clone();
         TranscriptPages::new(first, move |r| me.get_transcript(r))
+    }
+
+    /// Starts an attachment's upload (StartAttachmentUpload); see
+    /// [`upload_attachment`](Self::upload_attachment) for all three steps.
+    pub fn start_attachment_upload(
+        &self,
+        request: &StartAttachmentUploadRequest,
+    ) -> Result<StartAttachmentUploadOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.start_attachment_upload(&token, request)
+    }
+
+    /// Completes an attachment's upload (CompleteAttachmentUpload).
+    pub fn complete_attachment_upload(
+        &self,
+        request: &CompleteAttachmentUploadRequest,
+    ) -> Result<CompleteAttachmentUploadOutput> {
+        let token = self.connection_token()?;
+        self.inner
+            .client
+            .complete_attachment_upload(&token, request)
+    }
+
+    /// A download URL for an attachment (GetAttachment); see
+    /// [`download_attachment`](Self::download_attachment).
+    pub fn get_attachment(&self, request: &GetAttachmentRequest) -> Result<GetAttachmentOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.get_attachment(&token, request)
+    }
+
+    /// The view a ShowView block sent (DescribeView).
+    pub fn describe_view(&self, request: &DescribeViewRequest) -> Result<DescribeViewOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.describe_view(&token, request)
+    }
+
+    /// The sign-in URL for an `authentication.initiated` event's session
+    /// (GetAuthenticationUrl).
+    pub fn get_authentication_url(
+        &self,
+        request: &GetAuthenticationUrlRequest,
+    ) -> Result<GetAuthenticationUrlOutput> {
+        let token = self.connection_token()?;
+        self.inner.client.get_authentication_url(&token, request)
+    }
+
+    /// Cancels a sign-in session (CancelParticipantAuthentication).
+    pub fn cancel_participant_authentication(
+        &self,
+        request: &CancelParticipantAuthenticationRequest,
+    ) -> Result<CancelParticipantAuthenticationOutput> {
+        let token = self.connection_token()?;
+        self.inner
+            .client
+            .cancel_participant_authentication(&token, request)
     }
 
     /// Leaves the chat (DisconnectParticipant). Later calls are refused by the service

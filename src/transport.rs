@@ -393,6 +393,9 @@ mod ureq_behaviour {
         assert_eq!(seen.read.load(Ordering::SeqCst), LEN);
         // The socket was written to before most of the body had been read: it streams.
         let first = seen.read_at_first_write.load(Ordering::SeqCst);
-        assert!(first <= MAX_HELD + 64 * 1024, "first write after {first} bytes read");
+        assert!(
+            first <= MAX_HELD + 64 * 1024,
+            "first write after {first} bytes read"
+        );
     }
 }

@@ -33,6 +33,7 @@ pub(crate) mod headers {
 /// Made from values prepared once (the URI, the token's header value), so that nothing is
 /// parsed or checked again per call.
 pub(crate) fn request(
+    get: bool,
     uri: Uri,
     bearer: HeaderValue,
     invocation_id: HeaderValue,
@@ -40,10 +41,17 @@ pub(crate) fn request(
     body: &[u8],
 ) -> http::Request<&[u8]> {
     let mut request = http::Request::new(body);
-    *request.method_mut() = http::Method::POST;
     *request.uri_mut() = uri;
+    if get {
+        // DescribeView: the SDKs send no body and no Content-Type.
+        *request.method_mut() = http::Method::GET;
+    } else {
+        *request.method_mut() = http::Method::POST;
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_TYPE, headers::APPLICATION_JSON);
+    }
     let h = request.headers_mut();
-    h.insert(http::header::CONTENT_TYPE, headers::APPLICATION_JSON);
     h.insert(headers::X_AMZ_BEARER, bearer);
     h.insert(headers::AMZ_SDK_INVOCATION_ID, invocation_id);
     h.insert(headers::AMZ_SDK_REQUEST, sdk_request);
@@ -164,6 +172,7 @@ mod tests {
             .parse()
             .unwrap();
         let r = request(
+            false,
             uri.clone(),
             HeaderValue::from_static("tok"),
             HeaderValue::from_static("inv-1"),
@@ -187,6 +196,22 @@ mod tests {
             ]
         );
         assert_eq!(*r.body(), b"{}");
+        // DescribeView: a GET without body or Content-Type.
+        let r = request(
+            true,
+            uri.clone(),
+            HeaderValue::from_static("tok"),
+            HeaderValue::from_static("inv-1"),
+            HeaderValue::from_static("attempt=1; max=3"),
+            b"",
+        );
+        assert_eq!(r.method(), http::Method::GET);
+        let names: Vec<&str> = r.headers().keys().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["x-amz-bearer", "amz-sdk-invocation-id", "amz-sdk-request"]
+        );
+        assert!(r.body().is_empty());
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! The operations, one file each: inputs, their limits, bodies and answers. Pure, no IO.
 
+pub(crate) mod attachment;
+pub(crate) mod auth;
 pub(crate) mod connection;
 pub(crate) mod content_type;
 pub(crate) mod disconnect;
 pub(crate) mod event;
 pub(crate) mod message;
 pub(crate) mod transcript;
+pub(crate) mod view;
 
 /// An enum of the service's that may gain values: the known ones as variants, any other
 /// kept as `Unknown` with its text, so that an answer naming a new value is read, not

@@ -106,6 +106,8 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         | ErrorKind::AccessDenied
         | ErrorKind::Conflict
         | ErrorKind::Throttling
+        | ErrorKind::ServiceQuotaExceeded
+        | ErrorKind::ResourceNotFound
         | ErrorKind::InternalServer
         | ErrorKind::UnknownService
         | ErrorKind::UnexpectedStatus

@@ -1,0 +1,493 @@
+//! An attachment's bytes, to and from presigned URLs: the upload's three steps, and the
+//! download. The second room that does IO, over the client's agent: no redirects, the
+//! client's TLS and proxy, and never a bearer token (the URLs' host is not the service).
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use ureq::http::{self, HeaderName, HeaderValue};
+
+use crate::client::{Client, transport_error};
+use crate::error::{Error, Result, UploadStep, printable};
+use crate::ops::attachment::{
+    CompleteAttachmentUploadRequest, GetAttachmentRequest, PresignedUrl,
+    StartAttachmentUploadRequest, UploadMetadata, attachment_content_type, check_attachment,
+};
+use crate::retry;
+use crate::token::ConnectionToken;
+
+/// How slow a transfer may be before it times out: the client's timeout, plus one second
+/// per 50 KB of the body. A 20 MB upload gets 400 s more than a call.
+const MIN_BYTES_PER_SECOND: u64 = 50_000;
+
+/// The most bytes of an error answer from the storage service read (its XML error).
+const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// What to upload: the file's name, and its MIME type unless the name's extension says it.
+///
+/// ```
+/// use connect_participant::UploadAttachmentRequest;
+///
+/// let r = UploadAttachmentRequest::new("invoice.pdf");
+/// assert_eq!(r.content_type(), Some("application/pdf"));
+/// let r = UploadAttachmentRequest::new("scan.jpg").with_content_type("image/jpeg");
+/// assert_eq!(r.content_type(), Some("image/jpeg"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadAttachmentRequest {
+    name: String,
+    content_type: Option<String>,
+}
+
+impl UploadAttachmentRequest {
+    /// `AttachmentName`: the file's name as the chat shows it; its extension must be one
+    /// the service takes ([`ATTACHMENT_TYPES`](crate::ATTACHMENT_TYPES)).
+    pub fn new(name: impl Into<String>) -> UploadAttachmentRequest {
+        UploadAttachmentRequest {
+            name: name.into(),
+            content_type: None,
+        }
+    }
+
+    /// `ContentType`, the file's MIME type. Defaults to the one of the name's extension
+    /// ([`attachment_content_type`]).
+    #[must_use]
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The MIME type sent: the one set, or the extension's.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type
+            .as_deref()
+            .or_else(|| attachment_content_type(&self.name))
+    }
+}
+
+/// What [`Client::upload_attachment`] gives: the attachment, shared in the chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadAttachmentOutput {
+    /// `AttachmentId`.
+    pub attachment_id: String,
+    /// The bytes uploaded.
+    pub size: u64,
+}
+
+fn io_error(what: &str) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |e| Error::io(what, e)
+}
+
+/// The time a transfer of `bytes` may take.
+fn transfer_timeout(base: Duration, bytes: u64) -> Duration {
+    base.saturating_add(Duration::from_secs(bytes / MIN_BYTES_PER_SECOND))
+}
+
+impl Client {
+    /// Uploads a file and shares it in the chat, the way the service requires:
+    /// StartAttachmentUpload, a PUT of the bytes to the presigned URL it gives (with
+    /// every header it says, and no token: that host is not the service), then
+    /// CompleteAttachmentUpload.
+    ///
+    /// The bytes are read from `body`'s current position to its end, and streamed: the
+    /// file is never held in memory. Before the first request the name (an extension the
+    /// service takes), the MIME type and the size (1 to 20,000,000 bytes) are checked.
+    /// StartAttachmentUpload's client token is generated once and kept across its retries;
+    /// a failed PUT is retried from the start of the bytes (the reason `body` must
+    /// [`Seek`]) without starting another upload; the PUT may take the client's timeout
+    /// plus one second per 50 KB. A failure says which step failed
+    /// ([`Error::upload_step`], and first in its message).
+    pub fn upload_attachment<R: Read + Seek>(
+        &self,
+        token: &ConnectionToken,
+        request: &UploadAttachmentRequest,
+        mut body: R,
+    ) -> Result<UploadAttachmentOutput> {
+        let start = |e: Error| e.in_upload_step(UploadStep::Start);
+        let content_type = request.content_type().ok_or_else(|| {
+            start(Error::invalid_input(
+                "ContentType",
+                "none given, and the file name's extension is not one the service takes",
+            ))
+        })?;
+        let size = remaining(&mut body).map_err(start)?;
+        check_attachment(&request.name, content_type, size).map_err(start)?;
+        let started = self
+            .start_attachment_upload(
+                token,
+                &StartAttachmentUploadRequest::new(&request.name, content_type, size),
+            )
+            .map_err(start)?;
+        let missing = |member: &str| {
+            start(Error::invalid_response(
+                200,
+                format!("the service answered StartAttachmentUpload without {member}"),
+            ))
+        };
+        let id = started
+            .attachment_id
+            .ok_or_else(|| missing("AttachmentId"))?;
+        let metadata = started
+            .upload_metadata
+            .ok_or_else(|| missing("UploadMetadata"))?;
+        self.put_attachment(&metadata, &mut body)
+            .map_err(|e| e.in_upload_step(UploadStep::Put))?;
+        self.complete_attachment_upload(token, &CompleteAttachmentUploadRequest::new(&id))
+            .map_err(|e| e.in_upload_step(UploadStep::Complete))?;
+        Ok(UploadAttachmentOutput {
+            attachment_id: id,
+            size,
+        })
+    }
+
+    /// [`upload_attachment`](Self::upload_attachment) of a file on disk, named as its file
+    /// name, its MIME type from its extension.
+    pub fn upload_attachment_file(
+        &self,
+        token: &ConnectionToken,
+        path: impl AsRef<Path>,
+    ) -> Result<UploadAttachmentOutput> {
+        let (request, file) = open_upload(path.as_ref())?;
+        self.upload_attachment(token, &request, file)
+    }
+
+    /// The upload's second step alone: PUTs the bytes from `body`'s position to its end to
+    /// the presigned URL of `metadata`, with every header it lists, and nothing else that
+    /// a signature covers (no token). Retried from the start of the bytes as the calls are
+    /// (server errors, timeouts, dropped connections), up to the client's attempts.
+    pub fn put_attachment<R: Read + Seek>(
+        &self,
+        metadata: &UploadMetadata,
+        mut body: R,
+    ) -> Result<()> {
+        let url = metadata
+            .url
+            .as_ref()
+            .ok_or_else(|| Error::invalid_response(200, "the upload metadata has no Url"))?;
+        let uri: http::Uri = url
+            .expose_secret()
+            .parse()
+            .map_err(|_| Error::invalid_response(200, "the upload URL is not a valid URL"))?;
+        let begin = body
+            .stream_position()
+            .map_err(io_error("could not read the attachment's position"))?;
+        let size = remaining(&mut body)?;
+        let mut headers = Vec::with_capacity(metadata.headers_to_include.len() + 1);
+        let mut has_length = false;
+        for (name, value) in &metadata.headers_to_include {
+            let bad = |what: &str| {
+                Error::invalid_response(
+                    200,
+                    format!(
+                        "the upload's header {} cannot be sent: {what}",
+                        printable(name, 64)
+                    ),
+                )
+            };
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("a bad name"))?;
+            let v = HeaderValue::from_str(value).map_err(|_| bad("a bad value"))?;
+            if n == http::header::CONTENT_LENGTH {
+                has_length = true;
+                if value.trim() != size.to_string() {
+                    return Err(Error::invalid_response(
+                        200,
+                        format!(
+                            "the upload's signed Content-Length is {}, but the file has {size} \
+                             bytes",
+                            printable(value, 32)
+                        ),
+                    ));
+                }
+            }
+            headers.push((n, v));
+        }
+        if !has_length {
+            headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(size)));
+        }
+        let (base, attempts) = self.transfer_settings();
+        let timeout = transfer_timeout(base, size);
+        let mut attempt = 1;
+        loop {
+            body.seek(SeekFrom::Start(begin))
+                .map_err(io_error("could not go back to the attachment's start"))?;
+            let error = match self.put_once(&uri, &headers, (&mut body).take(size), timeout) {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            };
+            if !error.is_retryable() || attempt >= attempts {
+                return Err(error.set_attempts(attempt, false));
+            }
+            self.pause_before_retry(attempt);
+            attempt += 1;
+        }
+    }
+
+    fn put_once(
+        &self,
+        uri: &http::Uri,
+        headers: &[(HeaderName, HeaderValue)],
+        mut body: impl Read,
+        timeout: Duration,
+    ) -> Result<()> {
+        let mut request = http::Request::builder()
+            .method(http::Method::PUT)
+            .uri(uri.clone());
+        for (n, v) in headers {
+            request = request.header(n, v);
+        }
+        let request = request
+            .body(ureq::SendBody::from_reader(&mut body))
+            .map_err(|_| Error::invalid_response(200, "the upload request cannot be made"))?;
+        let request = self
+            .agent()
+            .configure_request(request)
+            .timeout_global(Some(timeout))
+            .build();
+        let response = self.agent().run(request);
+        let mut response = response.map_err(|e| {
+            transport_error(
+                without_uri(e),
+                None,
+                MAX_ERROR_BODY,
+                "the presigned upload URL",
+            )
+        })?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        Err(storage_error(status, response.body_mut(), "upload"))
+    }
+
+    /// Downloads an attachment from its presigned URL (GetAttachment's `Url`) into `out`,
+    /// with a plain GET and no token: that host is not the service. Refuses an answer over
+    /// `max_bytes` (as announced, or as it arrives), writing at most that much. The GET may
+    /// take the client's timeout plus one second per 50 KB of `max_bytes`. Returns the
+    /// bytes written.
+    pub fn download_attachment(
+        &self,
+        url: &PresignedUrl,
+        out: &mut dyn Write,
+        max_bytes: u64,
+    ) -> Result<u64> {
+        let uri: http::Uri = url
+            .expose_secret()
+            .parse()
+            .map_err(|_| Error::invalid_response(200, "the download URL is not a valid URL"))?;
+        let (base, _) = self.transfer_settings();
+        let request = http::Request::builder()
+            .method(http::Method::GET)
+            .uri(uri)
+            .body(())
+            .map_err(|_| Error::invalid_response(200, "the download request cannot be made"))?;
+        let request = self
+            .agent()
+            .configure_request(request)
+            .timeout_global(Some(transfer_timeout(base, max_bytes)))
+            .build();
+        let what = "the presigned download URL";
+        let mut response = self
+            .agent()
+            .run(request)
+            .map_err(|e| transport_error(without_uri(e), None, max_bytes, what))?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(storage_error(status, response.body_mut(), "download"));
+        }
+        let too_large = || {
+            Error::invalid_response(
+                status,
+                format!("the attachment is larger than the {max_bytes} bytes allowed"),
+            )
+        };
+        if response
+            .body()
+            .content_length()
+            .is_some_and(|n| n > max_bytes)
+        {
+            return Err(too_large());
+        }
+        let mut reader = response
+            .body_mut()
+            .with_config()
+            .limit(max_bytes.saturating_add(1))
+            .reader();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut written = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => return Ok(written),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let e = match e.downcast::<ureq::Error>() {
+                        Ok(ureq::Error::BodyExceedsLimit(_)) => return Err(too_large()),
+                        Ok(e) => e,
+                        Err(e) => ureq::Error::Io(e),
+                    };
+                    return Err(transport_error(
+                        without_uri(e),
+                        Some(status),
+                        max_bytes,
+                        what,
+                    ));
+                }
+            };
+            if written + n as u64 > max_bytes {
+                return Err(too_large());
+            }
+            out.write_all(&buf[..n])
+                .map_err(io_error("could not write the downloaded attachment"))?;
+            written += n as u64;
+        }
+    }
+}
+
+/// The bytes from `body`'s position to its end; the position is left where it was.
+fn remaining(body: &mut impl Seek) -> Result<u64> {
+    let here = body
+        .stream_position()
+        .map_err(io_error("could not read the attachment's position"))?;
+    let end = body
+        .seek(SeekFrom::End(0))
+        .map_err(io_error("could not find the attachment's end"))?;
+    body.seek(SeekFrom::Start(here))
+        .map_err(io_error("could not go back to the attachment's start"))?;
+    Ok(end.saturating_sub(here))
+}
+
+/// The request for a file on disk, and the file, opened.
+pub(crate) fn open_upload(path: &Path) -> Result<(UploadAttachmentRequest, File)> {
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        Error::invalid_input("AttachmentName", "the path has no file name in UTF-8")
+            .in_upload_step(UploadStep::Start)
+    })?;
+    let file = File::open(path).map_err(|e| {
+        Error::io("could not open the attachment", e).in_upload_step(UploadStep::Start)
+    })?;
+    Ok((UploadAttachmentRequest::new(name), file))
+}
+
+/// A ureq error without the parts that could quote the presigned URL (a secret).
+fn without_uri(e: ureq::Error) -> ureq::Error {
+    match e {
+        ureq::Error::BadUri(_) => ureq::Error::BadUri("(the presigned URL)".to_owned()),
+        other => other,
+    }
+}
+
+/// The storage service's refusal: its status, and the code and message of its XML error
+/// (`<Error><Code>SignatureDoesNotMatch</Code><Message>…</Message></Error>`).
+fn storage_error(status: u16, body: &mut ureq::Body, what: &str) -> Error {
+    let mut text = Vec::new();
+    let _ = body
+        .with_config()
+        .limit(MAX_ERROR_BODY)
+        .reader()
+        .take(MAX_ERROR_BODY)
+        .read_to_end(&mut text);
+    let text = String::from_utf8_lossy(&text);
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find(&format!("</{name}>"))? + start;
+        Some(printable(&text[start..end], 200))
+    };
+    let code = tag("Code");
+    let mut message = format!("the presigned {what} URL answered HTTP {status}");
+    if let Some(code) = &code {
+        message.push_str(&format!(" ({code}"));
+        if let Some(m) = tag("Message") {
+            message.push_str(&format!(": {m}"));
+        }
+        message.push(')');
+    }
+    if code.as_deref() == Some("SignatureDoesNotMatch") {
+        message.push_str(
+            "; the headers sent must be exactly those StartAttachmentUpload listed, and the \
+             body exactly the announced size",
+        );
+    }
+    Error::storage(
+        status,
+        message,
+        retry::for_response(status, code.as_deref()),
+    )
+}
+
+impl crate::participant::Participant {
+    /// [`Client::upload_attachment`] with this participant's connection token.
+    pub fn upload_attachment<R: Read + Seek>(
+        &self,
+        request: &UploadAttachmentRequest,
+        body: R,
+    ) -> Result<UploadAttachmentOutput> {
+        let token = self
+            .connection_token()
+            .map_err(|e| e.in_upload_step(UploadStep::Start))?;
+        self.client().upload_attachment(&token, request, body)
+    }
+
+    /// [`Client::upload_attachment_file`] with this participant's connection token.
+    pub fn upload_attachment_file(&self, path: impl AsRef<Path>) -> Result<UploadAttachmentOutput> {
+        let (request, file) = open_upload(path.as_ref())?;
+        self.upload_attachment(&request, file)
+    }
+
+    /// GetAttachment for `attachment_id`, then [`Client::download_attachment`] of its URL
+    /// into `out`, refusing more than `max_bytes`. Returns the bytes written.
+    pub fn download_attachment(
+        &self,
+        attachment_id: &str,
+        out: &mut dyn Write,
+        max_bytes: u64,
+    ) -> Result<u64> {
+        let got = self.get_attachment(&GetAttachmentRequest::new(attachment_id))?;
+        let url = got.url.ok_or_else(|| {
+            Error::invalid_response(200, "the service answered GetAttachment without Url")
+        })?;
+        self.client().download_attachment(&url, out, max_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::attachment::MAX_ATTACHMENT_BYTES;
+
+    #[test]
+    fn a_transfer_may_take_a_second_more_per_50_kb() {
+        let base = Duration::from_secs(10);
+        assert_eq!(transfer_timeout(base, 0), base);
+        assert_eq!(
+            transfer_timeout(base, MAX_ATTACHMENT_BYTES),
+            Duration::from_secs(410)
+        );
+    }
+
+    #[test]
+    fn remaining_counts_from_the_position_and_keeps_it() {
+        let mut c = io::Cursor::new(vec![0u8; 100]);
+        c.set_position(30);
+        assert_eq!(remaining(&mut c).unwrap(), 70);
+        assert_eq!(c.position(), 30);
+    }
+
+    #[test]
+    fn the_content_type_comes_from_the_extension_unless_given() {
+        assert_eq!(
+            UploadAttachmentRequest::new("a.DOCX").content_type(),
+            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        );
+        assert_eq!(UploadAttachmentRequest::new("a.exe").content_type(), None);
+        assert_eq!(UploadAttachmentRequest::new("noext").content_type(), None);
+    }
+}
