@@ -287,11 +287,13 @@
 // docs.rs builds all features, so a build without it need not resolve them.
 #![cfg_attr(not(feature = "websocket"), allow(rustdoc::broken_intra_doc_links))]
 
+mod attachments;
 mod chat;
 mod faults;
 mod http;
 mod ids;
 mod service;
+mod views;
 #[cfg(feature = "websocket")]
 mod ws;
 
@@ -311,7 +313,7 @@ use crate::{ConnectionToken, Endpoint};
 pub use faults::Fault;
 
 use chat::{ChatLimits, Chats};
-use http::{Handler, HttpLimits, Outcome, Reply, Request, Server};
+use http::{Admit, Handler, HttpLimits, Outcome, Reply, Request, Server};
 use service::{AgentError, Service, ServiceSettings};
 
 /// One event the emulator accepted.
@@ -457,6 +459,7 @@ struct Limits {
     connection_token_lifetime: Duration,
     empty_next_token_on_last_page: bool,
     empty_disconnect_body: bool,
+    max_attachments_per_chat: usize,
     #[cfg(feature = "websocket")]
     max_websockets: usize,
 }
@@ -625,6 +628,20 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The default of [`max_attachments_per_chat`](Self::max_attachments_per_chat): 100.
+    pub const DEFAULT_MAX_ATTACHMENTS_PER_CHAT: usize = 100;
+
+    /// How many attachment uploads (StartAttachmentUpload calls with distinct client
+    /// tokens) a chat may start; one more is answered 402
+    /// `ServiceQuotaExceededException`, as the service answers past its quota of
+    /// attachments per contact. Default
+    /// [`DEFAULT_MAX_ATTACHMENTS_PER_CHAT`](Self::DEFAULT_MAX_ATTACHMENTS_PER_CHAT) (100).
+    /// Zero refuses every upload.
+    pub fn max_attachments_per_chat(mut self, max: usize) -> Self {
+        self.limits.max_attachments_per_chat = max;
+        self
+    }
+
     /// The default of [`max_websockets`](Self::max_websockets): 256.
     #[cfg(feature = "websocket")]
     pub const DEFAULT_MAX_WEBSOCKETS: usize = 256;
@@ -682,6 +699,7 @@ impl EmulatorBuilder {
             max_kept_bytes: limits.max_kept_bytes,
             empty_next_token_on_last_page: limits.empty_next_token_on_last_page,
             empty_disconnect_body: limits.empty_disconnect_body,
+            max_attachments_per_chat: limits.max_attachments_per_chat,
         };
         let app = Arc::new(App {
             limits,
@@ -722,6 +740,7 @@ impl Default for EmulatorBuilder {
                 connection_token_lifetime: Self::DEFAULT_CONNECTION_TOKEN_LIFETIME,
                 empty_next_token_on_last_page: false,
                 empty_disconnect_body: false,
+                max_attachments_per_chat: Self::DEFAULT_MAX_ATTACHMENTS_PER_CHAT,
                 #[cfg(feature = "websocket")]
                 max_websockets: Self::DEFAULT_MAX_WEBSOCKETS,
             },
@@ -753,7 +772,20 @@ impl App {
 }
 
 impl Handler for App {
+    fn admit(&self, head: &Request, max_body: usize) -> Admit {
+        // An upload's body is bounded by its declared size, not by `max_body`.
+        if head.path.starts_with(attachments::UPLOAD_PATH) {
+            return self.service.admit_upload(head);
+        }
+        Admit::Body(max_body)
+    }
+
     fn handle(&self, request: &Request) -> Outcome {
+        // The presigned URLs (S3's part) take no fault and are not kept: their paths are
+        // secrets, and an upload's body may be 20 MB.
+        if let Some(reply) = self.service.presigned(request) {
+            return Outcome::Reply(reply);
+        }
         // A WebSocket URL takes no fault and is not kept: its path is a secret, and a
         // client's socket must not take a fault queued for the test's next call.
         #[cfg(feature = "websocket")]
@@ -1009,6 +1041,70 @@ impl Emulator {
             .service
             .add_event(contact_id, content_type)
             .map_err(|e| agent_error(contact_id, e))
+    }
+
+    /// Registers the view DescribeView answers for `view_token`: `view_json` is the `View`
+    /// object's JSON text (`{"Arn":…,"Content":{"Actions":[…],"InputSchema":…,
+    /// "Template":…},"Id":…,"Name":…,"Version":1}`, say), answered as
+    /// `{"View":<view_json>}`, its members in the order given. Any chat's connection token
+    /// may read it. Registering a token again replaces its view; the emulator keeps the
+    /// newest 10,000 views.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::InvalidInput`] for a view token of other than 1 to 1000 characters,
+    /// or a `view_json` that is not a JSON object.
+    pub fn add_view(&self, view_token: &str, view_json: &str) -> io::Result<()> {
+        let n = view_token.chars().count();
+        if n == 0 || n > views::MAX_VIEW_TOKEN {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a view token has 1 to 1000 characters",
+            ));
+        }
+        if !matches!(serde_json::from_str::<Value>(view_json), Ok(Value::Object(_))) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a view is a JSON object",
+            ));
+        }
+        let view = view_json.trim().to_owned();
+        self.app.service.lock().views.add(view_token, view);
+        Ok(())
+    }
+
+    /// Starts an Authenticate Customer block in a chat: adds an `EVENT` item
+    /// `application/vnd.amazonaws.connect.event.authentication.initiated`, with `Content`
+    /// `{"SessionId":"<36-character UUID>"}` and no sender (the chat's own event, as
+    /// `chat.ended`), to its transcript, pushes it to its WebSockets, and returns the
+    /// session id. GetAuthenticationUrl takes the session, from this chat's tokens, for 60
+    /// seconds of the emulator's clock; CancelParticipantAuthentication until the
+    /// emulator forgets it (it keeps the newest 10,000 sessions).
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] if the chat has ended.
+    pub fn start_authentication(&self, contact_id: &str) -> io::Result<String> {
+        self.app
+            .service
+            .start_authentication(contact_id)
+            .map_err(|e| agent_error(contact_id, e))
+    }
+
+    /// The bytes last uploaded whole to an attachment's upload URL, completed or not;
+    /// `None` for an attachment the emulator does not hold, one with nothing uploaded yet,
+    /// or one whose bytes were forgotten to stay within
+    /// [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes).
+    pub fn attachment(&self, attachment_id: &str) -> Option<Vec<u8>> {
+        self.app.service.lock().attachments.bytes_of(attachment_id)
+    }
+
+    /// How many requests to an upload or download URL were refused (403) because they
+    /// carried `X-Amz-Bearer` or `Authorization`: a client must never send its token to a
+    /// presigned URL.
+    pub fn bearer_refusals(&self) -> usize {
+        self.app.service.lock().attachments.bearer_refusals
     }
 
     /// A streamed bot message (Lex streaming): pushes one `MESSAGE` item per chunk, all
