@@ -431,7 +431,10 @@ impl Service {
             status: 200,
             headers: vec![
                 ("Content-Type".into(), upload.content_type.clone()),
-                ("Content-Disposition".into(), disposition(kind, &upload.name)),
+                (
+                    "Content-Disposition".into(),
+                    disposition(kind, &upload.name),
+                ),
                 ("ETag".into(), etag(bytes)),
             ],
             body: bytes.clone(),
@@ -488,13 +491,14 @@ impl Service {
                 "Content-Disposition".to_owned(),
                 disposition("attachment", &name),
             ),
-            ("x-amz-acl".to_owned(), "bucket-owner-full-control".to_owned()),
+            (
+                "x-amz-acl".to_owned(),
+                "bucket-owner-full-control".to_owned(),
+            ),
             ("x-amz-meta-contact_id".to_owned(), contact_id.clone()),
         ];
-        let to_include: Map<String, Value> = headers
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
+        let to_include: Map<String, Value> =
+            headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
         let answer = json!({
             "AttachmentId": id,
             "UploadMetadata": {

@@ -168,7 +168,10 @@ impl Item {
             + self.content_type.len()
             + self.content.as_ref().map_or(0, String::len)
             + self.client_token.as_ref().map_or(0, |(_, t)| 2 * t.len())
-            + self.attachment.as_ref().map_or(0, AttachmentItem::kept_bytes)
+            + self
+                .attachment
+                .as_ref()
+                .map_or(0, AttachmentItem::kept_bytes)
             + self
                 .receipts
                 .iter()

@@ -25,6 +25,10 @@ const BODY_CHUNK: usize = 64 * 1024;
 /// The first and the longest pause after a failed `accept`.
 pub(super) const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(1);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(100);
+/// The most body bytes read and dropped after a request refused on its head
+/// ([`Admit::Refuse`]), so that a client that sends its whole body before reading sees the
+/// answer rather than a reset; past it the connection is closed after the answer.
+const MAX_DISCARD: usize = 32 * 1024 * 1024;
 /// How often `Drop` tries to connect to wake the acceptor, should connecting fail.
 const WAKE_ATTEMPTS: usize = 8;
 
@@ -61,7 +65,9 @@ pub(super) enum Admit {
     /// Read a body of up to this many bytes (a longer `Content-Length` is a 400). The
     /// memory is taken as the bytes arrive, never on the word of `Content-Length` alone.
     Body(usize),
-    /// Answer this without reading the body, then close the connection.
+    /// Answer this without keeping the body, then close the connection. A body of up to
+    /// 32 MiB is read and dropped after the answer, so that a client that sends it whole
+    /// before reading gets the answer rather than a reset.
     Refuse(Reply),
 }
 
@@ -473,19 +479,23 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, state: &State) -> io::Resu
                     read_body(&mut reader, &mut request, length, max)?;
                     Ok(Some(Ok(request)))
                 }
-                Admit::Refuse(reply) => Ok(Some(Err(reply))),
+                Admit::Refuse(reply) => Ok(Some(Err((reply, length)))),
             }
         });
         let request = match read {
             Ok(Some(Ok(r))) => r,
-            Ok(Some(Err(reply))) => {
-                // Refused on its head: its body is not read, so the connection cannot
-                // carry another request.
+            Ok(Some(Err((reply, length)))) => {
+                // Refused on its head: its body is dropped, not kept, and the connection
+                // carries no other request.
                 if !state.mark(id, false) {
                     return Ok(());
                 }
                 state.requests.fetch_add(1, Ordering::SeqCst);
                 writer.write_all(&reply.to_bytes(&state.every_answer, true))?;
+                writer.flush()?;
+                if length <= MAX_DISCARD {
+                    let _ = io::copy(&mut reader.by_ref().take(length as u64), &mut io::sink());
+                }
                 return close(writer);
             }
             Ok(None) => return Ok(()),
@@ -723,7 +733,9 @@ fn read_body(
     if length > max_body {
         return Err(refuse(
             400,
-            format!("request body too large: {length} bytes, the emulator accepts up to {max_body}"),
+            format!(
+                "request body too large: {length} bytes, the emulator accepts up to {max_body}"
+            ),
         ));
     }
     let mut body: Vec<u8> = Vec::new();

@@ -1062,7 +1062,10 @@ impl Emulator {
                 "a view token has 1 to 1000 characters",
             ));
         }
-        if !matches!(serde_json::from_str::<Value>(view_json), Ok(Value::Object(_))) {
+        if !matches!(
+            serde_json::from_str::<Value>(view_json),
+            Ok(Value::Object(_))
+        ) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "a view is a JSON object",

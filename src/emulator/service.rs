@@ -413,7 +413,9 @@ impl Service {
                     return self.start_attachment_upload(request).unwrap_or_else(|e| e);
                 }
                 "/participant/complete-attachment-upload" => {
-                    return self.complete_attachment_upload(request).unwrap_or_else(|e| e);
+                    return self
+                        .complete_attachment_upload(request)
+                        .unwrap_or_else(|e| e);
                 }
                 "/participant/attachment" => {
                     return self.get_attachment(request).unwrap_or_else(|e| e);

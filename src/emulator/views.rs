@@ -10,8 +10,8 @@ use super::chat::{ItemType, later};
 use super::http::{Reply, Request};
 use super::ids::new_uuid;
 use super::service::{
-    AgentError, Service, bearer, body, chars_within, error_reply, length, null_member, ok,
-    string, validation,
+    AgentError, Service, bearer, body, chars_within, error_reply, length, null_member, ok, string,
+    validation,
 };
 
 /// Where DescribeView's label starts.
@@ -131,7 +131,10 @@ impl Service {
         if label.contains('/') {
             return None;
         }
-        Some(self.describe_view_label(request, label).unwrap_or_else(|e| e))
+        Some(
+            self.describe_view_label(request, label)
+                .unwrap_or_else(|e| e),
+        )
     }
 
     fn describe_view_label(&self, request: &Request, label: &str) -> Result<Reply, Reply> {
@@ -227,7 +230,14 @@ impl Service {
             session.cancelled = true;
             let _item = state
                 .chats
-                .push(&contact_id, ItemType::Event, AUTH_CANCELLED, None, None, None)
+                .push(
+                    &contact_id,
+                    ItemType::Event,
+                    AUTH_CANCELLED,
+                    None,
+                    None,
+                    None,
+                )
                 .map(|i| i.id.clone());
             #[cfg(feature = "websocket")]
             if let Some(item) = _item {

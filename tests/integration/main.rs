@@ -2,6 +2,7 @@
 
 mod chat;
 mod cli;
+mod emulator_attachments;
 mod emulator_bounds;
 mod emulator_chat;
 mod emulator_tests;
