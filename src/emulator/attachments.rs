@@ -2,6 +2,8 @@
 //! CompleteAttachmentUpload, GetAttachment and its download URL.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
@@ -152,6 +154,18 @@ impl Attachments {
         }
         self.download_order.push_back(secret.clone());
         self.downloads.insert(secret, download);
+    }
+}
+
+/// The bytes reserved for an upload body being read, given back when dropped.
+struct Reserved {
+    reading: Arc<AtomicUsize>,
+    bytes: usize,
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        self.reading.fetch_sub(self.bytes, Ordering::SeqCst);
     }
 }
 
@@ -337,13 +351,29 @@ impl State {
 impl Service {
     /// Whether to read the body of a request for an upload URL, and how much: exactly the
     /// attachment's declared size (up to 20,000,000 bytes, whatever `max_body` is), once
-    /// the head has passed every check; otherwise the refusal, answered without reading
-    /// the body.
+    /// the head has passed every check; otherwise the refusal, answered without keeping
+    /// the body. The bodies being read take at most `max_kept_bytes` in all (or one body,
+    /// if it is larger alone): past it, 503 `SlowDown`, as S3 answers when overloaded.
     pub(super) fn admit_upload(&self, head: &Request) -> Admit {
-        match self.lock().check_upload(head) {
-            Ok((_, size)) => Admit::Body(size),
-            Err(reply) => Admit::Refuse(reply),
+        let size = match self.lock().check_upload(head) {
+            Ok((_, size)) => size,
+            Err(reply) => return Admit::Refuse(reply),
+        };
+        let before = self.reading.fetch_add(size, Ordering::SeqCst);
+        let reserved = Reserved {
+            reading: Arc::clone(&self.reading),
+            bytes: size,
+        };
+        if before > 0 && before + size > self.settings.max_kept_bytes {
+            drop(reserved);
+            return Admit::Refuse(s3_error(
+                503,
+                "SlowDown",
+                "Please reduce your request rate: the emulator reads at most max_kept_bytes \
+                 of uploads at once",
+            ));
         }
+        Admit::Held(size, Box::new(reserved))
     }
 
     /// Serves the presigned URLs: `PUT` of an upload URL, `GET` of a download URL; `None`
@@ -692,6 +722,69 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::chat::CUSTOMER;
+    use crate::emulator::service::small_service;
+
+    fn post(path: &str, token: &str, body: &Value) -> Request {
+        Request {
+            method: "POST".into(),
+            path: path.into(),
+            headers: vec![("X-Amz-Bearer".into(), token.into())],
+            body: body.to_string().into_bytes(),
+            close: false,
+        }
+    }
+
+    /// The head of a PUT to a started upload's URL, with its headers to include.
+    fn put_head(answer: &[u8]) -> Request {
+        let v: Value = serde_json::from_slice(answer).unwrap();
+        let url = v["UploadMetadata"]["Url"].as_str().unwrap();
+        Request {
+            method: "PUT".into(),
+            path: url.strip_prefix("http://127.0.0.1:1").unwrap().into(),
+            headers: v["UploadMetadata"]["HeadersToInclude"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect(),
+            body: Vec::new(),
+            close: false,
+        }
+    }
+
+    #[test]
+    fn upload_bodies_being_read_stay_within_max_kept_bytes() {
+        // 1 MiB of kept bytes: one 600,000-byte body at a time.
+        let service = small_service();
+        let started = service.lock().chats.start_chat();
+        let (token, _) = service
+            .lock()
+            .chats
+            .issue(&started.contact_id, CUSTOMER)
+            .unwrap();
+        let heads: Vec<Request> = ["a", "b"]
+            .iter()
+            .map(|name| {
+                let body = json!({"AttachmentName": name, "AttachmentSizeInBytes": 600_000,
+                    "ClientToken": name, "ContentType": "text/plain"});
+                let reply =
+                    service.handle(&post("/participant/start-attachment-upload", &token, &body));
+                assert_eq!(reply.status, 200);
+                put_head(&reply.body)
+            })
+            .collect();
+        let first = service.admit_upload(&heads[0]);
+        assert!(matches!(first, Admit::Held(600_000, _)));
+        match service.admit_upload(&heads[1]) {
+            Admit::Refuse(reply) => assert_eq!(reply.status, 503),
+            _ => panic!("a second body past the bound is refused"),
+        }
+        drop(first);
+        assert_eq!(service.reading.load(Ordering::SeqCst), 0);
+        assert!(matches!(service.admit_upload(&heads[1]), Admit::Held(..)));
+        assert_eq!(service.reading.load(Ordering::SeqCst), 0);
+    }
 
     #[test]
     fn url_times_have_no_milliseconds_and_etags_differ() {

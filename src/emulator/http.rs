@@ -65,11 +65,17 @@ pub(super) enum Admit {
     /// Read a body of up to this many bytes (a longer `Content-Length` is a 400). The
     /// memory is taken as the bytes arrive, never on the word of `Content-Length` alone.
     Body(usize),
+    /// As `Body`, holding this value until the request has been handled, or its body has
+    /// failed to arrive, then dropping it: what the handler reserved for the body.
+    Held(usize, Hold),
     /// Answer this without keeping the body, then close the connection. A body of up to
     /// 32 MiB is read and dropped after the answer, so that a client that sends it whole
     /// before reading gets the answer rather than a reset.
     Refuse(Reply),
 }
+
+/// What a handler reserves for a body being read ([`Admit::Held`]): released when dropped.
+pub(super) type Hold = Box<dyn std::any::Any + Send>;
 
 /// What the HTTP layer does with a request, as its handler decides.
 pub(super) enum Outcome {
@@ -474,15 +480,15 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, state: &State) -> io::Resu
             let Some((mut request, length)) = head else {
                 return Ok(None);
             };
-            match state.handler.admit(&request, state.limits.max_body) {
-                Admit::Body(max) => {
-                    read_body(&mut reader, &mut request, length, max)?;
-                    Ok(Some(Ok(request)))
-                }
-                Admit::Refuse(reply) => Ok(Some(Err((reply, length)))),
-            }
+            let (max, hold) = match state.handler.admit(&request, state.limits.max_body) {
+                Admit::Body(max) => (max, None),
+                Admit::Held(max, hold) => (max, Some(hold)),
+                Admit::Refuse(reply) => return Ok(Some(Err((reply, length)))),
+            };
+            read_body(&mut reader, &mut request, length, max)?;
+            Ok(Some(Ok((request, hold))))
         });
-        let request = match read {
+        let (request, _hold) = match read {
             Ok(Some(Ok(r))) => r,
             Ok(Some(Err((reply, length)))) => {
                 // Refused on its head: its body is dropped, not kept, and the connection

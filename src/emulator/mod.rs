@@ -246,7 +246,8 @@
 //! - A request to either that carries `X-Amz-Bearer` or `Authorization` is refused with
 //!   403 and counted by [`bearer_refusals`](Emulator::bearer_refusals): a client must never
 //!   send its token to a presigned URL. A URL past its expiry (emulator's clock) is a 403
-//!   `Request has expired`, an unknown one a 403 `Access Denied`, another method a 405.
+//!   `Request has expired`, an unknown one a 403 `Access Denied`, another method a 405, an
+//!   upload past the bound on bodies being read a 503 `SlowDown` (see [Bounds](#bounds)).
 //!   These errors are S3's: `Content-Type: application/xml`, body
 //!   `<Error><Code>…</Code><Message>…</Message></Error>`.
 //! - A `PUT` refused on its head is answered at once; its body is read and dropped (up to
@@ -282,8 +283,10 @@
 //!   `Content-Length` alone reserves no memory. With every connection mid-request, the
 //!   bodies being read take at most `max_connections` x `max_body` (256 MiB by default).
 //!   An upload's body is bounded by its attachment's declared size instead (at most
-//!   20,000,000 bytes, and only once its head has passed every check): with uploads under
-//!   way on every connection, as much as `max_connections` x 20 MB.
+//!   20,000,000 bytes, and only once its head has passed every check), and the upload
+//!   bodies being read take at most [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) in
+//!   all (one body may pass it alone): one more is refused on its head with 503
+//!   `SlowDown`, as S3 answers when overloaded.
 //! - a request head (request line and headers) of at most 64 KiB and 128 headers; a larger
 //!   one is refused with HTTP 431 and not kept.
 //! - [`seen_requests`](Emulator::seen_requests) keeps the newest

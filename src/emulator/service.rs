@@ -73,6 +73,8 @@ pub(super) struct Service {
     pub(super) settings: ServiceSettings,
     /// `host:port`, for WebSocket, upload and download URLs.
     pub(super) authority: String,
+    /// The bytes of the upload bodies being read now (reserved as each is admitted).
+    pub(super) reading: Arc<std::sync::atomic::AtomicUsize>,
     /// Shared with the threads that serve WebSockets, which outlive no request but are
     /// not borrowed from one.
     pub(super) shared: Arc<Shared>,
@@ -365,6 +367,7 @@ impl Service {
         Service {
             settings,
             authority,
+            reading: Arc::default(),
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
                     chats,
