@@ -352,3 +352,167 @@ fn upload_metadata_never_shows_its_url_or_header_values() {
     let url = PresignedUrl::new("https://b/x?sig=s3cr3t");
     assert_eq!(format!("{url:?}"), "PresignedUrl([redacted])");
 }
+
+/// A customer of a new chat on `emulator`.
+fn customer(
+    emulator: &connect_participant::emulator::Emulator,
+) -> connect_participant::Participant {
+    let chat = emulator.start_chat();
+    let client = emulator.client_builder().build().unwrap();
+    let token = connect_participant::ParticipantToken::new(chat.participant_token).unwrap();
+    connect_participant::Participant::connect(&client, token).unwrap()
+}
+
+#[test]
+fn a_multi_megabyte_upload_streams_to_the_emulator_and_comes_back_whole() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let me = customer(&emulator);
+    let data: Vec<u8> = (0..6_000_000u32).map(|i| (i % 251) as u8).collect();
+    let sent = me
+        .upload_attachment(
+            &UploadAttachmentRequest::new("scan.png"),
+            Cursor::new(&data),
+        )
+        .unwrap();
+    assert_eq!(sent.size, 6_000_000);
+    assert!(emulator.attachment(&sent.attachment_id).unwrap() == data);
+    assert_eq!(
+        emulator.bearer_refusals(),
+        0,
+        "no token went to the upload URL"
+    );
+    let page = me
+        .get_transcript(&connect_participant::GetTranscriptRequest::new())
+        .unwrap();
+    let item = page
+        .transcript
+        .iter()
+        .find(|i| i.item_type == Some(connect_participant::ItemType::Attachment))
+        .unwrap();
+    let a = &item.attachments[0];
+    assert_eq!(a.attachment_name.as_deref(), Some("scan.png"));
+    assert_eq!(a.content_type.as_deref(), Some("image/png"));
+    let mut copy = Vec::new();
+    let n = me
+        .download_attachment(&sent.attachment_id, &mut copy, 6_000_000)
+        .unwrap();
+    assert_eq!(n, 6_000_000);
+    assert!(copy == data);
+    assert_eq!(
+        emulator.bearer_refusals(),
+        0,
+        "no token went to the download URL"
+    );
+    // One byte under the size as the cap: refused, as announced.
+    let e = me
+        .download_attachment(&sent.attachment_id, &mut Vec::new(), 5_999_999)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+}
+
+/// A reader that runs `hook` on its first read: to act between the Start and the PUT.
+struct Hooked<F: FnMut()> {
+    inner: Cursor<Vec<u8>>,
+    hook: Option<F>,
+}
+
+impl<F: FnMut()> std::io::Read for Hooked<F> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(mut hook) = self.hook.take() {
+            hook();
+        }
+        self.inner.read(buf)
+    }
+}
+
+impl<F: FnMut()> std::io::Seek for Hooked<F> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+#[test]
+fn an_upload_url_that_expired_before_the_put_fails_at_the_put() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let me = customer(&emulator);
+    let body = Hooked {
+        inner: Cursor::new(FILE.to_vec()),
+        hook: Some(|| emulator.advance_clock(std::time::Duration::from_secs(301))),
+    };
+    let e = me
+        .upload_attachment(&UploadAttachmentRequest::new("notes.txt"), body)
+        .unwrap_err();
+    assert_eq!(e.upload_step(), Some(UploadStep::Put));
+    assert_eq!(e.status(), Some(403));
+    assert!(
+        e.to_string().starts_with(
+            "attachment upload failed at step 2 of 3, the PUT of the file to the upload URL: \
+             the presigned upload URL answered HTTP 403 (AccessDenied: "
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn views_sessions_and_the_quota_through_a_participant() {
+    use connect_participant::{
+        CancelParticipantAuthenticationRequest, DescribeViewRequest, GetAuthenticationUrlRequest,
+    };
+    let emulator = connect_participant::emulator::Emulator::builder()
+        .max_attachments_per_chat(1)
+        .start()
+        .unwrap();
+    let chat = emulator.start_chat();
+    let client = emulator.client_builder().build().unwrap();
+    let token = connect_participant::ParticipantToken::new(chat.participant_token.clone()).unwrap();
+    let me = connect_participant::Participant::connect(&client, token).unwrap();
+
+    // A view token with the characters that must be escaped in a path segment.
+    emulator
+        .add_view(
+            "vt+/=é",
+            r#"{"Arn":"arn:v","Content":{"Actions":["Submit"],"InputSchema":"{}","Template":"{}"},"Id":"v1","Name":"Form","Version":2}"#,
+        )
+        .unwrap();
+    let view = me
+        .describe_view(&DescribeViewRequest::new("vt+/=é"))
+        .unwrap()
+        .view
+        .unwrap();
+    assert_eq!((view.id.as_deref(), view.version), (Some("v1"), Some(2)));
+    assert_eq!(view.content.unwrap().actions, ["Submit"]);
+    let e = me
+        .describe_view(&DescribeViewRequest::new("unknown"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ResourceNotFound);
+    assert_eq!(e.status(), Some(404));
+
+    let session = emulator.start_authentication(&chat.contact_id).unwrap();
+    let url = me
+        .get_authentication_url(&GetAuthenticationUrlRequest::new(
+            &session,
+            "https://example.com/back",
+        ))
+        .unwrap()
+        .authentication_url
+        .unwrap();
+    assert!(url.contains(&session), "{url}");
+    me.cancel_participant_authentication(&CancelParticipantAuthenticationRequest::new(&session))
+        .unwrap();
+
+    // The chat's quota of one attachment: the second Start is refused with 402.
+    me.upload_attachment(
+        &UploadAttachmentRequest::new("a.txt"),
+        Cursor::new(b"a".to_vec()),
+    )
+    .unwrap();
+    let e = me
+        .upload_attachment(
+            &UploadAttachmentRequest::new("b.txt"),
+            Cursor::new(b"b".to_vec()),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ServiceQuotaExceeded);
+    assert_eq!(e.upload_step(), Some(UploadStep::Start));
+    assert_eq!(e.status(), Some(402));
+}
