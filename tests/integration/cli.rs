@@ -568,21 +568,25 @@ fn usage_errors_exit_2_and_send_nothing() {
         (
             &[],
             "no command: give one of create-participant-connection, send-message, \
-             send-event, get-transcript, disconnect-participant, typing, read, delivered, \
-             watch, emulator",
+             send-event, get-transcript, disconnect-participant, upload-attachment, \
+             get-attachment, describe-view, get-authentication-url, \
+             cancel-participant-authentication, typing, read, delivered, watch, emulator",
         ),
         (
             &["tpying"],
             "unknown command \"tpying\": expected one of create-participant-connection, \
-             send-message, send-event, get-transcript, disconnect-participant, typing, read, \
-             delivered, watch, emulator",
+             send-message, send-event, get-transcript, disconnect-participant, \
+             upload-attachment, get-attachment, describe-view, get-authentication-url, \
+             cancel-participant-authentication, typing, read, delivered, watch, emulator",
         ),
         // A long stray argument (a pasted token, say) is measured, not echoed.
         (
             &[&long],
             "unknown command (200 characters, not shown): expected one of \
              create-participant-connection, send-message, send-event, get-transcript, \
-             disconnect-participant, typing, read, delivered, watch, emulator",
+             disconnect-participant, upload-attachment, get-attachment, describe-view, \
+             get-authentication-url, cancel-participant-authentication, typing, read, \
+             delivered, watch, emulator",
         ),
         (&["--verbose", "typing"], "unknown option \"--verbose\""),
         (&["typing", "--timeout"], "--timeout needs a value"),
@@ -922,6 +926,11 @@ fn help_lists_every_command_and_option() {
         "send-event",
         "get-transcript",
         "disconnect-participant",
+        "upload-attachment <FILE>",
+        "get-attachment",
+        "describe-view",
+        "get-authentication-url",
+        "cancel-participant-authentication",
         "typing",
         "read <message-id>",
         "delivered <message-id>",
@@ -940,8 +949,10 @@ fn help_lists_every_command_and_option() {
         "CONNECT_PARTICIPANT_TOKEN",
         "CONNECT_CONNECTION_TOKEN",
         "Exit status:",
+        "  5  a local file could not be read or written",
         "Examples:",
         "connect-participant --region us-west-2 typing",
+        "connect-participant --region us-west-2 upload-attachment invoice.pdf",
     ] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
@@ -994,6 +1005,29 @@ fn each_command_has_its_own_help_with_its_exact_options() {
             ],
         ),
         ("disconnect-participant", &["--client-token <TOKEN>"]),
+        (
+            "upload-attachment",
+            &[
+                "<FILE>",
+                "--content-type <TYPE>",
+                "CONNECT_CONNECTION_TOKEN",
+            ],
+        ),
+        (
+            "get-attachment",
+            &[
+                "--attachment-id <ID>",
+                "--output-file <PATH>",
+                "--url-expiry-in-seconds <N>",
+                "--url-content-disposition <DISPOSITION>",
+            ],
+        ),
+        ("describe-view", &["--view-token <TOKEN>"]),
+        (
+            "get-authentication-url",
+            &["--session-id <ID>", "--redirect-uri <URI>"],
+        ),
+        ("cancel-participant-authentication", &["--session-id <ID>"]),
         ("typing", &["--client-token <TOKEN>", "read <message-id>"]),
         (
             "watch",
