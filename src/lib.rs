@@ -1,6 +1,6 @@
 //! A small, blocking client for the Amazon Connect Participant Service: what a chat
 //! participant (a customer, a custom bot, a support tool) calls to connect to a chat, send
-//! messages, typing indicators and read receipts, read the transcript, and leave.
+//! messages, typing indicators and read receipts, read the transcript, share files, and leave.
 //!
 //! No async runtime, no AWS credentials (the service authenticates by the participant's
 //! tokens alone), four runtime dependencies (`ureq` with rustls, `serde`, `serde_json`,
@@ -18,6 +18,12 @@
 //! | SendEvent | [`send_event`](Client::send_event) | [`send_event`](Participant::send_event) |
 //! | GetTranscript | [`get_transcript`](Client::get_transcript), [`transcript_pages`](Client::transcript_pages) | [`get_transcript`](Participant::get_transcript), [`transcript_pages`](Participant::transcript_pages) |
 //! | DisconnectParticipant | [`disconnect_participant`](Client::disconnect_participant) | [`disconnect`](Participant::disconnect) |
+//! | StartAttachmentUpload | [`start_attachment_upload`](Client::start_attachment_upload); [`upload_attachment`](Client::upload_attachment) (all three steps) | [`start_attachment_upload`](Participant::start_attachment_upload); [`upload_attachment`](Participant::upload_attachment) |
+//! | CompleteAttachmentUpload | [`complete_attachment_upload`](Client::complete_attachment_upload) | [`complete_attachment_upload`](Participant::complete_attachment_upload) |
+//! | GetAttachment | [`get_attachment`](Client::get_attachment); [`download_attachment`](Client::download_attachment) | [`get_attachment`](Participant::get_attachment); [`download_attachment`](Participant::download_attachment) |
+//! | DescribeView | [`describe_view`](Client::describe_view) | [`describe_view`](Participant::describe_view) |
+//! | GetAuthenticationUrl | [`get_authentication_url`](Client::get_authentication_url) | [`get_authentication_url`](Participant::get_authentication_url) |
+//! | CancelParticipantAuthentication | [`cancel_participant_authentication`](Client::cancel_participant_authentication) | [`cancel_participant_authentication`](Participant::cancel_participant_authentication) |
 //!
 //! # Usage
 //!

@@ -1,5 +1,6 @@
 //! The integration test binary: the client against real sockets on 127.0.0.1.
 
+mod attachments;
 mod chat;
 mod cli;
 mod emulator_bounds;

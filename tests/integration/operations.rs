@@ -2,9 +2,12 @@
 //! answer it reads, and the refusal of every documented limit before a connection opens.
 
 use connect_participant::{
-    ConnectionType, CreateParticipantConnectionRequest, DisconnectParticipantRequest, Error,
-    ErrorKind, GetTranscriptRequest, ItemType, MessageProcessingStatus, ParticipantRole,
-    ParticipantToken, ScanDirection, SendMessageRequest, SortOrder, StartPosition, Timestamp,
+    CancelParticipantAuthenticationRequest, CompleteAttachmentUploadRequest, ConnectionType,
+    ContentDisposition, CreateParticipantConnectionRequest, DescribeViewRequest,
+    DisconnectParticipantRequest, Error, ErrorKind, GetAttachmentRequest,
+    GetAuthenticationUrlRequest, GetTranscriptRequest, ItemType, MessageProcessingStatus,
+    ParticipantRole, ParticipantToken, ScanDirection, SendMessageRequest, SortOrder,
+    StartAttachmentUploadRequest, StartPosition, Timestamp,
 };
 
 use crate::scripted::{Action, Report, Scripted, closed_port, response};
@@ -480,4 +483,209 @@ fn nothing_reaches_a_server_when_input_is_refused() {
     let report: Report = server.finish();
     assert_eq!(report.connections, 0);
     assert!(report.requests.is_empty());
+}
+
+const SESSION: &str = "8a8f6f3e-3b4e-4b6e-9d5c-0d8a7f4c2e11";
+
+#[test]
+fn start_attachment_upload_request_and_answer() {
+    let (out, got, port) = exchange(
+        r#"{"AttachmentId":"a9ac98ec","UploadMetadata":{"HeadersToInclude":{"Content-Length":"9","x-amz-acl":"bucket-owner-full-control"},"Url":"https://bucket.s3.amazonaws.com/up?X-Amz-Signature=s3cr3t","UrlExpiry":"2023-08-03T08:15:46Z"},"Unknown":1}"#,
+        |c| {
+            c.start_attachment_upload(
+                &crate::token(),
+                &StartAttachmentUploadRequest::new("file.txt", "text/plain", 9),
+            )
+        },
+    );
+    let body = format!(
+        r#"{{"AttachmentName":"file.txt","AttachmentSizeInBytes":9,"ClientToken":"{GENERATED_CLIENT_TOKEN}","ContentType":"text/plain"}}"#
+    );
+    assert_eq!(
+        got,
+        expected(
+            "/participant/start-attachment-upload",
+            port,
+            "conn-token-1",
+            &body
+        )
+    );
+    assert_eq!(out.attachment_id.as_deref(), Some("a9ac98ec"));
+    let meta = out.upload_metadata.unwrap();
+    assert_eq!(
+        meta.url.unwrap().expose_secret(),
+        "https://bucket.s3.amazonaws.com/up?X-Amz-Signature=s3cr3t"
+    );
+    assert_eq!(meta.headers_to_include.len(), 2);
+}
+
+#[test]
+fn complete_attachment_upload_request_and_empty_answers() {
+    for answer in ["", "{}"] {
+        let (_, got, port) = exchange(answer, |c| {
+            c.complete_attachment_upload(
+                &crate::token(),
+                &CompleteAttachmentUploadRequest::new("a9ac98ec"),
+            )
+        });
+        let body =
+            format!(r#"{{"AttachmentIds":["a9ac98ec"],"ClientToken":"{GENERATED_CLIENT_TOKEN}"}}"#);
+        assert_eq!(
+            got,
+            expected(
+                "/participant/complete-attachment-upload",
+                port,
+                "conn-token-1",
+                &body
+            )
+        );
+    }
+}
+
+#[test]
+fn get_attachment_request_and_answer() {
+    let (out, got, port) = exchange(
+        r#"{"AttachmentSizeInBytes":1,"Url":"https://bucket/get?sig=s3cr3t","UrlExpiry":"2023-08-03T08:15:46Z"}"#,
+        |c| {
+            c.get_attachment(
+                &crate::token(),
+                &GetAttachmentRequest::new("a9")
+                    .with_url_expiry_in_seconds(60)
+                    .with_url_content_disposition(ContentDisposition::Inline),
+            )
+        },
+    );
+    let body = r#"{"AttachmentId":"a9","UrlContentDisposition":"INLINE","UrlExpiryInSeconds":60}"#;
+    assert_eq!(
+        got,
+        expected("/participant/attachment", port, "conn-token-1", body)
+    );
+    assert_eq!(out.attachment_size_in_bytes, 1);
+    assert_eq!(format!("{:?}", out.url), "Some(PresignedUrl([redacted]))");
+    // The model requires the size; a missing one reads as 0, as the Rust SDK reads it.
+    let (out, _, _) = exchange(r#"{"Url":"u"}"#, |c| {
+        c.get_attachment(&crate::token(), &GetAttachmentRequest::new("a9"))
+    });
+    assert_eq!(out.attachment_size_in_bytes, 0);
+}
+
+#[test]
+fn describe_view_is_a_get_of_the_token_as_one_segment() {
+    let (out, got, port) = exchange(
+        r#"{"View":{"Arn":"arn:aws:connect:v","Content":{"Actions":["Submit"],"InputSchema":"{}","Template":"{}"},"Id":"v1","Name":"Form","Version":2}}"#,
+        |c| c.describe_view(&crate::token(), &DescribeViewRequest::new("tok/en+=")),
+    );
+    assert_eq!(
+        got,
+        format!(
+            "GET /participant/views/tok%2Fen%2B%3D HTTP/1.1\r\n\
+             user-agent: connect-participant/{}\r\n\
+             host: 127.0.0.1:{port}\r\n\
+             x-amz-bearer: conn-token-1\r\n\
+             amz-sdk-invocation-id: {INVOCATION_ID}\r\n\
+             amz-sdk-request: attempt=1; max=3\r\n\
+             \r\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    let view = out.view.unwrap();
+    assert_eq!(view.name.as_deref(), Some("Form"));
+    assert_eq!(view.version, Some(2));
+}
+
+#[test]
+fn authentication_requests_and_answers() {
+    let (out, got, port) = exchange(r#"{"AuthenticationUrl":"https://auth/x"}"#, |c| {
+        c.get_authentication_url(
+            &crate::token(),
+            &GetAuthenticationUrlRequest::new(SESSION, "https://me/back"),
+        )
+    });
+    let body = format!(r#"{{"RedirectUri":"https://me/back","SessionId":"{SESSION}"}}"#);
+    assert_eq!(
+        got,
+        expected(
+            "/participant/authentication-url",
+            port,
+            "conn-token-1",
+            &body
+        )
+    );
+    assert_eq!(out.authentication_url.as_deref(), Some("https://auth/x"));
+    let (_, got, port) = exchange("{}", |c| {
+        c.cancel_participant_authentication(
+            &crate::token(),
+            &CancelParticipantAuthenticationRequest::new(SESSION),
+        )
+    });
+    let body = format!(r#"{{"SessionId":"{SESSION}"}}"#);
+    assert_eq!(
+        got,
+        expected(
+            "/participant/cancel-authentication",
+            port,
+            "conn-token-1",
+            &body
+        )
+    );
+}
+
+#[test]
+fn the_new_operations_limits_are_refused_before_a_connection_opens() {
+    let c = nowhere();
+    let t = crate::token();
+    let refusals: Vec<(Error, &str)> = vec![
+        (
+            c.start_attachment_upload(
+                &t,
+                &StartAttachmentUploadRequest::new("a.txt", "text/plain", 20_000_001),
+            )
+            .unwrap_err(),
+            "invalid AttachmentSizeInBytes: 20000001 bytes, must be 1 to 20000000 (20 MB)",
+        ),
+        (
+            c.start_attachment_upload(
+                &t,
+                &StartAttachmentUploadRequest::new("a.txt", "x".repeat(256), 1),
+            )
+            .unwrap_err(),
+            "invalid ContentType: 256 characters, must be 1 to 255",
+        ),
+        (
+            c.complete_attachment_upload(
+                &t,
+                &CompleteAttachmentUploadRequest::new("a").with_client_token(""),
+            )
+            .unwrap_err(),
+            "invalid ClientToken: 0 characters, must be 1 to 500",
+        ),
+        (
+            c.get_attachment(&t, &GetAttachmentRequest::new("i".repeat(257)))
+                .unwrap_err(),
+            "invalid AttachmentId: 257 characters, must be 1 to 256",
+        ),
+        (
+            c.describe_view(&t, &DescribeViewRequest::new("v".repeat(1001)))
+                .unwrap_err(),
+            "invalid ViewToken: 1001 characters, must be 1 to 1000",
+        ),
+        (
+            c.get_authentication_url(&t, &GetAuthenticationUrlRequest::new(SESSION, ""))
+                .unwrap_err(),
+            "invalid RedirectUri: 0 characters, must be 1 to 1024",
+        ),
+        (
+            c.cancel_participant_authentication(
+                &t,
+                &CancelParticipantAuthenticationRequest::new("s".repeat(35)),
+            )
+            .unwrap_err(),
+            "invalid SessionId: 35 characters, must be exactly 36",
+        ),
+    ];
+    for (e, message) in refusals {
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:?}");
+        assert_eq!(e.attempts(), 0);
+        assert_eq!(e.to_string(), message);
+    }
 }

@@ -1,0 +1,354 @@
+//! Issue 12: an attachment's upload and download over real sockets, the service and the
+//! storage service (the presigned URLs' host) each played by a scripted server: the exact
+//! PUT, no token where it does not belong, retries, and each step's failure named.
+
+use std::io::Cursor;
+
+use connect_participant::{
+    Client, ErrorKind, PresignedUrl, UploadAttachmentRequest, UploadMetadata, UploadStep,
+};
+
+use crate::scripted::{Action, Report, Scripted, closed_port, response};
+
+const FILE: &[u8] = b"hello bob";
+
+fn json(body: &str) -> Action {
+    Action::Respond(response(
+        "200 OK",
+        &["Content-Type: application/json", "x-amzn-RequestId: r-1"],
+        body.as_bytes(),
+    ))
+}
+
+fn service_error(status: &str, error_type: &str) -> Action {
+    Action::Respond(response(
+        status,
+        &[
+            "Content-Type: application/json",
+            &format!("x-amzn-ErrorType: {error_type}"),
+            "x-amzn-RequestId: r-2",
+        ],
+        br#"{"message":"no"}"#,
+    ))
+}
+
+/// S3's answers.
+fn storage(status: &str, code: Option<&str>) -> Action {
+    let body = code.map_or_else(String::new, |c| {
+        format!(
+            "<?xml version=\"1.0\"?><Error><Code>{c}</Code><Message>It failed</Message></Error>"
+        )
+    });
+    Action::Respond(response(
+        status,
+        &["Content-Type: application/xml"],
+        body.as_bytes(),
+    ))
+}
+
+/// StartAttachmentUpload's answer, its URL on the storage server at `port`.
+fn started(port: u16, length: usize) -> Action {
+    json(&format!(
+        r#"{{"AttachmentId":"att-1","UploadMetadata":{{"HeadersToInclude":{{"Content-Disposition":"attachment; filename=\"notes.txt\"","Content-Length":"{length}","Content-Type":"text/plain","x-amz-acl":"bucket-owner-full-control","x-amz-meta-contact_id":"c-1"}},"Url":"http://127.0.0.1:{port}/bucket/att-1?X-Amz-Signature=s3cr3t","UrlExpiry":"2023-08-03T08:15:46Z"}}}}"#
+    ))
+}
+
+/// Runs one upload of `body` against a service answering `service` and a storage server
+/// answering `store` (started first, so that the Start answer can point at it).
+fn upload(
+    service: impl FnOnce(u16) -> Vec<Action>,
+    store: Vec<Action>,
+    body: Cursor<Vec<u8>>,
+) -> (
+    connect_participant::Result<connect_participant::UploadAttachmentOutput>,
+    Report,
+    Report,
+) {
+    let s3 = Scripted::start(store);
+    let api = Scripted::start(service(s3.port()));
+    let client = crate::client(&api.url());
+    let out = client.upload_attachment(
+        &crate::token(),
+        &UploadAttachmentRequest::new("notes.txt"),
+        body,
+    );
+    (out, api.finish(), s3.finish())
+}
+
+fn lower(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_ascii_lowercase()
+}
+
+#[test]
+fn the_put_carries_every_signed_header_and_the_bytes_and_no_token() {
+    let (out, api, s3) = upload(
+        |port| vec![started(port, FILE.len()), json("{}")],
+        vec![storage("200 OK", None)],
+        Cursor::new(FILE.to_vec()),
+    );
+    let out = out.unwrap();
+    assert_eq!(out.attachment_id, "att-1");
+    assert_eq!(out.size, 9);
+    let put = s3.single();
+    let text = put.text();
+    assert!(
+        text.starts_with("PUT /bucket/att-1?X-Amz-Signature=s3cr3t HTTP/1.1\r\n"),
+        "{text}"
+    );
+    for header in [
+        "content-disposition: attachment; filename=\"notes.txt\"\r\n",
+        "content-length: 9\r\n",
+        "content-type: text/plain\r\n",
+        "x-amz-acl: bucket-owner-full-control\r\n",
+        "x-amz-meta-contact_id: c-1\r\n",
+    ] {
+        assert!(text.contains(header), "{header:?} missing: {text}");
+    }
+    assert_eq!(put.body(), FILE);
+    let all = lower(&put.bytes);
+    for never in [
+        "conn-token-1",
+        "x-amz-bearer",
+        "authorization",
+        "transfer-encoding",
+    ] {
+        assert!(!all.contains(never), "{never} sent to the storage: {text}");
+    }
+    // The service saw Start then Complete, with the id; both with the token.
+    assert_eq!(api.requests.len(), 2);
+    assert!(
+        api.requests[0]
+            .text()
+            .starts_with("POST /participant/start-attachment-upload ")
+    );
+    let complete = api.requests[1].text();
+    assert!(complete.starts_with("POST /participant/complete-attachment-upload "));
+    assert!(
+        complete.contains(r#"{"AttachmentIds":["att-1"],"ClientToken":"#),
+        "{complete}"
+    );
+}
+
+#[test]
+fn a_failed_put_is_retried_from_the_start_without_starting_again() {
+    // The bytes are read from the reader's position on: here after a 4-byte prefix.
+    let mut body = Cursor::new([b"skip".as_slice(), FILE].concat());
+    body.set_position(4);
+    let (out, api, s3) = upload(
+        |port| vec![started(port, FILE.len()), json("{}")],
+        vec![
+            storage("503 Slow Down", Some("SlowDown")),
+            storage("200 OK", None),
+        ],
+        body,
+    );
+    out.unwrap();
+    assert_eq!(s3.requests.len(), 2);
+    for put in &s3.requests {
+        assert_eq!(put.body(), FILE);
+    }
+    assert_eq!(api.requests.len(), 2, "one Start, one Complete");
+}
+
+#[test]
+fn each_step_that_fails_is_named() {
+    // 1: StartAttachmentUpload refused.
+    let (out, api, s3) = upload(
+        |_| vec![service_error("400 Bad Request", "ValidationException")],
+        vec![],
+        Cursor::new(FILE.to_vec()),
+    );
+    let e = out.unwrap_err();
+    assert_eq!(e.upload_step(), Some(UploadStep::Start));
+    assert_eq!(e.kind(), ErrorKind::Validation);
+    assert!(
+        e.to_string()
+            .starts_with("attachment upload failed at step 1 of 3, StartAttachmentUpload: service error ValidationException (HTTP 400): no"),
+        "{e}"
+    );
+    assert_eq!((api.requests.len(), s3.requests.len()), (1, 0));
+
+    // 2: the storage refuses the PUT's signature: not retried, no Complete.
+    let (out, api, s3) = upload(
+        |port| vec![started(port, FILE.len())],
+        vec![storage("403 Forbidden", Some("SignatureDoesNotMatch"))],
+        Cursor::new(FILE.to_vec()),
+    );
+    let e = out.unwrap_err();
+    assert_eq!(e.upload_step(), Some(UploadStep::Put));
+    assert_eq!(e.kind(), ErrorKind::UnexpectedStatus);
+    assert_eq!(e.status(), Some(403));
+    assert_eq!(e.attempts(), 1);
+    assert_eq!(
+        e.to_string(),
+        "attachment upload failed at step 2 of 3, the PUT of the file to the upload URL: the \
+         presigned upload URL answered HTTP 403 (SignatureDoesNotMatch: It failed); the \
+         headers sent must be exactly those StartAttachmentUpload listed, and the body \
+         exactly the announced size"
+    );
+    assert!(!format!("{e:?}").contains("s3cr3t"));
+    assert_eq!((api.requests.len(), s3.requests.len()), (1, 1));
+
+    // 3: CompleteAttachmentUpload refused.
+    let (out, _, _) = upload(
+        |port| {
+            vec![
+                started(port, FILE.len()),
+                service_error("409 Conflict", "ConflictException"),
+            ]
+        },
+        vec![storage("200 OK", None)],
+        Cursor::new(FILE.to_vec()),
+    );
+    let e = out.unwrap_err();
+    assert_eq!(e.upload_step(), Some(UploadStep::Complete));
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    assert!(
+        e.to_string().starts_with(
+            "attachment upload failed at step 3 of 3, CompleteAttachmentUpload: service error \
+             ConflictException (HTTP 409): no"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_signed_length_other_than_the_files_is_refused_before_the_put() {
+    let (out, api, s3) = upload(
+        |port| vec![started(port, FILE.len() + 1)],
+        vec![],
+        Cursor::new(FILE.to_vec()),
+    );
+    let e = out.unwrap_err();
+    assert_eq!(e.upload_step(), Some(UploadStep::Put));
+    assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+    assert_eq!(
+        e.to_string(),
+        "attachment upload failed at step 2 of 3, the PUT of the file to the upload URL: the \
+         upload's signed Content-Length is 10, but the file has 9 bytes"
+    );
+    assert_eq!((api.requests.len(), s3.requests.len()), (1, 0));
+}
+
+#[test]
+fn a_redirect_from_the_storage_is_not_followed() {
+    let elsewhere = Scripted::start(vec![]);
+    let moved = Action::Respond(response(
+        "307 Temporary Redirect",
+        &[&format!("Location: {}/stolen", elsewhere.url())],
+        b"",
+    ));
+    let (out, _, s3) = upload(
+        |port| vec![started(port, FILE.len())],
+        vec![moved],
+        Cursor::new(FILE.to_vec()),
+    );
+    let e = out.unwrap_err();
+    assert_eq!(e.upload_step(), Some(UploadStep::Put));
+    assert_eq!(e.status(), Some(307));
+    assert_eq!(s3.requests.len(), 1);
+    assert_eq!(elsewhere.finish().connections, 0);
+}
+
+#[test]
+fn every_limit_is_refused_before_anything_is_sent() {
+    let client = crate::client(&format!("http://127.0.0.1:{}", closed_port()));
+    let t = crate::token();
+    let cases: Vec<(UploadAttachmentRequest, Vec<u8>, &str)> = vec![
+        (
+            UploadAttachmentRequest::new("empty.txt"),
+            vec![],
+            "invalid AttachmentSizeInBytes: 0 bytes, must be 1 to 20000000 (20 MB)",
+        ),
+        (
+            UploadAttachmentRequest::new("big.txt"),
+            vec![0; 20_000_001],
+            "invalid AttachmentSizeInBytes: 20000001 bytes, must be 1 to 20000000 (20 MB)",
+        ),
+        (
+            UploadAttachmentRequest::new("tool.exe").with_content_type("application/x-msdownload"),
+            vec![1],
+            "invalid AttachmentName: \"tool.exe\": the service takes only files named .csv, \
+             .doc, .docx, .heic, .jfif, .jpeg, .jpg, .mov, .mp4, .pdf, .png, .ppt, .pptx, \
+             .rtf, .txt, .wav, .xls, .xlsx",
+        ),
+        (
+            UploadAttachmentRequest::new("noext"),
+            vec![1],
+            "invalid ContentType: none given, and the file name's extension is not one the \
+             service takes",
+        ),
+    ];
+    for (request, bytes, message) in cases {
+        let e = client
+            .upload_attachment(&t, &request, Cursor::new(bytes))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(e.upload_step(), Some(UploadStep::Start));
+        assert_eq!(e.attempts(), 0);
+        assert_eq!(
+            e.to_string(),
+            format!("attachment upload failed at step 1 of 3, StartAttachmentUpload: {message}")
+        );
+    }
+}
+
+/// A download from a storage server answering `answer`; the bytes written and the request.
+fn download(answer: Action, max: u64) -> (connect_participant::Result<u64>, Vec<u8>, Report) {
+    let s3 = Scripted::start(vec![answer]);
+    let client: Client = crate::client(&format!("http://127.0.0.1:{}", closed_port()));
+    let url = PresignedUrl::new(format!("{}/bucket/att-1?X-Amz-Signature=s3cr3t", s3.url()));
+    let mut out = Vec::new();
+    let result = client.download_attachment(&url, &mut out, max);
+    (result, out, s3.finish())
+}
+
+#[test]
+fn a_download_is_a_plain_get_capped_and_without_the_token() {
+    let bytes: Vec<u8> = (0..=255).collect();
+    let (n, out, s3) = download(
+        Action::Respond(response("200 OK", &["Content-Type: image/png"], &bytes)),
+        1000,
+    );
+    assert_eq!(n.unwrap(), 256);
+    assert_eq!(out, bytes);
+    let text = s3.single().text();
+    assert!(text.starts_with("GET /bucket/att-1?X-Amz-Signature=s3cr3t HTTP/1.1\r\n"));
+    for never in ["x-amz-bearer", "authorization", "conn-token-1"] {
+        assert!(!lower(text.as_bytes()).contains(never), "{text}");
+    }
+    // Announced over the cap: refused before a byte is written.
+    let (e, out, _) = download(Action::Respond(response("200 OK", &[], &bytes)), 100);
+    let e = e.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+    assert_eq!(
+        e.to_string(),
+        "the attachment is larger than the 100 bytes allowed"
+    );
+    assert!(out.is_empty());
+    // Not announced (the connection's end ends it): cut at the cap.
+    let mut raw = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
+    raw.extend_from_slice(&bytes);
+    let (e, out, _) = download(Action::RespondAndClose(raw), 100);
+    assert_eq!(e.unwrap_err().kind(), ErrorKind::InvalidResponse);
+    assert!(out.len() <= 100, "{}", out.len());
+    // The storage's refusal, its code kept, the URL not.
+    let (e, _, _) = download(storage("403 Forbidden", Some("AccessDenied")), 100);
+    let e = e.unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    assert_eq!(
+        e.to_string(),
+        "the presigned download URL answered HTTP 403 (AccessDenied: It failed)"
+    );
+}
+
+#[test]
+fn upload_metadata_never_shows_its_url_or_header_values() {
+    let meta = UploadMetadata::default();
+    assert_eq!(
+        format!("{meta:?}"),
+        "UploadMetadata { url: None, url_expiry: None, headers_to_include: [] }"
+    );
+    let url = PresignedUrl::new("https://b/x?sig=s3cr3t");
+    assert_eq!(format!("{url:?}"), "PresignedUrl([redacted])");
+}
