@@ -974,7 +974,8 @@ mod tests {
             let endpoint_eq = format!("--endpoint={t}");
             let bogus_eq = format!("--bogus={t}");
             let content = format!("{{\"messageId\":\"{t}\"}}");
-            let cases: [(&[&str], &str); 14] = [
+            let file = format!("{t}.pdf");
+            let cases: [(&[&str], &str); 18] = [
                 (&["--endpoint", t, "typing"], "the argument of --endpoint"),
                 (
                     &["--endpoint-url", &inside, "typing"],
@@ -1016,6 +1017,27 @@ mod tests {
                 (&["--region", "r", "--bogus", t, "typing"], "argument 4"),
                 // Even where help would win, and after `--`.
                 (&["--help", "--", t], "argument 3"),
+                (&["--region", "r", "upload-attachment", &file], "argument 4"),
+                (
+                    &["--region", "r", "get-attachment", "--attachment-id", t],
+                    "the argument of --attachment-id",
+                ),
+                (
+                    &[
+                        "--region",
+                        "r",
+                        "get-attachment",
+                        "--attachment-id",
+                        "a",
+                        "--output-file",
+                        &file,
+                    ],
+                    "the argument of --output-file",
+                ),
+                (
+                    &["--region", "r", "describe-view", "--view-token", t],
+                    "the argument of --view-token",
+                ),
             ];
             for (args, what) in cases {
                 let (report, code) = run_with_env(args, None, Some(t));
