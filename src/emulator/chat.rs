@@ -93,6 +93,8 @@ pub(super) struct Participant {
 pub(super) enum ItemType {
     Message,
     Event,
+    /// A file shared: no content or content type of its own, an [`AttachmentItem`].
+    Attachment,
 }
 
 impl ItemType {
@@ -100,6 +102,7 @@ impl ItemType {
         match self {
             ItemType::Message => "MESSAGE",
             ItemType::Event => "EVENT",
+            ItemType::Attachment => "ATTACHMENT",
         }
     }
 }
@@ -111,6 +114,25 @@ pub(super) struct Receipt {
     pub(super) recipient: usize,
     pub(super) delivered: Option<String>,
     pub(super) read: Option<String>,
+}
+
+/// The file an `ATTACHMENT` item shares (the model's `AttachmentItem`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct AttachmentItem {
+    pub(super) content_type: String,
+    pub(super) attachment_id: String,
+    pub(super) attachment_name: String,
+    /// `APPROVED`, `REJECTED` or `IN_PROGRESS`.
+    pub(super) status: &'static str,
+}
+
+impl AttachmentItem {
+    fn kept_bytes(&self) -> usize {
+        self.content_type.len()
+            + self.attachment_id.len()
+            + self.attachment_name.len()
+            + self.status.len()
+    }
 }
 
 /// One transcript item.
@@ -126,6 +148,8 @@ pub(super) struct Item {
     /// The participant (index) that sent it; `None` for the chat's own events.
     pub(super) sender: Option<usize>,
     pub(super) receipts: Vec<Receipt>,
+    /// The file of an `ATTACHMENT` item.
+    pub(super) attachment: Option<AttachmentItem>,
     /// A streamed (chunked) message's completed whole: written with
     /// `MessageMetadata.MessageCompleted`, as it was pushed.
     #[cfg(feature = "websocket")]
@@ -144,6 +168,10 @@ impl Item {
             + self.content_type.len()
             + self.content.as_ref().map_or(0, String::len)
             + self.client_token.as_ref().map_or(0, |(_, t)| 2 * t.len())
+            + self
+                .attachment
+                .as_ref()
+                .map_or(0, AttachmentItem::kept_bytes)
             + self
                 .receipts
                 .iter()
@@ -286,6 +314,7 @@ impl Chat {
             content,
             sender,
             receipts: Vec::new(),
+            attachment: None,
             #[cfg(feature = "websocket")]
             completed: false,
             client_token,
@@ -697,6 +726,25 @@ impl Chats {
         let chat = self.chats.get_mut(contact_id)?;
         let before = chat.bytes;
         chat.push(now, kind, content_type, content, sender, client_token, max);
+        self.bytes = self.bytes - before + chat.bytes;
+        chat.items.back()
+    }
+
+    /// Adds an `ATTACHMENT` item from participant `who` to a chat, at the clock's time.
+    pub(super) fn push_attachment(
+        &mut self,
+        contact_id: &str,
+        who: usize,
+        attachment: AttachmentItem,
+    ) -> Option<&Item> {
+        let now = self.now();
+        let max = self.limits.max_items_per_chat;
+        let chat = self.chats.get_mut(contact_id)?;
+        let before = chat.bytes;
+        chat.push(now, ItemType::Attachment, "", None, Some(who), None, max);
+        let item = chat.items.back_mut()?;
+        chat.bytes += attachment.kept_bytes();
+        item.attachment = Some(attachment);
         self.bytes = self.bytes - before + chat.bytes;
         chat.items.back()
     }

@@ -25,6 +25,10 @@ const BODY_CHUNK: usize = 64 * 1024;
 /// The first and the longest pause after a failed `accept`.
 pub(super) const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(1);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(100);
+/// The most body bytes read and dropped after a request refused on its head
+/// ([`Admit::Refuse`]), so that a client that sends its whole body before reading sees the
+/// answer rather than a reset; past it the connection is closed after the answer.
+const MAX_DISCARD: usize = 32 * 1024 * 1024;
 /// How often `Drop` tries to connect to wake the acceptor, should connecting fail.
 const WAKE_ATTEMPTS: usize = 8;
 
@@ -41,10 +45,37 @@ pub(super) trait Handler: Send + Sync + 'static {
     /// What to do with one well-formed request.
     fn handle(&self, request: &Request) -> Outcome;
 
+    /// Whether to read the body of a request whose head (`head`, with an empty body) has
+    /// arrived, and how much of it: [`Admit::Body`] with the most bytes its
+    /// `Content-Length` may announce (`max_body` for most requests), or [`Admit::Refuse`]
+    /// to answer at once without reading the body, then close. The default admits every
+    /// request up to `max_body`.
+    fn admit(&self, head: &Request, max_body: usize) -> Admit {
+        let _ = head;
+        Admit::Body(max_body)
+    }
+
     /// The answer to a request that could not be read: HTTP `status` (400, or 431 for a
     /// head too large), `message` says why; the connection is closed after it.
     fn malformed(&self, status: u16, message: &str) -> Reply;
 }
+
+/// What the HTTP layer does with a request's body once its head has arrived.
+pub(super) enum Admit {
+    /// Read a body of up to this many bytes (a longer `Content-Length` is a 400). The
+    /// memory is taken as the bytes arrive, never on the word of `Content-Length` alone.
+    Body(usize),
+    /// As `Body`, holding this value until the request has been handled, or its body has
+    /// failed to arrive, then dropping it: what the handler reserved for the body.
+    Held(usize, Hold),
+    /// Answer this without keeping the body, then close the connection. A body of up to
+    /// 32 MiB is read and dropped after the answer, so that a client that sends it whole
+    /// before reading gets the answer rather than a reset.
+    Refuse(Reply),
+}
+
+/// What a handler reserves for a body being read ([`Admit::Held`]): released when dropped.
+pub(super) type Hold = Box<dyn std::any::Any + Send>;
 
 /// What the HTTP layer does with a request, as its handler decides.
 pub(super) enum Outcome {
@@ -120,8 +151,10 @@ impl Reply {
             302 => "Found",
             307 => "Temporary Redirect",
             400 => "Bad Request",
+            402 => "Payment Required",
             403 => "Forbidden",
             404 => "Not Found",
+            405 => "Method Not Allowed",
             409 => "Conflict",
             415 => "Unsupported Media Type",
             429 => "Too Many Requests",
@@ -443,8 +476,34 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, state: &State) -> io::Resu
     let mut writer: &TcpStream = stream;
     let mut reader = BufReader::new(&**stream);
     loop {
-        let request = match read_request(&mut reader, state.limits.max_body) {
-            Ok(Some(r)) => r,
+        let read = read_head(&mut reader).and_then(|head| {
+            let Some((mut request, length)) = head else {
+                return Ok(None);
+            };
+            let (max, hold) = match state.handler.admit(&request, state.limits.max_body) {
+                Admit::Body(max) => (max, None),
+                Admit::Held(max, hold) => (max, Some(hold)),
+                Admit::Refuse(reply) => return Ok(Some(Err((reply, length)))),
+            };
+            read_body(&mut reader, &mut request, length, max)?;
+            Ok(Some(Ok((request, hold))))
+        });
+        let (request, _hold) = match read {
+            Ok(Some(Ok(r))) => r,
+            Ok(Some(Err((reply, length)))) => {
+                // Refused on its head: its body is dropped, not kept, and the connection
+                // carries no other request.
+                if !state.mark(id, false) {
+                    return Ok(());
+                }
+                state.requests.fetch_add(1, Ordering::SeqCst);
+                writer.write_all(&reply.to_bytes(&state.every_answer, true))?;
+                writer.flush()?;
+                if length <= MAX_DISCARD {
+                    let _ = io::copy(&mut reader.by_ref().take(length as u64), &mut io::sink());
+                }
+                return close(writer);
+            }
             Ok(None) => return Ok(()),
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
                 if !state.mark(id, false) {
@@ -548,10 +607,22 @@ fn refuse(status: u16, message: impl Into<String>) -> io::Error {
 /// malformed (a request line that is not `METHOD TARGET HTTP/1.1` or `HTTP/1.0`, a header
 /// line without a name, a `Content-Length` that is not all digits or that disagrees with
 /// another, a `Transfer-Encoding`, a body over `max_body`).
+#[cfg(test)]
 pub(super) fn read_request(
     reader: &mut impl BufRead,
     max_body: usize,
 ) -> io::Result<Option<Request>> {
+    let Some((mut request, length)) = read_head(reader)? else {
+        return Ok(None);
+    };
+    read_body(reader, &mut request, length, max_body)?;
+    Ok(Some(request))
+}
+
+/// Reads one request head: the request (with an empty body) and its body's length; `None`
+/// at a clean end of the connection. Refuses as [`read_request`] says, but for the body's
+/// size, which [`read_body`] checks.
+fn read_head(reader: &mut impl BufRead) -> io::Result<Option<(Request, usize)>> {
     let bad = |msg: &str| refuse(400, msg);
     let mut head = Vec::new();
     let mut lines_read = 0usize;
@@ -652,18 +723,43 @@ pub(super) fn read_request(
         }
         length = Some(n);
     }
-    let length = length.unwrap_or(0);
+    Ok(Some((request, length.unwrap_or(0))))
+}
+
+/// Reads a body of `length` bytes into `request`, refused (400) if `length` is over
+/// `max_body`. Memory is taken as the bytes arrive: the buffer starts at [`BODY_CHUNK`] at
+/// most and doubles when full, never past `length`, so a `Content-Length` with no bytes
+/// behind it reserves nothing beyond the first chunk.
+fn read_body(
+    reader: &mut impl BufRead,
+    request: &mut Request,
+    length: usize,
+    max_body: usize,
+) -> io::Result<()> {
     if length > max_body {
-        return Err(bad(&format!(
-            "request body too large: {length} bytes, the emulator accepts up to {max_body}"
-        )));
+        return Err(refuse(
+            400,
+            format!(
+                "request body too large: {length} bytes, the emulator accepts up to {max_body}"
+            ),
+        ));
     }
-    request.body = Vec::with_capacity(length.min(BODY_CHUNK));
-    let read = reader.take(length as u64).read_to_end(&mut request.body)?;
-    if read < length {
-        return Err(io::ErrorKind::UnexpectedEof.into());
+    let mut body: Vec<u8> = Vec::new();
+    while body.len() < length {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let n = available.len().min(length - body.len());
+        if body.capacity() - body.len() < n {
+            let want = (body.capacity() * 2).max(BODY_CHUNK).min(length);
+            body.reserve_exact(want.max(body.len() + n) - body.len());
+        }
+        body.extend_from_slice(&available[..n]);
+        reader.consume(n);
     }
-    Ok(Some(request))
+    request.body = body;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -709,6 +805,29 @@ mod tests {
         let e = read_request(&mut &raw[..], 64 * 1024 * 1024).err().unwrap();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
         let e = read_request(&mut &raw[..], 1000).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn a_body_s_buffer_grows_with_what_arrived_never_past_its_length() {
+        let head = || Request {
+            method: "PUT".into(),
+            path: "/".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            close: false,
+        };
+        // Twenty million announced, ten sent: the first chunk at most is reserved.
+        let mut request = head();
+        let e = read_body(&mut &[7u8; 10][..], &mut request, 20_000_000, 20_000_000);
+        assert_eq!(e.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        // All of it sent: the buffer ends at the length exactly, whatever `max_body`.
+        let sent = vec![1u8; 3 * BODY_CHUNK + 5];
+        let mut request = head();
+        read_body(&mut &sent[..], &mut request, sent.len(), sent.len()).unwrap();
+        assert_eq!(request.body, sent);
+        assert_eq!(request.body.capacity(), sent.len());
+        let e = read_body(&mut &sent[..], &mut head(), sent.len(), 10).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);
     }
 

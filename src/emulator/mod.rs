@@ -9,7 +9,7 @@
 //! # What it implements
 //!
 //! Chats, each with a customer and an agent, started by [`Emulator::start_chat`] (as
-//! StartChatContact would) or by `POST /emulator/chats`, and five operations of the service
+//! StartChatContact would) or by `POST /emulator/chats`, and the ten operations of the service
 //! with its checks (each member's limits, answered with `ValidationException` naming the
 //! member) and its restJson1 errors (`X-Amzn-Errortype`, a `{"message":...}` body,
 //! `x-amzn-RequestId`):
@@ -50,8 +50,58 @@
 //!   [`empty_disconnect_body`](EmulatorBuilder::empty_disconnect_body); clients must take
 //!   both. The chat goes on for the agent until it is ended.
 //! - `POST /participant/transcript` (GetTranscript): see [Transcripts](#transcripts).
+//! - `POST /participant/start-attachment-upload` (StartAttachmentUpload): `ContentType` 1
+//!   to 255 characters, `AttachmentSizeInBytes` 1 to 20,000,000 (the service's 20 MB per
+//!   file; more is a `ValidationException`), `AttachmentName` 1 to 256, `ClientToken` 1 to
+//!   500, required (SDKs always fill it). The answer is `{"AttachmentId":…,
+//!   "UploadMetadata":{"Url":…,"UrlExpiry":…,"HeadersToInclude":{…}}}`: the URL is
+//!   `http://127.0.0.1:<port>/emulator/uploads/<64 hex digits>` (see
+//!   [Uploads and downloads](#uploads-and-downloads)), good until `UrlExpiry`, 300 s ahead
+//!   on the emulator's clock and written without milliseconds as the service writes it
+//!   (`2023-08-03T08:15:46Z`); `HeadersToInclude` holds `Content-Type`, `Content-Length`
+//!   (the size), `Content-Disposition` (`attachment; filename="<name>"`, with `"` and `\`
+//!   escaped and control characters written `_`), `x-amz-acl: bucket-owner-full-control`
+//!   and `x-amz-meta-contact_id`. The same `ClientToken` from the same participant is the
+//!   same attachment, answered alike. A chat may start
+//!   [`max_attachments_per_chat`](EmulatorBuilder::max_attachments_per_chat) uploads (100);
+//!   one more is a 402 `ServiceQuotaExceededException`.
+//! - `POST /participant/complete-attachment-upload` (CompleteAttachmentUpload):
+//!   `AttachmentIds` of exactly one id (1 to 256 characters), `ClientToken` 1 to 500,
+//!   required. The attachment must be one this chat started and uploaded whole, else a
+//!   `ValidationException` says which. It adds an `ATTACHMENT` item from the caller (see
+//!   [Transcripts](#transcripts)) and answers `{}`. Completing it again with the same
+//!   `ClientToken` answers `{}` and adds nothing; with another, 409 `ConflictException`.
+//! - `POST /participant/attachment` (GetAttachment): `AttachmentId` 1 to 256,
+//!   `UrlExpiryInSeconds` 5 to 300 (300 when left out; the service's default is not
+//!   documented), `UrlContentDisposition` `ATTACHMENT` (the default) or `INLINE`. A
+//!   completed attachment of this chat is answered `{"AttachmentSizeInBytes":…,"Url":…,
+//!   "UrlExpiry":…}`, a fresh download URL `http://127.0.0.1:<port>/emulator/downloads/<64
+//!   hex digits>` each call; any other id (unknown, another chat's, not completed, or whose
+//!   bytes were forgotten) is a 400 `ValidationException`. A `CUSTOM_BOT` participant's
+//!   token is refused with 403, whatever the id, as the service documents.
+//! - `GET /participant/views/{ViewToken}` (DescribeView, the one `GET`): the label is one
+//!   path segment, percent-decoded (`%2F` for `/`; `+` and `=` may come either way), 1 to
+//!   1000 characters; a bad escape is a 400. A view registered with
+//!   [`add_view`](Emulator::add_view) is answered `{"View":<the view as given>}`, for any
+//!   chat's connection token; an unknown one is a 404 `ResourceNotFoundException` with the
+//!   body `{"message":…,"ResourceId":<the view token>,"ResourceType":"CONTACT_FLOW"}` (the
+//!   model's `ResourceType` has no value for views; views are shown by flows). A body or a
+//!   `Content-Type` sent with it is read and ignored.
+//! - `POST /participant/authentication-url` (GetAuthenticationUrl): `SessionId` of exactly
+//!   36 characters, `RedirectUri` 1 to 1024. The session must be one
+//!   [`start_authentication`](Emulator::start_authentication) started in this chat, not
+//!   cancelled, and the call made within 60 s of it on the emulator's clock; otherwise a
+//!   400 `ValidationException` says why (unknown, cancelled or expired: the service's exact
+//!   answer is not documented). The answer is `{"AuthenticationUrl":
+//!   "https://auth.emulator.invalid/oauth2/authorize?session=<SessionId>&redirect_uri=<RedirectUri
+//!   percent-encoded>"}`.
+//! - `POST /participant/cancel-authentication` (CancelParticipantAuthentication):
+//!   `SessionId` of exactly 36 characters, a session of this chat (else 400). It adds an
+//!   `authentication.cancelled` event (once: a repeat answers `{}` and adds nothing), and
+//!   answers `{}`.
 //!
-//! Every other path is answered 404 `UnknownOperationException`. A connection token that
+//! Every other path (a `POST` to a view's path among them) is answered 404
+//! `UnknownOperationException`. A connection token that
 //! is unknown, expired (the emulator's clock at or past its expiry), revoked, of a
 //! participant who left, or of an ended chat is refused with 403 `AccessDeniedException`
 //! and the body `{"message":"Access denied"}`; so is an unknown participant token. The
@@ -64,11 +114,16 @@
 //!
 //! # Transcripts
 //!
-//! Items are `MESSAGE`s and the `EVENT`s `participant.joined` (one for each participant
-//! when the chat starts), `participant.left` and `chat.ended`, each with every member that
-//! applies (`ContactId` on all, the sender's `ParticipantId`, `DisplayName` and
-//! `ParticipantRole` on all but `chat.ended`, `Content` on messages, `MessageMetadata` on
-//! acknowledged messages); none is written as `null`.
+//! Items are `MESSAGE`s, `ATTACHMENT`s and the `EVENT`s `participant.joined` (one for each
+//! participant when the chat starts), `participant.left`, `chat.ended`,
+//! `authentication.initiated` (with `Content` `{"SessionId":…}`) and
+//! `authentication.cancelled`, each with every member that applies (`ContactId` on all,
+//! the sender's `ParticipantId`, `DisplayName` and `ParticipantRole` on all but
+//! `chat.ended` and the authentication events, which are the chat's own, `Content` on
+//! messages, `MessageMetadata` on acknowledged messages); none is written as `null`. An
+//! `ATTACHMENT` has no `Content` or `ContentType` but `Attachments`:
+//! `[{"ContentType":…,"AttachmentId":…,"AttachmentName":…,"Status":"APPROVED"}]` (the
+//! emulator scans nothing).
 //!
 //! - The scan starts at the newest item, or at `StartPosition`: `Id` (that item; an `Id` the
 //!   transcript does not hold is a 400), `AbsoluteTime` (the first item at or after it
@@ -118,7 +173,8 @@
 //!
 //! - every item that lands in the transcript: messages (SendMessage,
 //!   [`agent_says`](Emulator::agent_says)), `participant.joined`, `participant.left`,
-//!   `chat.ended`, and the events of [`add_event`](Emulator::add_event);
+//!   `chat.ended`, `ATTACHMENT`s, the authentication events, and the events of
+//!   [`add_event`](Emulator::add_event);
 //! - typing, as a `Type: "EVENT"` item of the sender with the `Id` SendEvent answered;
 //! - a delivered or read receipt, as a `Type: "MESSAGEMETADATA"` item
 //!   (`application/vnd.amazonaws.connect.event.message.metadata`) with
@@ -172,12 +228,40 @@
 //! through. It binds `127.0.0.1` only, so other machines cannot reach it, and its chats are
 //! made-up ones; still, run it only while testing, and stop it after.
 //!
+//! # Uploads and downloads
+//!
+//! The emulator stands in for S3 too, on the same port:
+//!
+//! - `PUT` of an upload URL must carry every `HeadersToInclude` header, once, with exactly
+//!   its value (names compared case-insensitively), else 403 `SignatureDoesNotMatch`; so
+//!   its `Content-Length` is the declared size, and a chunked body is refused (400). Its
+//!   body is read as it arrives, up to the declared size whatever
+//!   [`max_body`](EmulatorBuilder::max_body) is, kept in memory (see
+//!   [`attachment`](Emulator::attachment)) and answered 200 with an `ETag` (opaque, not
+//!   S3's MD5) and no body. It may be repeated until the attachment is completed; the last
+//!   whole body wins, and a body cut short changes nothing.
+//! - `GET` of a download URL answers the bytes, with the attachment's `Content-Type` and
+//!   `Content-Disposition: attachment; filename="…"` (or `inline; …` as GetAttachment was
+//!   asked), until its `UrlExpiry`.
+//! - A request to either that carries `X-Amz-Bearer` or `Authorization` is refused with
+//!   403 and counted by [`bearer_refusals`](Emulator::bearer_refusals): a client must never
+//!   send its token to a presigned URL. A URL past its expiry (emulator's clock) is a 403
+//!   `Request has expired`, an unknown one a 403 `Access Denied`, another method a 405, an
+//!   upload past the bound on bodies being read a 503 `SlowDown` (see [Bounds](#bounds)).
+//!   These errors are S3's: `Content-Type: application/xml`, body
+//!   `<Error><Code>…</Code><Message>…</Message></Error>`.
+//! - A `PUT` refused on its head is answered at once; its body is read and dropped (up to
+//!   32 MiB), so that a client that sends it whole before reading gets the answer.
+//! - Faults ([`inject`](Emulator::inject)) do not apply to these requests, and they are
+//!   not kept in [`seen_requests`](Emulator::seen_requests) (their path is a secret).
+//!
 //! # Clock
 //!
 //! The emulator's clock starts at the real time, runs with it, and moves forward by
 //! [`advance_clock`](Emulator::advance_clock): tests expire tokens without waiting.
 //! [`now`](Emulator::now) reads it. Times are written as the service writes them,
-//! `2019-11-08T02:41:28.172Z`.
+//! `2019-11-08T02:41:28.172Z`; the expiries of upload and download URLs without
+//! milliseconds, `2023-08-03T08:15:46Z` (cut to the second, which is when they expire).
 //!
 //! # Bounds
 //!
@@ -198,6 +282,11 @@
 //!   a larger request body is refused with HTTP 400. A body is read as its bytes arrive; a
 //!   `Content-Length` alone reserves no memory. With every connection mid-request, the
 //!   bodies being read take at most `max_connections` x `max_body` (256 MiB by default).
+//!   An upload's body is bounded by its attachment's declared size instead (at most
+//!   20,000,000 bytes, and only once its head has passed every check), and the upload
+//!   bodies being read take at most [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) in
+//!   all (one body may pass it alone): one more is refused on its head with 503
+//!   `SlowDown`, as S3 answers when overloaded.
 //! - a request head (request line and headers) of at most 64 KiB and 128 headers; a larger
 //!   one is refused with HTTP 431 and not kept.
 //! - [`seen_requests`](Emulator::seen_requests) keeps the newest
@@ -213,11 +302,20 @@
 //! - [`max_items_per_chat`](EmulatorBuilder::max_items_per_chat) transcript items (1000,
 //!   at most 16,384 bytes of content each): a new item forgets the oldest, with its client
 //!   token; a transcript read pages through what is kept.
+//! - 10,000 attachments in all chats (a new one forgets the oldest, its bytes and
+//!   URLs), at most [`max_attachments_per_chat`](EmulatorBuilder::max_attachments_per_chat)
+//!   started per chat (100), each of at most 20,000,000 bytes; 10,000 unexpired download
+//!   URLs (a new one forgets expired ones, then the oldest); 10,000 views and 10,000
+//!   authentication sessions (a new one forgets the oldest).
 //! - [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) (256 MiB) for all of the above
-//!   together, counted as [`kept_bytes`](Emulator::kept_bytes): the counts alone would
-//!   allow many GiB (100,000 events of 64 KiB; 1000 chats of 1000 items of 16 KiB). Past
-//!   it, the oldest events are forgotten first, then the oldest chats, then the oldest
-//!   items of the chat being written to.
+//!   together, counted as [`kept_bytes`](Emulator::kept_bytes), uploaded attachments'
+//!   bytes included: the counts alone would allow many GiB (100,000 events of 64 KiB; 1000
+//!   chats of 1000 items of 16 KiB; 10,000 attachments of 20 MB). Past it, the bytes of the
+//!   attachments uploaded longest ago are forgotten first (never the newest's; a forgotten
+//!   upload must be uploaded again to be completed, and a completed one can no longer be
+//!   downloaded), then the oldest events, then the oldest chats, then the oldest items of
+//!   the chat being written to. Registered views (text given by the test) are not
+//!   counted.
 //! - [`CONNECTION_TOKENS_PER_PARTICIPANT`](EmulatorBuilder::CONNECTION_TOKENS_PER_PARTICIPANT)
 //!   (100) connection tokens per participant: a new one forgets the expired ones and then
 //!   the oldest.
@@ -287,11 +385,13 @@
 // docs.rs builds all features, so a build without it need not resolve them.
 #![cfg_attr(not(feature = "websocket"), allow(rustdoc::broken_intra_doc_links))]
 
+mod attachments;
 mod chat;
 mod faults;
 mod http;
 mod ids;
 mod service;
+mod views;
 #[cfg(feature = "websocket")]
 mod ws;
 
@@ -311,7 +411,7 @@ use crate::{ConnectionToken, Endpoint};
 pub use faults::Fault;
 
 use chat::{ChatLimits, Chats};
-use http::{Handler, HttpLimits, Outcome, Reply, Request, Server};
+use http::{Admit, Handler, HttpLimits, Outcome, Reply, Request, Server};
 use service::{AgentError, Service, ServiceSettings};
 
 /// One event the emulator accepted.
@@ -457,6 +557,7 @@ struct Limits {
     connection_token_lifetime: Duration,
     empty_next_token_on_last_page: bool,
     empty_disconnect_body: bool,
+    max_attachments_per_chat: usize,
     #[cfg(feature = "websocket")]
     max_websockets: usize,
 }
@@ -522,7 +623,9 @@ impl EmulatorBuilder {
     /// and the connection closed. Default [`DEFAULT_MAX_BODY`](Self::DEFAULT_MAX_BODY)
     /// (1 MiB; it was 64 MiB before 0.2.0, which let 256 connections hold 16 GiB). Memory
     /// is taken as the bytes arrive, not as `Content-Length` announces them. Zero is
-    /// refused by [`start`](Self::start): most operations have a body.
+    /// refused by [`start`](Self::start): most operations have a body. An upload to an
+    /// attachment's presigned URL is not bounded by it but by the attachment's declared
+    /// size (at most 20,000,000 bytes).
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.limits.max_body = bytes;
         self
@@ -582,16 +685,17 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How many bytes the chats' transcripts and the event record ([`Emulator::events`])
-    /// may hold together, as [`Emulator::kept_bytes`] counts them: the strings of every item
+    /// How many bytes the chats' transcripts, the event record ([`Emulator::events`]) and
+    /// the attachments may hold together, as [`Emulator::kept_bytes`] counts them: the strings of every item
     /// (id, time, content type, content, client token, receipt times) and of every event
-    /// (its members and its client token). Default
-    /// [`DEFAULT_MAX_KEPT_BYTES`](Self::DEFAULT_MAX_KEPT_BYTES) (256 MiB). When a new item
-    /// or event takes the count past it, the oldest events are forgotten first (with their
+    /// (its members and its client token), and the bytes uploaded for each attachment.
+    /// Default [`DEFAULT_MAX_KEPT_BYTES`](Self::DEFAULT_MAX_KEPT_BYTES) (256 MiB). When a new
+    /// item, event or upload takes the count past it, the bytes of the attachments uploaded
+    /// longest ago are forgotten first (never the newest's), then the oldest events (with their
     /// client tokens; the newest event is always kept), then the oldest chats other than the
     /// one written to (their transcripts and tokens: later calls with them get 403), then
     /// the oldest items of that chat (its newest is always kept). So the count exceeds it
-    /// only if one item or event is larger on its own. The structures around the strings
+    /// only if one item, event or attachment is larger on its own. The structures around the strings
     /// (maps, tokens, participant ids) add a bounded amount per item, event and chat, which
     /// [`max_events`](Self::max_events), [`max_chats`](Self::max_chats) and
     /// [`max_items_per_chat`](Self::max_items_per_chat) bound. Zero is refused by
@@ -622,6 +726,20 @@ impl EmulatorBuilder {
     /// rather than `{}`; default `false`. Clients must take both.
     pub fn empty_disconnect_body(mut self, on: bool) -> Self {
         self.limits.empty_disconnect_body = on;
+        self
+    }
+
+    /// The default of [`max_attachments_per_chat`](Self::max_attachments_per_chat): 100.
+    pub const DEFAULT_MAX_ATTACHMENTS_PER_CHAT: usize = 100;
+
+    /// How many attachment uploads (StartAttachmentUpload calls with distinct client
+    /// tokens) a chat may start; one more is answered 402
+    /// `ServiceQuotaExceededException`, as the service answers past its quota of
+    /// attachments per contact. Default
+    /// [`DEFAULT_MAX_ATTACHMENTS_PER_CHAT`](Self::DEFAULT_MAX_ATTACHMENTS_PER_CHAT) (100).
+    /// Zero refuses every upload.
+    pub fn max_attachments_per_chat(mut self, max: usize) -> Self {
+        self.limits.max_attachments_per_chat = max;
         self
     }
 
@@ -682,6 +800,7 @@ impl EmulatorBuilder {
             max_kept_bytes: limits.max_kept_bytes,
             empty_next_token_on_last_page: limits.empty_next_token_on_last_page,
             empty_disconnect_body: limits.empty_disconnect_body,
+            max_attachments_per_chat: limits.max_attachments_per_chat,
         };
         let app = Arc::new(App {
             limits,
@@ -722,6 +841,7 @@ impl Default for EmulatorBuilder {
                 connection_token_lifetime: Self::DEFAULT_CONNECTION_TOKEN_LIFETIME,
                 empty_next_token_on_last_page: false,
                 empty_disconnect_body: false,
+                max_attachments_per_chat: Self::DEFAULT_MAX_ATTACHMENTS_PER_CHAT,
                 #[cfg(feature = "websocket")]
                 max_websockets: Self::DEFAULT_MAX_WEBSOCKETS,
             },
@@ -753,7 +873,20 @@ impl App {
 }
 
 impl Handler for App {
+    fn admit(&self, head: &Request, max_body: usize) -> Admit {
+        // An upload's body is bounded by its declared size, not by `max_body`.
+        if head.path.starts_with(attachments::UPLOAD_PATH) {
+            return self.service.admit_upload(head);
+        }
+        Admit::Body(max_body)
+    }
+
     fn handle(&self, request: &Request) -> Outcome {
+        // The presigned URLs (S3's part) take no fault and are not kept: their paths are
+        // secrets, and an upload's body may be 20 MB.
+        if let Some(reply) = self.service.presigned(request) {
+            return Outcome::Reply(reply);
+        }
         // A WebSocket URL takes no fault and is not kept: its path is a secret, and a
         // client's socket must not take a fault queued for the test's next call.
         #[cfg(feature = "websocket")]
@@ -1011,6 +1144,73 @@ impl Emulator {
             .map_err(|e| agent_error(contact_id, e))
     }
 
+    /// Registers the view DescribeView answers for `view_token`: `view_json` is the `View`
+    /// object's JSON text (`{"Arn":…,"Content":{"Actions":[…],"InputSchema":…,
+    /// "Template":…},"Id":…,"Name":…,"Version":1}`, say), answered as
+    /// `{"View":<view_json>}`, its members in the order given. Any chat's connection token
+    /// may read it. Registering a token again replaces its view; the emulator keeps the
+    /// newest 10,000 views.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::InvalidInput`] for a view token of other than 1 to 1000 characters,
+    /// or a `view_json` that is not a JSON object.
+    pub fn add_view(&self, view_token: &str, view_json: &str) -> io::Result<()> {
+        let n = view_token.chars().count();
+        if n == 0 || n > views::MAX_VIEW_TOKEN {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a view token has 1 to 1000 characters",
+            ));
+        }
+        if !matches!(
+            serde_json::from_str::<Value>(view_json),
+            Ok(Value::Object(_))
+        ) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a view is a JSON object",
+            ));
+        }
+        let view = view_json.trim().to_owned();
+        self.app.service.lock().views.add(view_token, view);
+        Ok(())
+    }
+
+    /// Starts an Authenticate Customer block in a chat: adds an `EVENT` item
+    /// `application/vnd.amazonaws.connect.event.authentication.initiated`, with `Content`
+    /// `{"SessionId":"<36-character UUID>"}` and no sender (the chat's own event, as
+    /// `chat.ended`), to its transcript, pushes it to its WebSockets, and returns the
+    /// session id. GetAuthenticationUrl takes the session, from this chat's tokens, for 60
+    /// seconds of the emulator's clock; CancelParticipantAuthentication until the
+    /// emulator forgets it (it keeps the newest 10,000 sessions).
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] if the chat has ended.
+    pub fn start_authentication(&self, contact_id: &str) -> io::Result<String> {
+        self.app
+            .service
+            .start_authentication(contact_id)
+            .map_err(|e| agent_error(contact_id, e))
+    }
+
+    /// The bytes last uploaded whole to an attachment's upload URL, completed or not;
+    /// `None` for an attachment the emulator does not hold, one with nothing uploaded yet,
+    /// or one whose bytes were forgotten to stay within
+    /// [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes).
+    pub fn attachment(&self, attachment_id: &str) -> Option<Vec<u8>> {
+        self.app.service.lock().attachments.bytes_of(attachment_id)
+    }
+
+    /// How many requests to an upload or download URL were refused (403) because they
+    /// carried `X-Amz-Bearer` or `Authorization`: a client must never send its token to a
+    /// presigned URL.
+    pub fn bearer_refusals(&self) -> usize {
+        self.app.service.lock().attachments.bearer_refusals
+    }
+
     /// A streamed bot message (Lex streaming): pushes one `MESSAGE` item per chunk, all
     /// with one fresh `Id`, from a participant with `ParticipantRole` `SYSTEM` and
     /// `DisplayName` `BOT` (added to the chat at its first message, without a joined
@@ -1205,9 +1405,9 @@ impl Emulator {
         self.app.service.lock().events()
     }
 
-    /// How many bytes the chats' transcripts and the events hold now, as counted against
-    /// [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes): the strings of every kept item
-    /// and event.
+    /// How many bytes the chats' transcripts, the events and the attachments hold now, as
+    /// counted against [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes): the strings of
+    /// every kept item and event, and the bytes uploaded for every attachment.
     pub fn kept_bytes(&self) -> usize {
         self.app.service.lock().kept_bytes()
     }

@@ -32,11 +32,11 @@ pub(super) const MAX_CONTENT: usize = 16384;
 /// `ChatContentType`: 1 to 100 characters.
 pub(super) const MAX_CONTENT_TYPE: usize = 100;
 /// `ClientToken`: 0 to 500 characters.
-const MAX_CLIENT_TOKEN: usize = 500;
+pub(super) const MAX_CLIENT_TOKEN: usize = 500;
 /// `ParticipantToken`, the shape of both bearer tokens: 1 to 1000 characters.
 const MAX_TOKEN: usize = 1000;
 /// `ContactId`, `ChatItemId`: 1 to 256 characters.
-const MAX_ID: usize = 256;
+pub(super) const MAX_ID: usize = 256;
 /// `NextToken`: 1 to 1000 characters.
 const MAX_NEXT_TOKEN: usize = 1000;
 /// `Instant`: 1 to 100 characters.
@@ -64,13 +64,17 @@ pub(super) struct ServiceSettings {
     pub(super) max_kept_bytes: usize,
     pub(super) empty_next_token_on_last_page: bool,
     pub(super) empty_disconnect_body: bool,
+    /// How many attachment uploads a chat may start.
+    pub(super) max_attachments_per_chat: usize,
 }
 
 /// The service: its settings and its state.
 pub(super) struct Service {
     pub(super) settings: ServiceSettings,
-    /// `host:port`, for WebSocket URLs.
-    authority: String,
+    /// `host:port`, for WebSocket, upload and download URLs.
+    pub(super) authority: String,
+    /// The bytes of the upload bodies being read now (reserved as each is admitted).
+    pub(super) reading: Arc<std::sync::atomic::AtomicUsize>,
     /// Shared with the threads that serve WebSockets, which outlive no request but are
     /// not borrowed from one.
     pub(super) shared: Arc<Shared>,
@@ -108,6 +112,12 @@ pub(super) struct State {
     /// Idempotency key -> number of the event it made.
     by_client_token: HashMap<EventKey, usize>,
     pub(super) receipts_conflict: bool,
+    /// The attachments, their URLs and bytes.
+    pub(super) attachments: super::attachments::Attachments,
+    /// The views the test registered (DescribeView).
+    pub(super) views: super::views::Views,
+    /// The authentication sessions the test started.
+    pub(super) sessions: super::views::Sessions,
     /// The WebSocket URLs issued and the sockets open.
     #[cfg(feature = "websocket")]
     pub(super) hub: super::ws::Hub,
@@ -163,20 +173,23 @@ impl State {
         true
     }
 
-    /// The bytes the chats' items and the events hold, as counted against
-    /// `max_kept_bytes`: the strings of each item ([`Item::kept_bytes`]) and of each event.
+    /// The bytes the chats' items, the events and the attachments hold, as counted
+    /// against `max_kept_bytes`: the strings of each item ([`Item::kept_bytes`]) and of
+    /// each event, and the uploaded bytes of each attachment.
     pub(super) fn kept_bytes(&self) -> usize {
-        self.chats.kept_bytes() + self.events_bytes
+        self.chats.kept_bytes() + self.events_bytes + self.attachments.bytes
     }
 
     /// Forgets what is oldest until [`kept_bytes`](Self::kept_bytes) is within `max`: the
-    /// oldest events first (but the newest, whose answer may be being written), then the
+    /// bytes of the attachments uploaded longest ago first (but the newest's), then the
+    /// oldest events (but the newest, whose answer may be being written), then the
     /// oldest chats other than `keep` (the chat just written to), then the oldest items of
     /// `keep` (but its newest). Only an item or event larger than `max` on its own can be
     /// left over it.
     pub(super) fn keep_within(&mut self, max: usize, keep: Option<&str>) {
         while self.kept_bytes() > max {
-            let forgot = (self.events.len() > 1 && self.forget_oldest_event())
+            let forgot = self.attachments.forget_oldest_bytes()
+                || (self.events.len() > 1 && self.forget_oldest_event())
                 || self.chats.forget_oldest_chat_except(keep)
                 || keep.is_some_and(|c| self.chats.forget_oldest_item(c));
             if !forgot {
@@ -213,21 +226,21 @@ pub(super) fn error_reply(status: u16, error_type: &str, message: &str) -> Reply
     }
 }
 
-fn validation(message: impl Into<String>) -> Reply {
+pub(super) fn validation(message: impl Into<String>) -> Reply {
     error_reply(400, "ValidationException", &message.into())
 }
 
-fn serialization(message: impl Into<String>) -> Reply {
+pub(super) fn serialization(message: impl Into<String>) -> Reply {
     error_reply(400, "SerializationException", &message.into())
 }
 
 /// The service's answer to a token it does not honour (unknown, expired, revoked, of a
 /// participant who left or of an ended chat): the body does not say which.
-fn denied() -> Reply {
+pub(super) fn denied() -> Reply {
     error_reply(403, "AccessDeniedException", "Access denied")
 }
 
-fn ok(body: &Value) -> Reply {
+pub(super) fn ok(body: &Value) -> Reply {
     Reply {
         status: 200,
         headers: vec![("Content-Type".into(), "application/json".into())],
@@ -239,14 +252,14 @@ fn not_found(message: &str) -> Reply {
     error_reply(404, "ResourceNotFoundException", message)
 }
 
-fn null_member(member: &str) -> Reply {
+pub(super) fn null_member(member: &str) -> Reply {
     validation(format!(
         "1 validation error detected: Value null at '{member}' failed to satisfy constraint: \
          Member must not be null"
     ))
 }
 
-fn length(member: &str, min: usize, max: usize) -> Reply {
+pub(super) fn length(member: &str, min: usize, max: usize) -> Reply {
     let rule = if min == 0 {
         format!("Member must have length less than or equal to {max}")
     } else {
@@ -264,7 +277,7 @@ fn range(member: &str, max: u64) -> Reply {
     ))
 }
 
-fn enum_value(member: &str, value: &str, allowed: &[&str]) -> Reply {
+pub(super) fn enum_value(member: &str, value: &str, allowed: &[&str]) -> Reply {
     validation(format!(
         "1 validation error detected: Value '{value}' at '{member}' failed to satisfy \
          constraint: Member must satisfy enum value set: [{}]",
@@ -273,7 +286,7 @@ fn enum_value(member: &str, value: &str, allowed: &[&str]) -> Reply {
 }
 
 /// Checks a length counted in characters (Smithy's rule) against `min..=max`.
-fn chars_within(value: &str, member: &str, min: usize, max: usize) -> Result<(), Reply> {
+pub(super) fn chars_within(value: &str, member: &str, min: usize, max: usize) -> Result<(), Reply> {
     let n = value.chars().count();
     if n < min || n > max {
         return Err(length(member, min, max));
@@ -282,7 +295,7 @@ fn chars_within(value: &str, member: &str, min: usize, max: usize) -> Result<(),
 }
 
 /// The JSON body as an object; an empty body is an input with no members.
-fn body(request: &Request) -> Result<Map<String, Value>, Reply> {
+pub(super) fn body(request: &Request) -> Result<Map<String, Value>, Reply> {
     if request.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -293,7 +306,7 @@ fn body(request: &Request) -> Result<Map<String, Value>, Reply> {
 }
 
 /// A string member; `null` is absent, another type is a SerializationException.
-fn string(map: &Map<String, Value>, name: &str) -> Result<Option<String>, Reply> {
+pub(super) fn string(map: &Map<String, Value>, name: &str) -> Result<Option<String>, Reply> {
     match map.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -321,7 +334,7 @@ fn integer(
 }
 
 /// The bearer token, checked as the model checks `ParticipantToken` (`member` names it).
-fn bearer<'r>(request: &'r Request, member: &str) -> Result<&'r str, Reply> {
+pub(super) fn bearer<'r>(request: &'r Request, member: &str) -> Result<&'r str, Reply> {
     let Some(token) = request.header("x-amz-bearer") else {
         return Err(null_member(member));
     };
@@ -354,6 +367,7 @@ impl Service {
         Service {
             settings,
             authority,
+            reading: Arc::default(),
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
                     chats,
@@ -362,6 +376,9 @@ impl Service {
                     events_bytes: 0,
                     by_client_token: HashMap::new(),
                     receipts_conflict: false,
+                    attachments: Default::default(),
+                    views: Default::default(),
+                    sessions: Default::default(),
                     #[cfg(feature = "websocket")]
                     hub: super::ws::Hub::default(),
                 }),
@@ -382,6 +399,9 @@ impl Service {
         if request.method == "OPTIONS" {
             return preflight();
         }
+        if let Some(reply) = self.presigned(request) {
+            return reply;
+        }
         if let Some(rest) = request.path.strip_prefix("/emulator/") {
             return self.control(request, rest);
         }
@@ -392,19 +412,46 @@ impl Service {
                 "/participant/event" => return self.send_event(request),
                 "/participant/disconnect" => return self.disconnect_participant(request),
                 "/participant/transcript" => return self.get_transcript(request),
+                "/participant/start-attachment-upload" => {
+                    return self.start_attachment_upload(request).unwrap_or_else(|e| e);
+                }
+                "/participant/complete-attachment-upload" => {
+                    return self
+                        .complete_attachment_upload(request)
+                        .unwrap_or_else(|e| e);
+                }
+                "/participant/attachment" => {
+                    return self.get_attachment(request).unwrap_or_else(|e| e);
+                }
+                "/participant/authentication-url" => {
+                    return self.get_authentication_url(request).unwrap_or_else(|e| e);
+                }
+                "/participant/cancel-authentication" => {
+                    return self
+                        .cancel_participant_authentication(request)
+                        .unwrap_or_else(|e| e);
+                }
                 _ => {}
+            }
+        }
+        if request.method == "GET" {
+            if let Some(reply) = self.describe_view(request) {
+                return reply;
             }
         }
         error_reply(
             404,
             "UnknownOperationException",
             "this emulator serves POST /participant/connection, /participant/message, \
-             /participant/event, /participant/disconnect and /participant/transcript",
+             /participant/event, /participant/disconnect, /participant/transcript, \
+             /participant/start-attachment-upload, /participant/complete-attachment-upload, \
+             /participant/attachment, /participant/authentication-url, \
+             /participant/cancel-authentication and GET /participant/views/{ViewToken}",
         )
     }
 
     /// The live participant behind a connection token: (contact id, participant).
-    fn connected(state: &State, token: &str) -> Result<(String, usize), Reply> {
+    pub(super) fn connected(state: &State, token: &str) -> Result<(String, usize), Reply> {
         let (contact_id, who) = state
             .chats
             .by_connection_token(token)
@@ -1021,7 +1068,10 @@ pub(super) fn item_json(chat: &Chat, item: &Item) -> Value {
     if let Some(c) = &item.content {
         m.insert("Content".into(), json!(c));
     }
-    m.insert("ContentType".into(), json!(item.content_type));
+    // An attachment has no content type of its own: its file's is in `Attachments`.
+    if item.kind != ItemType::Attachment {
+        m.insert("ContentType".into(), json!(item.content_type));
+    }
     m.insert("Id".into(), json!(item.id));
     m.insert("Type".into(), json!(item.kind.as_str()));
     if let Some(p) = item.sender.and_then(|who| chat.participants.get(who)) {
@@ -1030,6 +1080,17 @@ pub(super) fn item_json(chat: &Chat, item: &Item) -> Value {
         m.insert("ParticipantRole".into(), json!(p.role));
     }
     m.insert("ContactId".into(), json!(chat.contact_id));
+    if let Some(a) = &item.attachment {
+        m.insert(
+            "Attachments".into(),
+            json!([{
+                "ContentType": a.content_type,
+                "AttachmentId": a.attachment_id,
+                "AttachmentName": a.attachment_name,
+                "Status": a.status,
+            }]),
+        );
+    }
     if !item.receipts.is_empty() {
         let receipts: Vec<Value> = item
             .receipts
@@ -1119,6 +1180,7 @@ pub(super) fn small_service() -> Service {
         max_kept_bytes: 1 << 20,
         empty_next_token_on_last_page: false,
         empty_disconnect_body: false,
+        max_attachments_per_chat: 4,
     };
     Service::new(chats, settings, "127.0.0.1:1".into())
 }
@@ -1183,6 +1245,12 @@ mod tests {
             format!(r#"{{"NextToken":"{nonce}.b.0","MaxResults":100}}"#),
             r#"{"Content":"{"messageId":5}","ContentType":"application/vnd.amazonaws.connect.event.message.read"}"#.into(),
             r#"{"Content":"x","ContentType":"text/plain","ClientToken":null}"#.into(),
+            r#"{"AttachmentIds":[1],"ClientToken":""}"#.into(),
+            r#"{"AttachmentIds":["a","b"],"AttachmentSizeInBytes":-1}"#.into(),
+            r#"{"AttachmentSizeInBytes":1.5,"UrlExpiryInSeconds":1e99}"#.into(),
+            r#"{"ContentType":"a","AttachmentSizeInBytes":1,"AttachmentName":"n","ClientToken":"t"}"#.into(),
+            r#"{"AttachmentId":"x","UrlContentDisposition":"x","SessionId":1}"#.into(),
+            r#"{"SessionId":"123456789012345678901234567890123456","RedirectUri":""}"#.into(),
         ];
         let paths = [
             "/participant/connection",
@@ -1191,6 +1259,17 @@ mod tests {
             "/participant/disconnect",
             "/participant/transcript",
             "/participant/",
+            "/participant/start-attachment-upload",
+            "/participant/complete-attachment-upload",
+            "/participant/attachment",
+            "/participant/authentication-url",
+            "/participant/cancel-authentication",
+            "/participant/views/",
+            "/participant/views/%zz",
+            "/participant/views/a%2Fb/c",
+            "/emulator/uploads/",
+            "/emulator/uploads/x",
+            "/emulator/downloads/x",
             "/emulator/",
             "/emulator/chats",
             "/emulator/chats/",

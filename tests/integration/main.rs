@@ -3,6 +3,7 @@
 mod attachments;
 mod chat;
 mod cli;
+mod emulator_attachments;
 mod emulator_bounds;
 mod emulator_chat;
 mod emulator_tests;

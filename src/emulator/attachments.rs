@@ -1,0 +1,805 @@
+//! Attachments: StartAttachmentUpload, the presigned upload URL that stands in for S3,
+//! CompleteAttachmentUpload, GetAttachment and its download URL.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value, json};
+
+use super::chat::{AttachmentItem, later};
+use super::http::{Admit, Reply, Request};
+use super::ids::{new_uuid, random_bytes};
+use super::service::{
+    MAX_CLIENT_TOKEN, MAX_ID, Service, State, bearer, body, chars_within, denied, enum_value,
+    error_reply, length, null_member, ok, serialization, string, validation,
+};
+
+/// Where upload URLs live: this, then the URL's secret.
+pub(super) const UPLOAD_PATH: &str = "/emulator/uploads/";
+/// Where download URLs live: this, then the URL's secret.
+pub(super) const DOWNLOAD_PATH: &str = "/emulator/downloads/";
+/// The largest attachment, in bytes: the service's 20 MB per file.
+pub(super) const MAX_ATTACHMENT_SIZE: u64 = 20_000_000;
+/// How long an upload URL is good for (`UploadMetadata.UrlExpiry`).
+const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(300);
+/// GetAttachment's `UrlExpiryInSeconds`: 5 to 300, 300 when left out.
+const MIN_DOWNLOAD_LIFETIME: u64 = 5;
+const MAX_DOWNLOAD_LIFETIME: u64 = 300;
+/// How many attachments the emulator keeps in all chats: a new one forgets the oldest,
+/// its bytes and its URLs.
+pub(super) const MAX_ATTACHMENTS: usize = 10_000;
+/// How many download URLs the emulator keeps: a new one forgets expired ones, then the
+/// oldest.
+pub(super) const MAX_DOWNLOAD_URLS: usize = 10_000;
+/// The attachment's `ContentType`: 1 to 255 characters.
+const MAX_ATTACHMENT_CONTENT_TYPE: usize = 255;
+/// `AttachmentName`: 1 to 256 characters.
+const MAX_ATTACHMENT_NAME: usize = 256;
+
+/// One attachment, from StartAttachmentUpload on.
+struct Upload {
+    contact_id: String,
+    who: usize,
+    client_token: String,
+    content_type: String,
+    name: String,
+    size: usize,
+    secret: String,
+    url_expiry: SystemTime,
+    /// What StartAttachmentUpload answered, to answer a retry alike.
+    answer: Value,
+    /// `HeadersToInclude`, each of which the PUT must carry with this value.
+    headers: Vec<(String, String)>,
+    /// The last whole body PUT, until forgotten to stay within `max_kept_bytes`.
+    bytes: Option<Vec<u8>>,
+    /// The `ClientToken` of the CompleteAttachmentUpload that completed it.
+    completed: Option<String>,
+}
+
+/// A URL GetAttachment issued.
+struct Download {
+    attachment_id: String,
+    expiry: SystemTime,
+    inline: bool,
+}
+
+/// Every attachment, its URLs and its bytes. Not `Debug`: it holds the URLs' secrets.
+#[derive(Default)]
+pub(super) struct Attachments {
+    /// By attachment id.
+    uploads: HashMap<String, Upload>,
+    /// Attachment ids, oldest first: the order they are forgotten in.
+    order: VecDeque<String>,
+    /// Upload URL secret -> attachment id.
+    by_secret: HashMap<String, String>,
+    /// (contact id, participant, client token) -> attachment id.
+    by_token: HashMap<(String, usize, String), String>,
+    /// How many attachments each chat has started (and the emulator keeps).
+    per_chat: HashMap<String, usize>,
+    downloads: HashMap<String, Download>,
+    download_order: VecDeque<String>,
+    /// Attachment ids whose bytes are held, in the order they were PUT: the order they
+    /// are forgotten in.
+    held: VecDeque<String>,
+    /// The bytes held, as counted against `max_kept_bytes`.
+    pub(super) bytes: usize,
+    /// How many upload or download requests carried `X-Amz-Bearer` or `Authorization`.
+    pub(super) bearer_refusals: usize,
+}
+
+impl Attachments {
+    /// The bytes uploaded for an attachment, completed or not, if still held.
+    pub(super) fn bytes_of(&self, attachment_id: &str) -> Option<Vec<u8>> {
+        self.uploads.get(attachment_id)?.bytes.clone()
+    }
+
+    /// Forgets the bytes of the attachment PUT longest ago, but not of the newest; `false`
+    /// if there is none to forget.
+    pub(super) fn forget_oldest_bytes(&mut self) -> bool {
+        if self.held.len() <= 1 {
+            return false;
+        }
+        let Some(id) = self.held.pop_front() else {
+            return false;
+        };
+        if let Some(bytes) = self.uploads.get_mut(&id).and_then(|u| u.bytes.take()) {
+            self.bytes -= bytes.len();
+        }
+        true
+    }
+
+    /// Forgets the oldest attachment, its bytes, its URLs and its client token.
+    fn forget_oldest(&mut self) {
+        let Some(id) = self.order.pop_front() else {
+            return;
+        };
+        let Some(upload) = self.uploads.remove(&id) else {
+            return;
+        };
+        self.by_secret.remove(&upload.secret);
+        self.by_token
+            .remove(&(upload.contact_id.clone(), upload.who, upload.client_token));
+        if let Some(n) = self.per_chat.get_mut(&upload.contact_id) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_chat.remove(&upload.contact_id);
+            }
+        }
+        if let Some(bytes) = upload.bytes {
+            self.bytes -= bytes.len();
+            self.held.retain(|h| *h != id);
+        }
+        // Its download URLs go when they expire or are pushed out; they find nothing.
+    }
+
+    /// Keeps a download URL, forgetting expired ones, then the oldest, beyond the bound.
+    fn keep_download(&mut self, secret: String, download: Download, now: SystemTime) {
+        if self.downloads.len() >= MAX_DOWNLOAD_URLS {
+            let downloads = &mut self.downloads;
+            self.download_order.retain(|s| match downloads.get(s) {
+                Some(d) if d.expiry >= now => true,
+                _ => {
+                    downloads.remove(s);
+                    false
+                }
+            });
+        }
+        while self.downloads.len() >= MAX_DOWNLOAD_URLS {
+            let Some(old) = self.download_order.pop_front() else {
+                break;
+            };
+            self.downloads.remove(&old);
+        }
+        self.download_order.push_back(secret.clone());
+        self.downloads.insert(secret, download);
+    }
+}
+
+/// The bytes reserved for an upload body being read, given back when dropped.
+struct Reserved {
+    reading: Arc<AtomicUsize>,
+    bytes: usize,
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        self.reading.fetch_sub(self.bytes, Ordering::SeqCst);
+    }
+}
+
+/// An S3-style error: HTTP `status`, an XML body `<Error><Code>…</Code><Message>…</Message>`.
+fn s3_error(status: u16, code: &str, message: &str) -> Reply {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message></Error>",
+        xml_escape(message)
+    );
+    Reply {
+        status,
+        headers: vec![("Content-Type".into(), "application/xml".into())],
+        body: body.into_bytes(),
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// What S3 answers a presigned request whose signed headers do not match.
+fn signature_mismatch(header: &str) -> Reply {
+    s3_error(
+        403,
+        "SignatureDoesNotMatch",
+        &format!(
+            "The request signature we calculated does not match the signature you provided: \
+             send every header of HeadersToInclude with its value unchanged ({header} is \
+             missing or differs)"
+        ),
+    )
+}
+
+fn expired() -> Reply {
+    s3_error(403, "AccessDenied", "Request has expired")
+}
+
+/// A time as the service writes URL expiries: without milliseconds,
+/// `2023-08-03T08:15:46Z`.
+fn format_seconds(t: SystemTime) -> String {
+    let full = super::service::format_time(t);
+    format!("{}Z", &full[..19])
+}
+
+/// `t` cut to the whole second, as it is written by [`format_seconds`].
+fn whole_seconds(t: SystemTime) -> SystemTime {
+    let secs = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+/// A fresh secret for a URL: 32 random bytes as 64 hex digits (no escaping in a path).
+fn new_secret() -> String {
+    let mut secret = [0u8; 32];
+    random_bytes(&mut secret);
+    secret.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file name in a `Content-Disposition` value: in quotes, with `\` and `"` escaped and
+/// control characters (which no header may carry) written as `_`.
+fn disposition(kind: &str, name: &str) -> String {
+    let mut quoted = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        match c {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            c if c.is_control() => quoted.push('_'),
+            c => quoted.push(c),
+        }
+    }
+    format!("{kind}; filename=\"{quoted}\"")
+}
+
+/// An opaque entity tag for a body (not S3's MD5: two FNV-1a hashes), in quotes.
+fn etag(bytes: &[u8]) -> String {
+    let fnv = |seed: u64| {
+        bytes.iter().fold(seed, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    format!(
+        "\"{:016x}{:016x}\"",
+        fnv(0xcbf2_9ce4_8422_2325),
+        fnv(0x6c62_272e_07bb_0142)
+    )
+}
+
+/// Whether a request carries credentials that a presigned URL must never get.
+fn carries_credentials(request: &Request) -> bool {
+    request.header("x-amz-bearer").is_some() || request.header("authorization").is_some()
+}
+
+/// The required `ClientToken` of the attachment operations (`NonEmptyClientToken`).
+fn required_client_token(map: &Map<String, Value>) -> Result<String, Reply> {
+    let Some(token) = string(map, "ClientToken")? else {
+        return Err(null_member("clientToken"));
+    };
+    chars_within(&token, "clientToken", 1, MAX_CLIENT_TOKEN)?;
+    Ok(token)
+}
+
+/// `AttachmentSizeInBytes`: an integer from 1 to [`MAX_ATTACHMENT_SIZE`].
+fn attachment_size(map: &Map<String, Value>) -> Result<usize, Reply> {
+    let rule = |rule: &str| {
+        validation(format!(
+            "1 validation error detected: Value at 'attachmentSizeInBytes' failed to satisfy \
+             constraint: {rule}"
+        ))
+    };
+    match map.get("AttachmentSizeInBytes") {
+        None | Some(Value::Null) => Err(null_member("attachmentSizeInBytes")),
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+            (Some(0), _) | (None, Some(_)) => {
+                Err(rule("Member must have value greater than or equal to 1"))
+            }
+            (Some(v), _) if v > MAX_ATTACHMENT_SIZE => Err(rule(
+                "Member must have value less than or equal to 20000000 (the service's 20 MB \
+                 per attachment)",
+            )),
+            (Some(v), _) => Ok(v as usize),
+            (None, None) => Err(serialization("AttachmentSizeInBytes must be an integer")),
+        },
+        Some(_) => Err(serialization("AttachmentSizeInBytes must be an integer")),
+    }
+}
+
+impl State {
+    /// The checks an upload request meets, head first: no credentials (counted), a known
+    /// URL, unexpired, every signed header. The attachment's id and size.
+    fn check_upload(&mut self, request: &Request) -> Result<(String, usize), Reply> {
+        if carries_credentials(request) {
+            self.attachments.bearer_refusals += 1;
+            return Err(s3_error(
+                403,
+                "AccessDenied",
+                "A presigned URL takes no X-Amz-Bearer or Authorization header: never send \
+                 the connection token to it",
+            ));
+        }
+        if request.method != "PUT" {
+            return Err(s3_error(
+                405,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource: upload with PUT",
+            ));
+        }
+        let secret = request.path.strip_prefix(UPLOAD_PATH).unwrap_or_default();
+        let upload = self
+            .attachments
+            .by_secret
+            .get(secret)
+            .and_then(|id| Some((id, self.attachments.uploads.get(id)?)));
+        let Some((id, upload)) = upload else {
+            return Err(s3_error(403, "AccessDenied", "Access Denied"));
+        };
+        if self.chats.now() > upload.url_expiry {
+            return Err(expired());
+        }
+        if upload.completed.is_some() {
+            return Err(s3_error(
+                403,
+                "AccessDenied",
+                "The upload has been completed: the URL takes no more bodies",
+            ));
+        }
+        for (name, value) in &upload.headers {
+            let mut sent = request
+                .headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case(name));
+            match (sent.next(), sent.next()) {
+                (Some((_, v)), None) if v == value => {}
+                _ => return Err(signature_mismatch(name)),
+            }
+        }
+        Ok((id.clone(), upload.size))
+    }
+}
+
+impl Service {
+    /// Whether to read the body of a request for an upload URL, and how much: exactly the
+    /// attachment's declared size (up to 20,000,000 bytes, whatever `max_body` is), once
+    /// the head has passed every check; otherwise the refusal, answered without keeping
+    /// the body. The bodies being read take at most `max_kept_bytes` in all (or one body,
+    /// if it is larger alone): past it, 503 `SlowDown`, as S3 answers when overloaded.
+    pub(super) fn admit_upload(&self, head: &Request) -> Admit {
+        let size = match self.lock().check_upload(head) {
+            Ok((_, size)) => size,
+            Err(reply) => return Admit::Refuse(reply),
+        };
+        let before = self.reading.fetch_add(size, Ordering::SeqCst);
+        let reserved = Reserved {
+            reading: Arc::clone(&self.reading),
+            bytes: size,
+        };
+        if before > 0 && before + size > self.settings.max_kept_bytes {
+            drop(reserved);
+            return Admit::Refuse(s3_error(
+                503,
+                "SlowDown",
+                "Please reduce your request rate: the emulator reads at most max_kept_bytes \
+                 of uploads at once",
+            ));
+        }
+        Admit::Held(size, Box::new(reserved))
+    }
+
+    /// Serves the presigned URLs: `PUT` of an upload URL, `GET` of a download URL; `None`
+    /// for any other path.
+    pub(super) fn presigned(&self, request: &Request) -> Option<Reply> {
+        if request.path.starts_with(UPLOAD_PATH) {
+            return Some(self.upload(request));
+        }
+        if request.path.starts_with(DOWNLOAD_PATH) {
+            return Some(self.download(request));
+        }
+        None
+    }
+
+    fn upload(&self, request: &Request) -> Reply {
+        let mut state = self.lock();
+        let (id, size) = match state.check_upload(request) {
+            Ok(v) => v,
+            Err(reply) => return reply,
+        };
+        // The HTTP layer read exactly `Content-Length`, which is signed as `size`.
+        if request.body.len() != size {
+            return s3_error(
+                400,
+                "IncompleteBody",
+                "You did not provide the number of bytes specified by the Content-Length",
+            );
+        }
+        let tag = etag(&request.body);
+        let attachments = &mut state.attachments;
+        let Some(upload) = attachments.uploads.get_mut(&id) else {
+            return s3_error(403, "AccessDenied", "Access Denied");
+        };
+        // A retry: the last whole body wins.
+        if let Some(old) = upload.bytes.replace(request.body.clone()) {
+            attachments.bytes -= old.len();
+        }
+        attachments.bytes += size;
+        let contact_id = upload.contact_id.clone();
+        attachments.held.retain(|h| *h != id);
+        attachments.held.push_back(id);
+        state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
+        Reply {
+            status: 200,
+            headers: vec![("ETag".into(), tag)],
+            body: Vec::new(),
+        }
+    }
+
+    fn download(&self, request: &Request) -> Reply {
+        let mut state = self.lock();
+        if carries_credentials(request) {
+            state.attachments.bearer_refusals += 1;
+            return s3_error(
+                403,
+                "AccessDenied",
+                "A presigned URL takes no X-Amz-Bearer or Authorization header: never send \
+                 the connection token to it",
+            );
+        }
+        if request.method != "GET" {
+            return s3_error(
+                405,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource: download with GET",
+            );
+        }
+        let secret = request.path.strip_prefix(DOWNLOAD_PATH).unwrap_or_default();
+        let Some(download) = state.attachments.downloads.get(secret) else {
+            return s3_error(403, "AccessDenied", "Access Denied");
+        };
+        if state.chats.now() > download.expiry {
+            return expired();
+        }
+        let upload = state.attachments.uploads.get(&download.attachment_id);
+        let Some((upload, bytes)) = upload.and_then(|u| Some((u, u.bytes.as_ref()?))) else {
+            return s3_error(404, "NoSuchKey", "The specified key does not exist.");
+        };
+        let kind = if download.inline {
+            "inline"
+        } else {
+            "attachment"
+        };
+        Reply {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), upload.content_type.clone()),
+                (
+                    "Content-Disposition".into(),
+                    disposition(kind, &upload.name),
+                ),
+                ("ETag".into(), etag(bytes)),
+            ],
+            body: bytes.clone(),
+        }
+    }
+
+    /// StartAttachmentUpload.
+    pub(super) fn start_attachment_upload(&self, request: &Request) -> Result<Reply, Reply> {
+        let token = bearer(request, "connectionToken")?;
+        let map = body(request)?;
+        let Some(content_type) = string(&map, "ContentType")? else {
+            return Err(null_member("contentType"));
+        };
+        chars_within(&content_type, "contentType", 1, MAX_ATTACHMENT_CONTENT_TYPE)?;
+        let size = attachment_size(&map)?;
+        let Some(name) = string(&map, "AttachmentName")? else {
+            return Err(null_member("attachmentName"));
+        };
+        chars_within(&name, "attachmentName", 1, MAX_ATTACHMENT_NAME)?;
+        let client_token = required_client_token(&map)?;
+
+        let mut state = self.lock();
+        let (contact_id, who) = Service::connected(&state, token)?;
+        let key = (contact_id.clone(), who, client_token.clone());
+        let attachments = &mut state.attachments;
+        // A retry: the same attachment, the same URL.
+        if let Some(upload) = attachments
+            .by_token
+            .get(&key)
+            .and_then(|id| attachments.uploads.get(id))
+        {
+            return Ok(ok(&upload.answer));
+        }
+        let started = attachments.per_chat.get(&contact_id).copied().unwrap_or(0);
+        if started >= self.settings.max_attachments_per_chat {
+            return Err(error_reply(
+                402,
+                "ServiceQuotaExceededException",
+                "The number of attachments per contact exceeds the quota",
+            ));
+        }
+        while attachments.uploads.len() >= MAX_ATTACHMENTS {
+            attachments.forget_oldest();
+        }
+        let now = state.chats.now();
+        let url_expiry = whole_seconds(later(now, UPLOAD_URL_LIFETIME));
+        let id = new_uuid();
+        let secret = new_secret();
+        let url = format!("http://{}{UPLOAD_PATH}{secret}", self.authority);
+        let headers = vec![
+            ("Content-Type".to_owned(), content_type.clone()),
+            ("Content-Length".to_owned(), size.to_string()),
+            (
+                "Content-Disposition".to_owned(),
+                disposition("attachment", &name),
+            ),
+            (
+                "x-amz-acl".to_owned(),
+                "bucket-owner-full-control".to_owned(),
+            ),
+            ("x-amz-meta-contact_id".to_owned(), contact_id.clone()),
+        ];
+        let to_include: Map<String, Value> =
+            headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let answer = json!({
+            "AttachmentId": id,
+            "UploadMetadata": {
+                "Url": url,
+                "UrlExpiry": format_seconds(url_expiry),
+                "HeadersToInclude": to_include,
+            },
+        });
+        let attachments = &mut state.attachments;
+        attachments.by_secret.insert(secret.clone(), id.clone());
+        attachments.by_token.insert(key, id.clone());
+        *attachments.per_chat.entry(contact_id.clone()).or_insert(0) += 1;
+        attachments.order.push_back(id.clone());
+        attachments.uploads.insert(
+            id,
+            Upload {
+                contact_id,
+                who,
+                client_token,
+                content_type,
+                name,
+                size,
+                secret,
+                url_expiry,
+                answer: answer.clone(),
+                headers,
+                bytes: None,
+                completed: None,
+            },
+        );
+        Ok(ok(&answer))
+    }
+
+    /// CompleteAttachmentUpload.
+    pub(super) fn complete_attachment_upload(&self, request: &Request) -> Result<Reply, Reply> {
+        let token = bearer(request, "connectionToken")?;
+        let map = body(request)?;
+        let ids = match map.get("AttachmentIds") {
+            None | Some(Value::Null) => return Err(null_member("attachmentIds")),
+            Some(Value::Array(list)) => list,
+            Some(_) => return Err(serialization("AttachmentIds must be a list of strings")),
+        };
+        let mut strings = Vec::with_capacity(1);
+        for v in ids.iter().take(2) {
+            let Some(s) = v.as_str() else {
+                return Err(serialization("AttachmentIds must be a list of strings"));
+            };
+            strings.push(s);
+        }
+        let [id] = strings[..] else {
+            return Err(length("attachmentIds", 1, 1));
+        };
+        chars_within(id, "attachmentIds.member", 1, MAX_ID)?;
+        let client_token = required_client_token(&map)?;
+
+        let mut state = self.lock();
+        let (contact_id, who) = Service::connected(&state, token)?;
+        let Some(upload) = state
+            .attachments
+            .uploads
+            .get_mut(id)
+            .filter(|u| u.contact_id == contact_id)
+        else {
+            return Err(validation(format!(
+                "1 validation error detected: Value '{id}' at 'attachmentIds' failed to satisfy \
+                 constraint: Member must be the AttachmentId of an upload started in this chat"
+            )));
+        };
+        match &upload.completed {
+            Some(earlier) if *earlier == client_token => return Ok(ok(&json!({}))),
+            Some(_) => {
+                return Err(error_reply(
+                    409,
+                    "ConflictException",
+                    "The attachment has already been completed with another ClientToken",
+                ));
+            }
+            None => {}
+        }
+        if upload.bytes.as_ref().is_none_or(|b| b.len() != upload.size) {
+            return Err(validation(format!(
+                "The attachment {id} has not been uploaded whole: PUT its \
+                 AttachmentSizeInBytes bytes to UploadMetadata.Url first"
+            )));
+        }
+        upload.completed = Some(client_token);
+        let item = AttachmentItem {
+            content_type: upload.content_type.clone(),
+            attachment_id: id.to_owned(),
+            attachment_name: upload.name.clone(),
+            status: "APPROVED",
+        };
+        let _item = state
+            .chats
+            .push_attachment(&contact_id, who, item)
+            .map(|i| i.id.clone());
+        #[cfg(feature = "websocket")]
+        if let Some(item) = _item {
+            state.push_item(&contact_id, &item);
+        }
+        state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
+        Ok(ok(&json!({})))
+    }
+
+    /// GetAttachment.
+    pub(super) fn get_attachment(&self, request: &Request) -> Result<Reply, Reply> {
+        let token = bearer(request, "connectionToken")?;
+        let map = body(request)?;
+        let Some(id) = string(&map, "AttachmentId")? else {
+            return Err(null_member("attachmentId"));
+        };
+        chars_within(&id, "attachmentId", 1, MAX_ID)?;
+        let lifetime = match map.get("UrlExpiryInSeconds") {
+            None | Some(Value::Null) => MAX_DOWNLOAD_LIFETIME,
+            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+                (Some(v), _) if (MIN_DOWNLOAD_LIFETIME..=MAX_DOWNLOAD_LIFETIME).contains(&v) => v,
+                (Some(_), _) | (None, Some(_)) => {
+                    return Err(validation(
+                        "1 validation error detected: Value at 'urlExpiryInSeconds' failed to \
+                         satisfy constraint: Member must have value between 5 and 300",
+                    ));
+                }
+                (None, None) => {
+                    return Err(serialization("UrlExpiryInSeconds must be an integer"));
+                }
+            },
+            Some(_) => return Err(serialization("UrlExpiryInSeconds must be an integer")),
+        };
+        let inline = match string(&map, "UrlContentDisposition")?.as_deref() {
+            None | Some("ATTACHMENT") => false,
+            Some("INLINE") => true,
+            Some(other) => {
+                return Err(enum_value(
+                    "urlContentDisposition",
+                    other,
+                    &["ATTACHMENT", "INLINE"],
+                ));
+            }
+        };
+
+        let mut state = self.lock();
+        let (contact_id, who) = Service::connected(&state, token)?;
+        // "The participant role CUSTOM_BOT is not permitted to access attachments."
+        let role = state
+            .chats
+            .chat(&contact_id)
+            .and_then(|c| c.participants.get(who))
+            .map(|p| p.role.as_str());
+        if role == Some("CUSTOM_BOT") {
+            return Err(denied());
+        }
+        let upload = state
+            .attachments
+            .uploads
+            .get(&id)
+            .filter(|u| u.contact_id == contact_id && u.completed.is_some());
+        let Some(upload) = upload else {
+            return Err(validation(format!(
+                "1 validation error detected: Value '{id}' at 'attachmentId' failed to satisfy \
+                 constraint: Member must be the AttachmentId of a completed attachment of this \
+                 chat"
+            )));
+        };
+        if upload.bytes.is_none() {
+            return Err(validation(format!(
+                "The attachment {id} is no longer kept by the emulator (max_kept_bytes)"
+            )));
+        }
+        let size = upload.size;
+        let now = state.chats.now();
+        let expiry = whole_seconds(later(now, Duration::from_secs(lifetime)));
+        let secret = new_secret();
+        let url = format!("http://{}{DOWNLOAD_PATH}{secret}", self.authority);
+        state.attachments.keep_download(
+            secret,
+            Download {
+                attachment_id: id,
+                expiry,
+                inline,
+            },
+            now,
+        );
+        Ok(ok(&json!({
+            "AttachmentSizeInBytes": size,
+            "Url": url,
+            "UrlExpiry": format_seconds(expiry),
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::chat::CUSTOMER;
+    use crate::emulator::service::small_service;
+
+    fn post(path: &str, token: &str, body: &Value) -> Request {
+        Request {
+            method: "POST".into(),
+            path: path.into(),
+            headers: vec![("X-Amz-Bearer".into(), token.into())],
+            body: body.to_string().into_bytes(),
+            close: false,
+        }
+    }
+
+    /// The head of a PUT to a started upload's URL, with its headers to include.
+    fn put_head(answer: &[u8]) -> Request {
+        let v: Value = serde_json::from_slice(answer).unwrap();
+        let url = v["UploadMetadata"]["Url"].as_str().unwrap();
+        Request {
+            method: "PUT".into(),
+            path: url.strip_prefix("http://127.0.0.1:1").unwrap().into(),
+            headers: v["UploadMetadata"]["HeadersToInclude"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect(),
+            body: Vec::new(),
+            close: false,
+        }
+    }
+
+    #[test]
+    fn upload_bodies_being_read_stay_within_max_kept_bytes() {
+        // 1 MiB of kept bytes: one 600,000-byte body at a time.
+        let service = small_service();
+        let started = service.lock().chats.start_chat();
+        let (token, _) = service
+            .lock()
+            .chats
+            .issue(&started.contact_id, CUSTOMER)
+            .unwrap();
+        let heads: Vec<Request> = ["a", "b"]
+            .iter()
+            .map(|name| {
+                let body = json!({"AttachmentName": name, "AttachmentSizeInBytes": 600_000,
+                    "ClientToken": name, "ContentType": "text/plain"});
+                let reply =
+                    service.handle(&post("/participant/start-attachment-upload", &token, &body));
+                assert_eq!(reply.status, 200);
+                put_head(&reply.body)
+            })
+            .collect();
+        let first = service.admit_upload(&heads[0]);
+        assert!(matches!(first, Admit::Held(600_000, _)));
+        match service.admit_upload(&heads[1]) {
+            Admit::Refuse(reply) => assert_eq!(reply.status, 503),
+            _ => panic!("a second body past the bound is refused"),
+        }
+        drop(first);
+        assert_eq!(service.reading.load(Ordering::SeqCst), 0);
+        assert!(matches!(service.admit_upload(&heads[1]), Admit::Held(..)));
+        assert_eq!(service.reading.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn url_times_have_no_milliseconds_and_etags_differ() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_691_050_546_789);
+        assert_eq!(format_seconds(t), "2023-08-03T08:15:46Z");
+        assert_eq!(
+            format_seconds(whole_seconds(t)),
+            "2023-08-03T08:15:46Z".to_owned()
+        );
+        assert!(whole_seconds(t) <= t);
+        assert_ne!(etag(b"a"), etag(b"b"));
+        assert_eq!(etag(b"a").len(), 34);
+        assert_eq!(
+            disposition("attachment", "a\"b\\c\nd.txt"),
+            "attachment; filename=\"a\\\"b\\\\c_d.txt\""
+        );
+    }
+}
