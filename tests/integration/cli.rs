@@ -2310,8 +2310,7 @@ fn upload_attachment_sends_the_files_bytes_and_prints_its_id() {
     let start = emulator
         .seen_requests()
         .into_iter()
-        .filter(|r| r.path == "/participant/start-attachment-upload")
-        .last()
+        .rfind(|r| r.path == "/participant/start-attachment-upload")
         .expect("a StartAttachmentUpload");
     let body: Value = serde_json::from_slice(&start.body).unwrap();
     assert_eq!(body["AttachmentName"], "Scan.PDF");
@@ -2328,8 +2327,7 @@ fn upload_attachment_sends_the_files_bytes_and_prints_its_id() {
     let start = emulator
         .seen_requests()
         .into_iter()
-        .filter(|r| r.path == "/participant/start-attachment-upload")
-        .last()
+        .rfind(|r| r.path == "/participant/start-attachment-upload")
         .unwrap();
     let body: Value = serde_json::from_slice(&start.body).unwrap();
     assert_eq!(body["ContentType"], "text/csv");
