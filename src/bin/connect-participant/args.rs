@@ -2,14 +2,17 @@
 //! checked that can be checked without the network. The library's own checks (limits,
 //! endpoints) run later, in `commands`, before any token is read.
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use connect_participant::__cli::quoted;
 use connect_participant::{
-    ClientBuilder, ConnectionType, ContentType, CreateParticipantConnectionRequest,
-    DisconnectParticipantRequest, GetTranscriptRequest, ScanDirection, SendEventRequest,
-    SendMessageRequest, SortOrder, StartPosition, Timestamp,
+    ATTACHMENT_TYPES, CancelParticipantAuthenticationRequest, ClientBuilder, ConnectionType,
+    ContentDisposition, ContentType, CreateParticipantConnectionRequest, DescribeViewRequest,
+    DisconnectParticipantRequest, GetAttachmentRequest, GetAuthenticationUrlRequest,
+    GetTranscriptRequest, ScanDirection, SendEventRequest, SendMessageRequest, SortOrder,
+    StartPosition, Timestamp, UploadAttachmentRequest, attachment_content_type,
 };
 
 /// The program's name, as messages and help give it.
@@ -56,6 +59,11 @@ pub enum Name {
     SendEvent,
     GetTranscript,
     DisconnectParticipant,
+    UploadAttachment,
+    GetAttachment,
+    DescribeView,
+    GetAuthenticationUrl,
+    CancelParticipantAuthentication,
     Typing,
     Read,
     Delivered,
@@ -64,12 +72,17 @@ pub enum Name {
 }
 
 impl Name {
-    pub const ALL: [Name; 10] = [
+    pub const ALL: [Name; 15] = [
         Name::CreateParticipantConnection,
         Name::SendMessage,
         Name::SendEvent,
         Name::GetTranscript,
         Name::DisconnectParticipant,
+        Name::UploadAttachment,
+        Name::GetAttachment,
+        Name::DescribeView,
+        Name::GetAuthenticationUrl,
+        Name::CancelParticipantAuthentication,
         Name::Typing,
         Name::Read,
         Name::Delivered,
@@ -84,6 +97,11 @@ impl Name {
             Name::SendEvent => "send-event",
             Name::GetTranscript => "get-transcript",
             Name::DisconnectParticipant => "disconnect-participant",
+            Name::UploadAttachment => "upload-attachment",
+            Name::GetAttachment => "get-attachment",
+            Name::DescribeView => "describe-view",
+            Name::GetAuthenticationUrl => "get-authentication-url",
+            Name::CancelParticipantAuthentication => "cancel-participant-authentication",
             Name::Typing => "typing",
             Name::Read => "read",
             Name::Delivered => "delivered",
@@ -129,8 +147,27 @@ impl Name {
             Name::DisconnectParticipant | Name::Typing | Name::Read | Name::Delivered => {
                 &["--client-token"]
             }
+            Name::UploadAttachment => &["--content-type"],
+            Name::GetAttachment => &[
+                "--attachment-id",
+                "--output-file",
+                "--url-expiry-in-seconds",
+                "--url-content-disposition",
+            ],
+            Name::DescribeView => &["--view-token"],
+            Name::GetAuthenticationUrl => &["--session-id", "--redirect-uri"],
+            Name::CancelParticipantAuthentication => &["--session-id"],
             Name::Watch => &["--history"],
             Name::Emulator => &["--port"],
+        }
+    }
+
+    /// The one positional argument the command takes, if any, as help names it.
+    fn positional(self) -> Option<&'static str> {
+        match self {
+            Name::Read | Name::Delivered => Some("<message-id>"),
+            Name::UploadAttachment => Some("<FILE>"),
+            _ => None,
         }
     }
 
@@ -199,6 +236,21 @@ const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--no-paginate", "--no-paginate", Arity::Flag),
     ("--port", "--port", Arity::One),
     ("--history", "--history", Arity::Flag),
+    ("--attachment-id", "--attachment-id", Arity::One),
+    ("--output-file", "--output-file", Arity::One),
+    (
+        "--url-expiry-in-seconds",
+        "--url-expiry-in-seconds",
+        Arity::One,
+    ),
+    (
+        "--url-content-disposition",
+        "--url-content-disposition",
+        Arity::One,
+    ),
+    ("--view-token", "--view-token", Arity::One),
+    ("--session-id", "--session-id", Arity::One),
+    ("--redirect-uri", "--redirect-uri", Arity::One),
 ];
 
 /// The options that take a value, spelled as typed: an argument after one of them is its
@@ -264,6 +316,20 @@ pub enum Command {
         paginate: bool,
     },
     DisconnectParticipant(DisconnectParticipantRequest),
+    /// Upload the file at `path` as an attachment, under the request's name and content
+    /// type (the file's name; the type from its extension unless `--content-type`).
+    UploadAttachment {
+        path: PathBuf,
+        request: UploadAttachmentRequest,
+    },
+    GetAttachment {
+        request: GetAttachmentRequest,
+        /// Download the attachment to this file instead of printing the answer.
+        output_file: Option<PathBuf>,
+    },
+    DescribeView(DescribeViewRequest),
+    GetAuthenticationUrl(GetAuthenticationUrlRequest),
+    CancelParticipantAuthentication(CancelParticipantAuthenticationRequest),
     /// Print the chat's events as JSON lines until it ends.
     Watch {
         /// Print the transcript so far first.
@@ -283,6 +349,11 @@ impl Command {
             Command::SendEvent(name, _) => *name,
             Command::GetTranscript { .. } => Name::GetTranscript,
             Command::DisconnectParticipant(_) => Name::DisconnectParticipant,
+            Command::UploadAttachment { .. } => Name::UploadAttachment,
+            Command::GetAttachment { .. } => Name::GetAttachment,
+            Command::DescribeView(_) => Name::DescribeView,
+            Command::GetAuthenticationUrl(_) => Name::GetAuthenticationUrl,
+            Command::CancelParticipantAuthentication(_) => Name::CancelParticipantAuthentication,
             Command::Watch { .. } => Name::Watch,
             Command::Emulator { .. } => Name::Emulator,
         }
@@ -526,7 +597,7 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
             format!("{typed} is not an option of {}", name.as_str()),
         ));
     }
-    let max_args = usize::from(matches!(name, Name::Read | Name::Delivered));
+    let max_args = usize::from(name.positional().is_some());
     if rest.len() > max_args {
         let extra = rest.len() - max_args;
         let s = if extra == 1 { "" } else { "s" };
@@ -535,10 +606,9 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
             format!(
                 "{extra} unexpected argument{s} after {} (it takes {})",
                 name.as_str(),
-                if max_args == 0 {
-                    "none: every value goes with an option"
-                } else {
-                    "one: <message-id>"
+                match name.positional() {
+                    None => "none: every value goes with an option".to_owned(),
+                    Some(p) => format!("one: {p}"),
                 }
             ),
         ));
@@ -697,6 +767,78 @@ fn command(name: Name, arg: Option<&str>, given: &Given<'_>) -> Result<Command, 
             }
             Command::DisconnectParticipant(r)
         }
+        Name::UploadAttachment => {
+            let Some(path) = arg else {
+                return Err(usage("upload-attachment needs a <FILE>".into()));
+            };
+            let Some(file_name) = Path::new(path).file_name().and_then(|n| n.to_str()) else {
+                return Err(usage(format!("{} names no file", quoted(path))));
+            };
+            let mut request = UploadAttachmentRequest::new(file_name);
+            match given.one("--content-type") {
+                Some(t) => request = request.with_content_type(t),
+                // The library would refuse it too, but only once the token is read.
+                None if attachment_content_type(file_name).is_none() => {
+                    return Err(usage(format!(
+                        "{} has no extension the service takes: it takes .{}",
+                        quoted(file_name),
+                        attachment_extensions().join(", .")
+                    )));
+                }
+                None => {}
+            }
+            Command::UploadAttachment {
+                path: PathBuf::from(path),
+                request,
+            }
+        }
+        Name::GetAttachment => {
+            let Some(id) = given.one("--attachment-id") else {
+                return Err(usage("get-attachment needs --attachment-id <ID>".into()));
+            };
+            let mut request = GetAttachmentRequest::new(id);
+            if let Some(s) = given.one("--url-expiry-in-seconds") {
+                let s = s.parse::<u32>().map_err(|_| {
+                    usage(format!(
+                        "--url-expiry-in-seconds needs a whole number from 5 to 300; got {}",
+                        quoted(s)
+                    ))
+                })?;
+                request = request.with_url_expiry_in_seconds(s);
+            }
+            if let Some(d) = given.one("--url-content-disposition") {
+                let d = ContentDisposition::from_str(d).map_err(|e| usage(e.to_string()))?;
+                request = request.with_url_content_disposition(d);
+            }
+            Command::GetAttachment {
+                request,
+                output_file: given.one("--output-file").map(PathBuf::from),
+            }
+        }
+        Name::DescribeView => {
+            let Some(t) = given.one("--view-token") else {
+                return Err(usage("describe-view needs --view-token <TOKEN>".into()));
+            };
+            Command::DescribeView(DescribeViewRequest::new(t))
+        }
+        Name::GetAuthenticationUrl => {
+            let (Some(s), Some(u)) = (given.one("--session-id"), given.one("--redirect-uri"))
+            else {
+                return Err(usage(
+                    "get-authentication-url needs --session-id <ID> and --redirect-uri <URI>"
+                        .into(),
+                ));
+            };
+            Command::GetAuthenticationUrl(GetAuthenticationUrlRequest::new(s, u))
+        }
+        Name::CancelParticipantAuthentication => {
+            let Some(s) = given.one("--session-id") else {
+                return Err(usage(
+                    "cancel-participant-authentication needs --session-id <ID>".into(),
+                ));
+            };
+            Command::CancelParticipantAuthentication(CancelParticipantAuthenticationRequest::new(s))
+        }
         Name::Watch => Command::Watch {
             history: given.has("--history"),
         },
@@ -713,6 +855,11 @@ fn command(name: Name, arg: Option<&str>, given: &Given<'_>) -> Result<Command, 
             Command::Emulator { port }
         }
     })
+}
+
+/// The file extensions the service takes, as the library lists them.
+pub fn attachment_extensions() -> Vec<&'static str> {
+    ATTACHMENT_TYPES.iter().map(|(e, _)| *e).collect()
 }
 
 /// `--start-position` as the AWS CLI takes it: shorthand
@@ -1039,6 +1186,239 @@ mod tests {
     }
 
     #[test]
+    fn upload_attachment_takes_a_file_and_its_type_from_the_extension() {
+        let a = run(&[E, "upload-attachment", "dir/Report.PDF"]);
+        assert_eq!(
+            a.command,
+            Command::UploadAttachment {
+                path: PathBuf::from("dir/Report.PDF"),
+                request: UploadAttachmentRequest::new("Report.PDF"),
+            }
+        );
+        assert_eq!(a.name(), Name::UploadAttachment);
+        let Command::UploadAttachment { request, .. } = &a.command else {
+            unreachable!()
+        };
+        assert_eq!(request.content_type(), Some("application/pdf"));
+        assert_eq!(Name::UploadAttachment.token(), Some(TokenKind::Connection));
+        // --content-type wins over the extension; the file may come first.
+        let a = run(&[
+            "--content-type",
+            "text/markdown",
+            "upload-attachment",
+            "notes.txt",
+            E,
+            "--json",
+        ]);
+        assert!(a.json);
+        assert_eq!(
+            a.command,
+            Command::UploadAttachment {
+                path: PathBuf::from("notes.txt"),
+                request: UploadAttachmentRequest::new("notes.txt")
+                    .with_content_type("text/markdown"),
+            }
+        );
+        // A file whose name starts with '-' goes after --.
+        let a = run(&[E, "upload-attachment", "--", "-x.png"]);
+        assert!(
+            matches!(a.command, Command::UploadAttachment { path, .. } if path == Path::new("-x.png"))
+        );
+        let types = "it takes .csv, .doc, .docx, .heic, .jfif, .jpeg, .jpg, .mov, .mp4, .pdf, \
+                     .png, .ppt, .pptx, .rtf, .txt, .wav, .xls, .xlsx";
+        for (args, want) in [
+            (
+                &[E, "upload-attachment"][..],
+                "upload-attachment needs a <FILE>".to_owned(),
+            ),
+            (
+                &[E, "upload-attachment", "setup.exe"],
+                format!("\"setup.exe\" has no extension the service takes: {types}"),
+            ),
+            (
+                &[E, "upload-attachment", "/tmp/README"],
+                format!("\"README\" has no extension the service takes: {types}"),
+            ),
+            (
+                &[E, "upload-attachment", "/"],
+                "\"/\" names no file".to_owned(),
+            ),
+            (
+                &[E, "upload-attachment", "a.pdf", "b.pdf"],
+                "1 unexpected argument after upload-attachment (it takes one: <FILE>)".to_owned(),
+            ),
+            (
+                &[E, "upload-attachment", "a.pdf", "--client-token", "c"],
+                "--client-token is not an option of upload-attachment".to_owned(),
+            ),
+            (
+                &[E, "typing", "--output-file", "x"],
+                "--output-file is not an option of typing".to_owned(),
+            ),
+        ] {
+            assert_eq!(usage_error(args), want, "{args:?}");
+        }
+        // An unknown extension with --content-type is left to the library, which refuses
+        // it before the token is read (commands).
+        assert!(matches!(
+            run(&[E, "upload-attachment", "a.exe", "--content-type", "x/y"]).command,
+            Command::UploadAttachment { .. }
+        ));
+        assert_eq!(
+            parse(&["upload-attachment", "a.pdf", "-h"]),
+            Ok(Parsed::Help(Some(Name::UploadAttachment)))
+        );
+    }
+
+    #[test]
+    fn get_attachment_takes_the_aws_cli_options() {
+        let a = run(&[E, "get-attachment", "--attachment-id", "a-1"]);
+        assert_eq!(
+            a.command,
+            Command::GetAttachment {
+                request: GetAttachmentRequest::new("a-1"),
+                output_file: None
+            }
+        );
+        let a = run(&[
+            E,
+            "get-attachment",
+            "--attachment-id=a-1",
+            "--url-expiry-in-seconds",
+            "60",
+            "--url-content-disposition",
+            "INLINE",
+            "--output-file",
+            "out/a.pdf",
+        ]);
+        assert_eq!(
+            a.command,
+            Command::GetAttachment {
+                request: GetAttachmentRequest::new("a-1")
+                    .with_url_expiry_in_seconds(60)
+                    .with_url_content_disposition(ContentDisposition::Inline),
+                output_file: Some(PathBuf::from("out/a.pdf"))
+            }
+        );
+        for (args, want) in [
+            (
+                &[E, "get-attachment"][..],
+                "get-attachment needs --attachment-id <ID>",
+            ),
+            (
+                &[
+                    E,
+                    "get-attachment",
+                    "--attachment-id",
+                    "a",
+                    "--url-expiry-in-seconds",
+                    "x",
+                ],
+                "--url-expiry-in-seconds needs a whole number from 5 to 300; got \"x\"",
+            ),
+            (
+                &[
+                    E,
+                    "get-attachment",
+                    "--attachment-id",
+                    "a",
+                    "--url-content-disposition",
+                    "inline",
+                ],
+                "invalid UrlContentDisposition: \"inline\", must be one of ATTACHMENT, INLINE",
+            ),
+            (
+                &[E, "get-attachment", "--attachment-id", "a", "x"],
+                "1 unexpected argument after get-attachment (it takes none: every value goes \
+                 with an option)",
+            ),
+        ] {
+            assert_eq!(usage_error(args), want, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn view_and_authentication_commands_take_their_members() {
+        let session = "8a8f6f3e-3b4e-4b6e-9d5c-0d8a7f4c2e11";
+        assert_eq!(
+            run(&[E, "describe-view", "--view-token", "v t/1"]).command,
+            Command::DescribeView(DescribeViewRequest::new("v t/1"))
+        );
+        assert_eq!(
+            run(&[
+                E,
+                "get-authentication-url",
+                "--session-id",
+                session,
+                "--redirect-uri",
+                "https://example.com/back"
+            ])
+            .command,
+            Command::GetAuthenticationUrl(GetAuthenticationUrlRequest::new(
+                session,
+                "https://example.com/back"
+            ))
+        );
+        assert_eq!(
+            run(&[
+                E,
+                "cancel-participant-authentication",
+                "--session-id",
+                session
+            ])
+            .command,
+            Command::CancelParticipantAuthentication(CancelParticipantAuthenticationRequest::new(
+                session
+            ))
+        );
+        for name in [
+            Name::DescribeView,
+            Name::GetAuthenticationUrl,
+            Name::CancelParticipantAuthentication,
+        ] {
+            assert_eq!(Name::parse(name.as_str()), Some(name));
+            assert_eq!(name.token(), Some(TokenKind::Connection));
+        }
+        for (args, want) in [
+            (
+                &[E, "describe-view"][..],
+                "describe-view needs --view-token <TOKEN>",
+            ),
+            (
+                &[E, "get-authentication-url", "--session-id", "s"],
+                "get-authentication-url needs --session-id <ID> and --redirect-uri <URI>",
+            ),
+            (
+                &[E, "get-authentication-url", "--redirect-uri", "u"],
+                "get-authentication-url needs --session-id <ID> and --redirect-uri <URI>",
+            ),
+            (
+                &[E, "cancel-participant-authentication"],
+                "cancel-participant-authentication needs --session-id <ID>",
+            ),
+            (
+                &[
+                    E,
+                    "cancel-participant-authentication",
+                    "--session-id",
+                    "s",
+                    "--redirect-uri",
+                    "u",
+                ],
+                "--redirect-uri is not an option of cancel-participant-authentication",
+            ),
+            (
+                &[E, "describe-view", "--session-id", "s"],
+                "--session-id is not an option of describe-view",
+            ),
+        ] {
+            assert_eq!(usage_error(args), want, "{args:?}");
+        }
+        // --view-token is the view's, not a bearer token: taken.
+        assert_eq!(token_option("--view-token"), None);
+    }
+
+    #[test]
     fn emulator_takes_a_port_and_no_service_options() {
         assert_eq!(run(&["emulator"]).command, Command::Emulator { port: 0 });
         assert_eq!(
@@ -1202,7 +1582,9 @@ mod tests {
     #[test]
     fn usage_errors_say_what_is_wrong() {
         let all = "create-participant-connection, send-message, send-event, get-transcript, \
-                   disconnect-participant, typing, read, delivered, watch, emulator";
+                   disconnect-participant, upload-attachment, get-attachment, describe-view, \
+                   get-authentication-url, cancel-participant-authentication, typing, read, \
+                   delivered, watch, emulator";
         let cases: &[(&[&str], String)] = &[
             (&[], format!("no command: give one of {all}")),
             (&["--region", "r"], format!("no command: give one of {all}")),

@@ -2,13 +2,16 @@
 //! argument holds one), the call through the library, and what is written.
 
 use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
 
-use connect_participant::__cli::client_builder_from_env;
+use connect_participant::__cli::{client_builder_from_env, quoted};
 use connect_participant::emulator::Emulator;
 use connect_participant::{
-    ChatStream, Client, ConnectionToken, Error, ErrorKind, Event, Item, Participant,
-    ParticipantToken, Timestamp,
+    ChatStream, Client, ConnectionToken, Error, ErrorKind, Event, GetAttachmentRequest, Item,
+    MAX_ATTACHMENT_BYTES, Participant, ParticipantToken, StartAttachmentUploadRequest, Timestamp,
+    UploadStep,
 };
 
 use crate::args::{
@@ -30,6 +33,10 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_REFUSED: u8 = 3;
 /// Exit status: the network failed or a timeout elapsed (and anything else).
 pub const EXIT_NETWORK: u8 = 4;
+/// Exit status: a local file (the attachment to upload, the download's file) could not
+/// be read or written once the call had begun. A file refused before anything is sent is
+/// [`EXIT_USAGE`].
+pub const EXIT_LOCAL_FILE: u8 = 5;
 
 /// Why a run failed.
 #[derive(Debug)]
@@ -44,7 +51,11 @@ pub enum Failure {
     Emulator(io::Error),
     /// The service kept answering, but what it answered cannot be used (its words are not
     /// in this message).
-    Answer(&'static str),
+    Answer(String),
+    /// A local file cannot be used, found before anything was sent.
+    Input(String),
+    /// A local file could not be read or written once the call had begun.
+    LocalFile(String),
 }
 
 impl From<Error> for Failure {
@@ -62,10 +73,17 @@ impl From<UsageError> for Failure {
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Usage(_) | Failure::Token(_) => EXIT_USAGE,
+            Failure::Usage(_) | Failure::Token(_) | Failure::Input(_) => EXIT_USAGE,
+            // The attachment could not be read before StartAttachmentUpload: nothing sent.
+            Failure::Library(e)
+                if e.kind() == ErrorKind::Io && e.upload_step() == Some(UploadStep::Start) =>
+            {
+                EXIT_USAGE
+            }
             Failure::Library(e) => exit_code(e.kind()),
             Failure::Emulator(_) => EXIT_NETWORK,
             Failure::Answer(_) => EXIT_REFUSED,
+            Failure::LocalFile(_) => EXIT_LOCAL_FILE,
         }
     }
 
@@ -83,7 +101,9 @@ impl Failure {
                 ))
             }
             Failure::Token(m) => shield.own(&format!("error: {m}\n")),
-            Failure::Answer(m) => shield.own(&format!("error: {m}\n")),
+            Failure::Answer(m) | Failure::Input(m) | Failure::LocalFile(m) => {
+                shield.own(&format!("error: {m}\n"))
+            }
             Failure::Library(e) => shield.foreign(&output::error_report(e)),
             Failure::Emulator(e) => {
                 shield.foreign(&format!("error: the emulator could not start: {e}\n"))
@@ -115,6 +135,9 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         | ErrorKind::InvalidResponse
         | ErrorKind::ChatEnded => EXIT_REFUSED,
         ErrorKind::Certificate => EXIT_NETWORK, // no TLS connection: nothing reached the service
+        // Reading the attachment or writing the download, once the call had begun (a file
+        // that cannot be read before anything is sent is refused by `Failure::exit_code`).
+        ErrorKind::Io => EXIT_LOCAL_FILE,
         // Transport, Timeout, RandomSource, and kinds added later (ErrorKind is
         // non_exhaustive): nothing usable came back.
         _ => EXIT_NETWORK,
@@ -350,6 +373,9 @@ fn run<R: BufRead>(
     let name = a.name();
     // Refuse bad input and configuration before asking for a token: nobody should paste
     // a secret only to learn that the message id was empty.
+    // The local file too: opened (the attachment) or made (the download's temporary
+    // file) now, so that one that cannot be used costs no call either.
+    let mut local = Local::None;
     match &a.command {
         Command::Emulator { port } => return serve(*port, io),
         Command::CreateParticipantConnection(r) => r.validate()?,
@@ -357,6 +383,28 @@ fn run<R: BufRead>(
         Command::SendEvent(_, r) => r.validate()?,
         Command::GetTranscript { request, .. } => request.validate()?,
         Command::DisconnectParticipant(r) => r.validate()?,
+        Command::UploadAttachment { path, request } => {
+            let (file, size) = open_attachment(path)?;
+            StartAttachmentUploadRequest::new(
+                request.name(),
+                request.content_type().unwrap_or_default(),
+                size,
+            )
+            .validate()?;
+            local = Local::Upload(file);
+        }
+        Command::GetAttachment {
+            request,
+            output_file,
+        } => {
+            request.validate()?;
+            if let Some(path) = output_file {
+                local = Local::Download(Partial::create(path)?);
+            }
+        }
+        Command::DescribeView(r) => r.validate()?,
+        Command::GetAuthenticationUrl(r) => r.validate()?,
+        Command::CancelParticipantAuthentication(r) => r.validate()?,
         Command::Watch { .. } => {}
     }
     // The AWS SDKs' variables first; what the command line gives wins over them (the
@@ -401,22 +449,20 @@ fn run<R: BufRead>(
         let token = ParticipantToken::new(text).map_err(invalid)?;
         return watch(&client, token, history, argv, source, io);
     }
-    let shield = Shield::new(&source.known, argv);
-    // Each line of the answer, scrubbed; false once standard output is closed.
-    let mut print = |line: &str| -> bool {
-        let line = shield.answer(name, line);
-        writeln!(io.out, "{line}").is_ok()
-    };
-
     if let Command::CreateParticipantConnection(r) = &a.command {
         let token = ParticipantToken::new(text).map_err(invalid)?;
         let out = client.create_participant_connection(&token, r)?;
+        let shield = Shield::new(&source.known, argv);
         if a.json {
-            print(&output::connection_json(&out));
+            let _ = writeln!(
+                io.out,
+                "{}",
+                shield.answer(name, &output::connection_json(&out))
+            );
         } else {
             let (printed, notes) = output::connection_human(&out);
             if let Some(p) = printed {
-                print(&p);
+                let _ = writeln!(io.out, "{}", shield.answer(name, &p));
             }
             let _ = io.err.write_all(shield.own(&notes).as_bytes());
         }
@@ -424,6 +470,26 @@ fn run<R: BufRead>(
     }
 
     let token = ConnectionToken::new(text).map_err(invalid)?;
+    if let (Command::GetAttachment { request, .. }, Local::Download(partial)) =
+        (&a.command, &mut local)
+    {
+        let n = download(&client, &token, request, partial, &mut source.known)?;
+        let path = partial.target.to_string_lossy().into_owned();
+        let line = if a.json {
+            output::saved_json(n, &path)
+        } else {
+            output::saved_line(n, &path)
+        };
+        let shield = Shield::new(&source.known, argv);
+        let _ = writeln!(io.out, "{}", shield.answer(name, &line));
+        return Ok(());
+    }
+    let shield = Shield::new(&source.known, argv);
+    // Each line of the answer, scrubbed; false once standard output is closed.
+    let mut print = |line: &str| -> bool {
+        let line = shield.answer(name, line);
+        writeln!(io.out, "{line}").is_ok()
+    };
     match &a.command {
         Command::SendMessage(r) => {
             let out = client.send_message(&token, r)?;
@@ -446,6 +512,65 @@ fn run<R: BufRead>(
             client.disconnect_participant(&token, r)?;
             print(if a.json { "{}" } else { "disconnected" });
         }
+        Command::UploadAttachment { request, .. } => {
+            let Local::Upload(file) = local else {
+                unreachable!("opened above")
+            };
+            // Streamed from the file by the library, never read whole.
+            let out = client.upload_attachment(&token, request, file)?;
+            print(&if a.json {
+                output::uploaded_json(&out.attachment_id, out.size)
+            } else {
+                output::uploaded_line(request.name(), &out.attachment_id, out.size)
+            });
+        }
+        Command::GetAttachment { request, .. } => {
+            let out = client.get_attachment(&token, request)?;
+            if a.json {
+                print(&output::attachment_json(&out));
+            } else {
+                print(&output::attachment_line(&out));
+                let _ = io
+                    .err
+                    .write_all(shield.own(output::ATTACHMENT_URL_NOTE).as_bytes());
+            }
+        }
+        Command::DescribeView(r) => {
+            let out = client.describe_view(&token, r)?;
+            if a.json {
+                print(&output::view_json(&out));
+            } else {
+                let Some(view) = &out.view else {
+                    return Err(Failure::Answer(
+                        "the service answered DescribeView without a View".into(),
+                    ));
+                };
+                for line in output::view_lines(view) {
+                    if !print(&line) {
+                        break;
+                    }
+                }
+            }
+        }
+        Command::GetAuthenticationUrl(r) => {
+            let out = client.get_authentication_url(&token, r)?;
+            if a.json {
+                print(&output::authentication_url_json(&out));
+            } else {
+                let Some(url) = &out.authentication_url else {
+                    return Err(Failure::Answer(
+                        "the service answered GetAuthenticationUrl without an \
+                         AuthenticationUrl"
+                            .into(),
+                    ));
+                };
+                print(&connect_participant::__cli::printable(url, usize::MAX));
+            }
+        }
+        Command::CancelParticipantAuthentication(r) => {
+            client.cancel_participant_authentication(&token, r)?;
+            print(if a.json { "{}" } else { "cancelled" });
+        }
         Command::GetTranscript { request, paginate } => {
             let line = |item: &Item| {
                 if a.json {
@@ -463,7 +588,8 @@ fn run<R: BufRead>(
                     if n == MAX_PAGES {
                         return Err(Failure::Answer(
                             "stopped after 10000 pages: the service kept answering a new \
-                             NextToken",
+                             NextToken"
+                                .into(),
                         ));
                     }
                     let page = page?;
@@ -494,6 +620,136 @@ fn run<R: BufRead>(
         }
     }
     Ok(())
+}
+
+/// The local file a command uses, opened or made before the token is read.
+enum Local {
+    None,
+    /// The attachment to upload.
+    Upload(File),
+    /// Where get-attachment --output-file writes.
+    Download(Partial),
+}
+
+/// Opens the attachment to upload and measures it. Refused here, before anything is sent:
+/// a file that cannot be opened, or is not a regular file (a directory, a pipe: the
+/// service needs the size first, and the upload may have to be sent again from the start).
+fn open_attachment(path: &Path) -> Result<(File, u64), Failure> {
+    let shown = quoted(&path.to_string_lossy());
+    let file = File::open(path)
+        .map_err(|e| Failure::Input(format!("cannot open {shown}: {e}; nothing was sent")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Failure::Input(format!("cannot read {shown}: {e}; nothing was sent")))?;
+    if !meta.is_file() {
+        return Err(Failure::Input(format!(
+            "{shown} is not a regular file; nothing was sent"
+        )));
+    }
+    Ok((file, meta.len()))
+}
+
+/// The temporary file a download goes to, next to its target, renamed onto the target
+/// once whole: a failed download leaves nothing behind, and never a partial target.
+/// Removed when dropped unless [`Partial::finish`] renamed it.
+struct Partial {
+    file: Option<File>,
+    temporary: PathBuf,
+    target: PathBuf,
+}
+
+impl Partial {
+    /// Makes the temporary file (`.<name>.<pid>.part`, next to `target`), new: never one
+    /// that exists.
+    fn create(target: &Path) -> Result<Partial, Failure> {
+        let shown = quoted(&target.to_string_lossy());
+        let Some(name) = target.file_name() else {
+            return Err(Failure::Input(format!(
+                "--output-file {shown} names no file; nothing was sent"
+            )));
+        };
+        if target.is_dir() {
+            return Err(Failure::Input(format!(
+                "--output-file {shown} is a directory; nothing was sent"
+            )));
+        }
+        let mut temporary_name = OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".{}.part", std::process::id()));
+        let temporary = target.with_file_name(temporary_name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)
+            .map_err(|e| {
+                Failure::Input(format!(
+                    "cannot write next to --output-file {shown}: {e}; nothing was sent"
+                ))
+            })?;
+        Ok(Partial {
+            file: Some(file),
+            temporary,
+            target: target.to_owned(),
+        })
+    }
+
+    /// Writes the file's bytes to disk and renames it onto the target.
+    fn finish(&mut self) -> Result<(), Failure> {
+        let shown = quoted(&self.target.to_string_lossy());
+        let fail = |e: io::Error| {
+            Failure::LocalFile(format!(
+                "could not save the attachment to {shown}: {e}; nothing was written there"
+            ))
+        };
+        if let Some(file) = self.file.take() {
+            file.sync_all().map_err(fail)?;
+        }
+        fs::rename(&self.temporary, &self.target).map_err(fail)?;
+        self.temporary = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        drop(self.file.take());
+        if !self.temporary.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// `get-attachment --output-file`: GetAttachment, then the download from its URL to the
+/// temporary file (at most [`MAX_ATTACHMENT_BYTES`]), then the rename. The URL is added to
+/// the known secrets as soon as it is known, so that no report shows it.
+fn download(
+    client: &Client,
+    token: &ConnectionToken,
+    request: &GetAttachmentRequest,
+    partial: &mut Partial,
+    known: &mut Vec<(TokenKind, String)>,
+) -> Result<u64, Failure> {
+    let out = client.get_attachment(token, request)?;
+    let Some(url) = out.url else {
+        return Err(Failure::Answer(
+            "the service answered GetAttachment without a Url".into(),
+        ));
+    };
+    known.push((TokenKind::Connection, url.expose_secret().to_owned()));
+    let Some(file) = partial.file.as_mut() else {
+        unreachable!("finished only once")
+    };
+    let n = client.download_attachment(&url, file, MAX_ATTACHMENT_BYTES)?;
+    let expected = out.attachment_size_in_bytes;
+    // 0: the service left the size out.
+    if expected != 0 && n != expected {
+        return Err(Failure::Answer(format!(
+            "the download has {n} bytes, but GetAttachment gave AttachmentSizeInBytes \
+             {expected}; nothing was written to the output file"
+        )));
+    }
+    partial.finish()?;
+    Ok(n)
 }
 
 /// `watch`: connects as the participant, opens the chat stream, and prints each event as
@@ -718,7 +974,8 @@ mod tests {
             let endpoint_eq = format!("--endpoint={t}");
             let bogus_eq = format!("--bogus={t}");
             let content = format!("{{\"messageId\":\"{t}\"}}");
-            let cases: [(&[&str], &str); 14] = [
+            let file = format!("{t}.pdf");
+            let cases: [(&[&str], &str); 18] = [
                 (&["--endpoint", t, "typing"], "the argument of --endpoint"),
                 (
                     &["--endpoint-url", &inside, "typing"],
@@ -760,6 +1017,27 @@ mod tests {
                 (&["--region", "r", "--bogus", t, "typing"], "argument 4"),
                 // Even where help would win, and after `--`.
                 (&["--help", "--", t], "argument 3"),
+                (&["--region", "r", "upload-attachment", &file], "argument 4"),
+                (
+                    &["--region", "r", "get-attachment", "--attachment-id", t],
+                    "the argument of --attachment-id",
+                ),
+                (
+                    &[
+                        "--region",
+                        "r",
+                        "get-attachment",
+                        "--attachment-id",
+                        "a",
+                        "--output-file",
+                        &file,
+                    ],
+                    "the argument of --output-file",
+                ),
+                (
+                    &["--region", "r", "describe-view", "--view-token", t],
+                    "the argument of --view-token",
+                ),
             ];
             for (args, what) in cases {
                 let (report, code) = run_with_env(args, None, Some(t));
@@ -1024,12 +1302,165 @@ mod tests {
         ] {
             assert_eq!(exit_code(kind), 4, "{kind:?}");
         }
+        assert_eq!(exit_code(ErrorKind::ServiceQuotaExceeded), 3);
+        assert_eq!(exit_code(ErrorKind::ResourceNotFound), 3);
+        assert_eq!(exit_code(ErrorKind::Io), 5);
         assert_eq!(Failure::Usage(UsageError::new("x")).exit_code(), 2);
         assert_eq!(Failure::Token("x".into()).exit_code(), 2);
+        assert_eq!(Failure::Input("x".into()).exit_code(), 2);
+        assert_eq!(Failure::LocalFile("x".into()).exit_code(), 5);
+        assert_eq!(Failure::Answer("x".into()).exit_code(), 3);
         assert_eq!(
             Failure::Emulator(io::Error::from(io::ErrorKind::AddrInUse)).exit_code(),
             4
         );
+    }
+
+    /// A directory of its own under the system's temporary one, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("cp-cli-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn path(&self, name: &str) -> String {
+            self.0.join(name).to_str().unwrap().to_owned()
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn local_files_and_limits_are_refused_before_the_token_is_read() {
+        let dir = TempDir::new("refused");
+        let empty = dir.path("empty.pdf");
+        fs::write(&empty, b"").unwrap();
+        let sub = dir.path("sub.pdf");
+        fs::create_dir(&sub).unwrap();
+        let missing = dir.path("missing.pdf");
+        let nowhere = dir.path("no/such/dir/a.pdf");
+        let e = "--endpoint-url=http://127.0.0.1:1";
+        let short_session = "8a8f6f3e-3b4e-4b6e-9d5c-0d8a7f4c2e1";
+        let cases: Vec<(Vec<&str>, String)> =
+            vec![
+            (
+                vec![e, "upload-attachment", &missing],
+                format!(
+                    "error: cannot open {}: No such file or directory (os error 2); nothing \
+                     was sent\n",
+                    quoted(&missing)
+                ),
+            ),
+            (
+                vec![e, "upload-attachment", &sub],
+                format!(
+                    "error: {} is not a regular file; nothing was sent\n",
+                    quoted(&sub)
+                ),
+            ),
+            (
+                vec![e, "upload-attachment", &empty],
+                "error: invalid AttachmentSizeInBytes: 0 bytes, must be 1 to 20000000 (20 MB)\n"
+                    .into(),
+            ),
+            (
+                vec![e, "get-attachment", "--attachment-id", "a", "--output-file", &nowhere],
+                format!(
+                    "error: cannot write next to --output-file {}: No such file or directory \
+                     (os error 2); nothing was sent\n",
+                    quoted(&nowhere)
+                ),
+            ),
+            (
+                vec![e, "get-attachment", "--attachment-id", "a", "--output-file", &sub],
+                format!(
+                    "error: --output-file {} is a directory; nothing was sent\n",
+                    quoted(&sub)
+                ),
+            ),
+            (
+                vec![e, "get-attachment", "--attachment-id", "a", "--url-expiry-in-seconds", "4"],
+                "error: invalid UrlExpiryInSeconds: 4, must be 5 to 300\n".into(),
+            ),
+            (
+                vec![e, "describe-view", "--view-token", ""],
+                "error: invalid ViewToken: 0 characters, must be 1 to 1000\n".into(),
+            ),
+            (
+                vec![e, "cancel-participant-authentication", "--session-id", short_session],
+                "error: invalid SessionId: 35 characters, must be exactly 36\n".into(),
+            ),
+            (
+                vec![
+                    e,
+                    "get-authentication-url",
+                    "--session-id",
+                    short_session,
+                    "--redirect-uri",
+                    "https://e/x",
+                ],
+                "error: invalid SessionId: 35 characters, must be exactly 36\n".into(),
+            ),
+        ];
+        for (args, want) in cases {
+            // No token anywhere: reading one would fail with another message.
+            let (report, code) = run_with_env(&args, None, None);
+            assert_eq!(report, Err(want), "{args:?}");
+            assert_eq!(code, EXIT_USAGE, "{args:?}");
+        }
+        // Nothing was left next to the download's target.
+        let left: Vec<_> = fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+        // The extension check: --content-type does not make another extension acceptable.
+        let exe = dir.path("a.exe");
+        fs::write(&exe, b"MZ").unwrap();
+        let (report, code) = run_with_env(
+            &[e, "upload-attachment", &exe, "--content-type", "x/y"],
+            None,
+            None,
+        );
+        assert!(
+            report
+                .unwrap_err()
+                .starts_with("error: invalid AttachmentName: \"a.exe\": the service takes only"),
+        );
+        assert_eq!(code, EXIT_USAGE);
+    }
+
+    #[test]
+    fn a_download_left_unfinished_leaves_no_file() {
+        let dir = TempDir::new("partial");
+        let target = PathBuf::from(dir.path("a.pdf"));
+        let mut partial = Partial::create(&target).unwrap();
+        let temporary = partial.temporary.clone();
+        assert_eq!(temporary.parent(), target.parent());
+        assert_eq!(
+            temporary.file_name().unwrap().to_str().unwrap(),
+            format!(".a.pdf.{}.part", std::process::id())
+        );
+        partial.file.as_mut().unwrap().write_all(b"half").unwrap();
+        assert!(temporary.exists());
+        drop(partial);
+        assert!(!temporary.exists() && !target.exists());
+        // Finished: renamed onto the target, replacing what was there.
+        fs::write(&target, b"old").unwrap();
+        let mut partial = Partial::create(&target).unwrap();
+        partial.file.as_mut().unwrap().write_all(b"whole").unwrap();
+        partial.finish().unwrap();
+        drop(partial);
+        assert_eq!(fs::read(&target).unwrap(), b"whole");
+        assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 1);
     }
 
     #[test]

@@ -11,8 +11,9 @@ use std::fmt::Write as _;
 
 use connect_participant::__cli::{MAX_SHOWN_CHARS, SecretRuns, printable};
 use connect_participant::{
-    CreateParticipantConnectionOutput, Error, ErrorKind, Event, Item, SendEventOutput,
-    SendMessageOutput, Timestamp,
+    CreateParticipantConnectionOutput, DescribeViewOutput, Error, ErrorKind, Event,
+    GetAttachmentOutput, GetAuthenticationUrlOutput, Item, SendEventOutput, SendMessageOutput,
+    Timestamp, View,
 };
 
 #[cfg(test)]
@@ -51,6 +52,10 @@ impl Json {
 
     fn string(self, name: &str, value: Option<&str>) -> Json {
         self.member(name, value.map(|v| serde_json::Value::from(v).to_string()))
+    }
+
+    fn number(self, name: &str, value: Option<impl std::fmt::Display>) -> Json {
+        self.member(name, value.map(|n| n.to_string()))
     }
 
     fn time(self, name: &str, value: Option<&Timestamp>) -> Json {
@@ -165,6 +170,68 @@ pub fn connection_json(out: &CreateParticipantConnectionOutput) -> String {
         .finish()
 }
 
+/// upload-attachment's answer: `{"AttachmentId":...,"AttachmentSizeInBytes":n}`, the
+/// id CompleteAttachmentUpload took and the bytes sent.
+pub fn uploaded_json(attachment_id: &str, size: u64) -> String {
+    Json::default()
+        .string("AttachmentId", Some(attachment_id))
+        .number("AttachmentSizeInBytes", Some(size))
+        .finish()
+}
+
+/// GetAttachment's answer, its download URL included: `--output json` is where it is
+/// printed.
+pub fn attachment_json(out: &GetAttachmentOutput) -> String {
+    Json::default()
+        .string("Url", out.url.as_ref().map(|u| u.expose_secret()))
+        .time("UrlExpiry", out.url_expiry.as_ref())
+        .number("AttachmentSizeInBytes", Some(out.attachment_size_in_bytes))
+        .finish()
+}
+
+/// `get-attachment --output-file --output json`: `{"AttachmentSizeInBytes":n,
+/// "OutputFile":...}`, the bytes saved and where.
+pub fn saved_json(bytes: u64, path: &str) -> String {
+    Json::default()
+        .number("AttachmentSizeInBytes", Some(bytes))
+        .string("OutputFile", Some(path))
+        .finish()
+}
+
+/// DescribeView's answer, the view's members as the service names them.
+pub fn view_json(out: &DescribeViewOutput) -> String {
+    let view = out.view.as_ref().map(|v| {
+        let content = v.content.as_ref().map(|c| {
+            let actions = (!c.actions.is_empty()).then(|| {
+                let quoted: Vec<String> = c
+                    .actions
+                    .iter()
+                    .map(|a| serde_json::Value::from(a.as_str()).to_string())
+                    .collect();
+                format!("[{}]", quoted.join(","))
+            });
+            Json::default()
+                .string("InputSchema", c.input_schema.as_deref())
+                .string("Template", c.template.as_deref())
+                .member("Actions", actions)
+        });
+        Json::default()
+            .string("Id", v.id.as_deref())
+            .string("Arn", v.arn.as_deref())
+            .string("Name", v.name.as_deref())
+            .number("Version", v.version)
+            .object("Content", content)
+    });
+    Json::default().object("View", view).finish()
+}
+
+/// GetAuthenticationUrl's answer: `{"AuthenticationUrl":...}`.
+pub fn authentication_url_json(out: &GetAuthenticationUrlOutput) -> String {
+    Json::default()
+        .string("AuthenticationUrl", out.authentication_url.as_deref())
+        .finish()
+}
+
 /// One transcript item, on one line: the service's members in its model order, then the
 /// members this crate does not know, as the service sent them.
 pub fn item_json(item: &Item) -> String {
@@ -264,6 +331,79 @@ pub fn sent_line(label: &str, id: Option<&str>, time: Option<&Timestamp>) -> Str
         let _ = write!(line, "{sep}at {}", printable(t.as_str(), MAX_CAUSE_CHARS));
     }
     line
+}
+
+/// upload-attachment's line: `uploaded <name>: AttachmentId <id>, <n> bytes`.
+pub fn uploaded_line(name: &str, attachment_id: &str, size: u64) -> String {
+    format!(
+        "uploaded {}: AttachmentId {}, {size} bytes",
+        printable(name, MAX_CAUSE_CHARS),
+        printable(attachment_id, MAX_CAUSE_CHARS),
+    )
+}
+
+/// get-attachment's line without `--output-file`: the size and when the URL expires,
+/// not the URL (see [`ATTACHMENT_URL_NOTE`]).
+pub fn attachment_line(out: &GetAttachmentOutput) -> String {
+    let mut line = format!("attachment of {} bytes", out.attachment_size_in_bytes);
+    match (&out.url, &out.url_expiry) {
+        (Some(_), Some(t)) => {
+            let _ = write!(
+                line,
+                ": download URL expires {}",
+                printable(t.as_str(), MAX_CAUSE_CHARS)
+            );
+        }
+        (Some(_), None) => line.push_str(": download URL given"),
+        (None, _) => line.push_str(": the service gave no download URL"),
+    }
+    line
+}
+
+/// get-attachment's note on standard error, without `--output json`.
+pub const ATTACHMENT_URL_NOTE: &str = "the download URL is not printed, as it grants \
+    access to the file by itself: --output json prints it, --output-file <PATH> saves the \
+    file\n";
+
+/// saved line: `saved <n> bytes to <path>`.
+pub fn saved_line(bytes: u64, path: &str) -> String {
+    format!("saved {bytes} bytes to {path}")
+}
+
+/// describe-view's lines for people: each member given, `Name: value`, the template and
+/// input schema (JSON) on one line each, line breaks as spaces, control characters
+/// replaced. Shown whole: the user asked for them (the library's `Debug` hides them).
+pub fn view_lines(view: &View) -> Vec<String> {
+    let flat = |s: &str| {
+        let s: String = s
+            .chars()
+            .map(|c| {
+                if matches!(c, '\n' | '\r' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        printable(&s, usize::MAX)
+    };
+    let mut lines = Vec::new();
+    let mut add = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            lines.push(format!("{name}: {v}"));
+        }
+    };
+    add("Id", view.id.as_deref().map(flat));
+    add("Arn", view.arn.as_deref().map(flat));
+    add("Name", view.name.as_deref().map(flat));
+    add("Version", view.version.map(|v| v.to_string()));
+    if let Some(c) = &view.content {
+        let actions: Vec<String> = c.actions.iter().map(|a| flat(a)).collect();
+        add("Actions", (!actions.is_empty()).then(|| actions.join(", ")));
+        add("InputSchema", c.input_schema.as_deref().map(flat));
+        add("Template", c.template.as_deref().map(flat));
+    }
+    lines
 }
 
 /// What the success line says was sent.
@@ -507,6 +647,11 @@ pub fn help(command: Option<Name>) -> String {
         Name::SendEvent => HELP_SEND_EVENT,
         Name::GetTranscript => HELP_GET_TRANSCRIPT,
         Name::DisconnectParticipant => HELP_DISCONNECT,
+        Name::UploadAttachment => HELP_UPLOAD,
+        Name::GetAttachment => HELP_GET_ATTACHMENT,
+        Name::DescribeView => HELP_DESCRIBE_VIEW,
+        Name::GetAuthenticationUrl => HELP_GET_AUTHENTICATION_URL,
+        Name::CancelParticipantAuthentication => HELP_CANCEL_AUTHENTICATION,
         Name::Typing | Name::Read | Name::Delivered => HELP_SHORT_EVENTS,
         Name::Watch => HELP_WATCH,
         Name::Emulator => HELP_EMULATOR,
@@ -532,6 +677,15 @@ Commands:
   send-event                     send an event of any type (SendEvent)
   get-transcript                 print the transcript, all pages (GetTranscript)
   disconnect-participant         leave the chat (DisconnectParticipant)
+  upload-attachment <FILE>       send a file to the chat (StartAttachmentUpload,
+                                 the upload, CompleteAttachmentUpload)
+  get-attachment                 an attachment's size and download URL, or the
+                                 file itself with --output-file (GetAttachment)
+  describe-view                  a view a ShowView block sent (DescribeView)
+  get-authentication-url         the sign-in URL (GetAuthenticationUrl)
+  cancel-participant-authentication
+                                 cancel a sign-in session
+                                 (CancelParticipantAuthentication)
   typing                         send-event: the participant is typing
   read <message-id>              send-event: a read receipt for the message
   delivered <message-id>         send-event: a delivery receipt for the message
@@ -587,9 +741,12 @@ characters long.
 
 Exit status:
   0  done
-  2  usage error or invalid input: nothing was sent
+  2  usage error or invalid input (a file that cannot be read included):
+     nothing was sent
   3  the service refused the call; its error type and request id are printed
   4  network failure or timeout (emulator: the port could not be bound)
+  5  a local file could not be read or written once the call had begun (the
+     attachment being uploaded, the file being downloaded)
 
 Examples:
   export CONNECT_PARTICIPANT_TOKEN=...   # from StartChatContact
@@ -600,6 +757,9 @@ Examples:
   connect-participant --region us-west-2 read 11111111-aaaa-bbbb-EXAMPLE01234
   connect-participant --region us-west-2 get-transcript --output json
   connect-participant --region us-west-2 disconnect-participant
+  connect-participant --region us-west-2 upload-attachment invoice.pdf
+  connect-participant --region us-west-2 get-attachment \\
+      --attachment-id <ID> --output-file invoice.pdf
   connect-participant --region us-west-2 watch --history
   connect-participant emulator --port 8421
 ";
@@ -617,7 +777,8 @@ Options of every operation command:
 AWS_REGION and the other AWS variables: see connect-participant --help.
 
 Exit status: 0 done, 2 usage error or invalid input (nothing was sent), 3 the
-service refused the call, 4 network failure or timeout.
+service refused the call, 4 network failure or timeout, 5 a local file could
+not be read or written once the call had begun.
 ";
 
 const HELP_CREATE: &str = "\
@@ -762,6 +923,115 @@ unset or empty, from the first line of standard input; never from an argument.
 Output: disconnected; with --output json {}.
 ";
 
+const HELP_UPLOAD: &str = "\
+Share a file in the chat: StartAttachmentUpload, the PUT of the file to the
+upload URL it answers, then CompleteAttachmentUpload. The file is streamed,
+never read whole into memory.
+
+Usage: connect-participant [OPTIONS] upload-attachment <FILE>
+           [--content-type <TYPE>]
+
+Options:
+  <FILE>                  the file; its name (without the directories) is the
+                          attachment's name, 1 to 256 characters, ending in
+                          .csv .doc .docx .heic .jfif .jpeg .jpg .mov .mp4
+                          .pdf .png .ppt .pptx .rtf .txt .wav .xls or .xlsx;
+                          1 to 20,000,000 bytes
+  --content-type <TYPE>   the MIME type (default: the one of the extension,
+                          such as application/pdf for .pdf)
+
+A file that cannot be opened or has another extension is refused before the
+token is read (exit status 2). The connection token is read from
+CONNECT_CONNECTION_TOKEN or, when that is unset or empty, from the first line
+of standard input; never from an argument. The token goes to the service
+only, never to the upload URL.
+
+Output: uploaded <name>: AttachmentId <id>, <n> bytes; with --output json
+{\"AttachmentId\":...,\"AttachmentSizeInBytes\":n}. A failure names its step
+(1 of 3, StartAttachmentUpload; 2, the PUT; 3, CompleteAttachmentUpload).
+";
+
+const HELP_GET_ATTACHMENT: &str = "\
+GetAttachment: an attachment's size and download URL; with --output-file, the
+attachment itself, saved to a file.
+
+Usage: connect-participant [OPTIONS] get-attachment --attachment-id <ID>
+           [--output-file <PATH>] [--url-expiry-in-seconds <N>]
+           [--url-content-disposition <DISPOSITION>]
+
+Options:
+  --attachment-id <ID>          the attachment (from the transcript) (required)
+  --output-file <PATH>          download the attachment to PATH, at most
+                                20,000,000 bytes; an existing file is replaced
+  --url-expiry-in-seconds <N>   how long the URL is valid, 5 to 300
+  --url-content-disposition <DISPOSITION>
+                                ATTACHMENT (the service's default) or INLINE
+
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+It goes to the service only, never to the download URL.
+
+Output: attachment of <n> bytes: download URL expires <time>. The URL grants
+access to the file by itself, so it is printed only with --output json:
+{\"Url\":...,\"UrlExpiry\":...,\"AttachmentSizeInBytes\":n}.
+With --output-file: saved <n> bytes to <PATH>; with --output json
+{\"AttachmentSizeInBytes\":n,\"OutputFile\":...}. The download goes to a
+temporary file next to PATH, renamed to PATH once whole: a failed download
+leaves no file behind (exit status 5 when it could not be written).
+";
+
+const HELP_DESCRIBE_VIEW: &str = "\
+DescribeView: the view (a form or a card) that a ShowView block of the
+contact flow sent to the chat.
+
+Usage: connect-participant [OPTIONS] describe-view --view-token <TOKEN>
+
+Options:
+  --view-token <TOKEN>   the view's token, from the ShowView event's content
+                         (required)
+
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Output: one line each for Id, Arn, Name, Version, Actions, InputSchema and
+Template (as the service gave them, line breaks as spaces); with --output json
+{\"View\":{\"Id\":...,\"Arn\":...,\"Name\":...,\"Version\":n,
+\"Content\":{\"InputSchema\":...,\"Template\":...,\"Actions\":[...]}}}.
+An unknown view token: ResourceNotFoundException, exit status 3.
+";
+
+const HELP_GET_AUTHENTICATION_URL: &str = "\
+GetAuthenticationUrl: the URL to send the customer to for signing in, within
+a minute of the authentication.initiated event that gave the session id.
+
+Usage: connect-participant [OPTIONS] get-authentication-url
+           --session-id <ID> --redirect-uri <URI>
+
+Options:
+  --session-id <ID>      the sign-in session, exactly 36 characters (required)
+  --redirect-uri <URI>   where the customer goes once signed in, 1 to 1024
+                         characters (required)
+
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Output: the URL alone on its line; with --output json
+{\"AuthenticationUrl\":...}.
+";
+
+const HELP_CANCEL_AUTHENTICATION: &str = "\
+CancelParticipantAuthentication: cancel a sign-in session, when the customer
+gives up signing in.
+
+Usage: connect-participant [OPTIONS] cancel-participant-authentication
+           --session-id <ID>
+
+Options:
+  --session-id <ID>   the sign-in session, exactly 36 characters (required)
+
+The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
+unset or empty, from the first line of standard input; never from an argument.
+Output: cancelled; with --output json {}.
+";
+
 const HELP_WATCH: &str = "\
 Follow a live chat: print each event as one JSON line as it arrives, until the
 chat ends. It connects as the participant (CreateParticipantConnection with
@@ -882,6 +1152,87 @@ mod tests {
         assert_eq!(printed, None);
         assert!(notes.starts_with("the service answered neither"), "{notes}");
         assert_eq!(connection_json(&connection(None, false)), "{}");
+    }
+
+    #[test]
+    fn attachment_answers_in_both_forms() {
+        assert_eq!(
+            uploaded_json("a-\"1\"", 3_000_000),
+            r#"{"AttachmentId":"a-\"1\"","AttachmentSizeInBytes":3000000}"#
+        );
+        assert_eq!(
+            uploaded_line("Report.pdf", "a-1\u{1b}[2J", 12),
+            "uploaded Report.pdf: AttachmentId a-1\u{fffd}[2J, 12 bytes"
+        );
+        let mut out = GetAttachmentOutput::default();
+        assert_eq!(attachment_json(&out), r#"{"AttachmentSizeInBytes":0}"#);
+        assert_eq!(
+            attachment_line(&out),
+            "attachment of 0 bytes: the service gave no download URL"
+        );
+        out.url = Some(connect_participant::PresignedUrl::new(
+            "https://s3/get?X-Amz-Signature=s3cr3t",
+        ));
+        out.url_expiry = Timestamp::parse("2019-11-08T02:46:28Z").ok();
+        out.attachment_size_in_bytes = 48213;
+        assert_eq!(
+            attachment_json(&out),
+            r#"{"Url":"https://s3/get?X-Amz-Signature=s3cr3t","UrlExpiry":"2019-11-08T02:46:28Z","AttachmentSizeInBytes":48213}"#
+        );
+        // The URL is a secret of sorts: only JSON shows it.
+        let line = attachment_line(&out);
+        assert_eq!(
+            line,
+            "attachment of 48213 bytes: download URL expires 2019-11-08T02:46:28Z"
+        );
+        assert!(ATTACHMENT_URL_NOTE.ends_with('\n') && !ATTACHMENT_URL_NOTE.contains("s3cr3t"));
+        assert_eq!(
+            saved_json(5, "out/a \"b\".pdf"),
+            r#"{"AttachmentSizeInBytes":5,"OutputFile":"out/a \"b\".pdf"}"#
+        );
+        assert_eq!(saved_line(5, "out/a.pdf"), "saved 5 bytes to out/a.pdf");
+    }
+
+    #[test]
+    fn views_and_authentication_urls_in_both_forms() {
+        use connect_participant::ViewContent;
+        let mut out = DescribeViewOutput::default();
+        assert_eq!(view_json(&out), "{}");
+        let mut view = View::default();
+        assert_eq!(view_lines(&view), Vec::<String>::new());
+        view.id = Some("v1".into());
+        view.arn = Some("arn:aws:connect:us-west-2:1:instance/i/view/v1".into());
+        view.name = Some("Form\u{1b}".into());
+        view.version = Some(3);
+        let mut content = ViewContent::default();
+        content.actions = vec!["Submit".into(), "Cancel".into()];
+        content.input_schema = Some("{}".into());
+        content.template = Some("{\n  \"Head\": \"Hi\"\n}".into());
+        view.content = Some(content);
+        out.view = Some(view.clone());
+        assert_eq!(
+            view_json(&out),
+            r#"{"View":{"Id":"v1","Arn":"arn:aws:connect:us-west-2:1:instance/i/view/v1","Name":"Form\u001b","Version":3,"Content":{"InputSchema":"{}","Template":"{\n  \"Head\": \"Hi\"\n}","Actions":["Submit","Cancel"]}}}"#
+        );
+        assert_eq!(
+            view_lines(&view),
+            [
+                "Id: v1",
+                "Arn: arn:aws:connect:us-west-2:1:instance/i/view/v1",
+                "Name: Form\u{fffd}",
+                "Version: 3",
+                "Actions: Submit, Cancel",
+                "InputSchema: {}",
+                "Template: {   \"Head\": \"Hi\" }",
+            ]
+        );
+        let mut out = GetAuthenticationUrlOutput::default();
+        assert_eq!(authentication_url_json(&out), "{}");
+        out.authentication_url = Some("https://auth.example.com/login?s=1".into());
+        assert_eq!(
+            authentication_url_json(&out),
+            r#"{"AuthenticationUrl":"https://auth.example.com/login?s=1"}"#
+        );
     }
 
     #[test]
@@ -1036,6 +1387,11 @@ mod tests {
             "send-event",
             "get-transcript",
             "disconnect-participant",
+            "upload-attachment <FILE>",
+            "get-attachment",
+            "describe-view",
+            "get-authentication-url",
+            "cancel-participant-authentication",
             "typing",
             "read <message-id>",
             "delivered <message-id>",
@@ -1107,6 +1463,31 @@ mod tests {
             ),
             (Name::DisconnectParticipant, &["--client-token <TOKEN>"]),
             (Name::Typing, &["--client-token <TOKEN>"]),
+            (
+                Name::UploadAttachment,
+                &["<FILE>", "--content-type <TYPE>", ".pdf", "streamed"],
+            ),
+            (
+                Name::GetAttachment,
+                &[
+                    "--attachment-id <ID>",
+                    "--output-file <PATH>",
+                    "--url-expiry-in-seconds <N>",
+                    "--url-content-disposition <DISPOSITION>",
+                    "ATTACHMENT",
+                    "INLINE",
+                    "grants",
+                ],
+            ),
+            (Name::DescribeView, &["--view-token <TOKEN>"]),
+            (
+                Name::GetAuthenticationUrl,
+                &["--session-id <ID>", "--redirect-uri <URI>"],
+            ),
+            (
+                Name::CancelParticipantAuthentication,
+                &["--session-id <ID>"],
+            ),
             (Name::Watch, &["--history", "JSON line", "chat.ended"]),
             (Name::Emulator, &["--port <N>"]),
         ];
