@@ -380,6 +380,9 @@ pub(crate) fn open_upload(path: &Path) -> Result<(UploadAttachmentRequest, File)
 fn without_uri(e: ureq::Error) -> ureq::Error {
     match e {
         ureq::Error::BadUri(_) => ureq::Error::BadUri("(the presigned URL)".to_owned()),
+        ureq::Error::RequireHttpsOnly(_) => {
+            ureq::Error::RequireHttpsOnly("(the presigned URL)".to_owned())
+        }
         other => other,
     }
 }

@@ -516,3 +516,48 @@ fn views_sessions_and_the_quota_through_a_participant() {
     assert_eq!(e.upload_step(), Some(UploadStep::Start));
     assert_eq!(e.status(), Some(402));
 }
+
+/// Every `source()` of `e`, shown and debugged, after `e` itself.
+fn whole_chain(e: &connect_participant::Error) -> String {
+    let mut text = format!("{e} {e:?}");
+    let mut next = std::error::Error::source(e);
+    while let Some(s) = next {
+        text.push_str(&format!(" {s} {s:?}"));
+        next = s.source();
+    }
+    text
+}
+
+#[test]
+fn a_plain_http_presigned_url_refused_by_an_https_client_is_never_quoted() {
+    // Refused before any connection: ureq's own error quotes the whole URL.
+    let client = Client::builder()
+        .endpoint_url(format!("https://127.0.0.1:{}", closed_port()))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let url = PresignedUrl::new(format!(
+        "http://127.0.0.1:{}/bucket/att-1?X-Amz-Signature=s3cr3t",
+        closed_port()
+    ));
+    let e = client
+        .download_attachment(&url, &mut Vec::new(), 100)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the presigned download URL is not https, and a client whose endpoint is https \
+         sends nothing in the clear"
+    );
+    assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
+    let mut metadata = UploadMetadata::default();
+    metadata.url = Some(url);
+    let e = client
+        .put_attachment(&metadata, Cursor::new(FILE.to_vec()))
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("the presigned upload URL is not https"),
+        "{e}"
+    );
+    assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
+}
