@@ -25,6 +25,24 @@ const MIN_BYTES_PER_SECOND: u64 = 50_000;
 /// The most bytes of an error answer from the storage service read (its XML error).
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
+/// Headers an upload never sends, whatever StartAttachmentUpload lists: they frame or
+/// route the request (the client sets them itself; a second framing would leave the
+/// storage server waiting for bytes that never come), or carry credentials, which the
+/// presigned URL's host must never get.
+const NEVER_SENT: &[&str] = &[
+    "authorization",
+    "connection",
+    "host",
+    "keep-alive",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "x-amz-bearer",
+];
+
 /// What to upload: the file's name, and its MIME type unless the name's extension says it.
 ///
 /// ```
@@ -180,7 +198,8 @@ impl Client {
             .stream_position()
             .map_err(io_error("could not read the attachment's position"))?;
         let size = remaining(&mut body)?;
-        let mut headers = Vec::with_capacity(metadata.headers_to_include.len() + 1);
+        let mut headers: Vec<(HeaderName, HeaderValue)> =
+            Vec::with_capacity(metadata.headers_to_include.len() + 1);
         let mut has_length = false;
         for (name, value) in &metadata.headers_to_include {
             let bad = |what: &str| {
@@ -194,6 +213,15 @@ impl Client {
             };
             let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("a bad name"))?;
             let v = HeaderValue::from_str(value).map_err(|_| bad("a bad value"))?;
+            if NEVER_SENT.contains(&n.as_str()) {
+                return Err(bad(
+                    "it frames, routes or authorizes the request, which the client does itself \
+                     (and no credential goes to the upload URL)",
+                ));
+            }
+            if headers.iter().any(|(m, _)| *m == n) {
+                return Err(bad("it is listed twice (header names ignore case)"));
+            }
             if n == http::header::CONTENT_LENGTH {
                 has_length = true;
                 if value.trim() != size.to_string() {
@@ -206,6 +234,9 @@ impl Client {
                         ),
                     ));
                 }
+                // The signature covers the value trimmed; the framing needs it bare.
+                headers.push((n, HeaderValue::from(size)));
+                continue;
             }
             headers.push((n, v));
         }

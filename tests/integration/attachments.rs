@@ -528,6 +528,13 @@ fn whole_chain(e: &connect_participant::Error) -> String {
     text
 }
 
+/// StartAttachmentUpload's answer listing exactly `headers` (JSON members).
+fn started_listing(port: u16, headers: &str) -> Action {
+    json(&format!(
+        r#"{{"AttachmentId":"att-1","UploadMetadata":{{"HeadersToInclude":{{{headers}}},"Url":"http://127.0.0.1:{port}/bucket/att-1?X-Amz-Signature=s3cr3t","UrlExpiry":"2023-08-03T08:15:46Z"}}}}"#
+    ))
+}
+
 #[test]
 fn a_plain_http_presigned_url_refused_by_an_https_client_is_never_quoted() {
     // Refused before any connection: ureq's own error quotes the whole URL.
@@ -560,4 +567,69 @@ fn a_plain_http_presigned_url_refused_by_an_https_client_is_never_quoted() {
         "{e}"
     );
     assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
+}
+
+#[test]
+fn listed_headers_that_frame_route_or_authorize_are_refused_before_the_put() {
+    for (listed, name, why) in [
+        (
+            r#""Transfer-Encoding":"chunked""#,
+            "Transfer-Encoding",
+            "frames",
+        ),
+        (r#""Host":"elsewhere.example""#, "Host", "frames"),
+        (r#""Connection":"close""#, "Connection", "frames"),
+        (r#""X-Amz-Bearer":"t""#, "X-Amz-Bearer", "frames"),
+        (r#""Authorization":"Basic eDp5""#, "Authorization", "frames"),
+        (
+            r#""Content-Length":"9","content-length":"9""#,
+            "content-length",
+            "twice",
+        ),
+    ] {
+        let (out, api, s3) = upload(
+            |port| vec![started_listing(port, listed)],
+            vec![storage("200 OK", None)],
+            Cursor::new(FILE.to_vec()),
+        );
+        let e = out.unwrap_err();
+        assert_eq!(e.upload_step(), Some(UploadStep::Put), "{listed}");
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{listed}");
+        let reason = if why == "twice" {
+            "it is listed twice (header names ignore case)"
+        } else {
+            "it frames, routes or authorizes the request, which the client does itself (and \
+             no credential goes to the upload URL)"
+        };
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "attachment upload failed at step 2 of 3, the PUT of the file to the upload \
+                 URL: the upload's header {name} cannot be sent: {reason}"
+            )
+        );
+        assert_eq!((api.requests.len(), s3.connections), (1, 0), "{listed}");
+    }
+}
+
+#[test]
+fn a_signed_length_with_spaces_is_sent_bare() {
+    let (out, _, s3) = upload(
+        |port| {
+            vec![
+                started_listing(port, r#""Content-Length":" 9 ""#),
+                json("{}"),
+            ]
+        },
+        vec![storage("200 OK", None)],
+        Cursor::new(FILE.to_vec()),
+    );
+    out.unwrap();
+    let put = s3.single();
+    assert!(
+        put.text().contains("\r\ncontent-length: 9\r\n"),
+        "{}",
+        put.text()
+    );
+    assert_eq!(put.body(), FILE);
 }
