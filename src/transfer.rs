@@ -249,10 +249,15 @@ impl Client {
         loop {
             body.seek(SeekFrom::Start(begin))
                 .map_err(io_error("could not go back to the attachment's start"))?;
-            let error = match self.put_once(&uri, &headers, (&mut body).take(size), timeout) {
+            let mut exact = Exact::new(&mut body, size);
+            let error = match self.put_once(&uri, &headers, &mut exact, timeout) {
                 Ok(()) => return Ok(()),
                 Err(e) => e,
             };
+            // The file itself failed: nothing a retry would mend.
+            if let Some(failure) = exact.failure.take() {
+                return Err(failure.set_attempts(attempt, false));
+            }
             if !error.is_retryable() || attempt >= attempts {
                 return Err(error.set_attempts(attempt, false));
             }
@@ -378,6 +383,68 @@ impl Client {
             out.write_all(&buf[..n])
                 .map_err(io_error("could not write the downloaded attachment"))?;
             written += n as u64;
+        }
+    }
+}
+
+/// An attachment's bytes as the PUT reads them: exactly `size` of them. A reader that
+/// fails, or ends early (the file shrank since it was measured), stops the PUT at once
+/// with an error of its own, kept in `failure`: else the storage server would wait for
+/// bytes that never come until the transfer timed out, and the PUT would be retried.
+struct Exact<R> {
+    inner: R,
+    size: u64,
+    sent: u64,
+    failure: Option<Error>,
+}
+
+impl<R: Read> Exact<R> {
+    fn new(inner: R, size: u64) -> Exact<R> {
+        Exact {
+            inner,
+            size,
+            sent: 0,
+            failure: None,
+        }
+    }
+}
+
+impl<R: Read> Read for Exact<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.size - self.sent;
+        if left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let cap = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        match self.inner.read(&mut buf[..cap]) {
+            Ok(0) => {
+                let message = format!(
+                    "the attachment ended after {} of its {} bytes: it changed while being \
+                     uploaded",
+                    self.sent, self.size
+                );
+                self.failure = Some(Error::io(
+                    message.clone(),
+                    io::Error::new(io::ErrorKind::UnexpectedEof, message.clone()),
+                ));
+                Err(io::Error::new(io::ErrorKind::UnexpectedEof, message))
+            }
+            Ok(n) => {
+                self.sent += n.min(cap) as u64;
+                Ok(n.min(cap))
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                let kind = e.kind();
+                self.failure = Some(Error::io(
+                    format!(
+                        "could not read the attachment after {} of its {} bytes",
+                        self.sent, self.size
+                    ),
+                    e,
+                ));
+                Err(io::Error::new(kind, "could not read the attachment"))
+            }
         }
     }
 }

@@ -633,3 +633,90 @@ fn a_signed_length_with_spaces_is_sent_bare() {
     );
     assert_eq!(put.body(), FILE);
 }
+
+/// A file that says it has `claimed` bytes but holds `data`, read 4 bytes at a time, and
+/// fails once `fail_at` bytes are read.
+struct Shifting {
+    data: Vec<u8>,
+    claimed: u64,
+    pos: u64,
+    fail_at: Option<u64>,
+}
+
+impl std::io::Read for Shifting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.fail_at.is_some_and(|f| self.pos >= f) {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let from = usize::try_from(self.pos).unwrap().min(self.data.len());
+        let n = buf.len().min(self.data.len() - from).min(4);
+        buf[..n].copy_from_slice(&self.data[from..from + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Shifting {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.pos = match to {
+            std::io::SeekFrom::Start(n) => n,
+            std::io::SeekFrom::End(d) => self.claimed.checked_add_signed(d).unwrap(),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d).unwrap(),
+        };
+        Ok(self.pos)
+    }
+}
+
+#[test]
+fn a_file_that_shrinks_or_fails_mid_put_stops_the_put_at_once_and_is_not_retried() {
+    let cases = [
+        (
+            Shifting {
+                data: b"hello".to_vec(),
+                claimed: 9,
+                pos: 0,
+                fail_at: None,
+            },
+            "the attachment ended after 5 of its 9 bytes: it changed while being uploaded",
+        ),
+        (
+            Shifting {
+                data: FILE.to_vec(),
+                claimed: 9,
+                pos: 0,
+                fail_at: Some(4),
+            },
+            "could not read the attachment after 4 of its 9 bytes",
+        ),
+    ];
+    for (file, message) in cases {
+        let s3 = Scripted::start(vec![storage("200 OK", None); 3]);
+        let api = Scripted::start(vec![started_listing(s3.port(), ""), json("{}")]);
+        let client = crate::client(&api.url());
+        let began = std::time::Instant::now();
+        let e = client
+            .upload_attachment(
+                &crate::token(),
+                &UploadAttachmentRequest::new("notes.txt"),
+                file,
+            )
+            .unwrap_err();
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            began.elapsed()
+        );
+        assert_eq!(e.upload_step(), Some(UploadStep::Put));
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_eq!(e.attempts(), 1);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "attachment upload failed at step 2 of 3, the PUT of the file to the upload \
+                 URL: {message}"
+            )
+        );
+        assert_eq!(api.finish().requests.len(), 1, "no Complete");
+        assert!(s3.finish().connections <= 1);
+    }
+}
