@@ -300,7 +300,7 @@ impl Client {
         if (200..300).contains(&status) {
             return Ok(());
         }
-        Err(storage_error(status, response.body_mut(), "upload"))
+        Err(storage_error(status, response.body_mut(), "upload", uri))
     }
 
     /// Downloads an attachment from its presigned URL (GetAttachment's `Url`) into `out`,
@@ -321,7 +321,7 @@ impl Client {
         let (base, _) = self.transfer_settings();
         let request = http::Request::builder()
             .method(http::Method::GET)
-            .uri(uri)
+            .uri(uri.clone())
             .body(())
             .map_err(|_| Error::invalid_response(200, "the download request cannot be made"))?;
         let request = self
@@ -336,7 +336,7 @@ impl Client {
             .map_err(|e| transport_error(without_uri(e), None, max_bytes, what))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
-            return Err(storage_error(status, response.body_mut(), "download"));
+            return Err(storage_error(status, response.body_mut(), "download", &uri));
         }
         let too_large = || {
             Error::invalid_response(
@@ -486,8 +486,9 @@ fn without_uri(e: ureq::Error) -> ureq::Error {
 }
 
 /// The storage service's refusal: its status, and the code and message of its XML error
-/// (`<Error><Code>SignatureDoesNotMatch</Code><Message>…</Message></Error>`).
-fn storage_error(status: u16, body: &mut ureq::Body, what: &str) -> Error {
+/// (`<Error><Code>SignatureDoesNotMatch</Code><Message>…</Message></Error>`), with any
+/// quote of the URL's path or query (its secrets), plain or XML-escaped, masked.
+fn storage_error(status: u16, body: &mut ureq::Body, what: &str, uri: &http::Uri) -> Error {
     let mut text = Vec::new();
     let _ = body
         .with_config()
@@ -495,7 +496,17 @@ fn storage_error(status: u16, body: &mut ureq::Body, what: &str) -> Error {
         .reader()
         .take(MAX_ERROR_BODY)
         .read_to_end(&mut text);
-    let text = String::from_utf8_lossy(&text);
+    let mut text = String::from_utf8_lossy(&text).into_owned();
+    let secrets = [
+        uri.path_and_query().map(|p| p.as_str()),
+        uri.query(),
+        Some(uri.path()),
+    ];
+    for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 8) {
+        text = text
+            .replace(secret, "(the presigned URL)")
+            .replace(&secret.replace('&', "&amp;"), "(the presigned URL)");
+    }
     let tag = |name: &str| {
         let open = format!("<{name}>");
         let start = text.find(&open)? + open.len();

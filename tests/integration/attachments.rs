@@ -720,3 +720,21 @@ fn a_file_that_shrinks_or_fails_mid_put_stops_the_put_at_once_and_is_not_retried
         assert!(s3.finish().connections <= 1);
     }
 }
+
+#[test]
+fn a_storage_error_that_quotes_the_presigned_url_is_masked() {
+    let body = "<Error><Code>AccessDenied</Code><Message>denied for \
+                /bucket/att-1?X-Amz-Signature=s3cr3t&amp;X-Amz-Date=1 and \
+                X-Amz-Signature=s3cr3t</Message></Error>";
+    let (e, _, _) = download(
+        Action::Respond(response("403 Forbidden", &[], body.as_bytes())),
+        100,
+    );
+    let e = e.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the presigned download URL answered HTTP 403 (AccessDenied: denied for (the presigned \
+         URL)&amp;X-Amz-Date=1 and (the presigned URL))"
+    );
+    assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
+}
