@@ -1093,6 +1093,13 @@ pub(crate) fn transport_error(e: ureq::Error, status: Option<u16>, limit: u64, u
             ErrorKind::InvalidResponse,
             format!("the answer from {url} is not valid HTTP/1.1"),
         ),
+        ureq::Error::RequireHttpsOnly(_) => (
+            ErrorKind::Transport,
+            format!(
+                "{url} is not https, and a client whose endpoint is https sends nothing in the \
+                 clear"
+            ),
+        ),
         _ => (ErrorKind::Transport, format!("the request to {url} failed")),
     };
     let error = Error::transport(kind, message, e);

@@ -25,6 +25,24 @@ const MIN_BYTES_PER_SECOND: u64 = 50_000;
 /// The most bytes of an error answer from the storage service read (its XML error).
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
+/// Headers an upload never sends, whatever StartAttachmentUpload lists: they frame or
+/// route the request (the client sets them itself; a second framing would leave the
+/// storage server waiting for bytes that never come), or carry credentials, which the
+/// presigned URL's host must never get.
+const NEVER_SENT: &[&str] = &[
+    "authorization",
+    "connection",
+    "host",
+    "keep-alive",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "x-amz-bearer",
+];
+
 /// What to upload: the file's name, and its MIME type unless the name's extension says it.
 ///
 /// ```
@@ -180,7 +198,8 @@ impl Client {
             .stream_position()
             .map_err(io_error("could not read the attachment's position"))?;
         let size = remaining(&mut body)?;
-        let mut headers = Vec::with_capacity(metadata.headers_to_include.len() + 1);
+        let mut headers: Vec<(HeaderName, HeaderValue)> =
+            Vec::with_capacity(metadata.headers_to_include.len() + 1);
         let mut has_length = false;
         for (name, value) in &metadata.headers_to_include {
             let bad = |what: &str| {
@@ -194,6 +213,15 @@ impl Client {
             };
             let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("a bad name"))?;
             let v = HeaderValue::from_str(value).map_err(|_| bad("a bad value"))?;
+            if NEVER_SENT.contains(&n.as_str()) {
+                return Err(bad(
+                    "it frames, routes or authorizes the request, which the client does itself \
+                     (and no credential goes to the upload URL)",
+                ));
+            }
+            if headers.iter().any(|(m, _)| *m == n) {
+                return Err(bad("it is listed twice (header names ignore case)"));
+            }
             if n == http::header::CONTENT_LENGTH {
                 has_length = true;
                 if value.trim() != size.to_string() {
@@ -206,6 +234,9 @@ impl Client {
                         ),
                     ));
                 }
+                // The signature covers the value trimmed; the framing needs it bare.
+                headers.push((n, HeaderValue::from(size)));
+                continue;
             }
             headers.push((n, v));
         }
@@ -218,10 +249,15 @@ impl Client {
         loop {
             body.seek(SeekFrom::Start(begin))
                 .map_err(io_error("could not go back to the attachment's start"))?;
-            let error = match self.put_once(&uri, &headers, (&mut body).take(size), timeout) {
+            let mut exact = Exact::new(&mut body, size);
+            let error = match self.put_once(&uri, &headers, &mut exact, timeout) {
                 Ok(()) => return Ok(()),
                 Err(e) => e,
             };
+            // The file itself failed: nothing a retry would mend.
+            if let Some(failure) = exact.failure.take() {
+                return Err(failure.set_attempts(attempt, false));
+            }
             if !error.is_retryable() || attempt >= attempts {
                 return Err(error.set_attempts(attempt, false));
             }
@@ -264,7 +300,7 @@ impl Client {
         if (200..300).contains(&status) {
             return Ok(());
         }
-        Err(storage_error(status, response.body_mut(), "upload"))
+        Err(storage_error(status, response.body_mut(), "upload", uri))
     }
 
     /// Downloads an attachment from its presigned URL (GetAttachment's `Url`) into `out`,
@@ -285,7 +321,7 @@ impl Client {
         let (base, _) = self.transfer_settings();
         let request = http::Request::builder()
             .method(http::Method::GET)
-            .uri(uri)
+            .uri(uri.clone())
             .body(())
             .map_err(|_| Error::invalid_response(200, "the download request cannot be made"))?;
         let request = self
@@ -300,7 +336,7 @@ impl Client {
             .map_err(|e| transport_error(without_uri(e), None, max_bytes, what))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
-            return Err(storage_error(status, response.body_mut(), "download"));
+            return Err(storage_error(status, response.body_mut(), "download", &uri));
         }
         let too_large = || {
             Error::invalid_response(
@@ -351,6 +387,68 @@ impl Client {
     }
 }
 
+/// An attachment's bytes as the PUT reads them: exactly `size` of them. A reader that
+/// fails, or ends early (the file shrank since it was measured), stops the PUT at once
+/// with an error of its own, kept in `failure`: else the storage server would wait for
+/// bytes that never come until the transfer timed out, and the PUT would be retried.
+struct Exact<R> {
+    inner: R,
+    size: u64,
+    sent: u64,
+    failure: Option<Error>,
+}
+
+impl<R: Read> Exact<R> {
+    fn new(inner: R, size: u64) -> Exact<R> {
+        Exact {
+            inner,
+            size,
+            sent: 0,
+            failure: None,
+        }
+    }
+}
+
+impl<R: Read> Read for Exact<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.size - self.sent;
+        if left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let cap = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        match self.inner.read(&mut buf[..cap]) {
+            Ok(0) => {
+                let message = format!(
+                    "the attachment ended after {} of its {} bytes: it changed while being \
+                     uploaded",
+                    self.sent, self.size
+                );
+                self.failure = Some(Error::io(
+                    message.clone(),
+                    io::Error::new(io::ErrorKind::UnexpectedEof, message.clone()),
+                ));
+                Err(io::Error::new(io::ErrorKind::UnexpectedEof, message))
+            }
+            Ok(n) => {
+                self.sent += n.min(cap) as u64;
+                Ok(n.min(cap))
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                let kind = e.kind();
+                self.failure = Some(Error::io(
+                    format!(
+                        "could not read the attachment after {} of its {} bytes",
+                        self.sent, self.size
+                    ),
+                    e,
+                ));
+                Err(io::Error::new(kind, "could not read the attachment"))
+            }
+        }
+    }
+}
+
 /// The bytes from `body`'s position to its end; the position is left where it was.
 fn remaining(body: &mut impl Seek) -> Result<u64> {
     let here = body
@@ -380,13 +478,17 @@ pub(crate) fn open_upload(path: &Path) -> Result<(UploadAttachmentRequest, File)
 fn without_uri(e: ureq::Error) -> ureq::Error {
     match e {
         ureq::Error::BadUri(_) => ureq::Error::BadUri("(the presigned URL)".to_owned()),
+        ureq::Error::RequireHttpsOnly(_) => {
+            ureq::Error::RequireHttpsOnly("(the presigned URL)".to_owned())
+        }
         other => other,
     }
 }
 
 /// The storage service's refusal: its status, and the code and message of its XML error
-/// (`<Error><Code>SignatureDoesNotMatch</Code><Message>…</Message></Error>`).
-fn storage_error(status: u16, body: &mut ureq::Body, what: &str) -> Error {
+/// (`<Error><Code>SignatureDoesNotMatch</Code><Message>…</Message></Error>`), with any
+/// quote of the URL's path or query (its secrets), plain or XML-escaped, masked.
+fn storage_error(status: u16, body: &mut ureq::Body, what: &str, uri: &http::Uri) -> Error {
     let mut text = Vec::new();
     let _ = body
         .with_config()
@@ -394,7 +496,17 @@ fn storage_error(status: u16, body: &mut ureq::Body, what: &str) -> Error {
         .reader()
         .take(MAX_ERROR_BODY)
         .read_to_end(&mut text);
-    let text = String::from_utf8_lossy(&text);
+    let mut text = String::from_utf8_lossy(&text).into_owned();
+    let secrets = [
+        uri.path_and_query().map(|p| p.as_str()),
+        uri.query(),
+        Some(uri.path()),
+    ];
+    for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 8) {
+        text = text
+            .replace(secret, "(the presigned URL)")
+            .replace(&secret.replace('&', "&amp;"), "(the presigned URL)");
+    }
     let tag = |name: &str| {
         let open = format!("<{name}>");
         let start = text.find(&open)? + open.len();

@@ -516,3 +516,225 @@ fn views_sessions_and_the_quota_through_a_participant() {
     assert_eq!(e.upload_step(), Some(UploadStep::Start));
     assert_eq!(e.status(), Some(402));
 }
+
+/// Every `source()` of `e`, shown and debugged, after `e` itself.
+fn whole_chain(e: &connect_participant::Error) -> String {
+    let mut text = format!("{e} {e:?}");
+    let mut next = std::error::Error::source(e);
+    while let Some(s) = next {
+        text.push_str(&format!(" {s} {s:?}"));
+        next = s.source();
+    }
+    text
+}
+
+/// StartAttachmentUpload's answer listing exactly `headers` (JSON members).
+fn started_listing(port: u16, headers: &str) -> Action {
+    json(&format!(
+        r#"{{"AttachmentId":"att-1","UploadMetadata":{{"HeadersToInclude":{{{headers}}},"Url":"http://127.0.0.1:{port}/bucket/att-1?X-Amz-Signature=s3cr3t","UrlExpiry":"2023-08-03T08:15:46Z"}}}}"#
+    ))
+}
+
+#[test]
+fn a_plain_http_presigned_url_refused_by_an_https_client_is_never_quoted() {
+    // Refused before any connection: ureq's own error quotes the whole URL.
+    let client = Client::builder()
+        .endpoint_url(format!("https://127.0.0.1:{}", closed_port()))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let url = PresignedUrl::new(format!(
+        "http://127.0.0.1:{}/bucket/att-1?X-Amz-Signature=s3cr3t",
+        closed_port()
+    ));
+    let e = client
+        .download_attachment(&url, &mut Vec::new(), 100)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the presigned download URL is not https, and a client whose endpoint is https \
+         sends nothing in the clear"
+    );
+    assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
+    let mut metadata = UploadMetadata::default();
+    metadata.url = Some(url);
+    let e = client
+        .put_attachment(&metadata, Cursor::new(FILE.to_vec()))
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("the presigned upload URL is not https"),
+        "{e}"
+    );
+    assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
+}
+
+#[test]
+fn listed_headers_that_frame_route_or_authorize_are_refused_before_the_put() {
+    for (listed, name, why) in [
+        (
+            r#""Transfer-Encoding":"chunked""#,
+            "Transfer-Encoding",
+            "frames",
+        ),
+        (r#""Host":"elsewhere.example""#, "Host", "frames"),
+        (r#""Connection":"close""#, "Connection", "frames"),
+        (r#""X-Amz-Bearer":"t""#, "X-Amz-Bearer", "frames"),
+        (r#""Authorization":"Basic eDp5""#, "Authorization", "frames"),
+        (
+            r#""Content-Length":"9","content-length":"9""#,
+            "content-length",
+            "twice",
+        ),
+    ] {
+        let (out, api, s3) = upload(
+            |port| vec![started_listing(port, listed)],
+            vec![storage("200 OK", None)],
+            Cursor::new(FILE.to_vec()),
+        );
+        let e = out.unwrap_err();
+        assert_eq!(e.upload_step(), Some(UploadStep::Put), "{listed}");
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{listed}");
+        let reason = if why == "twice" {
+            "it is listed twice (header names ignore case)"
+        } else {
+            "it frames, routes or authorizes the request, which the client does itself (and \
+             no credential goes to the upload URL)"
+        };
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "attachment upload failed at step 2 of 3, the PUT of the file to the upload \
+                 URL: the upload's header {name} cannot be sent: {reason}"
+            )
+        );
+        assert_eq!((api.requests.len(), s3.connections), (1, 0), "{listed}");
+    }
+}
+
+#[test]
+fn a_signed_length_with_spaces_is_sent_bare() {
+    let (out, _, s3) = upload(
+        |port| {
+            vec![
+                started_listing(port, r#""Content-Length":" 9 ""#),
+                json("{}"),
+            ]
+        },
+        vec![storage("200 OK", None)],
+        Cursor::new(FILE.to_vec()),
+    );
+    out.unwrap();
+    let put = s3.single();
+    assert!(
+        put.text().contains("\r\ncontent-length: 9\r\n"),
+        "{}",
+        put.text()
+    );
+    assert_eq!(put.body(), FILE);
+}
+
+/// A file that says it has `claimed` bytes but holds `data`, read 4 bytes at a time, and
+/// fails once `fail_at` bytes are read.
+struct Shifting {
+    data: Vec<u8>,
+    claimed: u64,
+    pos: u64,
+    fail_at: Option<u64>,
+}
+
+impl std::io::Read for Shifting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.fail_at.is_some_and(|f| self.pos >= f) {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let from = usize::try_from(self.pos).unwrap().min(self.data.len());
+        let n = buf.len().min(self.data.len() - from).min(4);
+        buf[..n].copy_from_slice(&self.data[from..from + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Shifting {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.pos = match to {
+            std::io::SeekFrom::Start(n) => n,
+            std::io::SeekFrom::End(d) => self.claimed.checked_add_signed(d).unwrap(),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d).unwrap(),
+        };
+        Ok(self.pos)
+    }
+}
+
+#[test]
+fn a_file_that_shrinks_or_fails_mid_put_stops_the_put_at_once_and_is_not_retried() {
+    let cases = [
+        (
+            Shifting {
+                data: b"hello".to_vec(),
+                claimed: 9,
+                pos: 0,
+                fail_at: None,
+            },
+            "the attachment ended after 5 of its 9 bytes: it changed while being uploaded",
+        ),
+        (
+            Shifting {
+                data: FILE.to_vec(),
+                claimed: 9,
+                pos: 0,
+                fail_at: Some(4),
+            },
+            "could not read the attachment after 4 of its 9 bytes",
+        ),
+    ];
+    for (file, message) in cases {
+        let s3 = Scripted::start(vec![storage("200 OK", None); 3]);
+        let api = Scripted::start(vec![started_listing(s3.port(), ""), json("{}")]);
+        let client = crate::client(&api.url());
+        let began = std::time::Instant::now();
+        let e = client
+            .upload_attachment(
+                &crate::token(),
+                &UploadAttachmentRequest::new("notes.txt"),
+                file,
+            )
+            .unwrap_err();
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            began.elapsed()
+        );
+        assert_eq!(e.upload_step(), Some(UploadStep::Put));
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_eq!(e.attempts(), 1);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "attachment upload failed at step 2 of 3, the PUT of the file to the upload \
+                 URL: {message}"
+            )
+        );
+        assert_eq!(api.finish().requests.len(), 1, "no Complete");
+        assert!(s3.finish().connections <= 1);
+    }
+}
+
+#[test]
+fn a_storage_error_that_quotes_the_presigned_url_is_masked() {
+    let body = "<Error><Code>AccessDenied</Code><Message>denied for \
+                /bucket/att-1?X-Amz-Signature=s3cr3t&amp;X-Amz-Date=1 and \
+                X-Amz-Signature=s3cr3t</Message></Error>";
+    let (e, _, _) = download(
+        Action::Respond(response("403 Forbidden", &[], body.as_bytes())),
+        100,
+    );
+    let e = e.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the presigned download URL answered HTTP 403 (AccessDenied: denied for (the presigned \
+         URL)&amp;X-Amz-Date=1 and (the presigned URL))"
+    );
+    assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
+}
