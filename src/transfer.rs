@@ -104,8 +104,10 @@ fn io_error(what: &str) -> impl FnOnce(io::Error) -> Error + '_ {
     move |e| Error::io(what, e)
 }
 
-/// The time a transfer of `bytes` may take.
+/// The time a transfer of `bytes` may take; no more than a 20 MB attachment's, so that a
+/// huge download cap does not let a trickling server hold the call for ever.
 fn transfer_timeout(base: Duration, bytes: u64) -> Duration {
+    let bytes = bytes.min(crate::ops::attachment::MAX_ATTACHMENT_BYTES);
     base.saturating_add(Duration::from_secs(bytes / MIN_BYTES_PER_SECOND))
 }
 
@@ -306,7 +308,7 @@ impl Client {
     /// Downloads an attachment from its presigned URL (GetAttachment's `Url`) into `out`,
     /// with a plain GET and no token: that host is not the service. Refuses an answer over
     /// `max_bytes` (as announced, or as it arrives), writing at most that much. The GET may
-    /// take the client's timeout plus one second per 50 KB of `max_bytes`. Returns the
+    /// take the client's timeout plus one second per 50 KB of `max_bytes` (at most 400 s more). Returns the
     /// bytes written.
     pub fn download_attachment(
         &self,
@@ -583,6 +585,7 @@ mod tests {
             transfer_timeout(base, MAX_ATTACHMENT_BYTES),
             Duration::from_secs(410)
         );
+        assert_eq!(transfer_timeout(base, u64::MAX), Duration::from_secs(410));
     }
 
     #[test]
