@@ -10,36 +10,20 @@ use std::time::Duration;
 use connect_participant::emulator::{Emulator, StartedChat};
 use serde_json::{Value, json};
 
+use crate::emulator_chat::Answer;
+
 const INITIATED: &str = "application/vnd.amazonaws.connect.event.authentication.initiated";
 const CANCELLED: &str = "application/vnd.amazonaws.connect.event.authentication.cancelled";
 /// A bound for a broken test, never a pause.
 const BOUND: Duration = Duration::from_secs(10);
 
-/// One answer: status, headers, body.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// What these tests check of an answer beyond what the chat tests do.
+trait Expect {
+    fn assert_error(&self, status: u16, error_type: &str) -> String;
+    fn assert_s3_error(&self, status: u16, code: &str, message: &str);
 }
 
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
+impl Expect for Answer {
     /// Asserts a restJson1 error of this status and type, with a request id.
     fn assert_error(&self, status: u16, error_type: &str) -> String {
         assert_eq!(self.status, status, "{}", self.text());
