@@ -926,20 +926,22 @@ impl Client {
         (self.inner.timeout, self.inner.max_attempts)
     }
 
-    /// Waits before retry `attempt` (1, 2, ...), jittered as the calls' retries.
-    pub(crate) fn pause_before_retry(&self, attempt: u32) {
+    /// Waits before retrying after failed `attempt` (1, 2, ...) of class `class`: the
+    /// jittered back-off every retry of this client takes.
+    pub(crate) fn pause_before_retry(
+        &self,
+        class: retry::RetryClass,
+        attempt: u32,
+        retry_after: Option<u64>,
+    ) {
         let inner = &*self.inner;
         let mut bytes = [0u8; 8];
+        // Without randomness, wait the whole ceiling: slower, never more aggressive.
         let unit = match (inner.random)(&mut bytes) {
             Ok(()) => retry::unit_interval(bytes),
             Err(_) => 1.0,
         };
-        (inner.sleep)(retry::backoff(
-            crate::retry::RetryClass::Transient,
-            attempt,
-            unit,
-            None,
-        ));
+        (inner.sleep)(retry::backoff(class, attempt, unit, retry_after));
     }
 
     /// Runs one operation: checks it, then sends it through the attempt loop that every
@@ -999,16 +1001,7 @@ impl Client {
                     let hint = op.hint(error.kind());
                     return Err(error.with_hint(hint).set_attempts(attempt, quota_exhausted));
                 }
-                Next::Retry { .. } => {
-                    let mut bytes = [0u8; 8];
-                    // Without randomness, wait the whole ceiling: slower, never more
-                    // aggressive.
-                    let unit = match (inner.random)(&mut bytes) {
-                        Ok(()) => retry::unit_interval(bytes),
-                        Err(_) => 1.0,
-                    };
-                    (inner.sleep)(retry::backoff(class, attempt, unit, retry_after));
-                }
+                Next::Retry { .. } => self.pause_before_retry(class, attempt, retry_after),
             }
         }
     }

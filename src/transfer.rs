@@ -263,7 +263,7 @@ impl Client {
             if !error.is_retryable() || attempt >= attempts {
                 return Err(error.set_attempts(attempt, false));
             }
-            self.pause_before_retry(attempt);
+            self.pause_before_retry(crate::retry::RetryClass::Transient, attempt, None);
             attempt += 1;
         }
     }

@@ -433,7 +433,7 @@ impl ChatStream {
                 continue;
             };
             match socket.read(until.saturating_duration_since(now)) {
-                Read1::Text(text) => self.frame(&text),
+                Read1::Text(text) => self.frame(text.as_str()),
                 Read1::Idle => {}
                 Read1::Closed(why) => self.lose(Some(Error::new_kind(ErrorKind::Transport, why))),
             }
@@ -615,7 +615,7 @@ impl ChatStream {
                 continue;
             }
             match socket.read(resend_at - now) {
-                Read1::Text(text) => match frames::parse(&text) {
+                Read1::Text(text) => match frames::parse(text.as_str()) {
                     Frame::Subscribed(true) => return Ok(early),
                     Frame::Subscribed(false) => {
                         refusals += 1;

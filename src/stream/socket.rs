@@ -251,7 +251,8 @@ pub(crate) struct Socket {
 
 /// What one read gave.
 pub(crate) enum Read1 {
-    Text(String),
+    /// A text frame, as tungstenite read it (not copied).
+    Text(tungstenite::Utf8Bytes),
     /// Nothing before the wait ended.
     Idle,
     /// The server closed the socket (with a close frame or not), or it broke.
@@ -509,7 +510,7 @@ impl Socket {
         self.ws.get_mut().until(Instant::now().checked_add(wait));
         loop {
             match self.ws.read() {
-                Ok(Message::Text(text)) => return Read1::Text(text.as_str().to_owned()),
+                Ok(Message::Text(text)) => return Read1::Text(text),
                 // Pings are answered by tungstenite; binary frames are not the service's.
                 Ok(
                     Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_),

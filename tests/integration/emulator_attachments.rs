@@ -10,7 +10,7 @@ use std::time::Duration;
 use connect_participant::emulator::{Emulator, StartedChat};
 use serde_json::{Value, json};
 
-use crate::emulator_chat::Answer;
+use crate::emulator_chat::{Answer, read_answer};
 
 const INITIATED: &str = "application/vnd.amazonaws.connect.event.authentication.initiated";
 const CANCELLED: &str = "application/vnd.amazonaws.connect.event.authentication.cancelled";
@@ -43,37 +43,6 @@ impl Expect for Answer {
         );
         assert!(text.contains(message), "{text}");
         assert!(text.ends_with("</Message></Error>"), "{text}");
-    }
-}
-
-/// Reads a whole answer off a connection the emulator closes after it.
-fn read_answer(stream: &mut TcpStream) -> Answer {
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a whole head");
-    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (k, v) = l.split_once(": ").unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect();
-    let body = raw[split + 4..].to_vec();
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .map(|(_, v)| v.parse().unwrap())
-        .unwrap();
-    assert_eq!(body.len(), length);
-    Answer {
-        status,
-        headers,
-        body,
     }
 }
 

@@ -45,27 +45,9 @@ impl Answer {
     }
 }
 
-/// Sends one request on its own connection and reads the whole answer (the emulator
-/// closes the connection after it, as asked).
-fn call(addr: SocketAddr, method: &str, path: &str, bearer: Option<&str>, body: &str) -> Answer {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    // A safety net so a bug cannot hang the suite; the test never waits this long.
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(b) = bearer {
-        head.push_str(&format!("X-Amz-Bearer: {b}\r\n"));
-    }
-    if !body.is_empty() || method == "POST" {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
+/// Reads a whole answer, its body exactly its `Content-Length`, off a connection the
+/// emulator closes after it.
+pub(crate) fn read_answer(stream: &mut TcpStream) -> Answer {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let split = raw
@@ -88,6 +70,31 @@ fn call(addr: SocketAddr, method: &str, path: &str, bearer: Option<&str>, body: 
     };
     let length: usize = answer.header("content-length").unwrap().parse().unwrap();
     assert_eq!(answer.body.len(), length);
+    answer
+}
+
+/// Sends one request on its own connection and reads the whole answer (the emulator
+/// closes the connection after it, as asked).
+fn call(addr: SocketAddr, method: &str, path: &str, bearer: Option<&str>, body: &str) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    // A safety net so a bug cannot hang the suite; the test never waits this long.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(b) = bearer {
+        head.push_str(&format!("X-Amz-Bearer: {b}\r\n"));
+    }
+    if !body.is_empty() || method == "POST" {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let answer = read_answer(&mut stream);
     assert_eq!(answer.header("x-amzn-RequestId").map(str::len), Some(36));
     answer
 }

@@ -1090,27 +1090,32 @@ mod tests {
         assert!(check_args(&strings(&["m-12345678-x"]), &tokens("12345678")).is_err());
     }
 
+    /// A failed run: its report, the tokens it learnt, its standard output and error.
+    type Failed = (String, Vec<(TokenKind, String)>, Vec<u8>, Vec<u8>);
+
+    /// Runs a command line that fails, the token piped on `stdin`.
+    fn fail(args: &[&str], stdin: &[u8], terminal: bool) -> Failed {
+        let args = strings(args);
+        let mut source = TokenSource::new(None, None, stdin, terminal);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let f = execute(
+            &args,
+            &|_| None,
+            &mut source,
+            &mut Streams {
+                out: &mut out,
+                err: &mut err,
+            },
+        )
+        .unwrap_err();
+        let shield = Shield::new(&source.known, &args);
+        (f.report(&shield), source.known, out, err)
+    }
+
     #[test]
     fn a_piped_token_is_read_to_check_a_failing_command_line() {
-        let fail = |args: &[&str], stdin: &[u8], terminal: bool| {
-            let args = strings(args);
-            let mut source = TokenSource::new(None, None, stdin, terminal);
-            let (mut out, mut err) = (Vec::new(), Vec::new());
-            let f = execute(
-                &args,
-                &|_| None,
-                &mut source,
-                &mut Streams {
-                    out: &mut out,
-                    err: &mut err,
-                },
-            )
-            .unwrap_err();
-            let shield = Shield::new(&source.known, &args);
-            (f.report(&shield), source.known, err)
-        };
         let piped = format!("{SHORT_TOKEN}\n");
-        let (report, known, _) = fail(
+        let (report, known, _, _) = fail(
             &["--region", "r", "--timeout", SHORT_TOKEN, "typing"],
             piped.as_bytes(),
             false,
@@ -1121,7 +1126,7 @@ mod tests {
         );
         assert_eq!(known, vec![(TokenKind::Connection, SHORT_TOKEN.to_owned())]);
         // For create-participant-connection the piped token is the participant token.
-        let (report, known, _) = fail(
+        let (report, known, _, _) = fail(
             &["--endpoint", SHORT_TOKEN, "create-participant-connection"],
             piped.as_bytes(),
             false,
@@ -1132,14 +1137,14 @@ mod tests {
         );
         assert_eq!(known[0].0, TokenKind::Participant);
         // Any other error is reported as it was.
-        let (report, _, _) = fail(&["--region", "r", "tpying"], piped.as_bytes(), false);
+        let (report, _, _, _) = fail(&["--region", "r", "tpying"], piped.as_bytes(), false);
         assert!(
             report.starts_with("error: unknown command \"tpying\": expected one of "),
             "{report}"
         );
         assert!(report.ends_with("\nhint: run 'connect-participant --help' for usage\n"));
         // A terminal is neither read nor prompted.
-        let (report, known, prompt) = fail(
+        let (report, known, _, prompt) = fail(
             &["--region", "r", "--timeout", "x", "typing"],
             piped.as_bytes(),
             true,
@@ -1147,7 +1152,7 @@ mod tests {
         assert!(report.starts_with("error: --timeout needs"), "{report}");
         assert_eq!((known, prompt), (Vec::new(), Vec::new()));
         // Nor is standard input read for the emulator, which takes no token.
-        let (_, known, _) = fail(&["emulator", "--port", "x"], piped.as_bytes(), false);
+        let (_, known, _, _) = fail(&["emulator", "--port", "x"], piped.as_bytes(), false);
         assert!(known.is_empty());
     }
 
@@ -1176,23 +1181,14 @@ mod tests {
         );
         assert_eq!(code, EXIT_USAGE);
         // A piped token is the participant token when the line fails.
-        let args = strings(&["--endpoint", SHORT_TOKEN, "watch"]);
         let piped = format!("{SHORT_TOKEN}\n");
-        let mut source = TokenSource::new(None, None, piped.as_bytes(), false);
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let f = execute(
-            &args,
-            &|_| None,
-            &mut source,
-            &mut Streams {
-                out: &mut out,
-                err: &mut err,
-            },
-        )
-        .unwrap_err();
-        let shield = Shield::new(&source.known, &args);
+        let (report, _, out, _) = fail(
+            &["--endpoint", SHORT_TOKEN, "watch"],
+            piped.as_bytes(),
+            false,
+        );
         assert_eq!(
-            f.report(&shield),
+            report,
             refusal("the argument of --endpoint", "participant token")
         );
         assert!(out.is_empty());
