@@ -738,3 +738,17 @@ fn a_storage_error_that_quotes_the_presigned_url_is_masked() {
     );
     assert!(!whole_chain(&e).contains("s3cr3t"), "{}", whole_chain(&e));
 }
+
+#[test]
+fn a_download_cap_of_zero_takes_nothing_and_the_largest_cap_takes_all() {
+    let bytes = vec![7u8; 300];
+    let (e, out, _) = download(Action::Respond(response("200 OK", &[], &bytes)), 0);
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "the attachment is larger than the 0 bytes allowed"
+    );
+    assert!(out.is_empty());
+    let (n, out, _) = download(Action::Respond(response("200 OK", &[], &bytes)), u64::MAX);
+    assert_eq!(n.unwrap(), 300);
+    assert_eq!(out, bytes);
+}

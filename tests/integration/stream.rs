@@ -625,3 +625,37 @@ fn opening_a_stream_of_an_ended_chat_says_the_chat_ended() {
     }
     assert_eq!(s.emulator.websocket_handshakes(), 0);
 }
+
+#[test]
+fn settings_past_their_ceiling_are_refused_and_the_ceilings_taken() {
+    let s = setup();
+    let hour = Duration::from_secs(3600);
+    let over = hour + Duration::from_millis(1);
+    let e = ChatStream::builder(&s.customer)
+        .heartbeat_interval(over)
+        .open()
+        .unwrap_err();
+    assert_eq!(e.to_string(), "heartbeat interval must be 1 ms to 1 hour");
+    let e = ChatStream::builder(&s.customer)
+        .reconnect_backoff(Duration::ZERO, over)
+        .open()
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "reconnect back-off must have initial <= max <= 1 hour"
+    );
+    assert_eq!(s.emulator.websocket_handshakes(), 0);
+    // The ceilings themselves, and the largest attempt count, are taken.
+    let stream = ChatStream::builder(&s.customer)
+        .heartbeat_interval(hour)
+        .reconnect_backoff(hour, hour)
+        .max_reconnect_attempts(u32::MAX)
+        .socket_lifetime(Duration::MAX)
+        .open()
+        .unwrap();
+    assert!(
+        s.emulator
+            .wait_for_websockets(&s.chat.contact_id, 1, PATIENCE)
+    );
+    drop(stream);
+}
