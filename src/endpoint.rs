@@ -1,9 +1,9 @@
 //! Where requests go: regions, partitions, FIPS, dual-stack, or a URL the caller gives.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use crate::error::{Error, REDACTED, Result, quoted};
+use crate::error::{Error, Result};
+use crate::redact::{quoted, redact_userinfo};
 
 /// Which of a region's endpoints to use.
 ///
@@ -190,27 +190,6 @@ fn check_region(region: &str) -> Result<()> {
             "invalid region {}: {REGION_RULE}",
             quoted(region)
         )))
-    }
-}
-
-/// `url` with any user info (`user:password@`) replaced by `[redacted]`: a URL the caller
-/// gave may carry a password, which no message or `Debug` output may show. The URL need not
-/// be valid; without a scheme, the authority is taken to start at the beginning.
-pub(crate) fn redact_userinfo(url: &str) -> Cow<'_, str> {
-    let start = url
-        .find("://")
-        .filter(|&i| {
-            url[..i]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-        })
-        .map_or(0, |i| i + 3);
-    let end = url[start..]
-        .find(['/', '?', '#', '\\'])
-        .map_or(url.len(), |i| start + i);
-    match url[start..end].rfind('@') {
-        Some(at) => Cow::Owned(format!("{}{REDACTED}{}", &url[..start], &url[start + at..])),
-        None => Cow::Borrowed(url),
     }
 }
 

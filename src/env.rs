@@ -9,8 +9,9 @@ use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::Path;
 
-use crate::endpoint::{REGION_RULE, check_url, is_valid_region, redact_userinfo};
-use crate::error::{Error, Result, quoted};
+use crate::endpoint::{REGION_RULE, check_url, is_valid_region};
+use crate::error::{Error, Result};
+use crate::redact::{quoted, redact_userinfo};
 
 pub(crate) const AWS_REGION: &str = "AWS_REGION";
 pub(crate) const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
@@ -26,7 +27,7 @@ pub(crate) const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
 /// Every variable [`read`] reads, in the order of its table (for the command line's
 /// diagnostics and the tests).
 #[cfg(any(test, feature = "cli"))]
-pub(crate) const VARIABLES: [&str; 10] = [
+pub const VARIABLES: [&str; 10] = [
     AWS_REGION,
     AWS_DEFAULT_REGION,
     AWS_ENDPOINT_URL_CONNECTPARTICIPANT,
@@ -52,7 +53,7 @@ pub(crate) const MAX_APP_ID: usize = 50;
 pub(crate) const MAX_CA_BUNDLE: u64 = 4 * 1024 * 1024;
 
 /// The proxy variables in the order ureq's `Proxy::try_from_env` tries them.
-pub(crate) const PROXY_VARS: [&str; 6] = [
+pub const PROXY_VARS: [&str; 6] = [
     "ALL_PROXY",
     "all_proxy",
     "HTTPS_PROXY",
@@ -195,7 +196,7 @@ fn read_ca_bundle(path: &OsStr) -> Result<CaBundle> {
     }
     // Checked here, so that the error names the variable and the file; the builder's
     // `root_certificates_pem` checks it again when the client is built.
-    crate::tls::pem_roots(&pem).map_err(refuse)?;
+    crate::net::tls::pem_roots(&pem).map_err(refuse)?;
     Ok(CaBundle { shown_path, pem })
 }
 

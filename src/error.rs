@@ -1,10 +1,9 @@
 //! The crate's one error type.
 
-use std::collections::HashSet;
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::retry::{self, RetryClass};
+use crate::redact::{ID_WIDTH, MESSAGE_WIDTH, SecretRuns, push_printable};
 
 /// What went wrong, to match on.
 ///
@@ -130,6 +129,18 @@ impl ErrorKind {
     }
 }
 
+/// How a failed attempt may be retried: decided by the retry rules (`retry.rs`) when an
+/// error is made, and kept in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryClass {
+    /// Throttling: retried after a longer back-off, at a lower quota cost.
+    Throttling,
+    /// A transient failure: a 5xx, a timeout, a dropped connection.
+    Transient,
+    /// Not retried: the same request would fail the same way.
+    Never,
+}
+
 /// The error returned by every fallible call in this crate.
 ///
 /// Match on [`Error::kind`]; read the service's own details with [`Error::status`],
@@ -165,8 +176,8 @@ struct Inner {
     attempts: u32,
     /// The call stopped retrying because the client's retry quota was empty.
     quota_exhausted: bool,
-    /// Whether another attempt may succeed, as [`retry`](crate::retry) decided when the
-    /// error was made.
+    /// Whether another attempt may succeed, as the retry rules (`retry.rs`) classed the
+    /// failure when the error was made.
     retry: RetryClass,
     /// The step of an attachment's upload that failed.
     upload_step: Option<UploadStep>,
@@ -278,7 +289,7 @@ impl Error {
         let mut message = match (&service_error_type, kind) {
             (Some(t), _) => {
                 let mut m = String::from("service error ");
-                push_printable(&mut m, t, 128);
+                push_printable(&mut m, t, ID_WIDTH);
                 m.push_str(&format!(" (HTTP {status})"));
                 m
             }
@@ -289,15 +300,14 @@ impl Error {
         };
         if let Some(m) = &service_message {
             message.push_str(": ");
-            push_printable(&mut message, m, 512);
+            push_printable(&mut message, m, MESSAGE_WIDTH);
         }
         if let Some(id) = &request_id {
             message.push_str(" (request id ");
-            push_printable(&mut message, id, 128);
+            push_printable(&mut message, id, ID_WIDTH);
             message.push(')');
         }
         let mut e = Error::new(kind, message);
-        e.inner.retry = retry::for_response(status, service_error_type.as_deref());
         e.inner.status = Some(status);
         e.inner.service_error_type = service_error_type;
         e.inner.service_message = service_message;
@@ -348,7 +358,8 @@ impl Error {
                 scrub(i.service_error_type),
                 scrub(i.service_message),
                 scrub(i.request_id),
-            ),
+            )
+            .retry_as(i.retry),
             _ => Error {
                 inner: Box::new(Inner {
                     request_id: scrub(i.request_id),
@@ -365,16 +376,10 @@ impl Error {
         self
     }
 
-    /// A network failure, retried as [`retry::for_transport`] says.
-    pub(crate) fn transport(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        source: ureq::Error,
-    ) -> Error {
-        let retry = retry::for_transport(&source);
-        let mut e = Error::with_source(kind, message, source);
-        e.inner.retry = retry;
-        e
+    /// Says whether another attempt may succeed, as the retry rules classed this failure.
+    pub(crate) fn retry_as(mut self, class: RetryClass) -> Error {
+        self.inner.retry = class;
+        self
     }
 
     /// Says which step of an attachment's upload failed, first in the message too.
@@ -503,125 +508,6 @@ impl Error {
     pub fn is_service_error(&self) -> bool {
         self.inner.status.is_some()
     }
-}
-
-/// The longest caller value that an error message or a `Debug` output shows. Longer values
-/// are only measured: a token pasted in the wrong place (they run to hundreds of
-/// characters) must not reach a terminal's scrollback or a log, not even in part.
-pub(crate) const MAX_SHOWN_CHARS: usize = 64;
-
-/// What stands in for a secret.
-pub(crate) const REDACTED: &str = "[redacted]";
-
-/// A caller's value as an error message or `Debug` output may show it: in double quotes,
-/// escaped as Rust escapes a string literal, when it has at most [`MAX_SHOWN_CHARS`]
-/// characters; otherwise `(N characters, not shown)`.
-pub(crate) fn quoted(s: &str) -> String {
-    let n = s.chars().count();
-    if n <= MAX_SHOWN_CHARS {
-        format!("\"{}\"", s.escape_debug())
-    } else {
-        format!("({n} characters, not shown)")
-    }
-}
-
-/// The shortest part of a secret that [`Error::redacting`] looks for: long enough that
-/// ordinary text does not share one with a random token, short enough that a token cut
-/// short is still found.
-pub(crate) const SECRET_RUN: usize = 16;
-
-/// The runs of [`SECRET_RUN`] bytes of a secret (the whole of a shorter one), to find and
-/// replace any part of it in a server's text. Only for visible-ASCII secrets (a
-/// [`ConnectionToken`](crate::ConnectionToken)), so that a matched run is whole characters.
-pub(crate) struct SecretRuns<'a> {
-    width: usize,
-    runs: HashSet<&'a [u8]>,
-}
-
-impl<'a> SecretRuns<'a> {
-    pub(crate) fn new(secret: &'a str) -> SecretRuns<'a> {
-        let width = secret.len().min(SECRET_RUN);
-        let runs = match width {
-            0 => HashSet::new(),
-            w => secret.as_bytes().windows(w).collect(),
-        };
-        SecretRuns { width, runs }
-    }
-
-    pub(crate) fn found_in(&self, text: &str) -> bool {
-        self.width > 0
-            && text
-                .as_bytes()
-                .windows(self.width)
-                .any(|w| self.runs.contains(w))
-    }
-
-    /// `text` with every stretch made of runs of the secret replaced by `[redacted]`.
-    pub(crate) fn scrub(&self, text: &str) -> String {
-        if self.width == 0 {
-            return text.to_owned();
-        }
-        let bytes = text.as_bytes();
-        let mut hidden = vec![false; bytes.len()];
-        for (at, w) in bytes.windows(self.width).enumerate() {
-            if self.runs.contains(w) {
-                hidden[at..at + self.width].fill(true);
-            }
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut in_run = false;
-        for (at, c) in text.char_indices() {
-            match (hidden[at], in_run) {
-                (false, _) => out.push(c),
-                (true, false) => out.push_str(REDACTED),
-                (true, true) => {}
-            }
-            in_run = hidden[at];
-        }
-        out
-    }
-}
-
-/// Shows a caller's value through [`quoted`] in `Debug` output.
-pub(crate) struct Shown<'a>(pub(crate) &'a str);
-
-impl fmt::Debug for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&quoted(self.0))
-    }
-}
-
-/// Appends `s` with control characters replaced, cut at `max` characters, so that a hostile
-/// server cannot put terminal escapes or megabytes into an error message.
-/// `s` with control and direction-changing characters replaced, at most `max` of them.
-pub(crate) fn printable(s: &str, max: usize) -> String {
-    let mut out = String::new();
-    push_printable(&mut out, s, max);
-    out
-}
-
-pub(crate) fn push_printable(out: &mut String, s: &str, max: usize) {
-    for (i, c) in s.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            return;
-        }
-        out.push(if unsafe_on_a_terminal(c) {
-            '\u{fffd}'
-        } else {
-            c
-        });
-    }
-}
-
-/// Control characters (terminal escapes start with one) and the bidirectional formatting
-/// characters, which can make text read in another order than it is (`U+202E`).
-fn unsafe_on_a_terminal(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        )
 }
 
 impl fmt::Display for Error {

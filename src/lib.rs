@@ -173,6 +173,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod chat;
 mod client;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
@@ -182,35 +183,36 @@ mod env;
 mod error;
 #[cfg(test)]
 mod generated_inputs;
+mod ids;
+mod json;
+mod net;
 mod operation;
 mod ops;
 mod participant;
-mod receipts;
-mod resolve;
+mod redact;
 mod retry;
-#[cfg(feature = "websocket")]
-mod stream;
 mod time;
-mod tls;
 mod token;
-mod transfer;
-mod transport;
-mod typing;
 mod wire;
 
-pub use client::{Client, ClientBuilder, send_event};
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use chat::stream::{ChatEnd, ChatStream, Event, Next, ReceiptEvent, StreamBuilder};
+pub use chat::{receipts::Receipts, typing::TypingThrottle};
+pub use client::{
+    Client, ClientBuilder, UploadAttachmentOutput, UploadAttachmentRequest, send_event,
+};
 pub use endpoint::{Endpoint, EndpointVariant};
 pub use error::{Error, ErrorKind, Result, UploadStep};
 pub use operation::MAX_RESPONSE_BODY;
 pub use ops::attachment::{
-    ATTACHMENT_TYPES, CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest,
-    ContentDisposition, GetAttachmentOutput, GetAttachmentRequest, MAX_ATTACHMENT_BYTES,
-    PresignedUrl, StartAttachmentUploadOutput, StartAttachmentUploadRequest, UploadMetadata,
-    attachment_content_type,
+    ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, PresignedUrl, UploadMetadata, attachment_content_type,
 };
-pub use ops::auth::{
+pub use ops::cancel_participant_authentication::{
     CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
-    GetAuthenticationUrlOutput, GetAuthenticationUrlRequest,
+};
+pub use ops::complete_attachment_upload::{
+    CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest,
 };
 pub use ops::connection::{
     Attendee, AudioFeatures, ConnectionCredentials, ConnectionType,
@@ -222,10 +224,13 @@ pub use ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequ
 pub use ops::event::{
     MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventOutput, SendEventRequest,
 };
+pub use ops::get_attachment::{ContentDisposition, GetAttachmentOutput, GetAttachmentRequest};
+pub use ops::get_authentication_url::{GetAuthenticationUrlOutput, GetAuthenticationUrlRequest};
 pub use ops::message::{
     MAX_CONTENT_TYPE_CHARS, MAX_MESSAGE_BYTES, MessageContentType, MessageProcessingMetadata,
     MessageProcessingStatus, SendMessageOutput, SendMessageRequest,
 };
+pub use ops::start_attachment_upload::{StartAttachmentUploadOutput, StartAttachmentUploadRequest};
 pub use ops::transcript::{
     ArtifactStatus, AttachmentItem, CHAT_ENDED_CONTENT_TYPE, GetTranscriptOutput,
     GetTranscriptRequest, Item, ItemType, MAX_TRANSCRIPT_ANSWER, MAX_TRANSCRIPT_RESULTS,
@@ -234,17 +239,18 @@ pub use ops::transcript::{
 };
 pub use ops::view::{DescribeViewOutput, DescribeViewRequest, View, ViewContent};
 pub use participant::{Participant, ParticipantBuilder};
-pub use receipts::Receipts;
-#[cfg(feature = "websocket")]
-#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
-pub use stream::{ChatEnd, ChatStream, Event, Next, ReceiptEvent, StreamBuilder};
 pub use time::Timestamp;
 pub use token::{ConnectionToken, JoinToken, ParticipantToken, WebSocketUrl};
-pub use transfer::{UploadAttachmentOutput, UploadAttachmentRequest};
-pub use typing::TypingThrottle;
 
-/// Internals exposed for this crate's benchmarks only: not part of the API, no stability
-/// promise.
+// ---------------------------------------------------------------------------------------
+// INTERNAL, NOT PART OF THE API: no stability promise, hidden from the docs. Each module
+// below exists for one of this repository's own targets and is built only with the feature
+// that target turns on (`_bench` for the benchmarks, `cli` for the binary).
+// ---------------------------------------------------------------------------------------
+
+/// Internals for this crate's benchmarks only (feature `_bench`): not part of the API, no
+/// stability promise.
+#[cfg(feature = "_bench")]
 #[doc(hidden)]
 pub mod __bench {
     use crate::operation::Operation;
@@ -271,81 +277,22 @@ pub mod __bench {
     }
 }
 
-/// The library's rules for showing values and hiding secrets, for this crate's binary
-/// only (`connect-participant`, the `cli` feature): not part of the API, no stability
-/// promise. The binary shows arguments and scrubs its output by these rules, so that it
-/// and the library's own messages cannot drift apart.
+/// The library's rules for showing values and hiding secrets (`redact`), for this crate's
+/// binary only (`connect-participant`, the `cli` feature): not part of the API, no
+/// stability promise. The binary shows arguments and scrubs its output by these rules, so
+/// that it and the library's own messages cannot drift apart.
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod __cli {
-    use std::ffi::OsString;
-    use std::fmt;
-
-    /// The variables [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) reads.
-    pub const AWS_VARIABLES: [&str; 10] = crate::env::VARIABLES;
-
-    /// The proxy variables, in the order they are tried.
-    pub const PROXY_VARIABLES: [&str; 6] = crate::env::PROXY_VARS;
+    pub use crate::env::{PROXY_VARS as PROXY_VARIABLES, VARIABLES as AWS_VARIABLES};
+    pub use crate::redact::{MAX_SHOWN_CHARS, REDACTED, SECRET_RUN, SecretRuns, printable, quoted};
 
     /// [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) over `get` instead of the
     /// process environment, so that the binary's tests need not change theirs.
     pub fn client_builder_from_env(
-        get: impl Fn(&str) -> Option<OsString>,
+        get: impl Fn(&str) -> Option<std::ffi::OsString>,
     ) -> crate::Result<crate::ClientBuilder> {
         crate::ClientBuilder::from_lookup(get)
-    }
-
-    /// The longest value a message shows; a longer one is measured, not shown.
-    pub const MAX_SHOWN_CHARS: usize = crate::error::MAX_SHOWN_CHARS;
-
-    /// The shortest part of a secret that is looked for and hidden.
-    pub const SECRET_RUN: usize = crate::error::SECRET_RUN;
-
-    /// What stands in for a hidden secret.
-    pub const REDACTED: &str = crate::error::REDACTED;
-
-    /// A value as a message may show it: quoted and escaped when it has at most
-    /// [`MAX_SHOWN_CHARS`] characters, else `(N characters, not shown)`.
-    pub fn quoted(s: &str) -> String {
-        crate::error::quoted(s)
-    }
-
-    /// `s` with control characters and bidirectional overrides replaced by U+FFFD and cut
-    /// after `max_chars` characters (ending in `…`): what a server sent, made safe for a
-    /// terminal.
-    pub fn printable(s: &str, max_chars: usize) -> String {
-        let mut out = String::with_capacity(s.len().min(max_chars.saturating_mul(4)));
-        crate::error::push_printable(&mut out, s, max_chars);
-        out
-    }
-
-    /// The runs of [`SECRET_RUN`] bytes of a secret (all of a shorter one), found and
-    /// replaced as the library replaces them in what a server says. Exact for the
-    /// visible-ASCII secrets the tokens are; a secret with other characters is still found
-    /// and hidden, by byte runs that may start inside a character.
-    pub struct SecretRuns<'a>(crate::error::SecretRuns<'a>);
-
-    impl<'a> SecretRuns<'a> {
-        /// The runs of `secret`. An empty secret has none and is never found.
-        pub fn new(secret: &'a str) -> SecretRuns<'a> {
-            SecretRuns(crate::error::SecretRuns::new(secret))
-        }
-
-        /// Does `text` hold a run of the secret?
-        pub fn found_in(&self, text: &str) -> bool {
-            self.0.found_in(text)
-        }
-
-        /// `text` with every stretch made of runs of the secret replaced by [`REDACTED`].
-        pub fn scrub(&self, text: &str) -> String {
-            self.0.scrub(text)
-        }
-    }
-
-    impl fmt::Debug for SecretRuns<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("SecretRuns([redacted])")
-        }
     }
 }
 

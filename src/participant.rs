@@ -6,18 +6,21 @@ use std::time::{Duration, SystemTime};
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::ops::attachment::{
-    CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest, GetAttachmentOutput,
-    GetAttachmentRequest, StartAttachmentUploadOutput, StartAttachmentUploadRequest,
-};
-use crate::ops::auth::{
+use crate::ops::cancel_participant_authentication::{
     CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
-    GetAuthenticationUrlOutput, GetAuthenticationUrlRequest,
+};
+use crate::ops::complete_attachment_upload::{
+    CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest,
 };
 use crate::ops::connection::{CreateParticipantConnectionRequest, Websocket};
 use crate::ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequest};
 use crate::ops::event::{SendEventOutput, SendEventRequest};
+use crate::ops::get_attachment::{GetAttachmentOutput, GetAttachmentRequest};
+use crate::ops::get_authentication_url::{GetAuthenticationUrlOutput, GetAuthenticationUrlRequest};
 use crate::ops::message::{SendMessageOutput, SendMessageRequest};
+use crate::ops::start_attachment_upload::{
+    StartAttachmentUploadOutput, StartAttachmentUploadRequest,
+};
 use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, TranscriptPages};
 use crate::ops::view::{DescribeViewOutput, DescribeViewRequest};
 use crate::time::Timestamp;

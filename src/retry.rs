@@ -9,6 +9,7 @@ use std::time::Duration;
 
 #[cfg(test)]
 use crate::error::Error;
+pub(crate) use crate::error::RetryClass;
 
 /// Attempts per call unless the builder says otherwise.
 pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 3;
@@ -50,17 +51,6 @@ const THROTTLING_CODES: &[&str] = &[
 /// The error codes the standard mode treats as transient.
 const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException"];
 
-/// How a failed attempt may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RetryClass {
-    /// Throttling: retried after a longer back-off, at a lower quota cost.
-    Throttling,
-    /// A transient failure: a 5xx, a timeout, a dropped connection.
-    Transient,
-    /// Not retried: the same request would fail the same way.
-    Never,
-}
-
 /// How a failed attempt that the server answered may be retried: the one rule for every
 /// answer, decided when the [`Error`] is made and kept in it.
 pub(crate) fn for_response(status: u16, error_type: Option<&str>) -> RetryClass {
@@ -82,7 +72,7 @@ pub(crate) fn for_response(status: u16, error_type: Option<&str>) -> RetryClass 
 /// head over the limit, bytes that are not HTTP) is not. A refused server certificate
 /// reaches ureq inside an I/O error, and is never retried.
 pub(crate) fn for_transport(error: &ureq::Error) -> RetryClass {
-    if crate::tls::certificate_error(error).is_some() {
+    if crate::net::tls::certificate_error(error).is_some() {
         return RetryClass::Never;
     }
     match error {
@@ -255,8 +245,16 @@ impl RetryQuota {
 mod tests {
     use super::*;
 
+    /// The error of an answer with `status` and error type `code`, as the client reads it.
     fn service(status: u16, code: Option<&str>) -> Error {
-        Error::from_response(status, code.map(str::to_owned), None, None)
+        let header = |name: &str| {
+            if name == "x-amzn-errortype" {
+                code
+            } else {
+                None
+            }
+        };
+        crate::wire::parse_response(status, header, b"", |_| Ok(())).unwrap_err()
     }
 
     fn classify(e: &Error) -> RetryClass {

@@ -76,7 +76,7 @@ impl Timestamp {
                 "AbsoluteTime",
                 format_args!(
                     "{} is not an ISO 8601 time such as 2019-11-08T02:41:28.172Z",
-                    crate::error::quoted(text)
+                    crate::redact::quoted(text)
                 ),
             )),
         }

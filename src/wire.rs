@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 use ureq::http::{self, HeaderValue, Uri};
 
 use crate::error::{Error, Result};
-use crate::operation::{BadAnswer, Members};
+use crate::json::{BadAnswer, Members};
+use crate::retry;
 
 /// `User-Agent` of this crate, before any caller suffix.
 pub(crate) const USER_AGENT: &str = concat!("connect-participant/", env!("CARGO_PKG_VERSION"));
@@ -92,12 +93,8 @@ pub(crate) fn parse_response<'h, T>(
         .and_then(sanitize_error_type)
         .or_else(|| string_field(&["code", "__type"]).and_then(|t| sanitize_error_type(&t)));
     let message = string_field(&["message", "Message", "errorMessage"]);
-    Err(Error::from_response(
-        status,
-        error_type,
-        message,
-        request_id(),
-    ))
+    let class = retry::for_response(status, error_type.as_deref());
+    Err(Error::from_response(status, error_type, message, request_id()).retry_as(class))
 }
 
 fn parse_output<T>(

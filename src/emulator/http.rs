@@ -355,7 +355,7 @@ impl Drop for Server {
             // rather than hang this drop.
             let mut backoff = Backoff::default();
             for _ in 0..WAKE_ATTEMPTS {
-                if acceptor.is_finished() || TcpStream::connect(self.addr).is_ok() {
+                if acceptor.is_finished() || crate::net::poke(self.addr) {
                     let _ = acceptor.join();
                     break;
                 }

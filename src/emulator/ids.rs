@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::token::{Uuid, base64};
+use crate::ids::{Uuid, base64};
 
 /// Random bytes behind a participant token (252 base64 characters).
 pub(super) const PARTICIPANT_TOKEN_BYTES: usize = 189;

@@ -2,9 +2,11 @@
 //! WebSocket URL.
 
 use crate::error::{Error, Result};
-use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId};
+use crate::json::{BadAnswer, JsonObject, Members};
+use crate::operation::Operation;
 use crate::ops::open_enum;
 use crate::time::Timestamp;
+use crate::token::ParticipantToken;
 use crate::token::{ConnectionToken, JoinToken, WebSocketUrl};
 
 open_enum! {
@@ -150,7 +152,8 @@ impl CreateParticipantConnectionRequest {
 
 impl Operation for CreateParticipantConnectionRequest {
     type Output = CreateParticipantConnectionOutput;
-    const ID: OperationId = OperationId::CreateParticipantConnection;
+    type Token = ParticipantToken;
+    const PATH: &'static str = "/participant/connection";
 
     fn validate(&self) -> Result<()> {
         CreateParticipantConnectionRequest::validate(self)

@@ -106,7 +106,7 @@ impl FromStr for ContentType {
             .into_iter()
             .find(|t| t.as_str() == s)
             .ok_or_else(|| UnknownContentType {
-                shown: crate::error::quoted(s),
+                shown: crate::redact::quoted(s),
             })
     }
 }

@@ -1,10 +1,10 @@
 //! DisconnectParticipant: this participant leaves the chat.
 
 use crate::error::Result;
-use crate::operation::{
-    BadAnswer, JsonObject, Members, Operation, OperationId, check_chars, client_token,
-};
+use crate::json::{BadAnswer, JsonObject, Members};
+use crate::operation::{Operation, check_chars, client_token};
 use crate::ops::event::MAX_CLIENT_TOKEN_CHARS;
+use crate::token::ConnectionToken;
 
 /// One DisconnectParticipant call's input: only the idempotency token.
 ///
@@ -51,7 +51,8 @@ impl DisconnectParticipantRequest {
 
 impl Operation for DisconnectParticipantRequest {
     type Output = DisconnectParticipantOutput;
-    const ID: OperationId = OperationId::DisconnectParticipant;
+    type Token = ConnectionToken;
+    const PATH: &'static str = "/participant/disconnect";
 
     fn validate(&self) -> Result<()> {
         DisconnectParticipantRequest::validate(self)

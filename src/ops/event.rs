@@ -1,9 +1,11 @@
 //! The SendEvent input: constructors, the service's limits, and the JSON body.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId, client_token};
+use crate::json::{BadAnswer, JsonObject, Members};
+use crate::operation::{Operation, client_token};
 use crate::ops::content_type::ContentType;
 use crate::time::Timestamp;
+use crate::token::{BearerKind, ConnectionToken};
 
 /// The most characters of `Content` the service accepts.
 pub const MAX_CONTENT_CHARS: usize = 16384;
@@ -137,7 +139,8 @@ impl SendEventRequest {
 
 impl Operation for SendEventRequest {
     type Output = SendEventOutput;
-    const ID: OperationId = OperationId::SendEvent;
+    type Token = ConnectionToken;
+    const PATH: &'static str = "/participant/event";
 
     fn validate(&self) -> Result<()> {
         SendEventRequest::validate(self)
@@ -168,7 +171,7 @@ impl Operation for SendEventRequest {
                 "receipts are off for this chat: the service takes none when more than two \
                  participants are in it, or after a supervisor barged in",
             ),
-            _ => crate::operation::default_hint(Self::ID, kind),
+            _ => crate::operation::default_hint(BearerKind::Connection, kind),
         }
     }
 }

@@ -1,12 +1,12 @@
 //! SendMessage: a chat message from this participant.
 
 use crate::error::{Error, Result};
-use crate::operation::{
-    BadAnswer, JsonObject, Members, Operation, OperationId, check_chars, client_token,
-};
+use crate::json::{BadAnswer, JsonObject, Members};
+use crate::operation::{Operation, check_chars, client_token};
 use crate::ops::event::MAX_CLIENT_TOKEN_CHARS;
 use crate::ops::open_enum;
 use crate::time::Timestamp;
+use crate::token::ConnectionToken;
 
 /// The most UTF-8 bytes of a message's `Content`.
 ///
@@ -159,7 +159,8 @@ impl SendMessageRequest {
 
 impl Operation for SendMessageRequest {
     type Output = SendMessageOutput;
-    const ID: OperationId = OperationId::SendMessage;
+    type Token = ConnectionToken;
+    const PATH: &'static str = "/participant/message";
 
     fn validate(&self) -> Result<()> {
         SendMessageRequest::validate(self)

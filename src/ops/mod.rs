@@ -1,12 +1,19 @@
-//! The operations, one file each: inputs, their limits, bodies and answers. Pure, no IO.
+//! The operations, one file each: its facts (path, method, which token), inputs and their
+//! limits, body and answer. Pure, no IO. Adding an operation is one file here, one
+//! `Client` method, one `Participant` method and one re-export in `lib.rs`.
 
 pub(crate) mod attachment;
 pub(crate) mod auth;
+pub(crate) mod cancel_participant_authentication;
+pub(crate) mod complete_attachment_upload;
 pub(crate) mod connection;
 pub(crate) mod content_type;
 pub(crate) mod disconnect;
 pub(crate) mod event;
+pub(crate) mod get_attachment;
+pub(crate) mod get_authentication_url;
 pub(crate) mod message;
+pub(crate) mod start_attachment_upload;
 pub(crate) mod transcript;
 pub(crate) mod view;
 
@@ -111,7 +118,7 @@ macro_rules! closed_enum {
                         $what,
                         format_args!(
                             "{}, must be one of {}",
-                            crate::error::quoted(other),
+                            crate::redact::quoted(other),
                             [$($wire),*].join(", ")
                         ),
                     )),

@@ -4,10 +4,12 @@ use std::collections::HashSet;
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::operation::{BadAnswer, JsonObject, Members, Operation, OperationId, check_chars};
+use crate::json::{BadAnswer, JsonObject, Members};
+use crate::operation::{Operation, check_chars};
 use crate::ops::message::MessageProcessingStatus;
 use crate::ops::{closed_enum, open_enum};
 use crate::time::Timestamp;
+use crate::token::ConnectionToken;
 
 /// The most characters of a `NextToken`.
 const MAX_NEXT_TOKEN_CHARS: usize = 1000;
@@ -310,7 +312,8 @@ impl GetTranscriptRequest {
 
 impl Operation for GetTranscriptRequest {
     type Output = GetTranscriptOutput;
-    const ID: OperationId = OperationId::GetTranscript;
+    type Token = ConnectionToken;
+    const PATH: &'static str = "/participant/transcript";
     const MAX_ANSWER: u64 = MAX_TRANSCRIPT_ANSWER;
 
     fn validate(&self) -> Result<()> {

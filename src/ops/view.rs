@@ -3,7 +3,9 @@
 use std::fmt;
 
 use crate::error::Result;
-use crate::operation::{BadAnswer, Members, Operation, OperationId, check_chars};
+use crate::json::{BadAnswer, Members};
+use crate::operation::{Method, Operation, check_chars};
+use crate::token::ConnectionToken;
 
 const MAX_VIEW_TOKEN_CHARS: usize = 1000;
 
@@ -58,7 +60,9 @@ impl DescribeViewRequest {
 
 impl Operation for DescribeViewRequest {
     type Output = DescribeViewOutput;
-    const ID: OperationId = OperationId::DescribeView;
+    type Token = ConnectionToken;
+    const PATH: &'static str = "/participant/views/";
+    const METHOD: Method = Method::Get;
 
     fn validate(&self) -> Result<()> {
         DescribeViewRequest::validate(self)

@@ -7,10 +7,8 @@ pub(crate) mod socket;
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use rustls::ClientConfig;
+use std::time::{Duration, Instant};
 
 pub use event::{ChatEnd, Event, ReceiptEvent};
 
@@ -116,8 +114,6 @@ pub enum Next {
 pub struct ChatStream {
     participant: Participant,
     settings: Settings,
-    net: NetSettings,
-    tls: Option<Arc<ClientConfig>>,
     socket: Option<Socket>,
     /// When the socket was opened, to replace it after [`SOCKET_LIFETIME`].
     opened: Instant,
@@ -230,13 +226,10 @@ impl StreamBuilder {
                 "socket lifetime must be at least 1 ms",
             ));
         }
-        let net = self.participant.client().stream_settings();
         let now = Instant::now();
         let mut stream = ChatStream {
             participant: self.participant,
             settings: self.settings,
-            net,
-            tls: None,
             socket: None,
             opened: now,
             delivery: Delivery::default(),
@@ -503,7 +496,7 @@ impl ChatStream {
                     ErrorKind::Transport,
                     format!(
                         "the WebSocket sent an error: {}",
-                        crate::error::printable(&message, 200)
+                        crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
                     ),
                 )));
             }
@@ -555,7 +548,13 @@ impl ChatStream {
             .participant
             .websocket_url(std::mem::take(&mut self.fresh_url))
             .map_err(classify_call)?;
-        let mut socket = match socket::open(&url, &self.net, &mut self.tls) {
+        let client = self.participant.client();
+        let net = NetSettings {
+            net: client.net(),
+            timeout: client.timeouts().attempt,
+            https: client.endpoint().is_https(),
+        };
+        let mut socket = match socket::open(&url, net) {
             Ok(s) => s,
             Err(OpenError::Refused(status)) => {
                 // An expired or revoked URL: the next attempt asks for a new one, and
@@ -633,7 +632,7 @@ impl ChatStream {
                     Frame::Error(message) => {
                         return Err(failed(format!(
                             "the WebSocket sent an error while subscribing: {}",
-                            crate::error::printable(&message, 200)
+                            crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
                         )));
                     }
                     _ => {}

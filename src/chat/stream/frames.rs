@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::operation::Members;
+use crate::json::Members;
 use crate::ops::transcript::Item;
 
 /// Subscribes to the chat's topic: the bytes Amazon's chat library (ChatJS) sends, and the

@@ -1,4 +1,5 @@
-//! Which roots the client trusts, and how a server certificate it refused is told.
+//! Which roots the client trusts (Mozilla's, the caller's PEM beside or instead of them,
+//! or the operating system's verifier), and how a server certificate it refused is told.
 
 use std::sync::Arc;
 
@@ -7,7 +8,8 @@ use rustls::pki_types::pem::Error as PemError;
 use rustls::{CertificateError, RootCertStore};
 use ureq::tls::{Certificate, PemItem, RootCerts};
 
-use crate::error::{Error, Result, push_printable, quoted};
+use crate::error::{Error, Result};
+use crate::redact::{DETAIL_WIDTH, NAME_WIDTH, push_printable, quoted};
 
 /// The roots the builder was given as PEM, in the order of the calls that gave them.
 #[derive(Clone, Default)]
@@ -29,6 +31,16 @@ impl Roots {
         self.replaced = true;
         self.pems.clear();
         self.pems.push(("root_certificates_pem", pem.to_vec()));
+    }
+
+    /// `later`'s roots after these: they replace these if `later` replaced, else add to
+    /// them.
+    pub(crate) fn then(&mut self, later: &Roots) {
+        if later.replaced {
+            self.replaced = true;
+            self.pems.clear();
+        }
+        self.pems.extend(later.pems.iter().cloned());
     }
 
     /// ureq's root setting for these roots, the PEM parsed and every certificate checked.
@@ -228,7 +240,7 @@ pub(crate) fn refused_message(url: &str, e: &CertificateError) -> String {
                             .strip_prefix("DnsName(\"")
                             .and_then(|n| n.strip_suffix("\")"))
                             .unwrap_or(name);
-                        push_printable(&mut m, bare, 64);
+                        push_printable(&mut m, bare, NAME_WIDTH);
                     }
                     if presented.len() > 4 {
                         m.push_str(", ...");
@@ -242,7 +254,7 @@ pub(crate) fn refused_message(url: &str, e: &CertificateError) -> String {
         }
         other => {
             m.push_str("other (");
-            push_printable(&mut m, &other.to_string(), 200);
+            push_printable(&mut m, &other.to_string(), DETAIL_WIDTH);
             m.push_str("); ");
             m.push_str(ADD_A_ROOT);
         }

@@ -1,6 +1,7 @@
 //! An attachment's bytes, to and from presigned URLs: the upload's three steps, and the
-//! download. The second room that does IO, over the client's agent: no redirects, the
-//! client's TLS and proxy, and never a bearer token (the URLs' host is not the service).
+//! download. Over the client's agent (no redirects, the client's TLS and proxy) and
+//! through its attempt loop (the same retries, back-off and retry quota as calls), and
+//! never with a bearer token: the URLs' host is not the service.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -9,12 +10,17 @@ use std::time::Duration;
 
 use ureq::http::{self, HeaderName, HeaderValue};
 
-use crate::client::{Client, transport_error};
-use crate::error::{Error, Result, UploadStep, printable};
+use super::Client;
+use super::run::Failure;
+use crate::error::{Error, Result, UploadStep};
+use crate::net::transport_error;
 use crate::ops::attachment::{
-    CompleteAttachmentUploadRequest, GetAttachmentRequest, PresignedUrl,
-    StartAttachmentUploadRequest, UploadMetadata, attachment_content_type, check_attachment,
+    PresignedUrl, UploadMetadata, attachment_content_type, check_attachment,
 };
+use crate::ops::complete_attachment_upload::CompleteAttachmentUploadRequest;
+use crate::ops::get_attachment::GetAttachmentRequest;
+use crate::ops::start_attachment_upload::StartAttachmentUploadRequest;
+use crate::redact::{DETAIL_WIDTH, NAME_WIDTH, VALUE_WIDTH, printable};
 use crate::retry;
 use crate::token::ConnectionToken;
 
@@ -209,7 +215,7 @@ impl Client {
                     200,
                     format!(
                         "the upload's header {} cannot be sent: {what}",
-                        printable(name, 64)
+                        printable(name, NAME_WIDTH)
                     ),
                 )
             };
@@ -232,7 +238,7 @@ impl Client {
                         format!(
                             "the upload's signed Content-Length is {}, but the file has {size} \
                              bytes",
-                            printable(value, 32)
+                            printable(value, VALUE_WIDTH)
                         ),
                     ));
                 }
@@ -245,27 +251,19 @@ impl Client {
         if !has_length {
             headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(size)));
         }
-        let (base, attempts) = self.transfer_settings();
-        let timeout = transfer_timeout(base, size);
-        let mut attempt = 1;
-        loop {
+        let timeout = transfer_timeout(self.timeouts().attempt, size);
+        self.run(|_| {
             body.seek(SeekFrom::Start(begin))
-                .map_err(io_error("could not go back to the attachment's start"))?;
+                .map_err(io_error("could not go back to the attachment's start"))
+                .map_err(Failure::last)?;
             let mut exact = Exact::new(&mut body, size);
-            let error = match self.put_once(&uri, &headers, &mut exact, timeout) {
-                Ok(()) => return Ok(()),
-                Err(e) => e,
-            };
-            // The file itself failed: nothing a retry would mend.
+            let sent = self.put_once(&uri, &headers, &mut exact, timeout);
+            // The file itself failed: nothing another attempt would mend.
             if let Some(failure) = exact.failure.take() {
-                return Err(failure.set_attempts(attempt, false));
+                return Err(Failure::last(failure));
             }
-            if !error.is_retryable() || attempt >= attempts {
-                return Err(error.set_attempts(attempt, false));
-            }
-            self.pause_before_retry(crate::retry::RetryClass::Transient, attempt, None);
-            attempt += 1;
-        }
+            sent.map_err(Failure::from)
+        })
     }
 
     fn put_once(
@@ -284,12 +282,12 @@ impl Client {
         let request = request
             .body(ureq::SendBody::from_reader(&mut body))
             .map_err(|_| Error::invalid_response(200, "the upload request cannot be made"))?;
-        let request = self
-            .agent()
+        let agent = self.net().agent();
+        let request = agent
             .configure_request(request)
             .timeout_global(Some(timeout))
             .build();
-        let response = self.agent().run(request);
+        let response = agent.run(request);
         let mut response = response.map_err(|e| {
             transport_error(
                 without_uri(e),
@@ -320,25 +318,46 @@ impl Client {
             .expose_secret()
             .parse()
             .map_err(|_| Error::invalid_response(200, "the download URL is not a valid URL"))?;
-        let (base, _) = self.transfer_settings();
+        let timeout = transfer_timeout(self.timeouts().attempt, max_bytes);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut written = 0u64;
+        self.run(|_| {
+            let fetched = self.get_once(&uri, timeout, out, max_bytes, &mut buf, &mut written);
+            // Bytes already written cannot be taken back: no attempt after them.
+            fetched.map_err(|e| match written {
+                0 => Failure::from(e),
+                _ => Failure::last(e),
+            })
+        })
+    }
+
+    /// One GET of a download; `written` counts the bytes written to `out`.
+    fn get_once(
+        &self,
+        uri: &http::Uri,
+        timeout: Duration,
+        out: &mut dyn Write,
+        max_bytes: u64,
+        buf: &mut [u8],
+        written: &mut u64,
+    ) -> Result<u64> {
         let request = http::Request::builder()
             .method(http::Method::GET)
             .uri(uri.clone())
             .body(())
             .map_err(|_| Error::invalid_response(200, "the download request cannot be made"))?;
-        let request = self
-            .agent()
+        let agent = self.net().agent();
+        let request = agent
             .configure_request(request)
-            .timeout_global(Some(transfer_timeout(base, max_bytes)))
+            .timeout_global(Some(timeout))
             .build();
         let what = "the presigned download URL";
-        let mut response = self
-            .agent()
+        let mut response = agent
             .run(request)
             .map_err(|e| transport_error(without_uri(e), None, max_bytes, what))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
-            return Err(storage_error(status, response.body_mut(), "download", &uri));
+            return Err(storage_error(status, response.body_mut(), "download", uri));
         }
         let too_large = || {
             Error::invalid_response(
@@ -358,11 +377,9 @@ impl Client {
             .with_config()
             .limit(max_bytes.saturating_add(1))
             .reader();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut written = 0u64;
         loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => return Ok(written),
+            let n = match reader.read(buf) {
+                Ok(0) => return Ok(*written),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -379,12 +396,12 @@ impl Client {
                     ));
                 }
             };
-            if written + n as u64 > max_bytes {
+            if *written + n as u64 > max_bytes {
                 return Err(too_large());
             }
             out.write_all(&buf[..n])
                 .map_err(io_error("could not write the downloaded attachment"))?;
-            written += n as u64;
+            *written += n as u64;
         }
     }
 }
@@ -513,7 +530,7 @@ fn storage_error(status: u16, body: &mut ureq::Body, what: &str, uri: &http::Uri
         let open = format!("<{name}>");
         let start = text.find(&open)? + open.len();
         let end = text[start..].find(&format!("</{name}>"))? + start;
-        Some(printable(&text[start..end], 200))
+        Some(printable(&text[start..end], DETAIL_WIDTH))
     };
     let code = tag("Code");
     let mut message = format!("the presigned {what} URL answered HTTP {status}");

@@ -5,12 +5,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::sender::{ClockFn, EventSender};
 use crate::SendEventRequest;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::participant::Participant;
 use crate::token::ConnectionToken;
-use crate::typing::{ClockFn, EventSender};
 
 /// Messages remembered at most; the oldest finished ones are forgotten first, so that a
 /// long chat cannot grow the helper without bound.

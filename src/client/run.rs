@@ -1,0 +1,239 @@
+//! The one attempt loop: every call, and every presigned transfer, is sent through
+//! [`Client::run`], which keeps the attempts, the back-off between them and the retry quota
+//! the client's clones share, so that [`Error::attempts`] means the same everywhere.
+
+use std::sync::PoisonError;
+
+use ureq::http::{self, HeaderValue, Uri};
+
+use super::{Client, Inner};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::two_uuids;
+use crate::net::transport_error;
+use crate::operation::{Method, Operation};
+use crate::retry::{self, CallRetries, Next, RetryClass};
+use crate::token::Bearer;
+use crate::wire;
+
+/// A failed attempt: the error, and the server's `x-amz-retry-after` (milliseconds), if it
+/// sent one.
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) retry_after: Option<u64>,
+    /// No other attempt may follow, whatever the error's class: a download that has begun
+    /// writing cannot take its bytes back. The error still says whether the whole call,
+    /// made again, may succeed.
+    pub(crate) last: bool,
+}
+
+impl Failure {
+    /// A failure after which no attempt follows.
+    pub(crate) fn last(error: Error) -> Failure {
+        Failure {
+            error,
+            retry_after: None,
+            last: true,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure {
+            error,
+            retry_after: None,
+            last: false,
+        }
+    }
+}
+
+impl Client {
+    /// Makes `attempt` (given its number, from 1) until it succeeds, fails in a way another
+    /// attempt would not mend, or the client's attempts or its retry quota run out, waiting
+    /// the jittered back-off of the failure's class between attempts. The error returned
+    /// says how many attempts were made.
+    pub(crate) fn run<T>(
+        &self,
+        mut attempt: impl FnMut(u32) -> std::result::Result<T, Failure>,
+    ) -> Result<T> {
+        let inner = &*self.inner;
+        let mut retries = CallRetries::new(inner.max_attempts);
+        loop {
+            let n = retries.attempt();
+            let Failure {
+                error,
+                retry_after,
+                last,
+            } = match attempt(n) {
+                Ok(out) => {
+                    retries.after_success(&inner.quota);
+                    return Ok(out);
+                }
+                Err(failure) => failure,
+            };
+            let class = if last {
+                RetryClass::Never
+            } else {
+                error.retry_class()
+            };
+            match retries.after_failure(class, &inner.quota) {
+                Next::Stop { quota_exhausted } => {
+                    return Err(error.set_attempts(n, quota_exhausted));
+                }
+                Next::Retry { .. } => self.pause_before_retry(class, n, retry_after),
+            }
+        }
+    }
+
+    /// Waits before retrying after failed `attempt` (1, 2, ...) of class `class`.
+    fn pause_before_retry(&self, class: RetryClass, attempt: u32, retry_after: Option<u64>) {
+        let inner = &*self.inner;
+        let mut bytes = [0u8; 8];
+        // Without randomness, wait the whole ceiling: slower, never more aggressive.
+        let unit = match (inner.random)(&mut bytes) {
+            Ok(()) => retry::unit_interval(bytes),
+            Err(_) => 1.0,
+        };
+        (inner.sleep)(retry::backoff(class, attempt, unit, retry_after));
+    }
+
+    /// Runs one operation: checks it, then sends it through the attempt loop (retries,
+    /// quota, timeouts, redaction, errors). Every attempt carries the same invocation id
+    /// and client token.
+    pub(crate) fn call<O: Operation>(&self, token: &O::Token, op: &O) -> Result<O::Output> {
+        op.validate()?;
+        let inner = &*self.inner;
+        let (invocation_id, generated_token) = two_uuids(&*inner.random)?;
+        let invocation_id = HeaderValue::from_bytes(invocation_id.as_bytes()).map_err(|e| {
+            Error::with_source(
+                ErrorKind::RandomSource,
+                "the random source gave an unusable invocation id",
+                e,
+            )
+        })?;
+        let body = op.body(generated_token.as_str());
+        let uri = match op.path() {
+            Some(path) => inner.endpoint.operation_uri(&path).map_err(|e| {
+                Error::with_source(
+                    ErrorKind::InvalidInput,
+                    "the request path cannot be made into a URI",
+                    e,
+                )
+            })?,
+            None => inner.uri(O::PATH)?,
+        };
+        self.run(|attempt| {
+            let request = wire::request(
+                O::METHOD == Method::Get,
+                uri.clone(),
+                token.header_value().clone(),
+                invocation_id.clone(),
+                inner.sdk_request(attempt),
+                &body,
+            );
+            self.attempt::<O>(request, token.expose_secret())
+        })
+        .map_err(|e| {
+            let hint = op.hint(e.kind());
+            e.with_hint(hint)
+        })
+    }
+
+    /// One attempt of a call.
+    fn attempt<O: Operation>(
+        &self,
+        request: http::Request<&[u8]>,
+        secret: &str,
+    ) -> std::result::Result<O::Output, Failure> {
+        let inner = &*self.inner;
+        let agent = inner.net.agent();
+        let response = match O::METHOD {
+            // No body at all: an empty one would still send `content-length: 0`, which the
+            // SDKs' GET does not.
+            Method::Get => {
+                let (parts, _) = request.into_parts();
+                agent.run(http::Request::from_parts(parts, ()))
+            }
+            Method::Post => agent.run(request),
+        };
+        let url = inner.endpoint.url();
+        let mut response = response.map_err(|e| transport_error(e, None, O::MAX_ANSWER, url))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("x-amz-retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
+        let body = read_body(response.body_mut(), O::MAX_ANSWER).map_err(|e| Failure {
+            error: transport_error(e, Some(status), O::MAX_ANSWER, url),
+            retry_after,
+            last: false,
+        })?;
+        let headers = response.headers();
+        let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        wire::parse_response(status, lookup, &body, O::parse).map_err(|e| Failure {
+            error: e.redacting(secret),
+            retry_after,
+            last: false,
+        })
+    }
+}
+
+impl Inner {
+    /// `amz-sdk-request` for `attempt`: prepared for the first few.
+    fn sdk_request(&self, attempt: u32) -> HeaderValue {
+        let made = attempt
+            .checked_sub(1)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| self.sdk_request.get(i));
+        match made {
+            Some(v) => v.clone(),
+            None => HeaderValue::from_str(&wire::sdk_request_header(attempt, self.max_attempts))
+                .unwrap_or_else(|_| HeaderValue::from_static("")),
+        }
+    }
+
+    /// The URI of the operation at `path`, parsed at its first call and kept.
+    fn uri(&self, path: &'static str) -> Result<Uri> {
+        let kept = self.uris.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, uri)) = kept.iter().find(|(p, _)| *p == path) {
+            return Ok(uri.clone());
+        }
+        drop(kept);
+        let uri = self.endpoint.operation_uri(path).map_err(|e| {
+            Error::with_source(
+                ErrorKind::InvalidConfig,
+                "the endpoint URL and the operation's path make no URI",
+                e,
+            )
+        })?;
+        let mut kept = self.uris.write().unwrap_or_else(PoisonError::into_inner);
+        if !kept.iter().any(|(p, _)| *p == path) {
+            kept.push((path, uri.clone()));
+        }
+        Ok(uri)
+    }
+}
+
+/// Reads the answer's body, at most `limit` bytes.
+fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, ureq::Error> {
+    use std::io::Read;
+    // Sized from Content-Length (most answers are a few dozen bytes), so that reading needs
+    // one allocation and no probing reads; capped, so a lying header cannot make it large.
+    let hint = body.content_length().unwrap_or(0).min(64 * 1024) as usize;
+    let mut out = Vec::with_capacity(hint + 1);
+    // One byte over the limit, checked here: older ureq 3 releases refuse a body of exactly
+    // the limit, newer ones take it.
+    body.with_config()
+        .limit(limit.saturating_add(1))
+        .reader()
+        .read_to_end(&mut out)
+        .map_err(|e| match e.downcast::<ureq::Error>() {
+            Ok(e) => e,
+            Err(e) => ureq::Error::Io(e),
+        })?;
+    if out.len() as u64 > limit {
+        return Err(ureq::Error::BodyExceedsLimit(limit));
+    }
+    Ok(out)
+}

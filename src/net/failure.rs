@@ -1,0 +1,117 @@
+//! A failure of the network, told as an [`Error`]: which kind, a message that names where
+//! the connection went (without a presigned URL's or a WebSocket URL's secrets), and
+//! whether another attempt may fare better.
+
+use std::io;
+
+use super::MAX_RESPONSE_HEAD;
+use super::tls;
+use crate::error::{Error, ErrorKind};
+use crate::retry;
+
+/// A ureq failure of a call or a transfer as an [`Error`], naming where the request went as
+/// `url` says it (a presigned URL is a secret: its callers name it without the URL).
+/// `status` is the answer's, when one came; `limit` the body cap that applied.
+pub(crate) fn transport_error(e: ureq::Error, status: Option<u16>, limit: u64, url: &str) -> Error {
+    if let Some(refused) = tls::certificate_error(&e) {
+        let message = tls::refused_message(url, refused);
+        return caused(ErrorKind::Certificate, message, e);
+    }
+    let (kind, message) = match &e {
+        ureq::Error::Timeout(_) => (
+            ErrorKind::Timeout,
+            format!("the request to {url} timed out"),
+        ),
+        ureq::Error::Io(io) if is_timeout(io) => (
+            ErrorKind::Timeout,
+            format!("the request to {url} timed out"),
+        ),
+        ureq::Error::BodyExceedsLimit(_) => (
+            ErrorKind::InvalidResponse,
+            format!("the answer from {url} is larger than {limit} bytes"),
+        ),
+        ureq::Error::LargeResponseHeader(..) => (
+            ErrorKind::InvalidResponse,
+            format!(
+                "the answer from {url} has a head (status line and headers) larger than \
+                 {MAX_RESPONSE_HEAD} bytes"
+            ),
+        ),
+        // Bytes that are not HTTP/1.1: a bad status line or header, more headers than the
+        // parser takes, broken chunk framing, conflicting lengths.
+        ureq::Error::Protocol(_) => (
+            ErrorKind::InvalidResponse,
+            format!("the answer from {url} is not valid HTTP/1.1"),
+        ),
+        ureq::Error::RequireHttpsOnly(_) => (
+            ErrorKind::Transport,
+            format!(
+                "{url} is not https, and a client whose endpoint is https sends nothing in the \
+                 clear"
+            ),
+        ),
+        _ => (ErrorKind::Transport, format!("the request to {url} failed")),
+    };
+    let error = caused(kind, message, e);
+    match status {
+        Some(s) if kind == ErrorKind::InvalidResponse => error.set_status(s),
+        _ => error,
+    }
+}
+
+/// A failure to connect to `host` (a noun phrase: `the WebSocket host h:443`) for a connection
+/// that ureq's connector chain made but no request of ureq's used: the CONNECT tunnel, TLS
+/// and the proxy's refusal told here, in words that quote nothing but the host.
+#[cfg(feature = "websocket")]
+pub(crate) fn connect_error(e: ureq::Error, host: &str) -> Error {
+    if let Some(refused) = tls::certificate_error(&e) {
+        let message = tls::refused_message(host, refused);
+        return caused(ErrorKind::Certificate, message, e);
+    }
+    let (kind, message) = match &e {
+        ureq::Error::Timeout(_) => (
+            ErrorKind::Timeout,
+            format!("could not connect to {host} in time (the client's connect timeout)"),
+        ),
+        ureq::Error::Io(io) if is_timeout(io) => (
+            ErrorKind::Timeout,
+            format!("could not connect to {host} in time (the client's connect timeout)"),
+        ),
+        ureq::Error::HostNotFound => (ErrorKind::Transport, format!("could not resolve {host}")),
+        ureq::Error::ConnectProxyFailed(reason) => {
+            (ErrorKind::Transport, proxy_refusal(reason, host))
+        }
+        _ => (ErrorKind::Transport, format!("could not connect to {host}")),
+    };
+    caused(kind, message, e)
+}
+
+/// What a proxy's answer to CONNECT was, from ureq's words for it (`proxy server responded
+/// 407/Proxy Authentication Required`, `proxy server did not respond`), quoting no more
+/// than the status the proxy gave.
+#[cfg(feature = "websocket")]
+fn proxy_refusal(reason: &str, host: &str) -> String {
+    let status = reason
+        .strip_prefix("proxy server responded ")
+        .map(|rest| rest.split(['/', ' ']).next().unwrap_or_default())
+        .filter(|code| code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()));
+    match status {
+        Some(code) => format!("the proxy refused the tunnel to {host}: HTTP {code}"),
+        None => format!(
+            "the proxy gave no tunnel to {host} (it closed the connection or did not answer CONNECT)"
+        ),
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
+}
+
+/// An error of `kind` caused by `e`, retried as the retry rules class `e`.
+fn caused(kind: ErrorKind, message: String, e: ureq::Error) -> Error {
+    let class = retry::for_transport(&e);
+    Error::with_source(kind, message, e).retry_as(class)
+}

@@ -1,0 +1,298 @@
+//! The chat's WebSocket connection, made by the same ureq connector chain as every call:
+//! the resolver, the HTTP or HTTPS proxy's CONNECT tunnel, rustls with the client's roots
+//! or the operating system's verifier. ureq has no upgrade of its own, so the chain's last
+//! link takes the connected transport before ureq writes a request on it, and hands it to
+//! the WebSocket as a plain `Read + Write`.
+//!
+//! How the transport is taken: the socket agent is asked for a URI whose path is a ticket
+//! (`/.connect-participant/handoff/7`) that no server ever sees. [`Handoff`], last in the
+//! chain, keeps the transport of the connection made for that URI under its ticket and
+//! stops ureq with an error; the caller then collects it. A connection made for anything
+//! else (the proxy's own, inside a CONNECT) passes through.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use ureq::Timeout;
+use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
+
+/// The path prefix of a handoff URI; the ticket number follows it.
+const TICKET_PATH: &str = "/.connect-participant/handoff/";
+
+/// What ureq answers when the chain's last link took the connection.
+const TAKEN: &str = "the connection was handed over to the WebSocket";
+
+/// Connections taken by [`Handoff`], until their caller collects them.
+#[derive(Default)]
+pub(crate) struct Taken {
+    slots: Mutex<Vec<Slot>>,
+    next: AtomicU64,
+}
+
+/// A connection taken, under its ticket, with a timeout as ureq made it for the connection.
+struct Slot {
+    ticket: u64,
+    transport: Box<dyn Transport>,
+    template: NextTimeout,
+}
+
+impl Taken {
+    /// A new ticket, and the URI that asks for a connection to `authority` under it.
+    pub(crate) fn ticket(&self, tls: bool, authority: &str) -> (u64, String) {
+        let ticket = self.next.fetch_add(1, Ordering::Relaxed);
+        let scheme = if tls { "https" } else { "http" };
+        (
+            ticket,
+            format!("{scheme}://{authority}{TICKET_PATH}{ticket}"),
+        )
+    }
+
+    /// The connection taken under `ticket`, if one was.
+    pub(crate) fn collect(&self, ticket: u64) -> Option<Conn> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = slots.iter().position(|s| s.ticket == ticket)?;
+        let slot = slots.swap_remove(at);
+        Some(Conn::new(slot.transport, slot.template))
+    }
+}
+
+impl fmt::Debug for Taken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Taken").finish_non_exhaustive()
+    }
+}
+
+/// The chain's last link for the socket agent: takes the connection made for a ticket.
+#[derive(Debug)]
+pub(crate) struct Handoff(pub(crate) Arc<Taken>);
+
+impl<In: Transport> Connector<In> for Handoff {
+    type Out = Box<dyn Transport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(transport) = chained else {
+            return Ok(None);
+        };
+        let ticket = details
+            .uri
+            .path()
+            .strip_prefix(TICKET_PATH)
+            .and_then(|t| t.parse::<u64>().ok());
+        let Some(ticket) = ticket else {
+            return Ok(Some(transport.boxed()));
+        };
+        let mut slots = self.0.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots.push(Slot {
+            ticket,
+            transport: transport.boxed(),
+            template: details.timeout,
+        });
+        Err(ureq::Error::Io(io::Error::other(TAKEN)))
+    }
+}
+
+/// A link that bounds the connection's setup (the proxy's answer to CONNECT, the TLS
+/// handshake) by the connect timeout as one deadline. ureq gives those steps the same
+/// per-read timeout again and again, so a proxy or server trickling a byte at a time could
+/// hold the setup for as long as its buffers last; with this, it ends at the deadline.
+///
+/// The deadline holds while the timeouts passed down are the connection's (ureq's
+/// `Connect` or `Global`); the first read or write made with another (the WebSocket's,
+/// through [`Conn`]) lifts it for good.
+#[derive(Debug)]
+pub(crate) struct SetupDeadline;
+
+impl<In: Transport> Connector<In> for SetupDeadline {
+    type Out = Bounded<In>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        // From the connection's start, so that a tunnel wrapped again keeps the first
+        // deadline rather than starting a new one.
+        let deadline = match (details.now, details.timeout.after) {
+            (UreqInstant::Exact(start), UreqDuration::Exact(budget)) => start.checked_add(budget),
+            _ => None,
+        };
+        Ok(chained.map(|inner| Bounded { inner, deadline }))
+    }
+}
+
+/// A transport whose setup ends at a deadline (see [`SetupDeadline`]).
+#[derive(Debug)]
+pub(crate) struct Bounded<T> {
+    inner: T,
+    /// `None` once lifted.
+    deadline: Option<Instant>,
+}
+
+impl<T> Bounded<T> {
+    fn bound(&mut self, timeout: NextTimeout) -> Result<NextTimeout, ureq::Error> {
+        let Some(deadline) = self.deadline else {
+            return Ok(timeout);
+        };
+        if !matches!(timeout.reason, Timeout::Connect | Timeout::Global) {
+            self.deadline = None;
+            return Ok(timeout);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ureq::Error::Timeout(timeout.reason));
+        }
+        let after = match timeout.after {
+            UreqDuration::Exact(d) if d <= left => timeout.after,
+            _ => UreqDuration::Exact(left),
+        };
+        Ok(NextTimeout { after, ..timeout })
+    }
+}
+
+impl<T: Transport> Transport for Bounded<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let timeout = self.bound(timeout)?;
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        let timeout = self.bound(timeout)?;
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+/// A connected transport (TCP, or TLS over TCP, through a tunnel or not) as `Read + Write`.
+///
+/// Reads wait at most what is left of a deadline when one is set ([`until`](Self::until)),
+/// none starting after it (`WouldBlock`): a socket timeout alone bounds one read, not a
+/// frame or an upgrade answer that a server trickles a byte at a time. Without a deadline a
+/// read waits at most the read timeout; a write at most the write timeout.
+pub(crate) struct Conn {
+    transport: Box<dyn Transport>,
+    /// A timeout as ureq made it for this connection: the template for every timeout
+    /// passed down (ureq's type gains members across minors, so it is never built whole).
+    template: NextTimeout,
+    deadline: Option<Instant>,
+    read_timeout: Duration,
+    write_timeout: Duration,
+}
+
+impl Conn {
+    fn new(transport: Box<dyn Transport>, template: NextTimeout) -> Conn {
+        let wait = Duration::from_secs(10);
+        Conn {
+            transport,
+            template,
+            deadline: None,
+            read_timeout: wait,
+            write_timeout: wait,
+        }
+    }
+
+    /// Reads from now on end at `deadline` (`None`: each waits at most the read timeout).
+    pub(crate) fn until(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// How long one read waits without a deadline, and one write at most.
+    pub(crate) fn set_timeouts(&mut self, read: Duration, write: Duration) {
+        self.read_timeout = read;
+        self.write_timeout = write;
+    }
+
+    /// A timeout of `wait` for ureq's transports, for a step after the setup.
+    fn timeout(&self, wait: Duration, reason: Timeout) -> NextTimeout {
+        NextTimeout {
+            after: UreqDuration::Exact(wait),
+            reason,
+            ..self.template
+        }
+    }
+}
+
+/// A transport's failure as the `io::Error` a `Read` or `Write` gives, its cause kept.
+fn io_error(e: ureq::Error) -> io::Error {
+    match e {
+        ureq::Error::Io(e) => e,
+        ureq::Error::Timeout(_) => io::Error::new(io::ErrorKind::TimedOut, "timed out"),
+        other => io::Error::other(other),
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let input = self.transport.buffers().input();
+            if !input.is_empty() {
+                let n = input.len().min(buf.len());
+                buf[..n].copy_from_slice(&input[..n]);
+                self.transport.buffers().input_consume(n);
+                return Ok(n);
+            }
+            let wait = match self.deadline {
+                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                None => self.read_timeout,
+            };
+            if wait.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "the read's deadline passed",
+                ));
+            }
+            let timeout = self.timeout(wait, Timeout::RecvBody);
+            if !self.transport.await_input(timeout).map_err(io_error)? {
+                // The other side closed the connection.
+                return Ok(0);
+            }
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let timeout = self.timeout(self.write_timeout, Timeout::SendBody);
+        let out = self.transport.buffers().output();
+        let n = out.len().min(buf.len());
+        out[..n].copy_from_slice(&buf[..n]);
+        self.transport
+            .transmit_output(n, timeout)
+            .map_err(io_error)?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Every write is transmitted whole before it returns.
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Conn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Conn")
+            .field("tls", &self.transport.is_tls())
+            .finish_non_exhaustive()
+    }
+}

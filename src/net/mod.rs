@@ -1,0 +1,243 @@
+//! Every connection the crate opens, for a call, a presigned transfer or the chat's
+//! WebSocket, comes from here: ureq's connector links (the HTTP or HTTPS proxy's CONNECT
+//! tunnel, TCP, rustls with the client's roots or the operating system's verifier), one
+//! resolver per agent, and one set of settings read once when the client is built. A TLS or
+//! proxy fix made here holds for all three.
+//!
+//! ```text
+//! calls, transfers:  CONNECT proxy -> TCP -> rustls -> one write per request (coalesce)
+//! the WebSocket:     CONNECT proxy -> TCP -> setup deadline -> rustls -> handoff
+//! ```
+//!
+//! Both chains share one rustls link, so the rustls configuration (the root store, or the
+//! platform verifier) is built once per client.
+
+mod coalesce;
+mod failure;
+#[cfg(feature = "websocket")]
+mod handoff;
+mod proxy;
+mod resolve;
+pub(crate) mod tls;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::tls::RootCerts;
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
+};
+
+#[cfg(feature = "websocket")]
+pub(crate) use failure::connect_error;
+pub(crate) use failure::transport_error;
+#[cfg(feature = "websocket")]
+pub(crate) use handoff::Conn;
+pub(crate) use proxy::for_endpoint as proxy_for;
+
+use crate::endpoint::Endpoint;
+use coalesce::Coalescing;
+use resolve::EndpointResolver;
+
+/// The largest response head (status line and headers) read: ureq's own default limit.
+pub(crate) const MAX_RESPONSE_HEAD: usize = 64 * 1024;
+
+/// A call's buffers. A response head must fit the input buffer whole; it is a little larger
+/// than the head limit so that ureq can tell a head over the limit (an `InvalidResponse`)
+/// from a connection that stops making progress (a `Transport` error, retried). A request
+/// is far below 16 KiB; ureq's default buffers, 128 KiB each, would be allocated for every
+/// connection.
+const CALL_BUFFERS: (usize, usize) = (MAX_RESPONSE_HEAD + 1024, 16 * 1024);
+
+/// A WebSocket's buffers, one pair per layer (TCP, TLS): only bytes in passing, never a
+/// whole frame (the WebSocket keeps its own), so smaller than a call's. The input buffer
+/// still holds a proxy's whole answer to CONNECT.
+#[cfg(feature = "websocket")]
+const SOCKET_BUFFERS: (usize, usize) = (16 * 1024, 4 * 1024);
+
+/// What the client's builder decided about the network.
+pub(crate) struct Settings<'a> {
+    pub(crate) endpoint: &'a Endpoint,
+    pub(crate) root_certs: RootCerts,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) user_agent: &'a str,
+    /// From [`proxy_for`], or a test's.
+    pub(crate) proxy: Option<ureq::Proxy>,
+}
+
+/// A client's connections: an agent for calls and presigned transfers and, with the
+/// `websocket` feature, one for the chat's sockets, over the same links and settings.
+pub(crate) struct Net {
+    agent: ureq::Agent,
+    #[cfg(feature = "websocket")]
+    sockets: Sockets,
+}
+
+/// The WebSocket's agent: the chain ends in the handoff; nothing is ever pooled.
+#[cfg(feature = "websocket")]
+struct Sockets {
+    agent: ureq::Agent,
+    taken: Arc<handoff::Taken>,
+    proxy: Option<ureq::Proxy>,
+    timeout: Duration,
+}
+
+impl Net {
+    /// Builds the agents. Nothing is sent.
+    pub(crate) fn new(s: &Settings<'_>) -> Net {
+        let proxy = s.proxy.clone();
+        // One TLS configuration for every connection: the shared rustls link builds its
+        // rustls configuration from it once and reuses it for both agents, which is right
+        // only because both are given this same one.
+        let tls_config = ureq::tls::TlsConfig::builder()
+            .root_certs(s.root_certs.clone())
+            .build();
+        let rustls = Arc::new(RustlsConnector::default());
+        let config = |(input, output): (usize, usize)| {
+            ureq::Agent::config_builder()
+                .tls_config(tls_config.clone())
+                // AWS errors come as 4xx/5xx with a body that must be read.
+                .http_status_as_error(false)
+                // A redirect would carry the bearer token to wherever it points.
+                .max_redirects(0)
+                // Only a custom http:// endpoint the caller chose may go without TLS.
+                .https_only(s.endpoint.is_https())
+                .user_agent(s.user_agent)
+                // The SDKs send no Accept header; neither do we.
+                .accept("")
+                .timeout_connect(Some(s.connect_timeout))
+                .timeout_global(Some(s.timeout))
+                .max_response_header_size(MAX_RESPONSE_HEAD)
+                .input_buffer_size(input)
+                .output_buffer_size(output)
+                // Room for many threads sharing one client without reconnecting.
+                .max_idle_connections(32)
+                .max_idle_connections_per_host(32)
+                .proxy(proxy.clone())
+                .build()
+        };
+        let calls =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(Shared(Arc::clone(&rustls)))
+                .chain(Coalescing);
+        let agent =
+            ureq::Agent::with_parts(config(CALL_BUFFERS), calls, EndpointResolver::default());
+        #[cfg(feature = "websocket")]
+        let sockets = {
+            let taken = Arc::new(handoff::Taken::default());
+            let chain =
+                ().chain(ConnectProxyConnector::default())
+                    .chain(TcpConnector::default())
+                    .chain(handoff::SetupDeadline)
+                    .chain(Shared(rustls))
+                    .chain(handoff::Handoff(Arc::clone(&taken)));
+            Sockets {
+                agent: ureq::Agent::with_parts(
+                    config(SOCKET_BUFFERS),
+                    chain,
+                    EndpointResolver::default(),
+                ),
+                taken,
+                proxy,
+                timeout: s.timeout,
+            }
+        };
+        #[cfg(not(feature = "websocket"))]
+        let _ = (rustls, proxy);
+        Net {
+            agent,
+            #[cfg(feature = "websocket")]
+            sockets,
+        }
+    }
+
+    /// The agent of calls and presigned transfers: no redirects, status codes are not
+    /// errors, the client's timeouts, TLS and proxy. It adds no bearer token of its own.
+    pub(crate) fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
+    /// A connection to `authority` (`host:port`, IPv6 bracketed), TLS when `tls`, through
+    /// the client's proxy unless the host is a loopback one, ready for a WebSocket upgrade.
+    /// `host` names it in errors (`the WebSocket host h:443`); nothing else of the URL is
+    /// quoted.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn open_socket(
+        &self,
+        tls: bool,
+        authority: &str,
+        loopback: bool,
+        host: &str,
+    ) -> crate::Result<Conn> {
+        use crate::error::Error;
+        let sockets = &self.sockets;
+        let (ticket, uri) = sockets.taken.ticket(tls, authority);
+        let uri: ureq::http::Uri = uri.parse().map_err(|_| {
+            Error::new_invalid_response(
+                "the service's WebSocket URL cannot be used: it is not a valid URL",
+            )
+        })?;
+        let proxy = sockets
+            .proxy
+            .as_ref()
+            .filter(|p| !loopback && !p.is_no_proxy(&uri));
+        if proxy.is_some_and(|p| {
+            !matches!(
+                p.protocol(),
+                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+            )
+        }) {
+            return Err(Error::invalid_config(
+                "the chat stream cannot reach the WebSocket through a SOCKS proxy; name an \
+                 HTTP or HTTPS proxy, or the WebSocket's host in NO_PROXY",
+            ));
+        }
+        let request = ureq::http::Request::get(uri).body(()).map_err(|_| {
+            Error::new_invalid_response(
+                "the service's WebSocket URL cannot be used: it is not a valid URL",
+            )
+        })?;
+        let request = if loopback {
+            // A local server is reached directly, whatever proxy the environment names.
+            sockets.agent.configure_request(request).proxy(None).build()
+        } else {
+            request
+        };
+        let outcome = sockets.agent.run(request);
+        match sockets.taken.collect(ticket) {
+            Some(mut conn) => {
+                conn.set_timeouts(sockets.timeout, sockets.timeout);
+                Ok(conn)
+            }
+            None => Err(connect_error(
+                outcome.err().unwrap_or(ureq::Error::ConnectionFailed),
+                host,
+            )),
+        }
+    }
+}
+
+/// One link shared by several chains, so that what it caches is made once.
+#[derive(Debug)]
+struct Shared<C>(Arc<C>);
+
+impl<In: Transport, C: Connector<In>> Connector<In> for Shared<C> {
+    type Out = C::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained)
+    }
+}
+
+/// Connects to `addr` and closes at once: how the emulator wakes its own accept loop when
+/// it stops. The crate's one plain TCP connection outside ureq's chain.
+#[cfg(feature = "emulator")]
+pub(crate) fn poke(addr: std::net::SocketAddr) -> bool {
+    std::net::TcpStream::connect(addr).is_ok()
+}
