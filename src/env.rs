@@ -52,16 +52,6 @@ pub(crate) const MAX_APP_ID: usize = 50;
 /// the cap keeps a path such as `/dev/zero` from filling memory.
 pub(crate) const MAX_CA_BUNDLE: u64 = 4 * 1024 * 1024;
 
-/// The proxy variables in the order ureq's `Proxy::try_from_env` tries them.
-pub const PROXY_VARS: [&str; 6] = [
-    "ALL_PROXY",
-    "all_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-];
-
 /// What the environment says, each value checked.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct EnvConfig {
@@ -208,27 +198,6 @@ fn invalid(name: &str, why: &str) -> Error {
 /// `invalid NAME: "value": why`, the value shown by the 64-character rule.
 fn invalid_value(name: &str, value: &str, why: &str) -> Error {
     Error::invalid_config(format!("invalid {name}: {}: {why}", quoted(value)))
-}
-
-/// The proxy variable that names a SOCKS proxy the client would use, and its value with
-/// any user info redacted: the first of [`PROXY_VARS`] whose value ureq parses is the one
-/// ureq uses, as its `Proxy::try_from_env` does.
-pub(crate) fn socks_proxy(
-    get: impl Fn(&str) -> Option<OsString>,
-) -> Option<(&'static str, String)> {
-    for name in PROXY_VARS {
-        let Some(value) = get(name).and_then(|v| v.into_string().ok()) else {
-            continue;
-        };
-        let Ok(proxy) = ureq::Proxy::new(&value) else {
-            continue;
-        };
-        return match proxy.protocol() {
-            ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https => None,
-            _ => Some((name, redact_userinfo(&value).into_owned())),
-        };
-    }
-    None
 }
 
 /// A self-signed CA certificate (P-256, made with openssl for these tests only).
@@ -530,38 +499,5 @@ mod tests {
         assert!(m.starts_with("invalid AWS_CA_BUNDLE: "), "{m}");
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(env(&[(AWS_CA_BUNDLE, "")]).ca_bundle, None);
-    }
-
-    #[test]
-    fn socks_proxies_are_found_in_ureqs_order() {
-        assert_eq!(socks_proxy(lookup(&[])), None);
-        assert_eq!(
-            socks_proxy(lookup(&[("HTTPS_PROXY", "http://p:3128")])),
-            None
-        );
-        assert_eq!(
-            socks_proxy(lookup(&[("ALL_PROXY", "socks5://u:hunter2@p:1080")])),
-            Some(("ALL_PROXY", "socks5://[redacted]@p:1080".to_owned()))
-        );
-        for scheme in ["socks4", "socks4a", "socks", "socks5", "socks5h", "SOCKS5"] {
-            let url = format!("{scheme}://p");
-            let found = socks_proxy(lookup(&[("https_proxy", &url)]));
-            assert_eq!(found, Some(("https_proxy", url.clone())), "{scheme}");
-        }
-        // ALL_PROXY comes first; an unparsable value is skipped, as ureq skips it.
-        assert_eq!(
-            socks_proxy(lookup(&[
-                ("ALL_PROXY", "http://p"),
-                ("HTTP_PROXY", "socks5://q")
-            ])),
-            None
-        );
-        assert_eq!(
-            socks_proxy(lookup(&[
-                ("ALL_PROXY", "bogus://p"),
-                ("http_proxy", "socks5://q")
-            ])),
-            Some(("http_proxy", "socks5://q".to_owned()))
-        );
     }
 }

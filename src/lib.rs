@@ -284,7 +284,8 @@ pub mod __bench {
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod __cli {
-    pub use crate::env::{PROXY_VARS as PROXY_VARIABLES, VARIABLES as AWS_VARIABLES};
+    pub use crate::env::VARIABLES as AWS_VARIABLES;
+    pub use crate::net::PROXY_VARS as PROXY_VARIABLES;
     pub use crate::redact::{MAX_SHOWN_CHARS, REDACTED, SECRET_RUN, SecretRuns, printable, quoted};
 
     /// [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) over `get` instead of the

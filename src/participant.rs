@@ -1,11 +1,13 @@
 //! A chat participant: its tokens, renewed before they expire, and every call it makes.
 
 use std::fmt;
+use std::io::{Read, Seek, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
+use crate::client::{Client, UploadAttachmentOutput, UploadAttachmentRequest, open_upload};
+use crate::error::{Error, ErrorKind, Result, UploadStep};
 use crate::ops::cancel_participant_authentication::{
     CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
 };
@@ -314,13 +316,16 @@ impl Participant {
         }
     }
 
-    /// A WebSocket URL to open now: the latest one, if it was fetched less than
-    /// [`WEBSOCKET_URL_VALID_FOR`](crate::ChatStream::WEBSOCKET_URL_VALID_FOR) ago and its
-    /// `ConnectionExpiry` has not passed (both by this participant's clock), or a new one
-    /// from CreateParticipantConnection (which renews the connection token too). With
-    /// `fresh`, always a new one.
+    /// A WebSocket URL to open now: the latest one, if it was fetched less than `valid_for`
+    /// ago and its `ConnectionExpiry` has not passed (both by this participant's clock), or
+    /// a new one from CreateParticipantConnection (which renews the connection token too).
+    /// With `fresh`, always a new one.
     #[cfg(feature = "websocket")]
-    pub(crate) fn websocket_url(&self, fresh: bool) -> Result<crate::token::WebSocketUrl> {
+    pub(crate) fn websocket_url(
+        &self,
+        fresh: bool,
+        valid_for: Duration,
+    ) -> Result<crate::token::WebSocketUrl> {
         if !self.inner.renewal.asks_for_websocket() {
             return Err(Error::invalid_input(
                 "Type",
@@ -331,7 +336,7 @@ impl Participant {
             let ws = s.websocket.as_ref()?;
             let now = (self.inner.clock)();
             let age = now.duration_since(s.fetched_at).unwrap_or(Duration::MAX);
-            if age >= crate::ChatStream::WEBSOCKET_URL_VALID_FOR {
+            if age >= valid_for {
                 return None;
             }
             let expiry = ws
@@ -364,14 +369,6 @@ impl Participant {
                     "the service answered CreateParticipantConnection without Websocket.Url",
                 )
             })
-    }
-
-    /// Opens a stream of this chat's events with the default settings: see
-    /// [`ChatStream`](crate::ChatStream) and [`StreamBuilder`](crate::StreamBuilder).
-    #[cfg(feature = "websocket")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
-    pub fn stream(&self) -> Result<crate::ChatStream> {
-        crate::ChatStream::builder(self).open()
     }
 
     /// Sends one event (SendEvent): typing, or a receipt.
@@ -462,6 +459,41 @@ impl Participant {
     ) -> Result<DisconnectParticipantOutput> {
         let token = self.connection_token()?;
         self.inner.client.disconnect_participant(&token, request)
+    }
+}
+
+impl Participant {
+    /// [`Client::upload_attachment`] with this participant's connection token.
+    pub fn upload_attachment<R: Read + Seek>(
+        &self,
+        request: &UploadAttachmentRequest,
+        body: R,
+    ) -> Result<UploadAttachmentOutput> {
+        let token = self
+            .connection_token()
+            .map_err(|e| e.in_upload_step(UploadStep::Start))?;
+        self.client().upload_attachment(&token, request, body)
+    }
+
+    /// [`Client::upload_attachment_file`] with this participant's connection token.
+    pub fn upload_attachment_file(&self, path: impl AsRef<Path>) -> Result<UploadAttachmentOutput> {
+        let (request, file) = open_upload(path.as_ref())?;
+        self.upload_attachment(&request, file)
+    }
+
+    /// GetAttachment for `attachment_id`, then [`Client::download_attachment`] of its URL
+    /// into `out`, refusing more than `max_bytes`. Returns the bytes written.
+    pub fn download_attachment(
+        &self,
+        attachment_id: &str,
+        out: &mut dyn Write,
+        max_bytes: u64,
+    ) -> Result<u64> {
+        let got = self.get_attachment(&GetAttachmentRequest::new(attachment_id))?;
+        let url = got.url.ok_or_else(|| {
+            Error::invalid_response(200, "the service answered GetAttachment without Url")
+        })?;
+        self.client().download_attachment(&url, out, max_bytes)
     }
 }
 

@@ -67,24 +67,6 @@ pub(crate) fn for_response(status: u16, error_type: Option<&str>) -> RetryClass 
     }
 }
 
-/// How a failure of the network may be retried: what another attempt may not meet (a
-/// reset, a timeout, a refused connection) is, what would fail the same way again (TLS, a
-/// head over the limit, bytes that are not HTTP) is not. A refused server certificate
-/// reaches ureq inside an I/O error, and is never retried.
-pub(crate) fn for_transport(error: &ureq::Error) -> RetryClass {
-    if crate::net::tls::certificate_error(error).is_some() {
-        return RetryClass::Never;
-    }
-    match error {
-        ureq::Error::Timeout(_)
-        | ureq::Error::Io(_)
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::HostNotFound
-        | ureq::Error::BodyStalled => RetryClass::Transient,
-        _ => RetryClass::Never,
-    }
-}
-
 /// What the attempt loop does after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Next {
@@ -319,55 +301,6 @@ mod tests {
         assert!(!input.is_retryable());
         let garbage = Error::invalid_response(503, "x");
         assert_eq!(classify(&garbage), RetryClass::Never);
-    }
-
-    #[test]
-    fn network_failures_are_retried_and_unreadable_answers_are_not() {
-        let io = || std::io::Error::other("x");
-        assert_eq!(for_transport(&ureq::Error::Io(io())), RetryClass::Transient);
-        assert_eq!(
-            for_transport(&ureq::Error::ConnectionFailed),
-            RetryClass::Transient
-        );
-        assert_eq!(
-            for_transport(&ureq::Error::HostNotFound),
-            RetryClass::Transient
-        );
-        assert_eq!(
-            for_transport(&ureq::Error::BodyStalled),
-            RetryClass::Transient
-        );
-        assert_eq!(
-            for_transport(&ureq::Error::BodyExceedsLimit(1)),
-            RetryClass::Never
-        );
-        assert_eq!(
-            for_transport(&ureq::Error::LargeResponseHeader(1, 1)),
-            RetryClass::Never
-        );
-        assert_eq!(
-            for_transport(&ureq::Error::RequireHttpsOnly("x".into())),
-            RetryClass::Never
-        );
-        let refused = |c| {
-            let tls = rustls::Error::InvalidCertificate(c);
-            ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, tls))
-        };
-        for c in [
-            rustls::CertificateError::UnknownIssuer,
-            rustls::CertificateError::Expired,
-            rustls::CertificateError::NotValidForName,
-            rustls::CertificateError::BadSignature,
-        ] {
-            assert_eq!(for_transport(&refused(c)), RetryClass::Never);
-        }
-        let handshake = rustls::Error::HandshakeNotComplete;
-        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, handshake);
-        assert_eq!(
-            for_transport(&ureq::Error::Io(io)),
-            RetryClass::Transient,
-            "other TLS failures inside an I/O error are retried as before"
-        );
     }
 
     #[test]

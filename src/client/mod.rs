@@ -13,6 +13,7 @@ use std::time::Duration;
 use ureq::http::{HeaderValue, Uri};
 
 pub use builder::ClientBuilder;
+pub(crate) use transfer::open_upload;
 pub use transfer::{UploadAttachmentOutput, UploadAttachmentRequest};
 
 use crate::endpoint::Endpoint;

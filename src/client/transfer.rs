@@ -18,7 +18,6 @@ use crate::ops::attachment::{
     PresignedUrl, UploadMetadata, attachment_content_type, check_attachment,
 };
 use crate::ops::complete_attachment_upload::CompleteAttachmentUploadRequest;
-use crate::ops::get_attachment::GetAttachmentRequest;
 use crate::ops::start_attachment_upload::StartAttachmentUploadRequest;
 use crate::redact::{DETAIL_WIDTH, NAME_WIDTH, VALUE_WIDTH, printable};
 use crate::retry;
@@ -552,41 +551,6 @@ fn storage_error(status: u16, body: &mut ureq::Body, what: &str, uri: &http::Uri
         message,
         retry::for_response(status, code.as_deref()),
     )
-}
-
-impl crate::participant::Participant {
-    /// [`Client::upload_attachment`] with this participant's connection token.
-    pub fn upload_attachment<R: Read + Seek>(
-        &self,
-        request: &UploadAttachmentRequest,
-        body: R,
-    ) -> Result<UploadAttachmentOutput> {
-        let token = self
-            .connection_token()
-            .map_err(|e| e.in_upload_step(UploadStep::Start))?;
-        self.client().upload_attachment(&token, request, body)
-    }
-
-    /// [`Client::upload_attachment_file`] with this participant's connection token.
-    pub fn upload_attachment_file(&self, path: impl AsRef<Path>) -> Result<UploadAttachmentOutput> {
-        let (request, file) = open_upload(path.as_ref())?;
-        self.upload_attachment(&request, file)
-    }
-
-    /// GetAttachment for `attachment_id`, then [`Client::download_attachment`] of its URL
-    /// into `out`, refusing more than `max_bytes`. Returns the bytes written.
-    pub fn download_attachment(
-        &self,
-        attachment_id: &str,
-        out: &mut dyn Write,
-        max_bytes: u64,
-    ) -> Result<u64> {
-        let got = self.get_attachment(&GetAttachmentRequest::new(attachment_id))?;
-        let url = got.url.ok_or_else(|| {
-            Error::invalid_response(200, "the service answered GetAttachment without Url")
-        })?;
-        self.client().download_attachment(&url, out, max_bytes)
-    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,7 @@ use std::io;
 
 use super::MAX_RESPONSE_HEAD;
 use super::tls;
-use crate::error::{Error, ErrorKind};
-use crate::retry;
+use crate::error::{Error, ErrorKind, RetryClass};
 
 /// A ureq failure of a call or a transfer as an [`Error`], naming where the request went as
 /// `url` says it (a presigned URL is a secret: its callers name it without the URL).
@@ -110,8 +109,74 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// An error of `kind` caused by `e`, retried as the retry rules class `e`.
+/// How a failure of the network may be retried: what another attempt may not meet (a
+/// reset, a timeout, a refused connection) is, what would fail the same way again (TLS, a
+/// head over the limit, bytes that are not HTTP) is not. A refused server certificate
+/// reaches ureq inside an I/O error, and is never retried.
+pub(crate) fn class_of(error: &ureq::Error) -> RetryClass {
+    if tls::certificate_error(error).is_some() {
+        return RetryClass::Never;
+    }
+    match error {
+        ureq::Error::Timeout(_)
+        | ureq::Error::Io(_)
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::HostNotFound
+        | ureq::Error::BodyStalled => RetryClass::Transient,
+        _ => RetryClass::Never,
+    }
+}
+
+/// An error of `kind` caused by `e`, retried as [`class_of`] says.
 fn caused(kind: ErrorKind, message: String, e: ureq::Error) -> Error {
-    let class = retry::for_transport(&e);
+    let class = class_of(&e);
     Error::with_source(kind, message, e).retry_as(class)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_failures_are_retried_and_unreadable_answers_are_not() {
+        let io = || std::io::Error::other("x");
+        assert_eq!(class_of(&ureq::Error::Io(io())), RetryClass::Transient);
+        assert_eq!(
+            class_of(&ureq::Error::ConnectionFailed),
+            RetryClass::Transient
+        );
+        assert_eq!(class_of(&ureq::Error::HostNotFound), RetryClass::Transient);
+        assert_eq!(class_of(&ureq::Error::BodyStalled), RetryClass::Transient);
+        assert_eq!(
+            class_of(&ureq::Error::BodyExceedsLimit(1)),
+            RetryClass::Never
+        );
+        assert_eq!(
+            class_of(&ureq::Error::LargeResponseHeader(1, 1)),
+            RetryClass::Never
+        );
+        assert_eq!(
+            class_of(&ureq::Error::RequireHttpsOnly("x".into())),
+            RetryClass::Never
+        );
+        let refused = |c| {
+            let tls = rustls::Error::InvalidCertificate(c);
+            ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, tls))
+        };
+        for c in [
+            rustls::CertificateError::UnknownIssuer,
+            rustls::CertificateError::Expired,
+            rustls::CertificateError::NotValidForName,
+            rustls::CertificateError::BadSignature,
+        ] {
+            assert_eq!(class_of(&refused(c)), RetryClass::Never);
+        }
+        let handshake = rustls::Error::HandshakeNotComplete;
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, handshake);
+        assert_eq!(
+            class_of(&ureq::Error::Io(io)),
+            RetryClass::Transient,
+            "other TLS failures inside an I/O error are retried as before"
+        );
+    }
 }

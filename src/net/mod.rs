@@ -33,6 +33,8 @@ pub(crate) use failure::connect_error;
 pub(crate) use failure::transport_error;
 #[cfg(feature = "websocket")]
 pub(crate) use handoff::Conn;
+#[cfg(feature = "cli")]
+pub use proxy::PROXY_VARS;
 pub(crate) use proxy::for_endpoint as proxy_for;
 
 use crate::endpoint::Endpoint;

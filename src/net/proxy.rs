@@ -2,12 +2,23 @@
 //! reads `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`), none for a loopback
 //! endpoint, and never a SOCKS proxy, which ureq is built without and would connect around.
 
+use std::ffi::OsString;
+
 use ureq::http::Uri;
 
 use crate::endpoint::Endpoint;
-use crate::env;
 use crate::error::{Error, Result};
-use crate::redact::quoted;
+use crate::redact::{quoted, redact_userinfo};
+
+/// The proxy variables in the order ureq's `Proxy::try_from_env` tries them.
+pub const PROXY_VARS: [&str; 6] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
 
 /// The proxy for every connection of a client of `endpoint`, read once from the process
 /// environment.
@@ -22,9 +33,30 @@ pub(crate) fn for_endpoint(endpoint: &Endpoint) -> Result<Option<ureq::Proxy>> {
     };
     // The endpoint's own URI, for NO_PROXY: a proxy it excludes is never used for it.
     if let Ok(uri) = endpoint.operation_uri("/") {
-        refuse_socks(&proxy, &uri, || env::socks_proxy(|n| std::env::var_os(n)))?;
+        refuse_socks(&proxy, &uri, || socks_proxy(|n| std::env::var_os(n)))?;
     }
     Ok(Some(proxy))
+}
+
+/// The proxy variable that names a SOCKS proxy the client would use, and its value with
+/// any user info redacted: the first of [`PROXY_VARS`] whose value ureq parses is the one
+/// ureq uses, as its `Proxy::try_from_env` does.
+pub(crate) fn socks_proxy(
+    get: impl Fn(&str) -> Option<OsString>,
+) -> Option<(&'static str, String)> {
+    for name in PROXY_VARS {
+        let Some(value) = get(name).and_then(|v| v.into_string().ok()) else {
+            continue;
+        };
+        let Ok(proxy) = ureq::Proxy::new(&value) else {
+            continue;
+        };
+        return match proxy.protocol() {
+            ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https => None,
+            _ => Some((name, redact_userinfo(&value).into_owned())),
+        };
+    }
+    None
 }
 
 /// Refuses a SOCKS `proxy` that would carry requests to `uri`: ureq is built without SOCKS
@@ -75,5 +107,47 @@ mod tests {
         );
         let http = ureq::Proxy::new("http://u:p@proxy:3128").unwrap();
         assert!(refuse_socks(&http, &uri, || None).is_ok());
+    }
+
+    /// A lookup over `vars` alone.
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn socks_proxies_are_found_in_ureqs_order() {
+        assert_eq!(socks_proxy(lookup(&[])), None);
+        assert_eq!(
+            socks_proxy(lookup(&[("HTTPS_PROXY", "http://p:3128")])),
+            None
+        );
+        assert_eq!(
+            socks_proxy(lookup(&[("ALL_PROXY", "socks5://u:hunter2@p:1080")])),
+            Some(("ALL_PROXY", "socks5://[redacted]@p:1080".to_owned()))
+        );
+        for scheme in ["socks4", "socks4a", "socks", "socks5", "socks5h", "SOCKS5"] {
+            let url = format!("{scheme}://p");
+            let found = socks_proxy(lookup(&[("https_proxy", &url)]));
+            assert_eq!(found, Some(("https_proxy", url.clone())), "{scheme}");
+        }
+        // ALL_PROXY comes first; an unparsable value is skipped, as ureq skips it.
+        assert_eq!(
+            socks_proxy(lookup(&[
+                ("ALL_PROXY", "http://p"),
+                ("HTTP_PROXY", "socks5://q")
+            ])),
+            None
+        );
+        assert_eq!(
+            socks_proxy(lookup(&[
+                ("ALL_PROXY", "bogus://p"),
+                ("http_proxy", "socks5://q")
+            ])),
+            Some(("http_proxy", "socks5://q".to_owned()))
+        );
     }
 }

@@ -134,6 +134,15 @@ pub struct ChatStream {
     ended: bool,
 }
 
+impl Participant {
+    /// Opens a stream of this chat's events with the default settings: see [`ChatStream`]
+    /// and [`StreamBuilder`].
+    #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+    pub fn stream(&self) -> Result<ChatStream> {
+        ChatStream::builder(self).open()
+    }
+}
+
 /// The settings of a stream.
 #[derive(Debug, Clone)]
 struct Settings {
@@ -546,7 +555,10 @@ impl ChatStream {
     fn try_connect(&mut self) -> std::result::Result<(), Attempt> {
         let url = self
             .participant
-            .websocket_url(std::mem::take(&mut self.fresh_url))
+            .websocket_url(
+                std::mem::take(&mut self.fresh_url),
+                ChatStream::WEBSOCKET_URL_VALID_FOR,
+            )
             .map_err(classify_call)?;
         let client = self.participant.client();
         let net = NetSettings {
