@@ -18,6 +18,7 @@ use crate::args::{
     self, Args, Command, Name, Parsed, TokenKind, UsageError, guess_token_kind, parse_args,
     refuse_token_options,
 };
+use crate::help;
 use crate::output::{self, MIN_TOKEN_MATCH, Shield};
 
 /// The most bytes read from standard input for a token. The service allows 1000
@@ -91,14 +92,7 @@ impl Failure {
     pub fn report(&self, shield: &Shield<'_>) -> String {
         match self {
             Failure::Usage(e) => {
-                let help = match e.command {
-                    Some(n) => format!("{} {} --help", args::PROGRAM, n.as_str()),
-                    None => format!("{} --help", args::PROGRAM),
-                };
-                shield.own(&format!(
-                    "error: {}\nhint: run '{help}' for usage\n",
-                    e.message
-                ))
+                shield.own(&format!("error: {}\n{}", e.message, help::hint(e.command)))
             }
             Failure::Token(m) => shield.own(&format!("error: {m}\n")),
             Failure::Answer(m) | Failure::Input(m) | Failure::LocalFile(m) => {
@@ -352,8 +346,8 @@ fn parse_and_run<R: BufRead>(
         check_args(args, &source.known)?;
     }
     let text = match parse_args(args)? {
-        Parsed::Help(command) => output::help(command),
-        Parsed::Version => format!("{} {}\n", args::PROGRAM, env!("CARGO_PKG_VERSION")),
+        Parsed::Help(command) => help::help(command),
+        Parsed::Version => help::version(),
         Parsed::Run(a) => return run(&a, args, env, source, io),
     };
     let shield = Shield::new(&source.known, args);

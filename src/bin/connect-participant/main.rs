@@ -24,6 +24,7 @@
 
 mod args;
 mod commands;
+mod help;
 mod output;
 
 use std::ffi::OsString;
