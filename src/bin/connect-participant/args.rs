@@ -206,7 +206,7 @@ enum Arity {
 const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--region", "--region", Arity::One),
     ("--endpoint-url", "--endpoint-url", Arity::One),
-    // Today's name, kept working.
+    // An older name of --endpoint-url, kept so that the scripts that use it still work.
     ("--endpoint", "--endpoint-url", Arity::One),
     ("--fips", "--fips", Arity::Flag),
     ("--dual-stack", "--dual-stack", Arity::Flag),

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use connect_participant::__cli::{MAX_SHOWN_CHARS, SecretRuns, printable};
 use connect_participant::{
     CreateParticipantConnectionOutput, DescribeViewOutput, Error, ErrorKind, Event,
-    GetAttachmentOutput, GetAuthenticationUrlOutput, Item, SendEventOutput, SendMessageOutput,
-    Timestamp, View,
+    GetAttachmentOutput, GetAuthenticationUrlOutput, Item, MessageMetadata, SendEventOutput,
+    SendMessageOutput, Timestamp, View,
 };
 
 use crate::args::{CONNECTION_TOKEN_VAR, Name, TokenKind};
@@ -244,35 +244,7 @@ pub fn item_json(item: &Item) -> String {
                 .string("Status", a.status.as_ref().map(|s| s.as_str()))
         })
         .collect();
-    let metadata = item.message_metadata.as_ref().map(|m| {
-        let receipts = m
-            .receipts
-            .iter()
-            .map(|r| {
-                Json::default()
-                    .time("DeliveredTimestamp", r.delivered_timestamp.as_ref())
-                    .time("ReadTimestamp", r.read_timestamp.as_ref())
-                    .string(
-                        "RecipientParticipantId",
-                        r.recipient_participant_id.as_deref(),
-                    )
-            })
-            .collect();
-        Json::default()
-            .string("MessageId", m.message_id.as_deref())
-            .list("Receipts", receipts)
-            .string(
-                "MessageProcessingStatus",
-                m.message_processing_status.as_ref().map(|s| s.as_str()),
-            )
-            // Not in the service's model, so after its members: a streamed bot message's
-            // chunks (ChatJS reads them).
-            .member(
-                "MessageCompleted",
-                m.message_completed.map(|b| b.to_string()),
-            )
-            .member("ChunkNumber", m.chunk_number.map(|n| n.to_string()))
-    });
+    let metadata = item.message_metadata.as_ref().map(metadata_json);
     let mut json = Json::default()
         .time("AbsoluteTime", item.absolute_time.as_ref())
         .string("Content", item.content.as_deref())
@@ -297,6 +269,37 @@ pub fn item_json(item: &Item) -> String {
         json = json.member(name, Some(value));
     }
     json.finish()
+}
+
+/// A transcript item's MessageMetadata, as [`item_json`] writes it.
+fn metadata_json(m: &MessageMetadata) -> Json {
+    let receipts = m
+        .receipts
+        .iter()
+        .map(|r| {
+            Json::default()
+                .time("DeliveredTimestamp", r.delivered_timestamp.as_ref())
+                .time("ReadTimestamp", r.read_timestamp.as_ref())
+                .string(
+                    "RecipientParticipantId",
+                    r.recipient_participant_id.as_deref(),
+                )
+        })
+        .collect();
+    Json::default()
+        .string("MessageId", m.message_id.as_deref())
+        .list("Receipts", receipts)
+        .string(
+            "MessageProcessingStatus",
+            m.message_processing_status.as_ref().map(|s| s.as_str()),
+        )
+        // Not in the service's model, so after its members: a streamed bot message's
+        // chunks (ChatJS reads them).
+        .member(
+            "MessageCompleted",
+            m.message_completed.map(|b| b.to_string()),
+        )
+        .member("ChunkNumber", m.chunk_number.map(|n| n.to_string()))
 }
 
 /// One `watch` line: `{"Event":"<name>","Item":{...}}`, the item as [`item_json`] writes
