@@ -11,19 +11,22 @@
 //! `/proc/<pid>/cmdline`), and end up in shell history. A token pasted into an argument
 //! anyway is refused before it can be sent or shown: every message shows an argument only
 //! by the library's 64-character rule, an argument that holds a token is refused without
-//! being shown (`commands::check_args`), and as a last line of defence all output is
-//! scrubbed of the tokens (`output::Shield`), except the connection token that
+//! being shown (`commands::tokens::check_args`), and as a last line of defence all output
+//! is scrubbed of the tokens (`output::Shield`), except the connection token that
 //! `create-participant-connection` prints on purpose.
 //!
 //! This file only collects the arguments, the environment and the streams. Parsing is in
-//! `args`, running each command in `commands`, what is written in `output`; each is
-//! unit-tested, and the whole binary is tested end to end against the emulator in
-//! `tests/integration/cli.rs`.
+//! `args` (the requests in `args/requests.rs`), running each command in `commands` (one
+//! file per command family under `commands/`), what is written in `output`, and every
+//! help and usage text in `help`; each is unit-tested (the larger test modules in a
+//! `tests.rs` of their own), and the whole binary is tested end to end against the
+//! emulator in `tests/integration/cli.rs`.
 
 #![forbid(unsafe_code)]
 
 mod args;
 mod commands;
+mod help;
 mod output;
 
 use std::ffi::OsString;
