@@ -67,7 +67,7 @@ fn stats(v: &mut [Duration]) -> (Duration, Duration) {
 // The floor: a WebSocket client over std only.
 // ---------------------------------------------------------------------------------------
 
-/// The subscribe frame's text (spec §7.3).
+/// The subscribe frame's text, as ChatJS sends it.
 const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
 
 /// A fixed mask: a client must mask, nothing says it must be random for a benchmark.

@@ -81,6 +81,39 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in the order of the table under Errors (crate docs and README): for a
+    /// program that maps each kind to something of its own (an exit status, a metric) and
+    /// wants its tests to notice a kind it does not map. The command-line utility's exit
+    /// statuses, the documentation's table and this crate's tests all read this list.
+    ///
+    /// ```
+    /// use connect_participant::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::ALL.first(), Some(&ErrorKind::InvalidInput));
+    /// assert!(ErrorKind::ALL.contains(&ErrorKind::ChatEnded));
+    /// ```
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::InvalidInput,
+        ErrorKind::InvalidConfig,
+        ErrorKind::Validation,
+        ErrorKind::AccessDenied,
+        ErrorKind::Conflict,
+        ErrorKind::Throttling,
+        ErrorKind::ServiceQuotaExceeded,
+        ErrorKind::ResourceNotFound,
+        ErrorKind::InternalServer,
+        ErrorKind::UnknownService,
+        ErrorKind::UnexpectedStatus,
+        ErrorKind::Redirect,
+        ErrorKind::Transport,
+        ErrorKind::Timeout,
+        ErrorKind::Certificate,
+        ErrorKind::InvalidResponse,
+        ErrorKind::RandomSource,
+        ErrorKind::Io,
+        ErrorKind::ChatEnded,
+    ];
+
     /// A few words for the kind, as [`Display`](fmt::Display) prints it.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -723,49 +756,54 @@ mod tests {
         assert_eq!(untouched.redacting("").service_message(), Some("x"));
     }
 
-    /// Every kind, kept complete by the exhaustive match (a new kind fails to compile here).
-    fn all_kinds() -> Vec<ErrorKind> {
+    /// Where `kind` stands in [`ErrorKind::ALL`]: an exhaustive match, so that a new kind
+    /// fails to compile here until it is placed, and the test below until it is listed.
+    fn position(kind: ErrorKind) -> usize {
         use ErrorKind::*;
-        let all = vec![
-            InvalidInput,
-            InvalidConfig,
-            Validation,
-            AccessDenied,
-            Conflict,
-            Throttling,
-            InternalServer,
-            UnknownService,
-            UnexpectedStatus,
-            Redirect,
-            Transport,
-            Timeout,
-            Certificate,
-            InvalidResponse,
-            RandomSource,
-            ChatEnded,
-            ServiceQuotaExceeded,
-            ResourceNotFound,
-            Io,
-        ];
-        for kind in &all {
-            match kind {
-                InvalidInput | InvalidConfig | Validation | AccessDenied | Conflict
-                | Throttling | InternalServer | UnknownService | UnexpectedStatus | Redirect
-                | Transport | Timeout | Certificate | InvalidResponse | RandomSource
-                | ChatEnded | ServiceQuotaExceeded | ResourceNotFound | Io => {}
-            }
+        match kind {
+            InvalidInput => 0,
+            InvalidConfig => 1,
+            Validation => 2,
+            AccessDenied => 3,
+            Conflict => 4,
+            Throttling => 5,
+            ServiceQuotaExceeded => 6,
+            ResourceNotFound => 7,
+            InternalServer => 8,
+            UnknownService => 9,
+            UnexpectedStatus => 10,
+            Redirect => 11,
+            Transport => 12,
+            Timeout => 13,
+            Certificate => 14,
+            InvalidResponse => 15,
+            RandomSource => 16,
+            Io => 17,
+            ChatEnded => 18,
         }
-        all
+    }
+
+    #[test]
+    fn the_list_of_kinds_is_complete_and_in_order() {
+        for (i, kind) in ErrorKind::ALL.iter().enumerate() {
+            assert_eq!(position(*kind), i, "{kind:?}");
+        }
+        assert_eq!(ErrorKind::ALL.len(), position(ErrorKind::ChatEnded) + 1);
     }
 
     #[test]
     fn the_one_error_table_lists_every_kind_and_readme_carries_it_unchanged() {
         let table = include_str!("../docs/errors.md");
-        for kind in all_kinds() {
-            assert!(
-                table.contains(&format!("\n| `{kind:?}` |")),
-                "{kind:?} missing"
-            );
+        let rows: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        let kinds: Vec<String> = ErrorKind::ALL.iter().map(|k| format!("{k:?}")).collect();
+        assert_eq!(
+            rows, kinds,
+            "docs/errors.md: one row per kind, in ErrorKind::ALL's order"
+        );
+        for kind in ErrorKind::ALL {
             assert!(!kind.to_string().is_empty());
         }
         let readme = include_str!("../README.md");

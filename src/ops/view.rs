@@ -1,4 +1,4 @@
-//! DescribeView: the view a ShowView block sent, by its token (spec §3.9). The only GET.
+//! DescribeView: the view a ShowView block sent, by its token. The only GET.
 
 use std::fmt;
 

@@ -97,7 +97,8 @@ impl Delivery {
         }
     }
 
-    /// One chunk of a streamed message (spec §7.6).
+    /// One chunk of a streamed message (a bot's message sent in parts that share an
+    /// `Id`, `MessageMetadata.ChunkNumber` counting them).
     fn chunk(&mut self, id: String, item: Item, out: &mut Vec<Event>) {
         if self.seen.contains_key(&id) && !self.partial.contains_key(&id) {
             // The completed message is already out: a late chunk changes nothing.

@@ -6,7 +6,8 @@ use crate::error::Error;
 use crate::ops::transcript::{Item, ItemType};
 use crate::time::Timestamp;
 
-/// The event content types the stream tells apart (spec §8).
+/// The event content types the stream tells apart (the Participant Service's event
+/// catalogue).
 pub(crate) mod content_types {
     pub(crate) const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
     pub(crate) const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";

@@ -1,4 +1,5 @@
-//! The participant WebSocket's frames, written and read: pure, no IO (spec §7.3).
+//! The participant WebSocket's frames, written and read as amazon-connect-chatjs writes
+//! and reads them: pure, no IO.
 
 use serde_json::Value;
 
@@ -117,7 +118,7 @@ mod tests {
 
     #[test]
     fn the_client_frames_are_chatjs_bytes() {
-        // ChatJS: JSON.stringify({topic, content}) (spec §7.3).
+        // ChatJS writes JSON.stringify({topic, content}).
         assert_eq!(
             SUBSCRIBE,
             "{\"topic\":\"aws/subscribe\",\"content\":{\"topics\":[\"aws/chat\"]}}"
@@ -151,7 +152,8 @@ mod tests {
 
     #[test]
     fn a_real_chat_frame_gives_its_item() {
-        // The shape of the real frame in spec §7.3 ([CI] capture), shortened.
+        // The shape of the sample frame in amazon-connect-chat-interface's documentation
+        // (InteractiveMessageActionButtonImplementation.md), shortened.
         let frame = r#"{"content":"{\"AbsoluteTime\":\"2023-03-21T06:33:01.515Z\",\"Content\":\"Hi\",\"ContentType\":\"text/plain\",\"Id\":\"d2ee0b6e\",\"Type\":\"MESSAGE\",\"ParticipantId\":\"1c2142ab\",\"DisplayName\":\"BOT\",\"ParticipantRole\":\"SYSTEM\",\"InitialContactId\":\"a307b665\",\"ContactId\":\"a307b665\"}","contentType":"application/json","topic":"aws/chat"}"#;
         let Frame::Chat(item) = parse(frame) else {
             panic!("not a chat frame");

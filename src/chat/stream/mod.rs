@@ -602,7 +602,7 @@ impl ChatStream {
         Ok(())
     }
 
-    /// Subscribes to the chat: ChatJS's rules (spec §7.3), a refusal retried every
+    /// Subscribes to the chat: ChatJS's rules, a refusal retried every
     /// 500 ms up to 5 times, an unanswered subscribe resent after 1 s up to 3 times; chat
     /// frames that come first are kept (at most [`MAX_EARLY`]) and given back.
     fn subscribe_on(socket: &mut Socket) -> std::result::Result<Vec<Item>, Attempt> {
@@ -671,7 +671,8 @@ impl ChatStream {
             let mut reached_known = false;
             for item in page.transcript {
                 if item.id.as_deref().is_some_and(|id| self.delivery.knows(id)) {
-                    // Frames are not promised in order (spec §7.3), nor are items of equal
+                    // Frames are not promised in order (the service's documentation says
+                    // so), nor are items of equal
                     // AbsoluteTime: an item older than a known one may still be missing.
                     // The rest of this page is read too; the next page is not.
                     reached_known = true;
