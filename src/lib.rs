@@ -3,7 +3,7 @@
 //! messages, typing indicators and read receipts, read the transcript, share files, and leave.
 //!
 //! No async runtime, no AWS credentials (the service authenticates by the participant's
-//! tokens alone), four runtime dependencies (`ureq` with rustls, `serde`, `serde_json`,
+//! tokens alone), three runtime dependencies (`ureq` with rustls, `serde_json`,
 //! `getrandom`). Every input is checked against the service's documented limits before a
 //! byte is sent. The request on the wire is the official SDKs' (method, path,
 //! `Content-Type`, `X-Amz-Bearer`, `amz-sdk-invocation-id`, `amz-sdk-request`, and the JSON
@@ -160,7 +160,8 @@
 )]
 //! - `websocket`: `Participant::stream`, `ChatStream` and the events it yields, and the
 //!   emulator's WebSocket side. Builds `tungstenite` (the WebSocket protocol, without its
-//!   TLS features: the stream runs over this crate's rustls) and the crates it needs.
+//!   TLS features: the stream's connection comes from the client's own connector chain,
+//!   with its proxy, roots or platform verifier) and the crates it needs.
 //! - `cli`: the `connect-participant` command-line utility (turns `emulator` and `websocket`
 //!   on).
 //! - `platform-verifier`: `ClientBuilder::platform_verifier`, to verify servers'

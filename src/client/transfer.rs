@@ -186,8 +186,11 @@ impl Client {
 
     /// The upload's second step alone: PUTs the bytes from `body`'s position to its end to
     /// the presigned URL of `metadata`, with every header it lists, and nothing else that
-    /// a signature covers (no token). Retried from the start of the bytes as the calls are
-    /// (server errors, timeouts, dropped connections), up to the client's attempts.
+    /// a signature covers (no token). Retried from the start of the bytes through the
+    /// calls' attempt loop (server errors, throttling, timeouts, dropped connections), up to
+    /// the client's attempts and within the retry quota the calls share;
+    /// [`Error::attempts`] counts the PUTs. A file that fails or changes while it is read
+    /// stops the PUT at once, not retried.
     pub fn put_attachment<R: Read + Seek>(
         &self,
         metadata: &UploadMetadata,
@@ -305,8 +308,10 @@ impl Client {
     /// Downloads an attachment from its presigned URL (GetAttachment's `Url`) into `out`,
     /// with a plain GET and no token: that host is not the service. Refuses an answer over
     /// `max_bytes` (as announced, or as it arrives), writing at most that much. The GET may
-    /// take the client's timeout plus one second per 50 KB of `max_bytes` (at most 400 s more). Returns the
-    /// bytes written.
+    /// take the client's timeout plus one second per 50 KB of `max_bytes` (at most 400 s
+    /// more), and is retried as the calls are (their attempts, back-off and retry quota)
+    /// until its first byte is written to `out`: what is written cannot be taken back.
+    /// Returns the bytes written.
     pub fn download_attachment(
         &self,
         url: &PresignedUrl,
