@@ -24,8 +24,8 @@ pub(crate) const AWS_MAX_ATTEMPTS: &str = "AWS_MAX_ATTEMPTS";
 pub(crate) const AWS_SDK_UA_APP_ID: &str = "AWS_SDK_UA_APP_ID";
 pub(crate) const AWS_CA_BUNDLE: &str = "AWS_CA_BUNDLE";
 
-/// Every variable [`read`] reads, in the order of its table (for the command line's
-/// diagnostics and the tests).
+/// Every variable `ClientBuilder::from_env` reads, in the order of its table (for the
+/// command line's diagnostics and the tests).
 #[cfg(any(test, feature = "cli"))]
 pub const VARIABLES: [&str; 10] = [
     AWS_REGION,

@@ -145,10 +145,10 @@ impl Client {
     /// Sends one event: typing, or a delivered or read receipt (SendEvent).
     ///
     /// The request and token are checked against every documented limit first; an invalid
-    /// input returns [`ErrorKind::InvalidInput`] and nothing is sent. A client token is
+    /// input returns [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) and nothing is sent. A client token is
     /// generated when the request has none. Failures worth another try are retried (see
     /// [`ClientBuilder::max_attempts`]) with the same client token and invocation id;
-    /// [`Error::attempts`] tells how many were made.
+    /// [`Error::attempts`](crate::Error::attempts) tells how many were made.
     pub fn send_event(
         &self,
         token: &ConnectionToken,
@@ -186,7 +186,7 @@ impl Client {
     ///
     /// This is the only operation that takes the [`ParticipantToken`]. A 403 here means
     /// the participant token is unknown or the chat has ended (see
-    /// [`ErrorKind::AccessDenied`]). To have the connection token renewed before it
+    /// [`ErrorKind::AccessDenied`](crate::ErrorKind::AccessDenied)). To have the connection token renewed before it
     /// expires, use a [`Participant`](crate::Participant) instead.
     pub fn create_participant_connection(
         &self,

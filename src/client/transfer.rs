@@ -75,7 +75,7 @@ impl UploadAttachmentRequest {
     }
 
     /// `ContentType`, the file's MIME type. Defaults to the one of the name's extension
-    /// ([`attachment_content_type`]).
+    /// ([`attachment_content_type`](crate::attachment_content_type)).
     #[must_use]
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());

@@ -75,8 +75,8 @@ impl StartAttachmentUploadRequest {
     }
 
     /// Checks the name (1 to 256 characters, with an extension the service takes: see
-    /// [`ATTACHMENT_TYPES`]), the MIME type (1 to 255 characters), the size (1 to
-    /// [`MAX_ATTACHMENT_BYTES`]) and the client token (1 to 500 characters).
+    /// [`ATTACHMENT_TYPES`](crate::ATTACHMENT_TYPES)), the MIME type (1 to 255 characters), the size (1 to
+    /// [`MAX_ATTACHMENT_BYTES`](crate::MAX_ATTACHMENT_BYTES)) and the client token (1 to 500 characters).
     pub fn validate(&self) -> Result<()> {
         check_attachment(
             &self.attachment_name,
