@@ -296,3 +296,125 @@ impl fmt::Debug for Conn {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use ureq::unversioned::resolver::DefaultResolver;
+    use ureq::unversioned::transport::LazyBuffers;
+
+    use super::*;
+
+    /// A timeout as ureq makes one for a connection (its fields differ across minors, so
+    /// one is taken from ureq rather than built): a link that keeps it and connects nothing.
+    fn connect_timeout() -> NextTimeout {
+        #[derive(Debug)]
+        struct Keep(Arc<Mutex<Option<NextTimeout>>>);
+        impl Connector<()> for Keep {
+            type Out = ();
+            fn connect(
+                &self,
+                details: &ConnectionDetails,
+                _: Option<()>,
+            ) -> Result<Option<()>, ureq::Error> {
+                *self.0.lock().unwrap() = Some(details.timeout);
+                Err(ureq::Error::ConnectionFailed)
+            }
+        }
+        let kept = Arc::new(Mutex::new(None));
+        let config = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(3)))
+            .build();
+        let agent =
+            ureq::Agent::with_parts(config, Keep(Arc::clone(&kept)), DefaultResolver::default());
+        // An IP literal: nothing is resolved, and the link connects nowhere.
+        assert!(agent.get("http://127.0.0.1:9/").call().is_err());
+        let timeout = kept.lock().unwrap().take().expect("ureq ran the link");
+        assert_eq!(timeout.reason, Timeout::Connect);
+        timeout
+    }
+
+    /// A transport that records the timeouts it is given.
+    #[derive(Debug)]
+    struct Recorder {
+        buffers: LazyBuffers,
+        seen: Vec<(Option<Duration>, Timeout)>,
+    }
+
+    impl Transport for Recorder {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+
+        fn transmit_output(&mut self, _: usize, t: NextTimeout) -> Result<(), ureq::Error> {
+            self.seen.push((t.not_zero().map(|d| *d), t.reason));
+            Ok(())
+        }
+
+        fn await_input(&mut self, t: NextTimeout) -> Result<bool, ureq::Error> {
+            self.seen.push((t.not_zero().map(|d| *d), t.reason));
+            Ok(false)
+        }
+
+        fn is_open(&mut self) -> bool {
+            true
+        }
+    }
+
+    fn bounded(left: Duration) -> Bounded<Recorder> {
+        Bounded {
+            inner: Recorder {
+                buffers: LazyBuffers::new(64, 64),
+                seen: Vec::new(),
+            },
+            deadline: Instant::now().checked_add(left),
+        }
+    }
+
+    #[test]
+    fn the_setup_waits_no_longer_than_the_deadline() {
+        let ureq_made = connect_timeout();
+        let mut b = bounded(Duration::from_millis(200));
+        // ureq gives each read of the setup its whole connect budget (3 s) again.
+        for _ in 0..3 {
+            b.await_input(ureq_made).unwrap();
+            b.transmit_output(1, ureq_made).unwrap();
+        }
+        for (after, reason) in &b.inner.seen {
+            assert!(after.unwrap() <= Duration::from_millis(200), "{after:?}");
+            assert_eq!(*reason, Timeout::Connect);
+        }
+    }
+
+    #[test]
+    fn a_setup_past_its_deadline_fails_at_once_as_a_timeout() {
+        let ureq_made = connect_timeout();
+        let mut b = bounded(Duration::ZERO);
+        let e = b.await_input(ureq_made).unwrap_err();
+        assert!(matches!(e, ureq::Error::Timeout(Timeout::Connect)), "{e:?}");
+        assert!(b.inner.seen.is_empty(), "nothing reached the socket");
+    }
+
+    #[test]
+    fn the_first_read_after_the_setup_lifts_the_deadline_for_good() {
+        let ureq_made = connect_timeout();
+        let mut b = bounded(Duration::from_millis(200));
+        let after_setup = NextTimeout {
+            after: UreqDuration::Exact(Duration::from_secs(30)),
+            reason: Timeout::RecvBody,
+            ..ureq_made
+        };
+        b.await_input(after_setup).unwrap();
+        assert_eq!(b.deadline, None);
+        // A connect-phase timeout passes whole now: the deadline is gone for good.
+        b.await_input(ureq_made).unwrap();
+        assert_eq!(
+            b.inner.seen,
+            [
+                (Some(Duration::from_secs(30)), Timeout::RecvBody),
+                (ureq_made.not_zero().map(|d| *d), Timeout::Connect),
+            ]
+        );
+    }
+}
