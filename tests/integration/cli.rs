@@ -13,7 +13,8 @@ use connect_participant::emulator::{Emulator, Fault};
 use connect_participant::{ConnectionToken, GetTranscriptRequest, Item, SortOrder};
 use serde_json::Value;
 
-use crate::scripted::closed_port;
+use crate::support;
+use crate::support::scripted::closed_port;
 
 /// The binary under test.
 const BIN: &str = env!("CARGO_BIN_EXE_connect-participant");
@@ -1720,7 +1721,7 @@ fn disconnect_participant_sends_its_client_token_then_the_token_is_refused() {
     let out = send_with(&emulator, &token, &["typing"]);
     assert_refused(&out, "AccessDeniedException", 403);
     assert!(
-        stderr(&out).contains(crate::CONNECTION_DENIED),
+        stderr(&out).contains(support::CONNECTION_DENIED),
         "{}",
         stderr(&out)
     );
@@ -1886,8 +1887,8 @@ fn get_transcript_sends_every_option_as_the_aws_cli_does() {
 }
 
 /// A page of one item whose next token is `next`, as a scripted answer.
-fn hostile_page(id: &str, next: &str) -> crate::scripted::Action {
-    crate::scripted::Action::Respond(crate::scripted::response(
+fn hostile_page(id: &str, next: &str) -> support::scripted::Action {
+    support::scripted::Action::Respond(support::scripted::response(
         "200 OK",
         &[],
         format!(r#"{{"Transcript":[{{"Id":"{id}","Content":"{id}"}}],"NextToken":"{next}"}}"#)
@@ -1897,7 +1898,7 @@ fn hostile_page(id: &str, next: &str) -> crate::scripted::Action {
 
 #[test]
 fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
-    use crate::scripted::Scripted;
+    use crate::support::scripted::Scripted;
     // A NextToken the service could not take back ends the pages as a bad answer (exit 3),
     // not as the user's bad input (exit 2), after printing what came before it.
     let long = "n".repeat(1001);
@@ -1934,7 +1935,7 @@ fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
 
 #[test]
 fn a_websocket_url_with_terminal_escapes_is_printed_defused() {
-    use crate::scripted::{Action, Scripted, response};
+    use crate::support::scripted::{Action, Scripted, response};
     let server = Scripted::start(vec![Action::Respond(response(
         "200 OK",
         &[],

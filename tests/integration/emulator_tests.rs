@@ -5,6 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use crate::support;
 use connect_participant::emulator::Emulator;
 use connect_participant::{Client, ContentType, ErrorKind, SendEventRequest, send_event};
 
@@ -144,7 +145,7 @@ fn revoked_token_is_access_denied() {
         format!(
             "service error AccessDeniedException (HTTP 403): Access denied (request id {}); {}",
             e.request_id().unwrap(),
-            crate::CONNECTION_DENIED
+            support::CONNECTION_DENIED
         )
     );
     // Other participants are unaffected.

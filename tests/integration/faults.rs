@@ -32,8 +32,8 @@ use connect_participant::{
     Client, ClientBuilder, Error, ErrorKind, MAX_RESPONSE_BODY, SendEventOutput, SendEventRequest,
 };
 
-use crate::scripted::{Scripted, closed_port};
-use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
+use crate::support::scripted::{Scripted, closed_port};
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 
 // ---------------------------------------------------------------------------------------
 // Jitter and waits
@@ -44,14 +44,14 @@ use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 const JITTER: [u8; 8] = 0x9E37_79B9_7F4A_7C15u64.to_le_bytes();
 
 /// A fixed random source. The 32-byte draw for the invocation id and the client token gets
-/// [`crate::counting_random`] (so they are [`INVOCATION_ID`] and [`GENERATED_CLIENT_TOKEN`]);
+/// [`support::counting_random`] (so they are [`INVOCATION_ID`] and [`GENERATED_CLIENT_TOKEN`]);
 /// the 8-byte draw made after each failed attempt gets [`JITTER`].
 fn fixed_random(buf: &mut [u8]) -> io::Result<()> {
     if buf.len() == JITTER.len() {
         buf.copy_from_slice(&JITTER);
         Ok(())
     } else {
-        crate::counting_random(buf)
+        support::counting_random(buf)
     }
 }
 
@@ -109,7 +109,7 @@ fn failing_jitter_draw_waits_the_whole_ceiling() {
             if buf.len() == 8 {
                 Err(io::Error::other("no entropy for jitter"))
             } else {
-                crate::counting_random(buf)
+                support::counting_random(buf)
             }
         })
         .sleep_fn(sleeps.recorder())
@@ -326,7 +326,7 @@ impl Run {
                     .message
                     .replace("{url}", &self.url)
                     .replace("{rid}", e.request_id().unwrap_or("<none>"))
-                    .replace("{denied}", crate::CONNECTION_DENIED);
+                    .replace("{denied}", support::CONNECTION_DENIED);
                 assert_eq!(e.to_string(), message, "{server}");
             }
             (result, kind) => panic!("{server}: expected {kind:?}, got {result:?}"),
@@ -703,8 +703,8 @@ fn read_all_but_last_byte(stream: &mut TcpStream) -> Vec<u8> {
     // One byte at a time, so that nothing past the wanted length leaves the socket buffer.
     while got.len() < Resetter::MAX_REQUEST {
         // The scripted server's head reader, so that the suite reads requests one way.
-        let wanted = crate::scripted::find_header_end(&got)
-            .map(|end| end + crate::scripted::content_length(&got[..end]).unwrap_or(0) - 1);
+        let wanted = support::scripted::find_header_end(&got)
+            .map(|end| end + support::scripted::content_length(&got[..end]).unwrap_or(0) - 1);
         if wanted.is_some_and(|w| got.len() >= w) {
             break;
         }
@@ -732,7 +732,7 @@ fn reset(answer: &'static [u8], what: &str) -> Row {
     let port = server.addr.port();
     let sleeps = Sleeps::default();
     let client = recording_client(&url, &sleeps);
-    let result = client.send_event(&crate::token(), &SendEventRequest::typing());
+    let result = client.send_event(&support::token(), &SendEventRequest::typing());
     let requests = server.finish();
     let e = result.as_ref().expect_err("every connection is reset");
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
@@ -749,7 +749,7 @@ fn reset(answer: &'static [u8], what: &str) -> Row {
     );
     let want: Vec<String> = (1..=3)
         .map(|attempt| {
-            let mut whole = crate::wire_bytes::expected_attempt(
+            let mut whole = support::wire::expected_attempt(
                 port,
                 "conn-token-1",
                 INVOCATION_ID,
@@ -790,7 +790,7 @@ fn refused_connection() -> Row {
     let url = format!("http://127.0.0.1:{}", closed_port());
     let sleeps = Sleeps::default();
     let client = recording_client(&url, &sleeps);
-    let result = client.send_event(&crate::token(), &SendEventRequest::typing());
+    let result = client.send_event(&support::token(), &SendEventRequest::typing());
     let e = result.as_ref().expect_err("nothing listens");
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
     assert_eq!(e.attempts(), 3);

@@ -10,7 +10,8 @@ use connect_participant::{
     SendEventRequest, SendMessageRequest,
 };
 
-use crate::scripted::{Action, Request, Scripted, response};
+use crate::support;
+use crate::support::scripted::{Action, Request, Scripted, response};
 
 /// 2019-11-09T02:41:28Z, the expiry the scripted answers give, in seconds.
 const EXPIRY: u64 = 1_573_267_288;
@@ -73,7 +74,7 @@ fn participant_token() -> ParticipantToken {
 
 fn connect(server: &Scripted, clock: &Clock) -> Participant {
     let clock = clock.clone();
-    Participant::builder(&crate::client(&server.url()), participant_token())
+    Participant::builder(&support::client(&server.url()), participant_token())
         .clock(move || clock.now())
         .connect()
         .expect("the scripted connection answers")
@@ -129,7 +130,7 @@ fn a_renewal_leaves_connect_participant_out() {
     let server = Scripted::start(vec![connection("conn-1", 0), connection("conn-2", 86_400)]);
     let clock = Clock::at(EXPIRY);
     let c = clock.clone();
-    let me = Participant::builder(&crate::client(&server.url()), participant_token())
+    let me = Participant::builder(&support::client(&server.url()), participant_token())
         .connection_request(
             CreateParticipantConnectionRequest::new()
                 .with_types([ConnectionType::ConnectionCredentials])
@@ -281,7 +282,7 @@ fn connecting_needs_connection_credentials_asked_and_given() {
         &[],
         br#"{"Websocket":{"Url":"wss://w"}}"#,
     ))]);
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let e = Participant::builder(&client, participant_token())
         .connection_request(
             CreateParticipantConnectionRequest::new().with_types([ConnectionType::Websocket]),
@@ -357,7 +358,7 @@ fn against_the_emulator_a_chat_ended_while_away_is_chat_ended() {
         .send_message(&SendMessageRequest::text("hello?"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
-    assert!(e.to_string().ends_with(crate::CONNECTION_DENIED), "{e}");
+    assert!(e.to_string().ends_with(support::CONNECTION_DENIED), "{e}");
     // When it is due, CreateParticipantConnection's 403 says the chat is over.
     emulator.advance_clock(Duration::from_secs(24 * 3600));
     let e = me

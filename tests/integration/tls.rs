@@ -13,7 +13,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::{counting_random, ok_response, token};
+use crate::support::{counting_random, ok_response, token};
 
 /// The tail of a refused unknown issuer's message: how to trust another root.
 const ADD_A_ROOT: &str = "if a private CA or a TLS-inspecting proxy issued it, trust its \
