@@ -20,11 +20,9 @@
 
 use std::error::Error as _;
 use std::fmt::Write as _;
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use connect_participant::emulator::{Emulator, Fault, RecordedEvent, SeenRequest};
@@ -32,6 +30,7 @@ use connect_participant::{
     Client, ClientBuilder, Error, ErrorKind, MAX_RESPONSE_BODY, SendEventOutput, SendEventRequest,
 };
 
+use crate::support::resetter::Resetter;
 use crate::support::scripted::{Scripted, closed_port};
 use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 
@@ -44,8 +43,9 @@ use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 const JITTER: [u8; 8] = 0x9E37_79B9_7F4A_7C15u64.to_le_bytes();
 
 /// A fixed random source. The 32-byte draw for the invocation id and the client token gets
-/// [`support::counting_random`] (so they are [`INVOCATION_ID`] and [`GENERATED_CLIENT_TOKEN`]);
-/// the 8-byte draw made after each failed attempt gets [`JITTER`].
+/// [`support::counting_random`] (so they are [`INVOCATION_ID`] and
+/// [`GENERATED_CLIENT_TOKEN`]); the 8-byte draw made after each failed attempt gets
+/// [`JITTER`].
 fn fixed_random(buf: &mut [u8]) -> io::Result<()> {
     if buf.len() == JITTER.len() {
         buf.copy_from_slice(&JITTER);
@@ -621,101 +621,6 @@ fn retry_after(ms: u64, want: Duration) -> Row {
     )
 }
 
-/// A server that reads each request but its last byte, writes `answer` (maybe nothing), and
-/// drops the connection with that byte unread, which makes the kernel end it with a TCP
-/// reset (RST) rather than a clean close. It keeps what it read.
-struct Resetter {
-    addr: SocketAddr,
-    stopping: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Vec<Vec<u8>>>>,
-}
-
-impl Resetter {
-    /// Bounds the accept loop; a call makes at most 3 connections.
-    const MAX_CONNECTIONS: usize = 16;
-    /// Bounds the reading; the client's requests here are far smaller.
-    const MAX_REQUEST: usize = 64 * 1024;
-
-    fn start(answer: &'static [u8]) -> Resetter {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stopping = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stopping = Arc::clone(&stopping);
-            thread::spawn(move || {
-                let mut requests = Vec::new();
-                for _ in 0..Self::MAX_CONNECTIONS {
-                    // A failing accept (out of descriptors, say) would fail again at once:
-                    // end the server, so that its client meets a refused connection rather
-                    // than a loop spinning through its bound.
-                    let Ok((mut stream, _)) = listener.accept() else {
-                        break;
-                    };
-                    if stopping.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    // A safety net only: the client always sends a whole request.
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                    requests.push(read_all_but_last_byte(&mut stream));
-                    let _ = stream.write_all(answer);
-                    drop(stream);
-                }
-                requests
-            })
-        };
-        Resetter {
-            addr,
-            stopping,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Stops the server; returns what it read of each request, in order.
-    fn finish(mut self) -> Vec<Vec<u8>> {
-        self.stop()
-    }
-
-    fn stop(&mut self) -> Vec<Vec<u8>> {
-        let Some(thread) = self.thread.take() else {
-            return Vec::new();
-        };
-        self.stopping.store(true, Ordering::SeqCst);
-        // Wakes the blocked accept, which then sees the flag.
-        let _wake = TcpStream::connect(self.addr);
-        thread.join().unwrap_or_default()
-    }
-}
-
-impl Drop for Resetter {
-    fn drop(&mut self) {
-        let _ = self.stop();
-    }
-}
-
-/// Reads one request (head, then `content-length` body bytes) but its last byte.
-fn read_all_but_last_byte(stream: &mut TcpStream) -> Vec<u8> {
-    let mut got = Vec::new();
-    let mut byte = [0u8; 1];
-    // One byte at a time, so that nothing past the wanted length leaves the socket buffer.
-    while got.len() < Resetter::MAX_REQUEST {
-        // The scripted server's head reader, so that the suite reads requests one way.
-        let wanted = support::scripted::find_header_end(&got)
-            .map(|end| end + support::scripted::content_length(&got[..end]).unwrap_or(0) - 1);
-        if wanted.is_some_and(|w| got.len() >= w) {
-            break;
-        }
-        match stream.read(&mut byte) {
-            Ok(1) => got.push(byte[0]),
-            _ => break,
-        }
-    }
-    got
-}
-
 /// A 3-attempt client for `url` with the fixed random source, recording its waits.
 fn recording_client(url: &str, sleeps: &Sleeps) -> Client {
     Client::builder()
@@ -729,7 +634,7 @@ fn recording_client(url: &str, sleeps: &Sleeps) -> Client {
 fn reset(answer: &'static [u8], what: &str) -> Row {
     let server = Resetter::start(answer);
     let url = server.url();
-    let port = server.addr.port();
+    let port = server.port();
     let sleeps = Sleeps::default();
     let client = recording_client(&url, &sleeps);
     let result = client.send_event(&support::token(), &SendEventRequest::typing());

@@ -2,90 +2,49 @@
 //! the emulator's, the WebSocket URL that CreateParticipantConnection hands out points at a
 //! server that misbehaves on purpose.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use connect_participant::emulator::{Emulator, Fault};
 use connect_participant::{ChatStream, Event, Next, Participant};
 use tungstenite::{Message, WebSocket};
 
+use crate::support::server::Server;
+
 const SUBSCRIBED: &str =
     r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
 
 /// A WebSocket server that runs `script` for each connection it accepts, on its own
-/// thread, until `stop` is set; it counts connections.
+/// thread, until the server stops (the flag the script gets).
 struct Hostile {
     url: String,
-    stop: Arc<AtomicBool>,
-    accepted: Arc<AtomicUsize>,
-    thread: Option<JoinHandle<()>>,
+    server: Server<()>,
 }
 
-type Script = dyn Fn(usize, WebSocket<TcpStream>, &AtomicBool) + Send + Sync;
-
 impl Hostile {
+    /// The most connections a test here makes: the first socket and a few replacements.
+    const MAX_CONNECTIONS: usize = 100;
+
     fn start(
         script: impl Fn(usize, WebSocket<TcpStream>, &AtomicBool) + Send + Sync + 'static,
     ) -> Hostile {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let url = format!(
-            "ws://{}/connect/s3cr3t-path",
-            listener.local_addr().unwrap()
-        );
-        let stop = Arc::new(AtomicBool::new(false));
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let script: Arc<Script> = Arc::new(script);
-        let thread = {
-            let stop = stop.clone();
-            let accepted = accepted.clone();
-            thread::spawn(move || {
-                let mut workers = Vec::new();
-                while !stop.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((tcp, _)) => {
-                            tcp.set_nonblocking(false).unwrap();
-                            tcp.set_read_timeout(Some(Duration::from_millis(50)))
-                                .unwrap();
-                            let n = accepted.fetch_add(1, Ordering::SeqCst);
-                            let script = script.clone();
-                            let stop = stop.clone();
-                            workers.push(thread::spawn(move || {
-                                let Ok(ws) = accept(tcp) else { return };
-                                script(n, ws, &stop);
-                            }));
-                        }
-                        Err(_) => thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-                for w in workers {
-                    let _ = w.join();
-                }
-            })
-        };
-        Hostile {
-            url,
-            stop,
-            accepted,
-            thread: Some(thread),
-        }
+        let server = Server::start("hostile", Self::MAX_CONNECTIONS, move |n, tcp, stop| {
+            // Short reads, so that a script's loop sees the stop flag soon.
+            tcp.set_read_timeout(Some(Duration::from_millis(50)))
+                .unwrap();
+            let Ok(ws) = accept(tcp) else { return };
+            script(n, ws, stop);
+        });
+        let url = format!("ws://{}/connect/s3cr3t-path", server.addr());
+        Hostile { url, server }
     }
 
     fn accepted(&self) -> usize {
-        self.accepted.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Hostile {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.server.accepted()
     }
 }
 
@@ -380,21 +339,19 @@ fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript()
     // read-back must still find it.
     let emulator = Arc::new(Emulator::start().unwrap());
     let contact = Arc::new(std::sync::Mutex::new(String::new()));
-    let go = Arc::new(AtomicBool::new(false));
+    // Says the stream is open (its transcript read); a bound for a broken test.
+    let (go, gone) = mpsc::channel::<()>();
+    let gone = std::sync::Mutex::new(gone);
     let server = {
         let emulator = emulator.clone();
         let contact = contact.clone();
-        let go = go.clone();
         Hostile::start(move |n, mut ws, stop| {
             if await_subscribe(&mut ws, stop).is_none() {
                 return;
             }
             let _ = ws.send(Message::text(SUBSCRIBED));
             if n == 0 {
-                // Once the stream is open (its transcript read).
-                while !go.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
-                    thread::sleep(Duration::from_millis(5));
-                }
+                let _ = gone.lock().unwrap().recv_timeout(Duration::from_secs(10));
                 let id = contact.lock().unwrap().clone();
                 emulator.agent_says(&id, "one", "text/plain").unwrap();
                 let two = emulator.agent_says(&id, "two", "text/plain").unwrap();
@@ -415,7 +372,7 @@ fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript()
         .heartbeat_interval(Duration::from_secs(60))
         .open()
         .unwrap();
-    go.store(true, Ordering::SeqCst);
+    go.send(()).unwrap();
     let seen = within(Duration::from_secs(10), move || {
         let mut seen = Vec::new();
         for _ in 0..6 {

@@ -2,7 +2,7 @@
 //! and certificate are made here (ECDSA P-256 keys from ring, certificates written as DER
 //! by hand: the crates that TLS already builds, nothing more).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -13,6 +13,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::support::scripted::{find_header_end, read_request};
 use crate::support::{counting_random, ok_response, token};
 
 /// The tail of a refused unknown issuer's message: how to trust another root.
@@ -220,34 +221,9 @@ fn answer(tcp: TcpStream, config: Arc<rustls::ServerConfig>) -> std::io::Result<
     tcp.set_write_timeout(Some(Duration::from_secs(10)))?;
     let conn = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
     let mut tls = rustls::StreamOwned::new(conn, tcp);
-    let mut request = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        let n = tls.read(&mut buf)?;
-        if n == 0 {
-            return Err(std::io::Error::other("closed before a whole request head"));
-        }
-        request.extend_from_slice(&buf[..n]);
-        if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-    };
+    let request = read_request(&mut tls, &mut Vec::new())?;
+    let head_end = find_header_end(&request).expect("a whole head was read");
     let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while request.len() < head_end + length {
-        let n = tls.read(&mut buf)?;
-        if n == 0 {
-            return Err(std::io::Error::other("closed before the whole body"));
-        }
-        request.extend_from_slice(&buf[..n]);
-    }
     tls.write_all(&ok_response())?;
     tls.flush()?;
     tls.conn.send_close_notify();

@@ -1,7 +1,12 @@
-//! What the topic files share: fixtures, the scripted server, and the requests the client
-//! must write.
+//! What the topic files share: fixtures, test servers, and the requests the client must
+//! write.
+//!
+//! The fixtures are below; the servers are [`scripted`] and [`resetter`], both on
+//! [`server`]; [`wire`] holds the requests the client must write.
 
+pub mod resetter;
 pub mod scripted;
+pub mod server;
 pub mod wire;
 
 use connect_participant::{Client, ConnectionToken, ErrorKind};

@@ -1,23 +1,17 @@
-//! A scripted HTTP/1.1 server on 127.0.0.1 that records the exact bytes it receives.
+//! A scripted HTTP/1.1 server that records the exact bytes of every request it answers.
 //!
 //! Each request is read raw (headers up to CRLFCRLF, then exactly `Content-Length` body
-//! bytes), recorded, and answered with the next scripted [`Action`]. Connections are served
-//! on their own threads, so keep-alive and several concurrent clients both work.
-//!
-//! [`Scripted::finish`] stops the server without polling: it marks the server as stopping,
-//! connects to it once to wake the blocked `accept`, names that wake-up connection through a
-//! channel, shuts every open connection down (so handlers blocked in a keep-alive read
-//! return), joins every thread and hands back what was seen. Dropping an unfinished server
-//! does the same and discards the report.
+//! bytes), so that tests can compare it byte for byte with what the client should send,
+//! and answered with the next scripted [`Action`]. Connections are served on their own
+//! threads ([`Server`]), so keep-alive and several concurrent clients both work.
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+use super::server::Server;
 
 /// A safety net only: no test waits on it in the normal course.
 const SOCKET_TIMEOUT: Duration = Duration::from_secs(5);
@@ -26,9 +20,6 @@ const MAX_CONNECTIONS: usize = 1000;
 const MAX_REQUESTS_PER_CONNECTION: usize = 1000;
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-/// The pauses after a failed `accept`, doubling from the first to the last.
-const ACCEPT_PAUSE_MIN: Duration = Duration::from_millis(1);
-const ACCEPT_PAUSE_MAX: Duration = Duration::from_millis(100);
 
 /// What the server does with one request.
 #[derive(Debug, Clone)]
@@ -64,7 +55,6 @@ impl Request {
         &self.bytes[end..]
     }
 
-    /// The body as text.
     pub fn body_text(&self) -> String {
         String::from_utf8(self.body().to_vec()).expect("request body is UTF-8")
     }
@@ -112,12 +102,10 @@ impl Shared {
     }
 }
 
-/// A running scripted server.
+/// A running scripted server; dropping it unfinished stops it and discards the report.
 pub struct Scripted {
-    addr: SocketAddr,
-    stopping: Arc<AtomicBool>,
-    wake_tx: Sender<SocketAddr>,
-    thread: Option<JoinHandle<Report>>,
+    server: Server<()>,
+    shared: Arc<Shared>,
 }
 
 impl Scripted {
@@ -132,33 +120,23 @@ impl Scripted {
     }
 
     fn spawn(script: Script) -> Scripted {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local addr");
-        let stopping = Arc::new(AtomicBool::new(false));
-        let (wake_tx, wake_rx) = mpsc::channel();
         let shared = Arc::new(Shared {
             script: Mutex::new(script),
             requests: Mutex::new(Vec::new()),
             unscripted: Mutex::new(0),
         });
-        let thread = {
-            let stopping = Arc::clone(&stopping);
-            thread::Builder::new()
-                .name(format!("scripted-{}", addr.port()))
-                .spawn(move || accept_loop(&listener, &stopping, &wake_rx, shared))
-                .expect("spawn server thread")
+        let server = {
+            let shared = Arc::clone(&shared);
+            Server::start("scripted", MAX_CONNECTIONS, move |index, stream, _| {
+                serve_connection(stream, index, &shared);
+            })
         };
-        Scripted {
-            addr,
-            stopping,
-            wake_tx,
-            thread: Some(thread),
-        }
+        Scripted { server, shared }
     }
 
     /// The port on 127.0.0.1.
     pub fn port(&self) -> u16 {
-        self.addr.port()
+        self.server.port()
     }
 
     /// `http://127.0.0.1:<port>`, the endpoint URL to give the client.
@@ -167,108 +145,24 @@ impl Scripted {
     }
 
     /// Stops the server, joins all its threads and returns what it saw.
-    pub fn finish(mut self) -> Report {
-        match self.stop() {
-            Some(Ok(report)) => report,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => unreachable!("finish runs once"),
+    pub fn finish(self) -> Report {
+        let connections = self.server.finish().len();
+        let requests = std::mem::take(&mut *self.shared.requests.lock().unwrap());
+        let unscripted = *self.shared.unscripted.lock().unwrap();
+        Report {
+            connections,
+            requests,
+            unscripted,
         }
-    }
-
-    fn stop(&mut self) -> Option<thread::Result<Report>> {
-        let thread = self.thread.take()?;
-        self.stopping.store(true, Ordering::SeqCst);
-        // Wake the blocked accept, and say which connection is the wake-up call. If the
-        // thread already ended (it panicked), the connect or send fails; join tells why.
-        if let Ok(wake) = TcpStream::connect(self.addr) {
-            if let Ok(local) = wake.local_addr() {
-                let _ = self.wake_tx.send(local);
-            }
-            // Kept open until the server has seen it.
-            let result = thread.join();
-            drop(wake);
-            return Some(result);
-        }
-        Some(thread.join())
-    }
-}
-
-impl Drop for Scripted {
-    fn drop(&mut self) {
-        // A test that did not call finish (it failed early, say) must not leak the thread.
-        let _ = self.stop();
-    }
-}
-
-fn accept_loop(
-    listener: &TcpListener,
-    stopping: &AtomicBool,
-    wake_rx: &Receiver<SocketAddr>,
-    shared: Arc<Shared>,
-) -> Report {
-    let mut wake: Option<SocketAddr> = None;
-    let mut connections: Vec<(JoinHandle<()>, Option<TcpStream>)> = Vec::new();
-    let mut pause = ACCEPT_PAUSE_MIN;
-    for _ in 0..MAX_CONNECTIONS {
-        let (stream, peer) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(_) if stopping.load(Ordering::SeqCst) => break,
-            Err(_) => {
-                // Out of descriptors, say: retrying at once would spin through the bound
-                // in an instant and leave later clients unanswered.
-                thread::sleep(pause);
-                pause = (pause * 2).min(ACCEPT_PAUSE_MAX);
-                continue;
-            }
-        };
-        pause = ACCEPT_PAUSE_MIN;
-        if stopping.load(Ordering::SeqCst) {
-            if wake.is_none() {
-                // `finish` sends the address right after its connect returns.
-                wake = wake_rx.recv_timeout(SOCKET_TIMEOUT).ok();
-            }
-            if wake == Some(peer) {
-                break;
-            }
-        }
-        let index = connections.len();
-        let _ = stream.set_read_timeout(Some(SOCKET_TIMEOUT));
-        let _ = stream.set_write_timeout(Some(SOCKET_TIMEOUT));
-        let control = stream.try_clone().ok();
-        let shared = Arc::clone(&shared);
-        let handle = thread::Builder::new()
-            .name(format!("scripted-conn-{index}"))
-            .spawn(move || serve_connection(stream, index, &shared))
-            .expect("spawn connection thread");
-        connections.push((handle, control));
-    }
-    let count = connections.len();
-    let mut panicked = None;
-    for (handle, control) in connections {
-        if let Some(control) = control {
-            // Unblocks a handler waiting for a next request that will never come.
-            let _ = control.shutdown(Shutdown::Both);
-        }
-        if let Err(panic) = handle.join() {
-            panicked = Some(panic);
-        }
-    }
-    if let Some(panic) = panicked {
-        std::panic::resume_unwind(panic);
-    }
-    let requests = std::mem::take(&mut *shared.requests.lock().unwrap());
-    let unscripted = *shared.unscripted.lock().unwrap();
-    Report {
-        connections: count,
-        requests,
-        unscripted,
     }
 }
 
 fn serve_connection(mut stream: TcpStream, index: usize, shared: &Shared) {
+    let _ = stream.set_read_timeout(Some(SOCKET_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(SOCKET_TIMEOUT));
     let mut buf = Vec::new();
     for _ in 0..MAX_REQUESTS_PER_CONNECTION {
-        let Some(bytes) = read_request(&mut stream, &mut buf) else {
+        let Ok(bytes) = read_request(&mut stream, &mut buf) else {
             return;
         };
         shared.requests.lock().unwrap().push(Request {
@@ -314,36 +208,38 @@ fn serve_connection(mut stream: TcpStream, index: usize, shared: &Shared) {
     }
 }
 
-/// Reads one whole request from `stream`, keeping any extra bytes in `buf`. `None` when the
-/// connection ends (or misbehaves) first.
-fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+/// Reads one whole request from `stream`, keeping any extra bytes in `buf` for the next
+/// one. An error when the connection ends (or misbehaves) first.
+pub fn read_request(stream: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<Vec<u8>> {
     let mut chunk = [0u8; 16 * 1024];
+    let mut more = |buf: &mut Vec<u8>, what: &str| match stream.read(&mut chunk)? {
+        0 => Err(io::Error::other(format!("closed before {what}"))),
+        n => {
+            buf.extend_from_slice(&chunk[..n]);
+            Ok(())
+        }
+    };
     // Each successful read adds at least one byte, and the size is capped, so this ends.
     let header_end = loop {
         if let Some(end) = find_header_end(buf) {
             break end;
         }
         if buf.len() > MAX_HEADER_BYTES {
-            return None;
+            return Err(io::Error::other("a request head over 64 KiB"));
         }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
+        more(buf, "a whole request head")?;
     };
-    let length = content_length(&buf[..header_end])?;
+    let length = content_length(&buf[..header_end])
+        .ok_or_else(|| io::Error::other("no usable Content-Length"))?;
     if length > MAX_BODY_BYTES {
-        return None;
+        return Err(io::Error::other("a request body over 2 MiB"));
     }
     let total = header_end + length;
     while buf.len() < total {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
+        more(buf, "the whole body")?;
     }
     let rest = buf.split_off(total);
-    Some(std::mem::replace(buf, rest))
+    Ok(std::mem::replace(buf, rest))
 }
 
 /// The index just past the first CRLFCRLF.
