@@ -9,23 +9,18 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use connect_participant::__cli::{AWS_VARIABLES, PROXY_VARIABLES};
-use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::emulator::{Emulator, Fault, SeenRequest};
 use connect_participant::{ConnectionToken, GetTranscriptRequest, Item, SortOrder};
 use serde_json::Value;
 
-use crate::support;
-use crate::support::scripted::closed_port;
-
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_connect-participant");
+use crate::support::content_type::{CHAT_ENDED, DELIVERED, JOINED, READ, TYPING};
+use crate::support::process::{BIN, bounded_wait};
+use crate::support::scripted::{Action, Scripted, closed_port, response};
+use crate::support::{CONNECTION_DENIED, assert_uuid_v4};
 
 /// A distinctive token, longer than anything the binary echoes, so a leak cannot hide.
 const SECRET: &str =
     "CLI-SECRET-TOKEN-4b1e9c7a2f5d8e3b6a0c9f1e4d7b2a5c8e1f4a7d0b3c6e9f2a5d8b1c4e7f0a3d6b9c2e5f8a";
-
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
-const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
 
 /// How the binary gets its tokens in one run.
 enum Token<'a> {
@@ -139,25 +134,6 @@ fn assert_unleaked(out: &Output, handed: &[String]) {
                     "{name} shows part of the token: {text}"
                 );
             }
-        }
-    }
-}
-
-/// Waits for the binary, at most 60 s (its own timeouts end every call far sooner): a
-/// binary that hangs fails the test instead of the suite.
-fn bounded_wait(child: std::process::Child) -> Output {
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
-        Ok(out) => out.expect("wait for connect-participant"),
-        Err(_) => {
-            let _ = std::process::Command::new("kill")
-                .arg(pid.to_string())
-                .status();
-            panic!("connect-participant (pid {pid}) did not finish within 60 s");
         }
     }
 }
@@ -314,23 +290,6 @@ fn send_event_sends_the_content_type_and_content_as_given() {
     assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
     assert_eq!(body["ContentType"], TYPING);
     assert_uuid_v4(body["ClientToken"].as_str().unwrap());
-}
-
-/// A lower-case UUID v4, as the library generates client tokens.
-fn assert_uuid_v4(s: &str) {
-    let b = s.as_bytes();
-    assert_eq!(b.len(), 36, "{s}");
-    assert!(
-        s.chars()
-            .enumerate()
-            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit() && !c.is_ascii_uppercase()
-            }),
-        "{s}"
-    );
-    assert_eq!(b[14], b'4', "{s}");
 }
 
 #[test]
@@ -1263,7 +1222,7 @@ fn long_arguments_are_measured_wherever_they_are_echoed() {
 // The operations beyond SendEvent, and the emulator command.
 
 /// The body the emulator received, as text.
-fn body(seen: &connect_participant::emulator::SeenRequest) -> String {
+fn body(seen: &SeenRequest) -> String {
     String::from_utf8(seen.body.clone()).expect("a JSON body")
 }
 
@@ -1720,11 +1679,7 @@ fn disconnect_participant_sends_its_client_token_then_the_token_is_refused() {
     // causes a 403.
     let out = send_with(&emulator, &token, &["typing"]);
     assert_refused(&out, "AccessDeniedException", 403);
-    assert!(
-        stderr(&out).contains(support::CONNECTION_DENIED),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains(CONNECTION_DENIED), "{}", stderr(&out));
     // Without --client-token: a new UUID v4.
     let other = emulator.connection_token();
     assert_success(&send_with(&emulator, &other, &["disconnect-participant"]));
@@ -1887,8 +1842,8 @@ fn get_transcript_sends_every_option_as_the_aws_cli_does() {
 }
 
 /// A page of one item whose next token is `next`, as a scripted answer.
-fn hostile_page(id: &str, next: &str) -> support::scripted::Action {
-    support::scripted::Action::Respond(support::scripted::response(
+fn hostile_page(id: &str, next: &str) -> Action {
+    Action::Respond(response(
         "200 OK",
         &[],
         format!(r#"{{"Transcript":[{{"Id":"{id}","Content":"{id}"}}],"NextToken":"{next}"}}"#)
@@ -1898,7 +1853,6 @@ fn hostile_page(id: &str, next: &str) -> support::scripted::Action {
 
 #[test]
 fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
-    use crate::support::scripted::Scripted;
     // A NextToken the service could not take back ends the pages as a bad answer (exit 3),
     // not as the user's bad input (exit 2), after printing what came before it.
     let long = "n".repeat(1001);
@@ -1935,7 +1889,6 @@ fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
 
 #[test]
 fn a_websocket_url_with_terminal_escapes_is_printed_defused() {
-    use crate::support::scripted::{Action, Scripted, response};
     let server = Scripted::start(vec![Action::Respond(response(
         "200 OK",
         &[],
@@ -1964,9 +1917,6 @@ fn a_websocket_url_with_terminal_escapes_is_printed_defused() {
 
 // ---------------------------------------------------------------------------------------
 // watch
-
-const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
-const CHAT_ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";
 
 /// How long a watch test waits for the binary's WebSocket to open: a bound, not a
 /// synchronization.

@@ -8,6 +8,8 @@ use std::time::Duration;
 use connect_participant::SendEventRequest;
 use connect_participant::emulator::{Emulator, EmulatorBuilder};
 
+use crate::support::process::bounded_wait;
+
 /// Marks the child process of the fd-limit tests, and says which scenario it runs.
 const FD_CHILD_ENV: &str = "CONNECT_PARTICIPANT_EMULATOR_FD_CHILD";
 /// The child test's full name in this binary.
@@ -18,9 +20,6 @@ const FD_HOARDERS: usize = 600;
 /// A bound on the connections opened until the process runs out of descriptors.
 const FD_EXHAUST_MAX: usize = 2000;
 
-/// Runs [`fd_limit_child`] in `scenario` with an open-file limit of 1024 and returns its
-/// output, after checking that it succeeded.
-#[cfg(unix)]
 /// The client that must be answered while others hoard connections: one attempt, and a
 /// timeout that bounds the test should it not be. 10 s, not less: after the process ran out
 /// of descriptors the emulator first works through the hoarders queued before this client,
@@ -34,6 +33,9 @@ fn well_behaved_client(emulator: &Emulator) -> connect_participant::Client {
         .unwrap()
 }
 
+/// Runs [`fd_limit_child`] in `scenario` with an open-file limit of 1024 and returns its
+/// output, after checking that it succeeded.
+#[cfg(unix)]
 fn run_fd_child(scenario: &str) -> String {
     let exe = std::env::current_exe().unwrap();
     let child = std::process::Command::new("sh")
@@ -46,19 +48,8 @@ fn run_fd_child(scenario: &str) -> String {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    // A safety net: the child's own client gives up after 10 s.
-    let Ok(output) = rx.recv_timeout(Duration::from_secs(60)) else {
-        let _ = std::process::Command::new("kill")
-            .arg(pid.to_string())
-            .status();
-        panic!("the child (pid {pid}) did not finish within 60 s");
-    };
-    let output = output.unwrap();
+    // The bound is a safety net: the child's own client gives up after 10 s.
+    let output = bounded_wait(child);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     // Shown with --nocapture: how long each step took, what the emulator counted.

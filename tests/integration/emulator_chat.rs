@@ -11,12 +11,8 @@ use connect_participant::Timestamp;
 use connect_participant::emulator::{Emulator, StartedChat};
 use serde_json::{Value, json};
 
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
-const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
-const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
-const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
-const ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";
+use crate::support::content_type::{CHAT_ENDED, DELIVERED, JOINED, LEFT, READ, TYPING};
+
 const DENIED: &str = r#"{"message":"Access denied"}"#;
 
 /// One answer: status, headers, body (the emulator tests' raw HTTP clients share it).
@@ -885,7 +881,7 @@ fn end_chat_adds_chat_ended_and_every_call_is_denied() {
         keys(ended),
         ["AbsoluteTime", "ContactId", "ContentType", "Id", "Type"]
     );
-    assert_eq!(ended["ContentType"], ENDED);
+    assert_eq!(ended["ContentType"], CHAT_ENDED);
     assert_eq!(ended["Type"], "EVENT");
     assert_eq!(ended["ContactId"], chat.contact_id.as_str());
     assert_within(time(&ended["AbsoluteTime"]), before, after);
@@ -1334,7 +1330,7 @@ fn control_path_starts_chats_lets_the_agent_speak_and_ends_them() {
     assert_eq!(view["InitialContactId"], contact_id);
     assert_eq!(
         contents(&view),
-        [JOINED, JOINED, "Hi, I am the agent", ENDED]
+        [JOINED, JOINED, "Hi, I am the agent", CHAT_ENDED]
     );
 
     // Unknown contacts and paths: 404 with a JSON message.

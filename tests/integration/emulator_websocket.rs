@@ -11,16 +11,14 @@ use connect_participant::emulator::Emulator;
 use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket};
 
+use crate::support::content_type::{CHAT_ENDED, JOINED, LEFT, TYPING};
+
 const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
 const SUBSCRIBED: &str =
     r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
 const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
 const PING: &str = r#"{"topic":"aws/ping"}"#;
 const PONG: &str = r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#;
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
-const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
-const ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";
 const METADATA: &str = "application/vnd.amazonaws.connect.event.message.metadata";
 /// The longest any read waits: a bound for a broken test, never a pause.
 const BOUND: Duration = Duration::from_secs(5);
@@ -459,7 +457,7 @@ fn an_ended_chat_pushes_chat_ended_then_closes_with_1000_and_refuses_its_urls() 
     assert!(emulator.wait_for_websockets(&chat.contact_id, 1, BOUND));
     emulator.end_chat(&chat.contact_id).unwrap();
     let ended = item(&next_text(&mut ws));
-    assert_eq!(ended["ContentType"], ENDED);
+    assert_eq!(ended["ContentType"], CHAT_ENDED);
     assert_eq!(ended["Type"], "EVENT");
     assert_eq!(expect_close(&mut ws), 1000);
     assert_eq!(emulator.websockets(&chat.contact_id), 0);

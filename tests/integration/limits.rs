@@ -8,13 +8,10 @@ use connect_participant::{
     MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventRequest, send_event,
 };
 
+use crate::support::content_type::{DELIVERED, READ, TYPING};
 use crate::support::scripted::{Action, Scripted};
 use crate::support::wire::expected_request;
-use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
-
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
-const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID, assert_uuid_v4};
 
 /// Sends `request` with `token`; asserts it succeeded and returns the one request seen.
 fn accepted(token: &ConnectionToken, request: &SendEventRequest) -> (u16, String) {
@@ -274,20 +271,6 @@ fn free_function_refuses_invalid_input_before_any_connection() {
     let report = server.finish();
     assert_eq!(report.connections, 0);
     assert!(report.requests.is_empty());
-}
-
-/// Lower-case hex in 8-4-4-4-12 groups, version nibble 4, variant bits 10xx.
-fn assert_uuid_v4(s: &str) {
-    let groups: Vec<&str> = s.split('-').collect();
-    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    assert_eq!(lens, [8, 4, 4, 4, 12], "{s}");
-    assert!(
-        s.chars()
-            .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f')),
-        "{s}"
-    );
-    assert!(groups[2].starts_with('4'), "{s}");
-    assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{s}");
 }
 
 #[test]

@@ -6,12 +6,12 @@ use connect_participant::{
     ContentDisposition, CreateParticipantConnectionRequest, DescribeViewRequest,
     DisconnectParticipantRequest, Error, ErrorKind, GetAttachmentRequest,
     GetAuthenticationUrlRequest, GetTranscriptRequest, ItemType, MessageProcessingStatus,
-    ParticipantRole, ParticipantToken, ScanDirection, SendMessageRequest, SortOrder,
-    StartAttachmentUploadRequest, StartPosition, Timestamp,
+    ParticipantRole, ScanDirection, SendMessageRequest, SortOrder, StartAttachmentUploadRequest,
+    StartPosition, Timestamp,
 };
 
 use crate::support::scripted::{Action, Report, Scripted, closed_port, response};
-use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID, participant_token};
 
 /// The whole first request to `path`, as ureq 3 lays it out with the default 3 attempts.
 fn expected(path: &str, port: u16, bearer: &str, body: &str) -> String {
@@ -37,10 +37,6 @@ fn exchange<T>(
     let out = call(&support::client(&server.url())).expect("the scripted answer is a success");
     let report = server.finish();
     (out, report.single().text(), port)
-}
-
-fn participant_token() -> ParticipantToken {
-    ParticipantToken::new("part-token-1").expect("valid token")
 }
 
 #[test]

@@ -10,8 +10,8 @@ use connect_participant::{
     SendEventRequest, SendMessageRequest,
 };
 
-use crate::support;
 use crate::support::scripted::{Action, Request, Scripted, response};
+use crate::support::{self, participant_token};
 
 /// 2019-11-09T02:41:28Z, the expiry the scripted answers give, in seconds.
 const EXPIRY: u64 = 1_573_267_288;
@@ -66,10 +66,6 @@ impl Clock {
     fn now(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(self.0.load(Ordering::SeqCst))
     }
-}
-
-fn participant_token() -> ParticipantToken {
-    ParticipantToken::new("part-token-1").unwrap()
 }
 
 fn connect(server: &Scripted, clock: &Clock) -> Participant {

@@ -13,6 +13,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::support::process::{BIN, bounded_wait};
 use crate::support::scripted::{find_header_end, read_request};
 use crate::support::{counting_random, ok_response, token};
 
@@ -415,15 +416,17 @@ fn the_command_line_exits_4_for_a_refused_certificate() {
     let ca = Ca::new("test CA");
     let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
     let (url, server) = serve_once(cert, key);
-    // Bounded: the client's own connect and attempt timeouts, and a handshake refused at once.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_connect-participant"))
+    let child = std::process::Command::new(BIN)
         .args(["--endpoint-url", &url, "typing"])
         .env("CONNECT_CONNECTION_TOKEN", "conn-token-1")
         .env_remove("CONNECT_PARTICIPANT_TOKEN")
         .env_remove("AWS_CA_BUNDLE")
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    let out = bounded_wait(child);
     let _ = server.join();
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let stderr = String::from_utf8(out.stderr).unwrap();

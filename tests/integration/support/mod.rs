@@ -1,15 +1,17 @@
-//! What the topic files share: fixtures, test servers, and the requests the client must
-//! write.
+//! What the topic files share: fixtures, test servers, and the child processes they start.
 //!
 //! The fixtures are below; the servers are [`scripted`] and [`resetter`], both on
-//! [`server`]; [`wire`] holds the requests the client must write.
+//! [`server`]; [`wire`] holds the requests the client must write, [`process`] the child
+//! processes, [`content_type`] the event types several topics spell out.
 
+pub mod content_type;
+pub mod process;
 pub mod resetter;
 pub mod scripted;
 pub mod server;
 pub mod wire;
 
-use connect_participant::{Client, ConnectionToken, ErrorKind};
+use connect_participant::{Client, ConnectionToken, ErrorKind, ParticipantToken};
 
 /// Fills the client's random draw with 0x00, 0x01, 0x02, ...: the invocation id comes from
 /// bytes 0..16 and the generated client token from bytes 16..32.
@@ -52,6 +54,11 @@ pub fn token() -> ConnectionToken {
     ConnectionToken::new("conn-token-1").expect("valid token")
 }
 
+/// A short, valid participant token.
+pub fn participant_token() -> ParticipantToken {
+    ParticipantToken::new("part-token-1").expect("valid token")
+}
+
 /// What the client adds to a 403's message for an operation that carries the connection
 /// token: an error should say what usually causes it.
 pub const CONNECTION_DENIED: &str = "usual causes: the connection token expired or is unknown, \
@@ -91,3 +98,18 @@ pub const SERVICE_ERRORS: [(&str, &str, ErrorKind); 5] = [
         ErrorKind::InternalServer,
     ),
 ];
+
+/// A UUID v4 as the client generates them: lower-case hex in 8-4-4-4-12 groups, version
+/// nibble 4, variant bits 10xx.
+pub fn assert_uuid_v4(s: &str) {
+    let groups: Vec<&str> = s.split('-').collect();
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    assert_eq!(lens, [8, 4, 4, 4, 12], "{s}");
+    assert!(
+        s.chars()
+            .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f')),
+        "{s}"
+    );
+    assert!(groups[2].starts_with('4'), "{s}");
+    assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{s}");
+}
