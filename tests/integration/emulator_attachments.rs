@@ -3,14 +3,13 @@
 //! URL (S3's part), CompleteAttachmentUpload, GetAttachment and its download URL,
 //! DescribeView, GetAuthenticationUrl and CancelParticipantAuthentication.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use serde_json::{Value, json};
 
-use crate::emulator_chat::{Answer, read_answer};
+use crate::support::raw::{Answer, Conn, connect, head, op, send};
 
 const INITIATED: &str = "application/vnd.amazonaws.connect.event.authentication.initiated";
 const CANCELLED: &str = "application/vnd.amazonaws.connect.event.authentication.cancelled";
@@ -44,65 +43,6 @@ impl Expect for Answer {
         assert!(text.contains(message), "{text}");
         assert!(text.ends_with("</Message></Error>"), "{text}");
     }
-}
-
-/// Sends one request on its own connection (`Connection: close`) with these headers and
-/// `body`, written in 64 KiB pieces as a stream would, and reads the whole answer.
-fn send(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Answer {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    for piece in body.chunks(64 * 1024) {
-        stream.write_all(piece).unwrap();
-    }
-    // Nothing more comes: a request refused on its head, whose body the emulator reads and
-    // drops, ends here too.
-    stream.shutdown(std::net::Shutdown::Write).unwrap();
-    read_answer(&mut stream)
-}
-
-/// A POST of a JSON body to `/participant/{operation}` with this bearer.
-fn op(emulator: &Emulator, operation: &str, bearer: &str, body: &Value) -> Answer {
-    let body = body.to_string();
-    let length = body.len().to_string();
-    send(
-        emulator.addr(),
-        "POST",
-        &format!("/participant/{operation}"),
-        &[
-            ("X-Amz-Bearer", bearer),
-            ("Content-Type", "application/json"),
-            ("Content-Length", &length),
-        ],
-        body.as_bytes(),
-    )
-}
-
-/// CreateParticipantConnection for credentials with a participant token: the connection
-/// token.
-fn connect(emulator: &Emulator, participant_token: &str) -> String {
-    let a = op(
-        emulator,
-        "connection",
-        participant_token,
-        &json!({"Type": ["CONNECTION_CREDENTIALS"]}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text());
-    a.json()["ConnectionCredentials"]["ConnectionToken"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// A new chat and its customer's connection token.
@@ -547,18 +487,20 @@ fn a_body_over_or_under_the_declared_size_is_refused_before_it_is_read() {
     assert_eq!(a.status, 400, "{}", a.text());
     // A body cut short (the connection closes after 10 bytes): nothing is kept, and a
     // whole retry then lands.
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    let mut head = format!("PUT {} HTTP/1.1\r\nHost: x\r\n", up.path);
-    for (k, v) in &up.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&[1; 10]).unwrap();
-    stream.shutdown(std::net::Shutdown::Write).unwrap();
-    let mut rest = Vec::new();
-    let _ = stream.read_to_end(&mut rest);
+    let request_line = format!("PUT {} HTTP/1.1", up.path);
+    let headers: Vec<String> = up
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    let mut lines = vec![request_line.as_str(), "Host: x"];
+    lines.extend(headers.iter().map(String::as_str));
+    let mut conn = Conn::open(addr);
+    conn.send(&head(&lines));
+    conn.send(&[1; 10]);
+    conn.end_sending();
+    // However the reading ends, nothing may have come.
+    let (rest, _) = conn.read_until_closed();
     assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
     assert_eq!(emulator.attachment(&up.id), None);
     assert_eq!(up.put(&emulator, &[2; 1000]).status, 200);

@@ -1,14 +1,14 @@
 //! The emulator's bounds: connections, idle time, request bodies and what it keeps. Every
 //! test here uses real sockets on 127.0.0.1 and fails on an emulator without the bounds.
 
-use std::io::{ErrorKind as IoErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::io::ErrorKind as IoErrorKind;
 use std::time::Duration;
 
 use connect_participant::SendEventRequest;
 use connect_participant::emulator::{Emulator, EmulatorBuilder};
 
 use crate::support::process::bounded_wait;
+use crate::support::raw::{self, Conn};
 
 /// Marks the child process of the fd-limit tests, and says which scenario it runs.
 const FD_CHILD_ENV: &str = "CONNECT_PARTICIPANT_EMULATOR_FD_CHILD";
@@ -97,12 +97,12 @@ fn fd_limit_child() {
     let client = well_behaved_client(&emulator);
     let mut hoarders = Vec::new();
     for i in 0..if exhaust { FD_EXHAUST_MAX } else { FD_HOARDERS } {
-        match TcpStream::connect(emulator.addr()) {
-            Ok(mut stream) => {
+        match Conn::try_open(emulator.addr()) {
+            Ok(mut conn) => {
                 if i % 2 == 1 {
-                    let _ = stream.write_all(HALF_HEAD);
+                    let _ = conn.try_send(HALF_HEAD);
                 }
-                hoarders.push(stream);
+                hoarders.push(conn);
             }
             Err(e) => {
                 println!("fd-child: connect failed: {e}");
@@ -146,34 +146,18 @@ fn fd_limit_child() {
     println!("fd-child: stopped at {:?}", started.elapsed());
 }
 
-/// Reads until the peer closes; `Err` if it has not within the safety net.
-fn read_to_close(stream: &mut TcpStream) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut buf = [0u8; 1024];
-    // Bounded: the emulator never sends a hoarder anything but a close, or one answer.
-    for _ in 0..64 {
-        match stream.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(_) => {}
-            Err(e) if e.kind() == IoErrorKind::ConnectionReset => return Ok(()),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(IoErrorKind::InvalidData.into())
-}
-
 /// Half a request head: a slow or abandoned request.
 const HALF_HEAD: &[u8] = b"POST /participant/event HTTP/1.1\r\nHost: x\r\n";
 
 /// `n` connections that send nothing (even ones) or half a request head (odd ones).
-fn hoard(emulator: &Emulator, n: usize) -> Vec<TcpStream> {
+fn hoard(emulator: &Emulator, n: usize) -> Vec<Conn> {
     (0..n)
         .map(|i| {
-            let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+            let mut conn = Conn::open(emulator.addr());
             if i % 2 == 1 {
-                stream.write_all(HALF_HEAD).unwrap();
+                conn.send(HALF_HEAD);
             }
-            stream
+            conn
         })
         .collect()
 }
@@ -192,7 +176,9 @@ fn hoarded_connections_make_room_for_a_client_oldest_first() {
     assert!(emulator.open_connections() <= 8, "{emulator:?}");
     // Each newcomer beyond 8 closed the longest-waiting one: the 43 oldest hoarders.
     for (i, hoarder) in hoarders.iter_mut().enumerate().take(50 - 7) {
-        read_to_close(hoarder).unwrap_or_else(|e| panic!("hoarder {i} still open: {e}"));
+        hoarder
+            .read_to_close()
+            .unwrap_or_else(|e| panic!("hoarder {i} still open: {e}"));
     }
     // The client's own connection was kept, and so it is answered again at once.
     client
@@ -209,29 +195,27 @@ fn idle_and_half_sent_connections_are_closed_after_the_idle_timeout() {
         .idle_timeout(Duration::from_millis(50))
         .start()
         .unwrap();
-    let mut silent = TcpStream::connect(emulator.addr()).unwrap();
-    let mut half = TcpStream::connect(emulator.addr()).unwrap();
-    half.write_all(HALF_HEAD).unwrap();
-    read_to_close(&mut silent).unwrap();
-    read_to_close(&mut half).unwrap();
+    let mut silent = Conn::open(emulator.addr());
+    let mut half = Conn::open(emulator.addr());
+    half.send(HALF_HEAD);
+    silent.read_to_close().unwrap();
+    half.read_to_close().unwrap();
     assert_eq!(emulator.open_connections(), 0);
 
     // An idle keep-alive connection after an answer is closed too.
-    let mut kept = TcpStream::connect(emulator.addr()).unwrap();
+    let mut kept = Conn::open(emulator.addr());
     let body = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
     let token = emulator.connection_token();
-    write!(
-        kept,
-        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        token.expose_secret(),
-        body.len()
-    )
-    .unwrap();
-    let mut answer = Vec::new();
-    kept.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    kept.read_to_end(&mut answer).unwrap();
+    kept.send(
+        format!(
+            "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            token.expose_secret(),
+            body.len()
+        )
+        .as_bytes(),
+    );
+    let answer = kept.read_all();
     assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
     assert!(!String::from_utf8_lossy(&answer).contains("Connection: close"));
     assert_eq!(emulator.events().len(), 1);
@@ -323,18 +307,15 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
 /// connection and reads the answer until the emulator closes; `None` if the connection
 /// was reset before an answer arrived (a refused head may be closed on with bytes unread).
 fn exchange(emulator: &Emulator, head: &[String], body: &[u8]) -> Option<String> {
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut raw = head.join("\r\n").into_bytes();
-    raw.extend_from_slice(b"\r\n\r\n");
+    let lines: Vec<&str> = head.iter().map(String::as_str).collect();
+    let mut raw = raw::head(&lines);
     raw.extend_from_slice(body);
+    let mut conn = Conn::open(emulator.addr());
     // The emulator may refuse and close before it has read all of this.
-    let _ = stream.write_all(&raw);
-    let mut answer = Vec::new();
-    match stream.read_to_end(&mut answer) {
-        Ok(_) => {}
+    let _ = conn.try_send(&raw);
+    let (answer, end) = conn.read_until_closed();
+    match end {
+        Ok(()) => {}
         Err(e) if e.kind() == IoErrorKind::ConnectionReset => {}
         Err(e) => panic!("{e}"),
     }
@@ -414,20 +395,17 @@ fn request_heads_are_bounded_in_count_and_counted_in_the_seen_budget() {
 /// answer's status line.
 fn post_raw(emulator: &Emulator, len: usize, body: &[u8]) -> String {
     let token = emulator.connection_token();
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
-         Connection: close\r\nContent-Length: {len}\r\n\r\n",
-        token.expose_secret()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
+    let mut conn = Conn::open(emulator.addr());
+    conn.send(
+        format!(
+            "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
+             Connection: close\r\nContent-Length: {len}\r\n\r\n",
+            token.expose_secret()
+        )
+        .as_bytes(),
+    );
+    conn.send(body);
+    let answer = conn.read_all();
     let answer = String::from_utf8_lossy(&answer);
     answer.lines().next().unwrap_or_default().to_owned()
 }

@@ -3,8 +3,7 @@
 //! member's limits, messages, receipts, disconnecting, ending, transcripts and their
 //! paging, the control path and CORS.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::time::{Duration, SystemTime};
 
 use connect_participant::Timestamp;
@@ -12,114 +11,9 @@ use connect_participant::emulator::{Emulator, StartedChat};
 use serde_json::{Value, json};
 
 use crate::support::content_type::{CHAT_ENDED, DELIVERED, JOINED, LEFT, READ, TYPING};
+use crate::support::raw::{Answer, call, connect, exchange, head, op};
 
 const DENIED: &str = r#"{"message":"Access denied"}"#;
-
-/// One answer: status, headers, body (the emulator tests' raw HTTP clients share it).
-#[derive(Debug)]
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl Answer {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub(crate) fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    pub(crate) fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Reads a whole answer, its body exactly its `Content-Length`, off a connection the
-/// emulator closes after it.
-pub(crate) fn read_answer(stream: &mut TcpStream) -> Answer {
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a whole head");
-    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (k, v) = l.split_once(": ").unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect();
-    let answer = Answer {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    };
-    let length: usize = answer.header("content-length").unwrap().parse().unwrap();
-    assert_eq!(answer.body.len(), length);
-    answer
-}
-
-/// Sends one request on its own connection and reads the whole answer (the emulator
-/// closes the connection after it, as asked).
-fn call(addr: SocketAddr, method: &str, path: &str, bearer: Option<&str>, body: &str) -> Answer {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    // A safety net so a bug cannot hang the suite; the test never waits this long.
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(b) = bearer {
-        head.push_str(&format!("X-Amz-Bearer: {b}\r\n"));
-    }
-    if !body.is_empty() || method == "POST" {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
-    let answer = read_answer(&mut stream);
-    assert_eq!(answer.header("x-amzn-RequestId").map(str::len), Some(36));
-    answer
-}
-
-/// `POST /participant/{operation}` with `bearer` and a JSON body.
-fn op(emulator: &Emulator, operation: &str, bearer: &str, body: &Value) -> Answer {
-    call(
-        emulator.addr(),
-        "POST",
-        &format!("/participant/{operation}"),
-        Some(bearer),
-        &body.to_string(),
-    )
-}
-
-/// CreateParticipantConnection for credentials: the new connection token.
-fn connect(emulator: &Emulator, chat: &StartedChat) -> String {
-    let a = op(
-        emulator,
-        "connection",
-        &chat.participant_token,
-        &json!({"Type": ["CONNECTION_CREDENTIALS"]}),
-    );
-    assert_eq!(a.status, 200, "{}", a.text());
-    a.json()["ConnectionCredentials"]["ConnectionToken"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 /// A successful GetTranscript.
 fn transcript(emulator: &Emulator, token: &str, body: &Value) -> Value {
@@ -308,9 +202,9 @@ fn create_participant_connection_answers_what_was_asked_with_expiries_from_the_c
 fn every_connection_token_stays_valid_until_it_expires() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
-    let first = connect(&emulator, &chat);
+    let first = connect(&emulator, &chat.participant_token);
     emulator.advance_clock(Duration::from_secs(12 * 3600));
-    let second = connect(&emulator, &chat);
+    let second = connect(&emulator, &chat.participant_token);
     assert_ne!(first, second);
     for token in [&first, &second] {
         let a = op(&emulator, "event", token, &json!({"ContentType": TYPING}));
@@ -331,7 +225,7 @@ fn every_connection_token_stays_valid_until_it_expires() {
         assert_denied(&op(&emulator, operation, &second, &body), operation);
     }
     // The participant token is good for the whole chat: a new connection token works.
-    let third = connect(&emulator, &chat);
+    let third = connect(&emulator, &chat.participant_token);
     assert_eq!(op(&emulator, "transcript", &third, &json!({})).status, 200);
 }
 
@@ -362,7 +256,7 @@ fn unknown_and_revoked_tokens_are_denied() {
     );
     // A connection token is not a participant token, nor the other way round.
     let chat = emulator.start_chat();
-    let token = connect(&emulator, &chat);
+    let token = connect(&emulator, &chat.participant_token);
     assert_denied(
         &op(&emulator, "connection", &token, &json!({})),
         "connection token on CPC",
@@ -393,7 +287,7 @@ fn unknown_and_revoked_tokens_are_denied() {
 fn send_message_lands_in_the_transcript_and_a_repeat_is_the_same_message() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
-    let token = connect(&emulator, &chat);
+    let token = connect(&emulator, &chat.participant_token);
     let body = json!({"ClientToken": "ct-1", "Content": "Hello **there**", "ContentType": "text/markdown"});
     let before = emulator.now();
     let first = op(&emulator, "message", &token, &body);
@@ -405,7 +299,7 @@ fn send_message_lands_in_the_transcript_and_a_repeat_is_the_same_message() {
     let again = op(&emulator, "message", &token, &body).json();
     assert_eq!(again, answer);
     // The same participant through another connection token: still the same message.
-    let other = connect(&emulator, &chat);
+    let other = connect(&emulator, &chat.participant_token);
     assert_eq!(op(&emulator, "message", &other, &body).json(), answer);
     // Another client token, or none, is another message.
     let third = op(
@@ -474,7 +368,7 @@ fn send_message_lands_in_the_transcript_and_a_repeat_is_the_same_message() {
 fn every_limit_is_refused_with_400_naming_the_member() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
-    let token = connect(&emulator, &chat);
+    let token = connect(&emulator, &chat.participant_token);
     let s = |n: usize| "x".repeat(n);
     let message = |content: Value, content_type: Value| json!({"Content": content, "ContentType": content_type});
     let cases: Vec<(&str, Value, &str)> = vec![
@@ -702,7 +596,7 @@ fn receipts_land_on_their_message_as_message_metadata() {
     let hello = emulator
         .agent_says(&chat.contact_id, "Hello!", "text/plain")
         .unwrap();
-    let token = connect(&emulator, &chat);
+    let token = connect(&emulator, &chat.participant_token);
     let receipt = |content_type: &str, id: &str| {
         let body = json!({
             "Content": json!({"messageId": id}).to_string(),
@@ -754,7 +648,7 @@ fn receipts_land_on_their_message_as_message_metadata() {
     // of the same customer is the same event.
     let body = json!({"ClientToken": "once", "ContentType": TYPING});
     let first = op(&emulator, "event", &token, &body).json();
-    let other = connect(&emulator, &chat);
+    let other = connect(&emulator, &chat.participant_token);
     assert_eq!(op(&emulator, "event", &other, &body).json(), first);
     assert_eq!(emulator.events().len(), 7);
 
@@ -770,8 +664,8 @@ fn receipts_land_on_their_message_as_message_metadata() {
 fn disconnect_leaves_the_chat_and_later_calls_are_denied() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
-    let token = connect(&emulator, &chat);
-    let other = connect(&emulator, &chat);
+    let token = connect(&emulator, &chat.participant_token);
+    let other = connect(&emulator, &chat.participant_token);
     let before = emulator.now();
     let a = op(
         &emulator,
@@ -860,7 +754,7 @@ fn disconnect_leaves_the_chat_and_later_calls_are_denied() {
 fn end_chat_adds_chat_ended_and_every_call_is_denied() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
-    let token = connect(&emulator, &chat);
+    let token = connect(&emulator, &chat.participant_token);
     let before = emulator.now();
     emulator.end_chat(&chat.contact_id).unwrap();
     let after = emulator.now();
@@ -944,7 +838,7 @@ fn chat_with_five_messages(emulator: &Emulator) -> (StartedChat, String, Vec<Str
                 .unwrap(),
         );
     }
-    let token = connect(emulator, &chat);
+    let token = connect(emulator, &chat.participant_token);
     (chat, token, ids)
 }
 
@@ -1094,7 +988,7 @@ fn paging_reaches_the_end_for_every_page_size() {
             .agent_says(&chat.contact_id, &format!("m{n:02}"), "text/plain")
             .unwrap();
     }
-    let token = connect(&emulator, &chat);
+    let token = connect(&emulator, &chat.participant_token);
     let mut oldest_first: Vec<String> = vec![JOINED.into(), JOINED.into()];
     oldest_first.extend((0..23).map(|n| format!("m{n:02}")));
     let newest_first: Vec<String> = oldest_first.iter().rev().cloned().collect();
@@ -1166,7 +1060,7 @@ fn paging_reaches_the_end_for_every_page_size() {
             .agent_says(&other.contact_id, "x", "text/plain")
             .unwrap();
     }
-    let other_token = connect(&emulator, &other);
+    let other_token = connect(&emulator, &other.participant_token);
     let t = transcript(&emulator, &other_token, &json!({"MaxResults": 1}));
     let foreign = t["NextToken"].as_str().unwrap();
     assert_validation(
@@ -1207,14 +1101,14 @@ fn chats_and_items_are_bounded() {
         .start()
         .unwrap();
     let first = emulator.start_chat();
-    let first_token = connect(&emulator, &first);
+    let first_token = connect(&emulator, &first.participant_token);
     let second = emulator.start_chat();
     for n in 0..5 {
         emulator
             .agent_says(&second.contact_id, &format!("m{n}"), "text/plain")
             .unwrap();
     }
-    let token = connect(&emulator, &second);
+    let token = connect(&emulator, &second.participant_token);
     assert_eq!(
         contents(&transcript(
             &emulator,
@@ -1403,13 +1297,7 @@ fn every_answer_allows_browser_pages_and_preflights_are_answered() {
         );
     }
     // A request that cannot be read is answered likewise.
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream.write_all(b"NOT HTTP AT ALL\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
+    let raw = String::from_utf8(exchange(addr, b"NOT HTTP AT ALL\r\n\r\n")).unwrap();
     assert!(raw.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{raw}");
     assert!(
         raw.contains("\r\nAccess-Control-Allow-Origin: *\r\n"),
@@ -1459,23 +1347,20 @@ fn control_posts_require_a_json_content_type() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
     let raw = |path: &str, content_type: Option<&str>| -> (u16, String) {
-        let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
         let body = r#"{"Content":"hi","ContentType":"text/plain"}"#;
-        let mut head = format!(
-            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        if let Some(t) = content_type {
-            head.push_str(&format!("Content-Type: {t}\r\n"));
-        }
-        stream
-            .write_all(format!("{head}\r\n{body}").as_bytes())
-            .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
+        let request_line = format!("POST {path} HTTP/1.1");
+        let length = format!("Content-Length: {}", body.len());
+        let content_type = content_type.map(|t| format!("Content-Type: {t}"));
+        let mut lines = vec![
+            request_line.as_str(),
+            "Host: x",
+            "Connection: close",
+            length.as_str(),
+        ];
+        lines.extend(content_type.as_deref());
+        let mut request = head(&lines);
+        request.extend_from_slice(body.as_bytes());
+        let answer = String::from_utf8(exchange(emulator.addr(), &request)).unwrap();
         (answer[9..12].parse().unwrap(), answer)
     };
     let paths = [

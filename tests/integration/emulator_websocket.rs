@@ -2,7 +2,6 @@
 //! own client over a plain `TcpStream`: the URL CreateParticipantConnection gives, the
 //! topics, the pushed frames byte for byte, and the bounds.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -12,6 +11,7 @@ use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket};
 
 use crate::support::content_type::{CHAT_ENDED, JOINED, LEFT, TYPING};
+use crate::support::raw::{Answer, exchange};
 
 const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
 const SUBSCRIBED: &str =
@@ -25,25 +25,26 @@ const BOUND: Duration = Duration::from_secs(5);
 
 type Socket = WebSocket<TcpStream>;
 
-/// A POST with a JSON body and `Connection: close`: (status, body).
+/// A POST with a JSON body and `Connection: close`: (status, body, or null if the body is
+/// not JSON).
 fn post(addr: SocketAddr, path: &str, bearer: Option<&str>, body: &Value) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
     let body = body.to_string();
     let bearer = bearer.map_or(String::new(), |b| format!("X-Amz-Bearer: {b}\r\n"));
-    write!(
-        stream,
+    let request = format!(
         "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{bearer}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
+    );
+    let a = utf8_answer(exchange(addr, request.as_bytes()));
+    (
+        a.status,
+        serde_json::from_slice(&a.body).unwrap_or(Value::Null),
     )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8(raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// An answer that must be UTF-8 throughout.
+fn utf8_answer(raw: Vec<u8>) -> Answer {
+    Answer::parse(String::from_utf8(raw).unwrap().as_bytes())
 }
 
 /// CreateParticipantConnection for a WebSocket with this participant token: its
@@ -321,21 +322,12 @@ fn a_chunked_bot_message_pushes_its_chunks_then_the_whole() {
 
 /// The control path's transcript: (status, items oldest first).
 fn get_transcript(emulator: &Emulator, contact: &str) -> (u16, Vec<Value>) {
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    write!(
-        stream,
+    let request = format!(
         "GET /emulator/chats/{contact}/transcript HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let body: Value = serde_json::from_str(body).unwrap();
-    (
-        head[9..12].parse().unwrap(),
-        body["Transcript"].as_array().unwrap().clone(),
-    )
+    );
+    let a = utf8_answer(exchange(emulator.addr(), request.as_bytes()));
+    let body: Value = serde_json::from_slice(&a.body).unwrap();
+    (a.status, body["Transcript"].as_array().unwrap().clone())
 }
 
 #[test]

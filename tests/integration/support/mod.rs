@@ -1,11 +1,13 @@
-//! What the topic files share: fixtures, test servers, and the child processes they start.
+//! What the topic files share: fixtures, test servers, a raw client and child processes.
 //!
 //! The fixtures are below; the servers are [`scripted`] and [`resetter`], both on
-//! [`server`]; [`wire`] holds the requests the client must write, [`process`] the child
-//! processes, [`content_type`] the event types several topics spell out.
+//! [`server`]; the raw HTTP client is [`raw`]; [`wire`] holds the requests the client must
+//! write, [`process`] the child processes, [`content_type`] the event types several topics
+//! spell out.
 
 pub mod content_type;
 pub mod process;
+pub mod raw;
 pub mod resetter;
 pub mod scripted;
 pub mod server;
