@@ -3,18 +3,16 @@
 //! URL (S3's part), CompleteAttachmentUpload, GetAttachment and its download URL,
 //! DescribeView, GetAuthenticationUrl and CancelParticipantAuthentication.
 
-use std::net::TcpStream;
 use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use serde_json::{Value, json};
 
 use crate::support::raw::{Answer, Conn, connect, head, op, send};
+use crate::support::ws::{SUBSCRIBE, next_text, open};
 
 const INITIATED: &str = "application/vnd.amazonaws.connect.event.authentication.initiated";
 const CANCELLED: &str = "application/vnd.amazonaws.connect.event.authentication.cancelled";
-/// A bound for a broken test, never a pause.
-const BOUND: Duration = Duration::from_secs(10);
 
 /// What these tests check of an answer beyond what the chat tests do.
 trait Expect {
@@ -716,29 +714,13 @@ fn the_attachment_item_is_pushed_over_the_websocket_like_other_items() {
         &json!({"Type": ["WEBSOCKET"]}),
     );
     let url = a.json()["Websocket"]["Url"].as_str().unwrap().to_owned();
-    let authority = url
-        .strip_prefix("ws://")
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap();
-    let stream = TcpStream::connect(authority).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    let (mut ws, _) = tungstenite::client::client(url.as_str(), stream).unwrap();
-    ws.send(tungstenite::Message::text(
-        r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#,
-    ))
-    .unwrap();
-    let next = |ws: &mut tungstenite::WebSocket<TcpStream>| loop {
-        if let tungstenite::Message::Text(t) = ws.read().unwrap() {
-            return t.as_str().to_owned();
-        }
-    };
-    assert!(next(&mut ws).contains("success"));
+    let mut ws = open(&url).unwrap();
+    ws.send(tungstenite::Message::text(SUBSCRIBE)).unwrap();
+    assert!(next_text(&mut ws).contains("success"));
     let up = started(&emulator, &token, "pic.png", 3);
     assert_eq!(up.put(&emulator, b"png").status, 200);
     assert_eq!(complete(&emulator, &token, &up.id, "c").status, 200);
-    let frame = next(&mut ws);
+    let frame = next_text(&mut ws);
     let items = transcript(&emulator, &token);
     let item = items.iter().find(|i| i["Type"] == "ATTACHMENT").unwrap();
     assert_eq!(

@@ -2,28 +2,23 @@
 //! own client over a plain `TcpStream`: the URL CreateParticipantConnection gives, the
 //! topics, the pushed frames byte for byte, and the bounds.
 
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use connect_participant::SendEventRequest;
 use connect_participant::emulator::Emulator;
 use serde_json::{Value, json};
-use tungstenite::{Message, WebSocket};
+use tungstenite::Message;
 
 use crate::support::content_type::{CHAT_ENDED, JOINED, LEFT, TYPING};
 use crate::support::raw::{Answer, exchange};
+use crate::support::ws::{HEARTBEAT, SUBSCRIBE, SUBSCRIBED, Socket, next_text, open};
 
-const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
-const SUBSCRIBED: &str =
-    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
-const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
 const PING: &str = r#"{"topic":"aws/ping"}"#;
 const PONG: &str = r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#;
 const METADATA: &str = "application/vnd.amazonaws.connect.event.message.metadata";
 /// The longest any read waits: a bound for a broken test, never a pause.
 const BOUND: Duration = Duration::from_secs(5);
-
-type Socket = WebSocket<TcpStream>;
 
 /// A POST with a JSON body and `Connection: close`: (status, body, or null if the body is
 /// not JSON).
@@ -64,38 +59,8 @@ fn websocket_url(emulator: &Emulator, participant_token: &str) -> (String, Strin
     )
 }
 
-/// Opens `url` with tungstenite's client; every read is bounded by [`BOUND`].
-fn open(url: &str) -> Result<Socket, tungstenite::Error> {
-    let authority = url
-        .strip_prefix("ws://")
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap();
-    let stream = TcpStream::connect(authority).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    // Each frame at once: the tests go frame by frame.
-    stream.set_nodelay(true).unwrap();
-    match tungstenite::client::client(url, stream) {
-        Ok((ws, _)) => Ok(ws),
-        Err(tungstenite::HandshakeError::Failure(e)) => Err(e),
-        Err(tungstenite::HandshakeError::Interrupted(_)) => panic!("a blocking handshake"),
-    }
-}
-
 fn send(ws: &mut Socket, text: &str) {
     ws.send(Message::text(text)).unwrap();
-}
-
-/// The next text frame (pings and pongs passed over).
-fn next_text(ws: &mut Socket) -> String {
-    loop {
-        match ws.read().unwrap() {
-            Message::Text(t) => return t.as_str().to_owned(),
-            Message::Ping(_) | Message::Pong(_) => {}
-            other => panic!("expected a text frame, got {other:?}"),
-        }
-    }
 }
 
 /// The item inside a pushed chat frame, after checking the envelope's exact shape.

@@ -9,14 +9,13 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::emulator::Emulator;
 use connect_participant::{ChatStream, Event, Next, Participant};
 use tungstenite::{Message, WebSocket};
 
+use crate::support::participant_streaming_to;
 use crate::support::server::Server;
-
-const SUBSCRIBED: &str =
-    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
+use crate::support::ws::{HEARTBEAT, SUBSCRIBED, chat_frame};
 
 /// A WebSocket server that runs `script` for each connection it accepts, on its own
 /// thread, until the server stops (the flag the script gets).
@@ -81,7 +80,7 @@ fn serve_until_stopped(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, heartbe
     while !stop.load(Ordering::SeqCst) {
         match ws.read() {
             Ok(Message::Text(t)) if heartbeats && t.as_str().contains("aws/heartbeat") => {
-                let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                let _ = ws.send(Message::text(HEARTBEAT));
             }
             Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(_) => return,
@@ -91,38 +90,22 @@ fn serve_until_stopped(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, heartbe
 }
 
 /// A chat frame holding an agent's message.
-fn chat_frame(id: &str, content: &str) -> String {
+fn agent_frame(id: &str, content: &str) -> String {
     let item = serde_json::json!({
         "Id": id, "Type": "MESSAGE", "Content": content, "ContentType": "text/plain",
         "ParticipantRole": "AGENT", "AbsoluteTime": "2026-01-01T00:00:00.000Z",
     })
     .to_string();
-    serde_json::json!({"content": item, "contentType": "application/json", "topic": "aws/chat"})
-        .to_string()
+    chat_frame(&item)
 }
 
 /// A customer on the emulator whose stream goes to `url`; `max_attempts` REST attempts.
 fn participant(emulator: &Emulator, url: &str, max_attempts: u32) -> (Participant, String) {
-    let chat = emulator.start_chat();
-    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
-    let body = serde_json::json!({
-        "ConnectionCredentials": {"ConnectionToken": token.expose_secret()},
-        "Websocket": {"Url": url},
-    })
-    .to_string();
-    emulator.inject(Fault::Respond {
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: body.into_bytes(),
-    });
-    let client = emulator
+    let builder = emulator
         .client_builder()
         .max_attempts(max_attempts)
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let pt = connect_participant::ParticipantToken::new(chat.participant_token).unwrap();
-    (Participant::connect(&client, pt).unwrap(), chat.contact_id)
+        .timeout(Duration::from_secs(2));
+    participant_streaming_to(emulator, builder, url)
 }
 
 /// Runs `f` on a thread and gives its result, or `None` if it takes longer than `limit`.
@@ -186,7 +169,7 @@ fn endless_websocket_pings_do_not_hold_next_timeout() {
 #[test]
 fn a_trickled_frame_does_not_hold_next_timeout_and_is_not_lost() {
     // The server sends one chat frame a byte every 10 ms (about 3 s for the frame).
-    let frame = chat_frame("t1", "trickled");
+    let frame = agent_frame("t1", "trickled");
     let server = Hostile::start(move |_, mut ws, stop| {
         if await_subscribe(&mut ws, stop).is_none() {
             return;
@@ -406,7 +389,7 @@ fn unanswered_heartbeats_end_a_socket_that_keeps_sending_other_frames() {
             }
             match ws.read() {
                 Ok(Message::Text(t)) if n > 0 && t.as_str().contains("aws/heartbeat") => {
-                    let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                    let _ = ws.send(Message::text(HEARTBEAT));
                 }
                 Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(_) => return,

@@ -15,7 +15,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::support::process::{BIN, bounded_wait};
 use crate::support::scripted::{find_header_end, read_request};
-use crate::support::{counting_random, ok_response, token};
+use crate::support::ws::{HEARTBEAT, SUBSCRIBED, chat_frame};
+use crate::support::{counting_random, ok_response, participant_streaming_to, token};
 
 /// The tail of a refused unknown issuer's message: how to trust another root.
 const ADD_A_ROOT: &str = "if a private CA or a TLS-inspecting proxy issued it, trust its \
@@ -484,42 +485,16 @@ fn serve_wss_once(
                 Err(_) => return Ok(()),
             };
             if text.contains("aws/subscribe") {
-                let ok = r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
-                ws.send(tungstenite::Message::text(ok))
+                ws.send(tungstenite::Message::text(SUBSCRIBED))
                     .map_err(|e| e.to_string())?;
                 ws.send(tungstenite::Message::text(frame.as_str()))
                     .map_err(|e| e.to_string())?;
             } else if text.contains("aws/heartbeat") {
-                let _ = ws.send(tungstenite::Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                let _ = ws.send(tungstenite::Message::text(HEARTBEAT));
             }
         }
     });
     (url, handle)
-}
-
-/// A customer on the emulator whose first CreateParticipantConnection is answered with
-/// `wss_url` (and a real connection token), so that its stream goes to that server.
-fn participant_with_url(
-    emulator: &connect_participant::emulator::Emulator,
-    builder: ClientBuilder,
-    wss_url: &str,
-) -> connect_participant::Participant {
-    let chat = emulator.start_chat();
-    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
-    let body = serde_json::json!({
-        "ConnectionCredentials": {"ConnectionToken": token.expose_secret()},
-        "Websocket": {"Url": wss_url},
-    })
-    .to_string();
-    emulator.inject(connect_participant::emulator::Fault::Respond {
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: body.into_bytes(),
-    });
-    let client = builder.build().unwrap();
-    let participant_token =
-        connect_participant::ParticipantToken::new(chat.participant_token).unwrap();
-    connect_participant::Participant::connect(&client, participant_token).unwrap()
 }
 
 #[test]
@@ -528,11 +503,9 @@ fn the_stream_trusts_the_clients_roots_over_wss() {
     let ca = Ca::new("Stream Test CA");
     let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
     let item = r#"{"Id":"m1","Type":"MESSAGE","Content":"over TLS","ContentType":"text/plain","ParticipantRole":"AGENT"}"#;
-    let frame = serde_json::json!({"content": item, "contentType": "application/json", "topic": "aws/chat"})
-        .to_string();
-    let (url, server) = serve_wss_once(cert, key, frame);
+    let (url, server) = serve_wss_once(cert, key, chat_frame(item));
     let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
-    let me = participant_with_url(&emulator, builder, &url);
+    let (me, _) = participant_streaming_to(&emulator, builder, &url);
     let mut stream = me.stream().unwrap();
     match stream.next().unwrap().unwrap() {
         connect_participant::Event::Message(item) => {
@@ -558,7 +531,7 @@ fn the_stream_refuses_a_certificate_the_clients_roots_do_not_trust() {
         .next()
         .unwrap()
         .to_owned();
-    let me = participant_with_url(&emulator, emulator.client_builder(), &url);
+    let (me, _) = participant_streaming_to(&emulator, emulator.client_builder(), &url);
     let e = me.stream().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Certificate, "{e}");
     assert_eq!(

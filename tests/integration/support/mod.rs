@@ -1,9 +1,9 @@
-//! What the topic files share: fixtures, test servers, a raw client and child processes.
+//! What the topic files share: fixtures, test servers, raw clients and child processes.
 //!
 //! The fixtures are below; the servers are [`scripted`] and [`resetter`], both on
-//! [`server`]; the raw HTTP client is [`raw`]; [`wire`] holds the requests the client must
-//! write, [`process`] the child processes, [`content_type`] the event types several topics
-//! spell out.
+//! [`server`]; the raw clients are [`raw`] (HTTP) and [`ws`] (the WebSocket); [`wire`]
+//! holds the requests the client must write, [`process`] the child processes,
+//! [`content_type`] the event types several topics spell out.
 
 pub mod content_type;
 pub mod process;
@@ -12,8 +12,12 @@ pub mod resetter;
 pub mod scripted;
 pub mod server;
 pub mod wire;
+pub mod ws;
 
-use connect_participant::{Client, ConnectionToken, ErrorKind, ParticipantToken};
+use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::{
+    Client, ClientBuilder, ConnectionToken, ErrorKind, Participant, ParticipantToken,
+};
 
 /// Fills the client's random draw with 0x00, 0x01, 0x02, ...: the invocation id comes from
 /// bytes 0..16 and the generated client token from bytes 16..32.
@@ -114,4 +118,31 @@ pub fn assert_uuid_v4(s: &str) {
     );
     assert!(groups[2].starts_with('4'), "{s}");
     assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{s}");
+}
+
+/// A customer of a new chat on the emulator whose stream goes to `websocket_url`, a server
+/// of the test's own: the first CreateParticipantConnection is answered with that URL and a
+/// real connection token, the rest of the REST side is the emulator's. Returns the
+/// participant, connected through a client from `builder`, and the chat's contact id.
+pub fn participant_streaming_to(
+    emulator: &Emulator,
+    builder: ClientBuilder,
+    websocket_url: &str,
+) -> (Participant, String) {
+    let chat = emulator.start_chat();
+    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
+    let body = serde_json::json!({
+        "ConnectionCredentials": {"ConnectionToken": token.expose_secret()},
+        "Websocket": {"Url": websocket_url},
+    })
+    .to_string();
+    emulator.inject(Fault::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.into_bytes(),
+    });
+    let client = builder.build().unwrap();
+    let participant_token = ParticipantToken::new(chat.participant_token).unwrap();
+    let participant = Participant::connect(&client, participant_token).unwrap();
+    (participant, chat.contact_id)
 }
