@@ -4,7 +4,7 @@
 use std::net::TcpStream;
 
 use connect_participant::emulator::Emulator;
-use connect_participant::{Client, ContentType, ErrorKind, SendEventRequest, send_event};
+use connect_participant::{Client, ContentType, ErrorKind, SendEventRequest};
 
 use crate::support;
 use crate::support::raw::{Answer, exchange, head};
@@ -312,18 +312,6 @@ fn emulator_answers_unknown_operations_and_malformed_requests() {
     assert_eq!(status, "HTTP/1.1 400 Bad Request");
     assert_eq!(error_type.as_deref(), Some("SerializationException"));
     assert_eq!(emulator.requests(), 2);
-}
-
-#[test]
-fn free_function_sends_one_event() {
-    let emulator = Emulator::start().unwrap();
-    let out = send_event(
-        &emulator.endpoint(),
-        &emulator.connection_token(),
-        &SendEventRequest::delivered("m-9"),
-    )
-    .unwrap();
-    assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use connect_participant::emulator::Emulator;
 use connect_participant::{
     Client, ClientBuilder, ConnectionToken, ContentType, Endpoint, ErrorKind,
     MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventRequest, send_event,
@@ -216,6 +217,8 @@ fn receipt_with_caller_built_content_is_sent_as_given() {
     );
 }
 
+/// The free function `send_event`, which builds its own client: its exact request, and the
+/// emulator's recorded event answered.
 #[test]
 fn free_function_sends_one_event() {
     let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
@@ -250,6 +253,16 @@ fn free_function_sends_one_event() {
         text,
         expected_request(port, "free-fn-token", &id_line, &want_body)
     );
+
+    // Against the emulator: the event it recorded is the one answered.
+    let emulator = Emulator::start().unwrap();
+    let out = send_event(
+        &emulator.endpoint(),
+        &emulator.connection_token(),
+        &SendEventRequest::delivered("m-9"),
+    )
+    .unwrap();
+    assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
 }
 
 #[test]
