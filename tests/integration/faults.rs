@@ -18,82 +18,26 @@
 //! each with its own emulator), renders what it saw and compares it with README. Each
 //! scenario is also a test of its own (`faults::scenario::<name>`), so a failure names it.
 
+mod harness;
+
 use std::error::Error as _;
 use std::fmt::Write as _;
 use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use connect_participant::emulator::{Emulator, Fault, RecordedEvent, SeenRequest};
-use connect_participant::{
-    Client, ClientBuilder, Error, ErrorKind, MAX_RESPONSE_BODY, SendEventOutput, SendEventRequest,
-};
+use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::{ErrorKind, MAX_RESPONSE_BODY, SendEventRequest};
 
 use crate::support::resetter::Resetter;
 use crate::support::scripted::{Scripted, closed_port};
 use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 
-// ---------------------------------------------------------------------------------------
-// Jitter and waits
-// ---------------------------------------------------------------------------------------
-
-/// What every 8-byte jitter draw gets: the golden ratio's fraction, 0x9E3779B97F4A7C15, so
-/// that the unit is about 0.618 and every wait is an uneven number of nanoseconds.
-const JITTER: [u8; 8] = 0x9E37_79B9_7F4A_7C15u64.to_le_bytes();
-
-/// A fixed random source. The 32-byte draw for the invocation id and the client token gets
-/// [`support::counting_random`] (so they are [`INVOCATION_ID`] and
-/// [`GENERATED_CLIENT_TOKEN`]); the 8-byte draw made after each failed attempt gets
-/// [`JITTER`].
-fn fixed_random(buf: &mut [u8]) -> io::Result<()> {
-    if buf.len() == JITTER.len() {
-        buf.copy_from_slice(&JITTER);
-        Ok(())
-    } else {
-        support::counting_random(buf)
-    }
-}
-
-/// The jitter unit of [`JITTER`]: `(u64::from_le_bytes(bytes) >> 11) / 2^53`.
-fn unit() -> f64 {
-    (u64::from_le_bytes(JITTER) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// The wait before retry `retry` (1-based): `unit * min(base * 2^(retry-1), 20 s)`.
-fn backoff(base: Duration, retry: u32) -> Duration {
-    base.saturating_mul(1 << (retry - 1))
-        .min(Duration::from_secs(20))
-        .mul_f64(unit())
-}
-
-/// The wait before retry `retry` after throttling (base 1 s).
-fn throttling(retry: u32) -> Duration {
-    backoff(Duration::from_secs(1), retry)
-}
-
-/// The wait before retry `retry` after a transient failure (base 50 ms).
-fn transient(retry: u32) -> Duration {
-    backoff(Duration::from_millis(50), retry)
-}
-
-/// Records the waits a client asks for instead of spending them.
-#[derive(Clone, Default)]
-struct Sleeps(Arc<Mutex<Vec<Duration>>>);
-
-impl Sleeps {
-    fn recorder(&self) -> impl Fn(Duration) + Send + Sync + 'static {
-        let waits = Arc::clone(&self.0);
-        move |d| waits.lock().unwrap_or_else(PoisonError::into_inner).push(d)
-    }
-
-    fn recorded(&self) -> Vec<Duration> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
+use harness::{
+    Expect, GARBAGE, HTML, NOT_UTF8, Row, Sleeps, assert_attempts_of_one_call, html, internal,
+    outcome_of, recording_client, respond, run, run_with, throttled, throttling, times, transient,
+    truncated, unit,
+};
 
 #[test]
 fn failing_jitter_draw_waits_the_whole_ceiling() {
@@ -137,266 +81,6 @@ fn jitter_formula_gives_the_expected_waits() {
     assert_eq!(transient(2).as_micros(), 61_803);
     // 1 s * 2^5 is past the 20 s ceiling.
     assert_eq!(throttling(6), Duration::from_secs(20).mul_f64(unit()));
-}
-
-// ---------------------------------------------------------------------------------------
-// Running one call against injected faults, and checking what happened
-// ---------------------------------------------------------------------------------------
-
-/// What one call against an emulator with injected faults produced.
-struct Run {
-    result: Result<SendEventOutput, Error>,
-    seen: Vec<SeenRequest>,
-    events: Vec<RecordedEvent>,
-    waits: Vec<Duration>,
-    elapsed: Duration,
-    url: String,
-}
-
-/// Starts an emulator, queues `faults`, and sends one typing event with a client built by
-/// `configure` from the suite's defaults (fixed random source, recorded waits, 3 attempts).
-fn run_with(faults: Vec<Fault>, configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Run {
-    let emulator = Emulator::start().expect("the emulator starts");
-    for fault in faults {
-        emulator.inject(fault);
-    }
-    let sleeps = Sleeps::default();
-    let builder = emulator
-        .client_builder()
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder());
-    let client = configure(builder).build().expect("a valid client");
-    let token = emulator.connection_token();
-    let started = Instant::now();
-    let result = client.send_event(&token, &SendEventRequest::typing());
-    let elapsed = started.elapsed();
-    Run {
-        result,
-        // For a stall, the emulator recorded the request (and the event) as soon as it read
-        // it, long before the client's timeout ran out; every other fault is recorded before
-        // the emulator answers or closes, which the client waits for.
-        seen: emulator.seen_requests(),
-        events: emulator.events(),
-        waits: sleeps.recorded(),
-        elapsed,
-        url: emulator.endpoint_url(),
-    }
-}
-
-fn run(faults: Vec<Fault>) -> Run {
-    run_with(faults, |b| b)
-}
-
-/// What a scenario must produce.
-struct Expect {
-    /// `None` for success.
-    kind: Option<ErrorKind>,
-    /// The exact `Display` of the error; `{url}` stands for the endpoint URL and `{rid}` for
-    /// the error's request id (the emulator draws a new one for every answer).
-    message: String,
-    /// Requests the client sent (and the server saw).
-    attempts: u32,
-    /// `max_attempts` of the client.
-    max: u32,
-    /// Events the emulator recorded: 0 or 1.
-    events: usize,
-    /// The waits the client asked for, in order.
-    waits: Vec<Duration>,
-}
-
-impl Expect {
-    fn success(attempts: u32, events: usize, waits: Vec<Duration>) -> Expect {
-        Expect {
-            kind: None,
-            message: String::new(),
-            attempts,
-            max: 3,
-            events,
-            waits,
-        }
-    }
-
-    fn error(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        attempts: u32,
-        waits: Vec<Duration>,
-    ) -> Expect {
-        Expect {
-            kind: Some(kind),
-            message: message.into(),
-            attempts,
-            max: 3,
-            events: 0,
-            waits,
-        }
-    }
-
-    fn events(mut self, events: usize) -> Expect {
-        self.events = events;
-        self
-    }
-
-    fn max(mut self, max: u32) -> Expect {
-        self.max = max;
-        self
-    }
-}
-
-/// One row of README's fault table, from what a scenario observed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Row {
-    /// What the server does.
-    server: String,
-    /// `success`, or the error kind and the client's attempt count.
-    outcome: String,
-    /// Requests the server saw (every attempt that reached it).
-    seen: String,
-    /// Events the emulator recorded.
-    events: String,
-}
-
-fn outcome_of(result: &Result<SendEventOutput, Error>) -> String {
-    match result {
-        Ok(_) => "success".to_owned(),
-        Err(e) => {
-            let n = e.attempts();
-            let s = if n == 1 { "" } else { "s" };
-            let quota = if e.retry_quota_exhausted() {
-                " (retry quota empty)"
-            } else {
-                ""
-            };
-            format!("`{:?}` after {n} attempt{s}{quota}", e.kind())
-        }
-    }
-}
-
-/// Asserts that every request is one attempt of the same call: same client token,
-/// invocation id and body, `amz-sdk-request` counting up to `max`.
-fn assert_attempts_of_one_call(seen: &[SeenRequest], max: u32) {
-    for (i, request) in seen.iter().enumerate() {
-        let attempt = i + 1;
-        assert_eq!(request.method, "POST", "attempt {attempt}");
-        assert_eq!(request.path, "/participant/event", "attempt {attempt}");
-        assert_eq!(
-            request.client_token().as_deref(),
-            Some(GENERATED_CLIENT_TOKEN),
-            "attempt {attempt}"
-        );
-        assert_eq!(
-            request.header("amz-sdk-invocation-id"),
-            Some(INVOCATION_ID),
-            "attempt {attempt}"
-        );
-        assert_eq!(
-            request.header("amz-sdk-request"),
-            Some(format!("attempt={attempt}; max={max}").as_str()),
-        );
-        assert_eq!(request.body, seen[0].body, "attempt {attempt}");
-        // The emulator keeps no bearer; the client did send one (the emulator checks it).
-        assert_eq!(request.header("x-amz-bearer"), None);
-    }
-}
-
-impl Run {
-    /// Asserts everything `expect` says, and the invariants of every scenario; returns the
-    /// observed row.
-    fn check(&self, server: &str, expect: &Expect) -> Row {
-        match (&self.result, expect.kind) {
-            (Ok(out), None) => {
-                // A handled request answers the recorded event; an injected success (an
-                // empty 200) answers nothing.
-                match self.events.first() {
-                    Some(event) => {
-                        assert_eq!(out.id.as_deref(), Some(event.id.as_str()), "{server}");
-                        assert_eq!(
-                            out.absolute_time.as_ref().map(|t| t.as_str()),
-                            Some(event.absolute_time.as_str())
-                        );
-                    }
-                    None => assert_eq!(*out, SendEventOutput::default(), "{server}"),
-                }
-            }
-            (Err(e), Some(kind)) => {
-                assert_eq!(e.kind(), kind, "{server}: {e:?}");
-                assert_eq!(e.attempts(), expect.attempts, "{server}: {e:?}");
-                assert!(!e.retry_quota_exhausted(), "{server}: {e:?}");
-                let message = expect
-                    .message
-                    .replace("{url}", &self.url)
-                    .replace("{rid}", e.request_id().unwrap_or("<none>"))
-                    .replace("{denied}", support::CONNECTION_DENIED);
-                assert_eq!(e.to_string(), message, "{server}");
-            }
-            (result, kind) => panic!("{server}: expected {kind:?}, got {result:?}"),
-        }
-        assert_eq!(
-            self.seen.len(),
-            expect.attempts as usize,
-            "{server}: requests seen"
-        );
-        assert_attempts_of_one_call(&self.seen, expect.max);
-        assert!(self.events.len() <= 1, "{server}: recorded more than once");
-        assert_eq!(self.events.len(), expect.events, "{server}: events");
-        if let Some(event) = self.events.first() {
-            assert_eq!(event.client_token.as_deref(), Some(GENERATED_CLIENT_TOKEN));
-        }
-        assert_eq!(self.waits, expect.waits, "{server}: waits");
-        Row {
-            server: server.to_owned(),
-            outcome: outcome_of(&self.result),
-            seen: self.seen.len().to_string(),
-            events: self.events.len().to_string(),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Faults
-// ---------------------------------------------------------------------------------------
-
-fn throttled() -> Fault {
-    Fault::error(429, "ThrottlingException", "Rate exceeded")
-}
-
-fn internal() -> Fault {
-    Fault::error(500, "InternalServerException", "Internal error")
-}
-
-/// What a load balancer or proxy sends: an HTML page, no AWS error type.
-const HTML: &[u8] = b"<html><head><title>Bad Gateway</title></head><body>nginx</body></html>";
-const NOT_UTF8: &[u8] = b"\xff\xfe\x00\x80 \xc3\x28 not utf-8";
-const GARBAGE: &[u8] = b"garbage }}{{ ]] \x01\x02 <<";
-
-fn respond(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Fault {
-    Fault::Respond {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.to_vec(),
-    }
-}
-
-fn html(status: u16) -> Fault {
-    respond(status, &[("Content-Type", "text/html")], HTML)
-}
-
-/// A head announcing 100 body bytes, 10 of them, then the connection closes.
-fn truncated(status_line: &str) -> Fault {
-    Fault::Raw(
-        format!(
-            "HTTP/1.1 {status_line}\r\nContent-Type: application/json\r\n\
-             Content-Length: 100\r\n\r\n{{\"Id\":\"cu"
-        )
-        .into_bytes(),
-    )
-}
-
-fn times(n: usize, fault: impl Fn() -> Fault) -> Vec<Fault> {
-    (0..n).map(|_| fault()).collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -619,16 +303,6 @@ fn retry_after(ms: u64, want: Duration) -> Row {
         &format!("503 with `x-amz-retry-after: {ms}`, then 200"),
         &Expect::success(2, 1, vec![clamped]),
     )
-}
-
-/// A 3-attempt client for `url` with the fixed random source, recording its waits.
-fn recording_client(url: &str, sleeps: &Sleeps) -> Client {
-    Client::builder()
-        .endpoint_url(url)
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder())
-        .build()
-        .expect("a local endpoint URL is valid")
 }
 
 fn reset(answer: &'static [u8], what: &str) -> Row {
