@@ -1,6 +1,8 @@
-//! Issue 12: an attachment's upload and download over real sockets, the service and the
-//! storage service (the presigned URLs' host) each played by a scripted server: the exact
-//! PUT, no token where it does not belong, retries, and each step's failure named.
+//! Attachments through the client: upload and download against scripted servers.
+//!
+//! The service and the storage service (the presigned URLs' host) are each played by a
+//! scripted server: the exact PUT, no token where it does not belong, retries, and each
+//! step's failure named.
 
 use std::io::Cursor;
 

@@ -1,5 +1,6 @@
-//! The emulator's bounds: connections, idle time, request bodies and what it keeps. Every
-//! test here uses real sockets on 127.0.0.1 and fails on an emulator without the bounds.
+//! The emulator's bounds: connections, idle time, request bodies and what it keeps.
+//!
+//! Every test here fails on an emulator without the bound it checks.
 
 use std::io::ErrorKind as IoErrorKind;
 use std::time::Duration;
@@ -61,9 +62,9 @@ fn run_fd_child(scenario: &str) -> String {
     stdout
 }
 
-/// The scenario of the issue, in a child process whose open-file limit is the common 1024:
-/// many idle connections in the same process, then a normal client must still get its
-/// answer.
+/// Many idle connections once ran an emulator out of descriptors under the common limit of
+/// 1024 open files: in a child process with that limit, a normal client must still get its
+/// answer while they hoard.
 #[cfg(unix)]
 #[test]
 fn a_client_is_answered_while_600_idle_connections_hoard_under_a_1024_fd_limit() {
@@ -74,8 +75,8 @@ fn a_client_is_answered_while_600_idle_connections_hoard_under_a_1024_fd_limit()
     );
 }
 
-/// Worse than the issue: idle connections until the process has no descriptor left, so
-/// that `accept` itself fails; the emulator must free one and pace its retries, and a
+/// Worse: idle connections until the process has no descriptor left, so that `accept`
+/// itself fails; the emulator must free one and pace its retries, and a
 /// client must still be answered.
 #[cfg(unix)]
 #[test]
@@ -336,7 +337,7 @@ fn typing_head(token: &str, pad: usize, pad_len: usize) -> (Vec<String>, Vec<u8>
     (head, body)
 }
 
-/// The issue's attack, scaled down: heads of many headers were kept whole and counted as
+/// An attack, scaled down: heads of many headers were once kept whole and counted as
 /// nothing. A head of more than 128 headers is now refused with 431 and not kept; the heads
 /// that are kept count in `max_seen_bytes` beside the bodies.
 #[test]
@@ -358,9 +359,9 @@ fn request_heads_are_bounded_in_count_and_counted_in_the_seen_budget() {
     );
     assert_eq!((emulator.requests(), emulator.events().len()), (2, 1));
     assert_eq!(emulator.seen_requests().len(), 1);
-    // The issue's 16,000 empty headers in a 64 KiB head: refused too, not kept. The
-    // emulator closes with most of the head unread, which may reset the connection before
-    // its answer is read; either way it has counted the request by then.
+    // A head of 16,000 empty headers (64 KiB): refused too, not kept. The emulator closes
+    // with most of the head unread, which may reset the connection before its answer is
+    // read; either way it has counted the request by then.
     let mut head = vec!["POST /participant/event HTTP/1.1".to_owned()];
     head.extend((0..16_000).map(|_| "a:".to_owned()));
     if let Some(answer) = exchange(&emulator, &head, b"") {

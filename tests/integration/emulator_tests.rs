@@ -1,5 +1,4 @@
-//! The bundled emulator: what it records, what it refuses, and how the client maps its
-//! errors. Everything goes over real HTTP on 127.0.0.1.
+//! The emulator's basics: what it records and refuses, and how the client maps its errors.
 
 use std::net::TcpStream;
 

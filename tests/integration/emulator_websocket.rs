@@ -1,6 +1,7 @@
-//! The emulator's participant WebSocket (feature `websocket`), spoken to with tungstenite's
-//! own client over a plain `TcpStream`: the URL CreateParticipantConnection gives, the
-//! topics, the pushed frames byte for byte, and the bounds.
+//! The emulator's participant WebSocket, spoken to with tungstenite's own client.
+//!
+//! The URL CreateParticipantConnection gives, the topics, the pushed frames byte for byte,
+//! and the bounds.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -1,5 +1,4 @@
-//! The fault suite (issue 3): what the client does when the service or the network fails,
-//! over real sockets on 127.0.0.1.
+//! The fault suite: what the client does when the service or the network fails.
 //!
 //! Every scenario runs against its own emulator with injected [`Fault`]s, with a 3-attempt
 //! client unless it says otherwise; the two TCP-reset scenarios need a raw socket instead
@@ -126,7 +125,7 @@ fn closed_three_times(fault: impl Fn() -> Fault, what: &str, events: usize) -> R
     )
 }
 
-/// Retries off, one stall: a timeout within the bound the issue sets.
+/// Retries off, one stall: a timeout error within a second of the timeout set.
 fn stall_without_retries() -> Row {
     let timeout = Duration::from_millis(300);
     let r = run_with(vec![Fault::Stall], |b| b.timeout(timeout).max_attempts(1));

@@ -1,5 +1,7 @@
-//! The service's limits at their boundaries, end to end: accepted inputs reach the server
-//! as sent, refused ones fail with `InvalidInput` before any connection is made.
+//! The service's limits at their boundaries, end to end.
+//!
+//! Accepted inputs reach the server as sent; refused ones fail with `InvalidInput` before
+//! any connection is made.
 
 use std::time::Duration;
 

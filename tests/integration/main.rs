@@ -1,4 +1,7 @@
-//! The integration test binary: the client against real sockets on 127.0.0.1.
+//! The integration test binary: the client, emulator and CLI against 127.0.0.1 sockets.
+//!
+//! Each topic is a module of its own; what topics share is in `support`, and a topic
+//! imports nothing from another.
 
 mod support;
 

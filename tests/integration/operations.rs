@@ -1,5 +1,4 @@
-//! Every operation on the wire: the exact request each one sends over a real socket, the
-//! answer it reads, and the refusal of every documented limit before a connection opens.
+//! Every operation on the wire: its exact request, its answer, and its refused limits.
 
 use connect_participant::{
     CancelParticipantAuthenticationRequest, CompleteAttachmentUploadRequest, ConnectionType,

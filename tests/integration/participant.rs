@@ -1,5 +1,7 @@
-//! A `Participant`: connecting, renewing the connection token on an injected clock, the
-//! end of a chat seen as a 403 while renewing, and clones sharing one renewal.
+//! A `Participant`: connecting, renewing its connection token, and the end of its chat.
+//!
+//! The renewal runs on an injected clock; the end of a chat is seen as a 403 while
+//! renewing; clones share one renewal.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

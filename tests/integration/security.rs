@@ -422,7 +422,7 @@ fn builder_debug_shows_no_user_info_and_no_long_value() {
 
 /// Every operation's errors are scrubbed of the token it carried, the participant token of
 /// CreateParticipantConnection included, and a `Participant`'s own `Debug` and errors show
-/// neither token (issue 9: both bearer tokens are secrets).
+/// neither token: both bearer tokens are secrets.
 #[test]
 fn every_operation_scrubs_the_token_it_carried_from_an_echoing_server() {
     use connect_participant::{

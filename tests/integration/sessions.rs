@@ -110,10 +110,10 @@ fn server_closing_after_an_answer_gets_a_new_connection() {
     }
 }
 
-/// Issue 10: the client skips ureq's liveness probe when a connection returns to the pool
-/// and relies on the one ureq makes when it takes the connection out again. A connection the
-/// server closed while it sat idle, without saying so (no `Connection: close`), must be
-/// found dead then, before a request is written to it: the next call goes out once, on a new
+/// The client skips ureq's liveness probe when a connection returns to the pool and relies
+/// on the one ureq makes when it takes the connection out again. A connection the server
+/// closed while it sat idle, without saying so (no `Connection: close`), must be found dead
+/// then, before a request is written to it: the next call goes out once, on a new
 /// connection, as its first attempt.
 #[test]
 fn idle_connection_closed_silently_is_not_reused() {

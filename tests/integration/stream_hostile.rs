@@ -1,6 +1,7 @@
-//! The chat stream against scripted hostile WebSocket servers on 127.0.0.1: the REST side is
-//! the emulator's, the WebSocket URL that CreateParticipantConnection hands out points at a
-//! server that misbehaves on purpose.
+//! The chat stream against WebSocket servers that misbehave on purpose.
+//!
+//! The REST side is the emulator's; the WebSocket URL that CreateParticipantConnection
+//! hands out points at the hostile server.
 
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -25,7 +26,8 @@ struct Hostile {
 }
 
 impl Hostile {
-    /// The most connections a test here makes: the first socket and a few replacements.
+    /// A bound on the connections accepted: a test here makes the first socket and a few
+    /// replacements.
     const MAX_CONNECTIONS: usize = 100;
 
     fn start(
@@ -317,7 +319,7 @@ fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_s
 
 #[test]
 fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript() {
-    // Frames are not promised in order (spec §7.3): the first socket delivers "two" but
+    // Frames are not promised in order: the first socket delivers "two" but
     // not "one" (sent before it), then drops. "one" is older than a known item, and the
     // read-back must still find it.
     let emulator = Arc::new(Emulator::start().unwrap());

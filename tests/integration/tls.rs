@@ -1,6 +1,7 @@
-//! Issue 10: roots from PEM and refused certificates, against a local HTTPS server whose CA
-//! and certificate are made here (ECDSA P-256 keys from ring, certificates written as DER
-//! by hand: the crates that TLS already builds, nothing more).
+//! Roots from PEM and refused certificates, against local HTTPS and WSS servers.
+//!
+//! Their CA and certificates are made here: ECDSA P-256 keys from ring, certificates
+//! written as DER by hand, with the crates that TLS already builds and nothing more.
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
