@@ -1,6 +1,8 @@
-//! Issue 12: an attachment's upload and download over real sockets, the service and the
-//! storage service (the presigned URLs' host) each played by a scripted server: the exact
-//! PUT, no token where it does not belong, retries, and each step's failure named.
+//! Attachments through the client: upload and download against scripted servers.
+//!
+//! The service and the storage service (the presigned URLs' host) are each played by a
+//! scripted server: the exact PUT, no token where it does not belong, retries, and each
+//! step's failure named.
 
 use std::io::Cursor;
 
@@ -8,7 +10,8 @@ use connect_participant::{
     Client, ErrorKind, PresignedUrl, UploadAttachmentRequest, UploadMetadata, UploadStep,
 };
 
-use crate::scripted::{Action, Report, Scripted, closed_port, response};
+use crate::support;
+use crate::support::scripted::{Action, Report, Scripted, closed_port, response};
 
 const FILE: &[u8] = b"hello bob";
 
@@ -66,9 +69,9 @@ fn upload(
 ) {
     let s3 = Scripted::start(store);
     let api = Scripted::start(service(s3.port()));
-    let client = crate::client(&api.url());
+    let client = support::client(&api.url());
     let out = client.upload_attachment(
-        &crate::token(),
+        &support::token(),
         &UploadAttachmentRequest::new("notes.txt"),
         body,
     );
@@ -252,8 +255,8 @@ fn a_redirect_from_the_storage_is_not_followed() {
 
 #[test]
 fn every_limit_is_refused_before_anything_is_sent() {
-    let client = crate::client(&format!("http://127.0.0.1:{}", closed_port()));
-    let t = crate::token();
+    let client = support::client(&format!("http://127.0.0.1:{}", closed_port()));
+    let t = support::token();
     let cases: Vec<(UploadAttachmentRequest, Vec<u8>, &str)> = vec![
         (
             UploadAttachmentRequest::new("empty.txt"),
@@ -296,7 +299,7 @@ fn every_limit_is_refused_before_anything_is_sent() {
 /// A download from a storage server answering `answer`; the bytes written and the request.
 fn download(answer: Action, max: u64) -> (connect_participant::Result<u64>, Vec<u8>, Report) {
     let s3 = Scripted::start(vec![answer]);
-    let client: Client = crate::client(&format!("http://127.0.0.1:{}", closed_port()));
+    let client: Client = support::client(&format!("http://127.0.0.1:{}", closed_port()));
     let url = PresignedUrl::new(format!("{}/bucket/att-1?X-Amz-Signature=s3cr3t", s3.url()));
     let mut out = Vec::new();
     let result = client.download_attachment(&url, &mut out, max);
@@ -692,11 +695,11 @@ fn a_file_that_shrinks_or_fails_mid_put_stops_the_put_at_once_and_is_not_retried
     for (file, message) in cases {
         let s3 = Scripted::start(vec![storage("200 OK", None); 3]);
         let api = Scripted::start(vec![started_listing(s3.port(), ""), json("{}")]);
-        let client = crate::client(&api.url());
+        let client = support::client(&api.url());
         let began = std::time::Instant::now();
         let e = client
             .upload_attachment(
-                &crate::token(),
+                &support::token(),
                 &UploadAttachmentRequest::new("notes.txt"),
                 file,
             )

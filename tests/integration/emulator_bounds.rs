@@ -1,12 +1,15 @@
-//! The emulator's bounds: connections, idle time, request bodies and what it keeps. Every
-//! test here uses real sockets on 127.0.0.1 and fails on an emulator without the bounds.
+//! The emulator's bounds: connections, idle time, request bodies and what it keeps.
+//!
+//! Every test here fails on an emulator without the bound it checks.
 
-use std::io::{ErrorKind as IoErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::io::ErrorKind as IoErrorKind;
 use std::time::Duration;
 
 use connect_participant::SendEventRequest;
 use connect_participant::emulator::{Emulator, EmulatorBuilder};
+
+use crate::support::process::bounded_wait;
+use crate::support::raw::{self, Conn};
 
 /// Marks the child process of the fd-limit tests, and says which scenario it runs.
 const FD_CHILD_ENV: &str = "CONNECT_PARTICIPANT_EMULATOR_FD_CHILD";
@@ -18,9 +21,6 @@ const FD_HOARDERS: usize = 600;
 /// A bound on the connections opened until the process runs out of descriptors.
 const FD_EXHAUST_MAX: usize = 2000;
 
-/// Runs [`fd_limit_child`] in `scenario` with an open-file limit of 1024 and returns its
-/// output, after checking that it succeeded.
-#[cfg(unix)]
 /// The client that must be answered while others hoard connections: one attempt, and a
 /// timeout that bounds the test should it not be. 10 s, not less: after the process ran out
 /// of descriptors the emulator first works through the hoarders queued before this client,
@@ -34,6 +34,9 @@ fn well_behaved_client(emulator: &Emulator) -> connect_participant::Client {
         .unwrap()
 }
 
+/// Runs [`fd_limit_child`] in `scenario` with an open-file limit of 1024 and returns its
+/// output, after checking that it succeeded.
+#[cfg(unix)]
 fn run_fd_child(scenario: &str) -> String {
     let exe = std::env::current_exe().unwrap();
     let child = std::process::Command::new("sh")
@@ -46,19 +49,8 @@ fn run_fd_child(scenario: &str) -> String {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    // A safety net: the child's own client gives up after 10 s.
-    let Ok(output) = rx.recv_timeout(Duration::from_secs(60)) else {
-        let _ = std::process::Command::new("kill")
-            .arg(pid.to_string())
-            .status();
-        panic!("the child (pid {pid}) did not finish within 60 s");
-    };
-    let output = output.unwrap();
+    // The bound is a safety net: the child's own client gives up after 10 s.
+    let output = bounded_wait(child);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     // Shown with --nocapture: how long each step took, what the emulator counted.
@@ -70,9 +62,9 @@ fn run_fd_child(scenario: &str) -> String {
     stdout
 }
 
-/// The scenario of the issue, in a child process whose open-file limit is the common 1024:
-/// many idle connections in the same process, then a normal client must still get its
-/// answer.
+/// Many idle connections once ran an emulator out of descriptors under the common limit of
+/// 1024 open files: in a child process with that limit, a normal client must still get its
+/// answer while they hoard.
 #[cfg(unix)]
 #[test]
 fn a_client_is_answered_while_600_idle_connections_hoard_under_a_1024_fd_limit() {
@@ -83,8 +75,8 @@ fn a_client_is_answered_while_600_idle_connections_hoard_under_a_1024_fd_limit()
     );
 }
 
-/// Worse than the issue: idle connections until the process has no descriptor left, so
-/// that `accept` itself fails; the emulator must free one and pace its retries, and a
+/// Worse: idle connections until the process has no descriptor left, so that `accept`
+/// itself fails; the emulator must free one and pace its retries, and a
 /// client must still be answered.
 #[cfg(unix)]
 #[test]
@@ -106,12 +98,12 @@ fn fd_limit_child() {
     let client = well_behaved_client(&emulator);
     let mut hoarders = Vec::new();
     for i in 0..if exhaust { FD_EXHAUST_MAX } else { FD_HOARDERS } {
-        match TcpStream::connect(emulator.addr()) {
-            Ok(mut stream) => {
+        match Conn::try_open(emulator.addr()) {
+            Ok(mut conn) => {
                 if i % 2 == 1 {
-                    let _ = stream.write_all(HALF_HEAD);
+                    let _ = conn.try_send(HALF_HEAD);
                 }
-                hoarders.push(stream);
+                hoarders.push(conn);
             }
             Err(e) => {
                 println!("fd-child: connect failed: {e}");
@@ -155,34 +147,18 @@ fn fd_limit_child() {
     println!("fd-child: stopped at {:?}", started.elapsed());
 }
 
-/// Reads until the peer closes; `Err` if it has not within the safety net.
-fn read_to_close(stream: &mut TcpStream) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut buf = [0u8; 1024];
-    // Bounded: the emulator never sends a hoarder anything but a close, or one answer.
-    for _ in 0..64 {
-        match stream.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(_) => {}
-            Err(e) if e.kind() == IoErrorKind::ConnectionReset => return Ok(()),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(IoErrorKind::InvalidData.into())
-}
-
 /// Half a request head: a slow or abandoned request.
 const HALF_HEAD: &[u8] = b"POST /participant/event HTTP/1.1\r\nHost: x\r\n";
 
 /// `n` connections that send nothing (even ones) or half a request head (odd ones).
-fn hoard(emulator: &Emulator, n: usize) -> Vec<TcpStream> {
+fn hoard(emulator: &Emulator, n: usize) -> Vec<Conn> {
     (0..n)
         .map(|i| {
-            let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+            let mut conn = Conn::open(emulator.addr());
             if i % 2 == 1 {
-                stream.write_all(HALF_HEAD).unwrap();
+                conn.send(HALF_HEAD);
             }
-            stream
+            conn
         })
         .collect()
 }
@@ -201,7 +177,9 @@ fn hoarded_connections_make_room_for_a_client_oldest_first() {
     assert!(emulator.open_connections() <= 8, "{emulator:?}");
     // Each newcomer beyond 8 closed the longest-waiting one: the 43 oldest hoarders.
     for (i, hoarder) in hoarders.iter_mut().enumerate().take(50 - 7) {
-        read_to_close(hoarder).unwrap_or_else(|e| panic!("hoarder {i} still open: {e}"));
+        hoarder
+            .read_to_close()
+            .unwrap_or_else(|e| panic!("hoarder {i} still open: {e}"));
     }
     // The client's own connection was kept, and so it is answered again at once.
     client
@@ -218,29 +196,27 @@ fn idle_and_half_sent_connections_are_closed_after_the_idle_timeout() {
         .idle_timeout(Duration::from_millis(50))
         .start()
         .unwrap();
-    let mut silent = TcpStream::connect(emulator.addr()).unwrap();
-    let mut half = TcpStream::connect(emulator.addr()).unwrap();
-    half.write_all(HALF_HEAD).unwrap();
-    read_to_close(&mut silent).unwrap();
-    read_to_close(&mut half).unwrap();
+    let mut silent = Conn::open(emulator.addr());
+    let mut half = Conn::open(emulator.addr());
+    half.send(HALF_HEAD);
+    silent.read_to_close().unwrap();
+    half.read_to_close().unwrap();
     assert_eq!(emulator.open_connections(), 0);
 
     // An idle keep-alive connection after an answer is closed too.
-    let mut kept = TcpStream::connect(emulator.addr()).unwrap();
+    let mut kept = Conn::open(emulator.addr());
     let body = r#"{"ContentType":"application/vnd.amazonaws.connect.event.typing"}"#;
     let token = emulator.connection_token();
-    write!(
-        kept,
-        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        token.expose_secret(),
-        body.len()
-    )
-    .unwrap();
-    let mut answer = Vec::new();
-    kept.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    kept.read_to_end(&mut answer).unwrap();
+    kept.send(
+        format!(
+            "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            token.expose_secret(),
+            body.len()
+        )
+        .as_bytes(),
+    );
+    let answer = kept.read_all();
     assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
     assert!(!String::from_utf8_lossy(&answer).contains("Connection: close"));
     assert_eq!(emulator.events().len(), 1);
@@ -332,18 +308,15 @@ fn seen_requests_keeps_only_the_newest_within_its_bounds() {
 /// connection and reads the answer until the emulator closes; `None` if the connection
 /// was reset before an answer arrived (a refused head may be closed on with bytes unread).
 fn exchange(emulator: &Emulator, head: &[String], body: &[u8]) -> Option<String> {
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut raw = head.join("\r\n").into_bytes();
-    raw.extend_from_slice(b"\r\n\r\n");
+    let lines: Vec<&str> = head.iter().map(String::as_str).collect();
+    let mut raw = raw::head(&lines);
     raw.extend_from_slice(body);
+    let mut conn = Conn::open(emulator.addr());
     // The emulator may refuse and close before it has read all of this.
-    let _ = stream.write_all(&raw);
-    let mut answer = Vec::new();
-    match stream.read_to_end(&mut answer) {
-        Ok(_) => {}
+    let _ = conn.try_send(&raw);
+    let (answer, end) = conn.read_until_closed();
+    match end {
+        Ok(()) => {}
         Err(e) if e.kind() == IoErrorKind::ConnectionReset => {}
         Err(e) => panic!("{e}"),
     }
@@ -364,7 +337,7 @@ fn typing_head(token: &str, pad: usize, pad_len: usize) -> (Vec<String>, Vec<u8>
     (head, body)
 }
 
-/// The issue's attack, scaled down: heads of many headers were kept whole and counted as
+/// An attack, scaled down: heads of many headers were once kept whole and counted as
 /// nothing. A head of more than 128 headers is now refused with 431 and not kept; the heads
 /// that are kept count in `max_seen_bytes` beside the bodies.
 #[test]
@@ -386,9 +359,9 @@ fn request_heads_are_bounded_in_count_and_counted_in_the_seen_budget() {
     );
     assert_eq!((emulator.requests(), emulator.events().len()), (2, 1));
     assert_eq!(emulator.seen_requests().len(), 1);
-    // The issue's 16,000 empty headers in a 64 KiB head: refused too, not kept. The
-    // emulator closes with most of the head unread, which may reset the connection before
-    // its answer is read; either way it has counted the request by then.
+    // A head of 16,000 empty headers (64 KiB): refused too, not kept. The emulator closes
+    // with most of the head unread, which may reset the connection before its answer is
+    // read; either way it has counted the request by then.
     let mut head = vec!["POST /participant/event HTTP/1.1".to_owned()];
     head.extend((0..16_000).map(|_| "a:".to_owned()));
     if let Some(answer) = exchange(&emulator, &head, b"") {
@@ -423,20 +396,17 @@ fn request_heads_are_bounded_in_count_and_counted_in_the_seen_budget() {
 /// answer's status line.
 fn post_raw(emulator: &Emulator, len: usize, body: &[u8]) -> String {
     let token = emulator.connection_token();
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
-         Connection: close\r\nContent-Length: {len}\r\n\r\n",
-        token.expose_secret()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
+    let mut conn = Conn::open(emulator.addr());
+    conn.send(
+        format!(
+            "POST /participant/event HTTP/1.1\r\nHost: x\r\nX-Amz-Bearer: {}\r\n\
+             Connection: close\r\nContent-Length: {len}\r\n\r\n",
+            token.expose_secret()
+        )
+        .as_bytes(),
+    );
+    conn.send(body);
+    let answer = conn.read_all();
     let answer = String::from_utf8_lossy(&answer);
     answer.lines().next().unwrap_or_default().to_owned()
 }

@@ -1,12 +1,12 @@
-//! The bundled emulator: what it records, what it refuses, and how the client maps its
-//! errors. Everything goes over real HTTP on 127.0.0.1.
+//! The emulator's basics: what it records and refuses, and how the client maps its errors.
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
-use connect_participant::{Client, ContentType, ErrorKind, SendEventRequest, send_event};
+use connect_participant::{Client, ContentType, ErrorKind, SendEventRequest};
+
+use crate::support;
+use crate::support::raw::{Answer, exchange, head};
 
 /// The emulator and a default client that does not wait between attempts (`faults.rs`
 /// checks the waits).
@@ -16,49 +16,42 @@ fn setup() -> (Emulator, Client) {
     (emulator, client)
 }
 
-/// Sends raw bytes, bypassing the client's own checks, and returns the raw answer.
+/// Sends raw bytes, bypassing the client's own checks, and returns the whole answer, which
+/// must be UTF-8.
 fn raw_exchange(emulator: &Emulator, request: &[u8]) -> String {
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    // A safety net so a bug cannot hang the suite; the test never waits this long.
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    stream.write_all(request).unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
-    String::from_utf8(answer).unwrap()
+    String::from_utf8(exchange(emulator.addr(), request)).unwrap()
 }
 
 fn raw_post(emulator: &Emulator, bearer: Option<&str>, body: &str) -> String {
-    let mut req = String::from("POST /participant/event HTTP/1.1\r\nHost: x\r\n");
-    if let Some(b) = bearer {
-        req.push_str(&format!("X-Amz-Bearer: {b}\r\n"));
-    }
-    req.push_str(&format!(
-        "Content-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    ));
-    raw_exchange(emulator, req.as_bytes())
+    let bearer = bearer.map(|b| format!("X-Amz-Bearer: {b}"));
+    let length = format!("Content-Length: {}", body.len());
+    let mut lines = vec!["POST /participant/event HTTP/1.1", "Host: x"];
+    lines.extend(bearer.as_deref());
+    lines.extend([
+        "Content-Type: application/json",
+        "Connection: close",
+        &length,
+    ]);
+    let mut request = head(&lines);
+    request.extend_from_slice(body.as_bytes());
+    raw_exchange(emulator, &request)
 }
 
-/// Splits a raw answer into status line, the error type header and the body.
+/// Splits a raw answer into status line, the error type header and the body, after
+/// checking that it carries a request id under the service's own spelling.
 fn parse_answer(answer: &str) -> (String, Option<String>, String) {
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.lines();
-    let status = lines.next().unwrap().to_owned();
-    let mut error_type = None;
-    let mut request_id = None;
-    for line in lines {
-        let (k, v) = line.split_once(": ").unwrap();
-        if k.eq_ignore_ascii_case("x-amzn-errortype") {
-            error_type = Some(v.to_owned());
-        }
-        if k == "x-amzn-RequestId" {
-            request_id = Some(v.to_owned());
-        }
-    }
+    let a = Answer::parse(answer.as_bytes());
+    let last = |matches: &dyn Fn(&str) -> bool| {
+        a.headers
+            .iter()
+            .rfind(|(k, _)| matches(k))
+            .map(|(_, v)| v.clone())
+    };
+    let request_id = last(&|k| k == "x-amzn-RequestId");
     assert_eq!(request_id.map(|r| r.len()), Some(36), "{answer}");
-    (status, error_type, body.to_owned())
+    let error_type = last(&|k| k.eq_ignore_ascii_case("x-amzn-errortype"));
+    let body = String::from_utf8(a.body).unwrap();
+    (a.status_line, error_type, body)
 }
 
 #[test]
@@ -144,7 +137,7 @@ fn revoked_token_is_access_denied() {
         format!(
             "service error AccessDeniedException (HTTP 403): Access denied (request id {}); {}",
             e.request_id().unwrap(),
-            crate::CONNECTION_DENIED
+            support::CONNECTION_DENIED
         )
     );
     // Other participants are unaffected.
@@ -318,18 +311,6 @@ fn emulator_answers_unknown_operations_and_malformed_requests() {
     assert_eq!(status, "HTTP/1.1 400 Bad Request");
     assert_eq!(error_type.as_deref(), Some("SerializationException"));
     assert_eq!(emulator.requests(), 2);
-}
-
-#[test]
-fn free_function_sends_one_event() {
-    let emulator = Emulator::start().unwrap();
-    let out = send_event(
-        &emulator.endpoint(),
-        &emulator.connection_token(),
-        &SendEventRequest::delivered("m-9"),
-    )
-    .unwrap();
-    assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
 }
 
 #[test]

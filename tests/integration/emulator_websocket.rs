@@ -1,51 +1,46 @@
-//! The emulator's participant WebSocket (feature `websocket`), spoken to with tungstenite's
-//! own client over a plain `TcpStream`: the URL CreateParticipantConnection gives, the
-//! topics, the pushed frames byte for byte, and the bounds.
+//! The emulator's participant WebSocket, spoken to with tungstenite's own client.
+//!
+//! The URL CreateParticipantConnection gives, the topics, the pushed frames byte for byte,
+//! and the bounds.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use connect_participant::SendEventRequest;
 use connect_participant::emulator::Emulator;
 use serde_json::{Value, json};
-use tungstenite::{Message, WebSocket};
+use tungstenite::Message;
 
-const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
-const SUBSCRIBED: &str =
-    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
-const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
+use crate::support::content_type::{CHAT_ENDED, JOINED, LEFT, TYPING};
+use crate::support::raw::{Answer, exchange};
+use crate::support::ws::{HEARTBEAT, SUBSCRIBE, SUBSCRIBED, Socket, next_text, open};
+
 const PING: &str = r#"{"topic":"aws/ping"}"#;
 const PONG: &str = r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#;
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
-const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
-const ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";
 const METADATA: &str = "application/vnd.amazonaws.connect.event.message.metadata";
 /// The longest any read waits: a bound for a broken test, never a pause.
 const BOUND: Duration = Duration::from_secs(5);
 
-type Socket = WebSocket<TcpStream>;
-
-/// A POST with a JSON body and `Connection: close`: (status, body).
+/// A POST with a JSON body and `Connection: close`: (status, body, or null if the body is
+/// not JSON).
 fn post(addr: SocketAddr, path: &str, bearer: Option<&str>, body: &Value) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
     let body = body.to_string();
     let bearer = bearer.map_or(String::new(), |b| format!("X-Amz-Bearer: {b}\r\n"));
-    write!(
-        stream,
+    let request = format!(
         "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{bearer}\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
+    );
+    let a = utf8_answer(exchange(addr, request.as_bytes()));
+    (
+        a.status,
+        serde_json::from_slice(&a.body).unwrap_or(Value::Null),
     )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8(raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// An answer that must be UTF-8 throughout.
+fn utf8_answer(raw: Vec<u8>) -> Answer {
+    Answer::parse(String::from_utf8(raw).unwrap().as_bytes())
 }
 
 /// CreateParticipantConnection for a WebSocket with this participant token: its
@@ -65,38 +60,8 @@ fn websocket_url(emulator: &Emulator, participant_token: &str) -> (String, Strin
     )
 }
 
-/// Opens `url` with tungstenite's client; every read is bounded by [`BOUND`].
-fn open(url: &str) -> Result<Socket, tungstenite::Error> {
-    let authority = url
-        .strip_prefix("ws://")
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap();
-    let stream = TcpStream::connect(authority).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    // Each frame at once: the tests go frame by frame.
-    stream.set_nodelay(true).unwrap();
-    match tungstenite::client::client(url, stream) {
-        Ok((ws, _)) => Ok(ws),
-        Err(tungstenite::HandshakeError::Failure(e)) => Err(e),
-        Err(tungstenite::HandshakeError::Interrupted(_)) => panic!("a blocking handshake"),
-    }
-}
-
 fn send(ws: &mut Socket, text: &str) {
     ws.send(Message::text(text)).unwrap();
-}
-
-/// The next text frame (pings and pongs passed over).
-fn next_text(ws: &mut Socket) -> String {
-    loop {
-        match ws.read().unwrap() {
-            Message::Text(t) => return t.as_str().to_owned(),
-            Message::Ping(_) | Message::Pong(_) => {}
-            other => panic!("expected a text frame, got {other:?}"),
-        }
-    }
 }
 
 /// The item inside a pushed chat frame, after checking the envelope's exact shape.
@@ -323,21 +288,12 @@ fn a_chunked_bot_message_pushes_its_chunks_then_the_whole() {
 
 /// The control path's transcript: (status, items oldest first).
 fn get_transcript(emulator: &Emulator, contact: &str) -> (u16, Vec<Value>) {
-    let mut stream = TcpStream::connect(emulator.addr()).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    write!(
-        stream,
+    let request = format!(
         "GET /emulator/chats/{contact}/transcript HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let body: Value = serde_json::from_str(body).unwrap();
-    (
-        head[9..12].parse().unwrap(),
-        body["Transcript"].as_array().unwrap().clone(),
-    )
+    );
+    let a = utf8_answer(exchange(emulator.addr(), request.as_bytes()));
+    let body: Value = serde_json::from_slice(&a.body).unwrap();
+    (a.status, body["Transcript"].as_array().unwrap().clone())
 }
 
 #[test]
@@ -459,7 +415,7 @@ fn an_ended_chat_pushes_chat_ended_then_closes_with_1000_and_refuses_its_urls() 
     assert!(emulator.wait_for_websockets(&chat.contact_id, 1, BOUND));
     emulator.end_chat(&chat.contact_id).unwrap();
     let ended = item(&next_text(&mut ws));
-    assert_eq!(ended["ContentType"], ENDED);
+    assert_eq!(ended["ContentType"], CHAT_ENDED);
     assert_eq!(ended["Type"], "EVENT");
     assert_eq!(expect_close(&mut ws), 1000);
     assert_eq!(emulator.websockets(&chat.contact_id), 0);

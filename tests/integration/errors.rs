@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use connect_participant::{Client, Error, ErrorKind, MAX_RESPONSE_BODY, SendEventRequest};
 
-use crate::scripted::{Action, Scripted, closed_port, response};
+use crate::support;
+use crate::support::scripted::{Action, Scripted, closed_port, response};
 
 /// Sends one typing event per answer, in order, on one client with retries off (these tests
 /// are about how one answer maps to an error; `faults.rs` covers the retries); returns the
@@ -13,11 +14,11 @@ use crate::scripted::{Action, Scripted, closed_port, response};
 fn errors_for(answers: Vec<Vec<u8>>) -> Vec<Error> {
     let count = answers.len();
     let server = Scripted::start(answers.into_iter().map(Action::Respond).collect());
-    let client = crate::client_without_retries(&server.url());
+    let client = support::client_without_retries(&server.url());
     let errors: Vec<Error> = (0..count)
         .map(|i| {
             client
-                .send_event(&crate::token(), &SendEventRequest::typing())
+                .send_event(&support::token(), &SendEventRequest::typing())
                 .expect_err(&format!("answer {i} is an error"))
         })
         .collect();
@@ -37,7 +38,7 @@ fn status_of(status_line: &str) -> u16 {
 
 #[test]
 fn service_errors_named_by_the_errortype_header() {
-    let answers = crate::SERVICE_ERRORS
+    let answers = support::SERVICE_ERRORS
         .iter()
         .map(|(status, t, _)| {
             response(
@@ -52,7 +53,7 @@ fn service_errors_named_by_the_errortype_header() {
         })
         .collect();
     let errors = errors_for(answers);
-    for ((status, t, kind), e) in crate::SERVICE_ERRORS.iter().zip(&errors) {
+    for ((status, t, kind), e) in support::SERVICE_ERRORS.iter().zip(&errors) {
         let code = status_of(status);
         assert_eq!(e.kind(), *kind);
         assert_eq!(e.status(), Some(code));
@@ -75,7 +76,7 @@ fn service_errors_named_by_the_errortype_header() {
 
 #[test]
 fn service_errors_named_by_the_body_code() {
-    let answers = crate::SERVICE_ERRORS
+    let answers = support::SERVICE_ERRORS
         .iter()
         .map(|(status, t, _)| {
             response(
@@ -86,7 +87,7 @@ fn service_errors_named_by_the_body_code() {
         })
         .collect();
     let errors = errors_for(answers);
-    for ((status, t, kind), e) in crate::SERVICE_ERRORS.iter().zip(&errors) {
+    for ((status, t, kind), e) in support::SERVICE_ERRORS.iter().zip(&errors) {
         assert_eq!(e.kind(), *kind);
         assert_eq!(e.status(), Some(status_of(status)));
         assert_eq!(e.service_error_type(), Some(*t));
@@ -97,7 +98,7 @@ fn service_errors_named_by_the_body_code() {
 
 #[test]
 fn service_errors_named_by_the_body_type_with_namespace_and_url() {
-    let answers = crate::SERVICE_ERRORS
+    let answers = support::SERVICE_ERRORS
         .iter()
         .map(|(status, t, _)| {
             response(
@@ -111,7 +112,7 @@ fn service_errors_named_by_the_body_type_with_namespace_and_url() {
         })
         .collect();
     let errors = errors_for(answers);
-    for ((status, t, kind), e) in crate::SERVICE_ERRORS.iter().zip(&errors) {
+    for ((status, t, kind), e) in support::SERVICE_ERRORS.iter().zip(&errors) {
         assert_eq!(e.kind(), *kind);
         assert_eq!(e.status(), Some(status_of(status)));
         assert_eq!(e.service_error_type(), Some(*t));
@@ -181,7 +182,7 @@ fn message_is_message_then_capital_message_then_error_message() {
         errors[3].to_string(),
         format!(
             "service error AccessDeniedException (HTTP 403); {}",
-            crate::CONNECTION_DENIED
+            support::CONNECTION_DENIED
         )
     );
 }
@@ -342,8 +343,8 @@ fn success_body_over_max_response_body_is_invalid_response() {
     assert_eq!(body.len(), limit + 1);
     let server = Scripted::start(vec![Action::Respond(response("200 OK", &[], &body))]);
     let url = server.url();
-    let e = crate::client(&url)
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let e = support::client(&url)
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     assert_eq!(
@@ -369,8 +370,8 @@ fn chunked_body_over_max_response_body_is_invalid_response() {
     answer.extend_from_slice(b"0\r\n\r\n");
     let server = Scripted::start(vec![Action::Respond(answer)]);
     let url = server.url();
-    let e = crate::client(&url)
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let e = support::client(&url)
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     assert_eq!(
@@ -392,8 +393,8 @@ fn error_body_over_max_response_body_is_invalid_response() {
         &body,
     ))]);
     let url = server.url();
-    let e = crate::client(&url)
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let e = support::client(&url)
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     assert_eq!(
@@ -412,8 +413,8 @@ fn connection_closed_before_any_response_is_transport() {
     // Retries off: the single-attempt message has no attempt count.
     let server = Scripted::start(vec![Action::Close]);
     let url = server.url();
-    let e = crate::client_without_retries(&url)
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let e = support::client_without_retries(&url)
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert_eq!(e.to_string(), format!("the request to {url} failed"));
@@ -430,8 +431,8 @@ fn connection_closed_before_any_response_is_transport() {
 fn connection_closed_before_any_response_is_retried_then_transport() {
     let server = Scripted::start(vec![Action::Close, Action::Close, Action::Close]);
     let url = server.url();
-    let e = crate::client(&url)
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let e = support::client(&url)
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert_eq!(
@@ -456,8 +457,8 @@ fn truncated_status_line_is_transport() {
     let cut = || Action::RespondAndClose(b"HTTP/1.1 20".to_vec());
     let server = Scripted::start(vec![cut(), cut(), cut()]);
     let url = server.url();
-    let e = crate::client(&url)
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let e = support::client(&url)
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert_eq!(
@@ -479,12 +480,12 @@ fn unanswered_request_times_out() {
     let client = Client::builder()
         .endpoint_url(&url)
         .timeout(Duration::from_millis(300))
-        .random_source(crate::counting_random)
+        .random_source(support::counting_random)
         .max_attempts(1)
         .build()
         .unwrap();
     let e = client
-        .send_event(&crate::token(), &SendEventRequest::typing())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     assert_eq!(e.to_string(), format!("the request to {url} timed out"));
@@ -498,8 +499,8 @@ fn unanswered_request_times_out() {
 #[test]
 fn refused_connection_is_transport() {
     let url = format!("http://127.0.0.1:{}", closed_port());
-    let e = crate::client(&url)
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let e = support::client(&url)
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     // A refused connection is retried: the service may be restarting.
@@ -521,7 +522,7 @@ fn failing_random_source_is_random_source_and_nothing_is_sent() {
         .build()
         .unwrap();
     let e = client
-        .send_event(&crate::token(), &SendEventRequest::typing())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RandomSource);
     assert_eq!(
@@ -542,7 +543,7 @@ fn failing_random_source_is_random_source_and_nothing_is_sent() {
 /// typing.
 fn hint(kind: ErrorKind) -> String {
     match kind {
-        ErrorKind::AccessDenied => format!("; {}", crate::CONNECTION_DENIED),
+        ErrorKind::AccessDenied => format!("; {}", support::CONNECTION_DENIED),
         _ => String::new(),
     }
 }

@@ -1,5 +1,4 @@
-//! The fault suite (issue 3): what the client does when the service or the network fails,
-//! over real sockets on 127.0.0.1.
+//! The fault suite: what the client does when the service or the network fails.
 //!
 //! Every scenario runs against its own emulator with injected [`Fault`]s, with a 3-attempt
 //! client unless it says otherwise; the two TCP-reset scenarios need a raw socket instead
@@ -18,82 +17,26 @@
 //! each with its own emulator), renders what it saw and compares it with README. Each
 //! scenario is also a test of its own (`faults::scenario::<name>`), so a failure names it.
 
+mod harness;
+
 use std::error::Error as _;
 use std::fmt::Write as _;
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::io;
+use std::thread;
+use std::time::Duration;
 
-use connect_participant::emulator::{Emulator, Fault, RecordedEvent, SeenRequest};
-use connect_participant::{
-    Client, ClientBuilder, Error, ErrorKind, MAX_RESPONSE_BODY, SendEventOutput, SendEventRequest,
+use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::{ErrorKind, MAX_RESPONSE_BODY, SendEventRequest};
+
+use crate::support::resetter::Resetter;
+use crate::support::scripted::{Scripted, closed_port};
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
+
+use harness::{
+    Expect, GARBAGE, HTML, NOT_UTF8, Row, Sleeps, assert_attempts_of_one_call, html, internal,
+    outcome_of, recording_client, respond, run, run_with, throttled, throttling, times, transient,
+    truncated, unit,
 };
-
-use crate::scripted::{Scripted, closed_port};
-use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
-
-// ---------------------------------------------------------------------------------------
-// Jitter and waits
-// ---------------------------------------------------------------------------------------
-
-/// What every 8-byte jitter draw gets: the golden ratio's fraction, 0x9E3779B97F4A7C15, so
-/// that the unit is about 0.618 and every wait is an uneven number of nanoseconds.
-const JITTER: [u8; 8] = 0x9E37_79B9_7F4A_7C15u64.to_le_bytes();
-
-/// A fixed random source. The 32-byte draw for the invocation id and the client token gets
-/// [`crate::counting_random`] (so they are [`INVOCATION_ID`] and [`GENERATED_CLIENT_TOKEN`]);
-/// the 8-byte draw made after each failed attempt gets [`JITTER`].
-fn fixed_random(buf: &mut [u8]) -> io::Result<()> {
-    if buf.len() == JITTER.len() {
-        buf.copy_from_slice(&JITTER);
-        Ok(())
-    } else {
-        crate::counting_random(buf)
-    }
-}
-
-/// The jitter unit of [`JITTER`]: `(u64::from_le_bytes(bytes) >> 11) / 2^53`.
-fn unit() -> f64 {
-    (u64::from_le_bytes(JITTER) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// The wait before retry `retry` (1-based): `unit * min(base * 2^(retry-1), 20 s)`.
-fn backoff(base: Duration, retry: u32) -> Duration {
-    base.saturating_mul(1 << (retry - 1))
-        .min(Duration::from_secs(20))
-        .mul_f64(unit())
-}
-
-/// The wait before retry `retry` after throttling (base 1 s).
-fn throttling(retry: u32) -> Duration {
-    backoff(Duration::from_secs(1), retry)
-}
-
-/// The wait before retry `retry` after a transient failure (base 50 ms).
-fn transient(retry: u32) -> Duration {
-    backoff(Duration::from_millis(50), retry)
-}
-
-/// Records the waits a client asks for instead of spending them.
-#[derive(Clone, Default)]
-struct Sleeps(Arc<Mutex<Vec<Duration>>>);
-
-impl Sleeps {
-    fn recorder(&self) -> impl Fn(Duration) + Send + Sync + 'static {
-        let waits = Arc::clone(&self.0);
-        move |d| waits.lock().unwrap_or_else(PoisonError::into_inner).push(d)
-    }
-
-    fn recorded(&self) -> Vec<Duration> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
 
 #[test]
 fn failing_jitter_draw_waits_the_whole_ceiling() {
@@ -109,7 +52,7 @@ fn failing_jitter_draw_waits_the_whole_ceiling() {
             if buf.len() == 8 {
                 Err(io::Error::other("no entropy for jitter"))
             } else {
-                crate::counting_random(buf)
+                support::counting_random(buf)
             }
         })
         .sleep_fn(sleeps.recorder())
@@ -137,266 +80,6 @@ fn jitter_formula_gives_the_expected_waits() {
     assert_eq!(transient(2).as_micros(), 61_803);
     // 1 s * 2^5 is past the 20 s ceiling.
     assert_eq!(throttling(6), Duration::from_secs(20).mul_f64(unit()));
-}
-
-// ---------------------------------------------------------------------------------------
-// Running one call against injected faults, and checking what happened
-// ---------------------------------------------------------------------------------------
-
-/// What one call against an emulator with injected faults produced.
-struct Run {
-    result: Result<SendEventOutput, Error>,
-    seen: Vec<SeenRequest>,
-    events: Vec<RecordedEvent>,
-    waits: Vec<Duration>,
-    elapsed: Duration,
-    url: String,
-}
-
-/// Starts an emulator, queues `faults`, and sends one typing event with a client built by
-/// `configure` from the suite's defaults (fixed random source, recorded waits, 3 attempts).
-fn run_with(faults: Vec<Fault>, configure: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Run {
-    let emulator = Emulator::start().expect("the emulator starts");
-    for fault in faults {
-        emulator.inject(fault);
-    }
-    let sleeps = Sleeps::default();
-    let builder = emulator
-        .client_builder()
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder());
-    let client = configure(builder).build().expect("a valid client");
-    let token = emulator.connection_token();
-    let started = Instant::now();
-    let result = client.send_event(&token, &SendEventRequest::typing());
-    let elapsed = started.elapsed();
-    Run {
-        result,
-        // For a stall, the emulator recorded the request (and the event) as soon as it read
-        // it, long before the client's timeout ran out; every other fault is recorded before
-        // the emulator answers or closes, which the client waits for.
-        seen: emulator.seen_requests(),
-        events: emulator.events(),
-        waits: sleeps.recorded(),
-        elapsed,
-        url: emulator.endpoint_url(),
-    }
-}
-
-fn run(faults: Vec<Fault>) -> Run {
-    run_with(faults, |b| b)
-}
-
-/// What a scenario must produce.
-struct Expect {
-    /// `None` for success.
-    kind: Option<ErrorKind>,
-    /// The exact `Display` of the error; `{url}` stands for the endpoint URL and `{rid}` for
-    /// the error's request id (the emulator draws a new one for every answer).
-    message: String,
-    /// Requests the client sent (and the server saw).
-    attempts: u32,
-    /// `max_attempts` of the client.
-    max: u32,
-    /// Events the emulator recorded: 0 or 1.
-    events: usize,
-    /// The waits the client asked for, in order.
-    waits: Vec<Duration>,
-}
-
-impl Expect {
-    fn success(attempts: u32, events: usize, waits: Vec<Duration>) -> Expect {
-        Expect {
-            kind: None,
-            message: String::new(),
-            attempts,
-            max: 3,
-            events,
-            waits,
-        }
-    }
-
-    fn error(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        attempts: u32,
-        waits: Vec<Duration>,
-    ) -> Expect {
-        Expect {
-            kind: Some(kind),
-            message: message.into(),
-            attempts,
-            max: 3,
-            events: 0,
-            waits,
-        }
-    }
-
-    fn events(mut self, events: usize) -> Expect {
-        self.events = events;
-        self
-    }
-
-    fn max(mut self, max: u32) -> Expect {
-        self.max = max;
-        self
-    }
-}
-
-/// One row of README's fault table, from what a scenario observed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Row {
-    /// What the server does.
-    server: String,
-    /// `success`, or the error kind and the client's attempt count.
-    outcome: String,
-    /// Requests the server saw (every attempt that reached it).
-    seen: String,
-    /// Events the emulator recorded.
-    events: String,
-}
-
-fn outcome_of(result: &Result<SendEventOutput, Error>) -> String {
-    match result {
-        Ok(_) => "success".to_owned(),
-        Err(e) => {
-            let n = e.attempts();
-            let s = if n == 1 { "" } else { "s" };
-            let quota = if e.retry_quota_exhausted() {
-                " (retry quota empty)"
-            } else {
-                ""
-            };
-            format!("`{:?}` after {n} attempt{s}{quota}", e.kind())
-        }
-    }
-}
-
-/// Asserts that every request is one attempt of the same call: same client token,
-/// invocation id and body, `amz-sdk-request` counting up to `max`.
-fn assert_attempts_of_one_call(seen: &[SeenRequest], max: u32) {
-    for (i, request) in seen.iter().enumerate() {
-        let attempt = i + 1;
-        assert_eq!(request.method, "POST", "attempt {attempt}");
-        assert_eq!(request.path, "/participant/event", "attempt {attempt}");
-        assert_eq!(
-            request.client_token().as_deref(),
-            Some(GENERATED_CLIENT_TOKEN),
-            "attempt {attempt}"
-        );
-        assert_eq!(
-            request.header("amz-sdk-invocation-id"),
-            Some(INVOCATION_ID),
-            "attempt {attempt}"
-        );
-        assert_eq!(
-            request.header("amz-sdk-request"),
-            Some(format!("attempt={attempt}; max={max}").as_str()),
-        );
-        assert_eq!(request.body, seen[0].body, "attempt {attempt}");
-        // The emulator keeps no bearer; the client did send one (the emulator checks it).
-        assert_eq!(request.header("x-amz-bearer"), None);
-    }
-}
-
-impl Run {
-    /// Asserts everything `expect` says, and the invariants of every scenario; returns the
-    /// observed row.
-    fn check(&self, server: &str, expect: &Expect) -> Row {
-        match (&self.result, expect.kind) {
-            (Ok(out), None) => {
-                // A handled request answers the recorded event; an injected success (an
-                // empty 200) answers nothing.
-                match self.events.first() {
-                    Some(event) => {
-                        assert_eq!(out.id.as_deref(), Some(event.id.as_str()), "{server}");
-                        assert_eq!(
-                            out.absolute_time.as_ref().map(|t| t.as_str()),
-                            Some(event.absolute_time.as_str())
-                        );
-                    }
-                    None => assert_eq!(*out, SendEventOutput::default(), "{server}"),
-                }
-            }
-            (Err(e), Some(kind)) => {
-                assert_eq!(e.kind(), kind, "{server}: {e:?}");
-                assert_eq!(e.attempts(), expect.attempts, "{server}: {e:?}");
-                assert!(!e.retry_quota_exhausted(), "{server}: {e:?}");
-                let message = expect
-                    .message
-                    .replace("{url}", &self.url)
-                    .replace("{rid}", e.request_id().unwrap_or("<none>"))
-                    .replace("{denied}", crate::CONNECTION_DENIED);
-                assert_eq!(e.to_string(), message, "{server}");
-            }
-            (result, kind) => panic!("{server}: expected {kind:?}, got {result:?}"),
-        }
-        assert_eq!(
-            self.seen.len(),
-            expect.attempts as usize,
-            "{server}: requests seen"
-        );
-        assert_attempts_of_one_call(&self.seen, expect.max);
-        assert!(self.events.len() <= 1, "{server}: recorded more than once");
-        assert_eq!(self.events.len(), expect.events, "{server}: events");
-        if let Some(event) = self.events.first() {
-            assert_eq!(event.client_token.as_deref(), Some(GENERATED_CLIENT_TOKEN));
-        }
-        assert_eq!(self.waits, expect.waits, "{server}: waits");
-        Row {
-            server: server.to_owned(),
-            outcome: outcome_of(&self.result),
-            seen: self.seen.len().to_string(),
-            events: self.events.len().to_string(),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Faults
-// ---------------------------------------------------------------------------------------
-
-fn throttled() -> Fault {
-    Fault::error(429, "ThrottlingException", "Rate exceeded")
-}
-
-fn internal() -> Fault {
-    Fault::error(500, "InternalServerException", "Internal error")
-}
-
-/// What a load balancer or proxy sends: an HTML page, no AWS error type.
-const HTML: &[u8] = b"<html><head><title>Bad Gateway</title></head><body>nginx</body></html>";
-const NOT_UTF8: &[u8] = b"\xff\xfe\x00\x80 \xc3\x28 not utf-8";
-const GARBAGE: &[u8] = b"garbage }}{{ ]] \x01\x02 <<";
-
-fn respond(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Fault {
-    Fault::Respond {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.to_vec(),
-    }
-}
-
-fn html(status: u16) -> Fault {
-    respond(status, &[("Content-Type", "text/html")], HTML)
-}
-
-/// A head announcing 100 body bytes, 10 of them, then the connection closes.
-fn truncated(status_line: &str) -> Fault {
-    Fault::Raw(
-        format!(
-            "HTTP/1.1 {status_line}\r\nContent-Type: application/json\r\n\
-             Content-Length: 100\r\n\r\n{{\"Id\":\"cu"
-        )
-        .into_bytes(),
-    )
-}
-
-fn times(n: usize, fault: impl Fn() -> Fault) -> Vec<Fault> {
-    (0..n).map(|_| fault()).collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -442,7 +125,7 @@ fn closed_three_times(fault: impl Fn() -> Fault, what: &str, events: usize) -> R
     )
 }
 
-/// Retries off, one stall: a timeout within the bound the issue sets.
+/// Retries off, one stall: a timeout error within a second of the timeout set.
 fn stall_without_retries() -> Row {
     let timeout = Duration::from_millis(300);
     let r = run_with(vec![Fault::Stall], |b| b.timeout(timeout).max_attempts(1));
@@ -621,118 +304,13 @@ fn retry_after(ms: u64, want: Duration) -> Row {
     )
 }
 
-/// A server that reads each request but its last byte, writes `answer` (maybe nothing), and
-/// drops the connection with that byte unread, which makes the kernel end it with a TCP
-/// reset (RST) rather than a clean close. It keeps what it read.
-struct Resetter {
-    addr: SocketAddr,
-    stopping: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Vec<Vec<u8>>>>,
-}
-
-impl Resetter {
-    /// Bounds the accept loop; a call makes at most 3 connections.
-    const MAX_CONNECTIONS: usize = 16;
-    /// Bounds the reading; the client's requests here are far smaller.
-    const MAX_REQUEST: usize = 64 * 1024;
-
-    fn start(answer: &'static [u8]) -> Resetter {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stopping = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stopping = Arc::clone(&stopping);
-            thread::spawn(move || {
-                let mut requests = Vec::new();
-                for _ in 0..Self::MAX_CONNECTIONS {
-                    // A failing accept (out of descriptors, say) would fail again at once:
-                    // end the server, so that its client meets a refused connection rather
-                    // than a loop spinning through its bound.
-                    let Ok((mut stream, _)) = listener.accept() else {
-                        break;
-                    };
-                    if stopping.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    // A safety net only: the client always sends a whole request.
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                    requests.push(read_all_but_last_byte(&mut stream));
-                    let _ = stream.write_all(answer);
-                    drop(stream);
-                }
-                requests
-            })
-        };
-        Resetter {
-            addr,
-            stopping,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Stops the server; returns what it read of each request, in order.
-    fn finish(mut self) -> Vec<Vec<u8>> {
-        self.stop()
-    }
-
-    fn stop(&mut self) -> Vec<Vec<u8>> {
-        let Some(thread) = self.thread.take() else {
-            return Vec::new();
-        };
-        self.stopping.store(true, Ordering::SeqCst);
-        // Wakes the blocked accept, which then sees the flag.
-        let _wake = TcpStream::connect(self.addr);
-        thread.join().unwrap_or_default()
-    }
-}
-
-impl Drop for Resetter {
-    fn drop(&mut self) {
-        let _ = self.stop();
-    }
-}
-
-/// Reads one request (head, then `content-length` body bytes) but its last byte.
-fn read_all_but_last_byte(stream: &mut TcpStream) -> Vec<u8> {
-    let mut got = Vec::new();
-    let mut byte = [0u8; 1];
-    // One byte at a time, so that nothing past the wanted length leaves the socket buffer.
-    while got.len() < Resetter::MAX_REQUEST {
-        // The scripted server's head reader, so that the suite reads requests one way.
-        let wanted = crate::scripted::find_header_end(&got)
-            .map(|end| end + crate::scripted::content_length(&got[..end]).unwrap_or(0) - 1);
-        if wanted.is_some_and(|w| got.len() >= w) {
-            break;
-        }
-        match stream.read(&mut byte) {
-            Ok(1) => got.push(byte[0]),
-            _ => break,
-        }
-    }
-    got
-}
-
-/// A 3-attempt client for `url` with the fixed random source, recording its waits.
-fn recording_client(url: &str, sleeps: &Sleeps) -> Client {
-    Client::builder()
-        .endpoint_url(url)
-        .random_source(fixed_random)
-        .sleep_fn(sleeps.recorder())
-        .build()
-        .expect("a local endpoint URL is valid")
-}
-
 fn reset(answer: &'static [u8], what: &str) -> Row {
     let server = Resetter::start(answer);
     let url = server.url();
-    let port = server.addr.port();
+    let port = server.port();
     let sleeps = Sleeps::default();
     let client = recording_client(&url, &sleeps);
-    let result = client.send_event(&crate::token(), &SendEventRequest::typing());
+    let result = client.send_event(&support::token(), &SendEventRequest::typing());
     let requests = server.finish();
     let e = result.as_ref().expect_err("every connection is reset");
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
@@ -749,7 +327,7 @@ fn reset(answer: &'static [u8], what: &str) -> Row {
     );
     let want: Vec<String> = (1..=3)
         .map(|attempt| {
-            let mut whole = crate::wire_bytes::expected_attempt(
+            let mut whole = support::wire::expected_attempt(
                 port,
                 "conn-token-1",
                 INVOCATION_ID,
@@ -790,7 +368,7 @@ fn refused_connection() -> Row {
     let url = format!("http://127.0.0.1:{}", closed_port());
     let sleeps = Sleeps::default();
     let client = recording_client(&url, &sleeps);
-    let result = client.send_event(&crate::token(), &SendEventRequest::typing());
+    let result = client.send_event(&support::token(), &SendEventRequest::typing());
     let e = result.as_ref().expect_err("nothing listens");
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
     assert_eq!(e.attempts(), 3);

@@ -1,26 +1,26 @@
-//! The service's limits at their boundaries, end to end: accepted inputs reach the server
-//! as sent, refused ones fail with `InvalidInput` before any connection is made.
+//! The service's limits at their boundaries, end to end.
+//!
+//! Accepted inputs reach the server as sent; refused ones fail with `InvalidInput` before
+//! any connection is made.
 
 use std::time::Duration;
 
+use connect_participant::emulator::Emulator;
 use connect_participant::{
     Client, ClientBuilder, ConnectionToken, ContentType, Endpoint, ErrorKind,
     MAX_CLIENT_TOKEN_CHARS, MAX_CONTENT_CHARS, SendEventRequest, send_event,
 };
 
-use crate::scripted::{Action, Scripted};
-use crate::wire_bytes::expected_request;
-use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
-
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
-const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
+use crate::support::content_type::{DELIVERED, READ, TYPING};
+use crate::support::scripted::{Action, Scripted};
+use crate::support::wire::expected_request;
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID, assert_uuid_v4};
 
 /// Sends `request` with `token`; asserts it succeeded and returns the one request seen.
 fn accepted(token: &ConnectionToken, request: &SendEventRequest) -> (u16, String) {
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
     let port = server.port();
-    crate::client(&server.url())
+    support::client(&server.url())
         .send_event(token, request)
         .expect("accepted input is sent");
     (port, server.finish().single().text())
@@ -28,9 +28,9 @@ fn accepted(token: &ConnectionToken, request: &SendEventRequest) -> (u16, String
 
 /// Sends `request`; asserts the exact refusal and that no connection was made.
 fn refused(request: &SendEventRequest, field: &str, message: &str) {
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
-    let e = crate::client(&server.url())
-        .send_event(&crate::token(), request)
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
+    let e = support::client(&server.url())
+        .send_event(&support::token(), request)
         .expect_err("refused input is not sent");
     assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:?}");
     assert_eq!(e.field(), Some(field), "{e:?}");
@@ -75,7 +75,7 @@ fn content_of_16384_characters_is_sent_whole() {
     let request = SendEventRequest::typing()
         .with_content(content.clone())
         .with_client_token("ct");
-    let (port, got) = accepted(&crate::token(), &request);
+    let (port, got) = accepted(&support::token(), &request);
     let body = format!(r#"{{"ClientToken":"ct","Content":"{content}","ContentType":"{TYPING}"}}"#);
     assert_eq!(
         got,
@@ -86,7 +86,7 @@ fn content_of_16384_characters_is_sent_whole() {
 #[test]
 fn content_of_one_character_is_sent() {
     let request = SendEventRequest::typing().with_content("😀");
-    let (port, got) = accepted(&crate::token(), &request);
+    let (port, got) = accepted(&support::token(), &request);
     let body = format!(
         r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","Content":"😀","ContentType":"{TYPING}"}}"#
     );
@@ -119,7 +119,7 @@ fn content_of_0_or_16385_characters_is_refused() {
 fn client_token_of_0_and_500_characters_is_sent() {
     assert_eq!(MAX_CLIENT_TOKEN_CHARS, 500);
     let empty = SendEventRequest::typing().with_client_token("");
-    let (port, got) = accepted(&crate::token(), &empty);
+    let (port, got) = accepted(&support::token(), &empty);
     assert_eq!(
         got,
         expected_request(port, "conn-token-1", INVOCATION_ID, &typing_body(""))
@@ -128,7 +128,7 @@ fn client_token_of_0_and_500_characters_is_sent() {
     let long: String = "é-tok\"\\".chars().cycle().take(500).collect();
     let escaped = long.replace('\\', "\\\\").replace('"', "\\\"");
     let full = SendEventRequest::typing().with_client_token(long);
-    let (port, got) = accepted(&crate::token(), &full);
+    let (port, got) = accepted(&support::token(), &full);
     assert_eq!(
         got,
         expected_request(port, "conn-token-1", INVOCATION_ID, &typing_body(&escaped))
@@ -209,7 +209,7 @@ fn receipt_without_content_is_refused() {
 fn receipt_with_caller_built_content_is_sent_as_given() {
     let content = r#"{"messageId":"m-1","extra":[true]}"#;
     let request = SendEventRequest::new(ContentType::MessageDelivered).with_content(content);
-    let (port, got) = accepted(&crate::token(), &request);
+    let (port, got) = accepted(&support::token(), &request);
     let body = format!(
         r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","Content":"{{\"messageId\":\"m-1\",\"extra\":[true]}}","ContentType":"{DELIVERED}"}}"#
     );
@@ -219,9 +219,11 @@ fn receipt_with_caller_built_content_is_sent_as_given() {
     );
 }
 
+/// The free function `send_event`, which builds its own client: its exact request, and the
+/// emulator's recorded event answered.
 #[test]
 fn free_function_sends_one_event() {
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
     let port = server.port();
     let endpoint = Endpoint::from_url(&server.url()).unwrap();
     let token = ConnectionToken::new("free-fn-token").unwrap();
@@ -253,6 +255,16 @@ fn free_function_sends_one_event() {
         text,
         expected_request(port, "free-fn-token", &id_line, &want_body)
     );
+
+    // Against the emulator: the event it recorded is the one answered.
+    let emulator = Emulator::start().unwrap();
+    let out = send_event(
+        &emulator.endpoint(),
+        &emulator.connection_token(),
+        &SendEventRequest::delivered("m-9"),
+    )
+    .unwrap();
+    assert_eq!(out.id.as_deref(), Some(emulator.events()[0].id.as_str()));
 }
 
 #[test]
@@ -261,7 +273,7 @@ fn free_function_refuses_invalid_input_before_any_connection() {
     let endpoint = Endpoint::from_url(&server.url()).unwrap();
     let e = send_event(
         &endpoint,
-        &crate::token(),
+        &support::token(),
         &SendEventRequest::typing().with_client_token("x".repeat(501)),
     )
     .unwrap_err();
@@ -274,20 +286,6 @@ fn free_function_refuses_invalid_input_before_any_connection() {
     let report = server.finish();
     assert_eq!(report.connections, 0);
     assert!(report.requests.is_empty());
-}
-
-/// Lower-case hex in 8-4-4-4-12 groups, version nibble 4, variant bits 10xx.
-fn assert_uuid_v4(s: &str) {
-    let groups: Vec<&str> = s.split('-').collect();
-    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    assert_eq!(lens, [8, 4, 4, 4, 12], "{s}");
-    assert!(
-        s.chars()
-            .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f')),
-        "{s}"
-    );
-    assert!(groups[2].starts_with('4'), "{s}");
-    assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{s}");
 }
 
 #[test]
@@ -330,7 +328,7 @@ fn timeouts_of_1_ms_and_1_hour_are_accepted_and_1_hour_works() {
         .connect_timeout(ClientBuilder::MIN_TIMEOUT)
         .build()
         .unwrap();
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
     let client = Client::builder()
         .endpoint_url(server.url())
         .timeout(ClientBuilder::MAX_TIMEOUT)
@@ -338,7 +336,7 @@ fn timeouts_of_1_ms_and_1_hour_are_accepted_and_1_hour_works() {
         .build()
         .unwrap();
     let out = client
-        .send_event(&crate::token(), &SendEventRequest::typing())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(out.id.as_deref(), Some("event-1"));
     server.finish().single();

@@ -1,4 +1,9 @@
-//! The integration test binary: the client against real sockets on 127.0.0.1.
+//! The integration test binary: the client, emulator and CLI against 127.0.0.1 sockets.
+//!
+//! Each topic is a module of its own; what topics share is in `support`, and a topic
+//! imports nothing from another.
+
+mod support;
 
 mod attachments;
 mod chat;
@@ -21,94 +26,3 @@ mod stream;
 mod stream_hostile;
 mod tls;
 mod wire_bytes;
-
-use connect_participant::{Client, ConnectionToken};
-
-/// Fills the client's random draw with 0x00, 0x01, 0x02, ...: the invocation id comes from
-/// bytes 0..16 and the generated client token from bytes 16..32.
-pub fn counting_random(buf: &mut [u8]) -> std::io::Result<()> {
-    for (i, b) in buf.iter_mut().enumerate() {
-        *b = i as u8;
-    }
-    Ok(())
-}
-
-/// The invocation id that [`counting_random`] gives.
-pub const INVOCATION_ID: &str = "00010203-0405-4607-8809-0a0b0c0d0e0f";
-/// The generated client token that [`counting_random`] gives.
-pub const GENERATED_CLIENT_TOKEN: &str = "10111213-1415-4617-9819-1a1b1c1d1e1f";
-
-/// A client for `url` with the counting random source and the default 3 attempts. It does
-/// not wait between attempts: the tests here count attempts, and `faults.rs` records and
-/// checks the waits themselves.
-pub fn client(url: &str) -> Client {
-    Client::builder()
-        .endpoint_url(url)
-        .random_source(counting_random)
-        .sleep_fn(|_| {})
-        .build()
-        .expect("a local endpoint URL is valid")
-}
-
-/// As [`client`], with retries off: for tests about how one answer maps to an error.
-pub fn client_without_retries(url: &str) -> Client {
-    Client::builder()
-        .endpoint_url(url)
-        .random_source(counting_random)
-        .max_attempts(1)
-        .build()
-        .expect("a local endpoint URL is valid")
-}
-
-/// A short, valid connection token.
-/// What the client adds to a 403's message for an operation that carries the connection
-/// token (issue 9: errors say what usually causes them).
-pub const CONNECTION_DENIED: &str = "usual causes: the connection token expired or is unknown, \
-     the chat ended or this participant left it, the endpoint's region is not the Amazon \
-     Connect instance's, or a participant token was given for a connection token";
-
-/// What the client adds to a receipt's 409.
-pub const RECEIPTS_OFF: &str = "receipts are off for this chat: the service takes none when \
-     more than two participants are in it, or after a supervisor barged in";
-
-pub fn token() -> ConnectionToken {
-    ConnectionToken::new("conn-token-1").expect("valid token")
-}
-
-/// `200 OK` with the documented body.
-pub fn ok_response() -> Vec<u8> {
-    scripted::response(
-        "200 OK",
-        &["Content-Type: application/json"],
-        br#"{"AbsoluteTime":"2019-11-08T02:41:28.172Z","Id":"event-1"}"#,
-    )
-}
-
-/// (status line, error type, kind) of the five documented service errors.
-pub const SERVICE_ERRORS: [(&str, &str, connect_participant::ErrorKind); 5] = [
-    (
-        "400 Bad Request",
-        "ValidationException",
-        connect_participant::ErrorKind::Validation,
-    ),
-    (
-        "403 Forbidden",
-        "AccessDeniedException",
-        connect_participant::ErrorKind::AccessDenied,
-    ),
-    (
-        "409 Conflict",
-        "ConflictException",
-        connect_participant::ErrorKind::Conflict,
-    ),
-    (
-        "429 Too Many Requests",
-        "ThrottlingException",
-        connect_participant::ErrorKind::Throttling,
-    ),
-    (
-        "500 Internal Server Error",
-        "InternalServerException",
-        connect_participant::ErrorKind::InternalServer,
-    ),
-];

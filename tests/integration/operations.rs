@@ -1,21 +1,20 @@
-//! Every operation on the wire: the exact request each one sends over a real socket, the
-//! answer it reads, and the refusal of every documented limit before a connection opens.
+//! Every operation on the wire: its exact request, its answer, and its refused limits.
 
 use connect_participant::{
     CancelParticipantAuthenticationRequest, CompleteAttachmentUploadRequest, ConnectionType,
     ContentDisposition, CreateParticipantConnectionRequest, DescribeViewRequest,
     DisconnectParticipantRequest, Error, ErrorKind, GetAttachmentRequest,
     GetAuthenticationUrlRequest, GetTranscriptRequest, ItemType, MessageProcessingStatus,
-    ParticipantRole, ParticipantToken, ScanDirection, SendMessageRequest, SortOrder,
-    StartAttachmentUploadRequest, StartPosition, Timestamp,
+    ParticipantRole, ScanDirection, SendMessageRequest, SortOrder, StartAttachmentUploadRequest,
+    StartPosition, Timestamp,
 };
 
-use crate::scripted::{Action, Report, Scripted, closed_port, response};
-use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
+use crate::support::scripted::{Action, Report, Scripted, closed_port, response};
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID, participant_token};
 
 /// The whole first request to `path`, as ureq 3 lays it out with the default 3 attempts.
 fn expected(path: &str, port: u16, bearer: &str, body: &str) -> String {
-    crate::wire_bytes::expected_at(path, port, bearer, INVOCATION_ID, body, 1, 3)
+    support::wire::expected_at(path, port, bearer, INVOCATION_ID, body, 1, 3)
 }
 
 fn ok(body: &str) -> Action {
@@ -34,20 +33,21 @@ fn exchange<T>(
 ) -> (T, String, u16) {
     let server = Scripted::start(vec![ok(answer)]);
     let port = server.port();
-    let out = call(&crate::client(&server.url())).expect("the scripted answer is a success");
+    let out = call(&support::client(&server.url())).expect("the scripted answer is a success");
     let report = server.finish();
     (out, report.single().text(), port)
-}
-
-fn participant_token() -> ParticipantToken {
-    ParticipantToken::new("part-token-1").expect("valid token")
 }
 
 #[test]
 fn send_message_request_and_answer() {
     let (out, got, port) = exchange(
         r#"{"AbsoluteTime":"2019-11-08T02:41:28.172Z","Id":"msg-1","MessageMetadata":{"MessageProcessingStatus":"PROCESSING"}}"#,
-        |c| c.send_message(&crate::token(), &SendMessageRequest::text("Hi \"you\" é\n")),
+        |c| {
+            c.send_message(
+                &support::token(),
+                &SendMessageRequest::text("Hi \"you\" é\n"),
+            )
+        },
     );
     let body = format!(
         r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","Content":"Hi \"you\" é\n","ContentType":"text/plain"}}"#
@@ -81,7 +81,7 @@ fn send_message_of_every_named_type_and_a_custom_one() {
             "application/x-custom",
         ),
     ] {
-        let (_, got, _) = exchange("{}", |c| c.send_message(&crate::token(), &request));
+        let (_, got, _) = exchange("{}", |c| c.send_message(&support::token(), &request));
         let token = request.client_token().unwrap_or(GENERATED_CLIENT_TOKEN);
         let content = serde_json::to_string(request.content()).unwrap();
         assert!(
@@ -171,7 +171,7 @@ fn create_participant_connection_bodies_of_the_agent_and_other_types() {
 fn disconnect_participant_request_and_both_empty_answers() {
     for answer in ["", "{}", " \r\n"] {
         let (out, got, port) = exchange(answer, |c| {
-            c.disconnect_participant(&crate::token(), &DisconnectParticipantRequest::new())
+            c.disconnect_participant(&support::token(), &DisconnectParticipantRequest::new())
         });
         assert_eq!(
             got,
@@ -205,7 +205,7 @@ fn get_transcript_request_and_answer() {
                 .with_absolute_time(start)
                 .with_most_recent(3),
         );
-    let (out, got, port) = exchange(answer, |c| c.get_transcript(&crate::token(), &request));
+    let (out, got, port) = exchange(answer, |c| c.get_transcript(&support::token(), &request));
     assert_eq!(
         got,
         expected(
@@ -248,12 +248,12 @@ fn page(n: usize, pages: usize, last: Option<&str>) -> Action {
 fn transcript_pages_follow_next_token_and_stop_on_absent_or_empty() {
     for last in [None, Some("")] {
         let server = Scripted::start((0..4).map(|n| page(n, 4, last)).collect());
-        let client = crate::client(&server.url());
+        let client = support::client(&server.url());
         let first = GetTranscriptRequest::new()
             .with_max_results(1)
             .with_sort_order(SortOrder::Ascending);
         let ids: Vec<String> = client
-            .transcript_pages(&crate::token(), first)
+            .transcript_pages(&support::token(), first)
             .items()
             .map(|item| item.unwrap().id.unwrap())
             .collect();
@@ -277,9 +277,9 @@ fn transcript_pages_follow_next_token_and_stop_on_absent_or_empty() {
 fn transcript_pages_stop_when_the_token_comes_back_unchanged() {
     // A server that always answers the same token would page forever.
     let server = Scripted::repeating(ok(r#"{"Transcript":[{"Id":"x"}],"NextToken":"same"}"#));
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let pages: Vec<_> = client
-        .transcript_pages(&crate::token(), GetTranscriptRequest::new())
+        .transcript_pages(&support::token(), GetTranscriptRequest::new())
         .collect();
     assert_eq!(pages.len(), 2);
     assert_eq!(server.finish().requests.len(), 2);
@@ -295,9 +295,9 @@ fn a_failed_page_ends_the_pages_with_its_error() {
             br#"{"message":"Access denied"}"#,
         )),
     ]);
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let results: Vec<_> = client
-        .transcript_pages(&crate::token(), GetTranscriptRequest::new())
+        .transcript_pages(&support::token(), GetTranscriptRequest::new())
         .items()
         .collect();
     assert_eq!(results.len(), 2);
@@ -308,7 +308,7 @@ fn a_failed_page_ends_the_pages_with_its_error() {
         e.to_string(),
         format!(
             "service error AccessDeniedException (HTTP 403): Access denied; {}",
-            crate::CONNECTION_DENIED
+            support::CONNECTION_DENIED
         )
     );
     assert_eq!(server.finish().requests.len(), 2);
@@ -321,7 +321,7 @@ fn a_403_to_create_participant_connection_names_the_participant_token() {
         &["x-amzn-ErrorType: AccessDeniedException"],
         br#"{"message":"Access denied"}"#,
     ))]);
-    let e = crate::client(&server.url())
+    let e = support::client(&server.url())
         .create_participant_connection(
             &participant_token(),
             &CreateParticipantConnectionRequest::new(),
@@ -349,7 +349,7 @@ fn a_transcript_page_larger_than_1_mib_is_read_and_one_over_its_cap_is_refused()
     let body = format!(r#"{{"Transcript":[{}]}}"#, items.join(","));
     assert!(body.len() > 9 * 1024 * 1024);
     let (out, _, _) = exchange(&body, |c| {
-        c.get_transcript(&crate::token(), &GetTranscriptRequest::new())
+        c.get_transcript(&support::token(), &GetTranscriptRequest::new())
     });
     assert_eq!(out.transcript.len(), 100);
     assert_eq!(out.transcript[99].content.as_ref().unwrap().len(), 16384);
@@ -358,8 +358,8 @@ fn a_transcript_page_larger_than_1_mib_is_read_and_one_over_its_cap_is_refused()
     let mut huge = br#"{"Transcript":[],"X":""#.to_vec();
     huge.resize(cap + 1, b'a');
     let server = Scripted::start(vec![Action::Respond(response("200 OK", &[], &huge))]);
-    let e = crate::client(&server.url())
-        .get_transcript(&crate::token(), &GetTranscriptRequest::new())
+    let e = support::client(&server.url())
+        .get_transcript(&support::token(), &GetTranscriptRequest::new())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     assert_eq!(
@@ -374,13 +374,13 @@ fn a_transcript_page_larger_than_1_mib_is_read_and_one_over_its_cap_is_refused()
 
 /// A client for a port nothing listens on: any attempt to send would be a Transport error.
 fn nowhere() -> connect_participant::Client {
-    crate::client(&format!("http://127.0.0.1:{}", closed_port()))
+    support::client(&format!("http://127.0.0.1:{}", closed_port()))
 }
 
 #[test]
 fn every_limit_is_refused_before_a_connection_opens() {
     let c = nowhere();
-    let t = crate::token();
+    let t = support::token();
     let refusals: Vec<(Error, &str)> = vec![
         (
             c.send_message(&t, &SendMessageRequest::text(""))
@@ -472,11 +472,11 @@ fn every_limit_is_refused_before_a_connection_opens() {
 #[test]
 fn nothing_reaches_a_server_when_input_is_refused() {
     let server = Scripted::start(vec![]);
-    let c = crate::client(&server.url());
-    c.send_message(&crate::token(), &SendMessageRequest::text(""))
+    let c = support::client(&server.url());
+    c.send_message(&support::token(), &SendMessageRequest::text(""))
         .unwrap_err();
     c.get_transcript(
-        &crate::token(),
+        &support::token(),
         &GetTranscriptRequest::new().with_max_results(101),
     )
     .unwrap_err();
@@ -493,7 +493,7 @@ fn start_attachment_upload_request_and_answer() {
         r#"{"AttachmentId":"a9ac98ec","UploadMetadata":{"HeadersToInclude":{"Content-Length":"9","x-amz-acl":"bucket-owner-full-control"},"Url":"https://bucket.s3.amazonaws.com/up?X-Amz-Signature=s3cr3t","UrlExpiry":"2023-08-03T08:15:46Z"},"Unknown":1}"#,
         |c| {
             c.start_attachment_upload(
-                &crate::token(),
+                &support::token(),
                 &StartAttachmentUploadRequest::new("file.txt", "text/plain", 9),
             )
         },
@@ -524,7 +524,7 @@ fn complete_attachment_upload_request_and_empty_answers() {
     for answer in ["", "{}"] {
         let (_, got, port) = exchange(answer, |c| {
             c.complete_attachment_upload(
-                &crate::token(),
+                &support::token(),
                 &CompleteAttachmentUploadRequest::new("a9ac98ec"),
             )
         });
@@ -548,7 +548,7 @@ fn get_attachment_request_and_answer() {
         r#"{"AttachmentSizeInBytes":1,"Url":"https://bucket/get?sig=s3cr3t","UrlExpiry":"2023-08-03T08:15:46Z"}"#,
         |c| {
             c.get_attachment(
-                &crate::token(),
+                &support::token(),
                 &GetAttachmentRequest::new("a9")
                     .with_url_expiry_in_seconds(60)
                     .with_url_content_disposition(ContentDisposition::Inline),
@@ -564,7 +564,7 @@ fn get_attachment_request_and_answer() {
     assert_eq!(format!("{:?}", out.url), "Some(PresignedUrl([redacted]))");
     // The model requires the size; a missing one reads as 0, as the Rust SDK reads it.
     let (out, _, _) = exchange(r#"{"Url":"u"}"#, |c| {
-        c.get_attachment(&crate::token(), &GetAttachmentRequest::new("a9"))
+        c.get_attachment(&support::token(), &GetAttachmentRequest::new("a9"))
     });
     assert_eq!(out.attachment_size_in_bytes, 0);
 }
@@ -573,7 +573,7 @@ fn get_attachment_request_and_answer() {
 fn describe_view_is_a_get_of_the_token_as_one_segment() {
     let (out, got, port) = exchange(
         r#"{"View":{"Arn":"arn:aws:connect:v","Content":{"Actions":["Submit"],"InputSchema":"{}","Template":"{}"},"Id":"v1","Name":"Form","Version":2}}"#,
-        |c| c.describe_view(&crate::token(), &DescribeViewRequest::new("tok/en+=")),
+        |c| c.describe_view(&support::token(), &DescribeViewRequest::new("tok/en+=")),
     );
     assert_eq!(
         got,
@@ -597,7 +597,7 @@ fn describe_view_is_a_get_of_the_token_as_one_segment() {
 fn authentication_requests_and_answers() {
     let (out, got, port) = exchange(r#"{"AuthenticationUrl":"https://auth/x"}"#, |c| {
         c.get_authentication_url(
-            &crate::token(),
+            &support::token(),
             &GetAuthenticationUrlRequest::new(SESSION, "https://me/back"),
         )
     });
@@ -614,7 +614,7 @@ fn authentication_requests_and_answers() {
     assert_eq!(out.authentication_url.as_deref(), Some("https://auth/x"));
     let (_, got, port) = exchange("{}", |c| {
         c.cancel_participant_authentication(
-            &crate::token(),
+            &support::token(),
             &CancelParticipantAuthenticationRequest::new(SESSION),
         )
     });
@@ -633,7 +633,7 @@ fn authentication_requests_and_answers() {
 #[test]
 fn the_new_operations_limits_are_refused_before_a_connection_opens() {
     let c = nowhere();
-    let t = crate::token();
+    let t = support::token();
     let refusals: Vec<(Error, &str)> = vec![
         (
             c.start_attachment_upload(

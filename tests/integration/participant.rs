@@ -1,5 +1,7 @@
-//! A `Participant`: connecting, renewing the connection token on an injected clock, the
-//! end of a chat seen as a 403 while renewing, and clones sharing one renewal.
+//! A `Participant`: connecting, renewing its connection token, and the end of its chat.
+//!
+//! The renewal runs on an injected clock; the end of a chat is seen as a 403 while
+//! renewing; clones share one renewal.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,7 +12,8 @@ use connect_participant::{
     SendEventRequest, SendMessageRequest,
 };
 
-use crate::scripted::{Action, Request, Scripted, response};
+use crate::support::scripted::{Action, Request, Scripted, response};
+use crate::support::{self, participant_token};
 
 /// 2019-11-09T02:41:28Z, the expiry the scripted answers give, in seconds.
 const EXPIRY: u64 = 1_573_267_288;
@@ -67,13 +70,9 @@ impl Clock {
     }
 }
 
-fn participant_token() -> ParticipantToken {
-    ParticipantToken::new("part-token-1").unwrap()
-}
-
 fn connect(server: &Scripted, clock: &Clock) -> Participant {
     let clock = clock.clone();
-    Participant::builder(&crate::client(&server.url()), participant_token())
+    Participant::builder(&support::client(&server.url()), participant_token())
         .clock(move || clock.now())
         .connect()
         .expect("the scripted connection answers")
@@ -129,7 +128,7 @@ fn a_renewal_leaves_connect_participant_out() {
     let server = Scripted::start(vec![connection("conn-1", 0), connection("conn-2", 86_400)]);
     let clock = Clock::at(EXPIRY);
     let c = clock.clone();
-    let me = Participant::builder(&crate::client(&server.url()), participant_token())
+    let me = Participant::builder(&support::client(&server.url()), participant_token())
         .connection_request(
             CreateParticipantConnectionRequest::new()
                 .with_types([ConnectionType::ConnectionCredentials])
@@ -281,7 +280,7 @@ fn connecting_needs_connection_credentials_asked_and_given() {
         &[],
         br#"{"Websocket":{"Url":"wss://w"}}"#,
     ))]);
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let e = Participant::builder(&client, participant_token())
         .connection_request(
             CreateParticipantConnectionRequest::new().with_types([ConnectionType::Websocket]),
@@ -357,7 +356,7 @@ fn against_the_emulator_a_chat_ended_while_away_is_chat_ended() {
         .send_message(&SendMessageRequest::text("hello?"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
-    assert!(e.to_string().ends_with(crate::CONNECTION_DENIED), "{e}");
+    assert!(e.to_string().ends_with(support::CONNECTION_DENIED), "{e}");
     // When it is due, CreateParticipantConnection's 403 says the chat is over.
     emulator.advance_clock(Duration::from_secs(24 * 3600));
     let e = me

@@ -2,7 +2,8 @@
 
 use connect_participant::{SendEventOutput, SendEventRequest};
 
-use crate::scripted::{Action, Scripted, response};
+use crate::support;
+use crate::support::scripted::{Action, Scripted, response};
 
 #[test]
 fn success_body_gives_id_and_absolute_time_and_ignores_unknown_members() {
@@ -12,8 +13,8 @@ fn success_body_gives_id_and_absolute_time_and_ignores_unknown_members() {
         &["Content-Type: application/json", "x-amzn-RequestId: req-ok"],
         body,
     ))]);
-    let out = crate::client(&server.url())
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let out = support::client(&server.url())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(out.id.as_deref(), Some("e-42"));
     assert_eq!(
@@ -36,10 +37,10 @@ fn empty_success_answers_give_empty_output() {
     ];
     let count = answers.len();
     let server = Scripted::start(answers.into_iter().map(Action::Respond).collect());
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     for i in 0..count {
         let out = client
-            .send_event(&crate::token(), &SendEventRequest::typing())
+            .send_event(&support::token(), &SendEventRequest::typing())
             .unwrap_or_else(|e| panic!("answer {i}: {e:?}"));
         assert_eq!(out, SendEventOutput::default(), "answer {i}");
     }
@@ -54,8 +55,8 @@ fn chunked_success_body_is_read() {
                    5\r\n{\"Id\"\r\n6\r\n:\"c-1\"\r\n1\r\n}\r\n0\r\n\r\n"
         .to_vec();
     let server = Scripted::start(vec![Action::Respond(answer)]);
-    let out = crate::client(&server.url())
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let out = support::client(&server.url())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(out.id.as_deref(), Some("c-1"));
     assert_eq!(out.absolute_time, None);
@@ -71,8 +72,8 @@ fn success_body_of_exactly_max_response_body_is_read() {
     body.push(b'}');
     assert_eq!(body.len(), limit);
     let server = Scripted::start(vec![Action::Respond(response("200 OK", &[], &body))]);
-    let out = crate::client(&server.url())
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let out = support::client(&server.url())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(out.id.as_deref(), Some("big"));
     server.finish();

@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use connect_participant::{Client, ConnectionToken, Error, ErrorKind, SendEventRequest};
 
-use crate::scripted::{Action, Scripted, closed_port, response};
+use crate::support;
+use crate::support::scripted::{Action, Scripted, closed_port, response};
 
 #[test]
 fn redirect_is_not_followed() {
     // Where the redirects point: it must never see a connection, so never the token.
-    let elsewhere = Scripted::repeating(Action::Respond(crate::ok_response()));
+    let elsewhere = Scripted::repeating(Action::Respond(support::ok_response()));
     let location = format!(
         "Location: http://127.0.0.1:{}/participant/event",
         elsewhere.port()
@@ -28,11 +29,11 @@ fn redirect_is_not_followed() {
             .map(|s| Action::Respond(response(s, &[&location], b"")))
             .collect(),
     );
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     for status in statuses {
         let code: u16 = status[..3].parse().unwrap();
         let e = client
-            .send_event(&crate::token(), &SendEventRequest::typing())
+            .send_event(&support::token(), &SendEventRequest::typing())
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Redirect, "{status}");
         assert_eq!(e.attempts(), 1, "a redirect is never retried");
@@ -86,7 +87,7 @@ fn error_from(answer: Action, timeout: Duration) -> Error {
     let client = Client::builder()
         .endpoint_url(server.url())
         .timeout(timeout)
-        .random_source(crate::counting_random)
+        .random_source(support::counting_random)
         .max_attempts(1)
         .build()
         .unwrap();
@@ -113,7 +114,7 @@ fn retried_errors() -> Vec<Error> {
         &["x-amzn-RequestId: r-503"],
         b"<html>unavailable</html>",
     )));
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let token = ConnectionToken::new(SECRET).unwrap();
     let mut errors = Vec::new();
     // 500 tokens, 28 per failing call: the quota is empty within 19 calls.
@@ -152,7 +153,7 @@ fn no_error_shows_the_connection_token() {
 
     // Refused before sending, with the secret token at hand.
     let server = Scripted::start(vec![]);
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let refused = [
         ("Content", SendEventRequest::typing().with_content("")),
         (
@@ -209,7 +210,7 @@ fn no_error_shows_the_connection_token() {
             .unwrap_err(),
     ));
 
-    let answered = crate::SERVICE_ERRORS.into_iter().chain([(
+    let answered = support::SERVICE_ERRORS.into_iter().chain([(
         "400 Bad Request",
         "SerializationException",
         ErrorKind::UnknownService,
@@ -267,7 +268,7 @@ fn no_error_shows_the_connection_token() {
     errors.push((
         "refused connection",
         ErrorKind::Transport,
-        crate::client(&format!("http://127.0.0.1:{}", closed_port()))
+        support::client(&format!("http://127.0.0.1:{}", closed_port()))
             .send_event(&token, &SendEventRequest::typing())
             .unwrap_err(),
     ));
@@ -295,11 +296,11 @@ fn connection_token_debug_is_redacted() {
 
 #[test]
 fn client_and_builder_debug_do_not_show_the_token() {
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
     let builder = Client::builder()
         .endpoint_url(server.url())
         .user_agent_suffix("bot/1")
-        .random_source(crate::counting_random);
+        .random_source(support::counting_random);
     for shown in [format!("{builder:?}"), format!("{builder:#?}")] {
         assert!(!shown.contains(SECRET), "{shown}");
     }
@@ -421,7 +422,7 @@ fn builder_debug_shows_no_user_info_and_no_long_value() {
 
 /// Every operation's errors are scrubbed of the token it carried, the participant token of
 /// CreateParticipantConnection included, and a `Participant`'s own `Debug` and errors show
-/// neither token (issue 9: both bearer tokens are secrets).
+/// neither token: both bearer tokens are secrets.
 #[test]
 fn every_operation_scrubs_the_token_it_carried_from_an_echoing_server() {
     use connect_participant::{
@@ -445,7 +446,7 @@ fn every_operation_scrubs_the_token_it_carried_from_an_echoing_server() {
         echo(SECRET),
         echo(SECRET),
     ]);
-    let client = crate::client_without_retries(&server.url());
+    let client = support::client_without_retries(&server.url());
     let connection = ConnectionToken::new(SECRET).unwrap();
     let participant = ParticipantToken::new(PARTICIPANT).unwrap();
     let errors = [

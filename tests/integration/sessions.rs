@@ -4,9 +4,9 @@ use std::thread;
 
 use connect_participant::{Client, SendEventRequest};
 
-use crate::scripted::{Action, Scripted, response};
-use crate::wire_bytes::expected_request;
-use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
+use crate::support::scripted::{Action, Scripted, response};
+use crate::support::wire::expected_request;
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 
 fn typing_request(port: u16) -> String {
     expected_request(
@@ -21,7 +21,7 @@ fn typing_request(port: u16) -> String {
 
 fn send_typing(client: &Client) {
     let out = client
-        .send_event(&crate::token(), &SendEventRequest::typing())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(out.id.as_deref(), Some("event-1"));
 }
@@ -29,11 +29,11 @@ fn send_typing(client: &Client) {
 #[test]
 fn two_calls_reuse_one_connection() {
     let server = Scripted::start(vec![
-        Action::Respond(crate::ok_response()),
-        Action::Respond(crate::ok_response()),
+        Action::Respond(support::ok_response()),
+        Action::Respond(support::ok_response()),
     ]);
     let port = server.port();
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     send_typing(&client);
     send_typing(&client);
     let report = server.finish();
@@ -48,11 +48,11 @@ fn two_calls_reuse_one_connection() {
 #[test]
 fn clones_of_a_client_share_its_connection() {
     let server = Scripted::start(vec![
-        Action::Respond(crate::ok_response()),
-        Action::Respond(crate::ok_response()),
-        Action::Respond(crate::ok_response()),
+        Action::Respond(support::ok_response()),
+        Action::Respond(support::ok_response()),
+        Action::Respond(support::ok_response()),
     ]);
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let clone = client.clone();
     send_typing(&client);
     send_typing(&clone);
@@ -73,11 +73,11 @@ fn error_answers_keep_the_connection_too() {
             &["X-Amzn-Errortype: ValidationException"],
             br#"{"message":"Content is too long"}"#,
         )),
-        Action::Respond(crate::ok_response()),
+        Action::Respond(support::ok_response()),
     ]);
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let e = client
-        .send_event(&crate::token(), &SendEventRequest::typing())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), connect_participant::ErrorKind::Validation);
     send_typing(&client);
@@ -95,10 +95,10 @@ fn server_closing_after_an_answer_gets_a_new_connection() {
     let closing = response("200 OK", &["Connection: close"], br#"{"Id":"event-1"}"#);
     let server = Scripted::start(vec![
         Action::RespondAndClose(closing),
-        Action::Respond(crate::ok_response()),
+        Action::Respond(support::ok_response()),
     ]);
     let port = server.port();
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     send_typing(&client);
     send_typing(&client);
     let report = server.finish();
@@ -110,19 +110,19 @@ fn server_closing_after_an_answer_gets_a_new_connection() {
     }
 }
 
-/// Issue 10: the client skips ureq's liveness probe when a connection returns to the pool
-/// and relies on the one ureq makes when it takes the connection out again. A connection the
-/// server closed while it sat idle, without saying so (no `Connection: close`), must be
-/// found dead then, before a request is written to it: the next call goes out once, on a new
+/// The client skips ureq's liveness probe when a connection returns to the pool and relies
+/// on the one ureq makes when it takes the connection out again. A connection the server
+/// closed while it sat idle, without saying so (no `Connection: close`), must be found dead
+/// then, before a request is written to it: the next call goes out once, on a new
 /// connection, as its first attempt.
 #[test]
 fn idle_connection_closed_silently_is_not_reused() {
     let server = Scripted::start(vec![
-        Action::RespondAndClose(crate::ok_response()),
-        Action::Respond(crate::ok_response()),
+        Action::RespondAndClose(support::ok_response()),
+        Action::Respond(support::ok_response()),
     ]);
     let port = server.port();
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     send_typing(&client);
     // Time for the server's close to reach the client's socket while the connection idles.
     thread::sleep(std::time::Duration::from_millis(200));
@@ -141,9 +141,9 @@ fn idle_connection_closed_silently_is_not_reused() {
 fn one_client_serves_several_threads() {
     const THREADS: usize = 4;
     const CALLS: usize = 5;
-    let server = Scripted::repeating(Action::Respond(crate::ok_response()));
+    let server = Scripted::repeating(Action::Respond(support::ok_response()));
     let port = server.port();
-    let client = crate::client(&server.url());
+    let client = support::client(&server.url());
     let handles: Vec<_> = (0..THREADS)
         .map(|_| {
             let client = client.clone();

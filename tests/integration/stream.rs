@@ -1,5 +1,4 @@
-//! The chat stream against the emulator's WebSocket over real sockets: each recovery rule
-//! (issue 11) as the exact sequence of events the caller sees.
+//! The chat stream against the emulator's WebSocket: each recovery rule, event by event.
 
 use std::time::Duration;
 

@@ -1,91 +1,51 @@
-//! The chat stream against scripted hostile WebSocket servers on 127.0.0.1: the REST side is
-//! the emulator's, the WebSocket URL that CreateParticipantConnection hands out points at a
-//! server that misbehaves on purpose.
+//! The chat stream against WebSocket servers that misbehave on purpose.
+//!
+//! The REST side is the emulator's; the WebSocket URL that CreateParticipantConnection
+//! hands out points at the hostile server.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use connect_participant::emulator::{Emulator, Fault};
+use connect_participant::emulator::Emulator;
 use connect_participant::{ChatStream, Event, Next, Participant};
 use tungstenite::{Message, WebSocket};
 
-const SUBSCRIBED: &str =
-    r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
+use crate::support::participant_streaming_to;
+use crate::support::server::Server;
+use crate::support::ws::{HEARTBEAT, SUBSCRIBED, chat_frame};
 
 /// A WebSocket server that runs `script` for each connection it accepts, on its own
-/// thread, until `stop` is set; it counts connections.
+/// thread, until the server stops (the flag the script gets).
 struct Hostile {
     url: String,
-    stop: Arc<AtomicBool>,
-    accepted: Arc<AtomicUsize>,
-    thread: Option<JoinHandle<()>>,
+    server: Server<()>,
 }
 
-type Script = dyn Fn(usize, WebSocket<TcpStream>, &AtomicBool) + Send + Sync;
-
 impl Hostile {
+    /// A bound on the connections accepted: a test here makes the first socket and a few
+    /// replacements.
+    const MAX_CONNECTIONS: usize = 100;
+
     fn start(
         script: impl Fn(usize, WebSocket<TcpStream>, &AtomicBool) + Send + Sync + 'static,
     ) -> Hostile {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let url = format!(
-            "ws://{}/connect/s3cr3t-path",
-            listener.local_addr().unwrap()
-        );
-        let stop = Arc::new(AtomicBool::new(false));
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let script: Arc<Script> = Arc::new(script);
-        let thread = {
-            let stop = stop.clone();
-            let accepted = accepted.clone();
-            thread::spawn(move || {
-                let mut workers = Vec::new();
-                while !stop.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((tcp, _)) => {
-                            tcp.set_nonblocking(false).unwrap();
-                            tcp.set_read_timeout(Some(Duration::from_millis(50)))
-                                .unwrap();
-                            let n = accepted.fetch_add(1, Ordering::SeqCst);
-                            let script = script.clone();
-                            let stop = stop.clone();
-                            workers.push(thread::spawn(move || {
-                                let Ok(ws) = accept(tcp) else { return };
-                                script(n, ws, &stop);
-                            }));
-                        }
-                        Err(_) => thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-                for w in workers {
-                    let _ = w.join();
-                }
-            })
-        };
-        Hostile {
-            url,
-            stop,
-            accepted,
-            thread: Some(thread),
-        }
+        let server = Server::start("hostile", Self::MAX_CONNECTIONS, move |n, tcp, stop| {
+            // Short reads, so that a script's loop sees the stop flag soon.
+            tcp.set_read_timeout(Some(Duration::from_millis(50)))
+                .unwrap();
+            let Ok(ws) = accept(tcp) else { return };
+            script(n, ws, stop);
+        });
+        let url = format!("ws://{}/connect/s3cr3t-path", server.addr());
+        Hostile { url, server }
     }
 
     fn accepted(&self) -> usize {
-        self.accepted.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Hostile {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.server.accepted()
     }
 }
 
@@ -122,7 +82,7 @@ fn serve_until_stopped(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, heartbe
     while !stop.load(Ordering::SeqCst) {
         match ws.read() {
             Ok(Message::Text(t)) if heartbeats && t.as_str().contains("aws/heartbeat") => {
-                let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                let _ = ws.send(Message::text(HEARTBEAT));
             }
             Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(_) => return,
@@ -132,38 +92,22 @@ fn serve_until_stopped(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, heartbe
 }
 
 /// A chat frame holding an agent's message.
-fn chat_frame(id: &str, content: &str) -> String {
+fn agent_frame(id: &str, content: &str) -> String {
     let item = serde_json::json!({
         "Id": id, "Type": "MESSAGE", "Content": content, "ContentType": "text/plain",
         "ParticipantRole": "AGENT", "AbsoluteTime": "2026-01-01T00:00:00.000Z",
     })
     .to_string();
-    serde_json::json!({"content": item, "contentType": "application/json", "topic": "aws/chat"})
-        .to_string()
+    chat_frame(&item)
 }
 
 /// A customer on the emulator whose stream goes to `url`; `max_attempts` REST attempts.
 fn participant(emulator: &Emulator, url: &str, max_attempts: u32) -> (Participant, String) {
-    let chat = emulator.start_chat();
-    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
-    let body = serde_json::json!({
-        "ConnectionCredentials": {"ConnectionToken": token.expose_secret()},
-        "Websocket": {"Url": url},
-    })
-    .to_string();
-    emulator.inject(Fault::Respond {
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: body.into_bytes(),
-    });
-    let client = emulator
+    let builder = emulator
         .client_builder()
         .max_attempts(max_attempts)
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let pt = connect_participant::ParticipantToken::new(chat.participant_token).unwrap();
-    (Participant::connect(&client, pt).unwrap(), chat.contact_id)
+        .timeout(Duration::from_secs(2));
+    participant_streaming_to(emulator, builder, url)
 }
 
 /// Runs `f` on a thread and gives its result, or `None` if it takes longer than `limit`.
@@ -227,7 +171,7 @@ fn endless_websocket_pings_do_not_hold_next_timeout() {
 #[test]
 fn a_trickled_frame_does_not_hold_next_timeout_and_is_not_lost() {
     // The server sends one chat frame a byte every 10 ms (about 3 s for the frame).
-    let frame = chat_frame("t1", "trickled");
+    let frame = agent_frame("t1", "trickled");
     let server = Hostile::start(move |_, mut ws, stop| {
         if await_subscribe(&mut ws, stop).is_none() {
             return;
@@ -375,26 +319,24 @@ fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_s
 
 #[test]
 fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript() {
-    // Frames are not promised in order (spec §7.3): the first socket delivers "two" but
+    // Frames are not promised in order: the first socket delivers "two" but
     // not "one" (sent before it), then drops. "one" is older than a known item, and the
     // read-back must still find it.
     let emulator = Arc::new(Emulator::start().unwrap());
     let contact = Arc::new(std::sync::Mutex::new(String::new()));
-    let go = Arc::new(AtomicBool::new(false));
+    // Says the stream is open (its transcript read); a bound for a broken test.
+    let (go, gone) = mpsc::channel::<()>();
+    let gone = std::sync::Mutex::new(gone);
     let server = {
         let emulator = emulator.clone();
         let contact = contact.clone();
-        let go = go.clone();
         Hostile::start(move |n, mut ws, stop| {
             if await_subscribe(&mut ws, stop).is_none() {
                 return;
             }
             let _ = ws.send(Message::text(SUBSCRIBED));
             if n == 0 {
-                // Once the stream is open (its transcript read).
-                while !go.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
-                    thread::sleep(Duration::from_millis(5));
-                }
+                let _ = gone.lock().unwrap().recv_timeout(Duration::from_secs(10));
                 let id = contact.lock().unwrap().clone();
                 emulator.agent_says(&id, "one", "text/plain").unwrap();
                 let two = emulator.agent_says(&id, "two", "text/plain").unwrap();
@@ -415,7 +357,7 @@ fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript()
         .heartbeat_interval(Duration::from_secs(60))
         .open()
         .unwrap();
-    go.store(true, Ordering::SeqCst);
+    go.send(()).unwrap();
     let seen = within(Duration::from_secs(10), move || {
         let mut seen = Vec::new();
         for _ in 0..6 {
@@ -449,7 +391,7 @@ fn unanswered_heartbeats_end_a_socket_that_keeps_sending_other_frames() {
             }
             match ws.read() {
                 Ok(Message::Text(t)) if n > 0 && t.as_str().contains("aws/heartbeat") => {
-                    let _ = ws.send(Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                    let _ = ws.send(Message::text(HEARTBEAT));
                 }
                 Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(_) => return,

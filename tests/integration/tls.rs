@@ -1,8 +1,9 @@
-//! Issue 10: roots from PEM and refused certificates, against a local HTTPS server whose CA
-//! and certificate are made here (ECDSA P-256 keys from ring, certificates written as DER
-//! by hand: the crates that TLS already builds, nothing more).
+//! Roots from PEM and refused certificates, against local HTTPS and WSS servers.
+//!
+//! Their CA and certificates are made here: ECDSA P-256 keys from ring, certificates
+//! written as DER by hand, with the crates that TLS already builds and nothing more.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -13,7 +14,10 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::{counting_random, ok_response, token};
+use crate::support::process::{BIN, bounded_wait};
+use crate::support::scripted::{find_header_end, read_request};
+use crate::support::ws::{HEARTBEAT, SUBSCRIBED, chat_frame};
+use crate::support::{counting_random, ok_response, participant_streaming_to, token};
 
 /// The tail of a refused unknown issuer's message: how to trust another root.
 const ADD_A_ROOT: &str = "if a private CA or a TLS-inspecting proxy issued it, trust its \
@@ -220,34 +224,9 @@ fn answer(tcp: TcpStream, config: Arc<rustls::ServerConfig>) -> std::io::Result<
     tcp.set_write_timeout(Some(Duration::from_secs(10)))?;
     let conn = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
     let mut tls = rustls::StreamOwned::new(conn, tcp);
-    let mut request = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        let n = tls.read(&mut buf)?;
-        if n == 0 {
-            return Err(std::io::Error::other("closed before a whole request head"));
-        }
-        request.extend_from_slice(&buf[..n]);
-        if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-    };
+    let request = read_request(&mut tls, &mut Vec::new())?;
+    let head_end = find_header_end(&request).expect("a whole head was read");
     let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while request.len() < head_end + length {
-        let n = tls.read(&mut buf)?;
-        if n == 0 {
-            return Err(std::io::Error::other("closed before the whole body"));
-        }
-        request.extend_from_slice(&buf[..n]);
-    }
     tls.write_all(&ok_response())?;
     tls.flush()?;
     tls.conn.send_close_notify();
@@ -439,15 +418,17 @@ fn the_command_line_exits_4_for_a_refused_certificate() {
     let ca = Ca::new("test CA");
     let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
     let (url, server) = serve_once(cert, key);
-    // Bounded: the client's own connect and attempt timeouts, and a handshake refused at once.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_connect-participant"))
+    let child = std::process::Command::new(BIN)
         .args(["--endpoint-url", &url, "typing"])
         .env("CONNECT_CONNECTION_TOKEN", "conn-token-1")
         .env_remove("CONNECT_PARTICIPANT_TOKEN")
         .env_remove("AWS_CA_BUNDLE")
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    let out = bounded_wait(child);
     let _ = server.join();
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -505,42 +486,16 @@ fn serve_wss_once(
                 Err(_) => return Ok(()),
             };
             if text.contains("aws/subscribe") {
-                let ok = r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
-                ws.send(tungstenite::Message::text(ok))
+                ws.send(tungstenite::Message::text(SUBSCRIBED))
                     .map_err(|e| e.to_string())?;
                 ws.send(tungstenite::Message::text(frame.as_str()))
                     .map_err(|e| e.to_string())?;
             } else if text.contains("aws/heartbeat") {
-                let _ = ws.send(tungstenite::Message::text(r#"{"topic":"aws/heartbeat"}"#));
+                let _ = ws.send(tungstenite::Message::text(HEARTBEAT));
             }
         }
     });
     (url, handle)
-}
-
-/// A customer on the emulator whose first CreateParticipantConnection is answered with
-/// `wss_url` (and a real connection token), so that its stream goes to that server.
-fn participant_with_url(
-    emulator: &connect_participant::emulator::Emulator,
-    builder: ClientBuilder,
-    wss_url: &str,
-) -> connect_participant::Participant {
-    let chat = emulator.start_chat();
-    let token = emulator.connection_token_for(&chat.contact_id).unwrap();
-    let body = serde_json::json!({
-        "ConnectionCredentials": {"ConnectionToken": token.expose_secret()},
-        "Websocket": {"Url": wss_url},
-    })
-    .to_string();
-    emulator.inject(connect_participant::emulator::Fault::Respond {
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: body.into_bytes(),
-    });
-    let client = builder.build().unwrap();
-    let participant_token =
-        connect_participant::ParticipantToken::new(chat.participant_token).unwrap();
-    connect_participant::Participant::connect(&client, participant_token).unwrap()
 }
 
 #[test]
@@ -549,11 +504,9 @@ fn the_stream_trusts_the_clients_roots_over_wss() {
     let ca = Ca::new("Stream Test CA");
     let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
     let item = r#"{"Id":"m1","Type":"MESSAGE","Content":"over TLS","ContentType":"text/plain","ParticipantRole":"AGENT"}"#;
-    let frame = serde_json::json!({"content": item, "contentType": "application/json", "topic": "aws/chat"})
-        .to_string();
-    let (url, server) = serve_wss_once(cert, key, frame);
+    let (url, server) = serve_wss_once(cert, key, chat_frame(item));
     let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
-    let me = participant_with_url(&emulator, builder, &url);
+    let (me, _) = participant_streaming_to(&emulator, builder, &url);
     let mut stream = me.stream().unwrap();
     match stream.next().unwrap().unwrap() {
         connect_participant::Event::Message(item) => {
@@ -579,7 +532,7 @@ fn the_stream_refuses_a_certificate_the_clients_roots_do_not_trust() {
         .next()
         .unwrap()
         .to_owned();
-    let me = participant_with_url(&emulator, emulator.client_builder(), &url);
+    let (me, _) = participant_streaming_to(&emulator, emulator.client_builder(), &url);
     let e = me.stream().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Certificate, "{e}");
     assert_eq!(

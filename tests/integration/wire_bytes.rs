@@ -5,67 +5,16 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use connect_participant::{Client, ConnectionToken, ContentType, SendEventRequest};
 
-use crate::scripted::{Action, Report, Scripted};
-use crate::{GENERATED_CLIENT_TOKEN, INVOCATION_ID};
-
-/// The whole first request the client sends for `body` with the default 3 attempts, as
-/// ureq 3 lays it out.
-pub fn expected_request(port: u16, bearer: &str, invocation_id: &str, body: &str) -> String {
-    expected_attempt(port, bearer, invocation_id, body, 1, 3)
-}
-
-/// The whole request of attempt `attempt` of `max`: attempts differ in this header alone.
-pub fn expected_attempt(
-    port: u16,
-    bearer: &str,
-    invocation_id: &str,
-    body: &str,
-    attempt: u32,
-    max: u32,
-) -> String {
-    expected_at(
-        "/participant/event",
-        port,
-        bearer,
-        invocation_id,
-        body,
-        attempt,
-        max,
-    )
-}
-
-/// The whole request to the operation at `path`, as ureq 3 lays it out.
-pub fn expected_at(
-    path: &str,
-    port: u16,
-    bearer: &str,
-    invocation_id: &str,
-    body: &str,
-    attempt: u32,
-    max: u32,
-) -> String {
-    format!(
-        "POST {path} HTTP/1.1\r\n\
-         content-length: {}\r\n\
-         user-agent: connect-participant/{}\r\n\
-         host: 127.0.0.1:{port}\r\n\
-         content-type: application/json\r\n\
-         x-amz-bearer: {bearer}\r\n\
-         amz-sdk-invocation-id: {invocation_id}\r\n\
-         amz-sdk-request: attempt={attempt}; max={max}\r\n\
-         \r\n\
-         {body}",
-        body.len(),
-        env!("CARGO_PKG_VERSION"),
-    )
-}
+use crate::support::scripted::{Action, Report, Scripted};
+use crate::support::wire::{expected_attempt, expected_request};
+use crate::support::{self, GENERATED_CLIENT_TOKEN, INVOCATION_ID};
 
 /// Sends `request` once with the counting random source; returns what the server got.
 fn send_once(request: &SendEventRequest) -> (u16, Report) {
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
     let port = server.port();
-    let out = crate::client(&server.url())
-        .send_event(&crate::token(), request)
+    let out = support::client(&server.url())
+        .send_event(&support::token(), request)
         .expect("the scripted answer is a success");
     assert_eq!(out.id.as_deref(), Some("event-1"));
     (port, server.finish())
@@ -159,15 +108,15 @@ fn general_request_with_content_keeps_key_order() {
 
 #[test]
 fn user_agent_suffix_follows_the_crate_name_after_a_space() {
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
     let client = Client::builder()
         .endpoint_url(server.url())
         .user_agent_suffix("my-bot/1.2 (test)")
-        .random_source(crate::counting_random)
+        .random_source(support::counting_random)
         .build()
         .unwrap();
     client
-        .send_event(&crate::token(), &SendEventRequest::typing())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     let text = server.finish().single().text();
     let want = format!(
@@ -180,8 +129,8 @@ fn user_agent_suffix_follows_the_crate_name_after_a_space() {
 #[test]
 fn each_call_draws_a_fresh_invocation_id_and_client_token() {
     let server = Scripted::start(vec![
-        Action::Respond(crate::ok_response()),
-        Action::Respond(crate::ok_response()),
+        Action::Respond(support::ok_response()),
+        Action::Respond(support::ok_response()),
     ]);
     let port = server.port();
     // Call n fills the whole draw with byte n.
@@ -230,15 +179,15 @@ fn each_call_draws_a_fresh_invocation_id_and_client_token() {
 
 #[test]
 fn retried_attempts_differ_only_in_the_attempt_number() {
-    let unavailable = crate::scripted::response("503 Service Unavailable", &[], b"");
+    let unavailable = support::scripted::response("503 Service Unavailable", &[], b"");
     let server = Scripted::start(vec![
         Action::Respond(unavailable.clone()),
         Action::Respond(unavailable),
-        Action::Respond(crate::ok_response()),
+        Action::Respond(support::ok_response()),
     ]);
     let port = server.port();
-    let out = crate::client(&server.url())
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    let out = support::client(&server.url())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     assert_eq!(out.id.as_deref(), Some("event-1"));
     let report = server.finish();
@@ -257,10 +206,10 @@ fn retried_attempts_differ_only_in_the_attempt_number() {
 
 #[test]
 fn retries_off_sends_max_1() {
-    let server = Scripted::start(vec![Action::Respond(crate::ok_response())]);
+    let server = Scripted::start(vec![Action::Respond(support::ok_response())]);
     let port = server.port();
-    crate::client_without_retries(&server.url())
-        .send_event(&crate::token(), &SendEventRequest::typing())
+    support::client_without_retries(&server.url())
+        .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap();
     let body = format!(
         r#"{{"ClientToken":"{GENERATED_CLIENT_TOKEN}","ContentType":"application/vnd.amazonaws.connect.event.typing"}}"#

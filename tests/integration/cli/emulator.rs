@@ -1,0 +1,122 @@
+//! The `emulator` command: the emulator as a process of its own, serving the others.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Token, assert_command_usage_error, assert_success, code, run, stderr, stdout};
+use crate::support::process::{BIN, bounded_wait};
+
+/// A spawned `emulator` command, killed when dropped (also when a test fails).
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `connect-participant emulator` with `args` and returns it with the first line
+/// of its standard output, read within a bounded wait.
+fn serve(args: &[&str]) -> (Served, String) {
+    let mut child = Command::new(BIN)
+        .arg("emulator")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run connect-participant emulator");
+    let stdout = child.stdout.take().unwrap();
+    let served = Served(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the emulator printed its URL within 20 s");
+    (served, line)
+}
+
+#[test]
+fn emulator_prints_its_url_first_and_serves_the_other_commands() {
+    let (_served, line) = serve(&["--port", "0"]);
+    let url = line
+        .strip_suffix('\n')
+        .unwrap_or_else(|| panic!("{line:?}"));
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{url}"));
+    assert_ne!(port, 0);
+    // It answers: a chat started on its control path, then the commands against it.
+    let answer = ureq::post(format!("{url}/emulator/chats"))
+        .header("Content-Type", "application/json")
+        .send("{}")
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let chat: Value = serde_json::from_str(&answer).unwrap();
+    let participant = chat["ParticipantToken"].as_str().unwrap();
+    let out = run(
+        &["--endpoint-url", url, "create-participant-connection"],
+        Token::ParticipantEnv(participant),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let token = stdout(&out).trim_end().to_owned();
+    let out = run(
+        &[
+            "--endpoint-url",
+            url,
+            "send-message",
+            "--content",
+            "over the wire",
+        ],
+        Token::Env(&token),
+    );
+    assert_success(&out);
+    let out = run(
+        &["--endpoint-url", url, "get-transcript", "--json"],
+        Token::Env(&token),
+    );
+    assert_success(&out);
+    assert!(stdout(&out).contains("\"Content\":\"over the wire\""));
+}
+
+#[test]
+fn emulator_without_port_takes_a_free_one_and_a_taken_port_exits_4() {
+    let (_served, line) = serve(&[]);
+    assert!(line.starts_with("http://127.0.0.1:"), "{line:?}");
+    // The port it took is now taken.
+    let port = line.trim_end().rsplit(':').next().unwrap().to_owned();
+    let child = Command::new(BIN)
+        .args(["emulator", "--port", &port])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bounded: should the bind succeed after all, the emulator would serve forever.
+    let out = bounded_wait(child);
+    assert_eq!(code(&out), 4, "{out:?}");
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).starts_with("error: the emulator could not start: "),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["emulator", "--port", "x"], Token::Stdin(""));
+    assert_command_usage_error(
+        &out,
+        "emulator",
+        "--port needs a port number from 0 to 65535 (0: a free one); got \"x\"",
+    );
+}

@@ -1,0 +1,10 @@
+//! Content types of the chat events that several topics send or expect.
+//!
+//! Spelled out rather than taken from the crate, so that a typo in the crate cannot hide.
+
+pub const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
+pub const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.delivered";
+pub const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
+pub const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
+pub const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
+pub const CHAT_ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";
