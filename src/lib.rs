@@ -184,6 +184,7 @@ mod env;
 mod error;
 #[cfg(test)]
 mod generated_inputs;
+// The integration tests' CA, for the unit tests' TLS servers: one file, not a copy.
 mod ids;
 mod json;
 mod net;
@@ -192,6 +193,9 @@ mod ops;
 mod participant;
 mod redact;
 mod retry;
+#[cfg(test)]
+#[path = "../tests/integration/support/ca.rs"]
+mod test_ca;
 mod time;
 mod token;
 mod wire;

@@ -263,9 +263,19 @@ impl Read for Conn {
                 ));
             }
             let timeout = self.timeout(wait, Timeout::RecvBody);
-            if !self.transport.await_input(timeout).map_err(io_error)? {
+            match self.transport.await_input(timeout) {
+                Ok(true) => {}
                 // The other side closed the connection.
-                return Ok(0);
+                Ok(false) => return Ok(0),
+                // As a socket's read timeout says it: nothing came, try again later (the
+                // WebSocket keeps what it read of a frame).
+                Err(ureq::Error::Timeout(_)) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WouldBlock,
+                        "nothing came before the read's deadline",
+                    ));
+                }
+                Err(e) => return Err(io_error(e)),
             }
         }
     }

@@ -7,7 +7,8 @@
 use std::io::Cursor;
 
 use connect_participant::{
-    Client, ErrorKind, PresignedUrl, UploadAttachmentRequest, UploadMetadata, UploadStep,
+    Client, ErrorKind, PresignedUrl, SendEventRequest, StartAttachmentUploadRequest,
+    UploadAttachmentRequest, UploadMetadata, UploadStep,
 };
 
 use crate::support;
@@ -754,4 +755,127 @@ fn a_download_cap_of_zero_takes_nothing_and_the_largest_cap_takes_all() {
     let (n, out, _) = download(Action::Respond(response("200 OK", &[], &bytes)), u64::MAX);
     assert_eq!(n.unwrap(), 300);
     assert_eq!(out, bytes);
+}
+
+// The one retry policy: the presigned transfers take from the retry quota that the calls
+// of the same client take from, and count their attempts as the calls do.
+
+/// A transient failure of the service.
+fn unavailable() -> Action {
+    service_error("503 Service Unavailable", "ServiceUnavailableException")
+}
+
+/// The upload metadata of one StartAttachmentUpload, asked of the client's service (whose
+/// script starts with that answer).
+fn metadata(client: &Client) -> UploadMetadata {
+    client
+        .start_attachment_upload(
+            &support::token(),
+            &StartAttachmentUploadRequest::new("notes.txt", "text/plain", FILE.len() as u64),
+        )
+        .unwrap()
+        .upload_metadata
+        .unwrap()
+}
+
+#[test]
+fn failing_calls_empty_the_retry_quota_and_then_a_put_is_not_retried() {
+    let s3 = Scripted::start(vec![storage("503 Service Unavailable", None)]);
+    let mut script = vec![started(s3.port(), FILE.len())];
+    script.extend(std::iter::repeat_n(unavailable(), 60));
+    let api = Scripted::start(script);
+    let client = support::client(&api.url());
+    let metadata = metadata(&client);
+    // Calls that fail, each retried while the quota pays, until one is stopped by it.
+    let mut calls = 0;
+    loop {
+        calls += 1;
+        assert!(calls <= 20, "the quota of 500 pays 35 retries of 14");
+        let e = client
+            .send_event(&support::token(), &SendEventRequest::typing())
+            .unwrap_err();
+        if e.retry_quota_exhausted() {
+            break;
+        }
+    }
+    assert!(client.retry_quota() < 14, "{}", client.retry_quota());
+    let e = client
+        .put_attachment(&metadata, Cursor::new(FILE.to_vec()))
+        .unwrap_err();
+    assert_eq!(e.status(), Some(503));
+    assert_eq!(e.attempts(), 1);
+    assert!(e.retry_quota_exhausted());
+    assert!(e.is_retryable(), "the PUT itself may succeed later");
+    assert_eq!(
+        e.to_string(),
+        "the presigned upload URL answered HTTP 503; 1 attempt, not retried: the retry quota \
+         is empty"
+    );
+    assert_eq!(s3.finish().requests.len(), 1);
+    let api = api.finish();
+    assert_eq!(api.requests.len(), 1 + 35 + calls, "35 retries, then none");
+}
+
+#[test]
+fn failing_puts_empty_the_retry_quota_and_then_a_call_is_not_retried() {
+    let s3 = Scripted::repeating(storage(
+        "503 Service Unavailable",
+        Some("ServiceUnavailable"),
+    ));
+    let api = Scripted::start(vec![started(s3.port(), FILE.len()), unavailable()]);
+    let client = support::client(&api.url());
+    let metadata = metadata(&client);
+    let mut puts = 0;
+    loop {
+        puts += 1;
+        assert!(puts <= 20, "the quota of 500 pays 35 retries of 14");
+        let e = client
+            .put_attachment(&metadata, Cursor::new(FILE.to_vec()))
+            .unwrap_err();
+        assert_eq!(e.status(), Some(503));
+        if e.retry_quota_exhausted() {
+            break;
+        }
+        assert_eq!(e.attempts(), 3, "retried as a call is");
+    }
+    assert!(client.retry_quota() < 14, "{}", client.retry_quota());
+    let e = client
+        .send_event(&support::token(), &SendEventRequest::typing())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnknownService);
+    assert_eq!(e.attempts(), 1);
+    assert!(e.retry_quota_exhausted());
+    assert_eq!(api.finish().requests.len(), 2, "one Start, one SendEvent");
+    assert_eq!(s3.finish().requests.len(), puts + 35);
+}
+
+#[test]
+fn a_download_is_retried_until_its_first_byte_is_written() {
+    // A refusal worth another try, before any byte: the GET is made again.
+    let s3 = Scripted::start(vec![
+        storage("503 Service Unavailable", Some("SlowDown")),
+        Action::Respond(response("200 OK", &[], FILE)),
+    ]);
+    let client = support::client(&format!("http://127.0.0.1:{}", closed_port()));
+    let url = PresignedUrl::new(format!("{}/bucket/att-1?X-Amz-Signature=s3cr3t", s3.url()));
+    let mut out = Vec::new();
+    assert_eq!(client.download_attachment(&url, &mut out, 100).unwrap(), 9);
+    assert_eq!(out, FILE);
+    assert_eq!(s3.finish().requests.len(), 2);
+    // A body that breaks off once bytes were written: not made again, since what was
+    // written cannot be taken back; the error still says a new download may succeed.
+    let mut cut = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".to_vec();
+    cut.extend_from_slice(FILE);
+    let s3 = Scripted::start(vec![
+        Action::RespondAndClose(cut),
+        Action::Respond(response("200 OK", &[], FILE)),
+    ]);
+    let url = PresignedUrl::new(format!("{}/bucket/att-1?X-Amz-Signature=s3cr3t", s3.url()));
+    let mut out = Vec::new();
+    let e = client.download_attachment(&url, &mut out, 100).unwrap_err();
+    assert_eq!(out, FILE);
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert_eq!(e.attempts(), 1);
+    assert!(e.is_retryable());
+    assert_eq!(s3.finish().requests.len(), 1);
 }

@@ -276,8 +276,10 @@ fn describe(e: &tungstenite::Error) -> String {
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
+    use std::sync::Arc;
 
     use super::*;
+    use crate::test_ca::{Ca, San, server_config};
 
     #[test]
     fn urls_are_read_without_quoting_them() {
@@ -343,6 +345,16 @@ mod tests {
     /// A client's network room (HTTPS endpoint unless `https` is false, Mozilla's roots),
     /// through `proxy` when one is given.
     fn room(proxy: Option<ureq::Proxy>, connect_timeout: Duration, https: bool) -> Net {
+        room_trusting(proxy, ureq::tls::RootCerts::WebPki, connect_timeout, https)
+    }
+
+    /// [`room`] with other roots.
+    fn room_trusting(
+        proxy: Option<ureq::Proxy>,
+        root_certs: ureq::tls::RootCerts,
+        connect_timeout: Duration,
+        https: bool,
+    ) -> Net {
         let url = if https {
             "https://participant.example.invalid"
         } else {
@@ -351,7 +363,7 @@ mod tests {
         let endpoint = crate::Endpoint::from_url(url).unwrap();
         Net::new(&crate::net::Settings {
             endpoint: &endpoint,
-            root_certs: ureq::tls::RootCerts::WebPki,
+            root_certs,
             connect_timeout,
             timeout: Duration::from_secs(5),
             user_agent: "connect-participant/test",
@@ -504,5 +516,209 @@ mod tests {
             e.to_string(),
             "the WebSocket upgrade got no answer within 500 ms"
         );
+    }
+
+    /// What the TLS servers below push once the client is upgraded.
+    const PUSHED: &str = "a frame through TLS";
+
+    /// The roots of a client that trusts `ca` (and Mozilla's roots beside it).
+    fn trusting(ca: &Ca) -> ureq::tls::RootCerts {
+        let mut roots = crate::net::tls::Roots::default();
+        roots.add(ca.pem.as_bytes());
+        roots.root_certs(false).unwrap()
+    }
+
+    /// Upgrades `stream` (a TLS server's side) to a WebSocket and pushes [`PUSHED`].
+    fn upgrade_and_push(stream: impl io::Read + io::Write) -> std::result::Result<(), String> {
+        let mut ws = tungstenite::accept(stream).map_err(|e| e.to_string())?;
+        ws.send(Message::text(PUSHED)).map_err(|e| e.to_string())?;
+        ws.flush().map_err(|e| e.to_string())?;
+        // Until the client closes: its close frame, or its going, ends the read.
+        while ws.read().is_ok() {}
+        Ok(())
+    }
+
+    /// An HTTPS proxy on 127.0.0.1 (TLS with a certificate for 127.0.0.1 from `ca`) that
+    /// answers one CONNECT with 200 and then, instead of opening a connection, is itself
+    /// the server at the tunnel's end: TLS with a certificate for `chat.example.test`
+    /// from `ca` (so two TLS layers run over the one TCP connection), then the WebSocket.
+    /// Its thread gives back the CONNECT request's head.
+    fn https_proxy_with_a_wss_server_inside(
+        ca: &Ca,
+    ) -> (
+        u16,
+        std::thread::JoinHandle<std::result::Result<String, String>>,
+    ) {
+        let (proxy_cert, proxy_key) = ca.server(San::Ip([127, 0, 0, 1]));
+        let (chat_cert, chat_key) = ca.server(San::Dns("chat.example.test"));
+        let proxy_tls = Arc::new(server_config(proxy_cert, proxy_key));
+        let chat_tls = Arc::new(server_config(chat_cert, chat_key));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handle = std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+            tcp.set_read_timeout(Some(Duration::from_secs(10)))
+                .map_err(|e| e.to_string())?;
+            let conn = rustls::ServerConnection::new(proxy_tls).map_err(|e| e.to_string())?;
+            let mut outer = rustls::StreamOwned::new(conn, tcp);
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {
+                let n = outer.read(&mut byte).map_err(|e| e.to_string())?;
+                if n == 0 {
+                    return Err("the client went before CONNECT ended".into());
+                }
+                head.push(byte[0]);
+            }
+            outer
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .map_err(|e| e.to_string())?;
+            let conn = rustls::ServerConnection::new(chat_tls).map_err(|e| e.to_string())?;
+            upgrade_and_push(rustls::StreamOwned::new(conn, outer))?;
+            String::from_utf8(head).map_err(|e| e.to_string())
+        });
+        (port, handle)
+    }
+
+    #[test]
+    fn a_wss_stream_goes_through_an_https_proxy() {
+        let ca = Ca::new("Proxy Test CA");
+        let (port, server) = https_proxy_with_a_wss_server_inside(&ca);
+        let proxy = ureq::Proxy::new(&format!("https://127.0.0.1:{port}")).unwrap();
+        let net = room_trusting(Some(proxy), trusting(&ca), Duration::from_secs(5), true);
+        let url = WebSocketUrl::new("wss://chat.example.test/connect?token=s3cr3t".into());
+        let mut socket = match open(&url, settings(&net)) {
+            Ok(socket) => socket,
+            Err(OpenError::Failed(e)) => panic!("{e}"),
+            Err(OpenError::Refused(status)) => panic!("refused: {status}"),
+        };
+        match socket.read(Duration::from_secs(10)) {
+            Read1::Text(text) => assert_eq!(text.as_str(), PUSHED),
+            Read1::Idle => panic!("nothing came"),
+            Read1::Closed(why) => panic!("{why}"),
+        }
+        socket.close(Duration::from_secs(1));
+        let head = server.join().unwrap().unwrap();
+        assert_eq!(
+            head,
+            "CONNECT chat.example.test:443 HTTP/1.1\r\nHost: chat.example.test:443\r\n\
+             User-Agent: connect-participant/test\r\nProxy-Connection: Keep-Alive\r\n\r\n",
+            "only the host reaches the proxy, not the URL's secret"
+        );
+    }
+
+    /// A WebSocket server over TLS on 127.0.0.1 with a certificate for 127.0.0.1 from
+    /// `ca`, for one connection.
+    #[cfg(feature = "platform-verifier")]
+    fn wss_server(
+        cert: Vec<u8>,
+        key: Vec<u8>,
+    ) -> (
+        String,
+        std::thread::JoinHandle<std::result::Result<(), String>>,
+    ) {
+        let tls = Arc::new(server_config(cert, key));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "wss://{}/connect?token=s3cr3t",
+            listener.local_addr().unwrap()
+        );
+        let handle = std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+            tcp.set_read_timeout(Some(Duration::from_secs(10)))
+                .map_err(|e| e.to_string())?;
+            let conn = rustls::ServerConnection::new(tls).map_err(|e| e.to_string())?;
+            upgrade_and_push(rustls::StreamOwned::new(conn, tcp))
+        });
+        (url, handle)
+    }
+
+    /// Says the child process of the platform verifier's test where the server's
+    /// certificate and key are (two DER files, by path, `:`-separated).
+    #[cfg(feature = "platform-verifier")]
+    const CHILD: &str = "CONNECT_PARTICIPANT_TEST_PLATFORM_VERIFIER_CHILD";
+
+    #[test]
+    #[cfg(feature = "platform-verifier")]
+    fn a_wss_stream_verifies_with_the_platform_verifier() {
+        let ca = Ca::new("Platform Verifier Test CA");
+        let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+        // Here, the operating system's roots do not hold the test CA: the stream uses the
+        // platform verifier (it refuses the certificate, rather than the configuration).
+        let (url, server) = wss_server(cert.clone(), key.clone());
+        let net = room_trusting(
+            None,
+            ureq::tls::RootCerts::PlatformVerifier,
+            Duration::from_secs(5),
+            true,
+        );
+        let Err(OpenError::Failed(e)) = open(&WebSocketUrl::new(url), settings(&net)) else {
+            panic!("the test CA is not among the operating system's roots");
+        };
+        assert_eq!(e.kind(), ErrorKind::Certificate, "{e}");
+        assert!(
+            server.join().unwrap().is_err(),
+            "the handshake failed there too"
+        );
+        // A child process whose store holds it (SSL_CERT_FILE, which the verifier reads on
+        // Linux) trusts the server.
+        let dir = std::env::temp_dir().join(format!("cp-platform-verifier-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (ca_file, cert_file, key_file) = (
+            dir.join("ca.pem"),
+            dir.join("cert.der"),
+            dir.join("key.der"),
+        );
+        std::fs::write(&ca_file, &ca.pem).unwrap();
+        std::fs::write(&cert_file, &cert).unwrap();
+        std::fs::write(&key_file, &key).unwrap();
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "chat::stream::socket::tests::platform_verifier_child",
+                "--exact",
+                "--ignored",
+                "--test-threads=1",
+            ])
+            .env("SSL_CERT_FILE", &ca_file)
+            .env(
+                CHILD,
+                format!("{}:{}", cert_file.display(), key_file.display()),
+            )
+            .output()
+            .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "platform-verifier")]
+    #[ignore = "run in a child process by a_wss_stream_verifies_with_the_platform_verifier"]
+    fn platform_verifier_child() {
+        let files = std::env::var(CHILD).expect("run by its parent test");
+        let (cert, key) = files.split_once(':').unwrap();
+        let (url, server) = wss_server(std::fs::read(cert).unwrap(), std::fs::read(key).unwrap());
+        let net = room_trusting(
+            None,
+            ureq::tls::RootCerts::PlatformVerifier,
+            Duration::from_secs(5),
+            true,
+        );
+        let mut socket = match open(&WebSocketUrl::new(url), settings(&net)) {
+            Ok(socket) => socket,
+            Err(OpenError::Failed(e)) => panic!("{e}"),
+            Err(OpenError::Refused(status)) => panic!("refused: {status}"),
+        };
+        match socket.read(Duration::from_secs(10)) {
+            Read1::Text(text) => assert_eq!(text.as_str(), PUSHED),
+            Read1::Idle => panic!("nothing came"),
+            Read1::Closed(why) => panic!("{why}"),
+        }
+        socket.close(Duration::from_secs(1));
+        server.join().unwrap().unwrap();
     }
 }

@@ -3,8 +3,10 @@
 //! The fixtures are below; the servers are [`scripted`] and [`resetter`], both on
 //! [`server`]; the raw clients are [`raw`] (HTTP) and [`ws`] (the WebSocket); [`wire`]
 //! holds the requests the client must write, [`process`] the child processes,
-//! [`content_type`] the event types several topics spell out.
+//! [`content_type`] the event types several topics spell out, [`ca`] a CA and its
+//! certificates for TLS servers.
 
+pub mod ca;
 pub mod content_type;
 pub mod process;
 pub mod raw;
