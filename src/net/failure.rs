@@ -12,16 +12,12 @@ use crate::error::{Error, ErrorKind, RetryClass};
 /// `url` says it (a presigned URL is a secret: its callers name it without the URL).
 /// `status` is the answer's, when one came; `limit` the body cap that applied.
 pub(crate) fn transport_error(e: ureq::Error, status: Option<u16>, limit: u64, url: &str) -> Error {
-    if let Some(refused) = tls::certificate_error(&e) {
-        let message = tls::refused_message(url, refused);
-        return caused(ErrorKind::Certificate, message, e);
-    }
+    let e = match refused_certificate(e, url) {
+        Ok(refused) => return refused,
+        Err(e) => e,
+    };
     let (kind, message) = match &e {
-        ureq::Error::Timeout(_) => (
-            ErrorKind::Timeout,
-            format!("the request to {url} timed out"),
-        ),
-        ureq::Error::Io(io) if is_timeout(io) => (
+        e if timed_out(e) => (
             ErrorKind::Timeout,
             format!("the request to {url} timed out"),
         ),
@@ -63,16 +59,12 @@ pub(crate) fn transport_error(e: ureq::Error, status: Option<u16>, limit: u64, u
 /// and the proxy's refusal told here, in words that quote nothing but the host.
 #[cfg(feature = "websocket")]
 pub(crate) fn connect_error(e: ureq::Error, host: &str) -> Error {
-    if let Some(refused) = tls::certificate_error(&e) {
-        let message = tls::refused_message(host, refused);
-        return caused(ErrorKind::Certificate, message, e);
-    }
+    let e = match refused_certificate(e, host) {
+        Ok(refused) => return refused,
+        Err(e) => e,
+    };
     let (kind, message) = match &e {
-        ureq::Error::Timeout(_) => (
-            ErrorKind::Timeout,
-            format!("could not connect to {host} in time (the client's connect timeout)"),
-        ),
-        ureq::Error::Io(io) if is_timeout(io) => (
+        e if timed_out(e) => (
             ErrorKind::Timeout,
             format!("could not connect to {host} in time (the client's connect timeout)"),
         ),
@@ -102,11 +94,30 @@ fn proxy_refusal(reason: &str, host: &str) -> String {
     }
 }
 
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-    )
+/// A server certificate refused, as a [`ErrorKind::Certificate`] error naming `what`
+/// (`https://h`, `the WebSocket host h:443`); any other failure given back.
+fn refused_certificate(e: ureq::Error, what: &str) -> Result<Error, ureq::Error> {
+    match tls::certificate_error(&e) {
+        Some(refused) => {
+            let message = tls::refused_message(what, refused);
+            Ok(caused(ErrorKind::Certificate, message, e))
+        }
+        None => Err(e),
+    }
+}
+
+/// A timeout elapsed: ureq's own, or a socket's.
+fn timed_out(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Timeout(_) => true,
+        ureq::Error::Io(io) => {
+            matches!(
+                io.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            )
+        }
+        _ => false,
+    }
 }
 
 /// How a failure of the network may be retried: what another attempt may not meet (a

@@ -288,10 +288,7 @@ mod tests {
             Ok(RootCerts::WebPki)
         ));
         let der = anchor_certificate(&[0x31, 0x00], &[0x30, 0x00, 0x03, 0x01, 0x00], None);
-        let pem = format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            base64(&der)
-        );
+        let pem = crate::test_ca::pem(&der);
         let mut roots = Roots::default();
         roots.add(pem.as_bytes());
         let n = webpki_roots::TLS_SERVER_ROOTS.len();
@@ -307,27 +304,6 @@ mod tests {
         }
         let e = roots.root_certs(true).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::InvalidConfig);
-    }
-
-    fn base64(bytes: &[u8]) -> String {
-        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
     }
 
     #[test]

@@ -778,6 +778,23 @@ fn metadata(client: &Client) -> UploadMetadata {
         .unwrap()
 }
 
+/// Makes `fail` until the error it gives says the retry quota stopped its retries, each
+/// one before that retried as a call is (3 attempts); returns how many were made.
+fn until_the_quota_is_empty(
+    client: &Client,
+    fail: impl Fn() -> connect_participant::Error,
+) -> usize {
+    for made in 1..=20 {
+        let e = fail();
+        if e.retry_quota_exhausted() {
+            assert!(client.retry_quota() < 14, "{}", client.retry_quota());
+            return made;
+        }
+        assert_eq!(e.attempts(), 3, "{e}");
+    }
+    panic!("the quota of 500 pays 35 retries of 14, not 40");
+}
+
 #[test]
 fn failing_calls_empty_the_retry_quota_and_then_a_put_is_not_retried() {
     let s3 = Scripted::start(vec![storage("503 Service Unavailable", None)]);
@@ -787,18 +804,11 @@ fn failing_calls_empty_the_retry_quota_and_then_a_put_is_not_retried() {
     let client = support::client(&api.url());
     let metadata = metadata(&client);
     // Calls that fail, each retried while the quota pays, until one is stopped by it.
-    let mut calls = 0;
-    loop {
-        calls += 1;
-        assert!(calls <= 20, "the quota of 500 pays 35 retries of 14");
-        let e = client
+    let calls = until_the_quota_is_empty(&client, || {
+        client
             .send_event(&support::token(), &SendEventRequest::typing())
-            .unwrap_err();
-        if e.retry_quota_exhausted() {
-            break;
-        }
-    }
-    assert!(client.retry_quota() < 14, "{}", client.retry_quota());
+            .unwrap_err()
+    });
     let e = client
         .put_attachment(&metadata, Cursor::new(FILE.to_vec()))
         .unwrap_err();
@@ -825,20 +835,13 @@ fn failing_puts_empty_the_retry_quota_and_then_a_call_is_not_retried() {
     let api = Scripted::start(vec![started(s3.port(), FILE.len()), unavailable()]);
     let client = support::client(&api.url());
     let metadata = metadata(&client);
-    let mut puts = 0;
-    loop {
-        puts += 1;
-        assert!(puts <= 20, "the quota of 500 pays 35 retries of 14");
+    let puts = until_the_quota_is_empty(&client, || {
         let e = client
             .put_attachment(&metadata, Cursor::new(FILE.to_vec()))
             .unwrap_err();
         assert_eq!(e.status(), Some(503));
-        if e.retry_quota_exhausted() {
-            break;
-        }
-        assert_eq!(e.attempts(), 3, "retried as a call is");
-    }
-    assert!(client.retry_quota() < 14, "{}", client.retry_quota());
+        e
+    });
     let e = client
         .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();

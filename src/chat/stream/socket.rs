@@ -521,6 +521,21 @@ mod tests {
     /// What the TLS servers below push once the client is upgraded.
     const PUSHED: &str = "a frame through TLS";
 
+    /// Opens `url` through `net`, reads [`PUSHED`] and closes.
+    fn opens_and_reads_what_is_pushed(url: &WebSocketUrl, net: &Net) {
+        let mut socket = match open(url, settings(net)) {
+            Ok(socket) => socket,
+            Err(OpenError::Failed(e)) => panic!("{e}"),
+            Err(OpenError::Refused(status)) => panic!("refused: {status}"),
+        };
+        match socket.read(Duration::from_secs(10)) {
+            Read1::Text(text) => assert_eq!(text.as_str(), PUSHED),
+            Read1::Idle => panic!("nothing came"),
+            Read1::Closed(why) => panic!("{why}"),
+        }
+        socket.close(Duration::from_secs(1));
+    }
+
     /// The roots of a client that trusts `ca` (and Mozilla's roots beside it).
     fn trusting(ca: &Ca) -> ureq::tls::RootCerts {
         let mut roots = crate::net::tls::Roots::default();
@@ -587,17 +602,7 @@ mod tests {
         let proxy = ureq::Proxy::new(&format!("https://127.0.0.1:{port}")).unwrap();
         let net = room_trusting(Some(proxy), trusting(&ca), Duration::from_secs(5), true);
         let url = WebSocketUrl::new("wss://chat.example.test/connect?token=s3cr3t".into());
-        let mut socket = match open(&url, settings(&net)) {
-            Ok(socket) => socket,
-            Err(OpenError::Failed(e)) => panic!("{e}"),
-            Err(OpenError::Refused(status)) => panic!("refused: {status}"),
-        };
-        match socket.read(Duration::from_secs(10)) {
-            Read1::Text(text) => assert_eq!(text.as_str(), PUSHED),
-            Read1::Idle => panic!("nothing came"),
-            Read1::Closed(why) => panic!("{why}"),
-        }
-        socket.close(Duration::from_secs(1));
+        opens_and_reads_what_is_pushed(&url, &net);
         let head = server.join().unwrap().unwrap();
         assert_eq!(
             head,
@@ -708,17 +713,7 @@ mod tests {
             Duration::from_secs(5),
             true,
         );
-        let mut socket = match open(&WebSocketUrl::new(url), settings(&net)) {
-            Ok(socket) => socket,
-            Err(OpenError::Failed(e)) => panic!("{e}"),
-            Err(OpenError::Refused(status)) => panic!("refused: {status}"),
-        };
-        match socket.read(Duration::from_secs(10)) {
-            Read1::Text(text) => assert_eq!(text.as_str(), PUSHED),
-            Read1::Idle => panic!("nothing came"),
-            Read1::Closed(why) => panic!("{why}"),
-        }
-        socket.close(Duration::from_secs(1));
+        opens_and_reads_what_is_pushed(&WebSocketUrl::new(url), &net);
         server.join().unwrap().unwrap();
     }
 }
