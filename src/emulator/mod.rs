@@ -1,386 +1,4 @@
-//! A local Participant Service emulator: a faithful local chat, for tests, examples,
-//! benchmarks and browser pages.
-//!
-//! Enabled by the `emulator` feature. It needs nothing beyond std and this crate's own
-//! dependencies: it binds `127.0.0.1` (on a free port unless [`port`](EmulatorBuilder::port)
-//! says otherwise), serves HTTP/1.1 with keep-alive from background threads, and stops when
-//! dropped.
-//!
-//! # What it implements
-//!
-//! Chats, each with a customer and an agent, started by [`Emulator::start_chat`] (as
-//! StartChatContact would) or by `POST /emulator/chats`, and the ten operations of the service
-//! with its checks (each member's limits, answered with `ValidationException` naming the
-//! member) and its restJson1 errors (`X-Amzn-Errortype`, a `{"message":...}` body,
-//! `x-amzn-RequestId`):
-//!
-//! - `POST /participant/connection` (CreateParticipantConnection, with the participant
-//!   token): `ConnectionCredentials` for `CONNECTION_CREDENTIALS`, and also when `Type` is
-//!   left out (the service's answer then is not documented; credentials are what a client
-//!   needs next); `Websocket` for `WEBSOCKET`, a `ws://` URL on this emulator's port
-//!   (`/participant/ws/` and a fresh random secret) with `ConnectionExpiry` 100 s ahead,
-//!   served with the `websocket` feature (see [WebSocket](#websocket); without the
-//!   feature nothing serves it); nothing for `WEBRTC_CONNECTION`
-//!   (accepted, not emulated). Each call issues a new connection token, valid for
-//!   [`connection_token_lifetime`](EmulatorBuilder::connection_token_lifetime); earlier ones
-//!   stay valid until they expire (whether the service revokes them is not documented).
-//!   `ConnectParticipant` is accepted and changes nothing visible.
-//! - `POST /participant/message` (SendMessage): `text/plain`, `text/markdown`,
-//!   `application/json` and `application/vnd.amazonaws.connect.message.interactive.response`
-//!   (other types are refused with 400, as a contact that does not support them would);
-//!   `Content` of 1 to 16,384 UTF-8 bytes (the newest documentation's rule); `ClientToken`
-//!   idempotency (the same token from the same participant is the same message, recorded
-//!   once). The answer is `{"AbsoluteTime":…,"Id":…}`, without the `MessageMetadata` the
-//!   service adds only for some channels.
-//!
-//!   An empty `"ClientToken":""` (which the model allows) is taken as no client token, in
-//!   every operation: each such call is a new message or event with a fresh `Id`, not a
-//!   repeat of the last one sent with `""`.
-//! - `POST /participant/event` (SendEvent): the four documented event types. Typing is
-//!   recorded in [`events`](Emulator::events) but not put in the transcript (the
-//!   documentation's list of transcript events leaves it out); a delivered or read receipt
-//!   lands on its message as `MessageMetadata.Receipts` (first delivery and first reading
-//!   per recipient); a receipt for a message the transcript does not hold is accepted and
-//!   attached to nothing (the service's answer is not documented, and the emulator forgets
-//!   old items).
-//! - `POST /participant/disconnect` (DisconnectParticipant): a `participant.left` event,
-//!   then every call with that participant's tokens is refused with 403
-//!   (CreateParticipantConnection included), except a retry with the same `ClientToken`,
-//!   answered as the first. The answer is `{}`, or an empty body with
-//!   [`empty_disconnect_body`](EmulatorBuilder::empty_disconnect_body); clients must take
-//!   both. The chat goes on for the agent until it is ended.
-//! - `POST /participant/transcript` (GetTranscript): see [Transcripts](#transcripts).
-//! - `POST /participant/start-attachment-upload` (StartAttachmentUpload): `ContentType` 1
-//!   to 255 characters, `AttachmentSizeInBytes` 1 to 20,000,000 (the service's 20 MB per
-//!   file; more is a `ValidationException`), `AttachmentName` 1 to 256, `ClientToken` 1 to
-//!   500, required (SDKs always fill it). The answer is `{"AttachmentId":…,
-//!   "UploadMetadata":{"Url":…,"UrlExpiry":…,"HeadersToInclude":{…}}}`: the URL is
-//!   `http://127.0.0.1:<port>/emulator/uploads/<64 hex digits>` (see
-//!   [Uploads and downloads](#uploads-and-downloads)), good until `UrlExpiry`, 300 s ahead
-//!   on the emulator's clock and written without milliseconds as the service writes it
-//!   (`2023-08-03T08:15:46Z`); `HeadersToInclude` holds `Content-Type`, `Content-Length`
-//!   (the size), `Content-Disposition` (`attachment; filename="<name>"`, with `"` and `\`
-//!   escaped and control characters written `_`), `x-amz-acl: bucket-owner-full-control`
-//!   and `x-amz-meta-contact_id`. The same `ClientToken` from the same participant is the
-//!   same attachment, answered alike. A chat may start
-//!   [`max_attachments_per_chat`](EmulatorBuilder::max_attachments_per_chat) uploads (100);
-//!   one more is a 402 `ServiceQuotaExceededException`.
-//! - `POST /participant/complete-attachment-upload` (CompleteAttachmentUpload):
-//!   `AttachmentIds` of exactly one id (1 to 256 characters), `ClientToken` 1 to 500,
-//!   required. The attachment must be one this chat started and uploaded whole, else a
-//!   `ValidationException` says which. It adds an `ATTACHMENT` item from the caller (see
-//!   [Transcripts](#transcripts)) and answers `{}`. Completing it again with the same
-//!   `ClientToken` answers `{}` and adds nothing; with another, 409 `ConflictException`.
-//! - `POST /participant/attachment` (GetAttachment): `AttachmentId` 1 to 256,
-//!   `UrlExpiryInSeconds` 5 to 300 (300 when left out; the service's default is not
-//!   documented), `UrlContentDisposition` `ATTACHMENT` (the default) or `INLINE`. A
-//!   completed attachment of this chat is answered `{"AttachmentSizeInBytes":…,"Url":…,
-//!   "UrlExpiry":…}`, a fresh download URL `http://127.0.0.1:<port>/emulator/downloads/<64
-//!   hex digits>` each call; any other id (unknown, another chat's, not completed, or whose
-//!   bytes were forgotten) is a 400 `ValidationException`. A `CUSTOM_BOT` participant's
-//!   token is refused with 403, whatever the id, as the service documents.
-//! - `GET /participant/views/{ViewToken}` (DescribeView, the one `GET`): the label is one
-//!   path segment, percent-decoded (`%2F` for `/`; `+` and `=` may come either way), 1 to
-//!   1000 characters; a bad escape is a 400. A view registered with
-//!   [`add_view`](Emulator::add_view) is answered `{"View":<the view as given>}`, for any
-//!   chat's connection token; an unknown one is a 404 `ResourceNotFoundException` with the
-//!   body `{"message":…,"ResourceId":<the view token>,"ResourceType":"CONTACT_FLOW"}` (the
-//!   model's `ResourceType` has no value for views; views are shown by flows). A body or a
-//!   `Content-Type` sent with it is read and ignored.
-//! - `POST /participant/authentication-url` (GetAuthenticationUrl): `SessionId` of exactly
-//!   36 characters, `RedirectUri` 1 to 1024. The session must be one
-//!   [`start_authentication`](Emulator::start_authentication) started in this chat, not
-//!   cancelled, and the call made within 60 s of it on the emulator's clock; otherwise a
-//!   400 `ValidationException` says why (unknown, cancelled or expired: the service's exact
-//!   answer is not documented). The answer is `{"AuthenticationUrl":
-//!   "https://auth.emulator.invalid/oauth2/authorize?session=<SessionId>&redirect_uri=<RedirectUri
-//!   percent-encoded>"}`.
-//! - `POST /participant/cancel-authentication` (CancelParticipantAuthentication):
-//!   `SessionId` of exactly 36 characters, a session of this chat (else 400). It adds an
-//!   `authentication.cancelled` event (once: a repeat answers `{}` and adds nothing), and
-//!   answers `{}`.
-//!
-//! Every other path (a `POST` to a view's path among them) is answered 404
-//! `UnknownOperationException`. A connection token that
-//! is unknown, expired (the emulator's clock at or past its expiry), revoked, of a
-//! participant who left, or of an ended chat is refused with 403 `AccessDeniedException`
-//! and the body `{"message":"Access denied"}`; so is an unknown participant token. The
-//! input's checks come before the token is looked up (the service's order is not
-//! documented), so a malformed request is a 400 whatever its token.
-//!
-//! The agent's side is the test's: [`agent_says`](Emulator::agent_says) and
-//! [`end_chat`](Emulator::end_chat) (which adds a `chat.ended` event; every later call for
-//! the chat, CreateParticipantConnection included, gets 403).
-//!
-//! # Transcripts
-//!
-//! Items are `MESSAGE`s, `ATTACHMENT`s and the `EVENT`s `participant.joined` (one for each
-//! participant when the chat starts), `participant.left`, `chat.ended`,
-//! `authentication.initiated` (with `Content` `{"SessionId":…}`) and
-//! `authentication.cancelled`, each with every member that applies (`ContactId` on all,
-//! the sender's `ParticipantId`, `DisplayName` and `ParticipantRole` on all but
-//! `chat.ended` and the authentication events, which are the chat's own, `Content` on
-//! messages, `MessageMetadata` on acknowledged messages); none is written as `null`. An
-//! `ATTACHMENT` has no `Content` or `ContentType` but `Attachments`:
-//! `[{"ContentType":…,"AttachmentId":…,"AttachmentName":…,"Status":"APPROVED"}]` (the
-//! emulator scans nothing).
-//!
-//! - The scan starts at the newest item, or at `StartPosition`: `Id` (that item; an `Id` the
-//!   transcript does not hold is a 400), `AbsoluteTime` (the first item at or after it
-//!   going forward, the last at or before it going backward) or `MostRecent` (the n-th
-//!   newest), the first of these that is set. An empty `StartPosition` is none.
-//! - `ScanDirection` defaults to `BACKWARD` without a `StartPosition` and `FORWARD` with
-//!   one, as documented; `FORWARD` from the default start gives the newest item alone, as
-//!   the service's users report. `SortOrder` (default `DESCENDING`) orders each page.
-//! - `MaxResults` is 10 when absent or 0 (what SDKs send for "not set").
-//! - `NextToken` is opaque and tied to its chat; an unknown one is a 400. It carries the
-//!   scan's position and direction, which win over `StartPosition` and `ScanDirection`
-//!   sent with it; `MaxResults` and `SortOrder` are read from each request. It is left out of
-//!   the last page, or sent as `""` with
-//!   [`empty_next_token_on_last_page`](EmulatorBuilder::empty_next_token_on_last_page), as
-//!   the service has been seen to do.
-//! - `ContactId`, if sent, must be the token's contact; another is refused with 403.
-//!
-//! # WebSocket
-//!
-//! With the `websocket` feature, the URL CreateParticipantConnection answers is served on
-//! the same port, as the service's participant WebSocket: a `GET` of it with
-//! `Upgrade: websocket` is upgraded (101). The URL is bound to the participant whose token
-//! asked for it and may be opened, any number of times, until its `ConnectionExpiry` on the
-//! emulator's clock; an unknown or expired URL, a participant who left, or an ended chat is
-//! answered HTTP 403 `{"message":"Forbidden"}` and counted by
-//! [`websocket_refusals`](Emulator::websocket_refusals). A request for it that is not an
-//! upgrade is a 400. Faults ([`inject`](Emulator::inject)) do not apply to these requests,
-//! and they are not kept in [`seen_requests`](Emulator::seen_requests) (their path is a
-//! secret).
-//!
-//! On the socket, text frames of JSON:
-//!
-//! - `{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}` is answered
-//!   `{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`, and
-//!   from then on the chat's items are pushed to the socket.
-//! - `{"topic":"aws/heartbeat"}` is answered `{"topic":"aws/heartbeat"}`, and
-//!   `{"topic":"aws/ping"}` `{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}`,
-//!   unless [`set_heartbeat_answers`](Emulator::set_heartbeat_answers) turned answers off.
-//! - Anything else (not JSON, another topic, a subscription without `aws/chat`, binary
-//!   frames) is ignored; the socket stays open. Pings are answered with pongs.
-//!
-//! Each push is `{"content":"…","contentType":"application/json","topic":"aws/chat"}`, where
-//! `content` is the item as JSON text: its members as GetTranscript writes them, with
-//! `InitialContactId` and `ContactId` (see
-//! [`websocket_frame`](Emulator::websocket_frame)). Every subscribed socket of the chat
-//! gets every push, its sender's included, in the order the items landed:
-//!
-//! - every item that lands in the transcript: messages (SendMessage,
-//!   [`agent_says`](Emulator::agent_says)), `participant.joined`, `participant.left`,
-//!   `chat.ended`, `ATTACHMENT`s, the authentication events, and the events of
-//!   [`add_event`](Emulator::add_event);
-//! - typing, as a `Type: "EVENT"` item of the sender with the `Id` SendEvent answered;
-//! - a delivered or read receipt, as a `Type: "MESSAGEMETADATA"` item
-//!   (`application/vnd.amazonaws.connect.event.message.metadata`) with
-//!   `MessageMetadata: {"MessageId":…,"Receipts":[{"ReadTimestamp"|"DeliveredTimestamp":…,
-//!   "RecipientParticipantId":<its sender>}]}`;
-//! - the chunks of a streamed bot message ([`bot_says_chunked`](Emulator::bot_says_chunked)).
-//!
-//! After `chat.ended` every socket of the chat gets a close frame (1000); after
-//! DisconnectParticipant, that participant's sockets do. Tests can turn a chat's pushes off
-//! ([`set_pushes`](Emulator::set_pushes)) and send frames of their own
-//! ([`push_frame`](Emulator::push_frame)), cut sockets
-//! ([`drop_websockets`](Emulator::drop_websockets)) or close them
-//! ([`close_websockets`](Emulator::close_websockets)), and wait for a client to subscribe
-//! ([`wait_for_websockets`](Emulator::wait_for_websockets)).
-//!
-//! Pushes never wait for a client: each socket has a queue, written out by a thread of its
-//! own as soon as a frame is queued, and a socket whose client does not keep up is dropped
-//! when its queue is full (see [Bounds](#bounds)). A socket whose client sends nothing for
-//! [`idle_timeout`](EmulatorBuilder::idle_timeout) is closed with 1001.
-//!
-//! # Control path
-//!
-//! On the same port, for a standalone emulator (what StartChatContact and the agent's
-//! application are to the real service), with JSON bodies and answers:
-//!
-//! - `POST /emulator/chats` starts a chat: `{"ContactId":…,"ParticipantToken":…}`.
-//! - `POST /emulator/chats/{ContactId}/messages` with `{"Content":…,"ContentType":…}`: the
-//!   agent speaks; `{"AbsoluteTime":…,"Id":…}`.
-//! - `POST /emulator/chats/{ContactId}/end` ends the chat: `{}`.
-//! - `GET /emulator/chats/{ContactId}/transcript`: the whole kept transcript, oldest first,
-//!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
-//!   after the chat ends or the customer leaves).
-//! - With the `websocket` feature, `POST /emulator/chats/{ContactId}/participants` with
-//!   `{"ParticipantRole":"CUSTOM_BOT","DisplayName":"Bot"}` adds a participant (as
-//!   [`add_participant`](Emulator::add_participant)):
-//!   `{"ParticipantId":…,"ParticipantToken":…}`.
-//!
-//! Its POSTs must carry `Content-Type: application/json` (parameters such as `charset`
-//! allowed); others are answered 415 `UnsupportedMediaTypeException` and change nothing.
-//! An unknown contact is a 404 with a JSON message. Every answer carries
-//! `Access-Control-Allow-Origin: *` and exposes `x-amzn-RequestId` and `x-amzn-ErrorType`,
-//! and `OPTIONS` on any path answers a CORS preflight (204), so that a page in a browser can
-//! call the emulator.
-//!
-//! **The risk that comes with it.** The control path has no authentication, and CORS lets
-//! any origin read its answers: while a standalone emulator runs, any web page open in a
-//! browser on the same machine (not only your own test page) can start a chat and read its
-//! participant token, make the agent speak, read transcripts and end chats. The JSON
-//! content type stops HTML forms and simple cross-site requests (a browser must send a
-//! preflight first), but the emulator answers every preflight, so a page that asks is let
-//! through. It binds `127.0.0.1` only, so other machines cannot reach it, and its chats are
-//! made-up ones; still, run it only while testing, and stop it after.
-//!
-//! # Uploads and downloads
-//!
-//! The emulator stands in for S3 too, on the same port:
-//!
-//! - `PUT` of an upload URL must carry every `HeadersToInclude` header, once, with exactly
-//!   its value (names compared case-insensitively), else 403 `SignatureDoesNotMatch`; so
-//!   its `Content-Length` is the declared size, and a chunked body is refused (400). Its
-//!   body is read as it arrives, up to the declared size whatever
-//!   [`max_body`](EmulatorBuilder::max_body) is, kept in memory (see
-//!   [`attachment`](Emulator::attachment)) and answered 200 with an `ETag` (opaque, not
-//!   S3's MD5) and no body. It may be repeated until the attachment is completed; the last
-//!   whole body wins, and a body cut short changes nothing.
-//! - `GET` of a download URL answers the bytes, with the attachment's `Content-Type` and
-//!   `Content-Disposition: attachment; filename="…"` (or `inline; …` as GetAttachment was
-//!   asked), until its `UrlExpiry`.
-//! - A request to either that carries `X-Amz-Bearer` or `Authorization` is refused with
-//!   403 and counted by [`bearer_refusals`](Emulator::bearer_refusals): a client must never
-//!   send its token to a presigned URL. A URL past its expiry (emulator's clock) is a 403
-//!   `Request has expired`, an unknown one a 403 `Access Denied`, another method a 405, an
-//!   upload past the bound on bodies being read a 503 `SlowDown` (see [Bounds](#bounds)).
-//!   These errors are S3's: `Content-Type: application/xml`, body
-//!   `<Error><Code>…</Code><Message>…</Message></Error>`.
-//! - A `PUT` refused on its head is answered at once; its body is read and dropped (up to
-//!   32 MiB), so that a client that sends it whole before reading gets the answer.
-//! - Faults ([`inject`](Emulator::inject)) do not apply to these requests, and they are
-//!   not kept in [`seen_requests`](Emulator::seen_requests) (their path is a secret).
-//!
-//! # Clock
-//!
-//! The emulator's clock starts at the real time, runs with it, and moves forward by
-//! [`advance_clock`](Emulator::advance_clock): tests expire tokens without waiting.
-//! [`now`](Emulator::now) reads it. Times are written as the service writes them,
-//! `2019-11-08T02:41:28.172Z`; the expiries of upload and download URLs without
-//! milliseconds, `2023-08-03T08:15:46Z` (cut to the second, which is when they expire).
-//!
-//! # Bounds
-//!
-//! Whatever its clients do, the emulator holds a bounded number of connections, each for a
-//! bounded time, and keeps a bounded amount of what it received. [`Emulator::builder`] sets
-//! the bounds; [`Emulator::start`] uses the defaults:
-//!
-//! - at most [`max_connections`](EmulatorBuilder::max_connections) open connections (256),
-//!   one file descriptor each. When a new connection arrives with all of them open, the one
-//!   that has waited longest for its next request (an idle keep-alive, a slow or abandoned
-//!   request head) is closed to make room, so a client that sends its request promptly is
-//!   answered while others hoard connections. Only connections whose request is being
-//!   handled and answered are never closed this way.
-//! - [`idle_timeout`](EmulatorBuilder::idle_timeout) (60 s): a connection waiting that long
-//!   for the next request, or the next bytes of one, is closed, and so is one whose client
-//!   does not take an answer for that long.
-//! - [`max_body`](EmulatorBuilder::max_body) (1 MiB, ten times the largest legal request):
-//!   a larger request body is refused with HTTP 400. A body is read as its bytes arrive; a
-//!   `Content-Length` alone reserves no memory. With every connection mid-request, the
-//!   bodies being read take at most `max_connections` x `max_body` (256 MiB by default).
-//!   An upload's body is bounded by its attachment's declared size instead (at most
-//!   20,000,000 bytes, and only once its head has passed every check), and the upload
-//!   bodies being read take at most [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) in
-//!   all (one body may pass it alone): one more is refused on its head with 503
-//!   `SlowDown`, as S3 answers when overloaded.
-//! - a request head (request line and headers) of at most 64 KiB and 128 headers; a larger
-//!   one is refused with HTTP 431 and not kept.
-//! - [`seen_requests`](Emulator::seen_requests) keeps the newest
-//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose heads
-//!   and bodies total at most [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) (64 MiB),
-//!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
-//! - [`events`](Emulator::events) keeps the newest
-//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000, each with up to
-//!   16,384 characters of content, as many as 64 KiB), forgetting the oldest with its
-//!   client token.
-//! - [`max_chats`](EmulatorBuilder::max_chats) chats (1000): starting one more forgets the
-//!   oldest, its transcript and its tokens (later calls with them get 403).
-//! - [`max_items_per_chat`](EmulatorBuilder::max_items_per_chat) transcript items (1000,
-//!   at most 16,384 bytes of content each): a new item forgets the oldest, with its client
-//!   token; a transcript read pages through what is kept.
-//! - 10,000 attachments in all chats (a new one forgets the oldest, its bytes and
-//!   URLs), at most [`max_attachments_per_chat`](EmulatorBuilder::max_attachments_per_chat)
-//!   started per chat (100), each of at most 20,000,000 bytes; 10,000 unexpired download
-//!   URLs (a new one forgets expired ones, then the oldest); 10,000 views and 10,000
-//!   authentication sessions (a new one forgets the oldest).
-//! - [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) (256 MiB) for all of the above
-//!   together, counted as [`kept_bytes`](Emulator::kept_bytes), uploaded attachments'
-//!   bytes included: the counts alone would allow many GiB (100,000 events of 64 KiB; 1000
-//!   chats of 1000 items of 16 KiB; 10,000 attachments of 20 MB). Past it, the bytes of the
-//!   attachments uploaded longest ago are forgotten first (never the newest's; a forgotten
-//!   upload must be uploaded again to be completed, and a completed one can no longer be
-//!   downloaded), then the oldest events, then the oldest chats, then the oldest items of
-//!   the chat being written to. Registered views (text given by the test) are not
-//!   counted.
-//! - [`CONNECTION_TOKENS_PER_PARTICIPANT`](EmulatorBuilder::CONNECTION_TOKENS_PER_PARTICIPANT)
-//!   (100) connection tokens per participant: a new one forgets the expired ones and then
-//!   the oldest.
-//!
-//! - with the `websocket` feature, at most
-//!   [`max_websockets`](EmulatorBuilder::max_websockets) upgraded connections (256), each
-//!   with two threads (one reads the client's frames, one writes the socket's queue). They leave the `max_connections` count and are never closed to
-//!   make room for a request, so the emulator holds at most `max_connections +
-//!   max_websockets` connections; one more upgrade is answered HTTP 503. A socket is closed
-//!   when its client has sent nothing (heartbeats included) for
-//!   [`idle_timeout`](EmulatorBuilder::idle_timeout), or has not taken a frame for as long.
-//!   Each socket queues at most 1024 frames or 4 MiB of them for its client; a push that
-//!   would pass either drops the socket (its TCP connection is shut) instead of waiting. A
-//!   client's message or frame may be at most 64 KiB; a larger one closes the socket. The
-//!   emulator keeps at most 10,000 unexpired WebSocket URLs (a new one forgets the oldest),
-//!   and a chat at most 16 participants.
-//!
-//! When `accept` fails (the process is out of file descriptors, say), the emulator closes
-//! its longest-waiting connection to free one and retries after a pause that doubles from
-//! 1 ms up to 100 ms, rather than retrying at once and spinning.
-//!
-//! # Example
-//!
-//! ```
-//! use std::time::Duration;
-//! use connect_participant::emulator::Emulator;
-//! use connect_participant::{ErrorKind, SendEventRequest};
-//!
-//! let emulator = Emulator::start()?;
-//! let client = emulator.client_builder().build()?;
-//!
-//! // A chat whose customer holds a connection token, as after CreateParticipantConnection.
-//! let token = emulator.connection_token();
-//! let out = client.send_event(&token, &SendEventRequest::typing())?;
-//! assert_eq!(emulator.events()[0].id, out.id.unwrap());
-//!
-//! // The agent speaks in a chat started by the test; the customer's receipt lands on it.
-//! let chat = emulator.start_chat();
-//! let message_id = emulator.agent_says(&chat.contact_id, "Hello!", "text/plain")?;
-//! let token = emulator.connection_token_for(&chat.contact_id)?;
-//! client.send_event(&token, &SendEventRequest::read(&message_id))?;
-//!
-//! // A day later the connection token has expired.
-//! emulator.advance_clock(Duration::from_secs(24 * 3600));
-//! let err = client.send_event(&token, &SendEventRequest::typing()).unwrap_err();
-//! assert_eq!(err.kind(), ErrorKind::AccessDenied);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Standalone
-//!
-//! A program that only serves (a command-line `emulator` command, say) starts one on a
-//! chosen port and calls [`wait`](Emulator::wait), which blocks for as long as the process
-//! runs:
-//!
-//! ```no_run
-//! use connect_participant::emulator::Emulator;
-//!
-//! let emulator = Emulator::builder().port(8421).start()?;
-//! println!("{}", emulator.url());
-//! emulator.wait();
-//! # #[allow(unreachable_code)]
-//! # Ok::<(), std::io::Error>(())
-//! ```
-
+#![doc = include_str!("../../docs/emulator.md")]
 // The WebSocket section links to items that exist with the `websocket` feature only;
 // docs.rs builds all features, so a build without it need not resolve them.
 #![cfg_attr(not(feature = "websocket"), allow(rustdoc::broken_intra_doc_links))]
@@ -1598,5 +1216,62 @@ mod tests {
         let shown = format!("{chat:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn the_module_docs_name_every_setting_operation_and_path() {
+        let docs = include_str!("../../docs/emulator.md");
+        // Each setting, by the name of its method, as the settings themselves list them:
+        // one added to the builder must be described in the docs too.
+        let limits = format!("{:?}", EmulatorBuilder::default().limits);
+        let fields = limits
+            .strip_prefix("Limits { ")
+            .and_then(|l| l.strip_suffix(" }"))
+            .expect("the settings' Debug lists their fields");
+        for field in fields.split(", ") {
+            let (name, _) = field.split_once(':').expect("a field and its value");
+            assert!(
+                docs.contains(&format!("(EmulatorBuilder::{name})")),
+                "docs/emulator.md must describe the setting {name}"
+            );
+        }
+        for named in [
+            // The operations.
+            "`POST /participant/connection`",
+            "`POST /participant/message`",
+            "`POST /participant/event`",
+            "`POST /participant/disconnect`",
+            "`POST /participant/transcript`",
+            "`POST /participant/start-attachment-upload`",
+            "`POST /participant/complete-attachment-upload`",
+            "`POST /participant/attachment`",
+            "`POST /participant/authentication-url`",
+            "`POST /participant/cancel-authentication`",
+            "`GET /participant/views/{ViewToken}`",
+            // The control path.
+            "`POST /emulator/chats`",
+            "`POST /emulator/chats/{ContactId}/messages`",
+            "`POST /emulator/chats/{ContactId}/end`",
+            "`GET /emulator/chats/{ContactId}/transcript`",
+            "`POST /emulator/chats/{ContactId}/participants`",
+            // The URLs the emulator hands out.
+            attachments::UPLOAD_PATH,
+            attachments::DOWNLOAD_PATH,
+            service::WEBSOCKET_PATH,
+            // The errors it answers.
+            "`ValidationException`",
+            "`AccessDeniedException`",
+            "`UnknownOperationException`",
+            "`ResourceNotFoundException`",
+            "`ServiceQuotaExceededException`",
+            "`ConflictException`",
+            "`UnsupportedMediaTypeException`",
+            "`SignatureDoesNotMatch`",
+            "`SlowDown`",
+            "`Request has expired`",
+            "`Access Denied`",
+        ] {
+            assert!(docs.contains(named), "docs/emulator.md must name {named}");
+        }
     }
 }
