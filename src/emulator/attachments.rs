@@ -256,11 +256,6 @@ fn etag(bytes: &[u8]) -> String {
     )
 }
 
-/// Whether a request carries credentials that a presigned URL must never get.
-fn carries_credentials(request: &Request) -> bool {
-    request.header("x-amz-bearer").is_some() || request.header("authorization").is_some()
-}
-
 /// The required `ClientToken` of the attachment operations (`NonEmptyClientToken`).
 fn required_client_token(map: &Map<String, Value>) -> Result<String, Reply> {
     let Some(token) = string(map, "ClientToken")? else {
@@ -295,10 +290,30 @@ fn attachment_size(map: &Map<String, Value>) -> Result<usize, Reply> {
     }
 }
 
+/// Whether a request carries credentials that a presigned URL must never get.
+fn carries_credentials(request: &Request) -> bool {
+    request.header("x-amz-bearer").is_some() || request.header("authorization").is_some()
+}
+
+/// Which of the two presigned URLs a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presigned {
+    Upload,
+    Download,
+}
+
+/// What a presigned URL that passed its checks grants: an attachment, and for a download
+/// how to present it.
+struct Grant {
+    attachment_id: String,
+    inline: bool,
+}
+
 impl State {
-    /// The checks an upload request meets, head first: no credentials (counted), a known
-    /// URL, unexpired, every signed header. The attachment's id and size.
-    fn check_upload(&mut self, request: &Request) -> Result<(String, usize), Reply> {
+    /// The checks every request to a presigned URL meets, in S3's order: no credentials
+    /// (each refusal counted), the URL's one method, a URL the emulator issued, not
+    /// expired.
+    fn check_presigned(&mut self, request: &Request, url: Presigned) -> Result<Grant, Reply> {
         if carries_credentials(request) {
             self.attachments.bearer_refusals += 1;
             return Err(s3_error(
@@ -308,25 +323,51 @@ impl State {
                  the connection token to it",
             ));
         }
-        if request.method != "PUT" {
+        let (method, path, verb) = match url {
+            Presigned::Upload => ("PUT", UPLOAD_PATH, "upload"),
+            Presigned::Download => ("GET", DOWNLOAD_PATH, "download"),
+        };
+        if request.method != method {
             return Err(s3_error(
                 405,
                 "MethodNotAllowed",
-                "The specified method is not allowed against this resource: upload with PUT",
+                &format!(
+                    "The specified method is not allowed against this resource: {verb} with \
+                     {method}"
+                ),
             ));
         }
-        let secret = request.path.strip_prefix(UPLOAD_PATH).unwrap_or_default();
-        let upload = self
-            .attachments
-            .by_secret
-            .get(secret)
-            .and_then(|id| Some((id, self.attachments.uploads.get(id)?)));
-        let Some((id, upload)) = upload else {
+        let secret = request.path.strip_prefix(path).unwrap_or_default();
+        let attachments = &self.attachments;
+        let found = match url {
+            Presigned::Upload => attachments.by_secret.get(secret).and_then(|id| {
+                let upload = attachments.uploads.get(id)?;
+                Some((id, upload.url_expiry, false))
+            }),
+            Presigned::Download => attachments
+                .downloads
+                .get(secret)
+                .map(|d| (&d.attachment_id, d.expiry, d.inline)),
+        };
+        let Some((id, expiry, inline)) = found else {
             return Err(s3_error(403, "AccessDenied", "Access Denied"));
         };
-        if self.chats.now() > upload.url_expiry {
+        if self.chats.now() > expiry {
             return Err(expired());
         }
+        Ok(Grant {
+            attachment_id: id.clone(),
+            inline,
+        })
+    }
+
+    /// The checks an upload request meets, head first: those of every presigned URL, then
+    /// an upload not yet completed, and every signed header. The attachment's id and size.
+    fn check_upload(&mut self, request: &Request) -> Result<(String, usize), Reply> {
+        let grant = self.check_presigned(request, Presigned::Upload)?;
+        let Some(upload) = self.attachments.uploads.get(&grant.attachment_id) else {
+            return Err(s3_error(403, "AccessDenied", "Access Denied"));
+        };
         if upload.completed.is_some() {
             return Err(s3_error(
                 403,
@@ -344,7 +385,7 @@ impl State {
                 _ => return Err(signature_mismatch(name)),
             }
         }
-        Ok((id.clone(), upload.size))
+        Ok((grant.attachment_id, upload.size))
     }
 }
 
@@ -425,38 +466,15 @@ impl Service {
 
     fn download(&self, request: &Request) -> Reply {
         let mut state = self.lock();
-        if carries_credentials(request) {
-            state.attachments.bearer_refusals += 1;
-            return s3_error(
-                403,
-                "AccessDenied",
-                "A presigned URL takes no X-Amz-Bearer or Authorization header: never send \
-                 the connection token to it",
-            );
-        }
-        if request.method != "GET" {
-            return s3_error(
-                405,
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource: download with GET",
-            );
-        }
-        let secret = request.path.strip_prefix(DOWNLOAD_PATH).unwrap_or_default();
-        let Some(download) = state.attachments.downloads.get(secret) else {
-            return s3_error(403, "AccessDenied", "Access Denied");
+        let grant = match state.check_presigned(request, Presigned::Download) {
+            Ok(grant) => grant,
+            Err(reply) => return reply,
         };
-        if state.chats.now() > download.expiry {
-            return expired();
-        }
-        let upload = state.attachments.uploads.get(&download.attachment_id);
+        let upload = state.attachments.uploads.get(&grant.attachment_id);
         let Some((upload, bytes)) = upload.and_then(|u| Some((u, u.bytes.as_ref()?))) else {
             return s3_error(404, "NoSuchKey", "The specified key does not exist.");
         };
-        let kind = if download.inline {
-            "inline"
-        } else {
-            "attachment"
-        };
+        let kind = if grant.inline { "inline" } else { "attachment" };
         Reply {
             status: 200,
             headers: vec![
