@@ -12,8 +12,8 @@ use super::chat::{AttachmentItem, later};
 use super::http::{Admit, Reply, Request};
 use super::ids::{new_uuid, random_bytes};
 use super::service::{
-    MAX_CLIENT_TOKEN, MAX_ID, Service, State, bearer, body, chars_within, denied, enum_value,
-    error_reply, length, null_member, ok, serialization, string, validation,
+    MAX_CLIENT_TOKEN, MAX_ID, NewItem, Service, State, bearer, body, chars_within, denied,
+    enum_value, error_reply, length, null_member, ok, serialization, string, validation,
 };
 
 /// Where upload URLs live: this, then the URL's secret.
@@ -633,21 +633,14 @@ impl Service {
             )));
         }
         upload.completed = Some(client_token);
-        let item = AttachmentItem {
+        let file = AttachmentItem {
             content_type: upload.content_type.clone(),
             attachment_id: id.to_owned(),
             attachment_name: upload.name.clone(),
             status: "APPROVED",
         };
-        let _item = state
-            .chats
-            .push_attachment(&contact_id, who, item)
-            .map(|i| i.id.clone());
-        #[cfg(feature = "websocket")]
-        if let Some(item) = _item {
-            state.push_item(&contact_id, &item);
-        }
-        state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
+        let max = self.settings.max_kept_bytes;
+        state.record_item(&contact_id, NewItem::Attachment { who, file }, max);
         Ok(ok(&json!({})))
     }
 

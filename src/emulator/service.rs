@@ -9,7 +9,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value, json};
 
 use super::RecordedEvent;
-use super::chat::{AGENT, Chat, Chats, Direction, Item, ItemType, LEFT, Start, Started, later};
+use super::chat::{
+    AGENT, AttachmentItem, Chat, Chats, Direction, Item, ItemType, LEFT, Start, Started, later,
+};
 use super::http::{Reply, Request};
 use super::ids::{new_uuid, random_bytes};
 
@@ -146,6 +148,46 @@ fn event_bytes(event: &RecordedEvent, key: Option<&EventKey>) -> usize {
         + key.map_or(0, |(c, _, t)| 2 * (c.len() + t.len()))
 }
 
+/// What lands in a transcript through [`State::record_item`].
+pub(super) enum NewItem<'a> {
+    /// A message or an event: its type, content type, content, sender (`None` for the
+    /// chat's own events) and client token.
+    Item {
+        kind: ItemType,
+        content_type: &'a str,
+        content: Option<String>,
+        sender: Option<usize>,
+        client_token: Option<String>,
+    },
+    /// A file a participant shared.
+    Attachment { who: usize, file: AttachmentItem },
+    /// The chat's `chat.ended`, which also ends it; nothing lands if it has ended already.
+    ChatEnded,
+}
+
+impl<'a> NewItem<'a> {
+    /// An `EVENT` item without a client token.
+    pub(super) fn event(
+        content_type: &'a str,
+        content: Option<String>,
+        sender: Option<usize>,
+    ) -> NewItem<'a> {
+        NewItem::Item {
+            kind: ItemType::Event,
+            content_type,
+            content,
+            sender,
+            client_token: None,
+        }
+    }
+}
+
+/// An item that landed: what its sender is answered.
+pub(super) struct Landed {
+    pub(super) id: String,
+    pub(super) absolute_time: String,
+}
+
 impl State {
     /// Records `event`, forgetting the oldest (and its client token) beyond `max`; returns
     /// its number.
@@ -200,6 +242,72 @@ impl State {
 
     pub(super) fn events(&self) -> Vec<RecordedEvent> {
         self.events.iter().map(|(e, _)| e.clone()).collect()
+    }
+
+    /// Lands an item in a chat's transcript (the chat forgetting its oldest beyond
+    /// `max_items_per_chat`), pushes it to the chat's WebSockets, then forgets the oldest
+    /// of what is kept until it is within `max_kept_bytes`. What landed, if the chat took
+    /// an item. Every item an operation or the test adds goes through here, so that each
+    /// is pushed, and counted, alike.
+    pub(super) fn record_item(
+        &mut self,
+        contact_id: &str,
+        item: NewItem<'_>,
+        max_kept_bytes: usize,
+    ) -> Option<Landed> {
+        let landed = self.add_item(contact_id, item);
+        self.push_and_trim(contact_id, landed.as_ref(), max_kept_bytes);
+        landed
+    }
+
+    /// The first half of [`record_item`](Self::record_item): the item lands in the
+    /// transcript, and no socket has seen it yet.
+    pub(super) fn add_item(&mut self, contact_id: &str, item: NewItem<'_>) -> Option<Landed> {
+        let chats = &mut self.chats;
+        let item = match item {
+            NewItem::Item {
+                kind,
+                content_type,
+                content,
+                sender,
+                client_token,
+            } => chats.push(
+                contact_id,
+                kind,
+                content_type,
+                content,
+                sender,
+                client_token,
+            ),
+            NewItem::Attachment { who, file } => chats.push_attachment(contact_id, who, file),
+            NewItem::ChatEnded => {
+                if chats.chat(contact_id).is_none_or(|c| c.ended) {
+                    return None;
+                }
+                chats.end(contact_id);
+                chats.chat(contact_id).and_then(|c| c.items.back())
+            }
+        };
+        item.map(|i| Landed {
+            id: i.id.clone(),
+            absolute_time: i.absolute_time.clone(),
+        })
+    }
+
+    /// The second half of [`record_item`](Self::record_item): the item that landed (if
+    /// one did) goes to the chat's sockets, then what is kept is trimmed, the chat written
+    /// to last of all.
+    pub(super) fn push_and_trim(
+        &mut self,
+        contact_id: &str,
+        landed: Option<&Landed>,
+        max_kept_bytes: usize,
+    ) {
+        if let Some(_landed) = landed {
+            #[cfg(feature = "websocket")]
+            self.push_item(contact_id, &_landed.id);
+        }
+        self.keep_within(max_kept_bytes, Some(contact_id));
     }
 }
 
@@ -575,21 +683,18 @@ impl Service {
         {
             return ok(&sent(item));
         }
-        let item = state.chats.push(
-            &contact_id,
-            ItemType::Message,
-            &content_type,
-            Some(content),
-            Some(who),
+        let item = NewItem::Item {
+            kind: ItemType::Message,
+            content_type: &content_type,
+            content: Some(content),
+            sender: Some(who),
             client_token,
-        );
-        let Some((answer, _id)) = item.map(|i| (sent(i), i.id.clone())) else {
+        };
+        let max = self.settings.max_kept_bytes;
+        let Some(landed) = state.record_item(&contact_id, item, max) else {
             return denied();
         };
-        #[cfg(feature = "websocket")]
-        state.push_item(&contact_id, &_id);
-        state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
-        ok(&answer)
+        ok(&json!({ "AbsoluteTime": landed.absolute_time, "Id": landed.id }))
     }
 
     fn send_event(&self, request: &Request) -> Reply {
@@ -706,18 +811,15 @@ impl Service {
             Some(_) => return denied(),
             None => {
                 chat.participants[who].left = Some(client_token.clone());
-                let _item = state
-                    .chats
-                    .push(&contact_id, ItemType::Event, LEFT, None, Some(who), None)
-                    .map(|i| i.id.clone());
+                let item = NewItem::event(LEFT, None, Some(who));
+                let max = self.settings.max_kept_bytes;
                 // The others see the item; the one who left sees it, then its sockets
                 // close.
+                let _left = state.record_item(&contact_id, item, max);
                 #[cfg(feature = "websocket")]
-                if let Some(id) = _item {
-                    state.push_item(&contact_id, &id);
+                if _left.is_some() {
                     state.hub.close(&contact_id, Some(who), 1000);
                 }
-                state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
             }
         }
         if self.settings.empty_disconnect_body {
@@ -840,25 +942,16 @@ impl Service {
     /// contact.
     pub(super) fn end_chat(&self, contact_id: &str) -> bool {
         let mut state = self.lock();
+        let held = state.chats.chat(contact_id).is_some();
+        let max = self.settings.max_kept_bytes;
+        // Every socket of the chat sees chat.ended, then is closed: the chat's URLs and
+        // tokens are refused from then on.
+        let _ended = state.record_item(contact_id, NewItem::ChatEnded, max);
         #[cfg(feature = "websocket")]
-        let was_on = state.chats.chat(contact_id).is_some_and(|c| !c.ended);
-        let ended = state.chats.end(contact_id);
-        // chat.ended to every socket of the chat, then each is closed: the service's URLs
-        // and tokens are refused from then on.
-        #[cfg(feature = "websocket")]
-        if was_on {
-            let id = state
-                .chats
-                .chat(contact_id)
-                .and_then(|c| c.items.back())
-                .map(|i| i.id.clone());
-            if let Some(id) = id {
-                state.push_item(contact_id, &id);
-            }
+        if _ended.is_some() {
             state.hub.close(contact_id, None, 1000);
         }
-        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
-        ended
+        held
     }
 
     /// The agent (or a bot) says something in a chat: (Id, AbsoluteTime). Any content type
@@ -888,22 +981,17 @@ impl Service {
         if chat.ended {
             return Err(AgentError::Ended);
         }
-        let item = state
-            .chats
-            .push(
-                contact_id,
-                ItemType::Message,
-                content_type,
-                Some(content.to_owned()),
-                Some(AGENT),
-                None,
-            )
+        let item = NewItem::Item {
+            kind: ItemType::Message,
+            content_type,
+            content: Some(content.to_owned()),
+            sender: Some(AGENT),
+            client_token: None,
+        };
+        let landed = state
+            .record_item(contact_id, item, self.settings.max_kept_bytes)
             .ok_or(AgentError::UnknownContact)?;
-        let answer = (item.id.clone(), item.absolute_time.clone());
-        #[cfg(feature = "websocket")]
-        state.push_item(contact_id, &answer.0);
-        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
-        Ok(answer)
+        Ok((landed.id, landed.absolute_time))
     }
 
     /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,

@@ -6,12 +6,12 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
-use super::chat::{ItemType, later};
+use super::chat::later;
 use super::http::{Reply, Request};
 use super::ids::new_uuid;
 use super::service::{
-    AgentError, Service, bearer, body, chars_within, error_reply, length, null_member, ok, string,
-    validation,
+    AgentError, NewItem, Service, bearer, body, chars_within, error_reply, length, null_member, ok,
+    string, validation,
 };
 
 /// Where DescribeView's label starts.
@@ -228,22 +228,8 @@ impl Service {
         // Once: a repeat changes nothing and gets the same answer.
         if !session.cancelled {
             session.cancelled = true;
-            let _item = state
-                .chats
-                .push(
-                    &contact_id,
-                    ItemType::Event,
-                    AUTH_CANCELLED,
-                    None,
-                    None,
-                    None,
-                )
-                .map(|i| i.id.clone());
-            #[cfg(feature = "websocket")]
-            if let Some(item) = _item {
-                state.push_item(&contact_id, &item);
-            }
-            state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
+            let item = NewItem::event(AUTH_CANCELLED, None, None);
+            state.record_item(&contact_id, item, self.settings.max_kept_bytes);
         }
         Ok(ok(&json!({})))
     }
@@ -261,21 +247,8 @@ impl Service {
         }
         let id = new_uuid();
         let content = json!({ "SessionId": id }).to_string();
-        let _item = state
-            .chats
-            .push(
-                contact_id,
-                ItemType::Event,
-                AUTH_INITIATED,
-                Some(content),
-                None,
-                None,
-            )
-            .map(|i| i.id.clone());
-        #[cfg(feature = "websocket")]
-        if let Some(item) = _item {
-            state.push_item(contact_id, &item);
-        }
+        let item = NewItem::event(AUTH_INITIATED, Some(content), None);
+        state.record_item(contact_id, item, self.settings.max_kept_bytes);
         let started = state.chats.now();
         let sessions = &mut state.sessions;
         sessions.order.push_back(id.clone());
@@ -292,7 +265,6 @@ impl Service {
                 sessions.by_id.remove(&old);
             }
         }
-        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
         Ok(id)
     }
 }

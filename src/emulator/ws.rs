@@ -29,8 +29,8 @@ use super::chat::{AGENT, Chat, ItemType, JOINED, MAX_PARTICIPANTS};
 use super::http::{Outcome, Reply, Request, Upgrade};
 use super::ids::new_uuid;
 use super::service::{
-    AgentError, DELIVERED, MAX_CONTENT, MAX_CONTENT_TYPE, READ, Service, Shared, State, TYPING,
-    WEBSOCKET_PATH, item_json,
+    AgentError, DELIVERED, MAX_CONTENT, MAX_CONTENT_TYPE, NewItem, READ, Service, Shared, State,
+    TYPING, WEBSOCKET_PATH, item_json,
 };
 
 /// How long a socket's reading thread waits for a client frame before it checks whether
@@ -485,14 +485,8 @@ impl Service {
                     "a chat holds at most {MAX_PARTICIPANTS} participants"
                 ))
             })?;
-        let item = state
-            .chats
-            .push(contact_id, ItemType::Event, JOINED, None, Some(who), None)
-            .map(|i| i.id.clone());
-        if let Some(item) = item {
-            state.push_item(contact_id, &item);
-        }
-        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
+        let joined = NewItem::event(JOINED, None, Some(who));
+        state.record_item(contact_id, joined, self.settings.max_kept_bytes);
         let id = live_chat(&state, contact_id)?.participants[who].id.clone();
         Ok((id, token))
     }
@@ -507,21 +501,11 @@ impl Service {
         check_len(content_type, "ContentType", MAX_CONTENT_TYPE)?;
         let mut state = self.lock();
         live_chat(&state, contact_id)?;
-        let id = state
-            .chats
-            .push(
-                contact_id,
-                ItemType::Event,
-                content_type,
-                None,
-                Some(AGENT),
-                None,
-            )
-            .map(|i| i.id.clone())
+        let item = NewItem::event(content_type, None, Some(AGENT));
+        let landed = state
+            .record_item(contact_id, item, self.settings.max_kept_bytes)
             .ok_or(AgentError::UnknownContact)?;
-        state.push_item(contact_id, &id);
-        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
-        Ok(id)
+        Ok(landed.id)
     }
 
     /// A streamed bot message: its chunks pushed, then the completed whole, which alone
@@ -564,19 +548,19 @@ impl Service {
                     .0
             }
         };
-        let item = state
-            .chats
-            .push(
-                contact_id,
-                ItemType::Message,
-                "text/plain",
-                Some(whole),
-                Some(bot),
-                None,
-            )
-            .map(|i| (i.id.clone(), i.absolute_time.clone()))
+        // Not `record_item` in one go: the chunks, which name the whole's Id and time,
+        // must reach the sockets before the whole does.
+        let whole = NewItem::Item {
+            kind: ItemType::Message,
+            content_type: "text/plain",
+            content: Some(whole),
+            sender: Some(bot),
+            client_token: None,
+        };
+        let landed = state
+            .add_item(contact_id, whole)
             .ok_or(AgentError::UnknownContact)?;
-        let (id, time) = item;
+        let (id, time) = (&landed.id, &landed.absolute_time);
         let chat = state
             .chats
             .chat_mut(contact_id)
@@ -606,9 +590,8 @@ impl Service {
         for item in chunk_items {
             state.push_value(contact_id, item);
         }
-        state.push_item(contact_id, &id);
-        state.keep_within(self.settings.max_kept_bytes, Some(contact_id));
-        Ok(id)
+        state.push_and_trim(contact_id, Some(&landed), self.settings.max_kept_bytes);
+        Ok(landed.id)
     }
 }
 
