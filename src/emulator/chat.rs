@@ -151,8 +151,8 @@ pub(super) struct Item {
     /// The file of an `ATTACHMENT` item.
     pub(super) attachment: Option<AttachmentItem>,
     /// A streamed (chunked) message's completed whole: written with
-    /// `MessageMetadata.MessageCompleted`, as it was pushed.
-    #[cfg(feature = "websocket")]
+    /// `MessageMetadata.MessageCompleted`, as it was pushed. Only the WebSocket side
+    /// streams, so without it this stays `false`.
     pub(super) completed: bool,
     /// (sender, client token) of a message sent with one: forgotten with the item.
     client_token: Option<(usize, String)>,
@@ -315,7 +315,6 @@ impl Chat {
             sender,
             receipts: Vec::new(),
             attachment: None,
-            #[cfg(feature = "websocket")]
             completed: false,
             client_token,
         });

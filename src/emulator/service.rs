@@ -88,9 +88,6 @@ pub(super) struct Shared {
     /// Notified when a WebSocket subscribes or goes, for `wait_for_websockets`.
     #[cfg(feature = "websocket")]
     pub(super) changed: std::sync::Condvar,
-    /// Whether `aws/heartbeat` and `aws/ping` get answers (`set_heartbeat_answers`).
-    #[cfg(feature = "websocket")]
-    pub(super) heartbeat_answers: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -120,8 +117,8 @@ pub(super) struct State {
     pub(super) views: super::views::Views,
     /// The authentication sessions the test started.
     pub(super) sessions: super::views::Sessions,
-    /// The WebSocket URLs issued and the sockets open.
-    #[cfg(feature = "websocket")]
+    /// The WebSocket URLs issued and the sockets open. Without the `websocket` feature a
+    /// stand-in that serves none, so that every operation tells it the same things.
     pub(super) hub: super::ws::Hub,
 }
 
@@ -303,9 +300,8 @@ impl State {
         landed: Option<&Landed>,
         max_kept_bytes: usize,
     ) {
-        if let Some(_landed) = landed {
-            #[cfg(feature = "websocket")]
-            self.push_item(contact_id, &_landed.id);
+        if let Some(landed) = landed {
+            self.push_item(contact_id, &landed.id);
         }
         self.keep_within(max_kept_bytes, Some(contact_id));
     }
@@ -487,13 +483,10 @@ impl Service {
                     attachments: Default::default(),
                     views: Default::default(),
                     sessions: Default::default(),
-                    #[cfg(feature = "websocket")]
-                    hub: super::ws::Hub::default(),
+                    hub: Default::default(),
                 }),
                 #[cfg(feature = "websocket")]
                 changed: std::sync::Condvar::new(),
-                #[cfg(feature = "websocket")]
-                heartbeat_answers: std::sync::atomic::AtomicBool::new(true),
             }),
         }
     }
@@ -636,9 +629,8 @@ impl Service {
             let mut secret = [0u8; 32];
             random_bytes(&mut secret);
             let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-            // The URL is served (bound to this participant until `expiry`) with the
-            // `websocket` feature only.
-            #[cfg(feature = "websocket")]
+            // Bound to this participant until `expiry`; without the `websocket` feature the
+            // URL is answered all the same, and nothing serves it.
             state.hub.issue_url(&secret, &contact_id, who, expiry, now);
             let url = format!("ws://{}{WEBSOCKET_PATH}{secret}", self.authority);
             out.insert(
@@ -773,7 +765,6 @@ impl Service {
                 };
                 // What the chat's WebSockets see of it: typing and receipts, which the
                 // transcript does not keep as items of their own.
-                #[cfg(feature = "websocket")]
                 state.push_event(&event, who, message_id.as_deref());
                 let max = self.settings.max_events;
                 let number = state.record(event, key, max);
@@ -815,9 +806,7 @@ impl Service {
                 let max = self.settings.max_kept_bytes;
                 // The others see the item; the one who left sees it, then its sockets
                 // close.
-                let _left = state.record_item(&contact_id, item, max);
-                #[cfg(feature = "websocket")]
-                if _left.is_some() {
+                if state.record_item(&contact_id, item, max).is_some() {
                     state.hub.close(&contact_id, Some(who), 1000);
                 }
             }
@@ -946,9 +935,10 @@ impl Service {
         let max = self.settings.max_kept_bytes;
         // Every socket of the chat sees chat.ended, then is closed: the chat's URLs and
         // tokens are refused from then on.
-        let _ended = state.record_item(contact_id, NewItem::ChatEnded, max);
-        #[cfg(feature = "websocket")]
-        if _ended.is_some() {
+        if state
+            .record_item(contact_id, NewItem::ChatEnded, max)
+            .is_some()
+        {
             state.hub.close(contact_id, None, 1000);
         }
         held
@@ -1045,28 +1035,13 @@ impl Service {
                 };
                 match self.agent_says(contact_id, &content, &content_type) {
                     Ok((id, time)) => ok(&json!({ "AbsoluteTime": time, "Id": id })),
-                    Err(AgentError::UnknownContact) => unknown_chat(contact_id),
-                    Err(AgentError::Ended) => validation("the chat has ended"),
-                    Err(AgentError::Invalid(m)) => validation(m),
+                    Err(e) => control_error(contact_id, e),
                 }
             }
             #[cfg(feature = "websocket")]
-            ["chats", contact_id, "participants"] => {
-                let map = attempt!(body(request));
-                let role = attempt!(string(&map, "ParticipantRole"));
-                let name = attempt!(string(&map, "DisplayName"));
-                let (Some(role), Some(name)) = (role, name) else {
-                    return validation("ParticipantRole and DisplayName are required");
-                };
-                match self.add_participant(contact_id, &role, &name) {
-                    Ok((id, token)) => {
-                        ok(&json!({ "ParticipantId": id, "ParticipantToken": token }))
-                    }
-                    Err(AgentError::UnknownContact) => unknown_chat(contact_id),
-                    Err(AgentError::Ended) => validation("the chat has ended"),
-                    Err(AgentError::Invalid(m)) => validation(m),
-                }
-            }
+            ["chats", contact_id, "participants"] => self
+                .control_participant(request, contact_id)
+                .unwrap_or_else(|e| e),
             ["chats", contact_id, "end"] => {
                 if self.end_chat(contact_id) {
                     ok(&json!({}))
@@ -1080,6 +1055,15 @@ impl Service {
                  GET /emulator/chats/{ContactId}/transcript",
             ),
         }
+    }
+}
+
+/// What the control path answers for a change the chat refused.
+pub(super) fn control_error(contact_id: &str, e: AgentError) -> Reply {
+    match e {
+        AgentError::UnknownContact => unknown_chat(contact_id),
+        AgentError::Ended => validation("the chat has ended"),
+        AgentError::Invalid(m) => validation(m),
     }
 }
 
@@ -1202,9 +1186,8 @@ pub(super) fn item_json(chat: &Chat, item: &Item) -> Value {
             json!({ "MessageId": item.id, "Receipts": receipts }),
         );
     }
-    // As it was pushed when the stream of chunks completed (the emulator's
-    // `bot_says_chunked`).
-    #[cfg(feature = "websocket")]
+    // Written as it was pushed when its stream of chunks completed, so that a client that
+    // reads the transcript after the stream sees the same item.
     if item.completed {
         let meta = m
             .entry("MessageMetadata")
