@@ -4,8 +4,8 @@
 
 use std::time::SystemTime;
 
-use super::Limits;
 use super::RecordedEvent;
+use super::builder::Limits;
 use super::http::{Outcome, Request};
 use super::service::{Service, State};
 

@@ -1,5 +1,6 @@
 //! The service's unit tests: its errors, and hostile requests on every path.
 
+use super::super::chat::{Direction, Start};
 use super::*;
 
 #[test]

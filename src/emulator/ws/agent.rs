@@ -4,11 +4,10 @@
 use serde_json::{Value, json};
 
 use crate::emulator::chat::{AGENT, Chat, ItemType, JOINED, MAX_PARTICIPANTS};
+use crate::emulator::control::{AgentError, control_error};
 use crate::emulator::http::{Reply, Request};
-use crate::emulator::service::{
-    AgentError, MAX_CONTENT, MAX_CONTENT_TYPE, NewItem, Service, State, body, control_error, ok,
-    string, validation,
-};
+use crate::emulator::protocol::{MAX_CONTENT, MAX_CONTENT_TYPE, body, ok, string, validation};
+use crate::emulator::service::{NewItem, Service, State};
 
 /// The longest streamed message: as many chunks as this.
 const MAX_CHUNKS: usize = 1000;

@@ -5,7 +5,7 @@ use std::io;
 use std::time::Duration;
 
 use super::{envelope, wait_until};
-use crate::emulator::service::item_json;
+use crate::emulator::protocol::item_json;
 use crate::emulator::{Emulator, EmulatorBuilder, agent_error, unknown_contact};
 
 // The feature is shown on docs.rs by hand: it is not read from the module, which is private.

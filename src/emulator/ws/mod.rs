@@ -27,12 +27,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Map, Value, json};
 
-use super::Limits;
 use super::RecordedEvent;
+use super::builder::Limits;
 use super::chat::Chat;
 use super::http::{Outcome, Reply, Request, Upgrade};
 use super::ids::new_uuid;
-use super::service::{DELIVERED, READ, Service, Shared, State, TYPING, WEBSOCKET_PATH, item_json};
+use super::protocol::{DELIVERED, READ, TYPING, WEBSOCKET_PATH, item_json};
+use super::service::{Service, Shared, State};
 use socket::Connection;
 
 /// How many frames a socket's queue holds; a push to a full queue drops the socket.
