@@ -1,20 +1,17 @@
-//! Attachments: StartAttachmentUpload, the presigned upload URL that stands in for S3,
-//! CompleteAttachmentUpload, GetAttachment and its download URL.
+//! Attachments: the uploads StartAttachmentUpload starts and CompleteAttachmentUpload
+//! completes, and the presigned upload and download URLs that stand in for S3.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::chat::{AttachmentItem, later};
 use super::http::{Admit, Reply, Request};
-use super::ids::{new_uuid, random_bytes};
-use super::service::{
-    MAX_CLIENT_TOKEN, MAX_ID, Service, State, bearer, body, chars_within, denied, enum_value,
-    error_reply, length, null_member, ok, serialization, string, validation,
-};
+use super::ids::random_bytes;
+use super::protocol::format_time;
+use super::service::{Service, State};
 
 /// Where upload URLs live: this, then the URL's secret.
 pub(super) const UPLOAD_PATH: &str = "/emulator/uploads/";
@@ -23,47 +20,43 @@ pub(super) const DOWNLOAD_PATH: &str = "/emulator/downloads/";
 /// The largest attachment, in bytes: the service's 20 MB per file.
 pub(super) const MAX_ATTACHMENT_SIZE: u64 = 20_000_000;
 /// How long an upload URL is good for (`UploadMetadata.UrlExpiry`).
-const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(300);
-/// GetAttachment's `UrlExpiryInSeconds`: 5 to 300, 300 when left out.
-const MIN_DOWNLOAD_LIFETIME: u64 = 5;
-const MAX_DOWNLOAD_LIFETIME: u64 = 300;
+pub(super) const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(300);
 /// How many attachments the emulator keeps in all chats: a new one forgets the oldest,
 /// its bytes and its URLs.
 pub(super) const MAX_ATTACHMENTS: usize = 10_000;
 /// How many download URLs the emulator keeps: a new one forgets expired ones, then the
 /// oldest.
 pub(super) const MAX_DOWNLOAD_URLS: usize = 10_000;
-/// The attachment's `ContentType`: 1 to 255 characters.
-const MAX_ATTACHMENT_CONTENT_TYPE: usize = 255;
-/// `AttachmentName`: 1 to 256 characters.
-const MAX_ATTACHMENT_NAME: usize = 256;
 
 /// One attachment, from StartAttachmentUpload on.
-struct Upload {
-    contact_id: String,
-    who: usize,
-    client_token: String,
-    content_type: String,
-    name: String,
-    size: usize,
-    secret: String,
-    url_expiry: SystemTime,
+pub(super) struct Upload {
+    pub(super) contact_id: String,
+    pub(super) who: usize,
+    pub(super) client_token: String,
+    pub(super) content_type: String,
+    pub(super) name: String,
+    pub(super) size: usize,
+    pub(super) secret: String,
+    pub(super) url_expiry: SystemTime,
     /// What StartAttachmentUpload answered, to answer a retry alike.
-    answer: Value,
+    pub(super) answer: Value,
     /// `HeadersToInclude`, each of which the PUT must carry with this value.
-    headers: Vec<(String, String)>,
+    pub(super) headers: Vec<(String, String)>,
     /// The last whole body PUT, until forgotten to stay within `max_kept_bytes`.
-    bytes: Option<Vec<u8>>,
+    pub(super) bytes: Option<Vec<u8>>,
     /// The `ClientToken` of the CompleteAttachmentUpload that completed it.
-    completed: Option<String>,
+    pub(super) completed: Option<String>,
 }
 
 /// A URL GetAttachment issued.
-struct Download {
-    attachment_id: String,
-    expiry: SystemTime,
-    inline: bool,
+pub(super) struct Download {
+    pub(super) attachment_id: String,
+    pub(super) expiry: SystemTime,
+    pub(super) inline: bool,
 }
+
+/// (contact id, participant, client token): StartAttachmentUpload's idempotency key.
+pub(super) type UploadKey = (String, usize, String);
 
 /// Every attachment, its URLs and its bytes. Not `Debug`: it holds the URLs' secrets.
 #[derive(Default)]
@@ -74,8 +67,7 @@ pub(super) struct Attachments {
     order: VecDeque<String>,
     /// Upload URL secret -> attachment id.
     by_secret: HashMap<String, String>,
-    /// (contact id, participant, client token) -> attachment id.
-    by_token: HashMap<(String, usize, String), String>,
+    by_token: HashMap<UploadKey, String>,
     /// How many attachments each chat has started (and the emulator keeps).
     per_chat: HashMap<String, usize>,
     downloads: HashMap<String, Download>,
@@ -93,6 +85,42 @@ impl Attachments {
     /// The bytes uploaded for an attachment, completed or not, if still held.
     pub(super) fn bytes_of(&self, attachment_id: &str) -> Option<Vec<u8>> {
         self.uploads.get(attachment_id)?.bytes.clone()
+    }
+
+    pub(super) fn upload(&self, attachment_id: &str) -> Option<&Upload> {
+        self.uploads.get(attachment_id)
+    }
+
+    pub(super) fn upload_mut(&mut self, attachment_id: &str) -> Option<&mut Upload> {
+        self.uploads.get_mut(attachment_id)
+    }
+
+    /// The upload this participant started with this client token, if still kept.
+    pub(super) fn by_client_token(&self, key: &UploadKey) -> Option<&Upload> {
+        self.uploads.get(self.by_token.get(key)?)
+    }
+
+    /// How many uploads a chat has started, of those kept.
+    pub(super) fn started_in(&self, contact_id: &str) -> usize {
+        self.per_chat.get(contact_id).copied().unwrap_or(0)
+    }
+
+    /// Keeps a new upload under its id, forgetting the oldest attachments beyond
+    /// [`MAX_ATTACHMENTS`] first.
+    pub(super) fn start(&mut self, id: String, upload: Upload) {
+        while self.uploads.len() >= MAX_ATTACHMENTS {
+            self.forget_oldest();
+        }
+        self.by_secret.insert(upload.secret.clone(), id.clone());
+        let key = (
+            upload.contact_id.clone(),
+            upload.who,
+            upload.client_token.clone(),
+        );
+        self.by_token.insert(key, id.clone());
+        *self.per_chat.entry(upload.contact_id.clone()).or_insert(0) += 1;
+        self.order.push_back(id.clone());
+        self.uploads.insert(id, upload);
     }
 
     /// Forgets the bytes of the attachment PUT longest ago, but not of the newest; `false`
@@ -135,7 +163,7 @@ impl Attachments {
     }
 
     /// Keeps a download URL, forgetting expired ones, then the oldest, beyond the bound.
-    fn keep_download(&mut self, secret: String, download: Download, now: SystemTime) {
+    pub(super) fn keep_download(&mut self, secret: String, download: Download, now: SystemTime) {
         if self.downloads.len() >= MAX_DOWNLOAD_URLS {
             let downloads = &mut self.downloads;
             self.download_order.retain(|s| match downloads.get(s) {
@@ -207,19 +235,19 @@ fn expired() -> Reply {
 
 /// A time as the service writes URL expiries: without milliseconds,
 /// `2023-08-03T08:15:46Z`.
-fn format_seconds(t: SystemTime) -> String {
-    let full = super::service::format_time(t);
+pub(super) fn format_seconds(t: SystemTime) -> String {
+    let full = format_time(t);
     format!("{}Z", &full[..19])
 }
 
 /// `t` cut to the whole second, as it is written by [`format_seconds`].
-fn whole_seconds(t: SystemTime) -> SystemTime {
+pub(super) fn whole_seconds(t: SystemTime) -> SystemTime {
     let secs = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
 /// A fresh secret for a URL: 32 random bytes as 64 hex digits (no escaping in a path).
-fn new_secret() -> String {
+pub(super) fn new_secret() -> String {
     let mut secret = [0u8; 32];
     random_bytes(&mut secret);
     secret.iter().map(|b| format!("{b:02x}")).collect()
@@ -227,7 +255,7 @@ fn new_secret() -> String {
 
 /// The file name in a `Content-Disposition` value: in quotes, with `\` and `"` escaped and
 /// control characters (which no header may carry) written as `_`.
-fn disposition(kind: &str, name: &str) -> String {
+pub(super) fn disposition(kind: &str, name: &str) -> String {
     let mut quoted = String::with_capacity(name.len() + 2);
     for c in name.chars() {
         match c {
@@ -261,44 +289,25 @@ fn carries_credentials(request: &Request) -> bool {
     request.header("x-amz-bearer").is_some() || request.header("authorization").is_some()
 }
 
-/// The required `ClientToken` of the attachment operations (`NonEmptyClientToken`).
-fn required_client_token(map: &Map<String, Value>) -> Result<String, Reply> {
-    let Some(token) = string(map, "ClientToken")? else {
-        return Err(null_member("clientToken"));
-    };
-    chars_within(&token, "clientToken", 1, MAX_CLIENT_TOKEN)?;
-    Ok(token)
+/// Which of the two presigned URLs a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presigned {
+    Upload,
+    Download,
 }
 
-/// `AttachmentSizeInBytes`: an integer from 1 to [`MAX_ATTACHMENT_SIZE`].
-fn attachment_size(map: &Map<String, Value>) -> Result<usize, Reply> {
-    let rule = |rule: &str| {
-        validation(format!(
-            "1 validation error detected: Value at 'attachmentSizeInBytes' failed to satisfy \
-             constraint: {rule}"
-        ))
-    };
-    match map.get("AttachmentSizeInBytes") {
-        None | Some(Value::Null) => Err(null_member("attachmentSizeInBytes")),
-        Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
-            (Some(0), _) | (None, Some(_)) => {
-                Err(rule("Member must have value greater than or equal to 1"))
-            }
-            (Some(v), _) if v > MAX_ATTACHMENT_SIZE => Err(rule(
-                "Member must have value less than or equal to 20000000 (the service's 20 MB \
-                 per attachment)",
-            )),
-            (Some(v), _) => Ok(v as usize),
-            (None, None) => Err(serialization("AttachmentSizeInBytes must be an integer")),
-        },
-        Some(_) => Err(serialization("AttachmentSizeInBytes must be an integer")),
-    }
+/// What a presigned URL that passed its checks grants: an attachment, and for a download
+/// how to present it.
+struct Grant {
+    attachment_id: String,
+    inline: bool,
 }
 
 impl State {
-    /// The checks an upload request meets, head first: no credentials (counted), a known
-    /// URL, unexpired, every signed header. The attachment's id and size.
-    fn check_upload(&mut self, request: &Request) -> Result<(String, usize), Reply> {
+    /// The checks every request to a presigned URL meets, in S3's order: no credentials
+    /// (each refusal counted), the URL's one method, a URL the emulator issued, not
+    /// expired.
+    fn check_presigned(&mut self, request: &Request, url: Presigned) -> Result<Grant, Reply> {
         if carries_credentials(request) {
             self.attachments.bearer_refusals += 1;
             return Err(s3_error(
@@ -308,25 +317,51 @@ impl State {
                  the connection token to it",
             ));
         }
-        if request.method != "PUT" {
+        let (method, path, verb) = match url {
+            Presigned::Upload => ("PUT", UPLOAD_PATH, "upload"),
+            Presigned::Download => ("GET", DOWNLOAD_PATH, "download"),
+        };
+        if request.method != method {
             return Err(s3_error(
                 405,
                 "MethodNotAllowed",
-                "The specified method is not allowed against this resource: upload with PUT",
+                &format!(
+                    "The specified method is not allowed against this resource: {verb} with \
+                     {method}"
+                ),
             ));
         }
-        let secret = request.path.strip_prefix(UPLOAD_PATH).unwrap_or_default();
-        let upload = self
-            .attachments
-            .by_secret
-            .get(secret)
-            .and_then(|id| Some((id, self.attachments.uploads.get(id)?)));
-        let Some((id, upload)) = upload else {
+        let secret = request.path.strip_prefix(path).unwrap_or_default();
+        let attachments = &self.attachments;
+        let found = match url {
+            Presigned::Upload => attachments.by_secret.get(secret).and_then(|id| {
+                let upload = attachments.uploads.get(id)?;
+                Some((id, upload.url_expiry, false))
+            }),
+            Presigned::Download => attachments
+                .downloads
+                .get(secret)
+                .map(|d| (&d.attachment_id, d.expiry, d.inline)),
+        };
+        let Some((id, expiry, inline)) = found else {
             return Err(s3_error(403, "AccessDenied", "Access Denied"));
         };
-        if self.chats.now() > upload.url_expiry {
+        if self.chats.now() > expiry {
             return Err(expired());
         }
+        Ok(Grant {
+            attachment_id: id.clone(),
+            inline,
+        })
+    }
+
+    /// The checks an upload request meets, head first: those of every presigned URL, then
+    /// an upload not yet completed, and every signed header. The attachment's id and size.
+    fn check_upload(&mut self, request: &Request) -> Result<(String, usize), Reply> {
+        let grant = self.check_presigned(request, Presigned::Upload)?;
+        let Some(upload) = self.attachments.uploads.get(&grant.attachment_id) else {
+            return Err(s3_error(403, "AccessDenied", "Access Denied"));
+        };
         if upload.completed.is_some() {
             return Err(s3_error(
                 403,
@@ -344,7 +379,7 @@ impl State {
                 _ => return Err(signature_mismatch(name)),
             }
         }
-        Ok((id.clone(), upload.size))
+        Ok((grant.attachment_id, upload.size))
     }
 }
 
@@ -425,38 +460,15 @@ impl Service {
 
     fn download(&self, request: &Request) -> Reply {
         let mut state = self.lock();
-        if carries_credentials(request) {
-            state.attachments.bearer_refusals += 1;
-            return s3_error(
-                403,
-                "AccessDenied",
-                "A presigned URL takes no X-Amz-Bearer or Authorization header: never send \
-                 the connection token to it",
-            );
-        }
-        if request.method != "GET" {
-            return s3_error(
-                405,
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource: download with GET",
-            );
-        }
-        let secret = request.path.strip_prefix(DOWNLOAD_PATH).unwrap_or_default();
-        let Some(download) = state.attachments.downloads.get(secret) else {
-            return s3_error(403, "AccessDenied", "Access Denied");
+        let grant = match state.check_presigned(request, Presigned::Download) {
+            Ok(grant) => grant,
+            Err(reply) => return reply,
         };
-        if state.chats.now() > download.expiry {
-            return expired();
-        }
-        let upload = state.attachments.uploads.get(&download.attachment_id);
+        let upload = state.attachments.uploads.get(&grant.attachment_id);
         let Some((upload, bytes)) = upload.and_then(|u| Some((u, u.bytes.as_ref()?))) else {
             return s3_error(404, "NoSuchKey", "The specified key does not exist.");
         };
-        let kind = if download.inline {
-            "inline"
-        } else {
-            "attachment"
-        };
+        let kind = if grant.inline { "inline" } else { "attachment" };
         Reply {
             status: 200,
             headers: vec![
@@ -470,257 +482,12 @@ impl Service {
             body: bytes.clone(),
         }
     }
-
-    /// StartAttachmentUpload.
-    pub(super) fn start_attachment_upload(&self, request: &Request) -> Result<Reply, Reply> {
-        let token = bearer(request, "connectionToken")?;
-        let map = body(request)?;
-        let Some(content_type) = string(&map, "ContentType")? else {
-            return Err(null_member("contentType"));
-        };
-        chars_within(&content_type, "contentType", 1, MAX_ATTACHMENT_CONTENT_TYPE)?;
-        let size = attachment_size(&map)?;
-        let Some(name) = string(&map, "AttachmentName")? else {
-            return Err(null_member("attachmentName"));
-        };
-        chars_within(&name, "attachmentName", 1, MAX_ATTACHMENT_NAME)?;
-        let client_token = required_client_token(&map)?;
-
-        let mut state = self.lock();
-        let (contact_id, who) = Service::connected(&state, token)?;
-        let key = (contact_id.clone(), who, client_token.clone());
-        let attachments = &mut state.attachments;
-        // A retry: the same attachment, the same URL.
-        if let Some(upload) = attachments
-            .by_token
-            .get(&key)
-            .and_then(|id| attachments.uploads.get(id))
-        {
-            return Ok(ok(&upload.answer));
-        }
-        let started = attachments.per_chat.get(&contact_id).copied().unwrap_or(0);
-        if started >= self.settings.max_attachments_per_chat {
-            return Err(error_reply(
-                402,
-                "ServiceQuotaExceededException",
-                "The number of attachments per contact exceeds the quota",
-            ));
-        }
-        while attachments.uploads.len() >= MAX_ATTACHMENTS {
-            attachments.forget_oldest();
-        }
-        let now = state.chats.now();
-        let url_expiry = whole_seconds(later(now, UPLOAD_URL_LIFETIME));
-        let id = new_uuid();
-        let secret = new_secret();
-        let url = format!("http://{}{UPLOAD_PATH}{secret}", self.authority);
-        let headers = vec![
-            ("Content-Type".to_owned(), content_type.clone()),
-            ("Content-Length".to_owned(), size.to_string()),
-            (
-                "Content-Disposition".to_owned(),
-                disposition("attachment", &name),
-            ),
-            (
-                "x-amz-acl".to_owned(),
-                "bucket-owner-full-control".to_owned(),
-            ),
-            ("x-amz-meta-contact_id".to_owned(), contact_id.clone()),
-        ];
-        let to_include: Map<String, Value> =
-            headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-        let answer = json!({
-            "AttachmentId": id,
-            "UploadMetadata": {
-                "Url": url,
-                "UrlExpiry": format_seconds(url_expiry),
-                "HeadersToInclude": to_include,
-            },
-        });
-        let attachments = &mut state.attachments;
-        attachments.by_secret.insert(secret.clone(), id.clone());
-        attachments.by_token.insert(key, id.clone());
-        *attachments.per_chat.entry(contact_id.clone()).or_insert(0) += 1;
-        attachments.order.push_back(id.clone());
-        attachments.uploads.insert(
-            id,
-            Upload {
-                contact_id,
-                who,
-                client_token,
-                content_type,
-                name,
-                size,
-                secret,
-                url_expiry,
-                answer: answer.clone(),
-                headers,
-                bytes: None,
-                completed: None,
-            },
-        );
-        Ok(ok(&answer))
-    }
-
-    /// CompleteAttachmentUpload.
-    pub(super) fn complete_attachment_upload(&self, request: &Request) -> Result<Reply, Reply> {
-        let token = bearer(request, "connectionToken")?;
-        let map = body(request)?;
-        let ids = match map.get("AttachmentIds") {
-            None | Some(Value::Null) => return Err(null_member("attachmentIds")),
-            Some(Value::Array(list)) => list,
-            Some(_) => return Err(serialization("AttachmentIds must be a list of strings")),
-        };
-        let mut strings = Vec::with_capacity(1);
-        for v in ids.iter().take(2) {
-            let Some(s) = v.as_str() else {
-                return Err(serialization("AttachmentIds must be a list of strings"));
-            };
-            strings.push(s);
-        }
-        let [id] = strings[..] else {
-            return Err(length("attachmentIds", 1, 1));
-        };
-        chars_within(id, "attachmentIds.member", 1, MAX_ID)?;
-        let client_token = required_client_token(&map)?;
-
-        let mut state = self.lock();
-        let (contact_id, who) = Service::connected(&state, token)?;
-        let Some(upload) = state
-            .attachments
-            .uploads
-            .get_mut(id)
-            .filter(|u| u.contact_id == contact_id)
-        else {
-            return Err(validation(format!(
-                "1 validation error detected: Value '{id}' at 'attachmentIds' failed to satisfy \
-                 constraint: Member must be the AttachmentId of an upload started in this chat"
-            )));
-        };
-        match &upload.completed {
-            Some(earlier) if *earlier == client_token => return Ok(ok(&json!({}))),
-            Some(_) => {
-                return Err(error_reply(
-                    409,
-                    "ConflictException",
-                    "The attachment has already been completed with another ClientToken",
-                ));
-            }
-            None => {}
-        }
-        if upload.bytes.as_ref().is_none_or(|b| b.len() != upload.size) {
-            return Err(validation(format!(
-                "The attachment {id} has not been uploaded whole: PUT its \
-                 AttachmentSizeInBytes bytes to UploadMetadata.Url first"
-            )));
-        }
-        upload.completed = Some(client_token);
-        let item = AttachmentItem {
-            content_type: upload.content_type.clone(),
-            attachment_id: id.to_owned(),
-            attachment_name: upload.name.clone(),
-            status: "APPROVED",
-        };
-        let _item = state
-            .chats
-            .push_attachment(&contact_id, who, item)
-            .map(|i| i.id.clone());
-        #[cfg(feature = "websocket")]
-        if let Some(item) = _item {
-            state.push_item(&contact_id, &item);
-        }
-        state.keep_within(self.settings.max_kept_bytes, Some(&contact_id));
-        Ok(ok(&json!({})))
-    }
-
-    /// GetAttachment.
-    pub(super) fn get_attachment(&self, request: &Request) -> Result<Reply, Reply> {
-        let token = bearer(request, "connectionToken")?;
-        let map = body(request)?;
-        let Some(id) = string(&map, "AttachmentId")? else {
-            return Err(null_member("attachmentId"));
-        };
-        chars_within(&id, "attachmentId", 1, MAX_ID)?;
-        let lifetime = match map.get("UrlExpiryInSeconds") {
-            None | Some(Value::Null) => MAX_DOWNLOAD_LIFETIME,
-            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
-                (Some(v), _) if (MIN_DOWNLOAD_LIFETIME..=MAX_DOWNLOAD_LIFETIME).contains(&v) => v,
-                (Some(_), _) | (None, Some(_)) => {
-                    return Err(validation(
-                        "1 validation error detected: Value at 'urlExpiryInSeconds' failed to \
-                         satisfy constraint: Member must have value between 5 and 300",
-                    ));
-                }
-                (None, None) => {
-                    return Err(serialization("UrlExpiryInSeconds must be an integer"));
-                }
-            },
-            Some(_) => return Err(serialization("UrlExpiryInSeconds must be an integer")),
-        };
-        let inline = match string(&map, "UrlContentDisposition")?.as_deref() {
-            None | Some("ATTACHMENT") => false,
-            Some("INLINE") => true,
-            Some(other) => {
-                return Err(enum_value(
-                    "urlContentDisposition",
-                    other,
-                    &["ATTACHMENT", "INLINE"],
-                ));
-            }
-        };
-
-        let mut state = self.lock();
-        let (contact_id, who) = Service::connected(&state, token)?;
-        // "The participant role CUSTOM_BOT is not permitted to access attachments."
-        let role = state
-            .chats
-            .chat(&contact_id)
-            .and_then(|c| c.participants.get(who))
-            .map(|p| p.role.as_str());
-        if role == Some("CUSTOM_BOT") {
-            return Err(denied());
-        }
-        let upload = state
-            .attachments
-            .uploads
-            .get(&id)
-            .filter(|u| u.contact_id == contact_id && u.completed.is_some());
-        let Some(upload) = upload else {
-            return Err(validation(format!(
-                "1 validation error detected: Value '{id}' at 'attachmentId' failed to satisfy \
-                 constraint: Member must be the AttachmentId of a completed attachment of this \
-                 chat"
-            )));
-        };
-        if upload.bytes.is_none() {
-            return Err(validation(format!(
-                "The attachment {id} is no longer kept by the emulator (max_kept_bytes)"
-            )));
-        }
-        let size = upload.size;
-        let now = state.chats.now();
-        let expiry = whole_seconds(later(now, Duration::from_secs(lifetime)));
-        let secret = new_secret();
-        let url = format!("http://{}{DOWNLOAD_PATH}{secret}", self.authority);
-        state.attachments.keep_download(
-            secret,
-            Download {
-                attachment_id: id,
-                expiry,
-                inline,
-            },
-            now,
-        );
-        Ok(ok(&json!({
-            "AttachmentSizeInBytes": size,
-            "Url": url,
-            "UrlExpiry": format_seconds(expiry),
-        })))
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::emulator::chat::CUSTOMER;
     use crate::emulator::service::small_service;

@@ -1,7 +1,7 @@
 //! Fault injection: what the emulator does instead of (or after) serving a request.
 
 use super::http::{Outcome, Reply};
-use super::service::error_reply;
+use super::protocol::error_reply;
 
 /// A failure the emulator can be told to produce for one request, to test how a client
 /// copes with an unreliable service or network. See [`Emulator::inject`](super::Emulator::inject).

@@ -216,8 +216,7 @@ struct Open {
     waiting_since: Option<Instant>,
     /// Upgraded to a WebSocket: no longer counted against `max_connections` nor ever
     /// closed to make room (the WebSocket side bounds these on its own, by
-    /// `max_websockets`).
-    #[cfg(feature = "websocket")]
+    /// `max_websockets`). Only the `websocket` feature upgrades.
     websocket: bool,
 }
 
@@ -319,10 +318,7 @@ impl State {
 impl Conns {
     /// The open HTTP connections, those upgraded to WebSockets left out.
     fn http_connections(&self) -> usize {
-        #[cfg(feature = "websocket")]
-        return self.open.values().filter(|o| !o.websocket).count();
-        #[cfg(not(feature = "websocket"))]
-        self.open.len()
+        self.open.values().filter(|o| !o.websocket).count()
     }
 
     /// Closes the connection that has waited longest for input, if any is waiting; the
@@ -451,7 +447,6 @@ fn admit(stream: TcpStream, id: u64, state: &Arc<State>) {
             // Set here rather than by the handler, so that connections that have sent
             // nothing are closed in the order they came.
             waiting_since: Some(Instant::now()),
-            #[cfg(feature = "websocket")]
             websocket: false,
         },
     );

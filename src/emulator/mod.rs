@@ -1,405 +1,38 @@
-//! A local Participant Service emulator: a faithful local chat, for tests, examples,
-//! benchmarks and browser pages.
-//!
-//! Enabled by the `emulator` feature. It needs nothing beyond std and this crate's own
-//! dependencies: it binds `127.0.0.1` (on a free port unless [`port`](EmulatorBuilder::port)
-//! says otherwise), serves HTTP/1.1 with keep-alive from background threads, and stops when
-//! dropped.
-//!
-//! # What it implements
-//!
-//! Chats, each with a customer and an agent, started by [`Emulator::start_chat`] (as
-//! StartChatContact would) or by `POST /emulator/chats`, and the ten operations of the service
-//! with its checks (each member's limits, answered with `ValidationException` naming the
-//! member) and its restJson1 errors (`X-Amzn-Errortype`, a `{"message":...}` body,
-//! `x-amzn-RequestId`):
-//!
-//! - `POST /participant/connection` (CreateParticipantConnection, with the participant
-//!   token): `ConnectionCredentials` for `CONNECTION_CREDENTIALS`, and also when `Type` is
-//!   left out (the service's answer then is not documented; credentials are what a client
-//!   needs next); `Websocket` for `WEBSOCKET`, a `ws://` URL on this emulator's port
-//!   (`/participant/ws/` and a fresh random secret) with `ConnectionExpiry` 100 s ahead,
-//!   served with the `websocket` feature (see [WebSocket](#websocket); without the
-//!   feature nothing serves it); nothing for `WEBRTC_CONNECTION`
-//!   (accepted, not emulated). Each call issues a new connection token, valid for
-//!   [`connection_token_lifetime`](EmulatorBuilder::connection_token_lifetime); earlier ones
-//!   stay valid until they expire (whether the service revokes them is not documented).
-//!   `ConnectParticipant` is accepted and changes nothing visible.
-//! - `POST /participant/message` (SendMessage): `text/plain`, `text/markdown`,
-//!   `application/json` and `application/vnd.amazonaws.connect.message.interactive.response`
-//!   (other types are refused with 400, as a contact that does not support them would);
-//!   `Content` of 1 to 16,384 UTF-8 bytes (the newest documentation's rule); `ClientToken`
-//!   idempotency (the same token from the same participant is the same message, recorded
-//!   once). The answer is `{"AbsoluteTime":…,"Id":…}`, without the `MessageMetadata` the
-//!   service adds only for some channels.
-//!
-//!   An empty `"ClientToken":""` (which the model allows) is taken as no client token, in
-//!   every operation: each such call is a new message or event with a fresh `Id`, not a
-//!   repeat of the last one sent with `""`.
-//! - `POST /participant/event` (SendEvent): the four documented event types. Typing is
-//!   recorded in [`events`](Emulator::events) but not put in the transcript (the
-//!   documentation's list of transcript events leaves it out); a delivered or read receipt
-//!   lands on its message as `MessageMetadata.Receipts` (first delivery and first reading
-//!   per recipient); a receipt for a message the transcript does not hold is accepted and
-//!   attached to nothing (the service's answer is not documented, and the emulator forgets
-//!   old items).
-//! - `POST /participant/disconnect` (DisconnectParticipant): a `participant.left` event,
-//!   then every call with that participant's tokens is refused with 403
-//!   (CreateParticipantConnection included), except a retry with the same `ClientToken`,
-//!   answered as the first. The answer is `{}`, or an empty body with
-//!   [`empty_disconnect_body`](EmulatorBuilder::empty_disconnect_body); clients must take
-//!   both. The chat goes on for the agent until it is ended.
-//! - `POST /participant/transcript` (GetTranscript): see [Transcripts](#transcripts).
-//! - `POST /participant/start-attachment-upload` (StartAttachmentUpload): `ContentType` 1
-//!   to 255 characters, `AttachmentSizeInBytes` 1 to 20,000,000 (the service's 20 MB per
-//!   file; more is a `ValidationException`), `AttachmentName` 1 to 256, `ClientToken` 1 to
-//!   500, required (SDKs always fill it). The answer is `{"AttachmentId":…,
-//!   "UploadMetadata":{"Url":…,"UrlExpiry":…,"HeadersToInclude":{…}}}`: the URL is
-//!   `http://127.0.0.1:<port>/emulator/uploads/<64 hex digits>` (see
-//!   [Uploads and downloads](#uploads-and-downloads)), good until `UrlExpiry`, 300 s ahead
-//!   on the emulator's clock and written without milliseconds as the service writes it
-//!   (`2023-08-03T08:15:46Z`); `HeadersToInclude` holds `Content-Type`, `Content-Length`
-//!   (the size), `Content-Disposition` (`attachment; filename="<name>"`, with `"` and `\`
-//!   escaped and control characters written `_`), `x-amz-acl: bucket-owner-full-control`
-//!   and `x-amz-meta-contact_id`. The same `ClientToken` from the same participant is the
-//!   same attachment, answered alike. A chat may start
-//!   [`max_attachments_per_chat`](EmulatorBuilder::max_attachments_per_chat) uploads (100);
-//!   one more is a 402 `ServiceQuotaExceededException`.
-//! - `POST /participant/complete-attachment-upload` (CompleteAttachmentUpload):
-//!   `AttachmentIds` of exactly one id (1 to 256 characters), `ClientToken` 1 to 500,
-//!   required. The attachment must be one this chat started and uploaded whole, else a
-//!   `ValidationException` says which. It adds an `ATTACHMENT` item from the caller (see
-//!   [Transcripts](#transcripts)) and answers `{}`. Completing it again with the same
-//!   `ClientToken` answers `{}` and adds nothing; with another, 409 `ConflictException`.
-//! - `POST /participant/attachment` (GetAttachment): `AttachmentId` 1 to 256,
-//!   `UrlExpiryInSeconds` 5 to 300 (300 when left out; the service's default is not
-//!   documented), `UrlContentDisposition` `ATTACHMENT` (the default) or `INLINE`. A
-//!   completed attachment of this chat is answered `{"AttachmentSizeInBytes":…,"Url":…,
-//!   "UrlExpiry":…}`, a fresh download URL `http://127.0.0.1:<port>/emulator/downloads/<64
-//!   hex digits>` each call; any other id (unknown, another chat's, not completed, or whose
-//!   bytes were forgotten) is a 400 `ValidationException`. A `CUSTOM_BOT` participant's
-//!   token is refused with 403, whatever the id, as the service documents.
-//! - `GET /participant/views/{ViewToken}` (DescribeView, the one `GET`): the label is one
-//!   path segment, percent-decoded (`%2F` for `/`; `+` and `=` may come either way), 1 to
-//!   1000 characters; a bad escape is a 400. A view registered with
-//!   [`add_view`](Emulator::add_view) is answered `{"View":<the view as given>}`, for any
-//!   chat's connection token; an unknown one is a 404 `ResourceNotFoundException` with the
-//!   body `{"message":…,"ResourceId":<the view token>,"ResourceType":"CONTACT_FLOW"}` (the
-//!   model's `ResourceType` has no value for views; views are shown by flows). A body or a
-//!   `Content-Type` sent with it is read and ignored.
-//! - `POST /participant/authentication-url` (GetAuthenticationUrl): `SessionId` of exactly
-//!   36 characters, `RedirectUri` 1 to 1024. The session must be one
-//!   [`start_authentication`](Emulator::start_authentication) started in this chat, not
-//!   cancelled, and the call made within 60 s of it on the emulator's clock; otherwise a
-//!   400 `ValidationException` says why (unknown, cancelled or expired: the service's exact
-//!   answer is not documented). The answer is `{"AuthenticationUrl":
-//!   "https://auth.emulator.invalid/oauth2/authorize?session=<SessionId>&redirect_uri=<RedirectUri
-//!   percent-encoded>"}`.
-//! - `POST /participant/cancel-authentication` (CancelParticipantAuthentication):
-//!   `SessionId` of exactly 36 characters, a session of this chat (else 400). It adds an
-//!   `authentication.cancelled` event (once: a repeat answers `{}` and adds nothing), and
-//!   answers `{}`.
-//!
-//! Every other path (a `POST` to a view's path among them) is answered 404
-//! `UnknownOperationException`. A connection token that
-//! is unknown, expired (the emulator's clock at or past its expiry), revoked, of a
-//! participant who left, or of an ended chat is refused with 403 `AccessDeniedException`
-//! and the body `{"message":"Access denied"}`; so is an unknown participant token. The
-//! input's checks come before the token is looked up (the service's order is not
-//! documented), so a malformed request is a 400 whatever its token.
-//!
-//! The agent's side is the test's: [`agent_says`](Emulator::agent_says) and
-//! [`end_chat`](Emulator::end_chat) (which adds a `chat.ended` event; every later call for
-//! the chat, CreateParticipantConnection included, gets 403).
-//!
-//! # Transcripts
-//!
-//! Items are `MESSAGE`s, `ATTACHMENT`s and the `EVENT`s `participant.joined` (one for each
-//! participant when the chat starts), `participant.left`, `chat.ended`,
-//! `authentication.initiated` (with `Content` `{"SessionId":…}`) and
-//! `authentication.cancelled`, each with every member that applies (`ContactId` on all,
-//! the sender's `ParticipantId`, `DisplayName` and `ParticipantRole` on all but
-//! `chat.ended` and the authentication events, which are the chat's own, `Content` on
-//! messages, `MessageMetadata` on acknowledged messages); none is written as `null`. An
-//! `ATTACHMENT` has no `Content` or `ContentType` but `Attachments`:
-//! `[{"ContentType":…,"AttachmentId":…,"AttachmentName":…,"Status":"APPROVED"}]` (the
-//! emulator scans nothing).
-//!
-//! - The scan starts at the newest item, or at `StartPosition`: `Id` (that item; an `Id` the
-//!   transcript does not hold is a 400), `AbsoluteTime` (the first item at or after it
-//!   going forward, the last at or before it going backward) or `MostRecent` (the n-th
-//!   newest), the first of these that is set. An empty `StartPosition` is none.
-//! - `ScanDirection` defaults to `BACKWARD` without a `StartPosition` and `FORWARD` with
-//!   one, as documented; `FORWARD` from the default start gives the newest item alone, as
-//!   the service's users report. `SortOrder` (default `DESCENDING`) orders each page.
-//! - `MaxResults` is 10 when absent or 0 (what SDKs send for "not set").
-//! - `NextToken` is opaque and tied to its chat; an unknown one is a 400. It carries the
-//!   scan's position and direction, which win over `StartPosition` and `ScanDirection`
-//!   sent with it; `MaxResults` and `SortOrder` are read from each request. It is left out of
-//!   the last page, or sent as `""` with
-//!   [`empty_next_token_on_last_page`](EmulatorBuilder::empty_next_token_on_last_page), as
-//!   the service has been seen to do.
-//! - `ContactId`, if sent, must be the token's contact; another is refused with 403.
-//!
-//! # WebSocket
-//!
-//! With the `websocket` feature, the URL CreateParticipantConnection answers is served on
-//! the same port, as the service's participant WebSocket: a `GET` of it with
-//! `Upgrade: websocket` is upgraded (101). The URL is bound to the participant whose token
-//! asked for it and may be opened, any number of times, until its `ConnectionExpiry` on the
-//! emulator's clock; an unknown or expired URL, a participant who left, or an ended chat is
-//! answered HTTP 403 `{"message":"Forbidden"}` and counted by
-//! [`websocket_refusals`](Emulator::websocket_refusals). A request for it that is not an
-//! upgrade is a 400. Faults ([`inject`](Emulator::inject)) do not apply to these requests,
-//! and they are not kept in [`seen_requests`](Emulator::seen_requests) (their path is a
-//! secret).
-//!
-//! On the socket, text frames of JSON:
-//!
-//! - `{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}` is answered
-//!   `{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}`, and
-//!   from then on the chat's items are pushed to the socket.
-//! - `{"topic":"aws/heartbeat"}` is answered `{"topic":"aws/heartbeat"}`, and
-//!   `{"topic":"aws/ping"}` `{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}`,
-//!   unless [`set_heartbeat_answers`](Emulator::set_heartbeat_answers) turned answers off.
-//! - Anything else (not JSON, another topic, a subscription without `aws/chat`, binary
-//!   frames) is ignored; the socket stays open. Pings are answered with pongs.
-//!
-//! Each push is `{"content":"…","contentType":"application/json","topic":"aws/chat"}`, where
-//! `content` is the item as JSON text: its members as GetTranscript writes them, with
-//! `InitialContactId` and `ContactId` (see
-//! [`websocket_frame`](Emulator::websocket_frame)). Every subscribed socket of the chat
-//! gets every push, its sender's included, in the order the items landed:
-//!
-//! - every item that lands in the transcript: messages (SendMessage,
-//!   [`agent_says`](Emulator::agent_says)), `participant.joined`, `participant.left`,
-//!   `chat.ended`, `ATTACHMENT`s, the authentication events, and the events of
-//!   [`add_event`](Emulator::add_event);
-//! - typing, as a `Type: "EVENT"` item of the sender with the `Id` SendEvent answered;
-//! - a delivered or read receipt, as a `Type: "MESSAGEMETADATA"` item
-//!   (`application/vnd.amazonaws.connect.event.message.metadata`) with
-//!   `MessageMetadata: {"MessageId":…,"Receipts":[{"ReadTimestamp"|"DeliveredTimestamp":…,
-//!   "RecipientParticipantId":<its sender>}]}`;
-//! - the chunks of a streamed bot message ([`bot_says_chunked`](Emulator::bot_says_chunked)).
-//!
-//! After `chat.ended` every socket of the chat gets a close frame (1000); after
-//! DisconnectParticipant, that participant's sockets do. Tests can turn a chat's pushes off
-//! ([`set_pushes`](Emulator::set_pushes)) and send frames of their own
-//! ([`push_frame`](Emulator::push_frame)), cut sockets
-//! ([`drop_websockets`](Emulator::drop_websockets)) or close them
-//! ([`close_websockets`](Emulator::close_websockets)), and wait for a client to subscribe
-//! ([`wait_for_websockets`](Emulator::wait_for_websockets)).
-//!
-//! Pushes never wait for a client: each socket has a queue, written out by a thread of its
-//! own as soon as a frame is queued, and a socket whose client does not keep up is dropped
-//! when its queue is full (see [Bounds](#bounds)). A socket whose client sends nothing for
-//! [`idle_timeout`](EmulatorBuilder::idle_timeout) is closed with 1001.
-//!
-//! # Control path
-//!
-//! On the same port, for a standalone emulator (what StartChatContact and the agent's
-//! application are to the real service), with JSON bodies and answers:
-//!
-//! - `POST /emulator/chats` starts a chat: `{"ContactId":…,"ParticipantToken":…}`.
-//! - `POST /emulator/chats/{ContactId}/messages` with `{"Content":…,"ContentType":…}`: the
-//!   agent speaks; `{"AbsoluteTime":…,"Id":…}`.
-//! - `POST /emulator/chats/{ContactId}/end` ends the chat: `{}`.
-//! - `GET /emulator/chats/{ContactId}/transcript`: the whole kept transcript, oldest first,
-//!   as `{"InitialContactId":…,"Transcript":[…]}` (what the agent sees; it stays readable
-//!   after the chat ends or the customer leaves).
-//! - With the `websocket` feature, `POST /emulator/chats/{ContactId}/participants` with
-//!   `{"ParticipantRole":"CUSTOM_BOT","DisplayName":"Bot"}` adds a participant (as
-//!   [`add_participant`](Emulator::add_participant)):
-//!   `{"ParticipantId":…,"ParticipantToken":…}`.
-//!
-//! Its POSTs must carry `Content-Type: application/json` (parameters such as `charset`
-//! allowed); others are answered 415 `UnsupportedMediaTypeException` and change nothing.
-//! An unknown contact is a 404 with a JSON message. Every answer carries
-//! `Access-Control-Allow-Origin: *` and exposes `x-amzn-RequestId` and `x-amzn-ErrorType`,
-//! and `OPTIONS` on any path answers a CORS preflight (204), so that a page in a browser can
-//! call the emulator.
-//!
-//! **The risk that comes with it.** The control path has no authentication, and CORS lets
-//! any origin read its answers: while a standalone emulator runs, any web page open in a
-//! browser on the same machine (not only your own test page) can start a chat and read its
-//! participant token, make the agent speak, read transcripts and end chats. The JSON
-//! content type stops HTML forms and simple cross-site requests (a browser must send a
-//! preflight first), but the emulator answers every preflight, so a page that asks is let
-//! through. It binds `127.0.0.1` only, so other machines cannot reach it, and its chats are
-//! made-up ones; still, run it only while testing, and stop it after.
-//!
-//! # Uploads and downloads
-//!
-//! The emulator stands in for S3 too, on the same port:
-//!
-//! - `PUT` of an upload URL must carry every `HeadersToInclude` header, once, with exactly
-//!   its value (names compared case-insensitively), else 403 `SignatureDoesNotMatch`; so
-//!   its `Content-Length` is the declared size, and a chunked body is refused (400). Its
-//!   body is read as it arrives, up to the declared size whatever
-//!   [`max_body`](EmulatorBuilder::max_body) is, kept in memory (see
-//!   [`attachment`](Emulator::attachment)) and answered 200 with an `ETag` (opaque, not
-//!   S3's MD5) and no body. It may be repeated until the attachment is completed; the last
-//!   whole body wins, and a body cut short changes nothing.
-//! - `GET` of a download URL answers the bytes, with the attachment's `Content-Type` and
-//!   `Content-Disposition: attachment; filename="…"` (or `inline; …` as GetAttachment was
-//!   asked), until its `UrlExpiry`.
-//! - A request to either that carries `X-Amz-Bearer` or `Authorization` is refused with
-//!   403 and counted by [`bearer_refusals`](Emulator::bearer_refusals): a client must never
-//!   send its token to a presigned URL. A URL past its expiry (emulator's clock) is a 403
-//!   `Request has expired`, an unknown one a 403 `Access Denied`, another method a 405, an
-//!   upload past the bound on bodies being read a 503 `SlowDown` (see [Bounds](#bounds)).
-//!   These errors are S3's: `Content-Type: application/xml`, body
-//!   `<Error><Code>…</Code><Message>…</Message></Error>`.
-//! - A `PUT` refused on its head is answered at once; its body is read and dropped (up to
-//!   32 MiB), so that a client that sends it whole before reading gets the answer.
-//! - Faults ([`inject`](Emulator::inject)) do not apply to these requests, and they are
-//!   not kept in [`seen_requests`](Emulator::seen_requests) (their path is a secret).
-//!
-//! # Clock
-//!
-//! The emulator's clock starts at the real time, runs with it, and moves forward by
-//! [`advance_clock`](Emulator::advance_clock): tests expire tokens without waiting.
-//! [`now`](Emulator::now) reads it. Times are written as the service writes them,
-//! `2019-11-08T02:41:28.172Z`; the expiries of upload and download URLs without
-//! milliseconds, `2023-08-03T08:15:46Z` (cut to the second, which is when they expire).
-//!
-//! # Bounds
-//!
-//! Whatever its clients do, the emulator holds a bounded number of connections, each for a
-//! bounded time, and keeps a bounded amount of what it received. [`Emulator::builder`] sets
-//! the bounds; [`Emulator::start`] uses the defaults:
-//!
-//! - at most [`max_connections`](EmulatorBuilder::max_connections) open connections (256),
-//!   one file descriptor each. When a new connection arrives with all of them open, the one
-//!   that has waited longest for its next request (an idle keep-alive, a slow or abandoned
-//!   request head) is closed to make room, so a client that sends its request promptly is
-//!   answered while others hoard connections. Only connections whose request is being
-//!   handled and answered are never closed this way.
-//! - [`idle_timeout`](EmulatorBuilder::idle_timeout) (60 s): a connection waiting that long
-//!   for the next request, or the next bytes of one, is closed, and so is one whose client
-//!   does not take an answer for that long.
-//! - [`max_body`](EmulatorBuilder::max_body) (1 MiB, ten times the largest legal request):
-//!   a larger request body is refused with HTTP 400. A body is read as its bytes arrive; a
-//!   `Content-Length` alone reserves no memory. With every connection mid-request, the
-//!   bodies being read take at most `max_connections` x `max_body` (256 MiB by default).
-//!   An upload's body is bounded by its attachment's declared size instead (at most
-//!   20,000,000 bytes, and only once its head has passed every check), and the upload
-//!   bodies being read take at most [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) in
-//!   all (one body may pass it alone): one more is refused on its head with 503
-//!   `SlowDown`, as S3 answers when overloaded.
-//! - a request head (request line and headers) of at most 64 KiB and 128 headers; a larger
-//!   one is refused with HTTP 431 and not kept.
-//! - [`seen_requests`](Emulator::seen_requests) keeps the newest
-//!   [`max_seen_requests`](EmulatorBuilder::max_seen_requests) requests (1000) whose heads
-//!   and bodies total at most [`max_seen_bytes`](EmulatorBuilder::max_seen_bytes) (64 MiB),
-//!   dropping the oldest first; [`requests`](Emulator::requests) still counts them all.
-//! - [`events`](Emulator::events) keeps the newest
-//!   [`max_events`](EmulatorBuilder::max_events) accepted events (100,000, each with up to
-//!   16,384 characters of content, as many as 64 KiB), forgetting the oldest with its
-//!   client token.
-//! - [`max_chats`](EmulatorBuilder::max_chats) chats (1000): starting one more forgets the
-//!   oldest, its transcript and its tokens (later calls with them get 403).
-//! - [`max_items_per_chat`](EmulatorBuilder::max_items_per_chat) transcript items (1000,
-//!   at most 16,384 bytes of content each): a new item forgets the oldest, with its client
-//!   token; a transcript read pages through what is kept.
-//! - 10,000 attachments in all chats (a new one forgets the oldest, its bytes and
-//!   URLs), at most [`max_attachments_per_chat`](EmulatorBuilder::max_attachments_per_chat)
-//!   started per chat (100), each of at most 20,000,000 bytes; 10,000 unexpired download
-//!   URLs (a new one forgets expired ones, then the oldest); 10,000 views and 10,000
-//!   authentication sessions (a new one forgets the oldest).
-//! - [`max_kept_bytes`](EmulatorBuilder::max_kept_bytes) (256 MiB) for all of the above
-//!   together, counted as [`kept_bytes`](Emulator::kept_bytes), uploaded attachments'
-//!   bytes included: the counts alone would allow many GiB (100,000 events of 64 KiB; 1000
-//!   chats of 1000 items of 16 KiB; 10,000 attachments of 20 MB). Past it, the bytes of the
-//!   attachments uploaded longest ago are forgotten first (never the newest's; a forgotten
-//!   upload must be uploaded again to be completed, and a completed one can no longer be
-//!   downloaded), then the oldest events, then the oldest chats, then the oldest items of
-//!   the chat being written to. Registered views (text given by the test) are not
-//!   counted.
-//! - [`CONNECTION_TOKENS_PER_PARTICIPANT`](EmulatorBuilder::CONNECTION_TOKENS_PER_PARTICIPANT)
-//!   (100) connection tokens per participant: a new one forgets the expired ones and then
-//!   the oldest.
-//!
-//! - with the `websocket` feature, at most
-//!   [`max_websockets`](EmulatorBuilder::max_websockets) upgraded connections (256), each
-//!   with two threads (one reads the client's frames, one writes the socket's queue). They leave the `max_connections` count and are never closed to
-//!   make room for a request, so the emulator holds at most `max_connections +
-//!   max_websockets` connections; one more upgrade is answered HTTP 503. A socket is closed
-//!   when its client has sent nothing (heartbeats included) for
-//!   [`idle_timeout`](EmulatorBuilder::idle_timeout), or has not taken a frame for as long.
-//!   Each socket queues at most 1024 frames or 4 MiB of them for its client; a push that
-//!   would pass either drops the socket (its TCP connection is shut) instead of waiting. A
-//!   client's message or frame may be at most 64 KiB; a larger one closes the socket. The
-//!   emulator keeps at most 10,000 unexpired WebSocket URLs (a new one forgets the oldest),
-//!   and a chat at most 16 participants.
-//!
-//! When `accept` fails (the process is out of file descriptors, say), the emulator closes
-//! its longest-waiting connection to free one and retries after a pause that doubles from
-//! 1 ms up to 100 ms, rather than retrying at once and spinning.
-//!
-//! # Example
-//!
-//! ```
-//! use std::time::Duration;
-//! use connect_participant::emulator::Emulator;
-//! use connect_participant::{ErrorKind, SendEventRequest};
-//!
-//! let emulator = Emulator::start()?;
-//! let client = emulator.client_builder().build()?;
-//!
-//! // A chat whose customer holds a connection token, as after CreateParticipantConnection.
-//! let token = emulator.connection_token();
-//! let out = client.send_event(&token, &SendEventRequest::typing())?;
-//! assert_eq!(emulator.events()[0].id, out.id.unwrap());
-//!
-//! // The agent speaks in a chat started by the test; the customer's receipt lands on it.
-//! let chat = emulator.start_chat();
-//! let message_id = emulator.agent_says(&chat.contact_id, "Hello!", "text/plain")?;
-//! let token = emulator.connection_token_for(&chat.contact_id)?;
-//! client.send_event(&token, &SendEventRequest::read(&message_id))?;
-//!
-//! // A day later the connection token has expired.
-//! emulator.advance_clock(Duration::from_secs(24 * 3600));
-//! let err = client.send_event(&token, &SendEventRequest::typing()).unwrap_err();
-//! assert_eq!(err.kind(), ErrorKind::AccessDenied);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Standalone
-//!
-//! A program that only serves (a command-line `emulator` command, say) starts one on a
-//! chosen port and calls [`wait`](Emulator::wait), which blocks for as long as the process
-//! runs:
-//!
-//! ```no_run
-//! use connect_participant::emulator::Emulator;
-//!
-//! let emulator = Emulator::builder().port(8421).start()?;
-//! println!("{}", emulator.url());
-//! emulator.wait();
-//! # #[allow(unreachable_code)]
-//! # Ok::<(), std::io::Error>(())
-//! ```
-
+#![doc = include_str!("../../docs/emulator.md")]
 // The WebSocket section links to items that exist with the `websocket` feature only;
 // docs.rs builds all features, so a build without it need not resolve them.
 #![cfg_attr(not(feature = "websocket"), allow(rustdoc::broken_intra_doc_links))]
 
+// The layers, outside in: `http` serves connections, bounded, and hands each request to
+// `app`, which applies the test's faults and keeps what it saw; `service` routes it to its
+// operation in `ops` (one file each) or to `control` (the test's side), all of them over
+// one state behind one lock: the chat model and its clock (`chat`), `attachments`,
+// `views` and the WebSocket side (`ws`). `protocol` is the restJson1 they answer in, and
+// `builder` starts it all.
+mod app;
 mod attachments;
+mod builder;
 mod chat;
+mod control;
 mod faults;
 mod http;
 mod ids;
+mod ops;
+mod protocol;
 mod service;
 mod views;
+// Without the feature, a stand-in of the same name that serves no sockets: what the
+// service tells the WebSocket side goes nowhere, and no call site needs a `cfg`.
 #[cfg(feature = "websocket")]
 mod ws;
+#[cfg(not(feature = "websocket"))]
+#[path = "no_websocket.rs"]
+mod ws;
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
@@ -408,11 +41,12 @@ use serde_json::Value;
 use crate::client::{Client, ClientBuilder};
 use crate::{ConnectionToken, Endpoint};
 
+pub use builder::EmulatorBuilder;
 pub use faults::Fault;
 
-use chat::{ChatLimits, Chats};
-use http::{Admit, Handler, HttpLimits, Outcome, Reply, Request, Server};
-use service::{AgentError, Service, ServiceSettings};
+use app::App;
+use control::AgentError;
+use http::Server;
 
 /// One event the emulator accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -516,443 +150,6 @@ impl fmt::Debug for StartedChat {
             .field("customer_participant_id", &self.customer_participant_id)
             .field("agent_participant_id", &self.agent_participant_id)
             .finish()
-    }
-}
-
-/// Settings for an [`Emulator`], from [`Emulator::builder`]. Each setting's documentation
-/// gives its default; [`Emulator::start`] starts one with all the defaults.
-///
-/// ```
-/// use std::time::Duration;
-/// use connect_participant::emulator::Emulator;
-///
-/// // Room for a hundred long-lived connections and large uploads, and a short memory.
-/// let emulator = Emulator::builder()
-///     .max_connections(128)
-///     .idle_timeout(Duration::from_secs(300))
-///     .max_body(32 * 1024 * 1024)
-///     .max_seen_requests(100)
-///     .start()?;
-/// # drop(emulator);
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub struct EmulatorBuilder {
-    limits: Limits,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Limits {
-    port: u16,
-    max_connections: usize,
-    idle_timeout: Duration,
-    max_body: usize,
-    max_seen_requests: usize,
-    max_seen_bytes: usize,
-    max_events: usize,
-    max_kept_bytes: usize,
-    max_chats: usize,
-    max_items_per_chat: usize,
-    connection_token_lifetime: Duration,
-    empty_next_token_on_last_page: bool,
-    empty_disconnect_body: bool,
-    max_attachments_per_chat: usize,
-    #[cfg(feature = "websocket")]
-    max_websockets: usize,
-}
-
-impl EmulatorBuilder {
-    /// The default of [`max_connections`](Self::max_connections): 256.
-    pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
-    /// The default of [`idle_timeout`](Self::idle_timeout): 60 seconds.
-    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-    /// The default of [`max_body`](Self::max_body): 1 MiB, ten times the largest legal
-    /// request of the service (SendMessage with 16,384 characters of content, each escaped
-    /// to as many as 6 bytes of JSON, is about 100 KiB).
-    pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
-    /// The default of [`max_seen_requests`](Self::max_seen_requests): 1000.
-    pub const DEFAULT_MAX_SEEN_REQUESTS: usize = 1000;
-    /// The default of [`max_events`](Self::max_events): 100,000.
-    pub const DEFAULT_MAX_EVENTS: usize = 100_000;
-    /// The default of [`max_seen_bytes`](Self::max_seen_bytes): 64 MiB.
-    pub const DEFAULT_MAX_SEEN_BYTES: usize = 64 * 1024 * 1024;
-    /// The default of [`max_kept_bytes`](Self::max_kept_bytes): 256 MiB.
-    pub const DEFAULT_MAX_KEPT_BYTES: usize = 256 * 1024 * 1024;
-    /// The default of [`max_chats`](Self::max_chats): 1000.
-    pub const DEFAULT_MAX_CHATS: usize = 1000;
-    /// The default of [`max_items_per_chat`](Self::max_items_per_chat): 1000.
-    pub const DEFAULT_MAX_ITEMS_PER_CHAT: usize = 1000;
-    /// The default of [`connection_token_lifetime`](Self::connection_token_lifetime): one
-    /// day, as the service documents.
-    pub const DEFAULT_CONNECTION_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
-    /// How many connection tokens a participant keeps: a new one forgets the expired ones,
-    /// then the oldest beyond this many, so that a client calling CreateParticipantConnection
-    /// in a loop cannot grow the emulator's memory.
-    pub const CONNECTION_TOKENS_PER_PARTICIPANT: usize = chat::TOKENS_PER_PARTICIPANT;
-
-    /// The port to listen on, on `127.0.0.1`; default 0, a free port chosen by the system
-    /// (see [`Emulator::addr`]).
-    pub fn port(mut self, port: u16) -> Self {
-        self.limits.port = port;
-        self
-    }
-
-    /// The most connections open at once; default
-    /// [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS) (256). Each costs one file
-    /// descriptor, so the default leaves most of the common limit of 1024 to the rest of
-    /// the process (its clients' own sockets included). With this many open, a new
-    /// connection closes the one that has waited longest for its next request; if every
-    /// one is busy answering a request, the newcomer is closed instead. Zero is refused by
-    /// [`start`](Self::start).
-    pub fn max_connections(mut self, max: usize) -> Self {
-        self.limits.max_connections = max;
-        self
-    }
-
-    /// How long a connection may wait for the next request, or for the next bytes of one,
-    /// and how long an answer may wait for the client to take it, before the connection is
-    /// closed; default [`DEFAULT_IDLE_TIMEOUT`](Self::DEFAULT_IDLE_TIMEOUT) (60 s). Zero is
-    /// refused by [`start`](Self::start).
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.idle_timeout = timeout;
-        self
-    }
-
-    /// The largest request body accepted, in bytes; a larger one is answered with HTTP 400
-    /// and the connection closed. Default [`DEFAULT_MAX_BODY`](Self::DEFAULT_MAX_BODY)
-    /// (1 MiB; it was 64 MiB before 0.2.0, which let 256 connections hold 16 GiB). Memory
-    /// is taken as the bytes arrive, not as `Content-Length` announces them. Zero is
-    /// refused by [`start`](Self::start): most operations have a body. An upload to an
-    /// attachment's presigned URL is not bounded by it but by the attachment's declared
-    /// size (at most 20,000,000 bytes).
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.limits.max_body = bytes;
-        self
-    }
-
-    /// How many requests [`Emulator::seen_requests`] keeps, the newest; default
-    /// [`DEFAULT_MAX_SEEN_REQUESTS`](Self::DEFAULT_MAX_SEEN_REQUESTS) (1000). Zero keeps
-    /// none; [`Emulator::requests`] counts them all regardless.
-    pub fn max_seen_requests(mut self, max: usize) -> Self {
-        self.limits.max_seen_requests = max;
-        self
-    }
-
-    /// How many bytes the requests kept by [`Emulator::seen_requests`] hold in all, heads
-    /// and bodies: each request's method, path, header names and values, and body (see
-    /// [`SeenRequest::kept_bytes`]). The oldest requests are dropped to make room for a new
-    /// one; a body that does not fit beside its head even alone is kept cut, and a request
-    /// whose head alone does not fit is not kept (only counted by [`Emulator::requests`]).
-    /// Default [`DEFAULT_MAX_SEEN_BYTES`](Self::DEFAULT_MAX_SEEN_BYTES) (64 MiB). Zero keeps
-    /// none.
-    ///
-    /// New in 0.2.0, replacing `max_seen_body_bytes`, which counted bodies alone: a client
-    /// could send heads of thousands of headers that were kept uncounted.
-    pub fn max_seen_bytes(mut self, bytes: usize) -> Self {
-        self.limits.max_seen_bytes = bytes;
-        self
-    }
-
-    /// How many accepted events [`Emulator::events`] keeps, the newest; default
-    /// [`DEFAULT_MAX_EVENTS`](Self::DEFAULT_MAX_EVENTS) (100,000, each with up to 16,384
-    /// characters of content, as many as 64 KiB; [`max_kept_bytes`](Self::max_kept_bytes)
-    /// bounds their bytes). The oldest is forgotten with its client token, so a repeat of
-    /// that token is then a new event. Zero is refused by [`start`](Self::start): an event
-    /// must be kept at least until its answer is written.
-    pub fn max_events(mut self, max: usize) -> Self {
-        self.limits.max_events = max;
-        self
-    }
-
-    /// How many chats are kept; default [`DEFAULT_MAX_CHATS`](Self::DEFAULT_MAX_CHATS)
-    /// (1000). Starting one more forgets the oldest chat, its transcript and its tokens:
-    /// later calls with them get 403, as for an ended chat. Zero is refused by
-    /// [`start`](Self::start).
-    pub fn max_chats(mut self, max: usize) -> Self {
-        self.limits.max_chats = max;
-        self
-    }
-
-    /// How many transcript items each chat keeps, the newest; default
-    /// [`DEFAULT_MAX_ITEMS_PER_CHAT`](Self::DEFAULT_MAX_ITEMS_PER_CHAT) (1000, at most
-    /// 16,384 bytes of content each; [`max_kept_bytes`](Self::max_kept_bytes) bounds their
-    /// bytes across chats). A new item forgets the oldest, with its client token (a repeat
-    /// of that SendMessage is then a new message). Zero is refused by
-    /// [`start`](Self::start).
-    pub fn max_items_per_chat(mut self, max: usize) -> Self {
-        self.limits.max_items_per_chat = max;
-        self
-    }
-
-    /// How many bytes the chats' transcripts, the event record ([`Emulator::events`]) and
-    /// the attachments may hold together, as [`Emulator::kept_bytes`] counts them: the strings of every item
-    /// (id, time, content type, content, client token, receipt times) and of every event
-    /// (its members and its client token), and the bytes uploaded for each attachment.
-    /// Default [`DEFAULT_MAX_KEPT_BYTES`](Self::DEFAULT_MAX_KEPT_BYTES) (256 MiB). When a new
-    /// item, event or upload takes the count past it, the bytes of the attachments uploaded
-    /// longest ago are forgotten first (never the newest's), then the oldest events (with their
-    /// client tokens; the newest event is always kept), then the oldest chats other than the
-    /// one written to (their transcripts and tokens: later calls with them get 403), then
-    /// the oldest items of that chat (its newest is always kept). So the count exceeds it
-    /// only if one item, event or attachment is larger on its own. The structures around the strings
-    /// (maps, tokens, participant ids) add a bounded amount per item, event and chat, which
-    /// [`max_events`](Self::max_events), [`max_chats`](Self::max_chats) and
-    /// [`max_items_per_chat`](Self::max_items_per_chat) bound. Zero is refused by
-    /// [`start`](Self::start).
-    pub fn max_kept_bytes(mut self, bytes: usize) -> Self {
-        self.limits.max_kept_bytes = bytes;
-        self
-    }
-
-    /// How long a connection token is valid after CreateParticipantConnection issues it,
-    /// by the emulator's clock; default
-    /// [`DEFAULT_CONNECTION_TOKEN_LIFETIME`](Self::DEFAULT_CONNECTION_TOKEN_LIFETIME) (one
-    /// day). Zero is refused by [`start`](Self::start).
-    pub fn connection_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.limits.connection_token_lifetime = lifetime;
-        self
-    }
-
-    /// Whether GetTranscript's last page carries `"NextToken":""` (as the service has been
-    /// seen to answer) rather than no `NextToken`; default `false`. Clients must stop on
-    /// both.
-    pub fn empty_next_token_on_last_page(mut self, on: bool) -> Self {
-        self.limits.empty_next_token_on_last_page = on;
-        self
-    }
-
-    /// Whether DisconnectParticipant answers an empty body (as the documentation says)
-    /// rather than `{}`; default `false`. Clients must take both.
-    pub fn empty_disconnect_body(mut self, on: bool) -> Self {
-        self.limits.empty_disconnect_body = on;
-        self
-    }
-
-    /// The default of [`max_attachments_per_chat`](Self::max_attachments_per_chat): 100.
-    pub const DEFAULT_MAX_ATTACHMENTS_PER_CHAT: usize = 100;
-
-    /// How many attachment uploads (StartAttachmentUpload calls with distinct client
-    /// tokens) a chat may start; one more is answered 402
-    /// `ServiceQuotaExceededException`, as the service answers past its quota of
-    /// attachments per contact. Default
-    /// [`DEFAULT_MAX_ATTACHMENTS_PER_CHAT`](Self::DEFAULT_MAX_ATTACHMENTS_PER_CHAT) (100).
-    /// Zero refuses every upload.
-    pub fn max_attachments_per_chat(mut self, max: usize) -> Self {
-        self.limits.max_attachments_per_chat = max;
-        self
-    }
-
-    /// The default of [`max_websockets`](Self::max_websockets): 256.
-    #[cfg(feature = "websocket")]
-    pub const DEFAULT_MAX_WEBSOCKETS: usize = 256;
-
-    /// How many WebSocket connections are served at once; default
-    /// [`DEFAULT_MAX_WEBSOCKETS`](Self::DEFAULT_MAX_WEBSOCKETS) (256). An upgraded
-    /// connection leaves the [`max_connections`](Self::max_connections) count and is never
-    /// closed to make room for HTTP requests, so the emulator holds at most
-    /// `max_connections + max_websockets` descriptors. With this many open, an upgrade is
-    /// answered HTTP 503. Zero serves none.
-    #[cfg(feature = "websocket")]
-    pub fn max_websockets(mut self, max: usize) -> Self {
-        self.limits.max_websockets = max;
-        self
-    }
-
-    /// Binds `127.0.0.1` on [`port`](Self::port) and starts serving.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::InvalidInput`] if `max_connections`, `idle_timeout`, `max_body`,
-    /// `max_events`, `max_kept_bytes`, `max_chats`, `max_items_per_chat` or
-    /// `connection_token_lifetime` is
-    /// zero; otherwise what binding (a port in use, say) or starting its thread returns.
-    pub fn start(self) -> io::Result<Emulator> {
-        let limits = self.limits;
-        let zeros = [
-            ("max_connections", limits.max_connections == 0),
-            ("idle_timeout", limits.idle_timeout.is_zero()),
-            ("max_body", limits.max_body == 0),
-            ("max_events", limits.max_events == 0),
-            ("max_kept_bytes", limits.max_kept_bytes == 0),
-            ("max_chats", limits.max_chats == 0),
-            ("max_items_per_chat", limits.max_items_per_chat == 0),
-            (
-                "connection_token_lifetime",
-                limits.connection_token_lifetime.is_zero(),
-            ),
-        ];
-        if let Some((name, _)) = zeros.iter().find(|(_, zero)| *zero) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("the emulator's {name} must not be zero"),
-            ));
-        }
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, limits.port))?;
-        let addr = listener.local_addr()?;
-        let chats = Chats::new(ChatLimits {
-            max_chats: limits.max_chats,
-            max_items_per_chat: limits.max_items_per_chat,
-            connection_token_lifetime: limits.connection_token_lifetime,
-        });
-        let settings = ServiceSettings {
-            max_events: limits.max_events,
-            max_kept_bytes: limits.max_kept_bytes,
-            empty_next_token_on_last_page: limits.empty_next_token_on_last_page,
-            empty_disconnect_body: limits.empty_disconnect_body,
-            max_attachments_per_chat: limits.max_attachments_per_chat,
-        };
-        let app = Arc::new(App {
-            limits,
-            service: Service::new(chats, settings, addr.to_string()),
-            records: Mutex::default(),
-        });
-        #[cfg(feature = "websocket")]
-        {
-            let mut state = app.service.lock();
-            state.hub.max_websockets = limits.max_websockets;
-            state.hub.idle_timeout = limits.idle_timeout;
-        }
-        let http_limits = HttpLimits {
-            max_connections: limits.max_connections,
-            idle_timeout: limits.idle_timeout,
-            max_body: limits.max_body,
-        };
-        let handler: Arc<dyn Handler> = Arc::clone(&app) as Arc<dyn Handler>;
-        let server = Server::start(listener, http_limits, handler, service::cors_headers())?;
-        Ok(Emulator { server, app })
-    }
-}
-
-impl Default for EmulatorBuilder {
-    fn default() -> Self {
-        EmulatorBuilder {
-            limits: Limits {
-                port: 0,
-                max_connections: Self::DEFAULT_MAX_CONNECTIONS,
-                idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
-                max_body: Self::DEFAULT_MAX_BODY,
-                max_seen_requests: Self::DEFAULT_MAX_SEEN_REQUESTS,
-                max_seen_bytes: Self::DEFAULT_MAX_SEEN_BYTES,
-                max_events: Self::DEFAULT_MAX_EVENTS,
-                max_kept_bytes: Self::DEFAULT_MAX_KEPT_BYTES,
-                max_chats: Self::DEFAULT_MAX_CHATS,
-                max_items_per_chat: Self::DEFAULT_MAX_ITEMS_PER_CHAT,
-                connection_token_lifetime: Self::DEFAULT_CONNECTION_TOKEN_LIFETIME,
-                empty_next_token_on_last_page: false,
-                empty_disconnect_body: false,
-                max_attachments_per_chat: Self::DEFAULT_MAX_ATTACHMENTS_PER_CHAT,
-                #[cfg(feature = "websocket")]
-                max_websockets: Self::DEFAULT_MAX_WEBSOCKETS,
-            },
-        }
-    }
-}
-
-/// What the HTTP layer is handed: the service, with the faults to apply and the requests
-/// to keep around it.
-struct App {
-    limits: Limits,
-    service: Service,
-    records: Mutex<Records>,
-}
-
-#[derive(Default)]
-struct Records {
-    faults: VecDeque<Fault>,
-    seen: VecDeque<SeenRequest>,
-    /// The bytes held in `seen`, as [`SeenRequest::kept_bytes`] counts them.
-    seen_bytes: usize,
-}
-
-impl App {
-    fn records(&self) -> MutexGuard<'_, Records> {
-        // A panicking request must not take the whole emulator down with it.
-        self.records.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl Handler for App {
-    fn admit(&self, head: &Request, max_body: usize) -> Admit {
-        // An upload's body is bounded by its declared size, not by `max_body`.
-        if head.path.starts_with(attachments::UPLOAD_PATH) {
-            return self.service.admit_upload(head);
-        }
-        Admit::Body(max_body)
-    }
-
-    fn handle(&self, request: &Request) -> Outcome {
-        // The presigned URLs (S3's part) take no fault and are not kept: their paths are
-        // secrets, and an upload's body may be 20 MB.
-        if let Some(reply) = self.service.presigned(request) {
-            return Outcome::Reply(reply);
-        }
-        // A WebSocket URL takes no fault and is not kept: its path is a secret, and a
-        // client's socket must not take a fault queued for the test's next call.
-        #[cfg(feature = "websocket")]
-        if let Some(outcome) = self.service.websocket(request) {
-            return outcome;
-        }
-        let fault = {
-            let mut records = self.records();
-            records.keep(request, &self.limits);
-            records.faults.pop_front()
-        };
-        match fault {
-            None => Outcome::Reply(self.service.handle(request)),
-            Some(fault) => fault.apply(|| self.service.handle(request)),
-        }
-    }
-
-    fn malformed(&self, status: u16, message: &str) -> Reply {
-        service::error_reply(status, "SerializationException", message)
-    }
-}
-
-impl Records {
-    /// Keeps what [`Emulator::seen_requests`] shows of `request` (no bearer, the body cut to
-    /// the byte budget), dropping the oldest to stay within the limits.
-    fn keep(&mut self, request: &Request, limits: &Limits) {
-        if limits.max_seen_requests == 0 {
-            return;
-        }
-        let kept_header = |(k, _): &&(String, String)| !k.eq_ignore_ascii_case("x-amz-bearer");
-        let head_bytes = request.method.len()
-            + request.path.len()
-            + request
-                .headers
-                .iter()
-                .filter(kept_header)
-                .map(|(k, v)| k.len() + v.len())
-                .sum::<usize>();
-        // A head that does not fit even alone is not kept at all.
-        let Some(room) = limits.max_seen_bytes.checked_sub(head_bytes) else {
-            return;
-        };
-        // Only what is kept is copied: a body over the budget is cut before the copy.
-        let kept_body = request.body.len().min(room);
-        let request = SeenRequest {
-            method: request.method.clone(),
-            path: request.path.clone(),
-            headers: request
-                .headers
-                .iter()
-                .filter(kept_header)
-                .cloned()
-                .collect(),
-            body: request.body[..kept_body].to_vec(),
-        };
-        let size = head_bytes + kept_body;
-        while self.seen.len() >= limits.max_seen_requests
-            || self.seen_bytes + size > limits.max_seen_bytes
-        {
-            let Some(oldest) = self.seen.pop_front() else {
-                break;
-            };
-            self.seen_bytes -= oldest.kept_bytes();
-        }
-        self.seen_bytes += size;
-        self.seen.push_back(request);
     }
 }
 
@@ -1102,48 +299,6 @@ impl Emulator {
         }
     }
 
-    /// Adds a participant to a chat (role `"CUSTOM_BOT"`, say, and its display name), with
-    /// a `participant.joined` item in the transcript, pushed to the chat's WebSockets.
-    /// Returns its participant token, which CreateParticipantConnection takes as it takes
-    /// the customer's. A chat holds at most 16 participants. Also on the control path:
-    /// `POST /emulator/chats/{ContactId}/participants`.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
-    /// [`io::ErrorKind::InvalidInput`] if the chat has ended or holds 16 participants, for
-    /// a role of other than 1 to 100 characters or a display name of other than 1 to 256.
-    #[cfg(feature = "websocket")]
-    pub fn add_participant(
-        &self,
-        contact_id: &str,
-        role: &str,
-        display_name: &str,
-    ) -> io::Result<String> {
-        self.app
-            .service
-            .add_participant(contact_id, role, display_name)
-            .map(|(_, token)| token)
-            .map_err(|e| agent_error(contact_id, e))
-    }
-
-    /// Adds an `EVENT` item of this content type (`…participant.idle`,
-    /// `…transfer.succeeded`, anything of 1 to 100 characters), from the agent, to a
-    /// chat's transcript, and pushes it to its WebSockets; returns its `Id`.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
-    /// [`io::ErrorKind::InvalidInput`] if the chat has ended or for a content type out of
-    /// its limits.
-    #[cfg(feature = "websocket")]
-    pub fn add_event(&self, contact_id: &str, content_type: &str) -> io::Result<String> {
-        self.app
-            .service
-            .add_event(contact_id, content_type)
-            .map_err(|e| agent_error(contact_id, e))
-    }
-
     /// Registers the view DescribeView answers for `view_token`: `view_json` is the `View`
     /// object's JSON text (`{"Arn":…,"Content":{"Actions":[…],"InputSchema":…,
     /// "Template":…},"Id":…,"Name":…,"Version":1}`, say), answered as
@@ -1209,170 +364,6 @@ impl Emulator {
     /// presigned URL.
     pub fn bearer_refusals(&self) -> usize {
         self.app.service.lock().attachments.bearer_refusals
-    }
-
-    /// A streamed bot message (Lex streaming): pushes one `MESSAGE` item per chunk, all
-    /// with one fresh `Id`, from a participant with `ParticipantRole` `SYSTEM` and
-    /// `DisplayName` `BOT` (added to the chat at its first message, without a joined
-    /// item), each with `Content` the chunk and `MessageMetadata`
-    /// `{"MessageCompleted":false,"ChunkNumber":n}` (n from 1); then the whole text with
-    /// `{"MessageCompleted":true}`. Only the whole lands in the transcript, with that `Id`
-    /// (and that `MessageMetadata`). Content type `text/plain`. Returns the `Id`.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
-    /// [`io::ErrorKind::InvalidInput`] if the chat has ended or is full, for no chunks or
-    /// more than 1000, or for a whole of other than 1 to 16,384 bytes.
-    #[cfg(feature = "websocket")]
-    pub fn bot_says_chunked(&self, contact_id: &str, chunks: &[&str]) -> io::Result<String> {
-        self.app
-            .service
-            .bot_says_chunked(contact_id, chunks)
-            .map_err(|e| agent_error(contact_id, e))
-    }
-
-    /// Turns a chat's pushes off or back on (they are on when it starts). While off,
-    /// nothing is pushed to its WebSockets, its items still land in the transcript: for
-    /// tests of gaps, reordering and duplicates with [`push_frame`](Self::push_frame).
-    /// Answers to a client's own frames, and closes, are not pushes and still go.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
-    #[cfg(feature = "websocket")]
-    pub fn set_pushes(&self, contact_id: &str, on: bool) -> io::Result<()> {
-        let mut state = self.app.service.lock();
-        let chat = state
-            .chats
-            .chat_mut(contact_id)
-            .ok_or_else(|| unknown_contact(contact_id))?;
-        chat.pushes = on;
-        Ok(())
-    }
-
-    /// The exact text of the frame the emulator pushes (or would push) for this item of a
-    /// chat's transcript: `{"content":…,"contentType":"application/json","topic":"aws/chat"}`,
-    /// where `content` is the item as GetTranscript writes it (as it is now: receipts that
-    /// landed since are in it), with `InitialContactId` and `ContactId`, as a JSON string.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold, or an item its
-    /// transcript does not keep.
-    #[cfg(feature = "websocket")]
-    pub fn websocket_frame(&self, contact_id: &str, item_id: &str) -> io::Result<String> {
-        let state = self.app.service.lock();
-        let chat = state
-            .chats
-            .chat(contact_id)
-            .ok_or_else(|| unknown_contact(contact_id))?;
-        let item = chat.item_by_id(item_id).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("the transcript keeps no item with Id {item_id:?}"),
-            )
-        })?;
-        Ok(ws::envelope(chat, service::item_json(chat, item)))
-    }
-
-    /// Queues this text frame, as it is, for every subscribed WebSocket of a chat (also
-    /// while its pushes are off); returns how many took it. A socket whose queue is full
-    /// is dropped instead, as for any push.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
-    #[cfg(feature = "websocket")]
-    pub fn push_frame(&self, contact_id: &str, text: &str) -> io::Result<usize> {
-        let mut state = self.app.service.lock();
-        state
-            .chats
-            .chat(contact_id)
-            .ok_or_else(|| unknown_contact(contact_id))?;
-        Ok(state.hub.send_text(contact_id, text))
-    }
-
-    /// Closes every WebSocket of a chat abruptly: its TCP connection is shut down, with no
-    /// close frame, as a network failure would. Returns how many.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
-    #[cfg(feature = "websocket")]
-    pub fn drop_websockets(&self, contact_id: &str) -> io::Result<usize> {
-        let n = {
-            let mut state = self.app.service.lock();
-            state
-                .chats
-                .chat(contact_id)
-                .ok_or_else(|| unknown_contact(contact_id))?;
-            state.hub.drop_sockets(contact_id)
-        };
-        self.app.service.shared.changed.notify_all();
-        Ok(n)
-    }
-
-    /// Sends a close frame with this code to every WebSocket of a chat (after what is
-    /// queued for it), then closes it. Returns how many.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
-    #[cfg(feature = "websocket")]
-    pub fn close_websockets(&self, contact_id: &str, code: u16) -> io::Result<usize> {
-        let n = {
-            let mut state = self.app.service.lock();
-            state
-                .chats
-                .chat(contact_id)
-                .ok_or_else(|| unknown_contact(contact_id))?;
-            state.hub.close(contact_id, None, code)
-        };
-        self.app.service.shared.changed.notify_all();
-        Ok(n)
-    }
-
-    /// Whether `aws/heartbeat` and `aws/ping` frames are answered (they are by default).
-    /// While off they get no answer and the sockets stay open: for tests of a client's
-    /// missed-heartbeat handling.
-    #[cfg(feature = "websocket")]
-    pub fn set_heartbeat_answers(&self, on: bool) {
-        self.app
-            .service
-            .shared
-            .heartbeat_answers
-            .store(on, std::sync::atomic::Ordering::SeqCst);
-    }
-
-    /// How many WebSockets of a chat are subscribed to `aws/chat` now (0 for a contact the
-    /// emulator does not hold).
-    #[cfg(feature = "websocket")]
-    pub fn websockets(&self, contact_id: &str) -> usize {
-        self.app.service.lock().hub.subscribed(contact_id)
-    }
-
-    /// How many WebSocket upgrades have been accepted so far, in all chats.
-    #[cfg(feature = "websocket")]
-    pub fn websocket_handshakes(&self) -> usize {
-        self.app.service.lock().hub.handshakes
-    }
-
-    /// How many WebSocket upgrades have been refused with HTTP 403 so far (an unknown or
-    /// expired URL, a participant who left, an ended chat).
-    #[cfg(feature = "websocket")]
-    pub fn websocket_refusals(&self) -> usize {
-        self.app.service.lock().hub.refusals
-    }
-
-    /// Blocks until at least `n` WebSockets of a chat are subscribed (woken as sockets
-    /// subscribe, not by polling); `false` if `timeout` passes first. Tests use it to know
-    /// that a client has (re)subscribed before they make the chat speak.
-    #[cfg(feature = "websocket")]
-    pub fn wait_for_websockets(&self, contact_id: &str, n: usize, timeout: Duration) -> bool {
-        ws::wait_until(&self.app.service.shared, timeout, |state| {
-            state.hub.subscribed(contact_id) >= n
-        })
     }
 
     /// The emulator's clock: the real time at start, running with it, plus every
@@ -1529,6 +520,9 @@ impl fmt::Debug for Emulator {
 
 #[cfg(test)]
 mod tests {
+    use super::app::Records;
+    use super::builder::Limits;
+    use super::http::Request;
     use super::*;
 
     fn seen(body: &[u8]) -> Request {
@@ -1598,5 +592,57 @@ mod tests {
         let shown = format!("{chat:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn the_module_docs_name_every_setting_operation_and_path() {
+        let docs = include_str!("../../docs/emulator.md");
+        // Each setting, by the name of its method, as the settings themselves list them:
+        // one added to the builder must be described in the docs too.
+        let limits = format!("{:?}", EmulatorBuilder::default().limits);
+        let fields = limits
+            .strip_prefix("Limits { ")
+            .and_then(|l| l.strip_suffix(" }"))
+            .expect("the settings' Debug lists their fields");
+        for field in fields.split(", ") {
+            let (name, _) = field.split_once(':').expect("a field and its value");
+            assert!(
+                docs.contains(&format!("(EmulatorBuilder::{name})")),
+                "docs/emulator.md must describe the setting {name}"
+            );
+        }
+        for (path, _) in service::OPERATIONS {
+            assert!(
+                docs.contains(&format!("`POST {path}`")),
+                "docs/emulator.md must describe POST {path}"
+            );
+        }
+        for named in [
+            "`GET /participant/views/{ViewToken}`",
+            // The control path.
+            "`POST /emulator/chats`",
+            "`POST /emulator/chats/{ContactId}/messages`",
+            "`POST /emulator/chats/{ContactId}/end`",
+            "`GET /emulator/chats/{ContactId}/transcript`",
+            "`POST /emulator/chats/{ContactId}/participants`",
+            // The URLs the emulator hands out.
+            attachments::UPLOAD_PATH,
+            attachments::DOWNLOAD_PATH,
+            protocol::WEBSOCKET_PATH,
+            // The errors it answers.
+            "`ValidationException`",
+            "`AccessDeniedException`",
+            "`UnknownOperationException`",
+            "`ResourceNotFoundException`",
+            "`ServiceQuotaExceededException`",
+            "`ConflictException`",
+            "`UnsupportedMediaTypeException`",
+            "`SignatureDoesNotMatch`",
+            "`SlowDown`",
+            "`Request has expired`",
+            "`Access Denied`",
+        ] {
+            assert!(docs.contains(named), "docs/emulator.md must name {named}");
+        }
     }
 }

@@ -1,0 +1,183 @@
+//! The test's side of a chat, which the real service leaves to StartChatContact and the
+//! agent's application: the [`Service`] calls behind [`Emulator`](super::Emulator)'s
+//! methods, and the HTTP control path (`/emulator/...`) for a standalone emulator.
+
+use serde_json::{Value, json};
+
+use super::chat::{AGENT, ItemType, Started};
+use super::http::{Reply, Request};
+use super::protocol::{
+    MAX_CONTENT, MAX_CONTENT_TYPE, body, error_reply, item_json, not_found, ok, string, validation,
+};
+use super::service::{NewItem, Service};
+
+/// Why the agent could not speak.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AgentError {
+    /// No such chat (never started, or forgotten to make room).
+    UnknownContact,
+    /// The chat has ended.
+    Ended,
+    /// The content or content type is out of limits; says which.
+    Invalid(String),
+}
+
+impl Service {
+    /// Starts a chat (as StartChatContact would), within the bounds.
+    pub(super) fn start_chat(&self) -> Started {
+        let mut state = self.lock();
+        let started = state.chats.start_chat();
+        state.keep_within(self.settings.max_kept_bytes, Some(&started.contact_id));
+        started
+    }
+
+    /// Ends a chat with a `chat.ended` event, within the bounds; `false` for an unknown
+    /// contact.
+    pub(super) fn end_chat(&self, contact_id: &str) -> bool {
+        let mut state = self.lock();
+        let held = state.chats.chat(contact_id).is_some();
+        let max = self.settings.max_kept_bytes;
+        // Every socket of the chat sees chat.ended, then is closed: the chat's URLs and
+        // tokens are refused from then on.
+        if state
+            .record_item(contact_id, NewItem::ChatEnded, max)
+            .is_some()
+        {
+            state.hub.close(contact_id, None, 1000);
+        }
+        held
+    }
+
+    /// The agent (or a bot) says something in a chat: (Id, AbsoluteTime). Any content type
+    /// of 1 to 100 characters is taken, since the agent's side may send what a customer
+    /// may not (interactive messages).
+    pub(super) fn agent_says(
+        &self,
+        contact_id: &str,
+        content: &str,
+        content_type: &str,
+    ) -> Result<(String, String), AgentError> {
+        let invalid = |member: &str, min: usize, max: usize, unit: &str| {
+            AgentError::Invalid(format!("{member} must have {min} to {max} {unit}"))
+        };
+        let n = content_type.chars().count();
+        if n == 0 || n > MAX_CONTENT_TYPE {
+            return Err(invalid("ContentType", 1, MAX_CONTENT_TYPE, "characters"));
+        }
+        if content.is_empty() || content.len() > MAX_CONTENT {
+            return Err(invalid("Content", 1, MAX_CONTENT, "bytes"));
+        }
+        let mut state = self.lock();
+        let chat = state
+            .chats
+            .chat(contact_id)
+            .ok_or(AgentError::UnknownContact)?;
+        if chat.ended {
+            return Err(AgentError::Ended);
+        }
+        let item = NewItem::Item {
+            kind: ItemType::Message,
+            content_type,
+            content: Some(content.to_owned()),
+            sender: Some(AGENT),
+            client_token: None,
+        };
+        let landed = state
+            .record_item(contact_id, item, self.settings.max_kept_bytes)
+            .ok_or(AgentError::UnknownContact)?;
+        Ok((landed.id, landed.absolute_time))
+    }
+
+    /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
+    /// `POST /emulator/chats/{ContactId}/end`, `GET /emulator/chats/{ContactId}/transcript`
+    /// (and, with the `websocket` feature, `POST /emulator/chats/{ContactId}/participants`).
+    /// `rest` is the path after `/emulator/`.
+    pub(super) fn control(&self, request: &Request, rest: &str) -> Reply {
+        let parts: Vec<&str> = rest.splitn(4, '/').collect();
+        if let ["chats", contact_id, "transcript"] = parts.as_slice() {
+            if request.method != "GET" {
+                return not_found("the transcript is read with GET");
+            }
+            let state = self.lock();
+            let Some(chat) = state.chats.chat(contact_id) else {
+                return unknown_chat(contact_id);
+            };
+            // The whole kept transcript, oldest first: what the agent's side sees, also
+            // after the customer's tokens are refused.
+            let items: Vec<Value> = chat.items.iter().map(|i| item_json(chat, i)).collect();
+            return ok(&json!({ "InitialContactId": chat.contact_id, "Transcript": items }));
+        }
+        if request.method != "POST" {
+            return not_found("the control path serves POST, and GET for a transcript");
+        }
+        // A JSON content type makes a browser ask first (a CORS preflight), so an HTML form
+        // or a simple cross-site request cannot start, speak in or end a chat unasked.
+        let json_body = request.header("content-type").is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+        if !json_body {
+            return error_reply(
+                415,
+                "UnsupportedMediaTypeException",
+                "the control path takes POSTs with Content-Type: application/json only",
+            );
+        }
+        match parts.as_slice() {
+            ["chats"] => {
+                let started = self.start_chat();
+                ok(&json!({
+                    "ContactId": started.contact_id,
+                    "ParticipantToken": started.participant_token,
+                }))
+            }
+            ["chats", contact_id, "messages"] => self
+                .control_message(request, contact_id)
+                .unwrap_or_else(|e| e),
+            #[cfg(feature = "websocket")]
+            ["chats", contact_id, "participants"] => self
+                .control_participant(request, contact_id)
+                .unwrap_or_else(|e| e),
+            ["chats", contact_id, "end"] => {
+                if self.end_chat(contact_id) {
+                    ok(&json!({}))
+                } else {
+                    unknown_chat(contact_id)
+                }
+            }
+            _ => not_found(
+                "the control path serves POST /emulator/chats, \
+                 /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/end and \
+                 GET /emulator/chats/{ContactId}/transcript",
+            ),
+        }
+    }
+
+    /// `POST /emulator/chats/{ContactId}/messages`: the agent speaks.
+    fn control_message(&self, request: &Request, contact_id: &str) -> Result<Reply, Reply> {
+        let map = body(request)?;
+        let content = string(&map, "Content")?;
+        let content_type = string(&map, "ContentType")?;
+        let (Some(content), Some(content_type)) = (content, content_type) else {
+            return Err(validation("Content and ContentType are required"));
+        };
+        self.agent_says(contact_id, &content, &content_type)
+            .map(|(id, time)| ok(&json!({ "AbsoluteTime": time, "Id": id })))
+            .map_err(|e| control_error(contact_id, e))
+    }
+}
+
+/// What the control path answers for a change the chat refused.
+pub(super) fn control_error(contact_id: &str, e: AgentError) -> Reply {
+    match e {
+        AgentError::UnknownContact => unknown_chat(contact_id),
+        AgentError::Ended => validation("the chat has ended"),
+        AgentError::Invalid(m) => validation(m),
+    }
+}
+
+fn unknown_chat(contact_id: &str) -> Reply {
+    // The id is echoed as JSON (escaped), never as a header.
+    not_found(&format!("no chat with ContactId {contact_id}"))
+}
