@@ -20,7 +20,7 @@
 //! file per command family under `commands/`), what is written in `output`, and every
 //! help and usage text in `help`; each is unit-tested (the larger test modules in a
 //! `tests.rs` of their own), and the whole binary is tested end to end against the
-//! emulator in `tests/integration/cli.rs`.
+//! emulator in `tests/integration/cli/` (one file per command family).
 
 #![forbid(unsafe_code)]
 
