@@ -51,11 +51,13 @@ pub(crate) const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 /// connection.
 const CALL_BUFFERS: (usize, usize) = (MAX_RESPONSE_HEAD + 1024, 16 * 1024);
 
-/// A WebSocket's buffers, one pair per layer (TCP, TLS): only bytes in passing, never a
-/// whole frame (the WebSocket keeps its own), so smaller than a call's. The input buffer
-/// still holds a proxy's whole answer to CONNECT.
+/// A WebSocket's buffers, one pair per layer (TCP, and TLS over it): only bytes in passing,
+/// never a whole frame (the WebSocket keeps its own), so far smaller than a call's, which
+/// every open stream holds for as long as it is open. The input still holds a proxy's whole
+/// answer to CONNECT (8 KiB: a proxy's answer is a few hundred bytes); the output only
+/// ever carries the upgrade request and the stream's small frames.
 #[cfg(feature = "websocket")]
-const SOCKET_BUFFERS: (usize, usize) = (16 * 1024, 4 * 1024);
+const SOCKET_BUFFERS: (usize, usize) = (8 * 1024, 1024);
 
 /// What the client's builder decided about the network.
 pub(crate) struct Settings<'a> {

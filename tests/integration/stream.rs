@@ -344,6 +344,39 @@ fn duplicate_and_reordered_frames_are_each_yielded_once_in_arrival_order() {
 }
 
 #[test]
+fn a_frame_of_hundreds_of_kilobytes_is_read_whole_and_one_over_a_mebibyte_drops_the_socket() {
+    let s = setup();
+    let mut stream = open(&s);
+    let id = &s.chat.contact_id;
+    s.emulator.set_pushes(id, false).unwrap();
+    // Far larger than the stream's read buffer (a few KiB): it grows for the frame.
+    let a = s.emulator.agent_says(id, "A", "text/plain").unwrap();
+    let big = "x".repeat(700 * 1024);
+    let frame = s.emulator.websocket_frame(id, &a).unwrap();
+    let large = frame.replace(r#"\"Content\":\"A\""#, &format!(r#"\"Content\":\"{big}\""#));
+    assert_ne!(large, frame);
+    assert_eq!(s.emulator.push_frame(id, &large).unwrap(), 1);
+    match stream.next_timeout(PATIENCE) {
+        Ok(Next::Event(Event::Message(item))) => assert_eq!(item.content.as_deref(), Some(&*big)),
+        other => panic!("{other:?}"),
+    }
+    // Over the 1 MiB cap: the socket is given up and replaced, and the message comes from
+    // the transcript instead.
+    let b = s.emulator.agent_says(id, "B", "text/plain").unwrap();
+    let frame = s.emulator.websocket_frame(id, &b).unwrap();
+    let over = "y".repeat(1024 * 1024);
+    let over = frame.replace(
+        r#"\"Content\":\"B\""#,
+        &format!(r#"\"Content\":\"{over}\""#),
+    );
+    assert_eq!(s.emulator.push_frame(id, &over).unwrap(), 1);
+    assert_eq!(take(&mut stream, 1), ["message B"]);
+    assert_eq!(s.emulator.websocket_handshakes(), 2);
+    s.emulator.set_pushes(id, true).unwrap();
+    nothing_more(&s, &mut stream, "C");
+}
+
+#[test]
 fn a_streamed_bot_message_grows_by_updates() {
     let s = setup();
     let mut stream = open(&s);

@@ -150,8 +150,10 @@ pub(crate) fn open(
         .map_err(fail)?;
     // The upgrade takes at most the client's timeout, however slowly its answer comes.
     conn.until(Instant::now().checked_add(net.timeout));
+    // The connection buffers what it reads already: the WebSocket's own reads need not be
+    // large, and it grows its buffer for a larger frame when one comes.
     let config = WebSocketConfig::default()
-        .read_buffer_size(16 * 1024)
+        .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_FRAME)
         .max_message_size(Some(MAX_FRAME))
