@@ -216,19 +216,20 @@ HxcZFMYYjrS/xnowAiAUwhexTXiS2IZnnxLq1QUMdoV+VZJOg2MfWWGEoHRTPw==\n\
 -----END CERTIFICATE-----\n\
 ";
 
+/// A lookup over `vars` alone, for the tests of what reads the environment.
+#[cfg(test)]
+pub(crate) fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+    move |name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| OsString::from(v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ErrorKind;
-
-    /// A lookup over `vars` alone.
-    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
-        move |name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| OsString::from(v))
-        }
-    }
 
     fn env(vars: &[(&str, &str)]) -> EnvConfig {
         read(lookup(vars)).unwrap()

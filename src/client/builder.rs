@@ -556,6 +556,7 @@ impl fmt::Debug for ClientBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::lookup;
     use crate::wire;
 
     #[test]
@@ -643,15 +644,6 @@ mod tests {
                 wire::USER_AGENT
             )
         );
-    }
-
-    /// A lookup over `vars` alone.
-    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
-        move |name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| OsString::from(v))
-        }
     }
 
     fn from(vars: &[(&str, &str)]) -> ClientBuilder {

@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
-use super::chat::{AGENT, ItemType, Started};
+use super::chat::{AGENT, Chat, ItemType, Started};
 use super::http::{Reply, Request};
 use super::protocol::{
     MAX_CONTENT, MAX_CONTENT_TYPE, body, error_reply, item_json, not_found, ok, string, validation,
 };
-use super::service::{NewItem, Service};
+use super::service::{NewItem, Service, State};
 
 /// Why the agent could not speak.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,18 @@ pub(super) enum AgentError {
     Ended,
     /// The content or content type is out of limits; says which.
     Invalid(String),
+}
+
+/// A chat that is held and on, or why not.
+pub(super) fn live_chat<'s>(state: &'s State, contact_id: &str) -> Result<&'s Chat, AgentError> {
+    let chat = state
+        .chats
+        .chat(contact_id)
+        .ok_or(AgentError::UnknownContact)?;
+    if chat.ended {
+        return Err(AgentError::Ended);
+    }
+    Ok(chat)
 }
 
 impl Service {
@@ -68,13 +80,7 @@ impl Service {
             return Err(invalid("Content", 1, MAX_CONTENT, "bytes"));
         }
         let mut state = self.lock();
-        let chat = state
-            .chats
-            .chat(contact_id)
-            .ok_or(AgentError::UnknownContact)?;
-        if chat.ended {
-            return Err(AgentError::Ended);
-        }
+        live_chat(&state, contact_id)?;
         let item = NewItem::Item {
             kind: ItemType::Message,
             content_type,

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 
-use super::control::AgentError;
+use super::control::{AgentError, live_chat};
 use super::ids::new_uuid;
 use super::service::{NewItem, Service};
 
@@ -128,13 +128,7 @@ impl Service {
     /// with `Content` `{"SessionId":…}` (transcript and push). The session id.
     pub(super) fn start_authentication(&self, contact_id: &str) -> Result<String, AgentError> {
         let mut state = self.lock();
-        let chat = state
-            .chats
-            .chat(contact_id)
-            .ok_or(AgentError::UnknownContact)?;
-        if chat.ended {
-            return Err(AgentError::Ended);
-        }
+        live_chat(&state, contact_id)?;
         let id = new_uuid();
         let content = json!({ "SessionId": id }).to_string();
         let item = NewItem::event(AUTH_INITIATED, Some(content), None);

@@ -51,12 +51,19 @@ impl Taken {
         )
     }
 
-    /// The connection taken under `ticket`, if one was.
-    pub(crate) fn collect(&self, ticket: u64) -> Option<Conn> {
+    /// The connection taken under `ticket`, if one was; its reads and writes wait at most
+    /// `wait` each.
+    pub(crate) fn collect(&self, ticket: u64, wait: Duration) -> Option<Conn> {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         let at = slots.iter().position(|s| s.ticket == ticket)?;
         let slot = slots.swap_remove(at);
-        Some(Conn::new(slot.transport, slot.template))
+        Some(Conn {
+            transport: slot.transport,
+            template: slot.template,
+            deadline: None,
+            read_timeout: wait,
+            write_timeout: wait,
+        })
     }
 }
 
@@ -198,17 +205,6 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    fn new(transport: Box<dyn Transport>, template: NextTimeout) -> Conn {
-        let wait = Duration::from_secs(10);
-        Conn {
-            transport,
-            template,
-            deadline: None,
-            read_timeout: wait,
-            write_timeout: wait,
-        }
-    }
-
     /// Reads from now on end at `deadline` (`None`: each waits at most the read timeout).
     pub(crate) fn until(&mut self, deadline: Option<Instant>) {
         self.deadline = deadline;

@@ -84,7 +84,10 @@ struct Sockets {
     agent: ureq::Agent,
     taken: Arc<handoff::Taken>,
     proxy: Option<ureq::Proxy>,
+    /// The client's timeout: a socket's reads and writes, and its upgrade.
     timeout: Duration,
+    /// The service endpoint is HTTPS: a `ws://` URL is refused.
+    https: bool,
 }
 
 impl Net {
@@ -146,6 +149,7 @@ impl Net {
                 taken,
                 proxy,
                 timeout: s.timeout,
+                https: s.endpoint.is_https(),
             }
         };
         #[cfg(not(feature = "websocket"))]
@@ -155,6 +159,18 @@ impl Net {
             #[cfg(feature = "websocket")]
             sockets,
         }
+    }
+
+    /// The client's timeout, which bounds a WebSocket's upgrade and each of its writes.
+    #[cfg(feature = "websocket")]
+    pub(crate) fn timeout(&self) -> Duration {
+        self.sockets.timeout
+    }
+
+    /// Whether the service endpoint is HTTPS (a client of one takes no `ws://` URL).
+    #[cfg(feature = "websocket")]
+    pub(crate) fn is_https(&self) -> bool {
+        self.sockets.https
     }
 
     /// The agent of calls and presigned transfers: no redirects, status codes are not
@@ -177,12 +193,13 @@ impl Net {
     ) -> crate::Result<Conn> {
         use crate::error::Error;
         let sockets = &self.sockets;
-        let (ticket, uri) = sockets.taken.ticket(tls, authority);
-        let uri: ureq::http::Uri = uri.parse().map_err(|_| {
+        let not_a_url = || {
             Error::new_invalid_response(
                 "the service's WebSocket URL cannot be used: it is not a valid URL",
             )
-        })?;
+        };
+        let (ticket, uri) = sockets.taken.ticket(tls, authority);
+        let uri: ureq::http::Uri = uri.parse().map_err(|_| not_a_url())?;
         let proxy = sockets
             .proxy
             .as_ref()
@@ -198,11 +215,9 @@ impl Net {
                  HTTP or HTTPS proxy, or the WebSocket's host in NO_PROXY",
             ));
         }
-        let request = ureq::http::Request::get(uri).body(()).map_err(|_| {
-            Error::new_invalid_response(
-                "the service's WebSocket URL cannot be used: it is not a valid URL",
-            )
-        })?;
+        let request = ureq::http::Request::get(uri)
+            .body(())
+            .map_err(|_| not_a_url())?;
         let request = if loopback {
             // A local server is reached directly, whatever proxy the environment names.
             sockets.agent.configure_request(request).proxy(None).build()
@@ -210,11 +225,8 @@ impl Net {
             request
         };
         let outcome = sockets.agent.run(request);
-        match sockets.taken.collect(ticket) {
-            Some(mut conn) => {
-                conn.set_timeouts(sockets.timeout, sockets.timeout);
-                Ok(conn)
-            }
+        match sockets.taken.collect(ticket, sockets.timeout) {
+            Some(conn) => Ok(conn),
             None => Err(connect_error(
                 outcome.err().unwrap_or(ureq::Error::ConnectionFailed),
                 host,

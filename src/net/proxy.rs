@@ -87,6 +87,7 @@ fn refuse_socks(
 mod tests {
     use super::*;
     use crate::ErrorKind;
+    use crate::env::lookup;
 
     #[test]
     fn socks_proxies_are_refused_naming_the_variable() {
@@ -107,15 +108,6 @@ mod tests {
         );
         let http = ureq::Proxy::new("http://u:p@proxy:3128").unwrap();
         assert!(refuse_socks(&http, &uri, || None).is_ok());
-    }
-
-    /// A lookup over `vars` alone.
-    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
-        move |name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| OsString::from(v))
-        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use event::{ChatEnd, Event, ReceiptEvent};
 
 use self::delivery::Delivery;
 use self::frames::Frame;
-use self::socket::{NetSettings, OpenError, Read1, Socket};
+use self::socket::{OpenError, Read1, Socket};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::transcript::{GetTranscriptRequest, Item, ScanDirection, SortOrder};
 use crate::participant::Participant;
@@ -560,13 +560,7 @@ impl ChatStream {
                 ChatStream::WEBSOCKET_URL_VALID_FOR,
             )
             .map_err(classify_call)?;
-        let client = self.participant.client();
-        let net = NetSettings {
-            net: client.net(),
-            timeout: client.timeouts().attempt,
-            https: client.endpoint().is_https(),
-        };
-        let mut socket = match socket::open(&url, net) {
+        let mut socket = match socket::open(&url, self.participant.client().net()) {
             Ok(s) => s,
             Err(OpenError::Refused(status)) => {
                 // An expired or revoked URL: the next attempt asks for a new one, and

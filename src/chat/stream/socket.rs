@@ -14,16 +14,6 @@ use crate::net::{Conn, Net};
 use crate::redact::{DETAIL_WIDTH, printable};
 use crate::token::WebSocketUrl;
 
-/// What the client's settings give the stream's connections.
-#[derive(Clone, Copy)]
-pub(crate) struct NetSettings<'a> {
-    pub(crate) net: &'a Net,
-    /// Bounds the upgrade and each write.
-    pub(crate) timeout: Duration,
-    /// The service endpoint is HTTPS: a `ws://` URL is refused.
-    pub(crate) https: bool,
-}
-
 /// Where a WebSocket URL points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
@@ -126,17 +116,14 @@ pub(crate) enum Read1 {
 
 /// Opens the WebSocket at `url`: a connection from the client's network room (through
 /// its proxy for a host that is not a loopback one, TLS for `wss://`), then the upgrade.
-pub(crate) fn open(
-    url: &WebSocketUrl,
-    net: NetSettings<'_>,
-) -> std::result::Result<Socket, OpenError> {
+pub(crate) fn open(url: &WebSocketUrl, net: &Net) -> std::result::Result<Socket, OpenError> {
     let fail = |e: Error| OpenError::Failed(e);
     let target = Target::parse(url.expose_secret()).map_err(|why| {
         fail(Error::new_invalid_response(format!(
             "the service's WebSocket URL cannot be used: {why}"
         )))
     })?;
-    if !target.tls && net.https {
+    if !target.tls && net.is_https() {
         return Err(fail(Error::new_invalid_response(
             "the service gave a plain ws:// WebSocket URL to an HTTPS client; only a client \
              pointed at a plain http:// endpoint takes one",
@@ -145,11 +132,10 @@ pub(crate) fn open(
     let authority = target.authority();
     let host = format!("the WebSocket host {authority}");
     let mut conn = net
-        .net
         .open_socket(target.tls, &authority, target.is_loopback(), &host)
         .map_err(fail)?;
     // The upgrade takes at most the client's timeout, however slowly its answer comes.
-    conn.until(Instant::now().checked_add(net.timeout));
+    conn.until(Instant::now().checked_add(net.timeout()));
     // The connection buffers what it reads already: the WebSocket's own reads need not be
     // large, and it grows its buffer for a larger frame when one comes.
     let config = WebSocketConfig::default()
@@ -167,7 +153,7 @@ pub(crate) fn open(
             ErrorKind::Timeout,
             format!(
                 "the WebSocket upgrade got no answer within {} ms",
-                net.timeout.as_millis()
+                net.timeout().as_millis()
             ),
         ))),
         Err(HandshakeError::Failure(e)) => Err(handshake_failure(e)),
@@ -344,8 +330,8 @@ mod tests {
         (port, handle)
     }
 
-    /// A client's network room (HTTPS endpoint unless `https` is false, Mozilla's roots),
-    /// through `proxy` when one is given.
+    /// A client's network room (HTTPS endpoint unless `https` is false, Mozilla's roots,
+    /// a 5 s timeout), through `proxy` when one is given.
     fn room(proxy: Option<ureq::Proxy>, connect_timeout: Duration, https: bool) -> Net {
         room_trusting(proxy, ureq::tls::RootCerts::WebPki, connect_timeout, https)
     }
@@ -355,6 +341,23 @@ mod tests {
         proxy: Option<ureq::Proxy>,
         root_certs: ureq::tls::RootCerts,
         connect_timeout: Duration,
+        https: bool,
+    ) -> Net {
+        room_timed(
+            proxy,
+            root_certs,
+            connect_timeout,
+            Duration::from_secs(5),
+            https,
+        )
+    }
+
+    /// [`room_trusting`] with another timeout.
+    fn room_timed(
+        proxy: Option<ureq::Proxy>,
+        root_certs: ureq::tls::RootCerts,
+        connect_timeout: Duration,
+        timeout: Duration,
         https: bool,
     ) -> Net {
         let url = if https {
@@ -367,18 +370,10 @@ mod tests {
             endpoint: &endpoint,
             root_certs,
             connect_timeout,
-            timeout: Duration::from_secs(5),
+            timeout,
             user_agent: "connect-participant/test",
             proxy,
         })
-    }
-
-    fn settings(net: &Net) -> NetSettings<'_> {
-        NetSettings {
-            net,
-            timeout: Duration::from_secs(5),
-            https: true,
-        }
     }
 
     #[test]
@@ -387,7 +382,7 @@ mod tests {
         let p = ureq::Proxy::new(&format!("http://user:pa%3Ass@127.0.0.1:{port}")).unwrap();
         let url = WebSocketUrl::new("wss://chat.example.invalid/connect?token=s3cr3t".into());
         let net = room(Some(p), Duration::from_secs(5), true);
-        let Err(OpenError::Failed(e)) = open(&url, settings(&net)) else {
+        let Err(OpenError::Failed(e)) = open(&url, &net) else {
             panic!("the tunnel leads nowhere: TLS must fail");
         };
         // The proxy answered 200, then closed: the TLS handshake over the tunnel broke.
@@ -422,7 +417,7 @@ mod tests {
         let p = ureq::Proxy::new(&format!("http://127.0.0.1:{port}")).unwrap();
         let url = WebSocketUrl::new("wss://chat.example.invalid/s3cr3t".into());
         let net = room(Some(p), Duration::from_secs(5), true);
-        let Err(OpenError::Failed(e)) = open(&url, settings(&net)) else {
+        let Err(OpenError::Failed(e)) = open(&url, &net) else {
             panic!("refused");
         };
         assert_eq!(e.kind(), ErrorKind::Transport);
@@ -437,7 +432,7 @@ mod tests {
     fn a_plain_url_is_refused_for_an_https_client_before_connecting() {
         let url = WebSocketUrl::new("ws://127.0.0.1:1/s3cr3t".into());
         let net = room(None, Duration::from_secs(5), true);
-        let Err(OpenError::Failed(e)) = open(&url, settings(&net)) else {
+        let Err(OpenError::Failed(e)) = open(&url, &net) else {
             panic!("refused");
         };
         assert_eq!(e.kind(), ErrorKind::InvalidResponse);
@@ -494,7 +489,7 @@ mod tests {
         let net = room(Some(p), Duration::from_millis(500), true);
         let url = WebSocketUrl::new("wss://chat.example.invalid/s3cr3t".into());
         let started = std::time::Instant::now();
-        let e = timed_out_within(open(&url, settings(&net)), started);
+        let e = timed_out_within(open(&url, &net), started);
         assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
         assert_eq!(
             e.to_string(),
@@ -506,13 +501,16 @@ mod tests {
     #[test]
     fn a_server_trickling_its_upgrade_answer_is_cut_off_at_the_timeout() {
         let port = trickler("HTTP/1.1 101 Switching Protocols\r\nX-Slow: ");
-        let net = room(None, Duration::from_secs(5), false);
-        let mut settings = settings(&net);
-        settings.https = false;
-        settings.timeout = Duration::from_millis(500);
+        let net = room_timed(
+            None,
+            ureq::tls::RootCerts::WebPki,
+            Duration::from_secs(5),
+            Duration::from_millis(500),
+            false,
+        );
         let url = WebSocketUrl::new(format!("ws://127.0.0.1:{port}/s3cr3t"));
         let started = std::time::Instant::now();
-        let e = timed_out_within(open(&url, settings), started);
+        let e = timed_out_within(open(&url, &net), started);
         assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
         assert_eq!(
             e.to_string(),
@@ -525,7 +523,7 @@ mod tests {
 
     /// Opens `url` through `net`, reads [`PUSHED`] and closes.
     fn opens_and_reads_what_is_pushed(url: &WebSocketUrl, net: &Net) {
-        let mut socket = match open(url, settings(net)) {
+        let mut socket = match open(url, net) {
             Ok(socket) => socket,
             Err(OpenError::Failed(e)) => panic!("{e}"),
             Err(OpenError::Refused(status)) => panic!("refused: {status}"),
@@ -659,7 +657,7 @@ mod tests {
             Duration::from_secs(5),
             true,
         );
-        let Err(OpenError::Failed(e)) = open(&WebSocketUrl::new(url), settings(&net)) else {
+        let Err(OpenError::Failed(e)) = open(&WebSocketUrl::new(url), &net) else {
             panic!("the test CA is not among the operating system's roots");
         };
         assert_eq!(e.kind(), ErrorKind::Certificate, "{e}");

@@ -3,11 +3,11 @@
 
 use serde_json::{Value, json};
 
-use crate::emulator::chat::{AGENT, Chat, ItemType, JOINED, MAX_PARTICIPANTS};
-use crate::emulator::control::{AgentError, control_error};
+use crate::emulator::chat::{AGENT, ItemType, JOINED, MAX_PARTICIPANTS};
+use crate::emulator::control::{AgentError, control_error, live_chat};
 use crate::emulator::http::{Reply, Request};
 use crate::emulator::protocol::{MAX_CONTENT, MAX_CONTENT_TYPE, body, ok, string, validation};
-use crate::emulator::service::{NewItem, Service, State};
+use crate::emulator::service::{NewItem, Service};
 
 /// The longest streamed message: as many chunks as this.
 const MAX_CHUNKS: usize = 1000;
@@ -21,18 +21,6 @@ fn check_len(value: &str, member: &str, max: usize) -> Result<(), AgentError> {
         )));
     }
     Ok(())
-}
-
-/// A chat that is held and on, or why not.
-fn live_chat<'s>(state: &'s State, contact_id: &str) -> Result<&'s Chat, AgentError> {
-    let chat = state
-        .chats
-        .chat(contact_id)
-        .ok_or(AgentError::UnknownContact)?;
-    if chat.ended {
-        return Err(AgentError::Ended);
-    }
-    Ok(chat)
 }
 
 impl Service {
