@@ -429,6 +429,24 @@ mod tests {
     }
 
     #[test]
+    fn a_socks_proxy_is_refused_before_connecting_and_its_credentials_are_not_shown() {
+        // Nothing listens there: a refusal that came from connecting would say so.
+        let p = ureq::Proxy::new("socks5://user:hunter2@127.0.0.1:1").unwrap();
+        let net = room(Some(p), Duration::from_secs(5), true);
+        let url = WebSocketUrl::new("wss://chat.example.invalid/connect?token=s3cr3t".into());
+        let Err(OpenError::Failed(e)) = open(&url, &net) else {
+            panic!("refused");
+        };
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert_eq!(
+            e.to_string(),
+            "the chat stream cannot reach the WebSocket through a SOCKS proxy; name an HTTP \
+             or HTTPS proxy, or the WebSocket's host in NO_PROXY"
+        );
+        assert!(!format!("{e:?}").contains("hunter2") && !format!("{e:?}").contains("s3cr3t"));
+    }
+
+    #[test]
     fn a_plain_url_is_refused_for_an_https_client_before_connecting() {
         let url = WebSocketUrl::new("ws://127.0.0.1:1/s3cr3t".into());
         let net = room(None, Duration::from_secs(5), true);
