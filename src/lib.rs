@@ -202,7 +202,10 @@ mod wire;
 
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
-pub use chat::stream::{ChatEnd, ChatStream, Event, Next, ReceiptEvent, StreamBuilder};
+pub use chat::stream::{
+    ChatEnd, ChatStream, Connection, Event, Health, Lost, LostReason, Next, ReceiptEvent, Restored,
+    StreamBuilder,
+};
 pub use chat::{receipts::Receipts, typing::TypingThrottle};
 pub use client::{
     Client, ClientBuilder, UploadAttachmentOutput, UploadAttachmentRequest, send_event,

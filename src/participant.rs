@@ -78,6 +78,29 @@ struct Shared {
     state: RwLock<State>,
     /// Held while renewing, so that clones wanting a renewal at once make one call.
     renewing: Mutex<()>,
+    /// Who this participant is in the chat's items.
+    identity: Mutex<Identity>,
+}
+
+/// How this participant knows its own items: its `ParticipantId` when given or learnt, and
+/// the `Id`s of the messages it sent lately, from which it learns the `ParticipantId`.
+#[derive(Default)]
+struct Identity {
+    id: Option<String>,
+    sent: std::collections::VecDeque<String>,
+}
+
+/// How many sent message `Id`s a participant remembers while it does not know its
+/// `ParticipantId`.
+const MAX_SENT_IDS: usize = 64;
+
+/// Why a participant's calls are over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The chat ended (`chat.ended`, or a renewal refused with 403).
+    Chat,
+    /// This participant left the chat (its own disconnect, or the service's).
+    Left,
 }
 
 struct State {
@@ -89,7 +112,7 @@ struct State {
     websocket: Option<Websocket>,
     /// When (by the participant's clock) the call that gave `websocket` was made.
     fetched_at: SystemTime,
-    ended: bool,
+    ended: Option<End>,
 }
 
 /// Builds a [`Participant`]: the clock and the first CreateParticipantConnection request.
@@ -99,9 +122,19 @@ pub struct ParticipantBuilder {
     participant_token: ParticipantToken,
     request: CreateParticipantConnectionRequest,
     clock: Arc<ClockFn>,
+    participant_id: Option<String>,
 }
 
 impl ParticipantBuilder {
+    /// This participant's `ParticipantId` (StartChatContact's answer has it), so that its
+    /// own items are known from the first one: receipts are never sent for them, and its
+    /// own departure is told from the chat's end. Without it, the participant learns its
+    /// id from the first message it sent that comes back in the stream or the transcript.
+    pub fn participant_id(mut self, id: impl Into<String>) -> Self {
+        self.participant_id = Some(id.into());
+        self
+    }
+
     /// The first CreateParticipantConnection request. It must ask for
     /// `CONNECTION_CREDENTIALS`. Defaults to what customer clients send:
     /// `{"Type":["WEBSOCKET","CONNECTION_CREDENTIALS"]}`.
@@ -142,6 +175,10 @@ impl ParticipantBuilder {
                 clock: self.clock,
                 state: RwLock::new(state),
                 renewing: Mutex::new(()),
+                identity: Mutex::new(Identity {
+                    id: self.participant_id,
+                    sent: Default::default(),
+                }),
             }),
         })
     }
@@ -178,7 +215,7 @@ fn fetch(
         expiry: credentials.expiry,
         websocket: out.websocket,
         fetched_at: SystemTime::UNIX_EPOCH,
-        ended: false,
+        ended: None,
     })
 }
 
@@ -200,6 +237,7 @@ impl Participant {
             participant_token,
             request: CreateParticipantConnectionRequest::new(),
             clock: Arc::new(SystemTime::now),
+            participant_id: None,
         }
     }
 
@@ -232,8 +270,8 @@ impl Participant {
         {
             // Only the token is copied (a reference count), not the whole state.
             let state = self.read();
-            if state.ended {
-                return Err(ended());
+            if let Some(end) = state.ended {
+                return Err(over(end));
             }
             if !self.due(&state) {
                 return Ok(state.token.clone());
@@ -259,8 +297,8 @@ impl Participant {
     pub fn renew(&self) -> Result<()> {
         let before = {
             let state = self.read();
-            if state.ended {
-                return Err(ended());
+            if let Some(end) = state.ended {
+                return Err(over(end));
             }
             state.generation
         };
@@ -288,8 +326,8 @@ impl Participant {
             .unwrap_or_else(PoisonError::into_inner);
         let generation = {
             let current = self.read();
-            if current.ended {
-                return Err(ended());
+            if let Some(end) = current.ended {
+                return Err(over(end));
             }
             if !still_needed(&current) {
                 return Ok(current.token.clone());
@@ -305,7 +343,7 @@ impl Participant {
                 Ok(token)
             }
             Err(e) if e.kind() == ErrorKind::AccessDenied => {
-                self.write().ended = true;
+                self.write().ended.get_or_insert(End::Chat);
                 Err(Error::chat_ended(
                     "the chat has ended: CreateParticipantConnection answered 403 when the \
                      connection token was renewed",
@@ -350,8 +388,8 @@ impl Participant {
         };
         if !fresh {
             let state = self.read();
-            if state.ended {
-                return Err(ended());
+            if let Some(end) = state.ended {
+                return Err(over(end));
             }
             if let Some(url) = usable(&state) {
                 return Ok(url);
@@ -380,7 +418,17 @@ impl Participant {
     /// Sends one chat message (SendMessage).
     pub fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageOutput> {
         let token = self.connection_token()?;
-        self.inner.client.send_message(&token, request)
+        let out = self.inner.client.send_message(&token, request)?;
+        if let Some(id) = &out.id {
+            let mut me = self.identity();
+            if me.id.is_none() {
+                if me.sent.len() == MAX_SENT_IDS {
+                    me.sent.pop_front();
+                }
+                me.sent.push_back(id.clone());
+            }
+        }
+        Ok(out)
     }
 
     /// Reads one page of the transcript (GetTranscript).
@@ -463,6 +511,67 @@ impl Participant {
 }
 
 impl Participant {
+    fn identity(&self) -> std::sync::MutexGuard<'_, Identity> {
+        self.inner
+            .identity
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// This participant's `ParticipantId`: given to the builder, or learnt from the first
+    /// message it sent that came back in the stream or the transcript.
+    pub fn participant_id(&self) -> Option<String> {
+        self.identity().id.clone()
+    }
+
+    /// Is `item` this participant's own? By `ParticipantId` once known; before, by the
+    /// `Id`s of the messages it sent (and the first match teaches it its `ParticipantId`).
+    #[allow(dead_code)] // used by the stream and Receipts (issue 18)
+    pub(crate) fn is_own(&self, item: &crate::ops::transcript::Item) -> bool {
+        let mut me = self.identity();
+        if let Some(id) = &me.id {
+            return item.participant_id.as_deref() == Some(id.as_str());
+        }
+        let Some(item_id) = item.id.as_deref() else {
+            return false;
+        };
+        if !me.sent.iter().any(|s| s == item_id) {
+            return false;
+        }
+        if let Some(pid) = item.participant_id.clone() {
+            me.id = Some(pid);
+            me.sent = Default::default();
+        }
+        true
+    }
+
+    /// Has the chat ended for this participant (a `chat.ended` seen by a stream, or a
+    /// renewal refused with 403)? Its calls then fail without sending anything.
+    pub fn has_ended(&self) -> bool {
+        self.read().ended == Some(End::Chat)
+    }
+
+    /// Has this participant left the chat (its own [`disconnect`](Self::disconnect), or the
+    /// service disconnected it)? Its calls then fail without sending anything.
+    pub fn has_left(&self) -> bool {
+        self.read().ended == Some(End::Left)
+    }
+
+    /// The chat is over (a stream saw `chat.ended`): later calls fail without sending.
+    #[allow(dead_code)] // used by the stream (issue 18)
+    pub(crate) fn mark_chat_ended(&self) {
+        self.write().ended.get_or_insert(End::Chat);
+    }
+
+    /// This participant left (its own disconnect, or the service's): later calls fail
+    /// without sending.
+    #[allow(dead_code)] // used by disconnect and the stream (issue 18)
+    pub(crate) fn mark_left(&self) {
+        self.write().ended.get_or_insert(End::Left);
+    }
+}
+
+impl Participant {
     /// [`Client::upload_attachment`] with this participant's connection token.
     pub fn upload_attachment<R: Read + Seek>(
         &self,
@@ -497,11 +606,16 @@ impl Participant {
     }
 }
 
-fn ended() -> Error {
-    Error::chat_ended(
-        "the chat has ended: CreateParticipantConnection answered 403 when the connection \
-         token was renewed, so nothing was sent",
-    )
+/// The error of a call made once the participant's chat is over, sent nowhere.
+fn over(end: End) -> Error {
+    match end {
+        End::Chat => Error::chat_ended(
+            "the chat has ended: CreateParticipantConnection answered 403 when the connection \
+             token was renewed, so nothing was sent",
+        ),
+        // TODO(issue 18, participant helper): a kind of its own for this.
+        End::Left => Error::chat_ended("this participant has left the chat, so nothing was sent"),
+    }
 }
 
 impl fmt::Debug for Participant {
@@ -513,6 +627,7 @@ impl fmt::Debug for Participant {
             .field("connection_token", &state.token)
             .field("connection_expiry", &state.expiry)
             .field("ended", &state.ended)
+            .field("participant_id", &self.identity().id)
             .finish_non_exhaustive()
     }
 }

@@ -64,6 +64,12 @@ pub enum Event {
     Attachment(Item),
     /// The chat is over. Always the last event: the stream ends after it.
     ChatEnded(ChatEnd),
+    /// This participant has left the chat (it disconnected, or the service disconnected
+    /// it); the chat may go on for the others. Always the last event.
+    Left(ChatEnd),
+    /// The stream's connection changed: established, lost, restored, broken. Not a chat
+    /// item: [`item`](Event::item) is `None`.
+    Connection(super::Connection),
     /// Any other item: another event content type (`…participant.invited`,
     /// `…authentication.initiated`, ...), a receipt item without receipts, an item type
     /// this crate does not know.
@@ -71,8 +77,10 @@ pub enum Event {
 }
 
 impl Event {
-    /// The chat item this event comes from (the receipt's item for a receipt); `None` only
-    /// for a [`ChatEnded`](Event::ChatEnded) learnt from a refused reconnection.
+    /// The chat item this event comes from (the receipt's item for a receipt); `None` for
+    /// a [`Connection`](Event::Connection) change, and for a [`ChatEnded`](Event::ChatEnded)
+    /// or [`Left`](Event::Left) learnt from a refused reconnection or this participant's
+    /// own disconnect.
     pub fn item(&self) -> Option<&Item> {
         match self {
             Event::Message(i)
@@ -87,14 +95,15 @@ impl Event {
             | Event::Attachment(i)
             | Event::Other(i) => Some(i),
             Event::Delivered(r) | Event::Read(r) => Some(&r.item),
-            Event::ChatEnded(end) => end.item.as_ref(),
+            Event::ChatEnded(end) | Event::Left(end) => end.item.as_ref(),
+            Event::Connection(_) => None,
         }
     }
 
     /// A short name for the event's kind: `message`, `update`, `typing`, `delivered`,
     /// `read`, `participant.joined`, `participant.left`, `participant.idle`,
     /// `participant.returned`, `transfer.succeeded`, `transfer.failed`, `attachment`,
-    /// `chat.ended` or `other`.
+    /// `chat.ended`, `left`, `connection` or `other`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::Message(_) => "message",
@@ -110,6 +119,8 @@ impl Event {
             Event::TransferFailed(_) => "transfer.failed",
             Event::Attachment(_) => "attachment",
             Event::ChatEnded(_) => "chat.ended",
+            Event::Left(_) => "left",
+            Event::Connection(_) => "connection",
             Event::Other(_) => "other",
         }
     }

@@ -1,5 +1,6 @@
 //! Listening to a chat: a blocking stream of its events over the participant WebSocket.
 
+mod connection;
 mod delivery;
 mod event;
 mod frames;
@@ -10,6 +11,7 @@ use std::fmt;
 
 use std::time::{Duration, Instant};
 
+pub use connection::{Connection, Health, Lost, LostReason, Restored};
 pub use event::{ChatEnd, Event, ReceiptEvent};
 
 use self::delivery::Delivery;
