@@ -73,11 +73,19 @@ pub enum ErrorKind {
     /// Reading the attachment to upload, or writing a download, failed on this machine;
     /// [`std::error::Error::source`] has the I/O error.
     Io,
-    /// The chat is over for this participant: CreateParticipantConnection answered 403
-    /// while a [`Participant`](crate::Participant) renewed its connection token, which is
-    /// how Amazon's own chat clients learn that a chat ended while they were away. Every
-    /// later call of that participant returns this kind without sending anything.
+    /// The chat is over for this participant. A [`Participant`](crate::Participant) learns
+    /// it in one of two ways: CreateParticipantConnection answers 403 when it renews its
+    /// connection token (before the token expires, or to check a 403 that a call got:
+    /// then [`std::error::Error::source`] is that call's 403), which is how Amazon's own
+    /// chat clients learn that a chat ended while they were away; or a chat stream of it
+    /// sees `chat.ended`. The message says which. Every later call of that participant
+    /// returns this kind without sending anything.
     ChatEnded,
+    /// This participant has left the chat, which goes on for the others: its own
+    /// [`Participant::disconnect`](crate::Participant::disconnect) succeeded, or a chat
+    /// stream of it saw the service disconnect it. The message says which. Every later call
+    /// of that participant returns this kind without sending anything.
+    Left,
 }
 
 impl ErrorKind {
@@ -112,6 +120,7 @@ impl ErrorKind {
         ErrorKind::RandomSource,
         ErrorKind::Io,
         ErrorKind::ChatEnded,
+        ErrorKind::Left,
     ];
 
     /// A few words for the kind, as [`Display`](fmt::Display) prints it.
@@ -136,6 +145,7 @@ impl ErrorKind {
             ErrorKind::RandomSource => "random source failed",
             ErrorKind::Io => "local I/O error",
             ErrorKind::ChatEnded => "chat ended",
+            ErrorKind::Left => "left the chat",
         }
     }
 }
@@ -439,6 +449,11 @@ impl Error {
         Error::new(ErrorKind::ChatEnded, message.into())
     }
 
+    /// This participant has left the chat ([`ErrorKind::Left`]).
+    pub(crate) fn left(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Left, message.into())
+    }
+
     /// Adds a sentence that says what this error usually means where it happened.
     pub(crate) fn with_hint(mut self, hint: Option<&str>) -> Error {
         if let Some(hint) = hint {
@@ -553,6 +568,42 @@ impl fmt::Display for Error {
             (0 | 1, false) => Ok(()),
             (n, false) => write!(f, "; {n} attempts"),
         }
+    }
+}
+
+impl Error {
+    /// What a log record says of this error: its kind, and the status, service error type
+    /// and request id when the server answered; never its message, which may quote what
+    /// the server said (the content sent, say).
+    pub(crate) fn log_summary(&self) -> impl fmt::Display + '_ {
+        LogSummary(self)
+    }
+}
+
+struct LogSummary<'a>(&'a Error);
+
+impl fmt::Display for LogSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.0.inner;
+        f.write_str(i.kind.as_str())?;
+        let mut parts = Vec::new();
+        if let Some(status) = i.status {
+            parts.push(format!("HTTP {status}"));
+        }
+        if let Some(t) = &i.service_error_type {
+            let mut part = String::new();
+            push_printable(&mut part, t, ID_WIDTH);
+            parts.push(part);
+        }
+        if let Some(id) = &i.request_id {
+            let mut part = String::from("request id ");
+            push_printable(&mut part, id, ID_WIDTH);
+            parts.push(part);
+        }
+        if !parts.is_empty() {
+            write!(f, " ({})", parts.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -780,6 +831,7 @@ mod tests {
             RandomSource => 16,
             Io => 17,
             ChatEnded => 18,
+            Left => 19,
         }
     }
 
@@ -788,7 +840,7 @@ mod tests {
         for (i, kind) in ErrorKind::ALL.iter().enumerate() {
             assert_eq!(position(*kind), i, "{kind:?}");
         }
-        assert_eq!(ErrorKind::ALL.len(), position(ErrorKind::ChatEnded) + 1);
+        assert_eq!(ErrorKind::ALL.len(), position(ErrorKind::Left) + 1);
     }
 
     #[test]

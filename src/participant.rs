@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGua
 use std::time::{Duration, SystemTime};
 
 use crate::client::{Client, UploadAttachmentOutput, UploadAttachmentRequest, open_upload};
-use crate::error::{Error, ErrorKind, Result, UploadStep};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel_participant_authentication::{
     CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
 };
@@ -41,6 +41,19 @@ type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
 /// Amazon's own chat library (ChatJS) does. If that call is answered 403, the chat has
 /// ended while this participant was away: the call returns [`ErrorKind::ChatEnded`], and so
 /// does every later call, without sending anything.
+///
+/// There is one way to learn that the chat is over. A call answered 403
+/// ([`ErrorKind::AccessDenied`]) is checked once by renewing the connection token (unless
+/// another clone renewed it while the call ran): if CreateParticipantConnection refuses,
+/// the chat has ended, and the call returns [`ErrorKind::ChatEnded`] with the call's 403
+/// as its [`source`](std::error::Error::source); if it accepts, the call is made once more
+/// with the new token, and its answer (a second 403 included) is returned as it is. A
+/// stream of this participant that sees `chat.ended` marks it ended too, and once
+/// [`disconnect`](Participant::disconnect) succeeds its calls return
+/// [`ErrorKind::Left`]. Either way, the calls of every clone, and of the helpers built on
+/// it ([`TypingThrottle`](crate::TypingThrottle), [`Receipts`](crate::Receipts)), then
+/// fail without sending anything; [`has_ended`](Participant::has_ended) and
+/// [`has_left`](Participant::has_left) tell which.
 ///
 /// A `Participant` is `Send + Sync` and cheap to clone: clones share the credentials, and
 /// a renewal made by one serves all (one renewal at a time), so one thread can read the
@@ -94,14 +107,49 @@ struct Identity {
 /// `ParticipantId`.
 const MAX_SENT_IDS: usize = 64;
 
-/// Why a participant's calls are over.
+/// Why a participant's calls are over, and how it learnt it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum End {
     /// The chat ended (`chat.ended`, or a renewal refused with 403).
-    Chat,
+    Chat(Learnt),
     /// This participant left the chat (its own disconnect, or the service's).
-    Left,
+    Left(Learnt),
 }
+
+/// How a participant learnt that its calls are over: its errors say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Learnt {
+    /// CreateParticipantConnection answered 403 to a renewal.
+    Renewal,
+    /// A chat stream saw it.
+    Stream,
+    /// Its own DisconnectParticipant succeeded.
+    Disconnect,
+}
+
+/// Why the connection token is renewed, as the log says it.
+#[derive(Debug, Clone, Copy)]
+enum Why {
+    /// It expires within [`RENEW_BEFORE_EXPIRY`](Participant::RENEW_BEFORE_EXPIRY).
+    Expiry,
+    /// [`Participant::renew`], or a stream wanting a fresh WebSocket URL.
+    Asked,
+    /// This operation answered 403: is it the token's, or the chat's?
+    Denied(&'static str),
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::Expiry => f.write_str("it expires within 60 s"),
+            Why::Asked => f.write_str("asked for"),
+            Why::Denied(op) => write!(f, "{op} answered 403"),
+        }
+    }
+}
+
+/// The `log` target of what a participant logs: its renewals and its end.
+const TARGET: &str = "connect_participant::participant";
 
 struct State {
     /// Counts the connections made, so that a forced renewal can tell whether another
@@ -267,6 +315,11 @@ impl Participant {
     /// For calls this type does not offer; the token is a secret, so take care not to log
     /// it.
     pub fn connection_token(&self) -> Result<ConnectionToken> {
+        self.current().map(|(token, _)| token)
+    }
+
+    /// The token to call with, renewed first if due, and its generation.
+    fn current(&self) -> Result<(ConnectionToken, u64)> {
         {
             // Only the token is copied (a reference count), not the whole state.
             let state = self.read();
@@ -274,10 +327,35 @@ impl Participant {
                 return Err(over(end));
             }
             if !self.due(&state) {
-                return Ok(state.token.clone());
+                return Ok((state.token.clone(), state.generation));
             }
         }
-        self.renew_if(|s| self.due(s))
+        self.renew_if(Why::Expiry, |s| self.due(s))
+    }
+
+    /// Makes `call` (operation `op`) with the connection token. A 403 is checked once by
+    /// renewing the token (unless another clone renewed it while the call ran): refused,
+    /// the chat is over ([`ErrorKind::ChatEnded`], the 403 as its source); accepted, the
+    /// call is made once more with the new token, and its answer is returned as it is.
+    fn checked<T>(
+        &self,
+        op: &'static str,
+        call: impl Fn(&ConnectionToken) -> Result<T>,
+    ) -> Result<T> {
+        let (token, generation) = self.current()?;
+        let denied = match call(&token) {
+            Err(e) if e.kind() == ErrorKind::AccessDenied => e,
+            answer => return answer,
+        };
+        match self.renew_if(Why::Denied(op), |s| s.generation == generation) {
+            Ok((token, _)) => call(&token),
+            Err(e) if matches!(e.kind(), ErrorKind::ChatEnded | ErrorKind::Left) => {
+                let end = self.read().ended.unwrap_or(End::Chat(Learnt::Renewal));
+                Err(after_403(end, op).set_source(denied))
+            }
+            // The check could not be made: the call's own answer stands.
+            Err(_) => Err(denied),
+        }
     }
 
     /// When the current connection token expires, as the service said.
@@ -303,7 +381,8 @@ impl Participant {
             state.generation
         };
         // Renews unless another clone renewed while this one waited for the lock.
-        self.renew_if(|s| s.generation == before).map(|_| ())
+        self.renew_if(Why::Asked, |s| s.generation == before)
+            .map(|_| ())
     }
 
     /// Is the token within [`RENEW_BEFORE_EXPIRY`](Self::RENEW_BEFORE_EXPIRY) of its
@@ -317,8 +396,13 @@ impl Participant {
             .is_none_or(|t| t >= expiry)
     }
 
-    /// Renews under the lock if `still_needed` says so once the lock is held.
-    fn renew_if(&self, still_needed: impl Fn(&State) -> bool) -> Result<ConnectionToken> {
+    /// Renews under the lock if `still_needed` says so once the lock is held; the token
+    /// to use and its generation.
+    fn renew_if(
+        &self,
+        why: Why,
+        still_needed: impl Fn(&State) -> bool,
+    ) -> Result<(ConnectionToken, u64)> {
         let inner = &*self.inner;
         let _renewing = inner
             .renewing
@@ -330,7 +414,8 @@ impl Participant {
                 return Err(over(end));
             }
             if !still_needed(&current) {
-                return Ok(current.token.clone());
+                log::debug!(target: TARGET, "connection token already renewed by another handle ({why})");
+                return Ok((current.token.clone(), current.generation));
             }
             current.generation
         };
@@ -340,17 +425,27 @@ impl Participant {
                 fresh.fetched_at = (inner.clock)();
                 let token = fresh.token.clone();
                 *self.write() = fresh;
-                Ok(token)
+                log::info!(target: TARGET, "renewed the connection token: {why}");
+                Ok((token, generation + 1))
             }
             Err(e) if e.kind() == ErrorKind::AccessDenied => {
-                self.write().ended.get_or_insert(End::Chat);
-                Err(Error::chat_ended(
-                    "the chat has ended: CreateParticipantConnection answered 403 when the \
-                     connection token was renewed",
-                )
-                .set_source(e))
+                log::info!(
+                    target: TARGET,
+                    "CreateParticipantConnection refused the renewal ({why}): {}",
+                    e.log_summary()
+                );
+                let end = End::Chat(Learnt::Renewal);
+                self.mark(end);
+                Err(Error::chat_ended(why_over(end)).set_source(e))
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                log::warn!(
+                    target: TARGET,
+                    "could not renew the connection token ({why}): {}",
+                    e.log_summary()
+                );
+                Err(e)
+            }
         }
     }
 
@@ -411,14 +506,14 @@ impl Participant {
 
     /// Sends one event (SendEvent): typing, or a receipt.
     pub fn send_event(&self, request: &SendEventRequest) -> Result<SendEventOutput> {
-        let token = self.connection_token()?;
-        self.inner.client.send_event(&token, request)
+        self.checked("SendEvent", |t| self.inner.client.send_event(t, request))
     }
 
     /// Sends one chat message (SendMessage).
     pub fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageOutput> {
-        let token = self.connection_token()?;
-        let out = self.inner.client.send_message(&token, request)?;
+        let out = self.checked("SendMessage", |t| {
+            self.inner.client.send_message(t, request)
+        })?;
         if let Some(id) = &out.id {
             let mut me = self.identity();
             if me.id.is_none() {
@@ -433,8 +528,9 @@ impl Participant {
 
     /// Reads one page of the transcript (GetTranscript).
     pub fn get_transcript(&self, request: &GetTranscriptRequest) -> Result<GetTranscriptOutput> {
-        let token = self.connection_token()?;
-        self.inner.client.get_transcript(&token, request)
+        self.checked("GetTranscript", |t| {
+            self.inner.client.get_transcript(t, request)
+        })
     }
 
     /// Every page of the transcript from `first` on (see [`TranscriptPages`]); each page
@@ -450,8 +546,9 @@ impl Participant {
         &self,
         request: &StartAttachmentUploadRequest,
     ) -> Result<StartAttachmentUploadOutput> {
-        let token = self.connection_token()?;
-        self.inner.client.start_attachment_upload(&token, request)
+        self.checked("StartAttachmentUpload", |t| {
+            self.inner.client.start_attachment_upload(t, request)
+        })
     }
 
     /// Completes an attachment's upload (CompleteAttachmentUpload).
@@ -459,23 +556,24 @@ impl Participant {
         &self,
         request: &CompleteAttachmentUploadRequest,
     ) -> Result<CompleteAttachmentUploadOutput> {
-        let token = self.connection_token()?;
-        self.inner
-            .client
-            .complete_attachment_upload(&token, request)
+        self.checked("CompleteAttachmentUpload", |t| {
+            self.inner.client.complete_attachment_upload(t, request)
+        })
     }
 
     /// A download URL for an attachment (GetAttachment); see
     /// [`download_attachment`](Self::download_attachment).
     pub fn get_attachment(&self, request: &GetAttachmentRequest) -> Result<GetAttachmentOutput> {
-        let token = self.connection_token()?;
-        self.inner.client.get_attachment(&token, request)
+        self.checked("GetAttachment", |t| {
+            self.inner.client.get_attachment(t, request)
+        })
     }
 
     /// The view a ShowView block sent (DescribeView).
     pub fn describe_view(&self, request: &DescribeViewRequest) -> Result<DescribeViewOutput> {
-        let token = self.connection_token()?;
-        self.inner.client.describe_view(&token, request)
+        self.checked("DescribeView", |t| {
+            self.inner.client.describe_view(t, request)
+        })
     }
 
     /// The sign-in URL for an `authentication.initiated` event's session
@@ -484,8 +582,9 @@ impl Participant {
         &self,
         request: &GetAuthenticationUrlRequest,
     ) -> Result<GetAuthenticationUrlOutput> {
-        let token = self.connection_token()?;
-        self.inner.client.get_authentication_url(&token, request)
+        self.checked("GetAuthenticationUrl", |t| {
+            self.inner.client.get_authentication_url(t, request)
+        })
     }
 
     /// Cancels a sign-in session (CancelParticipantAuthentication).
@@ -493,20 +592,44 @@ impl Participant {
         &self,
         request: &CancelParticipantAuthenticationRequest,
     ) -> Result<CancelParticipantAuthenticationOutput> {
-        let token = self.connection_token()?;
-        self.inner
-            .client
-            .cancel_participant_authentication(&token, request)
+        self.checked("CancelParticipantAuthentication", |t| {
+            self.inner
+                .client
+                .cancel_participant_authentication(t, request)
+        })
     }
 
-    /// Leaves the chat (DisconnectParticipant). Later calls are refused by the service
-    /// (403).
+    /// Leaves the chat (DisconnectParticipant); the chat goes on for the others. Once it
+    /// succeeds, every later call of this participant (and of its clones, and of the
+    /// helpers built on it) returns [`ErrorKind::Left`] without sending anything.
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")] {
+    /// use connect_participant::emulator::Emulator;
+    /// use connect_participant::{ErrorKind, Participant, ParticipantToken, SendEventRequest};
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().build()?;
+    /// let chat = emulator.start_chat();
+    /// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
+    /// me.disconnect(&Default::default())?;
+    /// assert!(me.has_left());
+    /// let sent = emulator.requests();
+    /// let err = me.send_event(&SendEventRequest::typing()).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Left);
+    /// assert_eq!(emulator.requests(), sent);
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn disconnect(
         &self,
         request: &DisconnectParticipantRequest,
     ) -> Result<DisconnectParticipantOutput> {
-        let token = self.connection_token()?;
-        self.inner.client.disconnect_participant(&token, request)
+        let out = self.checked("DisconnectParticipant", |t| {
+            self.inner.client.disconnect_participant(t, request)
+        })?;
+        self.mark(End::Left(Learnt::Disconnect));
+        Ok(out)
     }
 }
 
@@ -548,40 +671,53 @@ impl Participant {
     /// Has the chat ended for this participant (a `chat.ended` seen by a stream, or a
     /// renewal refused with 403)? Its calls then fail without sending anything.
     pub fn has_ended(&self) -> bool {
-        self.read().ended == Some(End::Chat)
+        matches!(self.read().ended, Some(End::Chat(_)))
     }
 
     /// Has this participant left the chat (its own [`disconnect`](Self::disconnect), or the
     /// service disconnected it)? Its calls then fail without sending anything.
     pub fn has_left(&self) -> bool {
-        self.read().ended == Some(End::Left)
+        matches!(self.read().ended, Some(End::Left(_)))
     }
 
     /// The chat is over (a stream saw `chat.ended`): later calls fail without sending.
     #[allow(dead_code)] // used by the stream (issue 18)
     pub(crate) fn mark_chat_ended(&self) {
-        self.write().ended.get_or_insert(End::Chat);
+        self.mark(End::Chat(Learnt::Stream));
     }
 
-    /// This participant left (its own disconnect, or the service's): later calls fail
+    /// This participant left (a stream saw the service disconnect it): later calls fail
     /// without sending.
-    #[allow(dead_code)] // used by disconnect and the stream (issue 18)
+    #[allow(dead_code)] // used by the stream (issue 18)
     pub(crate) fn mark_left(&self) {
-        self.write().ended.get_or_insert(End::Left);
+        self.mark(End::Left(Learnt::Stream));
+    }
+
+    /// Marks the participant's calls over, the first end learnt being the one kept.
+    fn mark(&self, end: End) {
+        let mut state = self.write();
+        if state.ended.is_none() {
+            state.ended = Some(end);
+            drop(state);
+            log::info!(target: TARGET, "{}; later calls send nothing", why_over(end));
+        }
     }
 }
 
 impl Participant {
-    /// [`Client::upload_attachment`] with this participant's connection token.
+    /// [`Client::upload_attachment`] with this participant's connection token; a 403 to
+    /// StartAttachmentUpload or CompleteAttachmentUpload is checked as every call's is.
     pub fn upload_attachment<R: Read + Seek>(
         &self,
         request: &UploadAttachmentRequest,
         body: R,
     ) -> Result<UploadAttachmentOutput> {
-        let token = self
-            .connection_token()
-            .map_err(|e| e.in_upload_step(UploadStep::Start))?;
-        self.client().upload_attachment(&token, request, body)
+        self.client().upload_with(
+            request,
+            body,
+            |r| self.start_attachment_upload(r),
+            |r| self.complete_attachment_upload(r),
+        )
     }
 
     /// [`Client::upload_attachment_file`] with this participant's connection token.
@@ -606,16 +742,47 @@ impl Participant {
     }
 }
 
+/// Why the participant's calls are over, and how it learnt it.
+fn why_over(end: End) -> &'static str {
+    match end {
+        End::Chat(Learnt::Renewal) => {
+            "the chat has ended: CreateParticipantConnection answered 403 when the connection \
+             token was renewed"
+        }
+        End::Chat(_) => "the chat has ended: a chat stream saw chat.ended",
+        End::Left(Learnt::Disconnect) => {
+            "this participant has left the chat: its DisconnectParticipant succeeded"
+        }
+        End::Left(_) => {
+            "this participant has left the chat: a chat stream saw the service disconnect it"
+        }
+    }
+}
+
+/// The error for `end`, with this message.
+fn end_error(end: End, message: String) -> Error {
+    match end {
+        End::Chat(_) => Error::chat_ended(message),
+        End::Left(_) => Error::left(message),
+    }
+}
+
 /// The error of a call made once the participant's chat is over, sent nowhere.
 fn over(end: End) -> Error {
-    match end {
-        End::Chat => Error::chat_ended(
-            "the chat has ended: CreateParticipantConnection answered 403 when the connection \
-             token was renewed, so nothing was sent",
+    end_error(end, format!("{}, so nothing was sent", why_over(end)))
+}
+
+/// The error of operation `op`, answered 403, once the check of that 403 found the
+/// participant's calls over.
+fn after_403(end: End, op: &str) -> Error {
+    let message = match end {
+        End::Chat(Learnt::Renewal) => format!(
+            "the chat has ended: {op} answered 403, and so did CreateParticipantConnection \
+             when the connection token was renewed to check"
         ),
-        // TODO(issue 18, participant helper): a kind of its own for this.
-        End::Left => Error::chat_ended("this participant has left the chat, so nothing was sent"),
-    }
+        end => format!("{}; {op} answered 403", why_over(end)),
+    };
+    end_error(end, message)
 }
 
 impl fmt::Debug for Participant {
@@ -640,5 +807,45 @@ mod tests {
     fn participant_is_clone_send_sync() {
         fn assert_traits<T: Clone + Send + Sync + 'static>() {}
         assert_traits::<Participant>();
+    }
+
+    /// An end learnt from a stream says so, and does not claim a renewal was refused; the
+    /// first end learnt is the one kept.
+    #[cfg(feature = "emulator")]
+    #[test]
+    fn an_end_seen_by_a_stream_says_how_it_was_learnt() {
+        use crate::emulator::Emulator;
+        use crate::ops::message::SendMessageRequest;
+        let emulator = Emulator::start().unwrap();
+        let client = emulator.client_builder().build().unwrap();
+        let connect = || {
+            let chat = emulator.start_chat();
+            let token = ParticipantToken::new(chat.participant_token).unwrap();
+            Participant::connect(&client, token).unwrap()
+        };
+        let hi = SendMessageRequest::text("hi");
+        let ended = connect();
+        ended.mark_chat_ended();
+        ended.mark_left();
+        let left = connect();
+        left.mark_left();
+        left.mark_chat_ended();
+        let before = emulator.requests();
+        let e = ended.send_message(&hi).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ChatEnded);
+        assert_eq!(
+            e.to_string(),
+            "the chat has ended: a chat stream saw chat.ended, so nothing was sent"
+        );
+        assert!(ended.has_ended() && !ended.has_left());
+        let e = left.send_message(&hi).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Left);
+        assert_eq!(
+            e.to_string(),
+            "this participant has left the chat: a chat stream saw the service disconnect it, \
+             so nothing was sent"
+        );
+        assert!(left.has_left() && !left.has_ended());
+        assert_eq!(emulator.requests(), before);
     }
 }

@@ -3,6 +3,7 @@
 //! presigned transfers (`transfer`), through the same loop and network room.
 
 mod builder;
+mod call_log;
 mod run;
 mod transfer;
 

@@ -3,9 +3,11 @@
 //! the client's clones share, so that [`Error::attempts`] means the same everywhere.
 
 use std::sync::PoisonError;
+use std::time::Duration;
 
 use ureq::http::{self, HeaderValue, Uri};
 
+use super::call_log::{self, Subject};
 use super::{Client, Inner};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::two_uuids;
@@ -52,20 +54,24 @@ impl Client {
     /// attempt would not mend, or the client's attempts or its retry quota run out, waiting
     /// the jittered back-off of the failure's class between attempts. The error returned
     /// says how many attempts were made.
+    /// Each attempt, retry and give-up is logged under `subject` (see `call_log`).
     pub(crate) fn run<T>(
         &self,
+        subject: Subject<'_>,
         mut attempt: impl FnMut(u32) -> std::result::Result<T, Failure>,
     ) -> Result<T> {
         let inner = &*self.inner;
         let mut retries = CallRetries::new(inner.max_attempts);
         loop {
             let n = retries.attempt();
+            call_log::attempt(subject, n, inner.max_attempts);
             let Failure {
                 error,
                 retry_after,
                 last,
             } = match attempt(n) {
                 Ok(out) => {
+                    call_log::succeeded(subject, n);
                     retries.after_success(&inner.quota);
                     return Ok(out);
                 }
@@ -78,15 +84,21 @@ impl Client {
             };
             match retries.after_failure(class, &inner.quota) {
                 Next::Stop { quota_exhausted } => {
+                    call_log::stopped(subject, n, &error, class, quota_exhausted);
                     return Err(error.set_attempts(n, quota_exhausted));
                 }
-                Next::Retry { .. } => self.pause_before_retry(class, n, retry_after),
+                Next::Retry { .. } => {
+                    let wait = self.backoff(class, n, retry_after);
+                    call_log::retry(subject, n, &error, wait);
+                    (inner.sleep)(wait);
+                }
             }
         }
     }
 
-    /// Waits before retrying after failed `attempt` (1, 2, ...) of class `class`.
-    fn pause_before_retry(&self, class: RetryClass, attempt: u32, retry_after: Option<u64>) {
+    /// How long to wait before retrying after failed `attempt` (1, 2, ...) of class
+    /// `class`.
+    fn backoff(&self, class: RetryClass, attempt: u32, retry_after: Option<u64>) -> Duration {
         let inner = &*self.inner;
         let mut bytes = [0u8; 8];
         // Without randomness, wait the whole ceiling: slower, never more aggressive.
@@ -94,7 +106,7 @@ impl Client {
             Ok(()) => retry::unit_interval(bytes),
             Err(_) => 1.0,
         };
-        (inner.sleep)(retry::backoff(class, attempt, unit, retry_after));
+        retry::backoff(class, attempt, unit, retry_after)
     }
 
     /// Runs one operation: checks it, then sends it through the attempt loop (retries,
@@ -122,7 +134,7 @@ impl Client {
             })?,
             None => inner.uri(O::PATH)?,
         };
-        self.run(|attempt| {
+        self.run(Subject::call(O::PATH), |attempt| {
             let request = wire::request(
                 O::METHOD == Method::Get,
                 uri.clone(),

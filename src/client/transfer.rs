@@ -11,14 +11,19 @@ use std::time::Duration;
 use ureq::http::{self, HeaderName, HeaderValue};
 
 use super::Client;
+use super::call_log::{self, Subject};
 use super::run::Failure;
 use crate::error::{Error, Result, UploadStep};
 use crate::net::transport_error;
 use crate::ops::attachment::{
     PresignedUrl, UploadMetadata, attachment_content_type, check_attachment,
 };
-use crate::ops::complete_attachment_upload::CompleteAttachmentUploadRequest;
-use crate::ops::start_attachment_upload::StartAttachmentUploadRequest;
+use crate::ops::complete_attachment_upload::{
+    CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest,
+};
+use crate::ops::start_attachment_upload::{
+    StartAttachmentUploadOutput, StartAttachmentUploadRequest,
+};
 use crate::redact::{DETAIL_WIDTH, NAME_WIDTH, VALUE_WIDTH, printable};
 use crate::retry;
 use crate::token::ConnectionToken;
@@ -134,7 +139,27 @@ impl Client {
         &self,
         token: &ConnectionToken,
         request: &UploadAttachmentRequest,
+        body: R,
+    ) -> Result<UploadAttachmentOutput> {
+        self.upload_with(
+            request,
+            body,
+            |r| self.start_attachment_upload(token, r),
+            |r| self.complete_attachment_upload(token, r),
+        )
+    }
+
+    /// [`upload_attachment`](Self::upload_attachment)'s three steps, the two calls made by
+    /// `start_call` and `complete_call`: with a token, or through a
+    /// [`Participant`](crate::Participant), which checks a 403.
+    pub(crate) fn upload_with<R: Read + Seek>(
+        &self,
+        request: &UploadAttachmentRequest,
         mut body: R,
+        start_call: impl FnOnce(&StartAttachmentUploadRequest) -> Result<StartAttachmentUploadOutput>,
+        complete_call: impl FnOnce(
+            &CompleteAttachmentUploadRequest,
+        ) -> Result<CompleteAttachmentUploadOutput>,
     ) -> Result<UploadAttachmentOutput> {
         let start = |e: Error| e.in_upload_step(UploadStep::Start);
         let content_type = request.content_type().ok_or_else(|| {
@@ -145,12 +170,12 @@ impl Client {
         })?;
         let size = remaining(&mut body).map_err(start)?;
         check_attachment(&request.name, content_type, size).map_err(start)?;
-        let started = self
-            .start_attachment_upload(
-                token,
-                &StartAttachmentUploadRequest::new(&request.name, content_type, size),
-            )
-            .map_err(start)?;
+        let started = start_call(&StartAttachmentUploadRequest::new(
+            &request.name,
+            content_type,
+            size,
+        ))
+        .map_err(start)?;
         let missing = |member: &str| {
             start(Error::invalid_response(
                 200,
@@ -165,7 +190,7 @@ impl Client {
             .ok_or_else(|| missing("UploadMetadata"))?;
         self.put_attachment(&metadata, &mut body)
             .map_err(|e| e.in_upload_step(UploadStep::Put))?;
-        self.complete_attachment_upload(token, &CompleteAttachmentUploadRequest::new(&id))
+        complete_call(&CompleteAttachmentUploadRequest::new(&id))
             .map_err(|e| e.in_upload_step(UploadStep::Complete))?;
         Ok(UploadAttachmentOutput {
             attachment_id: id,
@@ -254,7 +279,12 @@ impl Client {
             headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(size)));
         }
         let timeout = transfer_timeout(self.timeouts().attempt, size);
-        self.run(|_| {
+        let name = call_log::transfer_name("PUT", &uri);
+        let subject = Subject {
+            target: call_log::TRANSFER,
+            name: &name,
+        };
+        self.run(subject, |_| {
             body.seek(SeekFrom::Start(begin))
                 .map_err(io_error("could not go back to the attachment's start"))
                 .map_err(Failure::last)?;
@@ -325,7 +355,12 @@ impl Client {
         let timeout = transfer_timeout(self.timeouts().attempt, max_bytes);
         let mut buf = vec![0u8; 64 * 1024];
         let mut written = 0u64;
-        self.run(|_| {
+        let name = call_log::transfer_name("GET", &uri);
+        let subject = Subject {
+            target: call_log::TRANSFER,
+            name: &name,
+        };
+        self.run(subject, |_| {
             let fetched = self.get_once(&uri, timeout, out, max_bytes, &mut buf, &mut written);
             // Bytes already written cannot be taken back: no attempt after them.
             fetched.map_err(|e| match written {

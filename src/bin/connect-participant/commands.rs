@@ -125,7 +125,8 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         | ErrorKind::UnexpectedStatus
         | ErrorKind::Redirect
         | ErrorKind::InvalidResponse
-        | ErrorKind::ChatEnded => EXIT_REFUSED,
+        | ErrorKind::ChatEnded
+        | ErrorKind::Left => EXIT_REFUSED,
         ErrorKind::Certificate => EXIT_NETWORK, // no TLS connection: nothing reached the service
         // Reading the attachment or writing the download, once the call had begun (a file
         // that cannot be read before anything is sent is refused by `Failure::exit_code`).

@@ -449,7 +449,8 @@ fn exit_codes_follow_the_error_kind() {
             | ErrorKind::UnexpectedStatus
             | ErrorKind::Redirect
             | ErrorKind::InvalidResponse
-            | ErrorKind::ChatEnded => 3,
+            | ErrorKind::ChatEnded
+            | ErrorKind::Left => 3,
             ErrorKind::Transport
             | ErrorKind::Timeout
             | ErrorKind::Certificate

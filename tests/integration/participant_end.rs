@@ -1,0 +1,239 @@
+//! The end of a chat, as a `Participant`'s calls learn it (issue 18): a 403 checked once by
+//! a renewal (refused: `ChatEnded`, its source the call's 403; accepted: the call made once
+//! more), leaving (`Left`), and nothing sent afterwards by the participant, its clones or
+//! the helpers built on it: the emulator counts the requests.
+
+use std::error::Error as _;
+use std::io::Cursor;
+
+use connect_participant::emulator::{Emulator, StartedChat};
+use connect_participant::{
+    ErrorKind, GetTranscriptRequest, Participant, ParticipantToken, Receipts, SendEventRequest,
+    SendMessageRequest, TypingThrottle, UploadAttachmentRequest,
+};
+
+use crate::support::scripted::{Action, Request, Scripted, response};
+use crate::support::{self, CONNECTION_DENIED, participant_token};
+
+fn customer(emulator: &Emulator) -> (Participant, StartedChat) {
+    let client = emulator.client_builder().build().unwrap();
+    let chat = emulator.start_chat();
+    let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
+    (Participant::connect(&client, token).unwrap(), chat)
+}
+
+fn paths_since(emulator: &Emulator, from: usize) -> Vec<String> {
+    emulator.seen_requests()[from..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+/// Every call a participant and its helpers make, each expected to fail with `kind` and
+/// `message` without a request reaching the emulator.
+fn nothing_is_sent(
+    emulator: &Emulator,
+    me: &Participant,
+    agent_message: &str,
+    kind: ErrorKind,
+    message: &str,
+) {
+    let before = emulator.requests();
+    let clone = me.clone();
+    let mut typing = TypingThrottle::for_participant(me.clone());
+    let mut receipts = Receipts::for_participant(me.clone());
+    receipts.read(agent_message).unwrap();
+    let errors = [
+        (
+            "send_message",
+            me.send_message(&SendMessageRequest::text("hi")).map(drop),
+        ),
+        (
+            "send_event",
+            me.send_event(&SendEventRequest::typing()).map(drop),
+        ),
+        (
+            "get_transcript",
+            me.get_transcript(&GetTranscriptRequest::new()).map(drop),
+        ),
+        (
+            "clone",
+            clone
+                .send_message(&SendMessageRequest::text("hi"))
+                .map(drop),
+        ),
+        ("typing", typing.typing().map(drop)),
+        ("receipts", receipts.flush().map(drop)),
+        ("renew", me.renew()),
+    ];
+    for (what, result) in errors {
+        let e = result.expect_err(what);
+        assert_eq!(e.kind(), kind, "{what}: {e}");
+        assert_eq!(e.to_string(), message, "{what}");
+        assert_eq!(e.attempts(), 0, "{what}");
+    }
+    let upload = me.upload_attachment(
+        &UploadAttachmentRequest::new("a.txt"),
+        Cursor::new(b"abc".to_vec()),
+    );
+    assert_eq!(upload.unwrap_err().kind(), kind);
+    assert_eq!(emulator.requests(), before, "nothing is sent after the end");
+}
+
+#[test]
+fn a_403_then_a_refused_renewal_is_chat_ended_and_then_nothing_is_sent() {
+    let emulator = Emulator::start().unwrap();
+    let (me, chat) = customer(&emulator);
+    let agent = emulator
+        .agent_says(&chat.contact_id, "anything else?", "text/plain")
+        .unwrap();
+    emulator.end_chat(&chat.contact_id).unwrap();
+    let from = emulator.seen_requests().len();
+    let e = me
+        .send_message(&SendMessageRequest::text("hello?"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ChatEnded);
+    assert_eq!(
+        e.to_string(),
+        "the chat has ended: SendMessage answered 403, and so did \
+         CreateParticipantConnection when the connection token was renewed to check"
+    );
+    // Its source is the call's own 403 (a connection token's causes), not the renewal's.
+    let source = e.source().unwrap().to_string();
+    assert!(
+        source.starts_with("service error AccessDeniedException (HTTP 403)"),
+        "{source}"
+    );
+    assert!(source.ends_with(CONNECTION_DENIED), "{source}");
+    assert_eq!(
+        paths_since(&emulator, from),
+        ["/participant/message", "/participant/connection"]
+    );
+    assert!(me.has_ended() && !me.has_left());
+    nothing_is_sent(
+        &emulator,
+        &me,
+        &agent,
+        ErrorKind::ChatEnded,
+        "the chat has ended: CreateParticipantConnection answered 403 when the connection \
+         token was renewed, so nothing was sent",
+    );
+}
+
+#[test]
+fn a_revoked_token_is_renewed_and_the_call_made_once_more() {
+    let emulator = Emulator::start().unwrap();
+    let (me, chat) = customer(&emulator);
+    let first = me.connection_token().unwrap();
+    emulator.revoke_token(&first);
+    let from = emulator.seen_requests().len();
+    let sent = me
+        .send_message(&SendMessageRequest::text("still here"))
+        .unwrap();
+    assert_eq!(
+        paths_since(&emulator, from),
+        [
+            "/participant/message",
+            "/participant/connection",
+            "/participant/message"
+        ]
+    );
+    assert_ne!(
+        me.connection_token().unwrap().expose_secret(),
+        first.expose_secret()
+    );
+    // Sent once: the refused attempt was not recorded.
+    let transcript = me.get_transcript(&GetTranscriptRequest::new()).unwrap();
+    let mine: Vec<_> = transcript
+        .transcript
+        .iter()
+        .filter(|i| i.content.as_deref() == Some("still here"))
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].id, sent.id);
+    assert!(!me.has_ended());
+    // The chat goes on: a later call needs no renewal.
+    let from = emulator.seen_requests().len();
+    me.send_event(&SendEventRequest::typing()).unwrap();
+    assert_eq!(paths_since(&emulator, from), ["/participant/event"]);
+    drop(chat);
+}
+
+#[test]
+fn after_disconnect_calls_are_left_and_nothing_is_sent() {
+    let emulator = Emulator::start().unwrap();
+    let (me, chat) = customer(&emulator);
+    let agent = emulator
+        .agent_says(&chat.contact_id, "bye", "text/plain")
+        .unwrap();
+    me.disconnect(&Default::default()).unwrap();
+    assert!(me.has_left() && !me.has_ended());
+    nothing_is_sent(
+        &emulator,
+        &me,
+        &agent,
+        ErrorKind::Left,
+        "this participant has left the chat: its DisconnectParticipant succeeded, so nothing \
+         was sent",
+    );
+    let e = me.disconnect(&Default::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Left);
+}
+
+// The exact answers of a scripted service, for what the emulator cannot stage: a 403 that
+// survives an accepted renewal.
+
+fn connection(token: &str) -> Action {
+    Action::Respond(response(
+        "200 OK",
+        &[],
+        format!(r#"{{"ConnectionCredentials":{{"ConnectionToken":"{token}"}}}}"#).as_bytes(),
+    ))
+}
+
+fn denied() -> Action {
+    Action::Respond(response(
+        "403 Forbidden",
+        &[
+            "x-amzn-ErrorType: AccessDeniedException",
+            "x-amzn-RequestId: r-403",
+        ],
+        br#"{"message":"Access denied"}"#,
+    ))
+}
+
+fn bearer(r: &Request) -> String {
+    r.text()
+        .lines()
+        .find_map(|l| l.strip_prefix("x-amz-bearer: "))
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_second_403_after_an_accepted_renewal_is_returned_as_it_is() {
+    let server = Scripted::start(vec![
+        connection("conn-1"),
+        denied(),
+        connection("conn-2"),
+        denied(),
+    ]);
+    let client = support::client(&server.url());
+    let me = Participant::connect(&client, participant_token()).unwrap();
+    let e = me.send_event(&SendEventRequest::typing()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "service error AccessDeniedException (HTTP 403): Access denied (request id \
+             r-403); {CONNECTION_DENIED}"
+        )
+    );
+    assert!(!me.has_ended());
+    let report = server.finish();
+    let bearers: Vec<String> = report.requests.iter().map(bearer).collect();
+    assert_eq!(
+        bearers,
+        ["part-token-1", "conn-1", "part-token-1", "conn-2"]
+    );
+}
