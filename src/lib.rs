@@ -139,7 +139,12 @@
 //!   [`ClientBuilder::root_certificates_pem`]); a certificate that fails a check is
 //!   [`ErrorKind::Certificate`], never retried.
 //! - ureq logs through the `log` crate. At TRACE level it prints the raw request,
-//!   **bearer token included**. Do not enable TRACE for `ureq` in production.
+//!   **bearer token included**. Do not enable TRACE for `ureq` in production. This
+//!   crate's own records never hold a secret (see Logging).
+//!
+//! # Logging
+//!
+#![doc = include_str!("../docs/logging.md")]
 //!
 //! # Defaults and limits
 //!

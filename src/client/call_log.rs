@@ -144,6 +144,18 @@ mod tests {
     }
 
     #[test]
+    fn readme_carries_the_logging_table_unchanged() {
+        let table = include_str!("../../docs/logging.md");
+        assert!(
+            include_str!("../../README.md").contains(table),
+            "README.md must carry docs/logging.md verbatim (the crate docs include it)"
+        );
+        for target in [CALL, TRANSFER, "connect_participant::participant"] {
+            assert!(table.contains(&format!("| `{target}` |")), "{target}");
+        }
+    }
+
+    #[test]
     fn a_transfer_is_named_by_its_host_alone() {
         let uri: ureq::http::Uri = "https://b.s3.amazonaws.com/att/1?X-Amz-Signature=s3cr3t"
             .parse()

@@ -16,6 +16,7 @@ mod emulator_websocket;
 mod errors;
 mod faults;
 mod limits;
+mod logging;
 mod operations;
 mod participant;
 mod participant_end;

@@ -3,11 +3,13 @@
 //! The fixtures are below; the servers are [`scripted`] and [`resetter`], both on
 //! [`server`]; the raw clients are [`raw`] (HTTP) and [`ws`] (the WebSocket); [`wire`]
 //! holds the requests the client must write, [`process`] the child processes,
-//! [`content_type`] the event types several topics spell out, [`ca`] a CA and its
+//! [`content_type`] the event types several topics spell out, [`logs`] a logger that
+//! captures this crate's records, [`ca`] a CA and its
 //! certificates for TLS servers.
 
 pub mod ca;
 pub mod content_type;
+pub mod logs;
 pub mod process;
 pub mod raw;
 pub mod resetter;
