@@ -14,8 +14,8 @@ pub enum ErrorKind {
     /// An input broke one of the service's documented limits; nothing was sent.
     /// [`Error::field`] names the input.
     InvalidInput,
-    /// The client configuration (region, endpoint URL, user agent suffix, a timeout outside
-    /// 1 ms to 1 hour, ...) is unusable; nothing was sent.
+    /// The client configuration (region, endpoint URL, user agent suffix, an extra header,
+    /// a timeout outside 1 ms to 1 hour, ...) is unusable; nothing was sent.
     InvalidConfig,
     /// The service answered `ValidationException` (HTTP 400): it refused the input.
     Validation,

@@ -9,6 +9,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::extra_headers::ExtraHeaders;
 use super::{Client, Inner, SleepFn, Timeouts};
 use crate::endpoint::{Endpoint, EndpointVariant};
 use crate::env::{self, EnvConfig};
@@ -71,6 +72,8 @@ struct Explicit {
     /// Root certificates from PEM, in the order of the calls that gave them.
     roots: Roots,
     platform_verifier: Option<bool>,
+    /// The extra headers, as given: checked by `build`.
+    headers: Vec<(String, String)>,
 }
 
 /// The two layers merged: what [`build`](ClientBuilder::build) uses.
@@ -336,6 +339,49 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds a static header to every call to the service, for a corporate gateway or WAF
+    /// in front of it that wants one (an API key, a routing tag). May be called more than
+    /// once; each call adds a header, in order. Defaults to none.
+    ///
+    /// Never sent to a presigned URL (an attachment's PUT or GET) or on the chat stream's
+    /// WebSocket: those go to other hosts than the one the gateway fronts, and a gateway's
+    /// key must not travel there.
+    ///
+    /// [`build`](Self::build) refuses, with [`ErrorKind::InvalidConfig`] naming the header
+    /// and never showing its value: a name the client sets, or that frames the request
+    /// (`X-Amz-Bearer`, `Content-Type`, `Content-Length`, `Host`, `Transfer-Encoding`,
+    /// `Connection`, `User-Agent`, `amz-sdk-invocation-id`, `amz-sdk-request`, `Expect`,
+    /// `TE`, `Upgrade`, `Accept-Encoding`, ...) or starts with `X-Amz-` or `amz-sdk-`
+    /// (AWS's), whatever its case; a name that is not an HTTP token, empty, or over 128
+    /// bytes; a value with anything but visible ASCII, spaces and tabs (CR, LF, NUL), or
+    /// over 4096 bytes; the same name twice; more than 32 headers. The value is never shown
+    /// in an error or a `Debug` output, and never logged: it may be a credential.
+    ///
+    /// ```
+    /// use connect_participant::{Client, ErrorKind};
+    ///
+    /// let client = Client::builder()
+    ///     .region("us-east-1")
+    ///     .header("X-Corp-Gateway-Key", "k-123")
+    ///     .build()?;
+    ///
+    /// let err = Client::builder()
+    ///     .region("us-east-1")
+    ///     .header("content-type", "text/plain")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid extra header \"content-type\": the client sets it, or it frames the request"
+    /// );
+    /// # Ok::<(), connect_participant::Error>(())
+    /// ```
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.set.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks the settings and builds the client. Nothing is sent.
     ///
     /// The client reaches endpoints other than loopback ones through the HTTP or HTTPS
@@ -383,6 +429,7 @@ impl ClientBuilder {
                 e,
             )
         })?;
+        let headers = ExtraHeaders::new(&self.set.headers)?;
         let proxy = net::proxy_for(&endpoint)?;
         let root_certs = self.roots().root_certs(s.platform_verifier)?;
         let net = Net::new(&net::Settings {
@@ -393,7 +440,7 @@ impl ClientBuilder {
             user_agent: &user_agent,
             proxy,
         });
-        Ok(Client::new(Inner::new(
+        let mut inner = Inner::new(
             net,
             endpoint,
             user_agent,
@@ -404,7 +451,9 @@ impl ClientBuilder {
             s.max_attempts,
             self.random,
             self.sleep,
-        )))
+        );
+        inner.headers = headers;
+        Ok(Client::new(inner))
     }
 }
 
@@ -539,8 +588,8 @@ impl fmt::Debug for ClientBuilder {
         // place) only measured.
         let s = self.merged();
         let endpoint_url = s.endpoint_url.map(|(url, _)| redact_userinfo(url));
-        f.debug_struct("ClientBuilder")
-            .field("region", &s.region.map(Shown))
+        let mut d = f.debug_struct("ClientBuilder");
+        d.field("region", &s.region.map(Shown))
             .field("fips", &s.fips.0)
             .field("dual_stack", &s.dual_stack.0)
             .field("endpoint_url", &endpoint_url.as_deref().map(Shown))
@@ -548,8 +597,13 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("user_agent_suffix", &s.user_agent_suffix.map(Shown))
-            .field("max_attempts", &s.max_attempts)
-            .finish_non_exhaustive()
+            .field("max_attempts", &s.max_attempts);
+        if !self.set.headers.is_empty() {
+            // Names only (measured when long): a value may be a gateway's credential.
+            let names: Vec<Shown<'_>> = self.set.headers.iter().map(|(n, _)| Shown(n)).collect();
+            d.field("headers", &names);
+        }
+        d.finish_non_exhaustive()
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod builder;
 mod call_log;
+mod extra_headers;
 mod run;
 mod transfer;
 
@@ -84,6 +85,8 @@ pub(crate) struct Inner {
     random: Arc<RandomFn>,
     sleep: Arc<SleepFn>,
     quota: RetryQuota,
+    /// The caller's static headers, sent on every call to the service.
+    headers: extra_headers::ExtraHeaders,
 }
 
 /// The client's two timeouts.
@@ -119,6 +122,7 @@ impl Inner {
             random,
             sleep,
             quota: RetryQuota::new(),
+            headers: Default::default(),
         }
     }
 }
@@ -343,14 +347,18 @@ impl Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &*self.inner;
-        f.debug_struct("Client")
-            .field("endpoint", &i.endpoint)
+        let mut d = f.debug_struct("Client");
+        d.field("endpoint", &i.endpoint)
             .field("user_agent", &Shown(&i.user_agent))
             .field("connect_timeout", &i.timeouts.connect)
             .field("timeout", &i.timeouts.attempt)
             .field("max_attempts", &i.max_attempts)
-            .field("retry_quota", &i.quota.available())
-            .finish_non_exhaustive()
+            .field("retry_quota", &i.quota.available());
+        if !i.headers.is_empty() {
+            // Names only: a value may be a gateway's credential.
+            d.field("headers", &i.headers);
+        }
+        d.finish_non_exhaustive()
     }
 }
 

@@ -135,7 +135,7 @@ impl Client {
             None => inner.uri(O::PATH)?,
         };
         self.run(Subject::call(O::PATH), |attempt| {
-            let request = wire::request(
+            let mut request = wire::request(
                 O::METHOD == Method::Get,
                 uri.clone(),
                 token.header_value().clone(),
@@ -143,6 +143,9 @@ impl Client {
                 inner.sdk_request(attempt),
                 &body,
             );
+            for (name, value) in inner.headers.iter() {
+                request.headers_mut().append(name.clone(), value.clone());
+            }
             self.attempt::<O>(request, token.expose_secret())
         })
         .map_err(|e| {

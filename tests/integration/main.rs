@@ -14,6 +14,7 @@ mod emulator_chat;
 mod emulator_tests;
 mod emulator_websocket;
 mod errors;
+mod extra_headers;
 mod faults;
 mod limits;
 mod logging;
