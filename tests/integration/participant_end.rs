@@ -4,7 +4,10 @@
 //! the helpers built on it: the emulator counts the requests.
 
 use std::error::Error as _;
-use std::io::Cursor;
+use std::io::{Cursor, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use connect_participant::{
@@ -12,8 +15,13 @@ use connect_participant::{
     SendMessageRequest, TypingThrottle, UploadAttachmentRequest,
 };
 
-use crate::support::scripted::{Action, Request, Scripted, response};
+use crate::support::scripted::{Action, Request, Scripted, read_request, response};
+use crate::support::server::Server;
 use crate::support::{self, CONNECTION_DENIED, participant_token};
+
+/// How long the gated service waits for a request or the test's go: a bound, not a
+/// synchronization.
+const PATIENCE: Duration = Duration::from_secs(10);
 
 fn customer(emulator: &Emulator) -> (Participant, StartedChat) {
     let client = emulator.client_builder().build().unwrap();
@@ -236,4 +244,78 @@ fn a_second_403_after_an_accepted_renewal_is_returned_as_it_is() {
         bearers,
         ["part-token-1", "conn-1", "part-token-1", "conn-2"]
     );
+}
+
+/// The (path, bearer) of each request a test server got.
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A service whose first SendMessage answer (to `conn-1`) waits for the test's go, then is
+/// a 403; CreateParticipantConnection gives `conn-1`, `conn-2`, ...; other calls succeed.
+/// Each request is reported as (path, bearer).
+fn gated_service(arrived: mpsc::Sender<()>, go: mpsc::Receiver<()>) -> (Server<()>, Seen) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let connections = Arc::new(AtomicUsize::new(0));
+    let go = Mutex::new(go);
+    let kept = Arc::clone(&seen);
+    let server = Server::start("gated", 16, move |_, mut stream, _| {
+        let _ = stream.set_read_timeout(Some(PATIENCE));
+        let mut buf = Vec::new();
+        for _ in 0..16 {
+            let Ok(bytes) = read_request(&mut stream, &mut buf) else {
+                return;
+            };
+            let r = Request {
+                connection: 0,
+                bytes,
+            };
+            let (path, token) = (r.text().split(' ').nth(1).unwrap().to_owned(), bearer(&r));
+            kept.lock().unwrap().push((path.clone(), token.clone()));
+            let answer = match (path.as_str(), token.as_str()) {
+                ("/participant/connection", _) => {
+                    let n = connections.fetch_add(1, Ordering::SeqCst) + 1;
+                    format!(r#"{{"ConnectionCredentials":{{"ConnectionToken":"conn-{n}"}}}}"#)
+                }
+                ("/participant/message", "conn-1") => {
+                    arrived.send(()).unwrap();
+                    go.lock().unwrap().recv_timeout(PATIENCE).unwrap();
+                    let _ = stream.write_all(&response(
+                        "403 Forbidden",
+                        &["x-amzn-ErrorType: AccessDeniedException"],
+                        br#"{"message":"Access denied"}"#,
+                    ));
+                    continue;
+                }
+                _ => r#"{"Id":"m-1","AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#.to_owned(),
+            };
+            let _ = stream.write_all(&response("200 OK", &[], answer.as_bytes()));
+        }
+    });
+    (server, seen)
+}
+
+#[test]
+fn a_renewal_another_clone_made_while_the_call_ran_counts() {
+    let (arrived_tx, arrived) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let (server, seen) = gated_service(arrived_tx, go_rx);
+    let url = format!("http://127.0.0.1:{}", server.port());
+    let me = Participant::connect(&support::client(&url), participant_token()).unwrap();
+    let other = me.clone();
+    let sending = std::thread::spawn(move || me.send_message(&SendMessageRequest::text("a")));
+    // The call is at the service, answer held back: the other clone renews meanwhile.
+    arrived.recv_timeout(PATIENCE).unwrap();
+    other.renew().unwrap();
+    go.send(()).unwrap();
+    let sent = sending.join().unwrap().unwrap();
+    assert_eq!(sent.id.as_deref(), Some("m-1"));
+    server.finish();
+    let seen = seen.lock().unwrap().clone();
+    // One renewal (the other clone's), not two: the 403 was met with the newer token.
+    let want = [
+        ("/participant/connection", "part-token-1"),
+        ("/participant/message", "conn-1"),
+        ("/participant/connection", "part-token-1"),
+        ("/participant/message", "conn-2"),
+    ];
+    assert_eq!(seen, want.map(|(p, b)| (p.to_owned(), b.to_owned())));
 }
