@@ -13,7 +13,7 @@
 //!
 //! | operation | [`Client`] method | [`Participant`] method |
 //! |---|---|---|
-//! | CreateParticipantConnection | [`create_participant_connection`](Client::create_participant_connection) | [`connect`](Participant::connect), [`renew`](Participant::renew) (and before any call within 60 s of expiry) |
+//! | CreateParticipantConnection | [`create_participant_connection`](Client::create_participant_connection) | [`connect`](Participant::connect), [`renew`](Participant::renew) (and before any call within 60 s of expiry, and to check a call's 403) |
 //! | SendMessage | [`send_message`](Client::send_message) | [`send_message`](Participant::send_message) |
 //! | SendEvent | [`send_event`](Client::send_event) | [`send_event`](Participant::send_event) |
 //! | GetTranscript | [`get_transcript`](Client::get_transcript), [`transcript_pages`](Client::transcript_pages) | [`get_transcript`](Participant::get_transcript), [`transcript_pages`](Participant::transcript_pages) |
