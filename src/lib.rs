@@ -206,7 +206,8 @@ pub use chat::stream::{
     ChatEnd, ChatStream, Connection, Event, Health, Lost, LostReason, Next, ReceiptEvent, Restored,
     StreamBuilder,
 };
-pub use chat::{receipts::Receipts, typing::TypingThrottle};
+pub use chat::receipts::{ReceiptPolicy, Receipts};
+pub use chat::typing::TypingThrottle;
 pub use client::{
     Client, ClientBuilder, UploadAttachmentOutput, UploadAttachmentRequest, send_event,
 };

@@ -18,6 +18,7 @@ mod faults;
 mod limits;
 mod operations;
 mod participant;
+mod receipts;
 mod responses;
 mod scripted;
 mod security;
