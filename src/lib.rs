@@ -200,13 +200,14 @@ mod time;
 mod token;
 mod wire;
 
+pub use chat::receipts::{ReceiptPolicy, Receipts};
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use chat::stream::{
     ChatEnd, ChatStream, Connection, Event, Health, Lost, LostReason, Next, ReceiptEvent, Restored,
     StreamBuilder,
 };
-pub use chat::receipts::{ReceiptPolicy, Receipts};
+pub use chat::typers::{Typer, Typers};
 pub use chat::typing::TypingThrottle;
 pub use client::{
     Client, ClientBuilder, UploadAttachmentOutput, UploadAttachmentRequest, send_event,

@@ -26,4 +26,5 @@ mod sessions;
 mod stream;
 mod stream_hostile;
 mod tls;
+mod typers;
 mod wire_bytes;
