@@ -239,7 +239,7 @@ impl Receipts {
     /// [`flush`](Self::flush).
     ///
     /// ```
-    /// # #[cfg(feature = "emulator")] {
+    /// # #[cfg(all(feature = "emulator", feature = "websocket"))] {
     /// use connect_participant::emulator::Emulator;
     /// use connect_participant::{Event, Participant, ParticipantToken, Receipts};
     ///
@@ -558,5 +558,129 @@ impl fmt::Debug for Receipts {
             .field("pending", &self.pending())
             .field("state", &self.state)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::transcript::{MessageMetadata, Receipt};
+    use crate::time::Timestamp;
+
+    /// A helper that never sends: these tests only note and seed.
+    fn receipts() -> Receipts {
+        let client = Client::builder()
+            .endpoint_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        Receipts::new(client, ConnectionToken::new("t").unwrap())
+    }
+
+    fn message(id: &str, from: &str, second: u32) -> Item {
+        Item {
+            id: Some(id.into()),
+            item_type: Some(ItemType::Message),
+            participant_id: Some(from.into()),
+            absolute_time: Some(
+                Timestamp::parse(&format!("2026-01-01T00:00:{second:02}Z")).unwrap(),
+            ),
+            ..Item::default()
+        }
+    }
+
+    fn receipt(read: bool, recipient: &str) -> Receipt {
+        let at = Some(Timestamp::parse("2026-01-01T00:01:00Z").unwrap());
+        Receipt {
+            delivered_timestamp: if read { None } else { at.clone() },
+            read_timestamp: if read { at } else { None },
+            recipient_participant_id: Some(recipient.into()),
+        }
+    }
+
+    fn with_receipts(mut item: Item, receipts: Vec<Receipt>) -> Item {
+        item.message_metadata = Some(MessageMetadata {
+            receipts,
+            ..MessageMetadata::default()
+        });
+        item
+    }
+
+    /// An agent message read by "me", one of me's own read by the agent, an agent message
+    /// delivered to me, and a receipt item of its own for a message not in the page.
+    fn page() -> Vec<Item> {
+        let mut metadata = Item {
+            item_type: Some(ItemType::MessageMetadata),
+            ..Item::default()
+        };
+        metadata.message_metadata = Some(MessageMetadata {
+            message_id: Some("gone".into()),
+            receipts: vec![receipt(true, "me")],
+            ..MessageMetadata::default()
+        });
+        vec![
+            with_receipts(message("a1", "agent", 10), vec![receipt(true, "me")]),
+            with_receipts(message("c1", "me", 20), vec![receipt(true, "agent")]),
+            with_receipts(message("a2", "agent", 30), vec![receipt(false, "me")]),
+            metadata,
+        ]
+    }
+
+    #[test]
+    fn seed_takes_the_receipts_this_participant_gave_by_its_id() {
+        let mut r = receipts().with_participant_id("me");
+        assert_eq!(r.seed(&page()), 3);
+        // Read reaches a1 only: the agent's read of c1 is not this participant's.
+        r.read_item(&message("a1", "agent", 10)).unwrap();
+        r.read("gone").unwrap();
+        r.delivered_item(&message("a2", "agent", 30)).unwrap();
+        assert_eq!(r.pending(), 0);
+        r.read_item(&message("a-mid", "agent", 15)).unwrap();
+        assert_eq!(r.pending(), 1);
+    }
+
+    #[test]
+    fn seed_without_an_id_takes_every_receipt_on_messages_not_known_as_own() {
+        let mut r = receipts();
+        assert_eq!(r.seed(&page()), 4);
+        // c1's receipt is taken too (nothing tells it is this participant's own): read
+        // reaches 00:20.
+        r.read_item(&message("a-mid", "agent", 15)).unwrap();
+        assert_eq!(r.pending(), 0);
+        r.read_item(&message("a2", "agent", 30)).unwrap();
+        assert_eq!(r.pending(), 1);
+    }
+
+    #[test]
+    fn messages_sharing_a_millisecond_keep_the_order_of_a_newest_first_page() {
+        let mut r = receipts().with_participant_id("me");
+        // Newest first, as GetTranscript's default sort order gives them.
+        let newest_first = [
+            with_receipts(message("y", "agent", 10), vec![receipt(true, "me")]),
+            message("x", "agent", 10),
+            message("w", "agent", 5),
+        ];
+        assert_eq!(r.seed(&newest_first), 1);
+        r.read_item(&message("x", "agent", 10)).unwrap();
+        assert_eq!(r.pending(), 0, "x came before y");
+    }
+
+    #[test]
+    fn own_and_id_less_items_and_non_messages_note_nothing() {
+        let mut r = receipts().with_participant_id("me");
+        r.read_item(&message("c1", "me", 1)).unwrap();
+        let mut event = message("e1", "agent", 1);
+        event.item_type = Some(ItemType::Event);
+        r.read_item(&event).unwrap();
+        assert_eq!(r.pending(), 0);
+        let mut no_id = message("", "agent", 1);
+        assert_eq!(
+            r.read_item(&no_id).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        no_id.id = None;
+        assert_eq!(
+            r.delivered_item(&no_id).unwrap_err().field(),
+            Some("messageId")
+        );
     }
 }
