@@ -344,3 +344,38 @@ fn next_message(stream: &mut ChatStream) -> Event {
     }
     panic!("no message in 10 events");
 }
+
+#[test]
+fn a_receipt_this_participant_gave_seen_on_the_stream_is_not_sent_again() {
+    let s = setup();
+    let client = s.emulator.client_builder().build().unwrap();
+    let token = ParticipantToken::new(s.chat.participant_token.clone()).unwrap();
+    // Another process of the same participant, which knows its id, listens.
+    let other = Participant::builder(&client, token)
+        .participant_id(s.chat.customer_participant_id.clone())
+        .connect()
+        .unwrap();
+    let mut listener = Receipts::for_participant(other.clone()).with_clock(s.clock.reader());
+    let mut stream = other.stream().unwrap();
+    let ids = s.agent_says(1);
+    let mut sender = s.receipts();
+    sender.read(&ids[0]).unwrap();
+    assert_eq!(sender.flush().unwrap(), 1);
+    // The read receipt comes back on the stream, its recipient this participant.
+    let mut saw_read = false;
+    for _ in 0..10 {
+        let event = next(&mut stream);
+        listener.on_event(&event);
+        if let Event::Read(r) = &event {
+            assert_eq!(r.message_id.as_deref(), Some(ids[0].as_str()));
+            saw_read = true;
+            break;
+        }
+    }
+    assert!(saw_read, "the read receipt was not pushed");
+    listener.read(&ids[0]).unwrap();
+    listener.delivered(&ids[0]).unwrap();
+    assert_eq!(listener.pending(), 0);
+    assert_eq!(listener.flush().unwrap(), 0);
+    assert_eq!(s.send_events(), [read_of(&ids[0])]);
+}
