@@ -224,7 +224,7 @@ impl Typers {
 
     /// How long until the next typer expires (`None` when nobody is typing): a loop on a
     /// stream can wait this long at most
-    /// ([`ChatStream::next_timeout`](crate::ChatStream::next_timeout)) to redraw.
+    /// (`ChatStream::next_timeout`) to redraw.
     pub fn next_expiry(&self) -> Option<Duration> {
         let now = (self.clock)();
         self.typing

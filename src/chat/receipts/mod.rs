@@ -61,12 +61,12 @@ enum State {
 /// transcript shows was already received or read.** Reading a burst of 20 messages costs one
 /// call. [`ReceiptPolicy::EveryMessage`] sends one receipt per message instead.
 ///
-/// - **Feeding it.** [`on_event`](Self::on_event) notes a delivered receipt for every
+/// - **Feeding it.** `on_event` (with the `websocket` feature) notes a delivered receipt for every
 ///   message and attachment the stream yields that is not this participant's own;
 ///   [`read_item`](Self::read_item) (or [`read`](Self::read) with an `Id`) notes that a
 ///   message was read. Noting sends nothing; [`flush`](Self::flush) sends what the window
 ///   allows, and [`due_in`](Self::due_in) says when the rest may go (give it to
-///   [`ChatStream::next_timeout`](crate::ChatStream::next_timeout)). The first receipt
+///   `ChatStream::next_timeout`). The first receipt
 ///   of a window is sent at once; one within 5 s of the last call of its kind waits.
 /// - **Its own messages.** A helper made [`for_participant`](Self::for_participant)
 ///   asks the participant which items are its own (by its `ParticipantId`, given to
@@ -201,7 +201,7 @@ impl Receipts {
 
     /// Notes that the message with this `Id` was delivered. Sends nothing; see
     /// [`flush`](Self::flush). The id is taken as the newest message noted so far, and
-    /// as not this participant's own: prefer [`on_event`](Self::on_event) or
+    /// as not this participant's own: prefer `on_event` or
     /// [`delivered_item`](Self::delivered_item), which know both.
     ///
     /// An empty message id is refused at once ([`ErrorKind::InvalidInput`]).
@@ -421,7 +421,7 @@ impl Receipts {
 
     /// How long until a waiting receipt may be sent: zero if one is due now, `None` if
     /// none waits. A loop on a stream waits at most this long for its next event
-    /// ([`ChatStream::next_timeout`](crate::ChatStream::next_timeout)), then flushes.
+    /// (`ChatStream::next_timeout`), then flushes.
     pub fn due_in(&self) -> Option<Duration> {
         if self.state != State::On {
             return None;
@@ -480,6 +480,7 @@ impl Receipts {
 
     /// A message whose time is unknown, at the place a page gave it, or at none (0): then
     /// it covers only itself.
+    #[cfg(feature = "websocket")]
     fn unordered(&self, id: &str) -> Mark {
         Mark {
             id: id.to_owned(),
