@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{
-    Client, ClientBuilder, Event, Participant, ParticipantRole, ParticipantToken, Result,
+    Client, ClientBuilder, Event, Participant, ParticipantRole, ParticipantToken, Receipts, Result,
     SendEventRequest, SendMessageRequest,
 };
 
@@ -21,15 +21,20 @@ use connect_participant::{
 /// indicator, and the bot stops when the chat ends.
 fn run_bot(client: &Client, token: ParticipantToken) -> Result<()> {
     let bot = Participant::connect(client, token)?;
+    // Read receipts as Amazon's chat clients send them: at most one per 5 s, for the newest
+    // message, and none once the service says the chat has no receipts (409: an agent, a
+    // customer and a bot are more than two participants).
+    let mut receipts = Receipts::for_participant(bot.clone());
     // The stream holds its own clone of the participant: `bot` sends while it reads.
     for event in bot.stream()? {
         match event? {
             Event::Message(item) if item.participant_role == Some(ParticipantRole::Customer) => {
+                receipts.read_item(&item)?;
+                if let Err(e) = receipts.flush() {
+                    println!("bot: receipts: {e}");
+                }
                 let text = item.content.unwrap_or_default();
                 println!("bot saw:  {text:?}");
-                if let Some(id) = &item.id {
-                    bot.send_event(&SendEventRequest::read(id))?;
-                }
                 bot.send_event(&SendEventRequest::typing())?;
                 let reply = format!("You said: {text}");
                 bot.send_message(&SendMessageRequest::text(reply.as_str()))?;

@@ -4,7 +4,9 @@
 //! `emulator` feature on). Works offline. `examples/chat.rs` plays a whole chat.
 
 use connect_participant::emulator::Emulator;
-use connect_participant::{Participant, ParticipantToken, SendEventRequest, SendMessageRequest};
+use connect_participant::{
+    Participant, ParticipantToken, Receipts, SendEventRequest, SendMessageRequest,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The emulator listens on 127.0.0.1 on a free port and stops when dropped.
@@ -26,19 +28,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_or_else(|| "-".to_owned(), |t| t.to_string())
     );
 
-    let events = [
-        ("typing", SendEventRequest::typing()),
-        ("delivered", SendEventRequest::delivered(&hello)),
-        ("read", SendEventRequest::read(&hello)),
-    ];
-    for (name, request) in &events {
-        let out = me.send_event(request)?;
-        println!(
-            "{name:<12} -> Id {} at {}",
-            out.id.as_deref().unwrap_or("-"),
-            out.absolute_time.as_ref().map_or("-", |t| t.as_str())
-        );
-    }
+    let out = me.send_event(&SendEventRequest::typing())?;
+    println!(
+        "typing       -> Id {} at {}",
+        out.id.as_deref().unwrap_or("-"),
+        out.absolute_time.as_ref().map_or("-", |t| t.as_str())
+    );
+    // Receipts go through `Receipts`: a read receipt says delivered too, so one call.
+    let mut receipts = Receipts::for_participant(me.clone());
+    receipts.delivered(&hello)?;
+    receipts.read(&hello)?;
+    println!("receipts     -> {} call(s)", receipts.flush()?);
     let sent = me.send_message(&SendMessageRequest::text("Hi! Where is my order?"))?;
     println!(
         "message      -> Id {} at {}",

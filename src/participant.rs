@@ -649,7 +649,6 @@ impl Participant {
 
     /// Is `item` this participant's own? By `ParticipantId` once known; before, by the
     /// `Id`s of the messages it sent (and the first match teaches it its `ParticipantId`).
-    #[allow(dead_code)] // used by the stream and Receipts (issue 18)
     pub(crate) fn is_own(&self, item: &crate::ops::transcript::Item) -> bool {
         let mut me = self.identity();
         if let Some(id) = &me.id {

@@ -1,9 +1,10 @@
-//! What a chat session needs beyond the calls: typing at the rate a chat needs, receipts
-//! that are neither repeated nor refused, their shared sender and clock, and, with the
+//! What a chat session needs beyond the calls: typing at the rate a chat needs, who is
+//! typing, receipts as few as the reference clients send, their shared sender and clock, and, with the
 //! `websocket` feature, the stream of the chat's events.
 
 pub(crate) mod receipts;
 mod sender;
 #[cfg(feature = "websocket")]
 pub(crate) mod stream;
+pub(crate) mod typers;
 pub(crate) mod typing;

@@ -7,7 +7,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::participant::Participant;
 use crate::token::ConnectionToken;
-use crate::{SendEventOutput, SendEventRequest};
+use crate::{GetTranscriptOutput, GetTranscriptRequest, SendEventOutput, SendEventRequest};
 
 /// Where the chat helpers read the time: `Instant::now` in production, a stand-in in tests.
 pub(crate) type ClockFn = dyn Fn() -> Instant + Send + Sync;
@@ -25,6 +25,24 @@ impl EventSender {
         match self {
             EventSender::Token(client, token) => client.send_event(token, request),
             EventSender::Participant(p) => p.send_event(request),
+        }
+    }
+
+    pub(crate) fn get_transcript(
+        &self,
+        request: &GetTranscriptRequest,
+    ) -> Result<GetTranscriptOutput> {
+        match self {
+            EventSender::Token(client, token) => client.get_transcript(token, request),
+            EventSender::Participant(p) => p.get_transcript(request),
+        }
+    }
+
+    /// The participant, when the helper was made for one.
+    pub(crate) fn participant(&self) -> Option<&Participant> {
+        match self {
+            EventSender::Token(..) => None,
+            EventSender::Participant(p) => Some(p),
         }
     }
 }

@@ -1,11 +1,13 @@
-//! The chat helpers against the emulator, with a clock the tests step exactly.
+//! The chat helpers against the emulator, with a clock the tests step exactly. Receipts
+//! here are one per message (`ReceiptPolicy::EveryMessage`) unless a test says otherwise;
+//! the default policy has its own file, `receipts.rs`.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{
-    Client, ConnectionToken, ContentType, ErrorKind, Receipts, TypingThrottle,
+    Client, ConnectionToken, ContentType, ErrorKind, ReceiptPolicy, Receipts, TypingThrottle,
 };
 
 /// A clock that moves only when told to.
@@ -158,8 +160,9 @@ fn delivered_then_read_before_a_flush_sends_only_read() {
 fn delivered_then_read_later_waits_out_the_interval() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut receipts =
-        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator))
+        .with_policy(ReceiptPolicy::EveryMessage)
+        .with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
     assert_eq!(receipts.flush().unwrap(), 1);
     clock.advance(ms(1_000));
@@ -179,8 +182,9 @@ fn delivered_then_read_later_waits_out_the_interval() {
 fn receipts_are_never_sent_twice() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut receipts =
-        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator))
+        .with_policy(ReceiptPolicy::EveryMessage)
+        .with_clock(clock.reader());
     for _ in 0..3 {
         receipts.delivered("m-1").unwrap();
         receipts.read("m-2").unwrap();
@@ -201,6 +205,7 @@ fn interval_is_configurable() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
     let mut receipts = Receipts::new(client(&emulator), token(&emulator))
+        .with_policy(ReceiptPolicy::EveryMessage)
         .with_interval(ms(100))
         .with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
@@ -237,8 +242,9 @@ fn conflict_is_reported_once_then_receipts_are_off() {
 fn failure_worth_retrying_keeps_the_receipt_for_a_later_flush() {
     let emulator = Emulator::start().unwrap();
     let clock = StepClock::new();
-    let mut receipts =
-        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
+    let mut receipts = Receipts::new(client(&emulator), token(&emulator))
+        .with_policy(ReceiptPolicy::EveryMessage)
+        .with_clock(clock.reader());
     emulator.fail_next(500, "InternalServerException", "try later");
     receipts.read("m-1").unwrap();
     receipts.read("m-2").unwrap();
@@ -255,7 +261,8 @@ fn failure_worth_retrying_keeps_the_receipt_for_a_later_flush() {
 #[test]
 fn refusal_not_worth_retrying_drops_that_receipt_only() {
     let emulator = Emulator::start().unwrap();
-    let mut receipts = Receipts::new(client(&emulator), token(&emulator));
+    let mut receipts =
+        Receipts::new(client(&emulator), token(&emulator)).with_policy(ReceiptPolicy::EveryMessage);
     emulator.fail_next(400, "ValidationException", "no such message");
     receipts.read("gone").unwrap();
     receipts.read("m-2").unwrap();
@@ -321,6 +328,7 @@ fn zero_and_maximal_windows_are_defined() {
     assert_eq!(emulator.events().len(), 4);
 
     let mut receipts = Receipts::new(client(&emulator), token(&emulator))
+        .with_policy(ReceiptPolicy::EveryMessage)
         .with_interval(Duration::MAX)
         .with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
@@ -330,6 +338,7 @@ fn zero_and_maximal_windows_are_defined() {
     assert_eq!(receipts.flush().unwrap(), 0, "one call per message");
     assert_eq!(receipts.pending(), 1);
     let mut receipts = Receipts::new(client(&emulator), token(&emulator))
+        .with_policy(ReceiptPolicy::EveryMessage)
         .with_interval(Duration::ZERO)
         .with_clock(clock.reader());
     receipts.delivered("m-2").unwrap();
