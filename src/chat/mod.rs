@@ -2,6 +2,8 @@
 //! that are neither repeated nor refused, their shared sender and clock, and, with the
 //! `websocket` feature, the stream of the chat's events.
 
+pub mod content_types;
+pub(crate) mod interactive;
 pub(crate) mod receipts;
 mod sender;
 #[cfg(feature = "websocket")]
