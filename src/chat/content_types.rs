@@ -32,8 +32,7 @@ pub const PARTICIPANT_JOINED: &str = "application/vnd.amazonaws.connect.event.pa
 /// A participant left.
 pub const PARTICIPANT_LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
 /// A participant was invited (a multi-party chat).
-pub const PARTICIPANT_INVITED: &str =
-    "application/vnd.amazonaws.connect.event.participant.invited";
+pub const PARTICIPANT_INVITED: &str = "application/vnd.amazonaws.connect.event.participant.invited";
 /// A participant's idle timer fired.
 pub const PARTICIPANT_IDLE: &str = "application/vnd.amazonaws.connect.event.participant.idle";
 /// An idle participant came back.

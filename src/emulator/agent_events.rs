@@ -99,7 +99,11 @@ impl Service {
     }
 
     /// `POST /emulator/chats/{ContactId}/events`: the agent sends an event.
-    pub(super) fn control_event(&self, request: &Request, contact_id: &str) -> Result<Reply, Reply> {
+    pub(super) fn control_event(
+        &self,
+        request: &Request,
+        contact_id: &str,
+    ) -> Result<Reply, Reply> {
         let map = body(request)?;
         let content_type = string(&map, "ContentType")?;
         let content = string(&map, "Content")?;

@@ -223,7 +223,13 @@ pub struct Carousel {
 }
 
 /// The templates this crate reads; any other is kept as JSON.
-const KNOWN: [&str; 5] = ["ListPicker", "TimePicker", "Panel", "QuickReply", "Carousel"];
+const KNOWN: [&str; 5] = [
+    "ListPicker",
+    "TimePicker",
+    "Panel",
+    "QuickReply",
+    "Carousel",
+];
 
 impl InteractiveMessage {
     /// Reads an interactive message's `Content`.
@@ -235,8 +241,8 @@ impl InteractiveMessage {
     /// of a template this crate reads, or has a member of the wrong JSON type. The message
     /// names the member, never the content.
     pub fn parse(content: &str) -> Result<InteractiveMessage> {
-        let value: Value = serde_json::from_str(content)
-            .map_err(|e| invalid(format_args!("not JSON ({e})")))?;
+        let value: Value =
+            serde_json::from_str(content).map_err(|e| invalid(format_args!("not JSON ({e})")))?;
         let Value::Object(map) = value else {
             return Err(invalid("not a JSON object"));
         };

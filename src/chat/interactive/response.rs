@@ -151,7 +151,10 @@ impl InteractiveResponse {
     /// JSON object.
     pub fn content(&self) -> Result<String> {
         if self.action.is_empty() {
-            return Err(Error::invalid_input("action", "empty, must be 1 or more characters"));
+            return Err(Error::invalid_input(
+                "action",
+                "empty, must be 1 or more characters",
+            ));
         }
         if self.template_type.is_empty() {
             return Err(Error::invalid_input(
@@ -325,10 +328,7 @@ impl Carousel {
             .as_deref()
             .ok_or_else(|| Error::invalid_input("title", "the choice has none to answer with"))?;
         let json = JsonObject::new()
-            .opt_string(
-                "templateIdentifier",
-                message.template_identifier.as_deref(),
-            )
+            .opt_string("templateIdentifier", message.template_identifier.as_deref())
             .opt_string("listTitle", title.as_deref())
             .string("selectionText", selection)
             .finish();
