@@ -411,3 +411,90 @@ fn receipts(item: Item, out: &mut Vec<Event>) {
         .collect();
     out.extend(events);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::content_types as ct;
+
+    fn event(content_type: &str, content: Option<&str>) -> Event {
+        let item = Item {
+            content_type: Some(content_type.into()),
+            content: content.map(str::to_owned),
+            item_type: Some(ItemType::Event),
+            ..Item::default()
+        };
+        let mut out = Vec::new();
+        classify(item, &mut out);
+        assert_eq!(out.len(), 1);
+        out.remove(0)
+    }
+
+    #[test]
+    fn every_catalogue_event_is_named_after_its_content_type_and_none_is_other() {
+        // Receipts arrive as MESSAGEMETADATA items, never as events of these types.
+        let receipts = [
+            ct::MESSAGE_DELIVERED,
+            ct::MESSAGE_READ,
+            ct::MESSAGE_METADATA,
+        ];
+        let mut named = 0;
+        for content_type in ct::EVENTS {
+            if receipts.contains(&content_type) {
+                continue;
+            }
+            let e = event(content_type, None);
+            let suffix = content_type
+                .strip_prefix("application/vnd.amazonaws.connect.event.")
+                .unwrap();
+            assert_eq!(e.name(), suffix, "{content_type}");
+            assert!(!matches!(e, Event::Other(_)), "{content_type}");
+            assert_eq!(
+                e.item().and_then(|i| i.content_type.as_deref()),
+                Some(content_type)
+            );
+            named += 1;
+        }
+        assert_eq!(named, 22);
+        // What the catalogue does not name stays Other, as does a type's near miss.
+        for other in [
+            "application/vnd.amazonaws.connect.event.participant.renamed",
+            "application/vnd.amazonaws.connect.event.authentication.success",
+            "APPLICATION/VND.AMAZONAWS.CONNECT.EVENT.TYPING",
+        ] {
+            assert!(matches!(event(other, None), Event::Other(_)), "{other}");
+        }
+    }
+
+    #[test]
+    fn authentication_events_carry_their_kind_and_session_id_from_content() {
+        for kind in AuthKind::ALL {
+            let Event::Authentication(a) =
+                event(kind.content_type(), Some(r#"{"SessionId":"s-1"}"#))
+            else {
+                panic!("{kind}")
+            };
+            assert_eq!(a.kind, kind);
+            assert_eq!(a.session_id.as_deref(), Some("s-1"));
+            assert_eq!(format!("authentication.{kind}"), kind.event_name());
+            assert_eq!(AuthKind::from_content_type(kind.content_type()), Some(kind));
+        }
+        let huge = format!(r#"{{"SessionId":"{}","Other":[1,2]}}"#, "a".repeat(100_000));
+        let cases: [(Option<&str>, Option<String>); 7] = [
+            (None, None),
+            (Some(""), None),
+            (Some("not json"), None),
+            (Some(r#"["SessionId"]"#), None),
+            (Some(r#"{"SessionId":36}"#), None),
+            (Some(r#"{"SessionId":null}"#), None),
+            (Some(&huge), Some("a".repeat(100_000))),
+        ];
+        for (content, session) in cases {
+            let Event::Authentication(a) = event(ct::AUTHENTICATION_INITIATED, content) else {
+                panic!("{content:?}")
+            };
+            assert_eq!(a.session_id, session, "{content:?}");
+            assert_eq!(a.item.content.as_deref(), content);
+        }
+    }
+}
