@@ -140,10 +140,10 @@ fn agent_events_are_pushed_and_kept_as_the_service_keeps_them() {
     assert!(receipts[0]["ReadTimestamp"].is_string(), "{item}");
     let kept = agent_view(&emulator, &contact);
     let on_message = kept.iter().find(|i| i["Id"] == message.as_str()).unwrap();
-    assert_eq!(
-        on_message["MessageMetadata"]["Receipts"][0]["RecipientParticipantId"],
-        agent.as_str()
-    );
+    let kept_receipt = &on_message["MessageMetadata"]["Receipts"][0];
+    assert_eq!(kept_receipt["RecipientParticipantId"], agent.as_str());
+    assert_eq!(kept_receipt["ReadTimestamp"], receipts[0]["ReadTimestamp"]);
+    assert!(kept_receipt.get("DeliveredTimestamp").is_none(), "{kept_receipt}");
     // What the agent sent is not among what participants sent with SendEvent.
     assert!(emulator.events().is_empty(), "{:?}", emulator.events());
 
