@@ -143,7 +143,10 @@ fn agent_events_are_pushed_and_kept_as_the_service_keeps_them() {
     let kept_receipt = &on_message["MessageMetadata"]["Receipts"][0];
     assert_eq!(kept_receipt["RecipientParticipantId"], agent.as_str());
     assert_eq!(kept_receipt["ReadTimestamp"], receipts[0]["ReadTimestamp"]);
-    assert!(kept_receipt.get("DeliveredTimestamp").is_none(), "{kept_receipt}");
+    assert!(
+        kept_receipt.get("DeliveredTimestamp").is_none(),
+        "{kept_receipt}"
+    );
     // What the agent sent is not among what participants sent with SendEvent.
     assert!(emulator.events().is_empty(), "{:?}", emulator.events());
 
