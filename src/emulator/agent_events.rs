@@ -22,6 +22,9 @@ use super::service::{NewItem, Service, State};
 /// (messages go through `/messages`).
 const EVENT_PREFIX: &str = "application/vnd.amazonaws.connect.event.";
 
+/// What the service makes of receipts, never sent as such.
+const METADATA: &str = "application/vnd.amazonaws.connect.event.message.metadata";
+
 /// The authentication steps: the chat's own events, which carry no sender (as
 /// [`start_authentication`](super::Emulator::start_authentication)'s).
 const AUTHENTICATION_PREFIX: &str = "application/vnd.amazonaws.connect.event.authentication.";
@@ -35,6 +38,13 @@ fn check(content_type: &str, content: Option<&str>) -> Result<(), AgentError> {
             "ContentType must be an event type, {EVENT_PREFIX}… of at most {MAX_CONTENT_TYPE} \
              characters (a message goes to /messages)"
         )));
+    }
+    if content_type == METADATA {
+        return Err(AgentError::Invalid(
+            "receipts reach the chat as message.metadata items: send a message.delivered or \
+             message.read event"
+                .into(),
+        ));
     }
     if content.is_some_and(|c| c.is_empty() || c.len() > MAX_CONTENT) {
         return Err(AgentError::Invalid(format!(

@@ -214,6 +214,12 @@ fn the_events_path_refuses_what_is_not_an_event_and_unknown_chats() {
              messageId",
         ),
         (
+            json!({"ContentType": "application/vnd.amazonaws.connect.event.message.metadata"}),
+            "ValidationException",
+            "receipts reach the chat as message.metadata items: send a message.delivered or \
+             message.read event",
+        ),
+        (
             json!({"ContentType": INVITED, "Content": 7}),
             "SerializationException",
             "Content must be a string",
