@@ -342,7 +342,8 @@ impl Emulator {
     ///
     /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
     /// [`io::ErrorKind::InvalidInput`] if the chat has ended, for a content type that is
-    /// not an event's, a content out of its limits, or a receipt without a `messageId`.
+    /// not an event's (or is `…message.metadata`, which only the service makes of
+    /// receipts), a content out of its limits, or a receipt without a `messageId`.
     pub fn agent_sends_event(
         &self,
         contact_id: &str,
