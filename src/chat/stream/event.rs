@@ -27,7 +27,9 @@ pub(crate) mod content_types {
 #[non_exhaustive]
 pub enum Event {
     /// A chat message (`Type: MESSAGE`), seen for the first time. A streamed bot message
-    /// starts here with its first chunk and grows through [`Update`](Event::Update)s.
+    /// starts here with its first chunk and grows through [`Update`](Event::Update)s. A
+    /// bot's interactive message (a list picker, a quick reply, ...) is a message too:
+    /// [`Item::interactive`] reads its template.
     Message(Item),
     /// A later version of an item already yielded, with the same `Id`: a streamed bot
     /// message grown by a chunk (its `Content` is every chunk so far, its `AbsoluteTime`
