@@ -365,7 +365,6 @@ impl Error {
     }
 
     /// Something the server sent that cannot be read, outside an HTTP answer.
-    #[cfg(feature = "websocket")]
     pub(crate) fn new_invalid_response(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidResponse, message.into())
     }

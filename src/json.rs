@@ -87,6 +87,15 @@ impl Members {
         }
     }
 
+    /// A number, whole or not (a latitude, say).
+    pub(crate) fn number(&mut self, name: &str) -> Result<Option<f64>, BadAnswer> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(_) => Err(BadAnswer::member(&self.path_of(name), "a number")),
+        }
+    }
+
     /// A list of strings; `null` elements are skipped.
     pub(crate) fn strings(&mut self, name: &str) -> Result<Vec<String>, BadAnswer> {
         match self.take(name) {
@@ -166,6 +175,11 @@ impl Members {
         }
     }
 
+    /// The members not read so far, as they are.
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.map
+    }
+
     /// The members not read so far (`null` ones left out), as compact JSON text, in
     /// alphabetical order.
     pub(crate) fn others(self) -> Vec<(String, String)> {
@@ -219,6 +233,22 @@ impl JsonObject {
             self.key(name);
             self.out.extend_from_slice(v.to_string().as_bytes());
         }
+        self
+    }
+
+    pub(crate) fn opt_i64(mut self, name: &str, value: Option<i64>) -> JsonObject {
+        if let Some(v) = value {
+            self.key(name);
+            self.out.extend_from_slice(v.to_string().as_bytes());
+        }
+        self
+    }
+
+    /// Any JSON value, written compact.
+    pub(crate) fn value(mut self, name: &str, value: &Value) -> JsonObject {
+        self.key(name);
+        // Writing a Value into a Vec cannot fail: its keys are strings.
+        let _ = serde_json::to_writer(&mut self.out, value);
         self
     }
 

@@ -210,12 +210,17 @@ mod time;
 mod token;
 mod wire;
 
+pub use chat::content_types as content_type;
+pub use chat::interactive::{
+    Carousel, Element, Image, InteractiveMessage, InteractiveResponse, ListPicker, Location, Panel,
+    QuickReply, ReplyMessage, Template, TimePicker, TimeSlot,
+};
 pub use chat::receipts::{ReceiptPolicy, Receipts};
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
 pub use chat::stream::{
-    ChatEnd, ChatStream, Connection, Event, Health, Lost, LostReason, Next, ReceiptEvent, Restored,
-    StreamBuilder,
+    AuthEvent, AuthKind, ChatEnd, ChatStream, Connection, Event, Health, Lost, LostReason, Next,
+    ReceiptEvent, Restored, StreamBuilder,
 };
 pub use chat::typers::{Typer, Typers};
 pub use chat::typing::TypingThrottle;

@@ -2,6 +2,8 @@
 //! typing, receipts as few as the reference clients send, their shared sender and clock, and, with the
 //! `websocket` feature, the stream of the chat's events.
 
+pub mod content_types;
+pub(crate) mod interactive;
 pub(crate) mod receipts;
 mod sender;
 #[cfg(feature = "websocket")]

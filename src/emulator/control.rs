@@ -79,6 +79,13 @@ impl Service {
         if content.is_empty() || content.len() > MAX_CONTENT {
             return Err(invalid("Content", 1, MAX_CONTENT, "bytes"));
         }
+        if content_type == INTERACTIVE && !is_template(content) {
+            return Err(AgentError::Invalid(
+                "an interactive message's Content must be a JSON object with a string \
+                 templateType"
+                    .into(),
+            ));
+        }
         let mut state = self.lock();
         live_chat(&state, contact_id)?;
         let item = NewItem::Item {
@@ -95,7 +102,7 @@ impl Service {
     }
 
     /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
-    /// `POST /emulator/chats/{ContactId}/end`, `GET /emulator/chats/{ContactId}/transcript`
+    /// `POST /emulator/chats/{ContactId}/events`, `POST /emulator/chats/{ContactId}/end`, `GET /emulator/chats/{ContactId}/transcript`
     /// (and, with the `websocket` feature, `POST /emulator/chats/{ContactId}/participants`).
     /// `rest` is the path after `/emulator/`.
     pub(super) fn control(&self, request: &Request, rest: &str) -> Reply {
@@ -141,6 +148,9 @@ impl Service {
             ["chats", contact_id, "messages"] => self
                 .control_message(request, contact_id)
                 .unwrap_or_else(|e| e),
+            ["chats", contact_id, "events"] => self
+                .control_event(request, contact_id)
+                .unwrap_or_else(|e| e),
             #[cfg(feature = "websocket")]
             ["chats", contact_id, "participants"] => self
                 .control_participant(request, contact_id)
@@ -154,7 +164,8 @@ impl Service {
             }
             _ => not_found(
                 "the control path serves POST /emulator/chats, \
-                 /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/end and \
+                 /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/events, \
+                 /emulator/chats/{ContactId}/end and \
                  GET /emulator/chats/{ContactId}/transcript",
             ),
         }
@@ -172,6 +183,16 @@ impl Service {
             .map(|(id, time)| ok(&json!({ "AbsoluteTime": time, "Id": id })))
             .map_err(|e| control_error(contact_id, e))
     }
+}
+
+/// The content type of an interactive message (a bot's template).
+const INTERACTIVE: &str = "application/vnd.amazonaws.connect.message.interactive";
+
+/// Whether an interactive message's content is a template: a JSON object with a string
+/// `templateType`, which every client reads first.
+fn is_template(content: &str) -> bool {
+    serde_json::from_str::<Value>(content)
+        .is_ok_and(|v| v.get("templateType").is_some_and(Value::is_string))
 }
 
 /// What the control path answers for a change the chat refused.

@@ -9,6 +9,7 @@
 // one state behind one lock: the chat model and its clock (`chat`), `attachments`,
 // `views` and the WebSocket side (`ws`). `protocol` is the restJson1 they answer in, and
 // `builder` starts it all.
+mod agent_events;
 mod app;
 mod attachments;
 mod builder;
@@ -266,11 +267,29 @@ impl Emulator {
     /// agent's side may send what a customer may not) in a chat; returns the new item's
     /// `Id`.
     ///
+    /// With `application/vnd.amazonaws.connect.message.interactive`, the agent sends an
+    /// interactive message (a list picker, a quick reply, ...): `content` is the
+    /// template's JSON, which must be an object with a string `templateType`.
+    ///
+    /// ```
+    /// use connect_participant::emulator::Emulator;
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let chat = emulator.start_chat();
+    /// let interactive = "application/vnd.amazonaws.connect.message.interactive";
+    /// let quick = r#"{"templateType":"QuickReply","version":"1.0","data":{"content":
+    ///     {"title":"Rate us","elements":[{"title":"Good"}]}}}"#;
+    /// emulator.agent_says(&chat.contact_id, quick, interactive)?;
+    /// assert!(emulator.agent_says(&chat.contact_id, "not JSON", interactive).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
     /// [`io::ErrorKind::InvalidInput`] if the chat has ended, or for content out of its
-    /// limits (1 to 16,384 bytes) or an empty or longer content type.
+    /// limits (1 to 16,384 bytes) or an empty or longer content type, or an interactive
+    /// message that is not a template.
     pub fn agent_says(
         &self,
         contact_id: &str,
@@ -280,6 +299,60 @@ impl Emulator {
         self.app
             .service
             .agent_says(contact_id, content, content_type)
+            .map(|(id, _)| id)
+            .map_err(|e| agent_error(contact_id, e))
+    }
+
+    /// The agent sends an event of the catalogue into a chat, as the service delivers it:
+    /// `content_type` is any `application/vnd.amazonaws.connect.event.…` type (at most 100
+    /// characters), `content` its `Content` if it has one (1 to 16,384 bytes). Returns
+    /// the `Id` the chat's sockets see. Also on the control path:
+    /// `POST /emulator/chats/{ContactId}/events` with `{"ContentType":…,"Content":…}`.
+    ///
+    /// - `…event.typing`: pushed to the chat's WebSockets from the agent, not kept in the
+    ///   transcript.
+    /// - `…event.message.delivered` and `.read` (content `{"messageId":"…"}`): a
+    ///   `MESSAGEMETADATA` receipt from the agent is pushed, and lands on that message in
+    ///   the transcript, as a participant's SendEvent receipt does.
+    /// - `…event.chat.ended`: ends the chat, as [`end_chat`](Self::end_chat).
+    /// - Any other (`…participant.invited`, `…authentication.succeeded`,
+    ///   `…workflow.cancelled`, one the catalogue does not name): an `EVENT` item with this
+    ///   content, in the transcript and pushed; from the agent, except the
+    ///   `…authentication.…` steps, which carry no sender (as
+    ///   [`start_authentication`](Self::start_authentication)'s; an
+    ///   `authentication.initiated` sent here starts no session).
+    ///
+    /// None of them is among [`events`](Self::events), which holds what participants
+    /// sent with SendEvent.
+    ///
+    /// ```
+    /// use connect_participant::emulator::Emulator;
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let chat = emulator.start_chat();
+    /// let invited = "application/vnd.amazonaws.connect.event.participant.invited";
+    /// let id = emulator.agent_sends_event(&chat.contact_id, invited, None)?;
+    /// assert_eq!(id.len(), 36);
+    /// let err = emulator.agent_sends_event(&chat.contact_id, "text/plain", Some("hi"));
+    /// assert_eq!(err.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] if the chat has ended, for a content type that is
+    /// not an event's (or is `…message.metadata`, which only the service makes of
+    /// receipts), a content out of its limits, or a receipt without a `messageId`.
+    pub fn agent_sends_event(
+        &self,
+        contact_id: &str,
+        content_type: &str,
+        content: Option<&str>,
+    ) -> io::Result<String> {
+        self.app
+            .service
+            .agent_sends_event(contact_id, content_type, content)
             .map(|(id, _)| id)
             .map_err(|e| agent_error(contact_id, e))
     }
@@ -623,6 +696,7 @@ mod tests {
             "`POST /emulator/chats`",
             "`POST /emulator/chats/{ContactId}/messages`",
             "`POST /emulator/chats/{ContactId}/end`",
+            "`POST /emulator/chats/{ContactId}/events`",
             "`GET /emulator/chats/{ContactId}/transcript`",
             "`POST /emulator/chats/{ContactId}/participants`",
             // The URLs the emulator hands out.

@@ -6,6 +6,7 @@
 
 mod attachments;
 mod calls;
+mod catalogue;
 mod emulator;
 mod environment;
 mod events;

@@ -11,6 +11,7 @@ mod cli;
 mod emulator_attachments;
 mod emulator_bounds;
 mod emulator_chat;
+mod emulator_events;
 mod emulator_tests;
 mod emulator_websocket;
 mod errors;

@@ -116,12 +116,21 @@ fn every_kind_of_event_arrives_typed_and_the_end_ends_the_stream() {
     bot.send_event(&SendEventRequest::delivered(&hello))
         .unwrap();
     bot.send_event(&SendEventRequest::read(&hello)).unwrap();
-    for content_type in [IDLE, RETURNED, TRANSFERRED, TRANSFER_FAILED, INVITED] {
+    // The last is a type the catalogue does not name.
+    let unnamed = "application/vnd.amazonaws.connect.event.participant.renamed";
+    for content_type in [
+        IDLE,
+        RETURNED,
+        TRANSFERRED,
+        TRANSFER_FAILED,
+        INVITED,
+        unnamed,
+    ] {
         s.emulator.add_event(id, content_type).unwrap();
     }
     s.emulator.end_chat(id).unwrap();
 
-    let seen = take(&mut stream, 11);
+    let seen = take(&mut stream, 12);
     let bot_id = seen[3].clone(); // checked below through the receipts
     assert_eq!(
         seen,
@@ -135,6 +144,7 @@ fn every_kind_of_event_arrives_typed_and_the_end_ends_the_stream() {
             "participant.returned Agent".to_owned(),
             "transfer.succeeded Agent".to_owned(),
             "transfer.failed Agent".to_owned(),
+            "participant.invited Agent".to_owned(),
             "other Agent".to_owned(),
             "chat.ended item=true error=none".to_owned(),
         ]

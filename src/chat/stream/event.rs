@@ -7,18 +7,14 @@ use crate::ops::transcript::{Item, ItemType};
 use crate::time::Timestamp;
 
 /// The event content types the stream tells apart (the Participant Service's event
-/// catalogue).
+/// catalogue, public as [`crate::content_type`]), under the short names the stream uses.
 pub(crate) mod content_types {
-    pub(crate) const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-    pub(crate) const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
-    pub(crate) const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
-    pub(crate) const IDLE: &str = "application/vnd.amazonaws.connect.event.participant.idle";
-    pub(crate) const RETURNED: &str =
-        "application/vnd.amazonaws.connect.event.participant.returned";
-    pub(crate) const TRANSFER_SUCCEEDED: &str =
-        "application/vnd.amazonaws.connect.event.transfer.succeeded";
-    pub(crate) const TRANSFER_FAILED: &str =
-        "application/vnd.amazonaws.connect.event.transfer.failed";
+    pub(crate) use crate::chat::content_types::*;
+    pub(crate) const JOINED: &str = PARTICIPANT_JOINED;
+    pub(crate) const LEFT: &str = PARTICIPANT_LEFT;
+    pub(crate) const IDLE: &str = PARTICIPANT_IDLE;
+    pub(crate) const RETURNED: &str = PARTICIPANT_RETURNED;
+    pub(crate) const AUTO_DISCONNECTION: &str = PARTICIPANT_AUTODISCONNECTION;
 }
 
 /// One thing that happened in the chat, as a [`ChatStream`](super::ChatStream) yields it.
@@ -31,7 +27,9 @@ pub(crate) mod content_types {
 #[non_exhaustive]
 pub enum Event {
     /// A chat message (`Type: MESSAGE`), seen for the first time. A streamed bot message
-    /// starts here with its first chunk and grows through [`Update`](Event::Update)s.
+    /// starts here with its first chunk and grows through [`Update`](Event::Update)s. A
+    /// bot's interactive message (a list picker, a quick reply, ...) is a message too:
+    /// [`Item::interactive`] reads its template.
     Message(Item),
     /// A later version of an item already yielded, with the same `Id`: a streamed bot
     /// message grown by a chunk (its `Content` is every chunk so far, its `AbsoluteTime`
@@ -70,9 +68,31 @@ pub enum Event {
     /// The stream's connection changed: established, lost, restored, broken. Not a chat
     /// item: [`item`](Event::item) is `None`.
     Connection(super::Connection),
-    /// Any other item: another event content type (`…participant.invited`,
-    /// `…authentication.initiated`, ...), a receipt item without receipts, an item type
-    /// this crate does not know.
+    /// A participant was invited (`…participant.invited`, a multi-party chat).
+    ParticipantInvited(Item),
+    /// A participant was disconnected for being idle (`…participant.autodisconnection`).
+    ParticipantAutoDisconnection(Item),
+    /// A participant became active (`…participant.active`; named by the reference
+    /// clients, handled by none).
+    ParticipantActive(Item),
+    /// A participant became inactive (`…participant.inactive`; named by the reference
+    /// clients, handled by none).
+    ParticipantInactive(Item),
+    /// A participant's display name changed (`…participant.displayname.updated`).
+    DisplayNameUpdated(Item),
+    /// A persistent chat was rehydrated from a past contact (`…chat.rehydrated`).
+    ChatRehydrated(Item),
+    /// The legacy connection acknowledgement (`…connection.acknowledged`) of a
+    /// participant whose client still sends it; its send path was retired on 2024-12-31.
+    ConnectionAcknowledged(Item),
+    /// A step of an Authenticate Customer block (`…authentication.initiated`,
+    /// `.succeeded`, `.failed`, `.timeout`, `.expired`, `.cancelled`), with the session
+    /// it is about.
+    Authentication(AuthEvent),
+    /// A workflow was cancelled (`…workflow.cancelled`).
+    WorkflowCancelled(Item),
+    /// Any other item: an event content type the catalogue does not name, a receipt item
+    /// without receipts, an item type this crate does not know.
     Other(Item),
 }
 
@@ -93,7 +113,16 @@ impl Event {
             | Event::TransferSucceeded(i)
             | Event::TransferFailed(i)
             | Event::Attachment(i)
+            | Event::ParticipantInvited(i)
+            | Event::ParticipantAutoDisconnection(i)
+            | Event::ParticipantActive(i)
+            | Event::ParticipantInactive(i)
+            | Event::DisplayNameUpdated(i)
+            | Event::ChatRehydrated(i)
+            | Event::ConnectionAcknowledged(i)
+            | Event::WorkflowCancelled(i)
             | Event::Other(i) => Some(i),
+            Event::Authentication(a) => Some(&a.item),
             Event::Delivered(r) | Event::Read(r) => Some(&r.item),
             Event::ChatEnded(end) | Event::Left(end) => end.item.as_ref(),
             Event::Connection(_) => None,
@@ -103,7 +132,19 @@ impl Event {
     /// A short name for the event's kind: `message`, `update`, `typing`, `delivered`,
     /// `read`, `participant.joined`, `participant.left`, `participant.idle`,
     /// `participant.returned`, `transfer.succeeded`, `transfer.failed`, `attachment`,
-    /// `chat.ended`, `left`, `connection` or `other`.
+    /// `chat.ended`, `left`, `connection`, `participant.invited`,
+    /// `participant.autodisconnection`, `participant.active`, `participant.inactive`,
+    /// `participant.displayname.updated`, `chat.rehydrated`, `connection.acknowledged`,
+    /// `authentication.initiated` (`.succeeded`, `.failed`, `.timeout`, `.expired`,
+    /// `.cancelled`), `workflow.cancelled` or `other`: for a catalogue event, its content
+    /// type after `…connect.event.`.
+    ///
+    /// ```
+    /// use connect_participant::AuthKind;
+    ///
+    /// // An Event::Authentication is named after its kind.
+    /// assert_eq!(AuthKind::Expired.event_name(), "authentication.expired");
+    /// ```
     pub fn name(&self) -> &'static str {
         match self {
             Event::Message(_) => "message",
@@ -121,6 +162,15 @@ impl Event {
             Event::ChatEnded(_) => "chat.ended",
             Event::Left(_) => "left",
             Event::Connection(_) => "connection",
+            Event::ParticipantInvited(_) => "participant.invited",
+            Event::ParticipantAutoDisconnection(_) => "participant.autodisconnection",
+            Event::ParticipantActive(_) => "participant.active",
+            Event::ParticipantInactive(_) => "participant.inactive",
+            Event::DisplayNameUpdated(_) => "participant.displayname.updated",
+            Event::ChatRehydrated(_) => "chat.rehydrated",
+            Event::ConnectionAcknowledged(_) => "connection.acknowledged",
+            Event::Authentication(a) => a.kind.event_name(),
+            Event::WorkflowCancelled(_) => "workflow.cancelled",
             Event::Other(_) => "other",
         }
     }
@@ -139,6 +189,114 @@ pub struct ReceiptEvent {
     /// `ReadTimestamp`.
     pub read_at: Option<Timestamp>,
     /// The whole item (all its receipts, when it holds several).
+    pub item: Item,
+}
+
+/// Which step of an Authenticate Customer block an [`AuthEvent`] reports.
+///
+/// ```
+/// use connect_participant::AuthKind;
+///
+/// let kind = AuthKind::from_content_type(
+///     "application/vnd.amazonaws.connect.event.authentication.cancelled",
+/// );
+/// assert_eq!(kind, Some(AuthKind::Cancelled));
+/// assert_eq!(AuthKind::Cancelled.as_str(), "cancelled");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthKind {
+    /// `…authentication.initiated`: the block started; call GetAuthenticationUrl with its
+    /// `SessionId` within a minute.
+    Initiated,
+    /// `…authentication.succeeded`: the customer signed in.
+    Succeeded,
+    /// `…authentication.failed`: the sign-in failed.
+    Failed,
+    /// `…authentication.timeout`: the sign-in timed out.
+    Timeout,
+    /// `…authentication.expired`: the sign-in session expired.
+    Expired,
+    /// `…authentication.cancelled`: the sign-in was cancelled.
+    Cancelled,
+}
+
+impl AuthKind {
+    /// Every kind, in the order of a sign-in.
+    pub const ALL: [AuthKind; 6] = [
+        AuthKind::Initiated,
+        AuthKind::Succeeded,
+        AuthKind::Failed,
+        AuthKind::Timeout,
+        AuthKind::Expired,
+        AuthKind::Cancelled,
+    ];
+
+    /// The last word of its content type: `initiated`, `succeeded`, `failed`, `timeout`,
+    /// `expired` or `cancelled`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::Initiated => "initiated",
+            AuthKind::Succeeded => "succeeded",
+            AuthKind::Failed => "failed",
+            AuthKind::Timeout => "timeout",
+            AuthKind::Expired => "expired",
+            AuthKind::Cancelled => "cancelled",
+        }
+    }
+
+    /// Its event's [`name`](Event::name): `authentication.` and [`as_str`](Self::as_str).
+    pub const fn event_name(self) -> &'static str {
+        match self {
+            AuthKind::Initiated => "authentication.initiated",
+            AuthKind::Succeeded => "authentication.succeeded",
+            AuthKind::Failed => "authentication.failed",
+            AuthKind::Timeout => "authentication.timeout",
+            AuthKind::Expired => "authentication.expired",
+            AuthKind::Cancelled => "authentication.cancelled",
+        }
+    }
+
+    /// Its content type, `application/vnd.amazonaws.connect.event.authentication.…`.
+    pub const fn content_type(self) -> &'static str {
+        use crate::chat::content_types::*;
+        match self {
+            AuthKind::Initiated => AUTHENTICATION_INITIATED,
+            AuthKind::Succeeded => AUTHENTICATION_SUCCEEDED,
+            AuthKind::Failed => AUTHENTICATION_FAILED,
+            AuthKind::Timeout => AUTHENTICATION_TIMEOUT,
+            AuthKind::Expired => AUTHENTICATION_EXPIRED,
+            AuthKind::Cancelled => AUTHENTICATION_CANCELLED,
+        }
+    }
+
+    /// The kind whose content type this is, compared exactly; `None` for any other.
+    pub fn from_content_type(content_type: &str) -> Option<AuthKind> {
+        AuthKind::ALL
+            .into_iter()
+            .find(|k| k.content_type() == content_type)
+    }
+}
+
+impl fmt::Display for AuthKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A step of an Authenticate Customer block, as
+/// [`Event::Authentication`] carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuthEvent {
+    /// Which step.
+    pub kind: AuthKind,
+    /// `SessionId` from the item's `Content` (`{"SessionId":"…"}`), for
+    /// [`GetAuthenticationUrlRequest`](crate::GetAuthenticationUrlRequest) and
+    /// [`CancelParticipantAuthenticationRequest`](crate::CancelParticipantAuthenticationRequest);
+    /// `None` when the content has none (absent, not JSON, no string `SessionId`).
+    pub session_id: Option<String>,
+    /// The whole item.
     pub item: Item,
 }
 
@@ -163,7 +321,6 @@ impl fmt::Debug for ChatEnd {
 
 /// The events one new item makes (a receipt item makes one per receipt).
 pub(crate) fn classify(item: Item, out: &mut Vec<Event>) {
-    use content_types::*;
     if item.is_chat_ended() {
         out.push(Event::ChatEnded(ChatEnd {
             item: Some(item),
@@ -175,19 +332,53 @@ pub(crate) fn classify(item: Item, out: &mut Vec<Event>) {
         Some(ItemType::Message) => out.push(Event::Message(item)),
         Some(ItemType::Attachment) => out.push(Event::Attachment(item)),
         Some(ItemType::MessageMetadata) => receipts(item, out),
-        _ => {
-            let event = match item.content_type.as_deref() {
-                Some(TYPING) => Event::Typing,
-                Some(JOINED) => Event::ParticipantJoined,
-                Some(LEFT) => Event::ParticipantLeft,
-                Some(IDLE) => Event::ParticipantIdle,
-                Some(RETURNED) => Event::ParticipantReturned,
-                Some(TRANSFER_SUCCEEDED) => Event::TransferSucceeded,
-                Some(TRANSFER_FAILED) => Event::TransferFailed,
-                _ => Event::Other,
-            };
-            out.push(event(item));
-        }
+        _ => out.push(event_of(item)),
+    }
+}
+
+/// An `EVENT` item (or one of a type this crate does not know), by its content type.
+fn event_of(item: Item) -> Event {
+    use content_types::*;
+    let Some(content_type) = item.content_type.as_deref() else {
+        return Event::Other(item);
+    };
+    if let Some(kind) = AuthKind::from_content_type(content_type) {
+        let session_id = session_id(item.content.as_deref());
+        return Event::Authentication(AuthEvent {
+            kind,
+            session_id,
+            item,
+        });
+    }
+    let event = match content_type {
+        TYPING => Event::Typing,
+        JOINED => Event::ParticipantJoined,
+        LEFT => Event::ParticipantLeft,
+        IDLE => Event::ParticipantIdle,
+        RETURNED => Event::ParticipantReturned,
+        TRANSFER_SUCCEEDED => Event::TransferSucceeded,
+        TRANSFER_FAILED => Event::TransferFailed,
+        PARTICIPANT_INVITED => Event::ParticipantInvited,
+        AUTO_DISCONNECTION => Event::ParticipantAutoDisconnection,
+        PARTICIPANT_ACTIVE => Event::ParticipantActive,
+        PARTICIPANT_INACTIVE => Event::ParticipantInactive,
+        PARTICIPANT_DISPLAYNAME_UPDATED => Event::DisplayNameUpdated,
+        CHAT_REHYDRATED => Event::ChatRehydrated,
+        CONNECTION_ACKNOWLEDGED => Event::ConnectionAcknowledged,
+        WORKFLOW_CANCELLED => Event::WorkflowCancelled,
+        _ => Event::Other,
+    };
+    event(item)
+}
+
+/// `SessionId` of an authentication event's `Content` (`{"SessionId":"…"}`); `None` when
+/// the content is absent, not a JSON object, or has no string `SessionId`: the event is
+/// still yielded, only the session is unknown.
+fn session_id(content: Option<&str>) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(content?).ok()?;
+    match value.get("SessionId")? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        _ => None,
     }
 }
 
@@ -221,4 +412,91 @@ fn receipts(item: Item, out: &mut Vec<Event>) {
         })
         .collect();
     out.extend(events);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::content_types as ct;
+
+    fn event(content_type: &str, content: Option<&str>) -> Event {
+        let item = Item {
+            content_type: Some(content_type.into()),
+            content: content.map(str::to_owned),
+            item_type: Some(ItemType::Event),
+            ..Item::default()
+        };
+        let mut out = Vec::new();
+        classify(item, &mut out);
+        assert_eq!(out.len(), 1);
+        out.remove(0)
+    }
+
+    #[test]
+    fn every_catalogue_event_is_named_after_its_content_type_and_none_is_other() {
+        // Receipts arrive as MESSAGEMETADATA items, never as events of these types.
+        let receipts = [
+            ct::MESSAGE_DELIVERED,
+            ct::MESSAGE_READ,
+            ct::MESSAGE_METADATA,
+        ];
+        let mut named = 0;
+        for content_type in ct::EVENTS {
+            if receipts.contains(&content_type) {
+                continue;
+            }
+            let e = event(content_type, None);
+            let suffix = content_type
+                .strip_prefix("application/vnd.amazonaws.connect.event.")
+                .unwrap();
+            assert_eq!(e.name(), suffix, "{content_type}");
+            assert!(!matches!(e, Event::Other(_)), "{content_type}");
+            assert_eq!(
+                e.item().and_then(|i| i.content_type.as_deref()),
+                Some(content_type)
+            );
+            named += 1;
+        }
+        assert_eq!(named, 22);
+        // What the catalogue does not name stays Other, as does a type's near miss.
+        for other in [
+            "application/vnd.amazonaws.connect.event.participant.renamed",
+            "application/vnd.amazonaws.connect.event.authentication.success",
+            "APPLICATION/VND.AMAZONAWS.CONNECT.EVENT.TYPING",
+        ] {
+            assert!(matches!(event(other, None), Event::Other(_)), "{other}");
+        }
+    }
+
+    #[test]
+    fn authentication_events_carry_their_kind_and_session_id_from_content() {
+        for kind in AuthKind::ALL {
+            let Event::Authentication(a) =
+                event(kind.content_type(), Some(r#"{"SessionId":"s-1"}"#))
+            else {
+                panic!("{kind}")
+            };
+            assert_eq!(a.kind, kind);
+            assert_eq!(a.session_id.as_deref(), Some("s-1"));
+            assert_eq!(format!("authentication.{kind}"), kind.event_name());
+            assert_eq!(AuthKind::from_content_type(kind.content_type()), Some(kind));
+        }
+        let huge = format!(r#"{{"SessionId":"{}","Other":[1,2]}}"#, "a".repeat(100_000));
+        let cases: [(Option<&str>, Option<String>); 7] = [
+            (None, None),
+            (Some(""), None),
+            (Some("not json"), None),
+            (Some(r#"["SessionId"]"#), None),
+            (Some(r#"{"SessionId":36}"#), None),
+            (Some(r#"{"SessionId":null}"#), None),
+            (Some(&huge), Some("a".repeat(100_000))),
+        ];
+        for (content, session) in cases {
+            let Event::Authentication(a) = event(ct::AUTHENTICATION_INITIATED, content) else {
+                panic!("{content:?}")
+            };
+            assert_eq!(a.session_id, session, "{content:?}");
+            assert_eq!(a.item.content.as_deref(), content);
+        }
+    }
 }

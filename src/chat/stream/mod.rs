@@ -12,7 +12,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 pub use connection::{Connection, Health, Lost, LostReason, Restored};
-pub use event::{ChatEnd, Event, ReceiptEvent};
+pub use event::{AuthEvent, AuthKind, ChatEnd, Event, ReceiptEvent};
 
 use self::delivery::Delivery;
 use self::frames::Frame;

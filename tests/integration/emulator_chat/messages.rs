@@ -317,11 +317,11 @@ fn end_chat_adds_chat_ended_and_every_call_is_denied() {
             Err(std::io::ErrorKind::InvalidInput)
         );
     }
-    // The agent's side may send what a customer may not.
+    // The agent's side may send what a customer may not (a template, here).
     emulator
         .agent_says(
             &start.contact_id,
-            "{}",
+            r#"{"templateType":"QuickReply"}"#,
             "application/vnd.amazonaws.connect.message.interactive",
         )
         .unwrap();
