@@ -24,5 +24,6 @@ mod security;
 mod sessions;
 mod stream;
 mod stream_hostile;
+mod stream_state;
 mod tls;
 mod wire_bytes;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use connect_participant::{
-    ChatStream, Connection, ErrorKind, Event, Next, Participant, ParticipantToken, SendEventRequest,
-    SendMessageRequest, StreamBuilder,
+    ChatStream, Connection, ErrorKind, Event, Next, Participant, ParticipantToken,
+    SendEventRequest, SendMessageRequest, StreamBuilder,
 };
 
 /// How long a test waits for one event before it fails: a bound, not a synchronization.

@@ -185,14 +185,12 @@ impl StreamBuilder {
 impl Settings {
     /// Refuses a setting out of its bounds.
     fn check(&self) -> Result<()> {
-        if self.heartbeat < Duration::from_millis(1) || self.heartbeat > Duration::from_secs(3600)
-        {
+        if self.heartbeat < Duration::from_millis(1) || self.heartbeat > Duration::from_secs(3600) {
             return Err(Error::invalid_config(
                 "heartbeat interval must be 1 ms to 1 hour",
             ));
         }
-        if self.backoff_initial > self.backoff_max || self.backoff_max > Duration::from_secs(3600)
-        {
+        if self.backoff_initial > self.backoff_max || self.backoff_max > Duration::from_secs(3600) {
             return Err(Error::invalid_config(
                 "reconnect back-off must have initial <= max <= 1 hour",
             ));

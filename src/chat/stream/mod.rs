@@ -32,7 +32,8 @@ pub(crate) const LOG_TARGET: &str = "connect_participant::stream";
 
 /// The content type of the service's event for a participant it disconnected (idle too
 /// long, say).
-const AUTODISCONNECTION: &str = "application/vnd.amazonaws.connect.event.participant.autodisconnection";
+const AUTODISCONNECTION: &str =
+    "application/vnd.amazonaws.connect.event.participant.autodisconnection";
 /// How long, at most, one read of the new socket waits while the old one is still read.
 const OVERLAP_READ: Duration = Duration::from_millis(20);
 
@@ -323,6 +324,11 @@ impl ChatStream {
                 continue;
             }
             let mut until = self.heartbeat_due;
+            if !self.rotation.overlapping() {
+                if let Some(rotate_at) = self.opened.checked_add(self.settings.socket_lifetime) {
+                    until = until.min(rotate_at);
+                }
+            }
             if let Some(d) = deadline {
                 if now >= d {
                     return Next::TimedOut;

@@ -45,9 +45,10 @@ impl ChatStream {
     /// that came first), makes it, and deals with its outcome.
     pub(super) fn reconnect(&mut self, deadline: Option<Instant>) -> bool {
         if self.failures >= self.settings.max_reconnects {
-            let e = self.last_failure.take().unwrap_or_else(|| {
-                Error::new_kind(ErrorKind::Transport, "the WebSocket was lost")
-            });
+            let e = self
+                .last_failure
+                .take()
+                .unwrap_or_else(|| Error::new_kind(ErrorKind::Transport, "the WebSocket was lost"));
             self.give_up(e);
             return false;
         }
@@ -135,7 +136,8 @@ impl ChatStream {
         log::info!(target: LOG_TARGET, "chat stream ended: this participant left the chat");
         self.participant.mark_left();
         self.drop_sockets();
-        self.pending.push_back(Event::Left(ChatEnd { item, error: e }));
+        self.pending
+            .push_back(Event::Left(ChatEnd { item, error: e }));
         self.ended = true;
     }
 
