@@ -141,7 +141,12 @@ fn describe(next: &connect_participant::Result<Next>) -> String {
         Ok(Next::Event(Event::Connection(c))) => match c {
             Connection::Lost(lost) => format!("lost: {}", lost.reason),
             Connection::Restored(back) => format!("restored {}", back.missed),
-            Connection::Broken(e) => format!("broken {}", e.kind().as_str()),
+            Connection::Broken(e) => format!(
+                "broken {}, {} attempts, retryable {}",
+                e.kind().as_str(),
+                e.attempts(),
+                e.is_retryable()
+            ),
             other => other.name().to_owned(),
         },
         Ok(Next::Event(e)) => e.name().to_owned(),
@@ -294,7 +299,7 @@ fn sockets_that_close_after_subscribing_use_up_the_reconnect_attempts() {
             "lost: closed without a code",
             "restored 0",
             "lost: closed without a code",
-            "broken transport error"
+            "broken transport error, 3 attempts, retryable true"
         ]
     );
     assert!(ended);
