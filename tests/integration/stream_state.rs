@@ -480,3 +480,101 @@ fn the_control_paths_404_lists_every_path() {
          GET /emulator/chats/{ContactId}/transcript"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Logging
+
+#[test]
+fn the_stream_logs_its_transitions_and_never_a_secret_or_content() {
+    use crate::support::logs;
+
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let client = emulator.client_builder().build().unwrap();
+    let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
+    let customer = Participant::builder(&client, token)
+        .clock(emulator.clock())
+        .connect()
+        .unwrap();
+    let id = chat.contact_id.as_str();
+    let mut secrets = vec![chat.participant_token.clone()];
+    let learn = |p: &Participant, secrets: &mut Vec<String>| {
+        secrets.push(p.connection_token().unwrap().expose_secret().to_owned());
+        let url = p.websocket().unwrap().url.unwrap();
+        secrets.push(url.expose_secret().to_owned());
+        // The URL's path alone is the secret too.
+        secrets.push(url.expose_secret().rsplit('/').next().unwrap().to_owned());
+    };
+    logs::start();
+    let mut stream = fast(ChatStream::builder(&customer))
+        .socket_lifetime(Duration::from_millis(300))
+        .open()
+        .unwrap();
+    learn(&customer, &mut secrets);
+    let content = "my card is 4111 1111 1111 1111";
+    assert_eq!(next(&mut stream), "established");
+    emulator.set_pushes(id, false).unwrap();
+    emulator.agent_says(id, content, "text/plain").unwrap();
+    // A fresh URL (and token) is needed at the reconnection: the clock moved past both.
+    emulator.advance_clock(Duration::from_secs(3600));
+    emulator.drop_websockets(id).unwrap();
+    assert!(next(&mut stream).starts_with("lost: "));
+    assert_eq!(next(&mut stream), "restored 1");
+    assert_eq!(next(&mut stream), format!("message {content}"));
+    learn(&customer, &mut secrets);
+    emulator.set_pushes(id, true).unwrap();
+    emulator.close_websockets(id, 4003).unwrap();
+    assert_eq!(next(&mut stream), "lost: closed with code 4003");
+    assert_eq!(next(&mut stream), "restored 0");
+    // A rotation (300 ms) passes while the stream waits.
+    assert!(emulator.wait_for_websockets(id, 1, PATIENCE));
+    for _ in 0..10 {
+        assert!(matches!(
+            stream.next_timeout(Duration::from_millis(100)).unwrap(),
+            Next::TimedOut
+        ));
+    }
+    emulator.end_chat(id).unwrap();
+    assert_eq!(next(&mut stream), "chat.ended");
+    let records = logs::stop();
+
+    for r in &records {
+        assert_eq!(r.target, "connect_participant::stream", "{r:?}");
+        for secret in &secrets {
+            assert!(!r.message.contains(secret.as_str()), "{r:?}");
+        }
+        assert!(!r.message.contains("4111"), "{r:?}");
+        assert!(!r.message.contains("ws://"), "{r:?}");
+    }
+    let at = |level: log::Level| -> Vec<&str> {
+        records
+            .iter()
+            .filter(|r| r.level == level)
+            .map(|r| r.message.as_str())
+            .collect()
+    };
+    let info = at(log::Level::Info);
+    assert_eq!(info.len(), 6, "{info:?}");
+    assert_eq!(info[0], "chat stream established");
+    assert!(info[1].starts_with("chat stream lost its connection: read error: "));
+    assert!(info[2].starts_with("chat stream restored after "));
+    assert!(info[2].ends_with(" ms; 1 missed items"), "{}", info[2]);
+    assert_eq!(
+        info[3],
+        "chat stream lost its connection: closed with code 4003; reconnecting"
+    );
+    assert!(info[4].ends_with(" ms; 0 missed items"), "{}", info[4]);
+    assert_eq!(info[5], "chat stream ended: the chat has ended");
+    let debug = at(log::Level::Debug);
+    assert!(
+        debug.contains(&"catch-up read 1 missed items from the transcript"),
+        "{debug:?}"
+    );
+    assert!(
+        debug
+            .iter()
+            .any(|m| m.starts_with("chat stream reconnecting: attempt 1"))
+    );
+    assert!(debug.iter().any(|m| m.starts_with("chat stream rotation")));
+    assert!(at(log::Level::Trace).contains(&"chat stream heartbeat"));
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::connect::Attempt;
 use super::delivery::Delivery;
 use super::rotation::Rotation;
-use super::{ChatStream, Connection, Event, LOG_TARGET};
+use super::{ChatStream, LOG_TARGET};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::transcript::{GetTranscriptRequest, ScanDirection};
 use crate::participant::Participant;
@@ -171,9 +171,9 @@ impl StreamBuilder {
                 // The open's attempts are the caller's to retry, not the stream's.
                 stream.failures = 0;
                 log::info!(target: LOG_TARGET, "chat stream established");
-                stream
-                    .pending
-                    .push_back(Event::Connection(Connection::Established));
+                // Yielded before anything pending, without a queue of its own: a stream
+                // that has yielded nothing else has allocated nothing for its events.
+                stream.established_due = true;
                 stream.catch_up(caught);
                 Ok(stream)
             }
@@ -221,6 +221,7 @@ impl ChatStream {
             opened: now,
             delivery: Delivery::default(),
             pending: VecDeque::new(),
+            established_due: false,
             heartbeat_due: now,
             awaiting_heartbeat: false,
             awaiting_ping: false,

@@ -177,6 +177,8 @@ pub struct ChatStream {
     opened: Instant,
     delivery: Delivery,
     pending: VecDeque<Event>,
+    /// [`Connection::Established`] is the next event, before what is pending.
+    established_due: bool,
     /// When the next heartbeat is sent.
     heartbeat_due: Instant,
     /// A heartbeat was sent and not answered yet.
@@ -234,7 +236,7 @@ impl ChatStream {
 
     /// Has the stream ended (its last event was yielded, or it was closed)?
     pub fn is_ended(&self) -> bool {
-        self.ended && self.pending.is_empty()
+        self.ended && self.pending.is_empty() && !self.established_due
     }
 
     /// How the connection is now: connected, reconnecting (since when, after how many
@@ -290,6 +292,7 @@ impl ChatStream {
 
     fn shut(&mut self) {
         self.ended = true;
+        self.established_due = false;
         self.pending.clear();
         self.drop_sockets();
     }
@@ -297,6 +300,9 @@ impl ChatStream {
     /// The next event, waiting until `deadline` (forever without one).
     fn next_until(&mut self, deadline: Option<Instant>) -> Next {
         loop {
+            if std::mem::take(&mut self.established_due) {
+                return Next::Event(Event::Connection(Connection::Established));
+            }
             if let Some(event) = self.pending.pop_front() {
                 if is_last(&event) {
                     self.shut();

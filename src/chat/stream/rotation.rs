@@ -16,10 +16,13 @@ use crate::error::ErrorKind;
 /// the other socket: far more than arrive in one heartbeat interval.
 const MAX_OVERLAP_FRAMES: usize = 512;
 
-/// The socket being replaced, and what came on each socket while both are read.
+/// The socket being replaced, and what came on each socket while both are read; boxed,
+/// so that a stream not rotating (nearly always) carries one pointer for it.
 #[derive(Default)]
-pub(super) struct Rotation {
-    old: Option<Socket>,
+pub(super) struct Rotation(Option<Box<Overlap>>);
+
+struct Overlap {
+    old: Socket,
     /// A fingerprint of each chat frame's text read during the overlap, and whether it
     /// came on the old socket.
     seen: VecDeque<(u64, bool)>,
@@ -28,27 +31,34 @@ pub(super) struct Rotation {
 impl Rotation {
     /// The old socket, while it is still read.
     pub(super) fn old(&mut self) -> Option<&mut Socket> {
-        self.old.as_mut()
+        self.0.as_deref_mut().map(|o| &mut o.old)
     }
 
     pub(super) fn overlapping(&self) -> bool {
-        self.old.is_some()
+        self.0.is_some()
+    }
+
+    /// Starts an overlap with `old`, the socket being replaced.
+    fn begin(&mut self, old: Socket) {
+        self.finish();
+        self.0 = Some(Box::new(Overlap {
+            old,
+            seen: VecDeque::new(),
+        }));
     }
 
     /// Closes the old socket, if any: the overlap is over.
     pub(super) fn finish(&mut self) {
-        if let Some(old) = self.old.take() {
+        if let Some(overlap) = self.0.take() {
             log::debug!(target: LOG_TARGET, "chat stream rotation done: the old socket is closed");
-            old.close(Duration::from_millis(100));
+            overlap.old.close(Duration::from_millis(100));
         }
-        self.seen.clear();
     }
 
     /// Forgets the old socket without closing it (it closed itself or broke).
     pub(super) fn lost_old(&mut self) {
         log::debug!(target: LOG_TARGET, "chat stream rotation: the old socket went first");
-        self.old = None;
-        self.seen.clear();
+        self.0 = None;
     }
 
     /// Is this chat frame, read on the old socket or the new one, the twin of one read
@@ -56,24 +66,24 @@ impl Rotation {
     /// subscribed socket, and typing has no `Id` to be told apart by: the same text on
     /// both sockets is one frame.
     pub(super) fn duplicate(&mut self, text: &str, from_old: bool) -> bool {
-        if self.old.is_none() {
+        let Some(overlap) = self.0.as_deref_mut() else {
             return false;
-        }
+        };
         let mut h = DefaultHasher::new();
         text.hash(&mut h);
         let print = h.finish();
-        if let Some(at) = self
-            .seen
+        let seen = &mut overlap.seen;
+        if let Some(at) = seen
             .iter()
             .position(|&(p, old)| p == print && old != from_old)
         {
-            self.seen.remove(at);
+            seen.remove(at);
             return true;
         }
-        if self.seen.len() >= MAX_OVERLAP_FRAMES {
-            self.seen.pop_front();
+        if seen.len() >= MAX_OVERLAP_FRAMES {
+            seen.pop_front();
         }
-        self.seen.push_back((print, from_old));
+        seen.push_back((print, from_old));
         false
     }
 }
@@ -88,7 +98,7 @@ impl ChatStream {
         match self.open_subscribed() {
             Ok((socket, early)) => {
                 if let Some(old) = self.socket.take() {
-                    self.rotation.old = Some(old);
+                    self.rotation.begin(old);
                 }
                 self.install(socket);
                 for text in early {
@@ -117,6 +127,6 @@ mod tests {
         let mut r = Rotation::default();
         assert!(!r.duplicate("typing", false));
         assert!(!r.duplicate("typing", false));
-        assert!(r.seen.is_empty());
+        assert!(!r.overlapping());
     }
 }

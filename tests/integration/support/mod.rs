@@ -8,6 +8,7 @@
 
 pub mod ca;
 pub mod content_type;
+pub mod logs;
 pub mod process;
 pub mod raw;
 pub mod resetter;
