@@ -427,7 +427,7 @@ Usage: connect-participant [OPTIONS] watch [--history] [--heartbeat-ms <N>]
 Options:
   --history           print the transcript so far (its newest 1000 items) first
   --heartbeat-ms <N>  the heartbeat interval, 1 to 3600000 ms (default 10000);
-                      a heartbeat unanswered by the next one loses the connection
+                      one unanswered by the next loses the connection
   --participant-id <ID>
                       this participant's ParticipantId (StartChatContact's
                       answer has it): its own participant.left, or the
@@ -454,10 +454,10 @@ error: ..., URL refused; Missed: the items the catch-up found, printed next).
 The last line is chat.ended, alone as {\"Event\":\"chat.ended\"} when the end
 was learnt without an item, or left when this participant left the chat
 (disconnected, by itself or by the service) while it goes on for the others;
-then the exit status is 0. When the reconnection attempts run out, the error
-is reported as for every command. --output json and --json are accepted and change
-nothing. On a failure the lines printed so far stay, and the error is reported
-as for every command (an unknown participant token: exit status 3, no line).
+then the exit status is 0. --output json and --json are accepted and change
+nothing. On a failure (the reconnection attempts run out, say) the lines
+printed so far stay, and the error is reported as for every command (an
+unknown participant token: exit status 3, no line).
 ";
 
 const HELP_EMULATOR: &str = "\
@@ -600,7 +600,17 @@ mod tests {
                 Name::CancelParticipantAuthentication,
                 &["--session-id <ID>"],
             ),
-            (Name::Watch, &["--history", "JSON line", "chat.ended"]),
+            (
+                Name::Watch,
+                &[
+                    "--history",
+                    "--heartbeat-ms <N>",
+                    "--participant-id <ID>",
+                    "JSON line",
+                    "chat.ended",
+                    "{\"Connection\":\"lost\"",
+                ],
+            ),
             (Name::Emulator, &["--port <N>"]),
         ];
         for (name, words) in options {

@@ -105,7 +105,7 @@ impl StreamBuilder {
     }
 
     /// How many connection attempts may fail in a row before the stream gives up and
-    /// yields [`Connection::Broken`]. A socket lost before it answered a heartbeat counts
+    /// yields [`Connection::Broken`](super::Connection::Broken). A socket lost before it answered a heartbeat counts
     /// as its attempt's failure. At least 1. Defaults to 10 (about two and a half minutes
     /// with the default back-off).
     pub fn max_reconnect_attempts(mut self, attempts: u32) -> Self {
@@ -134,7 +134,7 @@ impl StreamBuilder {
     /// new one from CreateParticipantConnection), the upgrade, the subscription to the
     /// chat; then it reads the transcript once, to know what is already there (or, with
     /// [`history`](Self::history), to yield it). Its first event is
-    /// [`Connection::Established`].
+    /// [`Connection::Established`](super::Connection::Established).
     ///
     /// Fails with [`ErrorKind::InvalidConfig`] for a setting out of range or a client the
     /// stream cannot connect with, [`ErrorKind::InvalidInput`] when the participant's
