@@ -259,6 +259,23 @@ fn a_rotation_opens_the_new_socket_first_and_yields_what_both_got_once() {
 }
 
 #[test]
+fn a_rotation_that_fails_is_a_loss_like_any_other() {
+    let s = setup();
+    let mut stream = fast(ChatStream::builder(&s.customer))
+        .socket_lifetime(Duration::from_millis(300))
+        .open()
+        .unwrap();
+    assert_eq!(next(&mut stream), "established");
+    // The participant's clock still says its URL is fresh; the emulator's says it
+    // expired: the rotation's new socket is refused.
+    s.emulator.advance_clock(Duration::from_secs(101));
+    assert_eq!(next(&mut stream), "lost: URL refused");
+    assert_eq!(next(&mut stream), "restored 0");
+    assert_eq!(s.emulator.websocket_refusals(), 1);
+    nothing_more(&s, &mut stream, "after the refusal");
+}
+
+#[test]
 fn chat_ended_on_the_stream_ends_every_handle_without_sending() {
     let s = setup();
     let mut stream = open(&s);

@@ -388,19 +388,23 @@ impl ChatStream {
         Ok(())
     }
 
-    /// Reads one frame, waiting until `until` at most: from the old socket first while a
-    /// rotation's overlap lasts, then from the socket.
+    /// Reads one frame, waiting until `until` at most: while a rotation's overlap lasts,
+    /// one from the old socket first (without waiting), then from the socket, so that a
+    /// busy old socket never keeps the new one's heartbeat answer unread.
     fn read(&mut self, now: Instant, mut until: Instant) {
         if let Some(old) = self.rotation.old() {
-            match old.read(Duration::from_millis(1)) {
+            let wait = match old.read(Duration::from_millis(1)) {
                 Read1::Text(text) => {
                     self.frame(text.as_str(), true);
-                    return;
+                    Duration::from_millis(1)
                 }
-                Read1::Idle => {}
-                Read1::Closed(_) | Read1::Broken(_) => self.rotation.lost_old(),
-            }
-            until = until.min(now + OVERLAP_READ);
+                Read1::Idle => OVERLAP_READ,
+                Read1::Closed(_) | Read1::Broken(_) => {
+                    self.rotation.lost_old();
+                    OVERLAP_READ
+                }
+            };
+            until = until.min(now + wait);
         }
         let Some(socket) = self.socket.as_mut() else {
             return;
