@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{
-    Client, ClientBuilder, Event, Participant, ParticipantRole, ParticipantToken, Receipts, Result,
-    SendEventRequest, SendMessageRequest,
+    Client, ClientBuilder, Connection, Event, Participant, ParticipantRole, ParticipantToken,
+    Receipts, Result, SendEventRequest, SendMessageRequest,
 };
 
 /// The bot itself: each customer message is marked read, answered after a typing
@@ -40,8 +40,19 @@ fn run_bot(client: &Client, token: ParticipantToken) -> Result<()> {
                 bot.send_message(&SendMessageRequest::text(reply.as_str()))?;
                 println!("bot said: {reply:?}");
             }
+            Event::Connection(Connection::Lost(lost)) => {
+                println!("bot: reconnecting ({})", lost.reason);
+            }
+            Event::Connection(Connection::Restored(back)) => {
+                println!("bot: back, {} missed", back.missed);
+            }
+            Event::Connection(Connection::Broken(e)) => return Err(e),
             Event::ChatEnded(_) => {
                 println!("bot: the chat has ended");
+                break;
+            }
+            Event::Left(_) => {
+                println!("bot: it left the chat");
                 break;
             }
             _ => {}

@@ -102,8 +102,11 @@ impl Service {
     }
 
     /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
-    /// `POST /emulator/chats/{ContactId}/events`, `POST /emulator/chats/{ContactId}/end`, `GET /emulator/chats/{ContactId}/transcript`
-    /// (and, with the `websocket` feature, `POST /emulator/chats/{ContactId}/participants`).
+    /// `POST /emulator/chats/{ContactId}/events`, `POST /emulator/chats/{ContactId}/end`,
+    /// `GET /emulator/chats/{ContactId}/transcript` (and, with the `websocket` feature,
+    /// `POST /emulator/chats/{ContactId}/participants`,
+    /// `POST /emulator/chats/{ContactId}/websockets/{drop,close}` and
+    /// `POST /emulator/settings`).
     /// `rest` is the path after `/emulator/`.
     pub(super) fn control(&self, request: &Request, rest: &str) -> Reply {
         let parts: Vec<&str> = rest.splitn(4, '/').collect();
@@ -155,6 +158,12 @@ impl Service {
             ["chats", contact_id, "participants"] => self
                 .control_participant(request, contact_id)
                 .unwrap_or_else(|e| e),
+            #[cfg(feature = "websocket")]
+            ["chats", contact_id, "websockets", action] => {
+                self.control_websockets(request, contact_id, action)
+            }
+            #[cfg(feature = "websocket")]
+            ["settings"] => self.control_settings(request),
             ["chats", contact_id, "end"] => {
                 if self.end_chat(contact_id) {
                     ok(&json!({}))
@@ -162,12 +171,7 @@ impl Service {
                     unknown_chat(contact_id)
                 }
             }
-            _ => not_found(
-                "the control path serves POST /emulator/chats, \
-                 /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/events, \
-                 /emulator/chats/{ContactId}/end and \
-                 GET /emulator/chats/{ContactId}/transcript",
-            ),
+            _ => not_found(CONTROL_PATHS),
         }
     }
 
@@ -195,6 +199,19 @@ fn is_template(content: &str) -> bool {
         .is_ok_and(|v| v.get("templateType").is_some_and(Value::is_string))
 }
 
+/// The control path's 404 help: every path it serves.
+#[cfg(not(feature = "websocket"))]
+const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
+     /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/events, \
+     /emulator/chats/{ContactId}/end and GET /emulator/chats/{ContactId}/transcript";
+/// The control path's 404 help: every path it serves.
+#[cfg(feature = "websocket")]
+const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
+     /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/events, \
+     /emulator/chats/{ContactId}/end, /emulator/chats/{ContactId}/participants, \
+     /emulator/chats/{ContactId}/websockets/drop, /emulator/chats/{ContactId}/websockets/close, \
+     /emulator/settings and GET /emulator/chats/{ContactId}/transcript";
+
 /// What the control path answers for a change the chat refused.
 pub(super) fn control_error(contact_id: &str, e: AgentError) -> Reply {
     match e {
@@ -204,7 +221,7 @@ pub(super) fn control_error(contact_id: &str, e: AgentError) -> Reply {
     }
 }
 
-fn unknown_chat(contact_id: &str) -> Reply {
+pub(super) fn unknown_chat(contact_id: &str) -> Reply {
     // The id is echoed as JSON (escaped), never as a header.
     not_found(&format!("no chat with ContactId {contact_id}"))
 }

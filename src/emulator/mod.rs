@@ -699,6 +699,9 @@ mod tests {
             "`POST /emulator/chats/{ContactId}/events`",
             "`GET /emulator/chats/{ContactId}/transcript`",
             "`POST /emulator/chats/{ContactId}/participants`",
+            "`POST /emulator/chats/{ContactId}/websockets/drop`",
+            "`POST /emulator/chats/{ContactId}/websockets/close`",
+            "`POST /emulator/settings`",
             // The URLs the emulator hands out.
             attachments::UPLOAD_PATH,
             attachments::DOWNLOAD_PATH,

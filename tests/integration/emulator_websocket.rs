@@ -505,6 +505,7 @@ fn with_heartbeat_answers_off_heartbeats_go_unanswered_and_the_socket_stays() {
     let emulator = Emulator::start().unwrap();
     let (_contact, mut ws) = subscribed_customer(&emulator);
     emulator.set_heartbeat_answers(false);
+    emulator.set_deep_heartbeat_answers(false);
     send(&mut ws, HEARTBEAT);
     send(&mut ws, PING);
     // A protocol ping after them: its pong is the next thing back, so they went unanswered.
@@ -513,9 +514,19 @@ fn with_heartbeat_answers_off_heartbeats_go_unanswered_and_the_socket_stays() {
         Message::Pong(_) => {}
         other => panic!("expected the pong alone, got {other:?}"),
     }
+    // Each is muted apart: heartbeats back on, deep heartbeats still unanswered.
     emulator.set_heartbeat_answers(true);
+    send(&mut ws, PING);
     send(&mut ws, HEARTBEAT);
     assert_eq!(next_text(&mut ws), HEARTBEAT);
+    emulator.set_heartbeat_answers(false);
+    emulator.set_deep_heartbeat_answers(true);
+    send(&mut ws, HEARTBEAT);
+    send(&mut ws, PING);
+    assert_eq!(
+        next_text(&mut ws),
+        r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#
+    );
 }
 
 #[test]

@@ -29,6 +29,7 @@ mod security;
 mod sessions;
 mod stream;
 mod stream_hostile;
+mod stream_state;
 mod tls;
 mod typers;
 mod wire_bytes;

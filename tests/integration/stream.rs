@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use connect_participant::{
-    ChatStream, ErrorKind, Event, Next, Participant, ParticipantToken, SendEventRequest,
-    SendMessageRequest, StreamBuilder,
+    ChatStream, Connection, ErrorKind, Event, Next, Participant, ParticipantToken,
+    SendEventRequest, SendMessageRequest, StreamBuilder,
 };
 
 /// How long a test waits for one event before it fails: a bound, not a synchronization.
@@ -83,16 +83,29 @@ fn describe(e: &Event) -> String {
     }
 }
 
-/// The next `n` events, each within [`PATIENCE`].
+/// The next `n` chat events, each within [`PATIENCE`]; the connection's transitions
+/// (`stream_state.rs` checks them) are passed over.
 fn take(stream: &mut ChatStream, n: usize) -> Vec<String> {
     let mut seen = Vec::new();
     while seen.len() < n {
         match stream.next_timeout(PATIENCE) {
+            Ok(Next::Event(Event::Connection(_))) => {}
             Ok(Next::Event(e)) => seen.push(describe(&e)),
             other => panic!("after {seen:?}: {other:?}"),
         }
     }
     seen
+}
+
+/// The next event that is not a connection transition, within [`PATIENCE`] each.
+fn next_event(stream: &mut ChatStream) -> connect_participant::Result<Next> {
+    for _ in 0..100 {
+        match stream.next_timeout(PATIENCE) {
+            Ok(Next::Event(Event::Connection(_))) => {}
+            other => return other,
+        }
+    }
+    panic!("only connection transitions");
 }
 
 /// Proves nothing else is pending: the agent says `marker`, and it is the next event.
@@ -174,7 +187,7 @@ fn a_receipt_names_its_message_and_recipient() {
     s.customer
         .send_event(&SendEventRequest::read(&hello))
         .unwrap();
-    let Ok(Next::Event(Event::Read(receipt))) = stream.next_timeout(PATIENCE) else {
+    let Ok(Next::Event(Event::Read(receipt))) = next_event(&mut stream) else {
         panic!("no read receipt");
     };
     assert_eq!(receipt.message_id.as_deref(), Some(hello.as_str()));
@@ -278,7 +291,7 @@ fn an_old_url_is_replaced_before_it_is_tried() {
     // 86 s on the participant's clock: past the 85 s ChatJS gives a URL.
     emulator.advance_clock(Duration::from_secs(86));
     emulator.drop_websockets(id).unwrap();
-    let Ok(Next::Event(e)) = stream.next_timeout(PATIENCE) else {
+    let Ok(Next::Event(e)) = next_event(&mut stream) else {
         panic!("no event");
     };
     assert_eq!(describe(&e), "message later");
@@ -307,7 +320,7 @@ fn a_403_on_reconnection_ends_the_stream_with_chat_ended() {
     // The end is not pushed: the stream learns it from CreateParticipantConnection.
     s.emulator.set_pushes(id, false).unwrap();
     s.emulator.end_chat(id).unwrap();
-    let Ok(Next::Event(Event::ChatEnded(end))) = stream.next_timeout(PATIENCE) else {
+    let Ok(Next::Event(Event::ChatEnded(end))) = next_event(&mut stream) else {
         panic!("no end");
     };
     assert!(end.item.is_none());
@@ -366,7 +379,7 @@ fn a_frame_of_hundreds_of_kilobytes_is_read_whole_and_one_over_a_mebibyte_drops_
     let large = frame.replace(r#"\"Content\":\"A\""#, &format!(r#"\"Content\":\"{big}\""#));
     assert_ne!(large, frame);
     assert_eq!(s.emulator.push_frame(id, &large).unwrap(), 1);
-    match stream.next_timeout(PATIENCE) {
+    match next_event(&mut stream) {
         Ok(Next::Event(Event::Message(item))) => assert_eq!(item.content.as_deref(), Some(&*big)),
         other => panic!("{other:?}"),
     }
@@ -396,7 +409,7 @@ fn a_streamed_bot_message_grows_by_updates() {
         .unwrap();
     let mut events = Vec::new();
     for _ in 0..4 {
-        match stream.next_timeout(PATIENCE).unwrap() {
+        match next_event(&mut stream).unwrap() {
             Next::Event(e) => events.push(e),
             other => panic!("{other:?}"),
         }
@@ -540,12 +553,28 @@ fn the_stream_gives_up_after_its_attempts_and_says_why() {
         emulator, customer, ..
     } = s;
     drop(emulator); // the service is gone: every attempt fails to connect
-    let error = match stream.next_timeout(PATIENCE) {
-        Err(e) => e,
-        other => panic!("{other:?}"),
+    let mut seen = Vec::new();
+    let error = loop {
+        match stream.next_timeout(PATIENCE) {
+            Ok(Next::Event(Event::Connection(Connection::Broken(e)))) => break e,
+            Ok(Next::Event(e)) => seen.push(e.name()),
+            other => panic!("{other:?}"),
+        }
     };
+    // Established, then one loss however many attempts fail: no Err from the iterator.
+    assert_eq!(seen, ["connection", "connection"]);
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+    assert_eq!(error.attempts(), 3);
+    assert!(error.is_retryable());
+    assert!(
+        error
+            .to_string()
+            .starts_with("the chat stream gave up reconnecting; 3 attempts"),
+        "{error}"
+    );
+    assert!(std::error::Error::source(&error).is_some());
     assert!(stream.is_ended());
+    assert_eq!(stream.health(), connect_participant::Health::Broken);
     assert!(stream.next().is_none());
     drop(customer);
 }
@@ -641,7 +670,7 @@ fn the_connection_token_is_renewed_while_streaming() {
     // The connection token has expired, and so has the URL.
     emulator.advance_clock(Duration::from_secs(3600));
     emulator.drop_websockets(id).unwrap();
-    let Ok(Next::Event(e)) = stream.next_timeout(PATIENCE) else {
+    let Ok(Next::Event(e)) = next_event(&mut stream) else {
         panic!("no event");
     };
     assert_eq!(describe(&e), "message an hour later");

@@ -11,12 +11,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use connect_participant::emulator::Emulator;
-use connect_participant::{ChatStream, Event, Next, Participant};
+use connect_participant::{ChatStream, Connection, Event, Next, Participant};
 use tungstenite::{Message, WebSocket};
 
 use crate::support::participant_streaming_to;
 use crate::support::server::Server;
-use crate::support::ws::{HEARTBEAT, SUBSCRIBED, chat_frame};
+use crate::support::ws::{HEARTBEAT, PING_OK, SUBSCRIBED, chat_frame};
 
 /// A WebSocket server that runs `script` for each connection it accepts, on its own
 /// thread, until the server stops (the flag the script gets).
@@ -77,17 +77,31 @@ fn await_subscribe(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool) -> Option<(
     None
 }
 
-/// Reads until `stop` or the client goes, answering heartbeats if `heartbeats`.
+/// Reads until `stop` or the client goes, answering heartbeats (and deep heartbeats) if
+/// `heartbeats`.
 fn serve_until_stopped(ws: &mut WebSocket<TcpStream>, stop: &AtomicBool, heartbeats: bool) {
     while !stop.load(Ordering::SeqCst) {
         match ws.read() {
-            Ok(Message::Text(t)) if heartbeats && t.as_str().contains("aws/heartbeat") => {
-                let _ = ws.send(Message::text(HEARTBEAT));
+            Ok(Message::Text(t)) if heartbeats => {
+                if let Some(answer) = answer(t.as_str()) {
+                    let _ = ws.send(Message::text(answer));
+                }
             }
             Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(_) => return,
             _ => {}
         }
+    }
+}
+
+/// The healthy service's answer to a heartbeat or a deep heartbeat.
+fn answer(frame: &str) -> Option<&'static str> {
+    if frame.contains("aws/heartbeat") {
+        Some(HEARTBEAT)
+    } else if frame.contains("aws/ping") {
+        Some(PING_OK)
+    } else {
+        None
     }
 }
 
@@ -124,6 +138,17 @@ fn describe(next: &connect_participant::Result<Next>) -> String {
         Ok(Next::Event(Event::Message(item))) => {
             format!("message {}", item.content.as_deref().unwrap_or(""))
         }
+        Ok(Next::Event(Event::Connection(c))) => match c {
+            Connection::Lost(lost) => format!("lost: {}", lost.reason),
+            Connection::Restored(back) => format!("restored {}", back.missed),
+            Connection::Broken(e) => format!(
+                "broken {}, {} attempts, retryable {}",
+                e.kind().as_str(),
+                e.attempts(),
+                e.is_retryable()
+            ),
+            other => other.name().to_owned(),
+        },
         Ok(Next::Event(e)) => e.name().to_owned(),
         Ok(Next::TimedOut) => "timed out".to_owned(),
         Ok(Next::Ended) => "ended".to_owned(),
@@ -158,6 +183,8 @@ fn endless_websocket_pings_do_not_hold_next_timeout() {
         .open()
         .unwrap();
     let seen = within(Duration::from_secs(5), move || {
+        let established = describe(&stream.next_timeout(Duration::from_millis(100)));
+        assert_eq!(established, "established");
         let started = Instant::now();
         let first = describe(&stream.next_timeout(Duration::from_millis(100)));
         (first, started.elapsed())
@@ -200,6 +227,8 @@ fn a_trickled_frame_does_not_hold_next_timeout_and_is_not_lost() {
         .open()
         .unwrap();
     let seen = within(Duration::from_secs(20), move || {
+        let established = describe(&stream.next_timeout(Duration::from_millis(300)));
+        assert_eq!(established, "established");
         let started = Instant::now();
         let first = describe(&stream.next_timeout(Duration::from_millis(300)));
         let took = started.elapsed();
@@ -248,7 +277,7 @@ fn sockets_that_close_after_subscribing_use_up_the_reconnect_attempts() {
         let mut seen = Vec::new();
         for _ in 0..20 {
             let next = describe(&stream.next_timeout(Duration::from_millis(500)));
-            let end = next.starts_with("error") || next == "ended";
+            let end = next.starts_with("broken") || next == "ended";
             seen.push(next);
             if end {
                 break;
@@ -257,7 +286,22 @@ fn sockets_that_close_after_subscribing_use_up_the_reconnect_attempts() {
         (seen, stream.is_ended())
     });
     let (seen, ended) = seen.expect("the stream hung");
-    assert_eq!(seen, ["error transport error"]);
+    // Each socket is an outage of its own (it was subscribed, and caught up); its loss
+    // before a heartbeat answer counts as its attempt's failure.
+    assert_eq!(
+        seen,
+        [
+            "established",
+            "lost: closed without a code",
+            "restored 0",
+            "lost: closed without a code",
+            "restored 0",
+            "lost: closed without a code",
+            "restored 0",
+            "lost: closed without a code",
+            "broken transport error, 3 attempts, retryable true"
+        ]
+    );
     assert!(ended);
     // The first socket, then one per attempt.
     assert_eq!(server.accepted(), 4);
@@ -301,9 +345,9 @@ fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_s
         .unwrap();
     let seen = within(Duration::from_secs(10), move || {
         let mut seen = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..9 {
             let next = describe(&stream.next_timeout(Duration::from_millis(300)));
-            if next == "timed out" && seen.len() >= 3 {
+            if next == "timed out" && seen.len() >= 6 {
                 break;
             }
             if next != "timed out" {
@@ -313,7 +357,18 @@ fn a_frame_that_comes_before_the_subscription_answer_does_not_cut_the_gap_fill_s
         seen
     });
     let seen = seen.expect("the stream hung");
-    assert_eq!(seen, ["message one", "message two", "message three"]);
+    // The catch-up found all three; the early frame of "three" was not yielded again.
+    assert_eq!(
+        seen,
+        [
+            "established",
+            "lost: closed without a code",
+            "restored 3",
+            "message one",
+            "message two",
+            "message three"
+        ]
+    );
     drop(server);
 }
 
@@ -360,9 +415,9 @@ fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript()
     go.send(()).unwrap();
     let seen = within(Duration::from_secs(10), move || {
         let mut seen = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..9 {
             let next = describe(&stream.next_timeout(Duration::from_millis(300)));
-            if next == "timed out" && seen.len() >= 2 {
+            if next == "timed out" && seen.len() >= 5 {
                 break;
             }
             if next != "timed out" {
@@ -372,7 +427,16 @@ fn a_message_whose_frame_was_overtaken_before_a_drop_comes_from_the_transcript()
         seen
     });
     let seen = seen.expect("the stream hung");
-    assert_eq!(seen, ["message two", "message one"]);
+    assert_eq!(
+        seen,
+        [
+            "established",
+            "message two",
+            "lost: closed without a code",
+            "restored 1",
+            "message one"
+        ]
+    );
     assert_eq!(server.accepted(), 2);
 }
 
@@ -390,8 +454,10 @@ fn unanswered_heartbeats_end_a_socket_that_keeps_sending_other_frames() {
                 return;
             }
             match ws.read() {
-                Ok(Message::Text(t)) if n > 0 && t.as_str().contains("aws/heartbeat") => {
-                    let _ = ws.send(Message::text(HEARTBEAT));
+                Ok(Message::Text(t)) if n > 0 => {
+                    if let Some(answer) = answer(t.as_str()) {
+                        let _ = ws.send(Message::text(answer));
+                    }
                 }
                 Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(_) => return,
@@ -409,12 +475,19 @@ fn unanswered_heartbeats_end_a_socket_that_keeps_sending_other_frames() {
     let seen = within(Duration::from_secs(10), move || {
         let mut seen = Vec::new();
         for _ in 0..10 {
-            seen.push(describe(&stream.next_timeout(Duration::from_millis(100))));
+            let next = describe(&stream.next_timeout(Duration::from_millis(100)));
+            if next != "timed out" {
+                seen.push(next);
+            }
         }
         seen
     });
     let seen = seen.expect("the stream hung");
-    assert!(seen.iter().all(|s| s == "timed out"), "{seen:?}");
+    assert_eq!(
+        seen,
+        ["established", "lost: heartbeat missed", "restored 0"],
+        "{seen:?}"
+    );
     // One replacement, at the second heartbeat with the first unanswered; then healthy.
     assert_eq!(server.accepted(), 2);
 }

@@ -322,6 +322,10 @@ fn the_stream_trusts_the_clients_roots_over_wss() {
     let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
     let (me, _) = participant_streaming_to(&emulator, builder, &url);
     let mut stream = me.stream().unwrap();
+    assert!(matches!(
+        stream.next().unwrap().unwrap(),
+        connect_participant::Event::Connection(connect_participant::Connection::Established)
+    ));
     match stream.next().unwrap().unwrap() {
         connect_participant::Event::Message(item) => {
             assert_eq!(item.content.as_deref(), Some("over TLS"))

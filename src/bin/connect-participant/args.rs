@@ -157,7 +157,7 @@ impl Name {
             Name::DescribeView => &["--view-token"],
             Name::GetAuthenticationUrl => &["--session-id", "--redirect-uri"],
             Name::CancelParticipantAuthentication => &["--session-id"],
-            Name::Watch => &["--history"],
+            Name::Watch => &["--history", "--heartbeat-ms", "--participant-id"],
             Name::Emulator => &["--port"],
         }
     }
@@ -236,6 +236,8 @@ const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--no-paginate", "--no-paginate", Arity::Flag),
     ("--port", "--port", Arity::One),
     ("--history", "--history", Arity::Flag),
+    ("--heartbeat-ms", "--heartbeat-ms", Arity::One),
+    ("--participant-id", "--participant-id", Arity::One),
     ("--attachment-id", "--attachment-id", Arity::One),
     ("--output-file", "--output-file", Arity::One),
     (
@@ -334,6 +336,10 @@ pub enum Command {
     Watch {
         /// Print the transcript so far first.
         history: bool,
+        /// The stream's heartbeat interval, if not its default.
+        heartbeat: Option<std::time::Duration>,
+        /// This participant's `ParticipantId`, to tell its own departure.
+        participant_id: Option<String>,
     },
     /// Serve the emulator on this port (0: a free one).
     Emulator {

@@ -227,9 +227,18 @@ fn run<R: BufRead>(
         io,
     };
     match &a.command {
-        Command::Watch { history } => {
+        Command::Watch {
+            history,
+            heartbeat,
+            participant_id,
+        } => {
             let token = ParticipantToken::new(text).map_err(invalid)?;
-            watch::watch(&mut call, token, *history)
+            let settings = watch::Settings {
+                history: *history,
+                heartbeat: *heartbeat,
+                participant_id: participant_id.clone(),
+            };
+            watch::watch(&mut call, token, settings)
         }
         Command::CreateParticipantConnection(r) => {
             let token = ParticipantToken::new(text).map_err(invalid)?;

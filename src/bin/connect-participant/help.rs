@@ -421,10 +421,17 @@ WEBSOCKET CONNECTION_CREDENTIALS) and reads the chat's WebSocket as Amazon's
 chat clients do, reconnecting when the connection drops; nothing is sent to
 the chat.
 
-Usage: connect-participant [OPTIONS] watch [--history]
+Usage: connect-participant [OPTIONS] watch [--history] [--heartbeat-ms <N>]
+                                          [--participant-id <ID>]
 
 Options:
-  --history   print the transcript so far (its newest 1000 items) first
+  --history           print the transcript so far (its newest 1000 items) first
+  --heartbeat-ms <N>  the heartbeat interval, 1 to 3600000 ms (default 10000);
+                      one unanswered by the next loses the connection
+  --participant-id <ID>
+                      this participant's ParticipantId (StartChatContact's
+                      answer has it): its own participant.left, or the
+                      service disconnecting it, is then printed as left
 
 The participant token is read from CONNECT_PARTICIPANT_TOKEN or, when that is
 unset or empty, from the first line of standard input; never from an argument.
@@ -436,12 +443,21 @@ Event is one of message, update (a later version of an item already printed,
 same Id), typing, delivered, read (one line per receipt, with the whole
 receipt item), participant.joined, participant.left, participant.idle,
 participant.returned, transfer.succeeded, transfer.failed, attachment,
-chat.ended, other. Item has the item's members as the service names them, as
-get-transcript --output json prints them. The last line is chat.ended, alone
-as {\"Event\":\"chat.ended\"} when the end was learnt without an item;
+chat.ended, left, other. Item has the item's members as the service names
+them, as get-transcript --output json prints them. The connection's changes
+come as lines of their own, in order with the events:
+  {\"Connection\":\"established\"}                      first
+  {\"Connection\":\"lost\",\"Reason\":\"heartbeat missed\"}  once per outage
+  {\"Connection\":\"restored\",\"Missed\":2,\"DownForMs\":840}
+(Reason: heartbeat missed, deep heartbeat failed, closed with code N, read
+error: ..., URL refused; Missed: the items the catch-up found, printed next).
+The last line is chat.ended, alone as {\"Event\":\"chat.ended\"} when the end
+was learnt without an item, or left when this participant left the chat
+(disconnected, by itself or by the service) while it goes on for the others;
 then the exit status is 0. --output json and --json are accepted and change
-nothing. On a failure the lines printed so far stay, and the error is reported
-as for every command (an unknown participant token: exit status 3, no line).
+nothing. On a failure (the reconnection attempts run out, say) the lines
+printed so far stay, and the error is reported as for every command (an
+unknown participant token: exit status 3, no line).
 ";
 
 const HELP_EMULATOR: &str = "\
@@ -584,7 +600,17 @@ mod tests {
                 Name::CancelParticipantAuthentication,
                 &["--session-id <ID>"],
             ),
-            (Name::Watch, &["--history", "JSON line", "chat.ended"]),
+            (
+                Name::Watch,
+                &[
+                    "--history",
+                    "--heartbeat-ms <N>",
+                    "--participant-id <ID>",
+                    "JSON line",
+                    "chat.ended",
+                    "{\"Connection\":\"lost\"",
+                ],
+            ),
             (Name::Emulator, &["--port <N>"]),
         ];
         for (name, words) in options {

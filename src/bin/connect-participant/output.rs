@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use connect_participant::__cli::{MAX_SHOWN_CHARS, SecretRuns, printable};
 use connect_participant::{
-    CreateParticipantConnectionOutput, DescribeViewOutput, Error, ErrorKind, Event,
+    Connection, CreateParticipantConnectionOutput, DescribeViewOutput, Error, ErrorKind, Event,
     GetAttachmentOutput, GetAuthenticationUrlOutput, Item, MessageMetadata, SendEventOutput,
     SendMessageOutput, Timestamp, View,
 };
@@ -304,9 +304,28 @@ fn metadata_json(m: &MessageMetadata) -> Json {
 
 /// One `watch` line: `{"Event":"<name>","Item":{...}}`, the item as [`item_json`] writes
 /// it (for a receipt, the whole receipt item), or `{"Event":"chat.ended"}` alone when the
-/// chat's end was learnt without an item (a reconnection refused).
+/// chat's end was learnt without an item (a reconnection refused); for a change of the
+/// connection, [`connection_line`].
 pub fn watch_json(event: &Event) -> String {
-    watch_line(event.name(), event.item())
+    match event {
+        Event::Connection(c) => connection_line(c),
+        _ => watch_line(event.name(), event.item()),
+    }
+}
+
+/// A change of the connection: `{"Connection":"established"}`,
+/// `{"Connection":"lost","Reason":"heartbeat missed"}`,
+/// `{"Connection":"restored","Missed":2,"DownForMs":840}`, `{"Connection":"broken"}`.
+pub fn connection_line(c: &Connection) -> String {
+    let line = Json::default().string("Connection", Some(c.name()));
+    match c {
+        Connection::Lost(lost) => line.string("Reason", Some(&lost.reason.to_string())),
+        Connection::Restored(back) => line
+            .number("Missed", Some(back.missed))
+            .number("DownForMs", Some(back.down_for.as_millis())),
+        _ => line,
+    }
+    .finish()
 }
 
 /// [`watch_json`] from the event's name and item.

@@ -26,9 +26,10 @@ pub(crate) enum Frame {
     Subscribed(bool),
     /// The answer to a heartbeat.
     Heartbeat,
-    /// The answer to a deep heartbeat. Its health (`statusCode` 200) only makes ChatJS
-    /// call a callback, so it is not read.
-    Ping,
+    /// The answer to a deep heartbeat: healthy when `statusCode` is 200 and
+    /// `statusContent`, if present, is `"OK"` (what ChatJS's `webSocketManager.js` and the
+    /// Android SDK's `WebSocketManager.kt` take for a success).
+    Ping(bool),
     /// A chat item.
     Chat(Box<Item>),
     /// A chat frame whose item cannot be read; the text says why (no secret in it).
@@ -65,7 +66,11 @@ pub(crate) fn parse(text: &str) -> Frame {
             Frame::Subscribed(ok)
         }
         "aws/heartbeat" => Frame::Heartbeat,
-        "aws/ping" => Frame::Ping,
+        "aws/ping" => {
+            let code = frame.get("statusCode").and_then(Value::as_u64);
+            let content = frame.get("statusContent").and_then(Value::as_str);
+            Frame::Ping(code == Some(200) && content.is_none_or(|c| c == "OK"))
+        }
         "aws/chat" => match frame.remove("content") {
             Some(Value::String(content)) => chat_item(&content),
             // Not what the service sends, but an item given as an object is still one.
@@ -147,7 +152,19 @@ mod tests {
             Frame::Heartbeat
         ));
         let healthy = r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#;
-        assert!(matches!(parse(healthy), Frame::Ping));
+        assert!(matches!(parse(healthy), Frame::Ping(true)));
+        assert!(matches!(
+            parse(r#"{"topic":"aws/ping","statusCode":200}"#),
+            Frame::Ping(true)
+        ));
+        for sick in [
+            r#"{"topic":"aws/ping","statusCode":500,"statusContent":"Internal Server Error"}"#,
+            r#"{"topic":"aws/ping","statusCode":200,"statusContent":"DOWN"}"#,
+            r#"{"topic":"aws/ping","statusCode":"200"}"#,
+            r#"{"topic":"aws/ping"}"#,
+        ] {
+            assert!(matches!(parse(sick), Frame::Ping(false)), "{sick}");
+        }
     }
 
     #[test]

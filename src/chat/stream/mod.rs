@@ -1,9 +1,13 @@
 //! Listening to a chat: a blocking stream of its events over the participant WebSocket.
 
+mod builder;
+mod connect;
 mod connection;
 mod delivery;
 mod event;
 mod frames;
+mod recovery;
+mod rotation;
 pub(crate) mod socket;
 
 use std::collections::VecDeque;
@@ -11,22 +15,27 @@ use std::fmt;
 
 use std::time::{Duration, Instant};
 
+pub use builder::StreamBuilder;
 pub use connection::{Connection, Health, Lost, LostReason, Restored};
 pub use event::{AuthEvent, AuthKind, ChatEnd, Event, ReceiptEvent};
 
 use self::delivery::Delivery;
 use self::frames::Frame;
-use self::socket::{OpenError, Read1, Socket};
+use self::rotation::Rotation;
+use self::socket::{Read1, Socket};
 use crate::error::{Error, ErrorKind, Result};
-use crate::ops::transcript::{GetTranscriptRequest, Item, ScanDirection, SortOrder};
+use crate::ops::transcript::Item;
 use crate::participant::Participant;
 
-/// How many transcript pages of 100 items a reconnection reads, at most, to find what it
-/// missed: a gap longer than 1000 items yields its newest 1000.
-const MAX_FILL_PAGES: usize = 10;
-/// How many chat frames that come before the subscription's answer are kept, to be
-/// yielded after the transcript is read back.
-const MAX_EARLY: usize = 1000;
+/// The `log` target of the stream's records.
+pub(crate) const LOG_TARGET: &str = "connect_participant::stream";
+
+/// The content type of the service's event for a participant it disconnected (idle too
+/// long, say).
+const AUTODISCONNECTION: &str =
+    "application/vnd.amazonaws.connect.event.participant.autodisconnection";
+/// How long, at most, one read of the new socket waits while the old one is still read.
+const OVERLAP_READ: Duration = Duration::from_millis(20);
 
 /// What [`ChatStream::next_timeout`] gives.
 #[derive(Debug)]
@@ -38,7 +47,8 @@ pub enum Next {
     Event(Event),
     /// Nothing came before the timeout; the stream goes on.
     TimedOut,
-    /// The stream has ended: after [`Event::ChatEnded`], or after an error was returned.
+    /// The stream has ended: after its last event ([`Event::ChatEnded`], [`Event::Left`]
+    /// or [`Connection::Broken`]), or after [`ChatStream::close`].
     Ended,
 }
 
@@ -46,8 +56,8 @@ pub enum Next {
 /// CreateParticipantConnection hands out, as Amazon's own chat clients read it.
 ///
 /// Open it with [`Participant::stream`] or [`ChatStream::builder`], then iterate: each
-/// item is an [`Event`] (a message, typing, a receipt, someone joining or leaving, ...)
-/// or, last, an error. [`next_timeout`](Self::next_timeout) waits at most a given time, so
+/// item is an [`Event`] (a message, typing, a receipt, someone joining or leaving, a
+/// change of the connection, ...). [`next_timeout`](Self::next_timeout) waits at most a given time, so
 /// that a loop can do its own work between events. The stream holds its own clone of the
 /// [`Participant`]: send messages, typing and receipts with the participant from any
 /// thread while one thread reads the stream.
@@ -55,7 +65,7 @@ pub enum Next {
 /// ```
 /// # #[cfg(feature = "emulator")] {
 /// use connect_participant::emulator::Emulator;
-/// use connect_participant::{Event, Participant, ParticipantToken};
+/// use connect_participant::{Connection, Event, Participant, ParticipantToken};
 ///
 /// let emulator = Emulator::start()?;
 /// let client = emulator.client_builder().build()?;
@@ -66,6 +76,9 @@ pub enum Next {
 /// emulator.agent_says(&chat.contact_id, "How can I help?", "text/plain")?;
 /// for event in &mut stream {
 ///     match event? {
+///         Event::Connection(Connection::Lost(lost)) => eprintln!("reconnecting: {}", lost.reason),
+///         Event::Connection(Connection::Restored(back)) => eprintln!("back, {} missed", back.missed),
+///         Event::Connection(Connection::Broken(e)) => return Err(e.into()),
 ///         Event::Message(item) => {
 ///             assert_eq!(item.content.as_deref(), Some("How can I help?"));
 ///             break;
@@ -77,19 +90,45 @@ pub enum Next {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
+/// # The connection, as events
+///
+/// The stream says how its connection is, in order with the chat's events, each
+/// transition once ([`Event::Connection`]): [`Connection::Established`] first, once the
+/// first socket is subscribed and the transcript read; for every outage one
+/// [`Connection::Lost`] with its [`LostReason`] (a heartbeat or deep heartbeat missed, the
+/// socket closed with a code, a read error, a URL refused), and, once a new socket is
+/// subscribed and has read what was missed, one [`Connection::Restored`] (how many items
+/// were missed, which follow it, and for how long the stream was away). Failed attempts
+/// within an outage yield nothing more; [`health`](ChatStream::health) tells them at any
+/// time. When the attempts run out, or a failure cannot be got past (a certificate
+/// refused, a URL that cannot be used), [`Connection::Broken`] carries the error (with
+/// the attempts it made, [`Error::attempts`]) and is the last event: the iterator then
+/// gives `None`. The iterator's `Err` is never yielded for a connection that gave up (it
+/// remains in the signature for what may come); [`StreamBuilder::open`] returns the first
+/// connection's failure as an `Err`.
+///
 /// # Keeping the stream alive
 ///
-/// As Amazon's chat library (ChatJS) does, the stream sends a heartbeat every 10 s (a
-/// `aws/ping` frame, then `aws/heartbeat`) while it waits. When a heartbeat has had no
-/// answer by the next one, when the socket drops or the server closes it, and every 59
-/// minutes, it connects again: a new URL from CreateParticipantConnection when the last one
-/// is older than 85 s or past its `ConnectionExpiry` (which renews the connection token
-/// too), the upgrade, the subscription. Failed attempts in a row wait before the next: none
-/// before the first, then [`reconnect_backoff`](StreamBuilder::reconnect_backoff)'s initial
-/// wait doubling up to its ceiling, each with ±30% jitter from the client's random source;
+/// As Amazon's chat library (ChatJS) does, the stream sends a deep heartbeat
+/// (`aws/ping`) and a heartbeat (`aws/heartbeat`) every 10 s while it waits. When a
+/// heartbeat has had no answer by the next one, when a deep heartbeat's answer is not
+/// healthy or has not come by the next one (see [`StreamBuilder::deep_heartbeat`]), when
+/// the socket drops or the server closes it, the connection is lost and the stream
+/// connects again: a new URL from CreateParticipantConnection when the last one is older
+/// than 85 s or past its `ConnectionExpiry` (which renews the connection token too), the
+/// upgrade, the subscription. Failed attempts in a row wait before the next: none before
+/// the first, then [`reconnect_backoff`](StreamBuilder::reconnect_backoff)'s initial wait
+/// doubling up to its ceiling, each with ±30% jitter from the client's random source;
 /// after [`max_reconnect_attempts`](StreamBuilder::max_reconnect_attempts) the stream
-/// returns the last failure and ends. A connection counts as healthy again once a heartbeat
-/// is answered.
+/// gives up. A connection counts as healthy again once a heartbeat is answered.
+///
+/// Every 59 minutes ([`socket_lifetime`](StreamBuilder::socket_lifetime)) the socket is
+/// replaced make-before-break, as ChatJS replaces it: the new one is opened and subscribed
+/// while the old one stays open, and both are read until the new one has answered a
+/// heartbeat; then the old one is closed. An item that comes on both is yielded once (by
+/// `Id`), and so is a typing event (which has no `Id`: the same frame text on both sockets
+/// is one frame). The replacement yields nothing, unless it fails: then the connection is
+/// lost as above.
 ///
 /// # Each item once
 ///
@@ -110,30 +149,61 @@ pub enum Next {
 ///
 /// The service's `chat.ended` event, or a reconnection that CreateParticipantConnection
 /// refuses with 403 (the chat ended while the stream was away), is yielded as
-/// [`Event::ChatEnded`], and the stream ends. An error ends it too: the stream could not
-/// reconnect, or something it cannot get past (a certificate refused, a URL it cannot
-/// use). Dropping the stream closes its socket (close code 1000).
+/// [`Event::ChatEnded`], and the stream ends; the stream's [`Participant`] (and every
+/// clone of it) then knows the chat is over: its calls fail with
+/// [`ErrorKind::ChatEnded`] without sending anything, and so do the helpers built on it.
+/// This participant leaving is told apart from the chat ending: its own
+/// [`disconnect`](Participant::disconnect), a `participant.left` or
+/// `participant.autodisconnection` item about this participant (known by its
+/// `ParticipantId`: see [`ParticipantBuilder::participant_id`](crate::ParticipantBuilder::participant_id)),
+/// or a reconnection refused after it left, is yielded as [`Event::Left`], last; the chat
+/// may go on for the others. Dropping the stream closes its socket (close code 1000).
+///
+/// # Logging
+///
+/// The stream logs through the [`log`](https://docs.rs/log) facade, at the target
+/// `connect_participant::stream`: `info` for each transition (established, lost and why,
+/// restored, broken, the chat's end or this participant leaving), `debug` for rotations,
+/// catch-ups (how many items) and reconnection attempts (with the wait before the next),
+/// `trace` for heartbeats. No record holds a token, a URL or its query, or a message's
+/// content.
 pub struct ChatStream {
     participant: Participant,
-    settings: Settings,
+    settings: builder::Settings,
     socket: Option<Socket>,
-    /// When the socket was opened, to replace it after [`SOCKET_LIFETIME`].
+    /// The socket being replaced, while both are read.
+    rotation: Rotation,
+    /// When the socket was opened, to replace it after its lifetime.
     opened: Instant,
     delivery: Delivery,
     pending: VecDeque<Event>,
+    /// [`Connection::Established`] is the next event, before what is pending.
+    established_due: bool,
     /// When the next heartbeat is sent.
     heartbeat_due: Instant,
     /// A heartbeat was sent and not answered yet.
     awaiting_heartbeat: bool,
+    /// A deep heartbeat was sent and not answered yet.
+    awaiting_ping: bool,
+    /// The socket answered a heartbeat, or came from the open or a rotation: losing it
+    /// is not a failed attempt.
+    proven: bool,
     /// Connection failures in a row.
     failures: u32,
     /// Not before this instant is the next connection attempt made.
     retry_at: Option<Instant>,
     /// The next URL must be a new one: the last was refused.
     fresh_url: bool,
-    /// The last failure, returned when the attempts run out.
+    /// The last failure, the cause of the stream's giving up.
     last_failure: Option<Error>,
+    /// When the connection was lost, until it is restored.
+    outage: Option<Instant>,
+    /// Failed connection attempts since then.
+    outage_failures: u32,
+    /// The last event is out, or queued.
     ended: bool,
+    /// The stream gave up.
+    broken: bool,
 }
 
 impl Participant {
@@ -143,162 +213,6 @@ impl Participant {
     pub fn stream(&self) -> Result<ChatStream> {
         ChatStream::builder(self).open()
     }
-}
-
-/// The settings of a stream.
-#[derive(Debug, Clone)]
-struct Settings {
-    heartbeat: Duration,
-    backoff_initial: Duration,
-    backoff_max: Duration,
-    max_reconnects: u32,
-    history: bool,
-    socket_lifetime: Duration,
-}
-
-/// Builds a [`ChatStream`]: its timers and where it starts.
-#[must_use]
-pub struct StreamBuilder {
-    participant: Participant,
-    settings: Settings,
-}
-
-impl StreamBuilder {
-    /// How often a heartbeat is sent while the stream waits; a heartbeat not answered by
-    /// the next one means the connection is lost. At least 1 ms. Defaults to 10 s, as
-    /// ChatJS and the mobile SDKs.
-    pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
-        self.settings.heartbeat = interval;
-        self
-    }
-
-    /// The wait before the second attempt in a row to reconnect, and the ceiling it doubles
-    /// up to; there is no wait before the first. Defaults to 1 s and 30 s (ChatJS waits 1 s
-    /// doubling to reopen a socket, and at most 30 s between attempts to fetch a URL).
-    pub fn reconnect_backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.settings.backoff_initial = initial;
-        self.settings.backoff_max = max;
-        self
-    }
-
-    /// How many connection attempts may fail in a row before the stream gives up and
-    /// returns the last failure. At least 1. Defaults to 10 (about two and a half minutes
-    /// with the default back-off).
-    pub fn max_reconnect_attempts(mut self, attempts: u32) -> Self {
-        self.settings.max_reconnects = attempts;
-        self
-    }
-
-    /// Yield the chat's transcript so far (up to its newest 1000 items, oldest first)
-    /// before what happens next, instead of only what happens after the stream opens.
-    /// Defaults to `false`.
-    pub fn history(mut self, on: bool) -> Self {
-        self.settings.history = on;
-        self
-    }
-
-    /// How long one socket is used before the stream replaces it. Defaults to 59 minutes,
-    /// as ChatJS (`TRANSPORT_LIFETIME_IN_SECONDS`); whether the service closes older sockets
-    /// is not documented.
-    pub fn socket_lifetime(mut self, lifetime: Duration) -> Self {
-        self.settings.socket_lifetime = lifetime;
-        self
-    }
-
-    /// Opens the stream: a WebSocket URL (the participant's latest if still fresh, or a
-    /// new one from CreateParticipantConnection), the upgrade, the subscription to the
-    /// chat; then it reads the transcript once, to know what is already there (or, with
-    /// [`history`](Self::history), to yield it).
-    ///
-    /// Fails with [`ErrorKind::InvalidConfig`] for a setting out of range or a client the
-    /// stream cannot connect with, [`ErrorKind::InvalidInput`] when the participant's
-    /// connection request did not ask for `WEBSOCKET`, [`ErrorKind::ChatEnded`] when the
-    /// chat is over, and with what went wrong when the connection cannot be made (the
-    /// first attempt is not retried: a caller can retry at once).
-    pub fn open(self) -> Result<ChatStream> {
-        let s = &self.settings;
-        if s.heartbeat < Duration::from_millis(1) || s.heartbeat > Duration::from_secs(3600) {
-            return Err(Error::invalid_config(
-                "heartbeat interval must be 1 ms to 1 hour",
-            ));
-        }
-        if s.backoff_initial > s.backoff_max || s.backoff_max > Duration::from_secs(3600) {
-            return Err(Error::invalid_config(
-                "reconnect back-off must have initial <= max <= 1 hour",
-            ));
-        }
-        if s.max_reconnects == 0 {
-            return Err(Error::invalid_config(
-                "max_reconnect_attempts must be at least 1",
-            ));
-        }
-        if s.socket_lifetime < Duration::from_millis(1) {
-            return Err(Error::invalid_config(
-                "socket lifetime must be at least 1 ms",
-            ));
-        }
-        let now = Instant::now();
-        let mut stream = ChatStream {
-            participant: self.participant,
-            settings: self.settings,
-            socket: None,
-            opened: now,
-            delivery: Delivery::default(),
-            pending: VecDeque::new(),
-            heartbeat_due: now,
-            awaiting_heartbeat: false,
-            failures: 0,
-            retry_at: None,
-            fresh_url: false,
-            last_failure: None,
-            ended: false,
-        };
-        if !stream.settings.history {
-            // What is already there is not news: remembered, not yielded.
-            let page = stream
-                .participant
-                .get_transcript(
-                    &GetTranscriptRequest::new()
-                        .with_max_results(100)
-                        .with_scan_direction(ScanDirection::Backward),
-                )
-                .map_err(|e| stream.ended_or(e))?;
-            for item in &page.transcript {
-                stream.delivery.mark_seen(item);
-            }
-        }
-        let mut attempt = stream.connect();
-        if let Err(Attempt::Failed(e)) = &attempt {
-            if e.kind() == ErrorKind::AccessDenied {
-                // Refused after CreateParticipantConnection gave the URL: the chat may have
-                // ended meanwhile; one more attempt, with a new URL, says so.
-                attempt = stream.connect();
-            }
-        }
-        match attempt {
-            Ok(()) => Ok(stream),
-            Err(Attempt::Ended(e) | Attempt::Fatal(e) | Attempt::Failed(e)) => Err(e),
-        }
-    }
-}
-
-impl fmt::Debug for StreamBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StreamBuilder")
-            .field("participant", &self.participant)
-            .field("settings", &self.settings)
-            .finish()
-    }
-}
-
-/// Why a connection attempt did not give a subscribed socket.
-enum Attempt {
-    /// Worth another attempt.
-    Failed(Error),
-    /// Not worth another: the stream ends with this error.
-    Fatal(Error),
-    /// The chat is over: CreateParticipantConnection answered 403 (the error says so).
-    Ended(Error),
 }
 
 impl ChatStream {
@@ -311,14 +225,7 @@ impl ChatStream {
     pub fn builder(participant: &Participant) -> StreamBuilder {
         StreamBuilder {
             participant: participant.clone(),
-            settings: Settings {
-                heartbeat: Duration::from_secs(10),
-                backoff_initial: Duration::from_secs(1),
-                backoff_max: Duration::from_secs(30),
-                max_reconnects: 10,
-                history: false,
-                socket_lifetime: Duration::from_secs(59 * 60),
-            },
+            settings: builder::Settings::default(),
         }
     }
 
@@ -327,9 +234,43 @@ impl ChatStream {
         &self.participant
     }
 
-    /// Has the stream ended (the chat ended, or an error was returned)?
+    /// Has the stream ended (its last event was yielded, or it was closed)?
     pub fn is_ended(&self) -> bool {
-        self.ended && self.pending.is_empty()
+        self.ended && self.pending.is_empty() && !self.established_due
+    }
+
+    /// How the connection is now: connected, reconnecting (since when, after how many
+    /// failed attempts), ended, or broken. The events say each change as it comes in
+    /// order; this says the state between them, for a status line.
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")] {
+    /// use connect_participant::emulator::Emulator;
+    /// use connect_participant::{Health, Participant, ParticipantToken};
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().build()?;
+    /// let chat = emulator.start_chat();
+    /// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
+    /// let stream = me.stream()?;
+    /// assert_eq!(stream.health(), Health::Connected);
+    /// stream.close();
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn health(&self) -> Health {
+        if self.broken {
+            Health::Broken
+        } else if self.ended {
+            Health::Ended
+        } else if let Some(since) = self.outage {
+            Health::Reconnecting {
+                since,
+                attempts: self.outage_failures,
+            }
+        } else {
+            Health::Connected
+        }
     }
 
     /// Waits at most `timeout` for the next event.
@@ -341,7 +282,7 @@ impl ChatStream {
     /// GetTranscript calls (at most 10, each with the client's timeouts and retries).
     pub fn next_timeout(&mut self, timeout: Duration) -> Result<Next> {
         let deadline = Instant::now().checked_add(timeout);
-        self.next_until(deadline)
+        Ok(self.next_until(deadline))
     }
 
     /// Closes the socket (code 1000) and ends the stream.
@@ -351,174 +292,220 @@ impl ChatStream {
 
     fn shut(&mut self) {
         self.ended = true;
-        if let Some(socket) = self.socket.take() {
-            socket.close(Duration::from_millis(100));
-        }
+        self.established_due = false;
+        self.pending.clear();
+        self.drop_sockets();
     }
 
     /// The next event, waiting until `deadline` (forever without one).
-    fn next_until(&mut self, deadline: Option<Instant>) -> Result<Next> {
+    fn next_until(&mut self, deadline: Option<Instant>) -> Next {
         loop {
+            if std::mem::take(&mut self.established_due) {
+                return Next::Event(Event::Connection(Connection::Established));
+            }
             if let Some(event) = self.pending.pop_front() {
-                if matches!(event, Event::ChatEnded(_)) {
-                    self.pending.clear();
+                if is_last(&event) {
                     self.shut();
                 }
-                return Ok(Next::Event(event));
+                return Next::Event(event);
             }
             if self.ended {
-                return Ok(Next::Ended);
+                return Next::Ended;
             }
-            let now = Instant::now();
             if self.socket.is_none() {
-                if self.failures > self.settings.max_reconnects {
-                    // Sockets lost before any heartbeat was answered count as failed
-                    // attempts too: a server that takes the subscription and then drops
-                    // every socket does not keep the stream reconnecting for ever.
-                    let e = self.last_failure.take().unwrap_or_else(|| {
-                        Error::new_kind(ErrorKind::Transport, "the WebSocket was lost")
-                    });
-                    return self.fail(e);
-                }
-                if let Some(at) = self.retry_at.filter(|at| now < *at) {
-                    match deadline {
-                        Some(d) if d <= at => {
-                            std::thread::sleep(d.saturating_duration_since(now));
-                            return Ok(Next::TimedOut);
-                        }
-                        _ => std::thread::sleep(at - now),
-                    }
-                }
-                match self.connect() {
-                    Ok(()) => {}
-                    Err(Attempt::Ended(e)) => self.pending.push_back(Event::ChatEnded(ChatEnd {
-                        item: None,
-                        error: Some(e),
-                    })),
-                    Err(Attempt::Fatal(e)) => return self.fail(e),
-                    Err(Attempt::Failed(e)) => {
-                        if self.failures >= self.settings.max_reconnects {
-                            return self.fail(e);
-                        }
-                        self.last_failure = Some(e);
-                    }
+                if self.reconnect(deadline) {
+                    return Next::TimedOut;
                 }
                 continue;
             }
-            if now.duration_since(self.opened) >= self.settings.socket_lifetime {
-                self.lose(None);
+            let now = Instant::now();
+            if now.duration_since(self.opened) >= self.settings.socket_lifetime
+                && !self.rotation.overlapping()
+            {
+                self.rotate();
                 continue;
             }
             if now >= self.heartbeat_due {
-                if self.awaiting_heartbeat {
-                    self.lose(Some(Error::new_kind(
-                        ErrorKind::Timeout,
-                        format!(
-                            "the WebSocket heartbeat had no answer within {} ms",
-                            self.settings.heartbeat.as_millis()
-                        ),
-                    )));
-                    continue;
-                }
-                if let Err(why) = self.send_heartbeat() {
-                    self.lose(Some(Error::new_kind(ErrorKind::Transport, why)));
-                    continue;
-                }
-                self.heartbeat_due = now + self.settings.heartbeat;
+                self.heartbeat(now);
+                continue;
             }
             let mut until = self.heartbeat_due;
+            if !self.rotation.overlapping() {
+                if let Some(rotate_at) = self.opened.checked_add(self.settings.socket_lifetime) {
+                    until = until.min(rotate_at);
+                }
+            }
             if let Some(d) = deadline {
                 if now >= d {
-                    return Ok(Next::TimedOut);
+                    return Next::TimedOut;
                 }
                 until = until.min(d);
             }
-            let Some(socket) = self.socket.as_mut() else {
-                continue;
-            };
-            match socket.read(until.saturating_duration_since(now)) {
-                Read1::Text(text) => self.frame(text.as_str()),
-                Read1::Idle => {}
-                Read1::Closed(why) => self.lose(Some(Error::new_kind(ErrorKind::Transport, why))),
-            }
+            self.read(now, until);
         }
     }
 
+    /// The heartbeat's tick: the last one (and deep one) must have been answered; then
+    /// the next ones are sent.
+    fn heartbeat(&mut self, now: Instant) {
+        let every = self.settings.heartbeat.as_millis();
+        if self.awaiting_heartbeat {
+            let why = format!("the WebSocket heartbeat had no answer within {every} ms");
+            self.lose(
+                LostReason::HeartbeatMissed,
+                Error::new_kind(ErrorKind::Timeout, why),
+            );
+            return;
+        }
+        if self.awaiting_ping {
+            let why = format!("the WebSocket deep heartbeat had no answer within {every} ms");
+            self.lose(
+                LostReason::DeepHeartbeatFailed,
+                Error::new_kind(ErrorKind::Timeout, why),
+            );
+            return;
+        }
+        log::trace!(target: LOG_TARGET, "chat stream heartbeat");
+        if let Err(why) = self.send_heartbeat() {
+            let e = Error::new_kind(ErrorKind::Transport, why.clone());
+            self.lose(LostReason::ReadError(why), e);
+            return;
+        }
+        self.heartbeat_due = now + self.settings.heartbeat;
+    }
+
     fn send_heartbeat(&mut self) -> std::result::Result<(), String> {
+        let deep = self.settings.deep_heartbeat;
         let Some(socket) = self.socket.as_mut() else {
             return Ok(());
         };
-        socket.send(frames::PING)?;
+        if deep {
+            socket.send(frames::PING)?;
+            self.awaiting_ping = true;
+        }
         socket.send(frames::HEARTBEAT)?;
         self.awaiting_heartbeat = true;
         Ok(())
     }
 
-    /// Ends the stream with `e`.
-    fn fail(&mut self, e: Error) -> Result<Next> {
-        self.shut();
-        Err(e)
+    /// Reads one frame, waiting until `until` at most: while a rotation's overlap lasts,
+    /// one from the old socket first (without waiting), then from the socket, so that a
+    /// busy old socket never keeps the new one's heartbeat answer unread.
+    fn read(&mut self, now: Instant, mut until: Instant) {
+        if let Some(old) = self.rotation.old() {
+            let wait = match old.read(Duration::from_millis(1)) {
+                Read1::Text(text) => {
+                    self.frame(text.as_str(), true);
+                    Duration::from_millis(1)
+                }
+                Read1::Idle => OVERLAP_READ,
+                Read1::Closed(_) | Read1::Broken(_) => {
+                    self.rotation.lost_old();
+                    OVERLAP_READ
+                }
+            };
+            until = until.min(now + wait);
+        }
+        let Some(socket) = self.socket.as_mut() else {
+            return;
+        };
+        match socket.read(until.saturating_duration_since(now)) {
+            Read1::Text(text) => self.frame(text.as_str(), false),
+            Read1::Idle => {}
+            Read1::Closed(code) => {
+                let e = Error::new_kind(ErrorKind::Transport, socket::closed_words(code));
+                self.lose(LostReason::Closed(code), e);
+            }
+            Read1::Broken(why) => {
+                let e = Error::new_kind(ErrorKind::Transport, why.clone());
+                self.lose(LostReason::ReadError(why), e);
+            }
+        }
     }
 
-    /// The socket is lost (`why`, or replaced on purpose): the next loop reconnects.
-    fn lose(&mut self, why: Option<Error>) {
-        if let Some(socket) = self.socket.take() {
-            socket.close(Duration::from_millis(100));
+    /// One frame from the service, from the old socket of a rotation or the current one.
+    fn frame(&mut self, text: &str, from_old: bool) {
+        let frame = frames::parse(text);
+        if let Frame::Chat(item) = frame {
+            if !self.rotation.duplicate(text, from_old) {
+                self.accept(*item);
+            }
+            return;
         }
-        if let Some(e) = why {
-            self.failures += 1;
-            self.last_failure = Some(e);
-            self.retry_at = Some(Instant::now() + self.backoff());
+        if from_old {
+            // The old socket's answers and errors are no longer the stream's concern.
+            return;
         }
-    }
-
-    /// The wait before the next attempt after `failures` in a row: none after one, then
-    /// the initial wait doubling to the ceiling, ±30%.
-    fn backoff(&self) -> Duration {
-        if self.failures <= 1 {
-            return Duration::ZERO;
-        }
-        let s = &self.settings;
-        let doublings = (self.failures - 2).min(31);
-        let base = s
-            .backoff_initial
-            .checked_mul(1 << doublings)
-            .unwrap_or(s.backoff_max)
-            .min(s.backoff_max);
-        let jitter = 0.7 + 0.6 * self.participant.client().random_unit();
-        base.mul_f64(jitter)
-    }
-
-    /// One frame from the service.
-    fn frame(&mut self, text: &str) {
-        match frames::parse(text) {
-            Frame::Chat(item) => self.accept(*item),
+        match frame {
             Frame::Heartbeat => {
+                log::trace!(target: LOG_TARGET, "chat stream heartbeat answered");
                 self.awaiting_heartbeat = false;
+                self.proven = true;
                 self.failures = 0;
+                // The new socket works: the old one can go.
+                self.rotation.finish();
+            }
+            Frame::Ping(true) => self.awaiting_ping = false,
+            Frame::Ping(false) => {
+                log::warn!(target: LOG_TARGET, "chat stream deep heartbeat answered unhealthy");
+                let e = Error::new_kind(
+                    ErrorKind::Transport,
+                    "the WebSocket deep heartbeat was answered unhealthy",
+                );
+                self.lose(LostReason::DeepHeartbeatFailed, e);
             }
             Frame::BadChat(why) => {
                 // The item is lost to this socket; the transcript has it, and a new
                 // connection reads the transcript back.
-                self.lose(Some(Error::new_invalid_response(why)));
+                let e = Error::new_invalid_response(why.clone());
+                self.lose(LostReason::ReadError(why), e);
             }
             Frame::Error(message) => {
-                self.lose(Some(Error::new_kind(
-                    ErrorKind::Transport,
-                    format!(
-                        "the WebSocket sent an error: {}",
-                        crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
-                    ),
-                )));
+                let why = format!(
+                    "the WebSocket sent an error: {}",
+                    crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
+                );
+                let e = Error::new_kind(ErrorKind::Transport, why.clone());
+                self.lose(LostReason::ReadError(why), e);
             }
-            Frame::Subscribed(_) | Frame::Ping | Frame::Ignored => {}
+            Frame::Chat(_) | Frame::Subscribed(_) | Frame::Ignored => {}
         }
     }
 
+    /// A chat item: its events, each once; the chat's end, or this participant's
+    /// departure, known to the participant.
     fn accept(&mut self, item: Item) {
         let mut out = Vec::new();
         self.delivery.accept(item, &mut out);
-        self.pending.extend(out);
+        for event in out {
+            if self.ended {
+                return;
+            }
+            let chat_ended = matches!(event, Event::ChatEnded(_));
+            if self.is_own_departure(&event) || (chat_ended && self.participant.has_left()) {
+                self.leave(event.item().cloned(), None);
+                return;
+            }
+            if chat_ended {
+                log::info!(target: LOG_TARGET, "chat stream ended: the chat has ended");
+                self.participant.mark_chat_ended();
+                self.ended = true;
+            }
+            self.pending.push_back(event);
+        }
+    }
+
+    /// Is this event this participant's own `participant.left` or
+    /// `participant.autodisconnection`?
+    fn is_own_departure(&self, event: &Event) -> bool {
+        let Some(item) = event.item() else {
+            return false;
+        };
+        let departure = matches!(
+            item.content_type.as_deref(),
+            Some(event::content_types::LEFT | AUTODISCONNECTION)
+        );
+        departure && self.participant.is_own(item)
     }
 
     /// `e`, or [`ErrorKind::ChatEnded`] when `e` is a 403 and CreateParticipantConnection
@@ -532,190 +519,26 @@ impl ChatStream {
             _ => e,
         }
     }
-
-    /// One attempt to get a subscribed socket, and what it missed.
-    fn connect(&mut self) -> std::result::Result<(), Attempt> {
-        let result = self.try_connect();
-        match &result {
-            Ok(()) => {
-                self.retry_at = None;
-            }
-            Err(Attempt::Failed(e)) => {
-                if e.kind() == ErrorKind::AccessDenied {
-                    // A token or URL refused: the next attempt calls
-                    // CreateParticipantConnection, which tells whether the chat is on.
-                    self.fresh_url = true;
-                }
-                self.failures += 1;
-                self.retry_at = Some(Instant::now() + self.backoff());
-            }
-            Err(_) => {}
-        }
-        result
-    }
-
-    fn try_connect(&mut self) -> std::result::Result<(), Attempt> {
-        let url = self
-            .participant
-            .websocket_url(
-                std::mem::take(&mut self.fresh_url),
-                ChatStream::WEBSOCKET_URL_VALID_FOR,
-            )
-            .map_err(classify_call)?;
-        let mut socket = match socket::open(&url, self.participant.client().net()) {
-            Ok(s) => s,
-            Err(OpenError::Refused(status)) => {
-                // An expired or revoked URL: the next attempt asks for a new one, and
-                // CreateParticipantConnection tells whether the chat is still on.
-                self.fresh_url = true;
-                return Err(Attempt::Failed(Error::new_kind(
-                    ErrorKind::AccessDenied,
-                    format!("the WebSocket upgrade was refused with HTTP {status}"),
-                )));
-            }
-            Err(OpenError::Failed(e)) => {
-                return Err(match e.kind() {
-                    ErrorKind::Certificate | ErrorKind::InvalidConfig => Attempt::Fatal(e),
-                    _ => Attempt::Failed(e),
-                });
-            }
-        };
-        let early = Self::subscribe_on(&mut socket)?;
-        self.socket = Some(socket);
-        self.opened = Instant::now();
-        self.awaiting_heartbeat = false;
-        self.heartbeat_due = self.opened + self.settings.heartbeat;
-        self.fill().inspect_err(|_| {
-            if let Some(s) = self.socket.take() {
-                s.close(Duration::from_millis(100));
-            }
-        })?;
-        // After the fill: known before it, a frame's item would stop the fill at it,
-        // and what was missed before it would be lost.
-        for item in early {
-            self.accept(item);
-        }
-        Ok(())
-    }
-
-    /// Subscribes to the chat: ChatJS's rules, a refusal retried every
-    /// 500 ms up to 5 times, an unanswered subscribe resent after 1 s up to 3 times; chat
-    /// frames that come first are kept (at most [`MAX_EARLY`]) and given back.
-    fn subscribe_on(socket: &mut Socket) -> std::result::Result<Vec<Item>, Attempt> {
-        let failed = |why: String| Attempt::Failed(Error::new_kind(ErrorKind::Transport, why));
-        let mut early = Vec::new();
-        let mut refusals = 0;
-        let mut unanswered = 0;
-        socket.send(frames::SUBSCRIBE).map_err(failed)?;
-        let mut resend_at = Instant::now() + Duration::from_secs(1);
-        loop {
-            let now = Instant::now();
-            if now >= resend_at {
-                unanswered += 1;
-                if unanswered > 3 {
-                    return Err(failed(
-                        "the WebSocket subscription had no answer after 4 tries".to_owned(),
-                    ));
-                }
-                socket.send(frames::SUBSCRIBE).map_err(failed)?;
-                resend_at = now + Duration::from_secs(1);
-                continue;
-            }
-            match socket.read(resend_at - now) {
-                Read1::Text(text) => match frames::parse(text.as_str()) {
-                    Frame::Subscribed(true) => return Ok(early),
-                    Frame::Subscribed(false) => {
-                        refusals += 1;
-                        if refusals >= 5 {
-                            return Err(failed(
-                                "the WebSocket subscription was refused 5 times".to_owned(),
-                            ));
-                        }
-                        std::thread::sleep(Duration::from_millis(500));
-                        socket.send(frames::SUBSCRIBE).map_err(failed)?;
-                        resend_at = Instant::now() + Duration::from_secs(1);
-                    }
-                    // Past the bound, the transcript has them: the fill reads them.
-                    Frame::Chat(item) if early.len() < MAX_EARLY => early.push(*item),
-                    Frame::Error(message) => {
-                        return Err(failed(format!(
-                            "the WebSocket sent an error while subscribing: {}",
-                            crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
-                        )));
-                    }
-                    _ => {}
-                },
-                Read1::Idle => {}
-                Read1::Closed(why) => return Err(failed(why)),
-            }
-        }
-    }
-
-    /// Reads the transcript back, newest first, to the end of the page that holds the
-    /// newest item already known, and yields what is not known, oldest first.
-    fn fill(&mut self) -> std::result::Result<(), Attempt> {
-        let mut missed: Vec<Item> = Vec::new();
-        let mut request = GetTranscriptRequest::new()
-            .with_max_results(100)
-            .with_scan_direction(ScanDirection::Backward)
-            .with_sort_order(SortOrder::Descending);
-        for _ in 0..MAX_FILL_PAGES {
-            let page = self
-                .participant
-                .get_transcript(&request)
-                .map_err(classify_call)?;
-            let mut reached_known = false;
-            for item in page.transcript {
-                if item.id.as_deref().is_some_and(|id| self.delivery.knows(id)) {
-                    // Frames are not promised in order (the service's documentation says
-                    // so), nor are items of equal
-                    // AbsoluteTime: an item older than a known one may still be missing.
-                    // The rest of this page is read too; the next page is not.
-                    reached_known = true;
-                    continue;
-                }
-                if reached_known && item.id.is_none() {
-                    // Older than a known item, and nothing tells whether it was yielded.
-                    continue;
-                }
-                missed.push(item);
-            }
-            match page.next_token.filter(|t| !t.is_empty()) {
-                Some(token) if !reached_known => request = request.with_next_token(token),
-                _ => break,
-            }
-        }
-        for item in missed.into_iter().rev() {
-            self.accept(item);
-        }
-        Ok(())
-    }
 }
 
-/// A failed REST call during a (re)connection: the chat's end, a failure worth another
-/// attempt, or one that is not.
-fn classify_call(e: Error) -> Attempt {
-    match e.kind() {
-        ErrorKind::ChatEnded => Attempt::Ended(e),
-        ErrorKind::Transport
-        | ErrorKind::Timeout
-        | ErrorKind::Throttling
-        | ErrorKind::InternalServer
-        | ErrorKind::UnexpectedStatus
-        | ErrorKind::AccessDenied => Attempt::Failed(e),
-        _ => Attempt::Fatal(e),
-    }
+/// Is this event the stream's last?
+fn is_last(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ChatEnded(_) | Event::Left(_) | Event::Connection(Connection::Broken(_))
+    )
 }
 
 impl Iterator for ChatStream {
     type Item = Result<Event>;
 
-    /// Blocks until the next event; `None` once the stream has ended.
+    /// Blocks until the next event; `None` once the stream has ended (after its last
+    /// event). Never `Err` for now: a connection that gave up is
+    /// [`Connection::Broken`].
     fn next(&mut self) -> Option<Result<Event>> {
         match self.next_until(None) {
-            Ok(Next::Event(e)) => Some(Ok(e)),
-            Ok(Next::Ended | Next::TimedOut) => None,
-            Err(e) => Some(Err(e)),
+            Next::Event(e) => Some(Ok(e)),
+            Next::Ended | Next::TimedOut => None,
         }
     }
 }
@@ -731,7 +554,8 @@ impl fmt::Debug for ChatStream {
         f.debug_struct("ChatStream")
             .field("participant", &self.participant)
             .field("settings", &self.settings)
-            .field("connected", &self.socket.is_some())
+            .field("health", &self.health())
+            .field("rotating", &self.rotation.overlapping())
             .field("failures", &self.failures)
             .field("pending", &self.pending.len())
             .field("ended", &self.ended)

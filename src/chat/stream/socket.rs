@@ -110,8 +110,11 @@ pub(crate) enum Read1 {
     Text(tungstenite::Utf8Bytes),
     /// Nothing before the wait ended.
     Idle,
-    /// The server closed the socket (with a close frame or not), or it broke.
-    Closed(String),
+    /// The server sent a close frame, with this code if it had one.
+    Closed(Option<u16>),
+    /// The socket broke: closed without a close frame, a read error, a protocol error;
+    /// the words say what (no URL, no token).
+    Broken(String),
 }
 
 /// Opens the WebSocket at `url`: a connection from the client's network room (through
@@ -209,13 +212,7 @@ impl Socket {
                     continue;
                 }
                 Ok(Message::Close(frame)) => {
-                    return Read1::Closed(match frame {
-                        Some(f) => format!(
-                            "the server closed the WebSocket (code {})",
-                            u16::from(f.code)
-                        ),
-                        None => "the server closed the WebSocket".to_owned(),
-                    });
+                    return Read1::Closed(frame.map(|f| u16::from(f.code)));
                 }
                 Err(tungstenite::Error::Io(e))
                     if matches!(
@@ -226,7 +223,7 @@ impl Socket {
                     return Read1::Idle;
                 }
                 Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Read1::Closed(describe(&e)),
+                Err(e) => return Read1::Broken(describe(&e)),
             }
         }
     }
@@ -242,6 +239,14 @@ impl Socket {
         }));
         let _ = self.ws.flush();
         // Dropping the connection closes it.
+    }
+}
+
+/// A close frame in words: `the server closed the WebSocket (code 1001)`.
+pub(crate) fn closed_words(code: Option<u16>) -> String {
+    match code {
+        Some(code) => format!("the server closed the WebSocket (code {code})"),
+        None => "the server closed the WebSocket".to_owned(),
     }
 }
 
@@ -549,7 +554,8 @@ mod tests {
         match socket.read(Duration::from_secs(10)) {
             Read1::Text(text) => assert_eq!(text.as_str(), PUSHED),
             Read1::Idle => panic!("nothing came"),
-            Read1::Closed(why) => panic!("{why}"),
+            Read1::Closed(code) => panic!("closed: {code:?}"),
+            Read1::Broken(why) => panic!("{why}"),
         }
         socket.close(Duration::from_secs(1));
     }

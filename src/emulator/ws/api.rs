@@ -130,7 +130,8 @@ impl Emulator {
     }
 
     /// Closes every WebSocket of a chat abruptly: its TCP connection is shut down, with no
-    /// close frame, as a network failure would. Returns how many.
+    /// close frame, as a network failure would. Returns how many. Also on the control
+    /// path: `POST /emulator/chats/{ContactId}/websockets/drop`.
     ///
     /// # Errors
     ///
@@ -149,12 +150,21 @@ impl Emulator {
     }
 
     /// Sends a close frame with this code to every WebSocket of a chat (after what is
-    /// queued for it), then closes it. Returns how many.
+    /// queued for it), then closes it. Returns how many. Also on the control path:
+    /// `POST /emulator/chats/{ContactId}/websockets/close` with `{"Code": n}`.
     ///
     /// # Errors
     ///
-    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold.
+    /// [`io::ErrorKind::NotFound`] for a contact the emulator does not hold;
+    /// [`io::ErrorKind::InvalidInput`] for a code a server cannot send (1000 to 1003, 1007
+    /// to 1014 and 3000 to 4999 can be sent).
     pub fn close_websockets(&self, contact_id: &str, code: u16) -> io::Result<usize> {
+        if !super::control::sendable_close_code(code) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                super::control::CLOSE_CODE_RULE,
+            ));
+        }
         let n = {
             let mut state = self.app.service.lock();
             state
@@ -167,11 +177,34 @@ impl Emulator {
         Ok(n)
     }
 
-    /// Whether `aws/heartbeat` and `aws/ping` frames are answered (they are by default).
-    /// While off they get no answer and the sockets stay open: for tests of a client's
-    /// missed-heartbeat handling.
+    /// Whether `aws/heartbeat` frames are answered (they are by default). While off they
+    /// get no answer and the sockets stay open: for tests of a client's missed-heartbeat
+    /// handling. Deep heartbeats are apart: [`set_deep_heartbeat_answers`](Self::set_deep_heartbeat_answers).
+    /// Also on the control path: `POST /emulator/settings` with `{"HeartbeatAnswers": false}`.
+    ///
+    /// ```
+    /// # use connect_participant::emulator::Emulator;
+    /// let emulator = Emulator::start()?;
+    /// emulator.set_heartbeat_answers(false);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_heartbeat_answers(&self, on: bool) {
         self.app.service.lock().hub.heartbeat_answers = on;
+    }
+
+    /// Whether `aws/ping` frames (deep heartbeats) are answered, with
+    /// `{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}` (they are by default).
+    /// Also on the control path: `POST /emulator/settings` with
+    /// `{"DeepHeartbeatAnswers": false}`.
+    ///
+    /// ```
+    /// # use connect_participant::emulator::Emulator;
+    /// let emulator = Emulator::start()?;
+    /// emulator.set_deep_heartbeat_answers(false);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_deep_heartbeat_answers(&self, on: bool) {
+        self.app.service.lock().hub.deep_heartbeat_answers = on;
     }
 
     /// How many WebSockets of a chat are subscribed to `aws/chat` now (0 for a contact the

@@ -14,6 +14,7 @@
 
 mod agent;
 mod api;
+mod control;
 mod socket;
 #[cfg(test)]
 mod tests;
@@ -85,8 +86,10 @@ pub(super) struct Hub {
     idle_timeout: Duration,
     handshakes: usize,
     refusals: usize,
-    /// Whether `aws/heartbeat` and `aws/ping` get answers (`set_heartbeat_answers`).
+    /// Whether `aws/heartbeat` gets answers (`set_heartbeat_answers`).
     heartbeat_answers: bool,
+    /// Whether `aws/ping` gets answers (`set_deep_heartbeat_answers`).
+    deep_heartbeat_answers: bool,
 }
 
 impl Default for Hub {
@@ -102,6 +105,7 @@ impl Default for Hub {
             handshakes: 0,
             refusals: 0,
             heartbeat_answers: true,
+            deep_heartbeat_answers: true,
         }
     }
 }

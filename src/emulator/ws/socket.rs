@@ -283,7 +283,12 @@ fn answer(slot: &Slot, text: &str) {
         _ => return,
     };
     let mut state = shared.lock();
-    if state.hub.heartbeat_answers {
+    let on = if answer == PING {
+        state.hub.deep_heartbeat_answers
+    } else {
+        state.hub.heartbeat_answers
+    };
+    if on {
         state.hub.send(slot.id, Command::Text(answer.into()));
     }
 }

@@ -127,9 +127,15 @@ fn watch_prints_every_catalogue_event_under_its_own_name() {
 
     let mut printed = Vec::new();
     for (name, item_id) in &expected {
-        let line = lines
-            .recv_timeout(PATIENCE)
-            .unwrap_or_else(|e| panic!("no line for {name} within {PATIENCE:?}: {e}"));
+        // The connection's own lines (`{"Connection":"established"}` first) are not events.
+        let line = (0..10)
+            .find_map(|_| {
+                let line = lines
+                    .recv_timeout(PATIENCE)
+                    .unwrap_or_else(|e| panic!("no line for {name} within {PATIENCE:?}: {e}"));
+                (!line.starts_with(r#"{"Connection":"#)).then_some(line)
+            })
+            .unwrap_or_else(|| panic!("only connection lines where {name} was due"));
         let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert_eq!(v["Event"], *name, "{line}");
         if let Some(item_id) = item_id {

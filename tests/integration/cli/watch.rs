@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{
     SECRET, Token, assert_refused, assert_success, assert_unleaked, code, raw_items, run,
@@ -130,6 +130,7 @@ fn watch_prints_each_event_as_one_json_line_until_the_chat_ends() {
         Token::ParticipantEnv(&chat.participant_token),
         &[],
     );
+    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
     let hi = emulator.agent_says(id, "Hi", "text/plain").unwrap();
     // The message's line comes while the chat goes on.
     let first = watch.next_line();
@@ -145,8 +146,9 @@ fn watch_prints_each_event_as_one_json_line_until_the_chat_ends() {
     assert_success(&out);
 
     // What was there before the watch (the two participant.joined) is not printed.
-    let lines = json_lines(&out);
-    assert_eq!(lines.len(), 2, "{}", stdout(&out));
+    let mut lines = json_lines(&out);
+    assert_eq!(lines.len(), 3, "{}", stdout(&out));
+    assert_eq!(lines.remove(0), json!({"Connection": "established"}));
     assert_eq!(lines[0], first);
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&lines[0]), ["Event", "Item"]);
@@ -191,6 +193,7 @@ fn watch_with_history_prints_the_transcript_so_far_first() {
         &["--history", "--json"],
     );
     // The transcript so far: the two participant.joined, printed once the stream is open.
+    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
     let joined = [watch.next_line(), watch.next_line()];
     let hi = emulator.agent_says(id, "Hi", "text/plain").unwrap();
     assert_eq!(watch.next_line()["Item"]["Id"], hi.as_str());
@@ -198,7 +201,8 @@ fn watch_with_history_prints_the_transcript_so_far_first() {
     let out = watch.finish();
     assert_success(&out);
 
-    let lines = json_lines(&out);
+    let mut lines = json_lines(&out);
+    assert_eq!(lines.remove(0), json!({"Connection": "established"}));
     assert_eq!(lines[..2], joined);
     let events: Vec<&str> = lines.iter().map(|l| l["Event"].as_str().unwrap()).collect();
     assert_eq!(
@@ -267,4 +271,162 @@ fn watch_with_an_unknown_or_ended_participant_token_exits_3_and_prints_no_line()
          standard input\n"
     );
     assert_eq!(stdout(&out), "");
+}
+
+/// `POST` on the emulator's control path, from outside as any language would.
+fn control(emulator: &Emulator, path: &str, body: &str) {
+    let a = crate::support::raw::call(emulator.addr(), "POST", path, None, body);
+    assert_eq!(a.status, 200, "{path}: {}", a.text());
+}
+
+#[test]
+fn watch_says_a_dropped_connection_once_and_what_it_missed_once() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let id = chat.contact_id.as_str();
+    let mut watch = Watching::start(
+        &emulator,
+        id,
+        Token::ParticipantEnv(&chat.participant_token),
+        &["--heartbeat-ms", "100"],
+    );
+    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    // Said while the socket cannot hear it (not pushed), then the socket is dropped.
+    emulator.set_pushes(id, false).unwrap();
+    let missed = emulator.agent_says(id, "while away", "text/plain").unwrap();
+    control(
+        &emulator,
+        &format!("/emulator/chats/{id}/websockets/drop"),
+        "",
+    );
+    let lost = watch.next_line();
+    assert_eq!(lost["Connection"], "lost");
+    assert!(
+        lost["Reason"].as_str().unwrap().starts_with("read error: "),
+        "{lost}"
+    );
+    let restored = watch.next_line();
+    assert_eq!(restored["Connection"], "restored");
+    assert_eq!(restored["Missed"], 1);
+    assert!(restored["DownForMs"].is_u64(), "{restored}");
+    assert_eq!(watch.next_line()["Item"]["Id"], missed.as_str());
+    emulator.set_pushes(id, true).unwrap();
+    emulator.end_chat(id).unwrap();
+    let out = watch.finish();
+    assert_success(&out);
+    let lines = json_lines(&out);
+    let kinds: Vec<String> = lines
+        .iter()
+        .map(|l| match (&l["Connection"], &l["Event"]) {
+            (Value::String(c), _) => c.clone(),
+            (_, Value::String(e)) => e.clone(),
+            _ => panic!("{l}"),
+        })
+        .collect();
+    // Exactly one loss, one restoration, the message once.
+    assert_eq!(
+        kinds,
+        ["established", "lost", "restored", "message", "chat.ended"],
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l["Item"]["Id"] == missed.as_str())
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn watch_says_a_missed_heartbeat() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let id = chat.contact_id.as_str();
+    let mut watch = Watching::start(
+        &emulator,
+        id,
+        Token::ParticipantEnv(&chat.participant_token),
+        &["--heartbeat-ms", "100"],
+    );
+    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    control(
+        &emulator,
+        "/emulator/settings",
+        r#"{"HeartbeatAnswers":false}"#,
+    );
+    assert_eq!(
+        watch.next_line(),
+        json!({"Connection": "lost", "Reason": "heartbeat missed"})
+    );
+    control(
+        &emulator,
+        "/emulator/settings",
+        r#"{"HeartbeatAnswers":true}"#,
+    );
+    // The next socket is subscribed and caught up: restored (were heartbeats still
+    // muted when it came, a new loss would follow it, and a new restoration).
+    let restored = watch.next_line();
+    assert_eq!(restored["Connection"], "restored", "{restored}");
+    emulator.end_chat(id).unwrap();
+    let out = watch.finish();
+    assert_success(&out);
+    assert_eq!(json_lines(&out).last().unwrap()["Event"], "chat.ended");
+}
+
+#[test]
+fn watch_says_this_participant_left_and_exits_0() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let id = chat.contact_id.as_str();
+    let mut watch = Watching::start(
+        &emulator,
+        id,
+        Token::ParticipantEnv(&chat.participant_token),
+        &["--participant-id", &chat.customer_participant_id],
+    );
+    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    // The same participant leaves from elsewhere (another of its connections).
+    let token = emulator.connection_token_for(id).unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    client
+        .disconnect_participant(
+            &token,
+            &connect_participant::DisconnectParticipantRequest::new(),
+        )
+        .unwrap();
+    let out = watch.finish();
+    assert_success(&out);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2, "{}", stdout(&out));
+    assert_eq!(lines[1]["Event"], "left");
+    assert_eq!(
+        lines[1]["Item"]["ParticipantId"],
+        chat.customer_participant_id.as_str()
+    );
+    assert_eq!(
+        lines[1]["Item"]["ContentType"],
+        "application/vnd.amazonaws.connect.event.participant.left"
+    );
+}
+
+#[test]
+fn watch_refuses_a_heartbeat_out_of_bounds() {
+    let emulator = Emulator::start().unwrap();
+    let url = emulator.endpoint_url();
+    for bad in ["0", "3600001", "ten", "-1"] {
+        let out = run(
+            &["--endpoint-url", &url, "watch", "--heartbeat-ms", bad],
+            Token::ParticipantEnv(SECRET),
+        );
+        assert_eq!(code(&out), 2, "{bad}: {out:?}");
+        assert!(
+            stderr(&out)
+                .contains("--heartbeat-ms needs a number of milliseconds from 1 to 3600000; got"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(emulator.seen_requests().is_empty(), "nothing was sent");
 }

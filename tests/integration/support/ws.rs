@@ -9,6 +9,8 @@ pub const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aw
 pub const SUBSCRIBED: &str =
     r#"{"topic":"aws/subscribe","content":{"status":"success","topics":["aws/chat"]}}"#;
 pub const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
+/// The service's answer to a deep heartbeat (`aws/ping`) when it is healthy.
+pub const PING_OK: &str = r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#;
 
 /// The longest a read on a socket of [`open`] waits: a bound for a broken test, never a
 /// pause.

@@ -38,9 +38,7 @@ pub(super) fn command(
         Name::DescribeView => describe_view(given)?,
         Name::GetAuthenticationUrl => get_authentication_url(given)?,
         Name::CancelParticipantAuthentication => cancel_participant_authentication(given)?,
-        Name::Watch => Command::Watch {
-            history: given.has("--history"),
-        },
+        Name::Watch => watch(given)?,
         Name::Emulator => emulator(given)?,
     })
 }
@@ -255,6 +253,45 @@ fn cancel_participant_authentication(given: &Given<'_>) -> Result<Command, Usage
     Ok(Command::CancelParticipantAuthentication(
         CancelParticipantAuthenticationRequest::new(s),
     ))
+}
+
+/// `watch [--history] [--heartbeat-ms <N>]`: N from 1 to 3,600,000 (an hour), the
+/// stream's own bounds.
+fn watch(given: &Given<'_>) -> Result<Command, UsageError> {
+    let heartbeat = match given.one("--heartbeat-ms") {
+        None => None,
+        Some(ms) => Some(
+            ms.parse::<u64>()
+                .ok()
+                .filter(|ms| (1..=3_600_000).contains(ms))
+                .map(std::time::Duration::from_millis)
+                .ok_or_else(|| {
+                    UsageError::of(
+                        Name::Watch,
+                        format!(
+                            "--heartbeat-ms needs a number of milliseconds from 1 to 3600000; \
+                             got {}",
+                            quoted(ms)
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let participant_id = given.one("--participant-id").map(str::to_owned);
+    if participant_id
+        .as_deref()
+        .is_some_and(|id| id.is_empty() || id.len() > 256)
+    {
+        return Err(UsageError::of(
+            Name::Watch,
+            "--participant-id needs an id of 1 to 256 characters".to_owned(),
+        ));
+    }
+    Ok(Command::Watch {
+        history: given.has("--history"),
+        heartbeat,
+        participant_id,
+    })
 }
 
 fn emulator(given: &Given<'_>) -> Result<Command, UsageError> {

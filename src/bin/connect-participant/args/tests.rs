@@ -522,7 +522,14 @@ fn emulator_takes_a_port_and_no_service_options() {
 #[test]
 fn watch_takes_history_and_the_service_options() {
     let a = run(&[E, "watch"]);
-    assert_eq!(a.command, Command::Watch { history: false });
+    assert_eq!(
+        a.command,
+        Command::Watch {
+            history: false,
+            heartbeat: None,
+            participant_id: None
+        }
+    );
     assert_eq!(a.name(), Name::Watch);
     assert_eq!(a.service.endpoint.as_deref(), Some("http://127.0.0.1:1"));
     let a = run(&[
@@ -534,7 +541,14 @@ fn watch_takes_history_and_the_service_options() {
         "--fips",
         "watch",
     ]);
-    assert_eq!(a.command, Command::Watch { history: true });
+    assert_eq!(
+        a.command,
+        Command::Watch {
+            history: true,
+            heartbeat: None,
+            participant_id: None
+        }
+    );
     assert_eq!(a.service.region.as_deref(), Some("us-west-2"));
     assert_eq!(a.service.timeout, Some(Duration::from_millis(2500)));
     assert!(a.service.fips);

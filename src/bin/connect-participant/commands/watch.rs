@@ -1,14 +1,19 @@
 //! `watch`: the chat's events, printed as JSON lines as they arrive, until the chat ends.
 
-use connect_participant::{ChatStream, Event, Participant, ParticipantToken, Timestamp};
+use std::time::Duration;
+
+use connect_participant::{
+    ChatStream, Connection, Event, Participant, ParticipantToken, Timestamp,
+};
 
 use super::{Call, Failure};
 use crate::args::{Name, TokenKind};
 use crate::output::{self, Shield};
 
-/// Connects as the participant, opens the chat stream, and prints each event as one JSON
-/// line (flushed) until `chat.ended`. A failure, even after lines were printed, is
-/// returned for the usual report. Standard output closed: the watch stops, done.
+/// Connects as the participant, opens the chat stream, and prints each event, and each
+/// change of the connection, as one JSON line (flushed) until `chat.ended` or `left`. A
+/// failure (the stream broken too), even after lines were printed, is returned for the
+/// usual report. Standard output closed: the watch stops, done.
 ///
 /// The connection token and the WebSocket URL the participant holds are secrets this
 /// program never prints: each one is added to `call.known` as soon as it is seen, so that
@@ -17,17 +22,28 @@ use crate::output::{self, Shield};
 pub(super) fn watch(
     call: &mut Call<'_, '_>,
     token: ParticipantToken,
-    history: bool,
+    settings: Settings,
 ) -> Result<(), Failure> {
-    let participant = Participant::connect(call.client, token)?;
+    let mut participant = Participant::builder(call.client, token);
+    if let Some(id) = settings.participant_id {
+        participant = participant.participant_id(id);
+    }
+    let participant = participant.connect()?;
     let mut seen = Secrets::default();
     seen.learn(&participant, call.known);
-    let opened = ChatStream::builder(&participant).history(history).open();
+    let mut builder = ChatStream::builder(&participant).history(settings.history);
+    if let Some(every) = settings.heartbeat {
+        builder = builder.heartbeat_interval(every);
+    }
+    let opened = builder.open();
     // Opening may renew the connection (a new URL, a new token).
     seen.learn(&participant, call.known);
     for event in opened? {
         seen.learn(&participant, call.known);
-        let event = event?;
+        let event = match event? {
+            Event::Connection(Connection::Broken(e)) => return Err(e.into()),
+            event => event,
+        };
         let line =
             Shield::new(call.known, call.argv).answer(Name::Watch, &output::watch_json(&event));
         if writeln!(call.io.out, "{line}")
@@ -36,12 +52,23 @@ pub(super) fn watch(
         {
             return Ok(());
         }
-        if matches!(event, Event::ChatEnded(_)) {
+        if matches!(event, Event::ChatEnded(_) | Event::Left(_)) {
             return Ok(());
         }
     }
-    // The stream ends after chat.ended or after an error, both returned above.
+    // The stream ends after chat.ended, left or broken, all returned above.
     Ok(())
+}
+
+/// How `watch` listens: its options.
+pub(super) struct Settings {
+    /// Print the transcript so far first (`--history`).
+    pub(super) history: bool,
+    /// The heartbeat interval (`--heartbeat-ms`), if not the stream's default.
+    pub(super) heartbeat: Option<Duration>,
+    /// This participant's `ParticipantId` (`--participant-id`), so that its own
+    /// departure is `left`, not another's `participant.left`.
+    pub(super) participant_id: Option<String>,
 }
 
 /// What of the participant's connection `watch` has already added to the known secrets.

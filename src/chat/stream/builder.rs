@@ -1,0 +1,248 @@
+//! The stream's settings, their defaults and bounds, and opening a stream with them.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::connect::Attempt;
+use super::delivery::Delivery;
+use super::rotation::Rotation;
+use super::{ChatStream, LOG_TARGET};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ops::transcript::{GetTranscriptRequest, ScanDirection};
+use crate::participant::Participant;
+
+/// The settings of a stream.
+#[derive(Debug, Clone)]
+pub(super) struct Settings {
+    pub(super) heartbeat: Duration,
+    pub(super) deep_heartbeat: bool,
+    pub(super) backoff_initial: Duration,
+    pub(super) backoff_max: Duration,
+    pub(super) max_reconnects: u32,
+    pub(super) history: bool,
+    pub(super) socket_lifetime: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            heartbeat: Duration::from_secs(10),
+            deep_heartbeat: true,
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            max_reconnects: 10,
+            history: false,
+            socket_lifetime: Duration::from_secs(59 * 60),
+        }
+    }
+}
+
+/// Builds a [`ChatStream`]: its timers and where it starts.
+///
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use std::time::Duration;
+/// use connect_participant::emulator::Emulator;
+/// use connect_participant::{ChatStream, Participant, ParticipantToken};
+///
+/// let emulator = Emulator::start()?;
+/// let client = emulator.client_builder().build()?;
+/// let chat = emulator.start_chat();
+/// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
+/// let stream = ChatStream::builder(&me)
+///     .heartbeat_interval(Duration::from_secs(5))
+///     .deep_heartbeat(false)
+///     .max_reconnect_attempts(3)
+///     .open()?;
+/// # drop(stream);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub struct StreamBuilder {
+    pub(super) participant: Participant,
+    pub(super) settings: Settings,
+}
+
+impl StreamBuilder {
+    /// How often a heartbeat is sent while the stream waits; a heartbeat not answered by
+    /// the next one means the connection is lost. At least 1 ms. Defaults to 10 s, as
+    /// ChatJS and the mobile SDKs.
+    pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
+        self.settings.heartbeat = interval;
+        self
+    }
+
+    /// Whether a deep heartbeat (`aws/ping`) goes with each heartbeat. Its answer says
+    /// whether the service behind the socket is healthy (`statusCode` 200,
+    /// `statusContent` `"OK"`); an answer that says otherwise, or no answer by the next
+    /// heartbeat, loses the connection ([`LostReason::DeepHeartbeatFailed`](super::LostReason::DeepHeartbeatFailed))
+    /// and the stream reconnects: after one failure, as after one missed heartbeat. The
+    /// interval is the heartbeat's. Defaults to `true`.
+    ///
+    /// The reference clients: ChatJS (`webSocketManager.js` in amazon-connect-chatjs's
+    /// bundled WebSocket manager) sends `aws/ping` with each heartbeat every 10 s, and
+    /// calls its `onDeepHeartbeatFailure` callbacks for a non-200 answer or none by the
+    /// next tick, without reconnecting; the Android SDK (`WebSocketManager.kt` and
+    /// `HeartbeatManager.kt` in amazon-connect-chat-android) runs a second 10 s heartbeat
+    /// for `aws/ping`, counts only `statusCode` 200 with `statusContent` `"OK"` as an
+    /// answer, and on a tick with the last one unanswered emits `DeepHeartBeatFailure`
+    /// and reconnects. This stream reports (a log record and the lost reason) and
+    /// reconnects, as Android does.
+    pub fn deep_heartbeat(mut self, on: bool) -> Self {
+        self.settings.deep_heartbeat = on;
+        self
+    }
+
+    /// The wait before the second attempt in a row to reconnect, and the ceiling it doubles
+    /// up to; there is no wait before the first. Defaults to 1 s and 30 s (ChatJS waits 1 s
+    /// doubling to reopen a socket, and at most 30 s between attempts to fetch a URL).
+    pub fn reconnect_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.settings.backoff_initial = initial;
+        self.settings.backoff_max = max;
+        self
+    }
+
+    /// How many connection attempts may fail in a row before the stream gives up and
+    /// yields [`Connection::Broken`](super::Connection::Broken). A socket lost before it answered a heartbeat counts
+    /// as its attempt's failure. At least 1. Defaults to 10 (about two and a half minutes
+    /// with the default back-off).
+    pub fn max_reconnect_attempts(mut self, attempts: u32) -> Self {
+        self.settings.max_reconnects = attempts;
+        self
+    }
+
+    /// Yield the chat's transcript so far (up to its newest 1000 items, oldest first)
+    /// before what happens next, instead of only what happens after the stream opens.
+    /// Defaults to `false`.
+    pub fn history(mut self, on: bool) -> Self {
+        self.settings.history = on;
+        self
+    }
+
+    /// How long one socket is used before the stream replaces it. Defaults to 59 minutes,
+    /// as ChatJS (`TRANSPORT_LIFETIME_IN_SECONDS`); whether the service closes older sockets
+    /// is not documented. The replacement is made before the old socket is closed: see
+    /// [`ChatStream`]'s "Keeping the stream alive".
+    pub fn socket_lifetime(mut self, lifetime: Duration) -> Self {
+        self.settings.socket_lifetime = lifetime;
+        self
+    }
+
+    /// Opens the stream: a WebSocket URL (the participant's latest if still fresh, or a
+    /// new one from CreateParticipantConnection), the upgrade, the subscription to the
+    /// chat; then it reads the transcript once, to know what is already there (or, with
+    /// [`history`](Self::history), to yield it). Its first event is
+    /// [`Connection::Established`](super::Connection::Established).
+    ///
+    /// Fails with [`ErrorKind::InvalidConfig`] for a setting out of range or a client the
+    /// stream cannot connect with, [`ErrorKind::InvalidInput`] when the participant's
+    /// connection request did not ask for `WEBSOCKET`, [`ErrorKind::ChatEnded`] when the
+    /// chat is over, and with what went wrong when the connection cannot be made (the
+    /// first attempt is not retried: a caller can retry at once).
+    pub fn open(self) -> Result<ChatStream> {
+        self.settings.check()?;
+        let mut stream = ChatStream::new(self.participant, self.settings);
+        if !stream.settings.history {
+            // What is already there is not news: remembered, not yielded.
+            let page = stream
+                .participant
+                .get_transcript(
+                    &GetTranscriptRequest::new()
+                        .with_max_results(100)
+                        .with_scan_direction(ScanDirection::Backward),
+                )
+                .map_err(|e| stream.ended_or(e))?;
+            for item in &page.transcript {
+                stream.delivery.mark_seen(item);
+            }
+        }
+        let mut attempt = stream.connect();
+        if let Err(Attempt::Failed(e)) = &attempt {
+            if e.kind() == ErrorKind::AccessDenied {
+                // Refused after CreateParticipantConnection gave the URL: the chat may have
+                // ended meanwhile; one more attempt, with a new URL, says so.
+                attempt = stream.connect();
+            }
+        }
+        match attempt {
+            Ok(caught) => {
+                // The open's attempts are the caller's to retry, not the stream's.
+                stream.failures = 0;
+                log::info!(target: LOG_TARGET, "chat stream established");
+                // Yielded before anything pending, without a queue of its own: a stream
+                // that has yielded nothing else has allocated nothing for its events.
+                stream.established_due = true;
+                stream.catch_up(caught);
+                Ok(stream)
+            }
+            Err(Attempt::Ended(e) | Attempt::Fatal(e) | Attempt::Failed(e)) => Err(e),
+        }
+    }
+}
+
+impl Settings {
+    /// Refuses a setting out of its bounds.
+    fn check(&self) -> Result<()> {
+        if self.heartbeat < Duration::from_millis(1) || self.heartbeat > Duration::from_secs(3600) {
+            return Err(Error::invalid_config(
+                "heartbeat interval must be 1 ms to 1 hour",
+            ));
+        }
+        if self.backoff_initial > self.backoff_max || self.backoff_max > Duration::from_secs(3600) {
+            return Err(Error::invalid_config(
+                "reconnect back-off must have initial <= max <= 1 hour",
+            ));
+        }
+        if self.max_reconnects == 0 {
+            return Err(Error::invalid_config(
+                "max_reconnect_attempts must be at least 1",
+            ));
+        }
+        if self.socket_lifetime < Duration::from_millis(1) {
+            return Err(Error::invalid_config(
+                "socket lifetime must be at least 1 ms",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl ChatStream {
+    /// A stream not connected yet.
+    fn new(participant: Participant, settings: Settings) -> ChatStream {
+        let now = Instant::now();
+        ChatStream {
+            participant,
+            settings,
+            socket: None,
+            rotation: Rotation::default(),
+            opened: now,
+            delivery: Delivery::default(),
+            pending: VecDeque::new(),
+            established_due: false,
+            heartbeat_due: now,
+            awaiting_heartbeat: false,
+            awaiting_ping: false,
+            proven: true,
+            failures: 0,
+            retry_at: None,
+            fresh_url: false,
+            last_failure: None,
+            outage: None,
+            outage_failures: 0,
+            ended: false,
+            broken: false,
+        }
+    }
+}
+
+impl fmt::Debug for StreamBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamBuilder")
+            .field("participant", &self.participant)
+            .field("settings", &self.settings)
+            .finish()
+    }
+}

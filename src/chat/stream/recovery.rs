@@ -1,0 +1,186 @@
+//! Losing the connection and getting it back: the transitions the stream yields for it
+//! (lost, restored, broken), the back-off between attempts, and the end of the stream.
+
+use std::time::{Duration, Instant};
+
+use super::connect::{Attempt, Caught};
+use super::{ChatEnd, ChatStream, Connection, Event, LOG_TARGET, Lost, LostReason, Restored};
+use crate::error::{Error, ErrorKind, RetryClass};
+
+impl ChatStream {
+    /// The socket is lost for `reason` (`e` says it as an error): closed, and the next
+    /// loop reconnects. The first loss of an outage yields [`Connection::Lost`]; this
+    /// participant having left ends the stream with [`Event::Left`] instead.
+    pub(super) fn lose(&mut self, reason: LostReason, e: Error) {
+        self.drop_sockets();
+        if !self.proven {
+            // Lost before it answered a heartbeat: the attempt that made it failed.
+            self.failures += 1;
+        }
+        self.proven = false;
+        self.last_failure = Some(e);
+        self.retry_at = Some(Instant::now() + self.backoff());
+        if self.participant.has_left() {
+            self.leave(None, None);
+            return;
+        }
+        if self.outage.is_none() {
+            log::info!(target: LOG_TARGET, "chat stream lost its connection: {reason}; reconnecting");
+            self.outage = Some(Instant::now());
+            self.outage_failures = 0;
+            self.pending
+                .push_back(Event::Connection(Connection::Lost(Lost { reason })));
+        }
+    }
+
+    /// Closes the sockets, the one being replaced too.
+    pub(super) fn drop_sockets(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            socket.close(Duration::from_millis(100));
+        }
+        self.rotation.finish();
+    }
+
+    /// Without a socket: waits for the next attempt (at most to `deadline`: `true` when
+    /// that came first), makes it, and deals with its outcome.
+    pub(super) fn reconnect(&mut self, deadline: Option<Instant>) -> bool {
+        if self.failures >= self.settings.max_reconnects {
+            let e = self
+                .last_failure
+                .take()
+                .unwrap_or_else(|| Error::new_kind(ErrorKind::Transport, "the WebSocket was lost"));
+            self.give_up(e);
+            return false;
+        }
+        let now = Instant::now();
+        if let Some(at) = self.retry_at.filter(|at| now < *at) {
+            match deadline {
+                Some(d) if d <= at => {
+                    std::thread::sleep(d.saturating_duration_since(now));
+                    return true;
+                }
+                _ => std::thread::sleep(at - now),
+            }
+        }
+        log::debug!(
+            target: LOG_TARGET,
+            "chat stream reconnecting: attempt {} after {} failed in a row",
+            self.failures + 1,
+            self.failures
+        );
+        match self.connect() {
+            Ok(caught) => self.catch_up(caught),
+            Err(Attempt::Ended(e)) => self.over(e),
+            Err(Attempt::Fatal(e)) => {
+                self.failures += 1;
+                self.give_up(e);
+            }
+            Err(Attempt::Failed(e)) => {
+                self.outage_failures += 1;
+                log::debug!(
+                    target: LOG_TARGET,
+                    "chat stream reconnection failed: {e}; next attempt in {} ms",
+                    self.retry_at
+                        .map_or(0, |at| at.saturating_duration_since(Instant::now()).as_millis())
+                );
+                self.last_failure = Some(e);
+            }
+        }
+        false
+    }
+
+    /// A new socket is up: [`Connection::Restored`] if it ends an outage, then what it
+    /// missed, then the frames that came before its subscription's answer.
+    pub(super) fn catch_up(&mut self, caught: Caught) {
+        let missed = caught.missed.len();
+        if let Some(since) = self.outage.take() {
+            let down_for = since.elapsed();
+            log::info!(
+                target: LOG_TARGET,
+                "chat stream restored after {} ms; {missed} missed items",
+                down_for.as_millis()
+            );
+            self.pending
+                .push_back(Event::Connection(Connection::Restored(Restored {
+                    missed,
+                    down_for,
+                })));
+        }
+        for item in caught.missed {
+            self.accept(item);
+        }
+        for text in caught.early {
+            self.frame(&text, false);
+        }
+    }
+
+    /// The chat is over for this participant, as a connection attempt learnt (`e` says
+    /// how): [`Event::Left`] if this participant left, else [`Event::ChatEnded`].
+    pub(super) fn over(&mut self, e: Error) {
+        self.drop_sockets();
+        if self.participant.has_left() {
+            self.leave(None, Some(e));
+            return;
+        }
+        log::info!(target: LOG_TARGET, "chat stream ended: the chat has ended");
+        self.participant.mark_chat_ended();
+        self.pending.push_back(Event::ChatEnded(ChatEnd {
+            item: None,
+            error: Some(e),
+        }));
+        self.ended = true;
+    }
+
+    /// This participant left: [`Event::Left`] is the last event.
+    pub(super) fn leave(&mut self, item: Option<crate::ops::transcript::Item>, e: Option<Error>) {
+        log::info!(target: LOG_TARGET, "chat stream ended: this participant left the chat");
+        self.participant.mark_left();
+        self.drop_sockets();
+        self.pending
+            .push_back(Event::Left(ChatEnd { item, error: e }));
+        self.ended = true;
+    }
+
+    /// The stream gives up after `last`: [`Connection::Broken`] is its last event.
+    pub(super) fn give_up(&mut self, last: Error) {
+        let e = gave_up(last, self.failures);
+        log::info!(target: LOG_TARGET, "chat stream broken: {e}");
+        self.drop_sockets();
+        self.pending
+            .push_back(Event::Connection(Connection::Broken(e)));
+        self.ended = true;
+        self.broken = true;
+    }
+
+    /// The wait before the next attempt after `failures` in a row: none after one, then
+    /// the initial wait doubling to the ceiling, ±30%.
+    pub(super) fn backoff(&self) -> Duration {
+        if self.failures <= 1 {
+            return Duration::ZERO;
+        }
+        let s = &self.settings;
+        let doublings = (self.failures - 2).min(31);
+        let base = s
+            .backoff_initial
+            .checked_mul(1 << doublings)
+            .unwrap_or(s.backoff_max)
+            .min(s.backoff_max);
+        let jitter = 0.7 + 0.6 * self.participant.client().random_unit();
+        base.mul_f64(jitter)
+    }
+}
+
+/// The error of a stream that gave up after `attempts` failed in a row, the last with
+/// `last` (its `source()`): the last one's kind, the attempts (which `Display` ends with,
+/// as for every error that retried: `; 3 attempts`), and retryable when the failure was
+/// the network's.
+fn gave_up(last: Error, attempts: u32) -> Error {
+    let kind = last.kind();
+    let retry = match kind {
+        ErrorKind::Transport | ErrorKind::Timeout => RetryClass::Transient,
+        _ => last.retry_class(),
+    };
+    Error::with_source(kind, "the chat stream gave up reconnecting", last)
+        .retry_as(retry)
+        .set_attempts(attempts, false)
+}
