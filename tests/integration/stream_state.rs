@@ -439,7 +439,7 @@ fn the_control_path_mutes_heartbeat_answers() {
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(
         a.text(),
-        r#"{"DeepHeartbeatAnswers":true,"HeartbeatAnswers":false}"#
+        r#"{"DeepHeartbeatAnswers":true,"HeartbeatAnswers":false,"WebSocketUpgrades":true}"#
     );
     assert_eq!(next(&mut stream), "lost: heartbeat missed");
     let a = call(
@@ -451,7 +451,7 @@ fn the_control_path_mutes_heartbeat_answers() {
     );
     assert_eq!(
         a.text(),
-        r#"{"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true}"#
+        r#"{"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true,"WebSocketUpgrades":true}"#
     );
     assert_eq!(next(&mut stream), "restored 0");
     assert_eq!(next(&mut stream), "lost: deep heartbeat failed");
@@ -466,8 +466,12 @@ fn the_control_path_mutes_heartbeat_answers() {
         ),
         (
             r#"{"Heartbeats":false}"#,
-            "unknown setting \"Heartbeats\": the settings are HeartbeatAnswers and \
-             DeepHeartbeatAnswers",
+            "unknown setting \"Heartbeats\": the settings are HeartbeatAnswers, \
+             DeepHeartbeatAnswers and WebSocketUpgrades",
+        ),
+        (
+            r#"{"WebSocketUpgrades":"off"}"#,
+            "WebSocketUpgrades must be true or false",
         ),
         ("[]", "the body is not a JSON object"),
     ] {
@@ -479,7 +483,7 @@ fn the_control_path_mutes_heartbeat_answers() {
     let a = call(addr, "POST", "/emulator/settings", None, "{}");
     assert_eq!(
         a.text(),
-        r#"{"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true}"#
+        r#"{"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true,"WebSocketUpgrades":true}"#
     );
 }
 

@@ -82,12 +82,25 @@ impl ChatStream {
             .map_err(|e| self.classify_call(e))?;
         let mut socket = match socket::open(&url, self.participant.client().net()) {
             Ok(s) => s,
-            Err(OpenError::Refused(status)) => {
+            Err(OpenError::Refused(status @ (401 | 403))) => {
                 // An expired or revoked URL: the next attempt asks for a new one, and
                 // CreateParticipantConnection tells whether the chat is still on.
                 self.fresh_url = true;
                 return Err(Attempt::Failed(Error::new_kind(
                     ErrorKind::AccessDenied,
+                    format!("the WebSocket upgrade was refused with HTTP {status}"),
+                )));
+            }
+            Err(OpenError::Refused(status)) => {
+                // The gateway is busy or failing, not the URL: the same URL is tried again
+                // while it is fresh, as ChatJS retries a socket that did not open.
+                let kind = match status {
+                    429 => ErrorKind::Throttling,
+                    500..=599 => ErrorKind::InternalServer,
+                    _ => ErrorKind::UnexpectedStatus,
+                };
+                return Err(Attempt::Failed(Error::new_kind(
+                    kind,
                     format!("the WebSocket upgrade was refused with HTTP {status}"),
                 )));
             }

@@ -207,6 +207,22 @@ impl Emulator {
         self.app.service.lock().hub.deep_heartbeat_answers = on;
     }
 
+    /// Whether WebSocket upgrades are taken (they are by default). While off, every
+    /// upgrade is answered 503 and the sockets already open stay open: with
+    /// [`drop_websockets`](Self::drop_websockets), an outage that lasts until it is turned
+    /// back on, for tests of what a client misses while away. Also on the control path:
+    /// `POST /emulator/settings` with `{"WebSocketUpgrades": false}`.
+    ///
+    /// ```
+    /// # use connect_participant::emulator::Emulator;
+    /// let emulator = Emulator::start()?;
+    /// emulator.set_websocket_upgrades(false);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_websocket_upgrades(&self, on: bool) {
+        self.app.service.lock().hub.upgrades = on;
+    }
+
     /// How many WebSockets of a chat are subscribed to `aws/chat` now (0 for a contact the
     /// emulator does not hold).
     pub fn websockets(&self, contact_id: &str) -> usize {

@@ -59,21 +59,25 @@ impl Service {
             Ok(map) => map,
             Err(reply) => return reply,
         };
-        if let Some(name) = map
-            .keys()
-            .find(|k| !matches!(k.as_str(), "HeartbeatAnswers" | "DeepHeartbeatAnswers"))
-        {
+        if let Some(name) = map.keys().find(|k| {
+            !matches!(
+                k.as_str(),
+                "HeartbeatAnswers" | "DeepHeartbeatAnswers" | "WebSocketUpgrades"
+            )
+        }) {
             return validation(format!(
-                "unknown setting {}: the settings are HeartbeatAnswers and DeepHeartbeatAnswers",
+                "unknown setting {}: the settings are HeartbeatAnswers, DeepHeartbeatAnswers \
+                 and WebSocketUpgrades",
                 Value::from(name.as_str())
             ));
         }
-        let (heartbeat, deep) = match (
+        let (heartbeat, deep, upgrades) = match (
             boolean(&map, "HeartbeatAnswers"),
             boolean(&map, "DeepHeartbeatAnswers"),
+            boolean(&map, "WebSocketUpgrades"),
         ) {
-            (Ok(h), Ok(d)) => (h, d),
-            (Err(reply), _) | (_, Err(reply)) => return reply,
+            (Ok(h), Ok(d), Ok(u)) => (h, d, u),
+            (Err(reply), _, _) | (_, Err(reply), _) | (_, _, Err(reply)) => return reply,
         };
         let mut state = self.lock();
         if let Some(on) = heartbeat {
@@ -82,9 +86,13 @@ impl Service {
         if let Some(on) = deep {
             state.hub.deep_heartbeat_answers = on;
         }
+        if let Some(on) = upgrades {
+            state.hub.upgrades = on;
+        }
         ok(&json!({
             "HeartbeatAnswers": state.hub.heartbeat_answers,
             "DeepHeartbeatAnswers": state.hub.deep_heartbeat_answers,
+            "WebSocketUpgrades": state.hub.upgrades,
         }))
     }
 }

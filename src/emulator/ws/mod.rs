@@ -90,6 +90,8 @@ pub(super) struct Hub {
     heartbeat_answers: bool,
     /// Whether `aws/ping` gets answers (`set_deep_heartbeat_answers`).
     deep_heartbeat_answers: bool,
+    /// Whether upgrades are taken (`set_websocket_upgrades`); while not, each is a 503.
+    upgrades: bool,
 }
 
 impl Default for Hub {
@@ -106,6 +108,7 @@ impl Default for Hub {
             refusals: 0,
             heartbeat_answers: true,
             deep_heartbeat_answers: true,
+            upgrades: true,
         }
     }
 }
@@ -380,6 +383,12 @@ impl Service {
             )));
         };
         let mut state = self.lock();
+        if !state.hub.upgrades {
+            return Some(Outcome::Reply(refusal(
+                503,
+                "the emulator takes no WebSocket upgrades now (WebSocketUpgrades: false)",
+            )));
+        }
         let now = state.chats.now();
         let grant = state.hub.urls.get(secret).and_then(|g| {
             let chat = state.chats.chat(&g.contact_id)?;

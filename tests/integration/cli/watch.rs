@@ -315,17 +315,9 @@ fn watch_says_a_dropped_connection_once_and_what_it_missed_once() {
     let out = watch.finish();
     assert_success(&out);
     let lines = json_lines(&out);
-    let kinds: Vec<String> = lines
-        .iter()
-        .map(|l| match (&l["Connection"], &l["Event"]) {
-            (Value::String(c), _) => c.clone(),
-            (_, Value::String(e)) => e.clone(),
-            _ => panic!("{l}"),
-        })
-        .collect();
     // Exactly one loss, one restoration, the message once.
     assert_eq!(
-        kinds,
+        kinds(&lines),
         ["established", "lost", "restored", "message", "chat.ended"],
         "{}",
         stdout(&out)
@@ -336,6 +328,71 @@ fn watch_says_a_dropped_connection_once_and_what_it_missed_once() {
             .filter(|l| l["Item"]["Id"] == missed.as_str())
             .count(),
         1
+    );
+}
+
+/// What each JSON line of `watch` is: its connection change or its event's name.
+fn kinds(lines: &[Value]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| match (&l["Connection"], &l["Event"]) {
+            (Value::String(c), _) => c.clone(),
+            (_, Value::String(e)) => e.clone(),
+            _ => panic!("{l}"),
+        })
+        .collect()
+}
+
+#[test]
+fn an_outage_made_on_the_control_path_alone_is_one_loss_one_restoration_and_the_message_once() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let id = chat.contact_id.as_str();
+    let mut watch = Watching::start(
+        &emulator,
+        id,
+        Token::ParticipantEnv(&chat.participant_token),
+        &["--heartbeat-ms", "100"],
+    );
+    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    // As any language would make it: no upgrades taken, the sockets dropped, the agent
+    // speaking while they are down, then upgrades taken again.
+    control(
+        &emulator,
+        "/emulator/settings",
+        r#"{"WebSocketUpgrades":false}"#,
+    );
+    control(
+        &emulator,
+        &format!("/emulator/chats/{id}/websockets/drop"),
+        "",
+    );
+    assert_eq!(watch.next_line()["Connection"], "lost");
+    control(
+        &emulator,
+        &format!("/emulator/chats/{id}/messages"),
+        r#"{"Content":"said while you were away","ContentType":"text/plain"}"#,
+    );
+    control(
+        &emulator,
+        "/emulator/settings",
+        r#"{"WebSocketUpgrades":true}"#,
+    );
+    let restored = watch.next_line();
+    assert_eq!(restored["Connection"], "restored", "{restored}");
+    assert_eq!(restored["Missed"], 1, "{restored}");
+    assert_eq!(
+        watch.next_line()["Item"]["Content"],
+        "said while you were away"
+    );
+    control(&emulator, &format!("/emulator/chats/{id}/end"), "{}");
+    let out = watch.finish();
+    assert_success(&out);
+    assert_eq!(
+        kinds(&json_lines(&out)),
+        ["established", "lost", "restored", "message", "chat.ended"],
+        "{}",
+        stdout(&out)
     );
 }
 
