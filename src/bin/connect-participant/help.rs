@@ -441,10 +441,16 @@ Output: always JSON lines, one per event, written as it arrives:
   {\"Event\":\"message\",\"Item\":{\"AbsoluteTime\":...,\"Content\":...,...}}
 Event is one of message, update (a later version of an item already printed,
 same Id), typing, delivered, read (one line per receipt, with the whole
-receipt item), participant.joined, participant.left, participant.idle,
-participant.returned, transfer.succeeded, transfer.failed, attachment,
-chat.ended, left, other. Item has the item's members as the service names
-them, as get-transcript --output json prints them. The connection's changes
+receipt item), attachment, left, every other event of the service's catalogue
+by its content type after application/vnd.amazonaws.connect.event.
+(participant.joined, participant.left, participant.invited, participant.idle,
+participant.returned, participant.autodisconnection, participant.active,
+participant.inactive, participant.displayname.updated, transfer.succeeded,
+transfer.failed, chat.rehydrated, chat.ended, connection.acknowledged,
+authentication.initiated, .succeeded, .failed, .timeout, .expired,
+.cancelled, workflow.cancelled), and other for what the catalogue does not
+name. Item has the item's members as the service names them, as
+get-transcript --output json prints them. The connection's changes
 come as lines of their own, in order with the events:
   {\"Connection\":\"established\"}                      first
   {\"Connection\":\"lost\",\"Reason\":\"heartbeat missed\"}  once per outage
