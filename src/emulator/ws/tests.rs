@@ -75,6 +75,26 @@ fn hostile_handshakes_get_answers_and_only_a_live_url_is_upgraded() {
     }
     assert_eq!(service.lock().hub.live, 0);
     assert!(service.lock().hub.sockets.is_empty());
+    // Upgrades turned off (`WebSocketUpgrades`): the live URL is answered 503, and again
+    // upgraded once they are turned back on.
+    service.lock().hub.upgrades = false;
+    match service.websocket(&request(&path, &upgrade)) {
+        Some(Outcome::Reply(r)) => {
+            assert_eq!(r.status, 503);
+            let body = String::from_utf8(r.body.clone()).unwrap();
+            assert!(
+                body.contains("the emulator takes no WebSocket upgrades now"),
+                "{body}"
+            );
+        }
+        _ => panic!("expected a 503"),
+    }
+    assert_eq!(service.lock().hub.live, 0);
+    service.lock().hub.upgrades = true;
+    assert_eq!(
+        status(service.websocket(&request(&path, &upgrade))),
+        Some(101)
+    );
     // Expired: refused.
     service.lock().chats.clock.advance(Duration::from_secs(100));
     assert_eq!(

@@ -373,6 +373,8 @@ fn an_outage_made_on_the_control_path_alone_is_one_loss_one_restoration_and_the_
         &format!("/emulator/chats/{id}/messages"),
         r#"{"Content":"said while you were away","ContentType":"text/plain"}"#,
     );
+    // Still away: every upgrade is refused until they are taken again.
+    assert_eq!(emulator.websockets(id), 0);
     control(
         &emulator,
         "/emulator/settings",
