@@ -13,9 +13,17 @@ use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{
-    Client, ClientBuilder, Connection, Event, Participant, ParticipantRole, ParticipantToken,
+    Client, ClientBuilder, Connection, Event, Next, Participant, ParticipantRole, ParticipantToken,
     Receipts, Result, SendEventRequest, SendMessageRequest,
 };
+
+/// Sends the receipts that are due. A refusal is printed, not fatal: receipts are a
+/// courtesy, and `Receipts` turns itself off where the chat does not take them (409).
+fn flush(receipts: &mut Receipts) {
+    if let Err(e) = receipts.flush() {
+        println!("bot: receipts: {e}");
+    }
+}
 
 /// The bot itself: each customer message is marked read, answered after a typing
 /// indicator, and the bot stops when the chat ends.
@@ -26,13 +34,24 @@ fn run_bot(client: &Client, token: ParticipantToken) -> Result<()> {
     // customer and a bot are more than two participants).
     let mut receipts = Receipts::for_participant(bot.clone());
     // The stream holds its own clone of the participant: `bot` sends while it reads.
-    for event in bot.stream()? {
-        match event? {
+    let mut stream = bot.stream()?;
+    loop {
+        // A receipt waiting for its window is sent when the window opens, even if nothing
+        // else happens in the chat by then.
+        let wait = receipts.due_in().unwrap_or(Duration::from_secs(60));
+        let event = match stream.next_timeout(wait)? {
+            Next::Event(event) => event,
+            Next::TimedOut => {
+                flush(&mut receipts);
+                continue;
+            }
+            Next::Ended => break,
+            _ => continue,
+        };
+        match event {
             Event::Message(item) if item.participant_role == Some(ParticipantRole::Customer) => {
                 receipts.read_item(&item)?;
-                if let Err(e) = receipts.flush() {
-                    println!("bot: receipts: {e}");
-                }
+                flush(&mut receipts);
                 let text = item.content.unwrap_or_default();
                 println!("bot saw:  {text:?}");
                 bot.send_event(&SendEventRequest::typing())?;
