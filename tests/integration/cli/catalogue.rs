@@ -87,9 +87,18 @@ fn watch_prints_every_catalogue_event_under_its_own_name() {
             }
         }
     });
-    if !emulator.wait_for_websockets(id, 1, PATIENCE) {
-        let _ = child.kill();
-        panic!("watch opened no WebSocket: {:?}", bounded_wait(child));
+    // Ready once the stream says so: its socket subscribed and the transcript read. A
+    // typing frame pushed before that would come after the catch-up's items (typing is
+    // not in the transcript), out of the order this test checks.
+    match lines.recv_timeout(PATIENCE) {
+        Ok(line) if line == r#"{"Connection":"established"}"# => {}
+        other => {
+            let _ = child.kill();
+            panic!(
+                "watch did not say established: {other:?}, {:?}",
+                bounded_wait(child)
+            );
+        }
     }
 
     let mut expected: Vec<(&str, Option<String>)> = Vec::new();
