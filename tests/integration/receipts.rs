@@ -379,6 +379,10 @@ fn nothing_is_sent_after_the_chat_ends() {
     // The delivery noted before the end waits for its window; the end drops it.
     receipts.on_event(&next_message(&mut stream));
     assert_eq!(receipts.pending(), 1);
+    // Another helper on the same participant never sees the stream's events: the
+    // participant, which the stream marks ended, tells it.
+    let mut other = s.receipts();
+    other.read(&ids[0]).unwrap();
     s.emulator.end_chat(&s.chat.contact_id).unwrap();
     let ended = (0..10)
         .map(|_| next(&mut stream))
@@ -391,6 +395,8 @@ fn nothing_is_sent_after_the_chat_ends() {
     assert_eq!(receipts.due_in(), None);
     s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 0);
+    assert_eq!(other.flush().unwrap(), 0);
+    assert!(!other.is_available());
     assert!(s.send_events().is_empty());
 }
 
