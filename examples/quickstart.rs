@@ -3,6 +3,8 @@
 //! Run with `cargo run --example quickstart` (this repository's dev-dependencies turn the
 //! `emulator` feature on). Works offline. `examples/chat.rs` plays a whole chat.
 
+use std::time::Duration;
+
 use connect_participant::emulator::Emulator;
 use connect_participant::{
     Participant, ParticipantToken, Receipts, SendEventRequest, SendMessageRequest,
@@ -34,8 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.id.as_deref().unwrap_or("-"),
         out.absolute_time.as_ref().map_or("-", |t| t.as_str())
     );
-    // Receipts go through `Receipts`: a read receipt says delivered too, so one call.
-    let mut receipts = Receipts::for_participant(me.clone());
+    // Receipts go through `Receipts`: a read receipt says delivered too, so one call. This
+    // program sends it now (no window); a long-running one keeps the 5 s window and
+    // flushes when `due_in` says.
+    let mut receipts = Receipts::for_participant(me.clone()).with_interval(Duration::ZERO);
     receipts.delivered(&hello)?;
     receipts.read(&hello)?;
     println!("receipts     -> {} call(s)", receipts.flush()?);

@@ -97,11 +97,12 @@
 //! A bot or bridge should not send a typing event per keystroke, nor a receipt per
 //! message per screen refresh. [`TypingThrottle`] sends typing at most once per 10 s
 //! (leading edge). **[`Receipts`] sends receipts as Amazon's chat clients do: per 5 s
-//! window at most one delivered and one read receipt, each for the newest message, never
-//! for this participant's own messages, and never again for what the transcript shows it
-//! already received or read. A read receipt for a message says the earlier ones were read
-//! too, so reading a burst of 20 messages costs one call** ([`ReceiptPolicy::EveryMessage`]
-//! sends one per message instead); it turns itself off when the service says receipts are
+//! window at most one delivered and one read receipt, each for the newest message, sent
+//! when the window ends (the first receipt noted opens it), never for this participant's
+//! own messages, and never again for what the transcript shows it already received or
+//! read. A read receipt for a message says the earlier ones were read too, so reading a
+//! burst of 20 messages costs one call** ([`ReceiptPolicy::EveryMessage`] sends one per
+//! message instead); it turns itself off when the service says receipts are
 //! not available in this chat (ConflictException). [`Typers`] says who is typing now, each
 //! until 12 s after their last typing event or until their message arrives. All are
 //! blocking and thread-free, driven by your calls; the two that send work over a token or

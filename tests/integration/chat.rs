@@ -141,12 +141,15 @@ fn typing_failure_is_returned_and_still_starts_the_window() {
 }
 
 #[test]
-fn delivered_then_read_before_a_flush_sends_only_read() {
+fn delivered_then_read_within_a_window_sends_only_read() {
     let emulator = Emulator::start().unwrap();
-    let mut receipts = Receipts::new(client(&emulator), token(&emulator));
+    let clock = StepClock::new();
+    let mut receipts =
+        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
     receipts.read("m-1").unwrap();
     assert_eq!(receipts.pending(), 1);
+    clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 1);
     assert_eq!(recorded(&emulator), [read_of("m-1")]);
     // Delivered after read says nothing new.
@@ -221,9 +224,12 @@ fn interval_is_configurable() {
 fn conflict_is_reported_once_then_receipts_are_off() {
     let emulator = Emulator::start().unwrap();
     emulator.set_receipts_conflict(true);
-    let mut receipts = Receipts::new(client(&emulator), token(&emulator));
+    let clock = StepClock::new();
+    let mut receipts =
+        Receipts::new(client(&emulator), token(&emulator)).with_clock(clock.reader());
     receipts.delivered("m-1").unwrap();
     receipts.read("m-2").unwrap();
+    clock.advance(Receipts::DEFAULT_INTERVAL);
     let e = receipts.flush().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict);
     assert_eq!(e.status(), Some(409));
@@ -232,6 +238,8 @@ fn conflict_is_reported_once_then_receipts_are_off() {
     assert_eq!(receipts.pending(), 0);
     // From now on: nothing noted, nothing sent, no error again.
     receipts.read("m-3").unwrap();
+    assert_eq!(receipts.due_in(), None);
+    clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 0);
     assert_eq!(receipts.flush().unwrap(), 0);
     assert_eq!(emulator.seen_requests().len(), 1);

@@ -1,8 +1,8 @@
 //! Receipts as the reference clients send them (`ReceiptPolicy::Newest`, the default), fed
-//! by the chat's stream over the emulator's WebSocket, with a clock the tests step: per
-//! window at most one delivered and one read receipt, for the newest message; none for
-//! this participant's own messages; nothing again after a restart; the 409 rule; nothing
-//! after the end. Issue 18.
+//! by the chat's stream over the emulator's WebSocket, with a clock the tests step: the
+//! first receipt noted opens a window, and when it ends at most one delivered and one read
+//! receipt go, for the newest message; none for this participant's own messages; nothing
+//! again after a restart; the 409 rule; nothing after the end. Issue 18.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -137,58 +137,114 @@ fn messages(stream: &mut ChatStream, receipts: &mut Receipts, n: usize) -> Vec<I
     panic!("{n} messages did not come: {}", got.len());
 }
 
+/// One millisecond short of the default window.
+fn almost_a_window() -> Duration {
+    Receipts::DEFAULT_INTERVAL - Duration::from_millis(1)
+}
+
 #[test]
-fn a_burst_of_20_read_at_once_costs_one_call_per_kind_for_the_newest() {
+fn a_burst_of_20_read_at_once_costs_one_call_a_read_for_the_newest_after_the_window() {
     let s = setup();
     let mut receipts = s.receipts();
     let mut stream = s.customer.stream().unwrap();
     let ids = s.agent_says(20);
     let items = messages(&mut stream, &mut receipts, 20);
-    // The first message's delivered receipt went at once; the other 19 wait for the window.
-    assert_eq!(s.send_events(), [delivered_of(&ids[0])]);
+    // The first delivery noted opened the window: nothing went yet.
+    assert!(s.send_events().is_empty());
     assert_eq!(receipts.due_in(), Some(Receipts::DEFAULT_INTERVAL));
-    // All 20 shown at once: one read receipt, for the newest, which says delivered too.
+    // All 20 shown at once: one read receipt waits, for the newest; it says delivered too.
     for item in &items {
         receipts.read_item(item).unwrap();
     }
     assert_eq!(receipts.pending(), 1);
+    s.clock.advance(almost_a_window());
+    assert_eq!(receipts.flush().unwrap(), 0);
+    s.clock.advance(Duration::from_millis(1));
+    assert_eq!(receipts.due_in(), Some(Duration::ZERO));
     assert_eq!(receipts.flush().unwrap(), 1);
-    assert_eq!(s.send_events(), [delivered_of(&ids[0]), read_of(&ids[19])]);
+    assert_eq!(s.send_events(), [read_of(&ids[19])]);
     // Nothing is left for the next window, and nothing older is ever sent.
-    s.clock.advance(Receipts::DEFAULT_INTERVAL);
+    assert_eq!(receipts.due_in(), None);
     for item in &items {
         receipts.delivered_item(item).unwrap();
         receipts.read_item(item).unwrap();
     }
+    assert_eq!(receipts.pending(), 0);
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 0);
-    assert_eq!(receipts.due_in(), None);
-    assert_eq!(s.send_events().len(), 2);
-    assert_eq!(s.emulator.events().len(), 2);
+    assert_eq!(s.send_events().len(), 1);
+    assert_eq!(s.emulator.events().len(), 1);
 }
 
 #[test]
-fn at_most_one_read_per_window_the_rest_waits_for_the_newest() {
+fn a_read_opens_its_window_at_once_and_later_reads_wait_for_its_end() {
     let s = setup();
     let mut receipts = s.receipts();
     let mut stream = s.customer.stream().unwrap();
     let ids = s.agent_says(6);
     let items = messages(&mut stream, &mut receipts, 6);
-    receipts.read_item(&items[1]).unwrap();
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 1);
+    assert_eq!(s.send_events(), [delivered_of(&ids[5])]);
+    // No receipt waits: the first read opens the next window, from now.
+    receipts.read_item(&items[1]).unwrap();
+    assert_eq!(receipts.due_in(), Some(Receipts::DEFAULT_INTERVAL));
+    assert_eq!(
+        receipts.flush().unwrap(),
+        0,
+        "a read waits for its window too"
+    );
     s.clock.advance(Duration::from_secs(1));
     for item in &items[2..] {
         receipts.read_item(item).unwrap();
         assert_eq!(receipts.flush().unwrap(), 0, "within the window");
     }
+    // Joining the window does not push its end.
     assert_eq!(receipts.due_in(), Some(Duration::from_secs(4)));
     s.clock.advance(Duration::from_millis(3_999));
     assert_eq!(receipts.flush().unwrap(), 0);
     s.clock.advance(Duration::from_millis(1));
     assert_eq!(receipts.flush().unwrap(), 1);
-    assert_eq!(
-        s.send_events(),
-        [delivered_of(&ids[0]), read_of(&ids[1]), read_of(&ids[5])]
-    );
+    assert_eq!(s.send_events(), [delivered_of(&ids[5]), read_of(&ids[5])]);
+}
+
+#[test]
+fn a_delivered_newer_than_the_newest_read_goes_with_it() {
+    let s = setup();
+    let mut receipts = s.receipts();
+    let mut stream = s.customer.stream().unwrap();
+    let ids = s.agent_says(3);
+    let items = messages(&mut stream, &mut receipts, 3);
+    receipts.read_item(&items[0]).unwrap();
+    assert_eq!(receipts.pending(), 2);
+    s.clock.advance(almost_a_window());
+    assert_eq!(receipts.flush().unwrap(), 0);
+    s.clock.advance(Duration::from_millis(1));
+    assert_eq!(receipts.flush().unwrap(), 2);
+    // The read for the first message, and the delivery of the newest, in one flush.
+    assert_eq!(s.send_events(), [read_of(&ids[0]), delivered_of(&ids[2])]);
+    assert_eq!(receipts.due_in(), None);
+}
+
+#[test]
+fn a_failure_worth_retrying_waits_a_window_from_the_failure() {
+    let s = setup();
+    let mut receipts = s.receipts();
+    receipts.read("m-1").unwrap();
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
+    s.emulator
+        .fail_next(500, "InternalServerException", "try later");
+    let e = receipts.flush().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InternalServer);
+    // Kept, in a window that opened with the failure.
+    assert_eq!(receipts.pending(), 1);
+    assert_eq!(receipts.due_in(), Some(Receipts::DEFAULT_INTERVAL));
+    s.clock.advance(almost_a_window());
+    assert_eq!(receipts.flush().unwrap(), 0);
+    s.clock.advance(Duration::from_millis(1));
+    assert_eq!(receipts.flush().unwrap(), 1);
+    assert_eq!(s.send_events(), [read_of("m-1"), read_of("m-1")]);
+    assert_eq!(s.emulator.events().len(), 1);
 }
 
 #[test]
@@ -206,6 +262,8 @@ fn own_messages_get_no_receipt() {
         receipts.read_item(item).unwrap();
     }
     assert_eq!(receipts.pending(), 0);
+    assert_eq!(receipts.due_in(), None);
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 0);
     assert!(s.send_events().is_empty());
     // The participant learnt its id from its own message: the agent's next one is
@@ -222,11 +280,9 @@ fn own_messages_get_no_receipt() {
     for item in &items {
         receipts.read_item(item).unwrap();
     }
-    receipts.flush().unwrap();
-    assert_eq!(
-        s.send_events(),
-        [delivered_of(&agent[0]), read_of(&agent[0])]
-    );
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
+    assert_eq!(receipts.flush().unwrap(), 1);
+    assert_eq!(s.send_events(), [read_of(&agent[0])]);
 }
 
 #[test]
@@ -243,6 +299,8 @@ fn own_messages_are_known_by_the_id_given_to_a_token_helper() {
         .unwrap();
     let own = messages(&mut stream, &mut receipts, 1);
     receipts.read_item(&own[0]).unwrap();
+    assert_eq!(receipts.pending(), 0);
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 0);
     assert!(s.send_events().is_empty());
 }
@@ -257,8 +315,9 @@ fn after_a_restart_nothing_already_sent_is_sent_again() {
     for item in &items[..3] {
         before.read_item(item).unwrap();
     }
-    assert_eq!(before.flush().unwrap(), 1);
-    assert_eq!(s.send_events(), [delivered_of(&ids[0]), read_of(&ids[2])]);
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
+    assert_eq!(before.flush().unwrap(), 2);
+    assert_eq!(s.send_events(), [read_of(&ids[2]), delivered_of(&ids[4])]);
     drop((before, stream));
 
     // A restart: a new participant (its id unknown) and a new helper, seeded from the
@@ -271,21 +330,16 @@ fn after_a_restart_nothing_already_sent_is_sent_again() {
     for item in &again[..3] {
         after.read_item(item).unwrap();
     }
+    // Every delivery and the first three reads were given already.
+    assert_eq!(after.pending(), 0);
+    assert_eq!(after.due_in(), None);
+    // What the transcript did not show: the read of the newest, a window later.
+    after.read_item(&again[4]).unwrap();
     assert_eq!(after.pending(), 1);
-    // What the transcript did not show: a delivered receipt for the fourth message, at
-    // once (the history comes one message at a time), then for the fifth, a window later.
-    assert_eq!(
-        s.send_events(),
-        [
-            delivered_of(&ids[0]),
-            read_of(&ids[2]),
-            delivered_of(&ids[3])
-        ]
-    );
     s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(after.flush().unwrap(), 1);
     assert_eq!(after.pending(), 0);
-    assert_eq!(s.send_events()[3..], [delivered_of(&ids[4])]);
+    assert_eq!(s.send_events()[2..], [read_of(&ids[4])]);
 }
 
 #[test]
@@ -297,6 +351,8 @@ fn conflict_turns_receipts_off_after_one_refused_call() {
     let ids = s.agent_says(3);
     let event = next_message(&mut stream);
     receipts.on_event(&event);
+    assert_eq!(receipts.flush().unwrap(), 0, "the window is open");
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
     let e = receipts.flush().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict);
     assert_eq!(e.status(), Some(409));
@@ -320,17 +376,27 @@ fn nothing_is_sent_after_the_chat_ends() {
     let mut receipts = s.receipts();
     let mut stream = s.customer.stream().unwrap();
     let ids = s.agent_says(1);
-    let message = next_message(&mut stream);
+    // The delivery noted before the end waits for its window; the end drops it.
+    receipts.on_event(&next_message(&mut stream));
+    assert_eq!(receipts.pending(), 1);
+    // Another helper on the same participant never sees the stream's events: the
+    // participant, which the stream marks ended, tells it.
+    let mut other = s.receipts();
+    other.read(&ids[0]).unwrap();
     s.emulator.end_chat(&s.chat.contact_id).unwrap();
     let ended = (0..10)
         .map(|_| next(&mut stream))
         .find(|e| matches!(e, Event::ChatEnded(_)))
         .expect("the chat's end within 10 events");
-    receipts.on_event(&message);
     receipts.on_event(&ended);
     assert!(!receipts.is_available());
+    assert_eq!(receipts.pending(), 0);
     receipts.read(&ids[0]).unwrap();
+    assert_eq!(receipts.due_in(), None);
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(receipts.flush().unwrap(), 0);
+    assert_eq!(other.flush().unwrap(), 0);
+    assert!(!other.is_available());
     assert!(s.send_events().is_empty());
 }
 
@@ -360,6 +426,7 @@ fn a_receipt_this_participant_gave_seen_on_the_stream_is_not_sent_again() {
     let ids = s.agent_says(1);
     let mut sender = s.receipts();
     sender.read(&ids[0]).unwrap();
+    s.clock.advance(Receipts::DEFAULT_INTERVAL);
     assert_eq!(sender.flush().unwrap(), 1);
     // The read receipt comes back on the stream, its recipient this participant.
     let mut saw_read = false;

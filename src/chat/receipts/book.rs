@@ -1,5 +1,5 @@
-//! What a receipts policy keeps: the receipts waiting, the ones already given, and when
-//! the last call of each kind was made. Pure: no IO, the time is passed in.
+//! What a receipts policy keeps: the receipts waiting, the ones already given, and the
+//! windows that time the calls. Pure: no IO, the time is passed in.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -46,8 +46,8 @@ impl Mark {
 
 /// What a policy does with receipts; [`Receipts`](super::Receipts) does the IO.
 pub(super) trait Book: fmt::Debug + Send + Sync {
-    /// A receipt to give, unless it says nothing new.
-    fn note(&mut self, mark: Mark, kind: Kind);
+    /// A receipt to give, unless it says nothing new; `now` is when it was noted.
+    fn note(&mut self, mark: Mark, kind: Kind, now: Instant);
     /// A receipt already given (sent, or found in the transcript or the stream).
     fn seen(&mut self, mark: Mark, kind: Kind);
     /// The receipts to send now, in the order they go out.
@@ -63,9 +63,10 @@ pub(super) trait Book: fmt::Debug + Send + Sync {
     fn clear(&mut self);
 }
 
-/// How long from `last_call` until a call may be made again (zero if none was made).
-pub(super) fn wait_left(last_call: Option<Instant>, now: Instant, interval: Duration) -> Duration {
-    last_call.map_or(Duration::ZERO, |t| {
+/// How long from `since` (a call, or a window's opening) until `interval` has passed:
+/// zero if it has, or if `since` is none.
+pub(super) fn wait_left(since: Option<Instant>, now: Instant, interval: Duration) -> Duration {
+    since.map_or(Duration::ZERO, |t| {
         interval.saturating_sub(now.saturating_duration_since(t))
     })
 }

@@ -57,7 +57,7 @@ impl Every {
 }
 
 impl Book for Every {
-    fn note(&mut self, mark: Mark, kind: Kind) {
+    fn note(&mut self, mark: Mark, kind: Kind, _now: Instant) {
         let message = self.entry(&mark.id);
         // Only a stronger receipt than any given or waiting one needs a call.
         if message.sent.max(message.pending) < Some(kind) {
@@ -142,15 +142,15 @@ mod tests {
     #[test]
     fn noting_keeps_only_the_strongest_receipt() {
         let mut b = Every::default();
-        b.note(m("a"), Kind::Delivered);
+        b.note(m("a"), Kind::Delivered, Instant::now());
         assert_eq!(b.messages["a"].pending, Some(Kind::Delivered));
-        b.note(m("a"), Kind::Read);
+        b.note(m("a"), Kind::Read, Instant::now());
         assert_eq!(b.messages["a"].pending, Some(Kind::Read));
-        b.note(m("a"), Kind::Delivered);
+        b.note(m("a"), Kind::Delivered, Instant::now());
         assert_eq!(b.messages["a"].pending, Some(Kind::Read));
         b.seen(m("a"), Kind::Read);
-        b.note(m("a"), Kind::Read);
-        b.note(m("a"), Kind::Delivered);
+        b.note(m("a"), Kind::Read, Instant::now());
+        b.note(m("a"), Kind::Delivered, Instant::now());
         assert_eq!(b.pending(), 0);
     }
 
@@ -162,7 +162,7 @@ mod tests {
         }
         // The oldest one still waits to be sent: it must not be forgotten.
         b.messages.get_mut("0").unwrap().pending = Some(Kind::Read);
-        b.note(m("new"), Kind::Read);
+        b.note(m("new"), Kind::Read, Instant::now());
         assert_eq!(b.messages.len(), MAX_TRACKED);
         assert!(b.messages.contains_key("0"));
         assert!(!b.messages.contains_key("1"));

@@ -31,15 +31,17 @@ use crate::{GetTranscriptRequest, SendEventRequest, SortOrder};
 #[non_exhaustive]
 pub enum ReceiptPolicy {
     /// As Amazon's chat clients send them (ChatJS's `MessageReceiptsUtil`, the Android
-    /// and iOS SDKs' `MessageReceiptsManager`): per interval, at most one read receipt and
-    /// one delivered receipt, each for the newest message noted. A read receipt for a
-    /// message tells the other side that the earlier ones were read too, and makes a
-    /// delivered receipt for it or an earlier one unnecessary. The default.
+    /// and iOS SDKs' `MessageReceiptsManager`): the first receipt noted opens a window of
+    /// the interval, and when it ends at most one read receipt and one delivered receipt
+    /// go, each for the newest message noted. A read receipt for a message tells the other
+    /// side that the earlier ones were read too, and makes a delivered receipt for it or
+    /// an earlier one unnecessary. The default.
     #[default]
     Newest,
     /// A receipt for every message: at most one call per message per interval, the
-    /// strongest receipt noted for it. A burst of 20 messages read costs 20 calls. This
-    /// crate's behaviour before 0.4.
+    /// strongest receipt noted for it; the first one for a message goes at the next flush
+    /// (leading edge). A burst of 20 messages read costs 20 calls. This crate's behaviour
+    /// before 0.4.
     EveryMessage,
 }
 
@@ -57,17 +59,27 @@ enum State {
 ///
 /// **By default ([`ReceiptPolicy::Newest`]) it sends receipts as Amazon's own chat clients
 /// do: per 5 s window at most one delivered and one read receipt, each for the newest
-/// message, never for this participant's own messages, and never again for what the
-/// transcript shows was already received or read.** Reading a burst of 20 messages costs one
-/// call. [`ReceiptPolicy::EveryMessage`] sends one receipt per message instead.
+/// message, sent when the window ends, never for this participant's own messages, and never
+/// again for what the transcript shows was already received or read.** Reading a burst of
+/// 20 messages costs one call, a read receipt for the newest.
+/// [`ReceiptPolicy::EveryMessage`] sends one receipt per message instead.
 ///
 /// - **Feeding it.** `on_event` (with the `websocket` feature) notes a delivered receipt for every
 ///   message and attachment the stream yields that is not this participant's own;
 ///   [`read_item`](Self::read_item) (or [`read`](Self::read) with an `Id`) notes that a
-///   message was read. Noting sends nothing; [`flush`](Self::flush) sends what the window
-///   allows, and [`due_in`](Self::due_in) says when the rest may go (give it to
-///   `ChatStream::next_timeout`). The first receipt
-///   of a window is sent at once; one within 5 s of the last call of its kind waits.
+///   message was read. Noting sends nothing; [`flush`](Self::flush) sends what is due, and
+///   [`due_in`](Self::due_in) says when the rest will be (give it to
+///   `ChatStream::next_timeout`).
+/// - **The window.** The first receipt noted while none waits opens a window of the
+///   interval (5 s), a read receipt as well as a delivered one; receipts noted later join
+///   it. When it ends, one flush sends what waits: a read receipt for the newest message
+///   read, and a delivered receipt for the newest message delivered if it is newer than
+///   that (a read receipt covers the earlier deliveries and reads). The next receipt noted
+///   opens the next window. This is ChatJS's timing (`src/core/MessageReceiptsUtil.js`:
+///   `prioritizeAndSendMessageReceipt` passes a read receipt on at once and a delivered one
+///   after 300 ms, and `sendMessageReceipts` starts one timer of `throttleTime`, 5 s, at
+///   the first receipt and sends the latest ones when it fires). A delivered receipt is not
+///   held 300 ms first here: the window already lets a read receipt replace it.
 /// - **Its own messages.** A helper made [`for_participant`](Self::for_participant)
 ///   asks the participant which items are its own (by its `ParticipantId`, given to
 ///   [`ParticipantBuilder::participant_id`](crate::ParticipantBuilder::participant_id) or
@@ -94,19 +106,29 @@ enum State {
 /// use connect_participant::{ContentType, Receipts};
 /// use connect_participant::emulator::Emulator;
 ///
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Instant;
+///
 /// let emulator = Emulator::start()?;
 /// let client = emulator.client_builder().build()?;
-/// let mut receipts = Receipts::new(client, emulator.connection_token());
+/// // A clock this example steps (a program leaves `with_clock` out).
+/// let now = Arc::new(Mutex::new(Instant::now()));
+/// let clock = Arc::clone(&now);
+/// let mut receipts = Receipts::new(client, emulator.connection_token())
+///     .with_clock(move || *clock.lock().unwrap());
 /// for id in ["m-1", "m-2", "m-3"] {
-///     receipts.delivered(id)?;
+///     receipts.delivered(id)?; // the first opens a 5 s window
 /// }
 /// receipts.read("m-3")?; // read for the newest: covers all three
+/// assert_eq!(receipts.flush()?, 0); // the window is open: nothing goes yet
+/// assert_eq!(receipts.due_in(), Some(Receipts::DEFAULT_INTERVAL));
+/// *now.lock().unwrap() += Receipts::DEFAULT_INTERVAL;
 /// assert_eq!(receipts.flush()?, 1);
 /// let sent = emulator.events();
 /// assert_eq!(sent[0].content_type, ContentType::MessageRead.as_str());
 /// assert_eq!(sent[0].content.as_deref(), Some(r#"{"messageId":"m-3"}"#));
 /// receipts.read("m-2")?; // earlier than one already read: nothing to say
-/// assert_eq!(receipts.flush()?, 0);
+/// assert_eq!(receipts.pending(), 0);
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -126,8 +148,8 @@ pub struct Receipts {
 }
 
 impl Receipts {
-    /// The default interval: at most one call per receipt kind (or, with
-    /// [`ReceiptPolicy::EveryMessage`], per message) per 5 s, as ChatJS
+    /// The default interval: a window of 5 s (with [`ReceiptPolicy::EveryMessage`], at
+    /// most one call per message per 5 s), as ChatJS
     /// (`DEFAULT_MESSAGE_RECEIPTS_THROTTLE_MS`) and the mobile SDKs
     /// (`MESSAGE_RECEIPT_THROTTLE_TIME`).
     pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
@@ -169,12 +191,14 @@ impl Receipts {
         self
     }
 
-    /// Sets the least time between two calls for one receipt kind (for one message, with
-    /// [`ReceiptPolicy::EveryMessage`]). Defaults to
-    /// [`DEFAULT_INTERVAL`](Self::DEFAULT_INTERVAL), 5 s.
+    /// Sets how long a window lasts from the first receipt noted in it until its receipts
+    /// go (with [`ReceiptPolicy::EveryMessage`]: the least time between two calls for one
+    /// message). Defaults to [`DEFAULT_INTERVAL`](Self::DEFAULT_INTERVAL), 5 s.
     ///
-    /// Any value is defined: zero lets every flush call again, and `Duration::MAX` allows
-    /// one call per kind (time is compared, never added to, so nothing overflows).
+    /// Any value is defined: zero lets every flush send what waits (a program about to
+    /// exit, or a test, may want that); `Duration::MAX` makes a window that never ends, so
+    /// [`ReceiptPolicy::Newest`] sends nothing and [`ReceiptPolicy::EveryMessage`] one call
+    /// per message (time is compared, never added to, so nothing overflows).
     #[must_use]
     pub fn with_interval(mut self, interval: Duration) -> Receipts {
         self.interval = interval;
@@ -258,7 +282,8 @@ impl Receipts {
     ///         break;
     ///     }
     /// }
-    /// assert_eq!(receipts.flush()?, 1); // read only: it says delivered too
+    /// assert_eq!(receipts.pending(), 1); // read only: it says delivered too
+    /// assert_eq!(receipts.flush()?, 0); // it goes when the window ends (`due_in`)
     /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -352,6 +377,8 @@ impl Receipts {
     ///
     /// ```
     /// # #[cfg(feature = "emulator")] {
+    /// use std::time::Duration;
+    ///
     /// use connect_participant::emulator::Emulator;
     /// use connect_participant::{Participant, ParticipantToken, Receipts};
     ///
@@ -360,15 +387,16 @@ impl Receipts {
     /// let chat = emulator.start_chat();
     /// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token)?)?;
     /// let hello = emulator.agent_says(&chat.contact_id, "Hello", "text/plain")?;
-    /// let mut before = Receipts::for_participant(me.clone());
+    /// // No window, so that this example sends at once.
+    /// let mut before = Receipts::for_participant(me.clone()).with_interval(Duration::ZERO);
     /// before.read(&hello)?;
-    /// before.flush()?;
+    /// assert_eq!(before.flush()?, 1);
     ///
     /// // A restart: a new helper learns from the transcript what was already read.
     /// let mut after = Receipts::for_participant(me);
     /// assert_eq!(after.seed_from_transcript()?, 1);
     /// after.read(&hello)?;
-    /// assert_eq!(after.flush()?, 0);
+    /// assert_eq!(after.pending(), 0); // nothing to send
     /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -382,12 +410,15 @@ impl Receipts {
 
     /// Sends every receipt that is due, strongest first, and returns how many calls it made.
     ///
-    /// A receipt of a kind that had a call less than the interval ago stays waiting for a
-    /// later flush ([`due_in`](Self::due_in) says when). On an error the flush stops and
-    /// returns it: ConflictException turns receipts off for this chat (see the type's
-    /// docs), and so does [`ErrorKind::ChatEnded`]; a failure worth another try
-    /// (throttling, a 5xx, the network) keeps the receipt for the next window; any other
-    /// refusal drops that receipt, so that it cannot block the others.
+    /// With [`ReceiptPolicy::Newest`] the receipts waiting are due when their window has
+    /// lasted the interval (see the type's docs); with [`ReceiptPolicy::EveryMessage`] a
+    /// message's receipt is due unless that message had a call less than the interval ago.
+    /// What is not due stays waiting for a later flush ([`due_in`](Self::due_in) says
+    /// when). On an error the flush stops and returns it: ConflictException turns receipts
+    /// off for this chat (see the type's docs), and so does [`ErrorKind::ChatEnded`]; a
+    /// failure worth another try (throttling, a 5xx, the network) keeps the receipt for the
+    /// next window, which opens then; any other refusal drops that receipt, so that it
+    /// cannot block the others.
     pub fn flush(&mut self) -> Result<usize> {
         if !self.live() {
             return Ok(0);
@@ -419,8 +450,8 @@ impl Receipts {
         Ok(calls)
     }
 
-    /// How long until a waiting receipt may be sent: zero if one is due now, `None` if
-    /// none waits. A loop on a stream waits at most this long for its next event
+    /// How long until a waiting receipt is due (with [`ReceiptPolicy::Newest`], until its
+    /// window ends): zero if one is due now, `None` if none waits. A loop on a stream waits at most this long for its next event
     /// (`ChatStream::next_timeout`), then flushes.
     pub fn due_in(&self) -> Option<Duration> {
         if self.state != State::On {
@@ -511,7 +542,8 @@ impl Receipts {
 
     fn note(&mut self, mark: Mark, kind: Kind) {
         if self.live() {
-            self.book.note(mark, kind);
+            let now = (self.clock)();
+            self.book.note(mark, kind, now);
         }
     }
 

@@ -5,6 +5,13 @@
 //! A read receipt for a message says the earlier ones were read too, and a read receipt
 //! says what a delivered one would; so a receipt for a message no later than one already
 //! given (or waiting) of the same or a stronger kind says nothing new.
+//!
+//! The calls go at the end of a window (trailing edge), as ChatJS times them
+//! (`src/core/MessageReceiptsUtil.js`, `sendMessageReceipts`: one timer of `throttleTime`,
+//! started by the first receipt, sends the latest receipts noted when it fires): the first
+//! receipt noted while none waits opens the window, a read as well as a delivered one, and
+//! what waits when it has lasted the interval goes out in one flush. The next receipt noted
+//! after that opens the next window.
 
 use std::time::{Duration, Instant};
 
@@ -19,8 +26,6 @@ struct Slot {
     /// Every message this receipt was given for (the newest 10,000): the order of a
     /// message known by id only cannot be compared with `done`'s time.
     given: Recent,
-    /// When the last call for this kind was made: the window starts there.
-    last_call: Option<Instant>,
 }
 
 /// The book of [`ReceiptPolicy::Newest`](super::ReceiptPolicy::Newest).
@@ -28,6 +33,8 @@ struct Slot {
 pub(super) struct Newest {
     delivered: Slot,
     read: Slot,
+    /// When the window of the waiting receipts opened: some exactly while one waits.
+    opened: Option<Instant>,
 }
 
 impl Newest {
@@ -59,7 +66,8 @@ impl Newest {
             })
     }
 
-    /// Drops the waiting receipts that say nothing new any more.
+    /// Drops the waiting receipts that say nothing new any more; with none left waiting,
+    /// the window closes.
     fn prune(&mut self) {
         for kind in Kind::STRONGEST_FIRST {
             if let Some(p) = self.slot_mut(kind).pending.take() {
@@ -68,11 +76,14 @@ impl Newest {
                 }
             }
         }
+        if self.pending() == 0 {
+            self.opened = None;
+        }
     }
 }
 
 impl Book for Newest {
-    fn note(&mut self, mark: Mark, kind: Kind) {
+    fn note(&mut self, mark: Mark, kind: Kind, now: Instant) {
         if self.covered(&mark, kind) {
             return;
         }
@@ -81,6 +92,8 @@ impl Book for Newest {
         if slot.pending.as_ref().is_none_or(|p| mark.after(p)) {
             slot.pending = Some(mark);
         }
+        // The first receipt waiting opens the window; later ones join it.
+        self.opened.get_or_insert(now);
         // A read receipt waiting now may make a waiting delivered one unnecessary.
         self.prune();
     }
@@ -96,40 +109,32 @@ impl Book for Newest {
 
     fn due(&mut self, now: Instant, interval: Duration) -> Vec<(Mark, Kind)> {
         self.prune();
+        if !wait_left(self.opened, now, interval).is_zero() {
+            return Vec::new();
+        }
         Kind::STRONGEST_FIRST
             .into_iter()
-            .filter_map(|kind| {
-                let slot = self.slot(kind);
-                let mark = slot.pending.as_ref()?;
-                (wait_left(slot.last_call, now, interval).is_zero()).then(|| (mark.clone(), kind))
-            })
+            .filter_map(|kind| Some((self.slot(kind).pending.clone()?, kind)))
             .collect()
     }
 
     fn called(&mut self, mark: &Mark, kind: Kind, now: Instant, landed: Option<bool>) {
-        let slot = self.slot_mut(kind);
-        slot.last_call = Some(now);
         match landed {
             Some(true) => self.seen(mark.clone(), kind),
-            // Kept for the next window, unless a newer message took its place already.
-            Some(false) => {}
+            // Kept for the next window, which opens now.
+            Some(false) => self.opened = Some(now),
             None => {
+                let slot = self.slot_mut(kind);
                 if slot.pending.as_ref() == Some(mark) {
                     slot.pending = None;
                 }
+                self.prune();
             }
         }
     }
 
     fn due_in(&self, now: Instant, interval: Duration) -> Option<Duration> {
-        Kind::STRONGEST_FIRST
-            .into_iter()
-            .filter_map(|kind| {
-                let slot = self.slot(kind);
-                slot.pending.as_ref()?;
-                Some(wait_left(slot.last_call, now, interval))
-            })
-            .min()
+        (self.pending() > 0).then(|| wait_left(self.opened, now, interval))
     }
 
     fn pending(&self) -> usize {
@@ -139,6 +144,7 @@ impl Book for Newest {
     fn clear(&mut self) {
         self.delivered.pending = None;
         self.read.pending = None;
+        self.opened = None;
     }
 }
 
@@ -160,65 +166,111 @@ mod tests {
         due.iter().map(|(m, k)| (m.id.as_str(), *k)).collect()
     }
 
+    /// Makes the calls `due` gives at `now`, each landing; returns what they were for.
+    fn send(b: &mut Newest, now: Instant) -> Vec<(String, Kind)> {
+        let due = b.due(now, WINDOW);
+        for (mark, kind) in &due {
+            b.called(mark, *kind, now, Some(true));
+        }
+        due.into_iter().map(|(m, k)| (m.id, k)).collect()
+    }
+
     #[test]
     fn a_burst_waits_as_one_receipt_of_each_kind_for_the_newest() {
         let mut b = Newest::default();
+        let t0 = Instant::now();
         for i in 0..20 {
-            b.note(m(&format!("m{i}"), i), Kind::Delivered);
+            b.note(m(&format!("m{i}"), i), Kind::Delivered, t0);
         }
         assert_eq!(b.pending(), 1);
-        b.note(m("m7", 7), Kind::Read);
-        let now = Instant::now();
+        b.note(m("m7", 7), Kind::Read, t0);
+        let end = t0 + WINDOW;
         // Delivered for m19 is still news: read only reaches m7.
         assert_eq!(
-            ids(&b.due(now, WINDOW)),
+            ids(&b.due(end, WINDOW)),
             [("m7", Kind::Read), ("m19", Kind::Delivered)]
         );
-        b.note(m("m19", 19), Kind::Read);
+        b.note(m("m19", 19), Kind::Read, t0);
         // Read for the newest makes every delivered receipt unnecessary.
-        assert_eq!(ids(&b.due(now, WINDOW)), [("m19", Kind::Read)]);
+        assert_eq!(ids(&b.due(end, WINDOW)), [("m19", Kind::Read)]);
     }
 
     #[test]
     fn an_older_message_than_one_already_read_needs_nothing() {
         let mut b = Newest::default();
+        let t0 = Instant::now();
         b.seen(m("m5", 5), Kind::Read);
-        b.note(m("m3", 3), Kind::Read);
-        b.note(m("m4", 4), Kind::Delivered);
-        b.note(m("m5", 5), Kind::Delivered);
+        b.note(m("m3", 3), Kind::Read, t0);
+        b.note(m("m4", 4), Kind::Delivered, t0);
+        b.note(m("m5", 5), Kind::Delivered, t0);
         assert_eq!(b.pending(), 0);
-        b.note(m("m6", 6), Kind::Delivered);
+        assert_eq!(
+            b.due_in(t0, WINDOW),
+            None,
+            "nothing waiting opens no window"
+        );
+        b.note(m("m6", 6), Kind::Delivered, t0);
         assert_eq!(b.pending(), 1);
     }
 
     #[test]
-    fn one_call_per_kind_per_window() {
+    fn the_first_receipt_opens_the_window_and_everything_goes_at_its_end() {
         let mut b = Newest::default();
         let t0 = Instant::now();
-        b.note(m("a", 1), Kind::Read);
-        let (mark, kind) = b.due(t0, WINDOW).remove(0);
-        b.called(&mark, kind, t0, Some(true));
-        b.note(m("b", 2), Kind::Read);
-        assert!(
-            b.due(t0 + WINDOW - Duration::from_millis(1), WINDOW)
-                .is_empty()
-        );
+        b.note(m("a", 1), Kind::Read, t0);
+        let just_before = t0 + WINDOW - Duration::from_millis(1);
+        assert!(b.due(just_before, WINDOW).is_empty(), "a read waits too");
+        // A later receipt joins the window: it does not push its end.
+        b.note(m("b", 2), Kind::Read, t0 + Duration::from_secs(1));
         assert_eq!(
             b.due_in(t0 + Duration::from_secs(1), WINDOW),
             Some(Duration::from_secs(4))
         );
-        assert_eq!(ids(&b.due(t0 + WINDOW, WINDOW)), [("b", Kind::Read)]);
+        assert_eq!(send(&mut b, t0 + WINDOW), [("b".to_owned(), Kind::Read)]);
+        assert_eq!(b.due_in(t0 + WINDOW, WINDOW), None);
+        // The next receipt opens the next window, from when it is noted.
+        let t1 = t0 + Duration::from_secs(7);
+        b.note(m("c", 3), Kind::Delivered, t1);
+        assert_eq!(b.due_in(t1, WINDOW), Some(WINDOW));
+        assert!(
+            b.due(t1 + WINDOW - Duration::from_millis(1), WINDOW)
+                .is_empty()
+        );
+        assert_eq!(
+            send(&mut b, t1 + WINDOW),
+            [("c".to_owned(), Kind::Delivered)]
+        );
     }
 
     #[test]
-    fn a_failure_worth_retrying_keeps_the_receipt_and_starts_the_window() {
+    fn a_delivered_newer_than_the_newest_read_goes_with_it() {
         let mut b = Newest::default();
         let t0 = Instant::now();
-        b.note(m("a", 1), Kind::Delivered);
-        b.called(&m("a", 1), Kind::Delivered, t0, Some(false));
-        assert_eq!(b.pending(), 1);
-        assert!(b.due(t0, WINDOW).is_empty());
-        b.called(&m("a", 1), Kind::Delivered, t0, None);
+        b.note(m("m1", 1), Kind::Delivered, t0);
+        b.note(m("m2", 2), Kind::Delivered, t0);
+        b.note(m("m1", 1), Kind::Read, t0);
+        assert_eq!(
+            send(&mut b, t0 + WINDOW),
+            [
+                ("m1".to_owned(), Kind::Read),
+                ("m2".to_owned(), Kind::Delivered)
+            ]
+        );
         assert_eq!(b.pending(), 0);
+    }
+
+    #[test]
+    fn a_failure_worth_retrying_keeps_the_receipt_for_a_window_from_the_failure() {
+        let mut b = Newest::default();
+        let t0 = Instant::now();
+        b.note(m("a", 1), Kind::Delivered, t0);
+        let t1 = t0 + WINDOW;
+        b.called(&m("a", 1), Kind::Delivered, t1, Some(false));
+        assert_eq!(b.pending(), 1);
+        assert!(b.due(t1, WINDOW).is_empty());
+        assert_eq!(b.due_in(t1, WINDOW), Some(WINDOW));
+        b.called(&m("a", 1), Kind::Delivered, t1, None);
+        assert_eq!(b.pending(), 0);
+        assert_eq!(b.due_in(t1, WINDOW), None);
     }
 }
