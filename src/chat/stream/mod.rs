@@ -173,10 +173,16 @@ pub struct ChatStream {
     socket: Option<Socket>,
     /// The socket being replaced, while both are read.
     rotation: Rotation,
-    /// When the socket was opened, to replace it after its lifetime.
-    opened: Instant,
+    /// When the socket is replaced: its lifetime after it was opened, or the next try
+    /// after a failed rotation; `None` for never (a lifetime past what `Instant` holds).
+    rotate_at: Option<Instant>,
     delivery: Delivery,
     pending: VecDeque<Event>,
+    /// The chat's events read during an outage, from the catch-ups and the sockets not
+    /// proven yet: yielded after [`Connection::Restored`], or before the stream's last
+    /// event. At most the catch-ups' items (1000 per attempt, bounded by the attempts)
+    /// and the frames read between a socket's subscription and its first heartbeat tick.
+    held: VecDeque<Event>,
     /// [`Connection::Established`] is the next event, before what is pending.
     established_due: bool,
     /// When the next heartbeat is sent.
@@ -185,8 +191,9 @@ pub struct ChatStream {
     awaiting_heartbeat: bool,
     /// A deep heartbeat was sent and not answered yet.
     awaiting_ping: bool,
-    /// The socket answered a heartbeat, or came from the open or a rotation: losing it
-    /// is not a failed attempt.
+    /// The socket answered a heartbeat (and, with the deep heartbeat on, a healthy deep
+    /// heartbeat), or came from the open or a rotation: losing it is not a failed
+    /// attempt, and it ends an outage.
     proven: bool,
     /// Connection failures in a row.
     failures: u32,
@@ -200,6 +207,8 @@ pub struct ChatStream {
     outage: Option<Instant>,
     /// Failed connection attempts since then.
     outage_failures: u32,
+    /// The items the outage's catch-ups found.
+    outage_missed: usize,
     /// The last event is out, or queued.
     ended: bool,
     /// The stream gave up.
@@ -294,6 +303,7 @@ impl ChatStream {
         self.ended = true;
         self.established_due = false;
         self.pending.clear();
+        self.held.clear();
         self.drop_sockets();
     }
 
@@ -319,9 +329,8 @@ impl ChatStream {
                 continue;
             }
             let now = Instant::now();
-            if now.duration_since(self.opened) >= self.settings.socket_lifetime
-                && !self.rotation.overlapping()
-            {
+            let rotate_at = self.rotate_at.filter(|_| !self.rotation.overlapping());
+            if rotate_at.is_some_and(|at| now >= at) {
                 self.rotate();
                 continue;
             }
@@ -330,10 +339,8 @@ impl ChatStream {
                 continue;
             }
             let mut until = self.heartbeat_due;
-            if !self.rotation.overlapping() {
-                if let Some(rotate_at) = self.opened.checked_add(self.settings.socket_lifetime) {
-                    until = until.min(rotate_at);
-                }
+            if let Some(at) = rotate_at {
+                until = until.min(at);
             }
             if let Some(d) = deadline {
                 if now >= d {
@@ -345,8 +352,9 @@ impl ChatStream {
         }
     }
 
-    /// The heartbeat's tick: the last one (and deep one) must have been answered; then
-    /// the next ones are sent.
+    /// The heartbeat's tick: the last one (and, with the deep heartbeat on, the last deep
+    /// one, healthy) must have been answered; then the next ones are sent. As the Android
+    /// SDK's `HeartbeatManager` decides: the tick sees what is still pending.
     fn heartbeat(&mut self, now: Instant) {
         let every = self.settings.heartbeat.as_millis();
         if self.awaiting_heartbeat {
@@ -357,8 +365,9 @@ impl ChatStream {
             );
             return;
         }
-        if self.awaiting_ping {
-            let why = format!("the WebSocket deep heartbeat had no answer within {every} ms");
+        if self.awaiting_ping && self.settings.deep_heartbeat {
+            let why =
+                format!("the WebSocket deep heartbeat had no healthy answer within {every} ms");
             self.lose(
                 LostReason::DeepHeartbeatFailed,
                 Error::new_kind(ErrorKind::Timeout, why),
@@ -440,19 +449,17 @@ impl ChatStream {
             Frame::Heartbeat => {
                 log::trace!(target: LOG_TARGET, "chat stream heartbeat answered");
                 self.awaiting_heartbeat = false;
-                self.proven = true;
-                self.failures = 0;
-                // The new socket works: the old one can go.
-                self.rotation.finish();
+                self.answered();
             }
-            Frame::Ping(true) => self.awaiting_ping = false,
+            // Without the deep heartbeat, its answers are none of the stream's concern.
+            Frame::Ping(_) if !self.settings.deep_heartbeat => {}
+            Frame::Ping(true) => {
+                self.awaiting_ping = false;
+                self.answered();
+            }
             Frame::Ping(false) => {
+                // As no answer: the next tick decides, as Android's does.
                 log::warn!(target: LOG_TARGET, "chat stream deep heartbeat answered unhealthy");
-                let e = Error::new_kind(
-                    ErrorKind::Transport,
-                    "the WebSocket deep heartbeat was answered unhealthy",
-                );
-                self.lose(LostReason::DeepHeartbeatFailed, e);
             }
             Frame::BadChat(why) => {
                 // The item is lost to this socket; the transcript has it, and a new
@@ -461,12 +468,16 @@ impl ChatStream {
                 self.lose(LostReason::ReadError(why), e);
             }
             Frame::Error(message) => {
-                let why = format!(
-                    "the WebSocket sent an error: {}",
-                    crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
+                // The server's words go in the error, not in the reason (which is logged).
+                let why = "the WebSocket sent an error frame";
+                let e = Error::new_kind(
+                    ErrorKind::Transport,
+                    format!(
+                        "{why}: {}",
+                        crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
+                    ),
                 );
-                let e = Error::new_kind(ErrorKind::Transport, why.clone());
-                self.lose(LostReason::ReadError(why), e);
+                self.lose(LostReason::ReadError(why.to_owned()), e);
             }
             Frame::Chat(_) | Frame::Subscribed(_) | Frame::Ignored => {}
         }
@@ -490,9 +501,27 @@ impl ChatStream {
                 log::info!(target: LOG_TARGET, "chat stream ended: the chat has ended");
                 self.participant.mark_chat_ended();
                 self.ended = true;
+                self.release_held();
             }
-            self.pending.push_back(event);
+            if self.outage.is_some() && !self.ended {
+                self.held.push_back(event);
+            } else {
+                self.pending.push_back(event);
+            }
         }
+    }
+
+    /// A heartbeat or a healthy deep heartbeat was answered: with nothing else awaited,
+    /// the socket is proven.
+    fn answered(&mut self) {
+        if self.awaiting_heartbeat || (self.awaiting_ping && self.settings.deep_heartbeat) {
+            return;
+        }
+        self.proven = true;
+        self.failures = 0;
+        // The new socket works: the old one can go.
+        self.rotation.finish();
+        self.restored();
     }
 
     /// Is this event this participant's own `participant.left` or
