@@ -94,13 +94,17 @@ pub enum Next {
 ///
 /// The stream says how its connection is, in order with the chat's events, each
 /// transition once ([`Event::Connection`]): [`Connection::Established`] first, once the
-/// first socket is subscribed and the transcript read; for every outage one
-/// [`Connection::Lost`] with its [`LostReason`] (a heartbeat or deep heartbeat missed, the
-/// socket closed with a code, a read error, a URL refused), and, once a new socket is
-/// subscribed and has read what was missed, one [`Connection::Restored`] (how many items
-/// were missed, which follow it, and for how long the stream was away). Failed attempts
-/// within an outage yield nothing more; [`health`](ChatStream::health) tells them at any
-/// time. When the attempts run out, or a failure cannot be got past (a certificate
+/// first socket is subscribed and the transcript read (the open fails instead if it
+/// cannot be); for every outage one [`Connection::Lost`] with its [`LostReason`] (a
+/// heartbeat or deep heartbeat missed, the socket closed with a code, a read error), and,
+/// once a new socket is subscribed, has read what was missed and is *proven* (it answered
+/// a heartbeat and, with the deep heartbeat on, a healthy deep heartbeat, both sent as
+/// soon as it is subscribed), one [`Connection::Restored`] (how many items the outage's
+/// catch-ups found, which follow it, and for how long the stream was away). Failed
+/// attempts within an outage yield nothing more, a socket lost before it was proven
+/// included; [`health`](ChatStream::health) says `Reconnecting`, with their count, until
+/// a socket is proven. What the catch-ups and the unproven sockets bring is held until
+/// `Restored`, or, if the stream ends first, yielded before its last event. When the attempts run out, or a failure cannot be got past (a certificate
 /// refused, a URL that cannot be used), [`Connection::Broken`] carries the error (with
 /// the attempts it made, [`Error::attempts`]) and is the last event: the iterator then
 /// gives `None`. The iterator's `Err` is never yielded for a connection that gave up (it
@@ -110,25 +114,28 @@ pub enum Next {
 /// # Keeping the stream alive
 ///
 /// As Amazon's chat library (ChatJS) does, the stream sends a deep heartbeat
-/// (`aws/ping`) and a heartbeat (`aws/heartbeat`) every 10 s while it waits. When a
-/// heartbeat has had no answer by the next one, when a deep heartbeat's answer is not
-/// healthy or has not come by the next one (see [`StreamBuilder::deep_heartbeat`]), when
-/// the socket drops or the server closes it, the connection is lost and the stream
-/// connects again: a new URL from CreateParticipantConnection when the last one is older
+/// (`aws/ping`) and a heartbeat (`aws/heartbeat`) every 10 s while it waits, and at once
+/// on a new connection's socket. When a heartbeat has had no answer by the next one, when
+/// a deep heartbeat has had no healthy answer by the next one (an unhealthy answer counts
+/// as none; see [`StreamBuilder::deep_heartbeat`]), when the socket drops or the server
+/// closes it, the connection is lost and the stream connects again: a new URL from CreateParticipantConnection when the last one is older
 /// than 85 s or past its `ConnectionExpiry` (which renews the connection token too), the
 /// upgrade, the subscription. Failed attempts in a row wait before the next: none before
 /// the first, then [`reconnect_backoff`](StreamBuilder::reconnect_backoff)'s initial wait
 /// doubling up to its ceiling, each with ±30% jitter from the client's random source;
 /// after [`max_reconnect_attempts`](StreamBuilder::max_reconnect_attempts) the stream
-/// gives up. A connection counts as healthy again once a heartbeat is answered.
+/// gives up. A connection counts as healthy again, and the failures in a row start again
+/// from none, once its socket is proven.
 ///
 /// Every 59 minutes ([`socket_lifetime`](StreamBuilder::socket_lifetime)) the socket is
 /// replaced make-before-break, as ChatJS replaces it: the new one is opened and subscribed
 /// while the old one stays open, and both are read until the new one has answered a
 /// heartbeat; then the old one is closed. An item that comes on both is yielded once (by
 /// `Id`), and so is a typing event (which has no `Id`: the same frame text on both sockets
-/// is one frame). The replacement yields nothing, unless it fails: then the connection is
-/// lost as above.
+/// is one frame). The replacement yields nothing, even when it fails (a URL, the upgrade
+/// or the subscription refused or failing): the old socket, which works, is kept, and the
+/// replacement is tried again 30 s later (or after the socket lifetime, if shorter). Only
+/// a replacement that learns the chat is over ends the stream.
 ///
 /// # Each item once
 ///
@@ -163,10 +170,12 @@ pub enum Next {
 ///
 /// The stream logs through the [`log`](https://docs.rs/log) facade, at the target
 /// `connect_participant::stream`: `info` for each transition (established, lost and why,
-/// restored, broken, the chat's end or this participant leaving), `debug` for rotations,
+/// restored, broken, the chat's end or this participant leaving) and for a failed
+/// rotation, `warn` for each unhealthy deep-heartbeat answer, `debug` for rotations,
 /// catch-ups (how many items) and reconnection attempts (with the wait before the next),
-/// `trace` for heartbeats. No record holds a token, a URL or its query, or a message's
-/// content.
+/// `trace` for heartbeats. No record holds a token, a URL or its query, a message's
+/// content, or what the server wrote: a failure is logged by its kind, HTTP status,
+/// service error type and request id, as the calls log theirs.
 pub struct ChatStream {
     participant: Participant,
     settings: builder::Settings,
@@ -284,8 +293,9 @@ impl ChatStream {
 
     /// Waits at most `timeout` for the next event.
     ///
-    /// Waiting for frames and back-off waits end at the timeout. A connection attempt
-    /// started within it is not cut short: it may run past the timeout by its own bounds,
+    /// Waiting for frames and back-off waits end at the timeout, and no connection
+    /// attempt is started once it has passed (`Duration::ZERO` only reads what is there,
+    /// and never blocks on a reconnection). An attempt started within it is not cut short: it may run past the timeout by its own bounds,
     /// which are the client's connect timeout and timeout for the socket, a few seconds
     /// for the subscription (ChatJS's resend and retry waits), and the catch-up's
     /// GetTranscript calls (at most 10, each with the client's timeouts and retries).
