@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{
-    ChatStream, CompleteAttachmentUploadRequest, Event, GetAttachmentRequest, Next, Participant,
-    ParticipantToken, SendEventRequest, SendMessageRequest, StartAttachmentUploadRequest,
-    UploadAttachmentRequest,
+    ChatStream, CompleteAttachmentUploadRequest, Connection, Event, GetAttachmentRequest,
+    LostReason, Next, Participant, ParticipantToken, SendEventRequest, SendMessageRequest,
+    StartAttachmentUploadRequest, UploadAttachmentRequest,
 };
 
 use crate::support::logs::{self, Captured};
@@ -17,11 +17,16 @@ use crate::support::logs::{self, Captured};
 /// How long the test waits for the stream's event: a bound, not a synchronization.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-const SAID: [&str; 3] = [
+const SAID: [&str; 4] = [
     "my card number is 4111-1111",
     "and my address is 1 Secret Lane",
     "agent: your code is 908172",
+    "agent: while you were away, your PIN is 5521",
 ];
+/// What the service's error message says when a reconnection's call fails, and what a
+/// server's WebSocket error frame says: the server's words, which no record may hold.
+const SERVICE_WORDS: &str = "SECRET-MARKER-service-message-3b9e";
+const FRAME_WORDS: &str = "SECRET-MARKER-error-frame-81c2";
 const FILE: &[u8] = b"attachment body: passport scan";
 
 /// Plays the chat; returns every secret it handled.
@@ -92,12 +97,61 @@ fn whole_chat(emulator: &Emulator) -> Vec<String> {
         }
     }
     assert!(heard);
+    stream_faults(emulator, &chat.contact_id, &mut stream);
     drop(stream);
     remember(&me, &mut secrets);
     me.disconnect(&Default::default()).unwrap();
     secrets.extend(SAID.map(str::to_owned));
+    secrets.extend([SERVICE_WORDS, FRAME_WORDS].map(str::to_owned));
     secrets.push(String::from_utf8(FILE.to_vec()).unwrap());
     secrets
+}
+
+/// The stream's next event, within [`PATIENCE`].
+fn next_event(stream: &mut ChatStream) -> Event {
+    match stream.next_timeout(PATIENCE).unwrap() {
+        Next::Event(e) => e,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Two outages: the sockets dropped while the agent speaks, with a reconnection whose
+/// catch-up meets service errors (retried, then the attempt failed) before the next one
+/// catches the message up; then a server's error frame.
+fn stream_faults(emulator: &Emulator, id: &str, stream: &mut ChatStream) {
+    emulator.set_pushes(id, false).unwrap();
+    emulator.agent_says(id, SAID[3], "text/plain").unwrap();
+    // The reconnection's GetTranscript, all its attempts (the URL is still fresh: no
+    // CreateParticipantConnection; the upgrade takes no fault).
+    for _ in 0..3 {
+        assert!(emulator.fail_next(500, "InternalServerException", SERVICE_WORDS));
+    }
+    assert_eq!(emulator.drop_websockets(id).unwrap(), 1);
+    let e = next_event(stream);
+    assert!(matches!(e, Event::Connection(Connection::Lost(_))), "{e:?}");
+    let e = next_event(stream);
+    let Event::Connection(Connection::Restored(back)) = e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(back.missed, 1);
+    let e = next_event(stream);
+    assert_eq!(e.item().and_then(|i| i.content.as_deref()), Some(SAID[3]));
+    emulator.set_pushes(id, true).unwrap();
+    let frame = serde_json::json!({"message": FRAME_WORDS, "connectionId": "c", "requestId": "r"});
+    assert_eq!(emulator.push_frame(id, &frame.to_string()).unwrap(), 1);
+    let e = next_event(stream);
+    let Event::Connection(Connection::Lost(lost)) = e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(
+        lost.reason,
+        LostReason::ReadError("the WebSocket sent an error frame".to_owned())
+    );
+    let e = next_event(stream);
+    assert!(
+        matches!(e, Event::Connection(Connection::Restored(_))),
+        "{e:?}"
+    );
 }
 
 /// The URL's parts that carry its secret: the whole URL, its path and query, the query.
@@ -174,6 +228,16 @@ fn a_whole_chat_with_faults_logs_no_secret_and_what_support_needs() {
         ("connect_participant::transfer", "PUT to 127.0.0.1:"),
         ("connect_participant::transfer", "GET to 127.0.0.1:"),
         (
+            "connect_participant::stream",
+            "chat stream reconnection failed: internal server error (HTTP 500, \
+             InternalServerException, request id ",
+        ),
+        (
+            "connect_participant::stream",
+            "chat stream lost its connection: read error: the WebSocket sent an error frame; \
+             reconnecting",
+        ),
+        (
             "connect_participant::participant",
             "this participant has left the chat: its DisconnectParticipant succeeded; later \
              calls send nothing",
@@ -186,7 +250,12 @@ fn a_whole_chat_with_faults_logs_no_secret_and_what_support_needs() {
             capture.records
         );
     }
-    let retry = on_this_thread(&capture.records, call, "retrying in ");
+    let retries = on_this_thread(&capture.records, call, "retrying in ");
+    // The message's retry, and the stream's catch-up's two.
+    let (retry, catch_up): (Vec<_>, Vec<_>) = retries
+        .into_iter()
+        .partition(|r| r.args.starts_with("SendMessage: "));
+    assert_eq!(catch_up.len(), 2, "{catch_up:?}");
     assert_eq!(retry.len(), 1, "{retry:?}");
     assert_eq!(retry[0].level, log::Level::Info);
     assert!(retry[0].args.ends_with(" ms"), "{retry:?}");

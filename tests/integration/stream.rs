@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use connect_participant::{
-    ChatStream, Connection, ErrorKind, Event, Next, Participant, ParticipantToken,
+    ChatStream, Connection, ErrorKind, Event, LostReason, Next, Participant, ParticipantToken,
     SendEventRequest, SendMessageRequest, StreamBuilder,
 };
 
@@ -246,10 +246,16 @@ fn a_missed_heartbeat_answer_makes_a_new_connection() {
     s.emulator.set_heartbeat_answers(false);
     s.emulator.agent_says(id, "unheard", "text/plain").unwrap();
     // Nothing drops the socket: only the unanswered heartbeat makes the stream reconnect,
-    // and the reconnection reads the message back.
-    assert_eq!(take(&mut stream, 1), ["message unheard"]);
-    assert!(s.emulator.websocket_handshakes() >= 2);
+    // and the reconnection, once its heartbeat is answered, reads the message back.
+    let lost = (0..2).find_map(|_| match stream.next_timeout(PATIENCE) {
+        Ok(Next::Event(Event::Connection(Connection::Established))) => None,
+        Ok(Next::Event(Event::Connection(Connection::Lost(lost)))) => Some(lost),
+        other => panic!("{other:?}"),
+    });
+    assert_eq!(lost.unwrap().reason, LostReason::HeartbeatMissed);
     s.emulator.set_heartbeat_answers(true);
+    assert_eq!(take(&mut stream, 1), ["message unheard"]);
+    assert_eq!(s.emulator.websocket_handshakes(), 2);
     s.emulator.set_pushes(id, true).unwrap();
     nothing_more(&s, &mut stream, "heard");
 }

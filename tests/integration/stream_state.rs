@@ -169,14 +169,150 @@ fn muted_heartbeats_are_a_lost_heartbeat_and_muted_deep_heartbeats_a_failed_one(
 }
 
 #[test]
-fn an_unhealthy_deep_heartbeat_answer_loses_the_connection() {
+fn unhealthy_deep_heartbeat_answers_are_no_answers_until_healthy_ones_restore() {
     let s = setup();
     let mut stream = open(&s);
-    let sick = r#"{"topic":"aws/ping","statusCode":500,"statusContent":"Internal Server Error"}"#;
-    assert_eq!(s.emulator.push_frame(&s.chat.contact_id, sick).unwrap(), 1);
+    s.emulator.set_deep_heartbeat_health(false);
+    // Decided at the next tick, as no answer.
     assert_eq!(next(&mut stream), "lost: deep heartbeat failed");
+    assert!(matches!(
+        stream.health(),
+        Health::Reconnecting { attempts: 0, .. }
+    ));
+    s.emulator.set_deep_heartbeat_health(true);
+    // The new socket's first deep heartbeat, sent at once, is answered healthy.
     assert_eq!(next(&mut stream), "restored 0");
+    assert_eq!(stream.health(), Health::Connected);
     nothing_more(&s, &mut stream, "healthy again");
+}
+
+/// The transitions of a stream (3 attempts at most) whose sockets never prove themselves
+/// because of `fault`: one lost, then broken after 3 failed attempts, Reconnecting
+/// meanwhile, never Restored; what the catch-ups found comes before the end.
+fn one_loss_then_broken(fault: impl FnOnce(&Emulator), lost: &str) {
+    let s = setup();
+    let mut stream = fast(ChatStream::builder(&s.customer))
+        .max_reconnect_attempts(3)
+        .open()
+        .unwrap();
+    assert_eq!(next(&mut stream), "established");
+    let id = &s.chat.contact_id;
+    s.emulator.set_pushes(id, false).unwrap();
+    fault(&s.emulator);
+    assert_eq!(next(&mut stream), lost);
+    s.emulator
+        .agent_says(id, "while away", "text/plain")
+        .unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..500 {
+        match stream.next_timeout(Duration::from_millis(20)).unwrap() {
+            Next::TimedOut => assert!(
+                matches!(stream.health(), Health::Reconnecting { .. }),
+                "{:?}",
+                stream.health()
+            ),
+            Next::Event(Event::Connection(Connection::Broken(e))) => {
+                seen.push(Event::Connection(Connection::Broken(e)));
+                break;
+            }
+            Next::Event(e) => seen.push(e),
+            other => panic!("{other:?}"),
+        }
+    }
+    let Some(Event::Connection(Connection::Broken(e))) = seen.pop() else {
+        panic!("{seen:?}");
+    };
+    let seen: Vec<_> = seen.iter().map(describe).collect();
+    assert_eq!(
+        seen,
+        ["message while away"],
+        "held, then given before the end"
+    );
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(e.attempts(), 3, "{e}");
+    assert!(stream.next().is_none());
+    assert_eq!(stream.health(), Health::Broken);
+    // The first socket, and one per failed attempt.
+    assert_eq!(s.emulator.websocket_handshakes(), 4);
+}
+
+#[test]
+fn heartbeats_muted_for_good_are_one_loss_then_broken() {
+    one_loss_then_broken(|e| e.set_heartbeat_answers(false), "lost: heartbeat missed");
+}
+
+#[test]
+fn deep_heartbeats_muted_for_good_are_one_loss_then_broken() {
+    one_loss_then_broken(
+        |e| e.set_deep_heartbeat_answers(false),
+        "lost: deep heartbeat failed",
+    );
+}
+
+#[test]
+fn deep_heartbeats_unhealthy_for_good_are_one_loss_then_broken() {
+    one_loss_then_broken(
+        |e| e.set_deep_heartbeat_health(false),
+        "lost: deep heartbeat failed",
+    );
+}
+
+#[test]
+fn restored_counts_what_every_catch_up_of_the_outage_found_and_it_follows() {
+    let s = setup();
+    let mut stream = open(&s);
+    let id = &s.chat.contact_id;
+    s.emulator.set_pushes(id, false).unwrap();
+    s.emulator.set_heartbeat_answers(false);
+    s.emulator.agent_says(id, "one", "text/plain").unwrap();
+    assert_eq!(next(&mut stream), "lost: heartbeat missed");
+    // A reconnection catches "one" up, then fails (no heartbeat answer); the next one
+    // catches "two" up.
+    quiet_until(&mut stream, || s.emulator.websocket_handshakes() >= 2);
+    s.emulator.agent_says(id, "two", "text/plain").unwrap();
+    quiet_until(&mut stream, || s.emulator.websocket_handshakes() >= 3);
+    assert!(matches!(
+        stream.health(),
+        Health::Reconnecting { attempts: 1.., .. }
+    ));
+    s.emulator.set_heartbeat_answers(true);
+    assert_eq!(
+        take(&mut stream, 3),
+        ["restored 2", "message one", "message two"]
+    );
+    s.emulator.set_pushes(id, true).unwrap();
+    nothing_more(&s, &mut stream, "three");
+}
+
+#[test]
+fn a_reconnection_asks_for_its_proof_at_once() {
+    let s = setup();
+    // An hour between heartbeats: only the one sent at once proves the new socket.
+    let mut stream = ChatStream::builder(&s.customer)
+        .heartbeat_interval(Duration::from_secs(3600))
+        .open()
+        .unwrap();
+    assert_eq!(next(&mut stream), "established");
+    assert_eq!(s.emulator.drop_websockets(&s.chat.contact_id).unwrap(), 1);
+    assert!(next(&mut stream).starts_with("lost: read error: "));
+    assert_eq!(next(&mut stream), "restored 0");
+}
+
+#[test]
+fn a_passed_deadline_starts_no_connection_attempt() {
+    let s = setup();
+    let mut stream = open(&s);
+    assert_eq!(s.emulator.drop_websockets(&s.chat.contact_id).unwrap(), 1);
+    assert!(next(&mut stream).starts_with("lost: read error: "));
+    for _ in 0..3 {
+        assert!(matches!(
+            stream.next_timeout(Duration::ZERO).unwrap(),
+            Next::TimedOut
+        ));
+    }
+    assert_eq!(s.emulator.websocket_handshakes(), 1, "no attempt was made");
+    assert_eq!(next(&mut stream), "restored 0");
+    assert_eq!(s.emulator.websocket_handshakes(), 2);
 }
 
 #[test]
@@ -188,7 +324,9 @@ fn without_deep_heartbeats_muted_ping_answers_change_nothing() {
         .unwrap();
     assert_eq!(next(&mut stream), "established");
     s.emulator.set_deep_heartbeat_answers(false);
-    // Several heartbeats pass (100 ms each) while the agent's messages come.
+    let sick = r#"{"topic":"aws/ping","statusCode":500,"statusContent":"Internal Server Error"}"#;
+    assert_eq!(s.emulator.push_frame(&s.chat.contact_id, sick).unwrap(), 1);
+    // Several heartbeats pass (100 ms each); the unsolicited unhealthy answer is ignored.
     for i in 0..5 {
         match stream.next_timeout(Duration::from_millis(150)).unwrap() {
             Next::TimedOut => {}
@@ -215,8 +353,10 @@ fn typing_frame_without_id() -> String {
 #[test]
 fn a_rotation_opens_the_new_socket_first_and_yields_what_both_got_once() {
     let s = setup();
-    // The overlap lasts until the new socket answers a heartbeat: a second here, far
-    // longer than the agent below takes to speak once it sees both sockets.
+    // The overlap lasts until the new socket answers a heartbeat, sent an interval (1 s)
+    // after the new socket is up; and the stream reads only within its calls. A call
+    // that opens the new socket ends (10 ms) before its first heartbeat is due: between
+    // the calls, nothing can end the overlap.
     let mut stream = ChatStream::builder(&s.customer)
         .heartbeat_interval(Duration::from_secs(1))
         .socket_lifetime(Duration::from_millis(50))
@@ -224,22 +364,27 @@ fn a_rotation_opens_the_new_socket_first_and_yields_what_both_got_once() {
         .unwrap();
     assert_eq!(next(&mut stream), "established");
     let id = s.chat.contact_id.clone();
-    let agent = std::thread::scope(|scope| {
-        let agent = scope.spawn(|| {
-            // Both sockets subscribed: the old one is still open, the new one is ready.
-            assert!(s.emulator.wait_for_websockets(&id, 2, PATIENCE));
-            s.emulator
-                .agent_says(&id, "during the overlap", "text/plain")
-                .unwrap();
-            s.emulator
-                .push_frame(&id, &typing_frame_without_id())
-                .unwrap()
-        });
-        let seen = take(&mut stream, 2);
-        (seen, agent.join().unwrap())
-    });
-    let (mut seen, typing_sockets) = agent;
+    for _ in 0..500 {
+        if s.emulator.websocket_handshakes() >= 2 {
+            break;
+        }
+        match stream.next_timeout(Duration::from_millis(10)).unwrap() {
+            Next::TimedOut => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(s.emulator.websocket_handshakes(), 2);
+    // Both sockets subscribed: the old one is still open, the new one is ready.
+    assert_eq!(s.emulator.websockets(&id), 2);
+    s.emulator
+        .agent_says(&id, "during the overlap", "text/plain")
+        .unwrap();
+    let typing_sockets = s
+        .emulator
+        .push_frame(&id, &typing_frame_without_id())
+        .unwrap();
     assert_eq!(typing_sockets, 2, "both sockets got the typing frame");
+    let mut seen = take(&mut stream, 2);
     // Read on until the overlap is over: the new socket answered a heartbeat (which the
     // emulator queued after the frames above, so both copies of each were read), the old
     // one was closed, and, its lifetime long past, the next rotation began.
@@ -258,8 +403,22 @@ fn a_rotation_opens_the_new_socket_first_and_yields_what_both_got_once() {
     assert_eq!(stream.health(), Health::Connected);
 }
 
+/// Reads `stream` (nothing must come) until `done`, at most [`PATIENCE`].
+fn quiet_until(stream: &mut ChatStream, mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        match stream.next_timeout(Duration::from_millis(50)).unwrap() {
+            Next::TimedOut => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(done());
+}
+
 #[test]
-fn a_rotation_that_fails_is_a_loss_like_any_other() {
+fn a_failed_rotation_keeps_the_old_socket_and_tries_again() {
     let s = setup();
     let mut stream = fast(ChatStream::builder(&s.customer))
         .socket_lifetime(Duration::from_millis(300))
@@ -269,10 +428,16 @@ fn a_rotation_that_fails_is_a_loss_like_any_other() {
     // The participant's clock still says its URL is fresh; the emulator's says it
     // expired: the rotation's new socket is refused.
     s.emulator.advance_clock(Duration::from_secs(101));
-    assert_eq!(next(&mut stream), "lost: URL refused");
-    assert_eq!(next(&mut stream), "restored 0");
-    assert_eq!(s.emulator.websocket_refusals(), 1);
+    quiet_until(&mut stream, || s.emulator.websocket_refusals() == 1);
+    // No outage: the old socket is kept, and works.
+    assert_eq!(stream.health(), Health::Connected);
+    assert_eq!(s.emulator.websocket_handshakes(), 1);
     nothing_more(&s, &mut stream, "after the refusal");
+    // Tried again after the socket's lifetime (shorter than 30 s), with a new URL.
+    quiet_until(&mut stream, || s.emulator.websocket_handshakes() == 2);
+    assert_eq!(s.emulator.websocket_refusals(), 1);
+    nothing_more(&s, &mut stream, "after the rotation");
+    assert_eq!(stream.health(), Health::Connected);
 }
 
 #[test]
@@ -447,13 +612,21 @@ fn the_control_path_mutes_heartbeat_answers() {
         "POST",
         "/emulator/settings",
         None,
+        r#"{"HeartbeatAnswers":true}"#,
+    );
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(next(&mut stream), "restored 0");
+    let a = call(
+        addr,
+        "POST",
+        "/emulator/settings",
+        None,
         r#"{"HeartbeatAnswers":true,"DeepHeartbeatAnswers":false}"#,
     );
     assert_eq!(
         a.text(),
         r#"{"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true,"WebSocketUpgrades":true}"#
     );
-    assert_eq!(next(&mut stream), "restored 0");
     assert_eq!(next(&mut stream), "lost: deep heartbeat failed");
     for (body, message) in [
         (

@@ -455,8 +455,10 @@ come as lines of their own, in order with the events:
   {\"Connection\":\"established\"}                      first
   {\"Connection\":\"lost\",\"Reason\":\"heartbeat missed\"}  once per outage
   {\"Connection\":\"restored\",\"Missed\":2,\"DownForMs\":840}
-(Reason: heartbeat missed, deep heartbeat failed, closed with code N, read
-error: ..., URL refused; Missed: the items the catch-up found, printed next).
+(Reason: heartbeat missed, deep heartbeat failed, closed with code N, closed
+without a code, read error: ...; a new socket counts as restored once it
+answered a heartbeat; Missed: the items the outage's catch-ups found, printed
+next).
 The last line is chat.ended, alone as {\"Event\":\"chat.ended\"} when the end
 was learnt without an item, or left when this participant left the chat
 (disconnected, by itself or by the service) while it goes on for the others;

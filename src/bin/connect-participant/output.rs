@@ -315,7 +315,9 @@ pub fn watch_json(event: &Event) -> String {
 
 /// A change of the connection: `{"Connection":"established"}`,
 /// `{"Connection":"lost","Reason":"heartbeat missed"}`,
-/// `{"Connection":"restored","Missed":2,"DownForMs":840}`, `{"Connection":"broken"}`.
+/// `{"Connection":"restored","Missed":2,"DownForMs":840}`. (`watch` prints no line for
+/// [`Connection::Broken`]: it reports the error instead; given one, this writes
+/// `{"Connection":"broken"}`.)
 pub fn connection_line(c: &Connection) -> String {
     let line = Json::default().string("Connection", Some(c.name()));
     match c {

@@ -75,11 +75,15 @@ impl StreamBuilder {
     }
 
     /// Whether a deep heartbeat (`aws/ping`) goes with each heartbeat. Its answer says
-    /// whether the service behind the socket is healthy (`statusCode` 200,
-    /// `statusContent` `"OK"`); an answer that says otherwise, or no answer by the next
-    /// heartbeat, loses the connection ([`LostReason::DeepHeartbeatFailed`](super::LostReason::DeepHeartbeatFailed))
-    /// and the stream reconnects: after one failure, as after one missed heartbeat. The
-    /// interval is the heartbeat's. Defaults to `true`.
+    /// whether the service behind the socket is healthy (`statusCode` 200, and
+    /// `statusContent` `"OK"` when it is there). No healthy answer by the next heartbeat
+    /// (an unhealthy one counts as none, and is logged at `warn`) loses the connection
+    /// ([`LostReason::DeepHeartbeatFailed`](super::LostReason::DeepHeartbeatFailed)) and
+    /// the stream reconnects: after one miss, as after one missed heartbeat. A new socket
+    /// is proven only by a healthy answer too, so a service whose deep heartbeats keep
+    /// failing uses up [`max_reconnect_attempts`](Self::max_reconnect_attempts) and the
+    /// stream is broken. The interval is the heartbeat's. With `false`, no deep heartbeat
+    /// is sent and any answer to one is ignored. Defaults to `true`.
     ///
     /// The reference clients: ChatJS (`webSocketManager.js` in amazon-connect-chatjs's
     /// bundled WebSocket manager) sends `aws/ping` with each heartbeat every 10 s, and
@@ -88,8 +92,8 @@ impl StreamBuilder {
     /// `HeartbeatManager.kt` in amazon-connect-chat-android) runs a second 10 s heartbeat
     /// for `aws/ping`, counts only `statusCode` 200 with `statusContent` `"OK"` as an
     /// answer, and on a tick with the last one unanswered emits `DeepHeartBeatFailure`
-    /// and reconnects. This stream reports (a log record and the lost reason) and
-    /// reconnects, as Android does.
+    /// and reconnects. This stream decides at the next tick and reconnects, as Android
+    /// does, and reports it (a log record and the lost reason).
     pub fn deep_heartbeat(mut self, on: bool) -> Self {
         self.settings.deep_heartbeat = on;
         self
@@ -105,8 +109,9 @@ impl StreamBuilder {
     }
 
     /// How many connection attempts may fail in a row before the stream gives up and
-    /// yields [`Connection::Broken`](super::Connection::Broken). A socket lost before it answered a heartbeat counts
-    /// as its attempt's failure. At least 1. Defaults to 10 (about two and a half minutes
+    /// yields [`Connection::Broken`](super::Connection::Broken). A socket lost before it
+    /// was proven (a heartbeat answered and, with the deep heartbeat on, a healthy deep
+    /// heartbeat) counts as its attempt's failure. At least 1. Defaults to 10 (about two and a half minutes
     /// with the default back-off).
     pub fn max_reconnect_attempts(mut self, attempts: u32) -> Self {
         self.settings.max_reconnects = attempts;
@@ -123,8 +128,9 @@ impl StreamBuilder {
 
     /// How long one socket is used before the stream replaces it. Defaults to 59 minutes,
     /// as ChatJS (`TRANSPORT_LIFETIME_IN_SECONDS`); whether the service closes older sockets
-    /// is not documented. The replacement is made before the old socket is closed: see
-    /// [`ChatStream`]'s "Keeping the stream alive".
+    /// is not documented. The replacement is made before the old socket is closed; when it
+    /// fails, the old socket is kept and the replacement tried again after 30 s, or after
+    /// this lifetime if shorter: see [`ChatStream`]'s "Keeping the stream alive".
     pub fn socket_lifetime(mut self, lifetime: Duration) -> Self {
         self.settings.socket_lifetime = lifetime;
         self
@@ -218,9 +224,10 @@ impl ChatStream {
             settings,
             socket: None,
             rotation: Rotation::default(),
-            opened: now,
+            rotate_at: None,
             delivery: Delivery::default(),
             pending: VecDeque::new(),
+            held: VecDeque::new(),
             established_due: false,
             heartbeat_due: now,
             awaiting_heartbeat: false,
@@ -232,6 +239,7 @@ impl ChatStream {
             last_failure: None,
             outage: None,
             outage_failures: 0,
+            outage_missed: 0,
             ended: false,
             broken: false,
         }

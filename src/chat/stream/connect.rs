@@ -63,11 +63,12 @@ impl ChatStream {
 
     /// Makes `socket` the one read and heartbeated, from now.
     pub(super) fn install(&mut self, socket: Socket) {
+        let now = Instant::now();
         self.socket = Some(socket);
-        self.opened = Instant::now();
+        self.rotate_at = now.checked_add(self.settings.socket_lifetime);
         self.awaiting_heartbeat = false;
         self.awaiting_ping = false;
-        self.heartbeat_due = self.opened + self.settings.heartbeat;
+        self.heartbeat_due = now + self.settings.heartbeat;
     }
 
     /// A URL, the upgrade and the subscription: a socket ready to be read, and the chat

@@ -10,10 +10,11 @@ use crate::error::Error;
 /// in order with the chat's events, each exactly once.
 ///
 /// A stream yields [`Established`](Connection::Established) first; then, for every outage,
-/// one [`Lost`](Connection::Lost) and, once it is back and has read what it missed, one
-/// [`Restored`](Connection::Restored); if it gives up, [`Broken`](Connection::Broken) is
-/// its last event. Replacing a socket on purpose (the hourly rotation) is not an outage
-/// and yields nothing unless it fails.
+/// one [`Lost`](Connection::Lost) and, once a new socket has read what was missed and
+/// answered a heartbeat, one [`Restored`](Connection::Restored), however many attempts
+/// failed between; if it gives up, [`Broken`](Connection::Broken) is its last event.
+/// Replacing a socket on purpose (the hourly rotation) is not an outage and yields
+/// nothing, even when it fails (the old socket is kept).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Connection {
@@ -21,7 +22,9 @@ pub enum Connection {
     Established,
     /// The socket was lost; the stream is reconnecting.
     Lost(Lost),
-    /// The stream is back after a [`Lost`](Connection::Lost), and has read what it missed.
+    /// The stream is back after a [`Lost`](Connection::Lost): a new socket is subscribed,
+    /// has read what was missed, and is proven (it answered a heartbeat and, with the
+    /// deep heartbeat on, a healthy deep heartbeat).
     Restored(Restored),
     /// The stream gave up: the error says why and how many attempts it made. The last
     /// event of the stream.
@@ -46,15 +49,15 @@ impl Connection {
 pub enum LostReason {
     /// A heartbeat (`aws/heartbeat`) had no answer by the next one.
     HeartbeatMissed,
-    /// Deep heartbeats (`aws/ping`) failed or went unanswered too many times in a row.
+    /// A deep heartbeat (`aws/ping`) had no healthy answer by the next one (an unhealthy
+    /// answer counts as none): once is enough, as for a heartbeat.
     DeepHeartbeatFailed,
     /// The server closed the socket, with this close code if it sent one.
     Closed(Option<u16>),
     /// Reading or writing the socket failed, or the server sent something the stream
-    /// cannot read; the words say what (never a URL or a token).
+    /// cannot read (an error frame, an item it cannot parse); the words say what, in the
+    /// crate's words (never a URL, a token, or what the server wrote).
     ReadError(String),
-    /// A new connection's URL or upgrade was refused.
-    Refused,
 }
 
 impl fmt::Display for LostReason {
@@ -65,7 +68,6 @@ impl fmt::Display for LostReason {
             LostReason::Closed(Some(code)) => write!(f, "closed with code {code}"),
             LostReason::Closed(None) => f.write_str("closed without a code"),
             LostReason::ReadError(why) => write!(f, "read error: {why}"),
-            LostReason::Refused => f.write_str("URL refused"),
         }
     }
 }
@@ -78,14 +80,16 @@ pub struct Lost {
     pub reason: LostReason,
 }
 
-/// A restored connection: what the catch-up found and how long the stream was away.
+/// A restored connection: what the outage's catch-ups found and how long the stream was
+/// away.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Restored {
-    /// How many transcript items the catch-up found that had not been yielded (they
-    /// follow this event).
+    /// How many transcript items the outage's catch-ups found that had not been yielded
+    /// (every attempt's, a socket that failed before it was proven included; they follow
+    /// this event).
     pub missed: usize,
-    /// From the loss to the new socket's subscription and catch-up.
+    /// From the loss to the proof of the new socket (its answered heartbeat).
     pub down_for: Duration,
 }
 
@@ -94,9 +98,11 @@ pub struct Restored {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Health {
-    /// A socket is open and subscribed.
+    /// A socket is open and subscribed (and, after an outage, proven).
     Connected,
-    /// The socket was lost at `since`; `attempts` connection attempts have failed since.
+    /// The socket was lost at `since`; `attempts` connection attempts have failed since
+    /// (a socket lost before it was proven is a failed attempt). Until a new socket is
+    /// proven.
     Reconnecting {
         /// When the socket was lost.
         since: Instant,

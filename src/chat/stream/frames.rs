@@ -27,8 +27,12 @@ pub(crate) enum Frame {
     /// The answer to a heartbeat.
     Heartbeat,
     /// The answer to a deep heartbeat: healthy when `statusCode` is 200 and
-    /// `statusContent`, if present, is `"OK"` (what ChatJS's `webSocketManager.js` and the
-    /// Android SDK's `WebSocketManager.kt` take for a success).
+    /// `statusContent`, if present, is `"OK"`. ChatJS's `webSocketManager.js` reads
+    /// `statusCode` 200 only; the Android SDK's `WebSocketManager.kt` also wants
+    /// `statusContent` `"OK"`, read with `optString` (so a missing one is `""` there, and
+    /// unhealthy). This takes the stricter rule where the member is there (a 200 that
+    /// says otherwise is not healthy) and ChatJS's where it is not (a bare 200 is
+    /// healthy): an answer the service words differently is not a reason to reconnect.
     Ping(bool),
     /// A chat item.
     Chat(Box<Item>),

@@ -94,13 +94,17 @@ pub enum Next {
 ///
 /// The stream says how its connection is, in order with the chat's events, each
 /// transition once ([`Event::Connection`]): [`Connection::Established`] first, once the
-/// first socket is subscribed and the transcript read; for every outage one
-/// [`Connection::Lost`] with its [`LostReason`] (a heartbeat or deep heartbeat missed, the
-/// socket closed with a code, a read error, a URL refused), and, once a new socket is
-/// subscribed and has read what was missed, one [`Connection::Restored`] (how many items
-/// were missed, which follow it, and for how long the stream was away). Failed attempts
-/// within an outage yield nothing more; [`health`](ChatStream::health) tells them at any
-/// time. When the attempts run out, or a failure cannot be got past (a certificate
+/// first socket is subscribed and the transcript read (the open fails instead if it
+/// cannot be); for every outage one [`Connection::Lost`] with its [`LostReason`] (a
+/// heartbeat or deep heartbeat missed, the socket closed with a code, a read error), and,
+/// once a new socket is subscribed, has read what was missed and is *proven* (it answered
+/// a heartbeat and, with the deep heartbeat on, a healthy deep heartbeat, both sent as
+/// soon as it is subscribed), one [`Connection::Restored`] (how many items the outage's
+/// catch-ups found, which follow it, and for how long the stream was away). Failed
+/// attempts within an outage yield nothing more, a socket lost before it was proven
+/// included; [`health`](ChatStream::health) says `Reconnecting`, with their count, until
+/// a socket is proven. What the catch-ups and the unproven sockets bring is held until
+/// `Restored`, or, if the stream ends first, yielded before its last event. When the attempts run out, or a failure cannot be got past (a certificate
 /// refused, a URL that cannot be used), [`Connection::Broken`] carries the error (with
 /// the attempts it made, [`Error::attempts`]) and is the last event: the iterator then
 /// gives `None`. The iterator's `Err` is never yielded for a connection that gave up (it
@@ -110,25 +114,28 @@ pub enum Next {
 /// # Keeping the stream alive
 ///
 /// As Amazon's chat library (ChatJS) does, the stream sends a deep heartbeat
-/// (`aws/ping`) and a heartbeat (`aws/heartbeat`) every 10 s while it waits. When a
-/// heartbeat has had no answer by the next one, when a deep heartbeat's answer is not
-/// healthy or has not come by the next one (see [`StreamBuilder::deep_heartbeat`]), when
-/// the socket drops or the server closes it, the connection is lost and the stream
-/// connects again: a new URL from CreateParticipantConnection when the last one is older
+/// (`aws/ping`) and a heartbeat (`aws/heartbeat`) every 10 s while it waits, and at once
+/// on a new connection's socket. When a heartbeat has had no answer by the next one, when
+/// a deep heartbeat has had no healthy answer by the next one (an unhealthy answer counts
+/// as none; see [`StreamBuilder::deep_heartbeat`]), when the socket drops or the server
+/// closes it, the connection is lost and the stream connects again: a new URL from CreateParticipantConnection when the last one is older
 /// than 85 s or past its `ConnectionExpiry` (which renews the connection token too), the
 /// upgrade, the subscription. Failed attempts in a row wait before the next: none before
 /// the first, then [`reconnect_backoff`](StreamBuilder::reconnect_backoff)'s initial wait
 /// doubling up to its ceiling, each with ±30% jitter from the client's random source;
 /// after [`max_reconnect_attempts`](StreamBuilder::max_reconnect_attempts) the stream
-/// gives up. A connection counts as healthy again once a heartbeat is answered.
+/// gives up. A connection counts as healthy again, and the failures in a row start again
+/// from none, once its socket is proven.
 ///
 /// Every 59 minutes ([`socket_lifetime`](StreamBuilder::socket_lifetime)) the socket is
 /// replaced make-before-break, as ChatJS replaces it: the new one is opened and subscribed
 /// while the old one stays open, and both are read until the new one has answered a
 /// heartbeat; then the old one is closed. An item that comes on both is yielded once (by
 /// `Id`), and so is a typing event (which has no `Id`: the same frame text on both sockets
-/// is one frame). The replacement yields nothing, unless it fails: then the connection is
-/// lost as above.
+/// is one frame). The replacement yields nothing, even when it fails (a URL, the upgrade
+/// or the subscription refused or failing): the old socket, which works, is kept, and the
+/// replacement is tried again 30 s later (or after the socket lifetime, if shorter). Only
+/// a replacement that learns the chat is over ends the stream.
 ///
 /// # Each item once
 ///
@@ -163,20 +170,28 @@ pub enum Next {
 ///
 /// The stream logs through the [`log`](https://docs.rs/log) facade, at the target
 /// `connect_participant::stream`: `info` for each transition (established, lost and why,
-/// restored, broken, the chat's end or this participant leaving), `debug` for rotations,
+/// restored, broken, the chat's end or this participant leaving) and for a failed
+/// rotation, `warn` for each unhealthy deep-heartbeat answer, `debug` for rotations,
 /// catch-ups (how many items) and reconnection attempts (with the wait before the next),
-/// `trace` for heartbeats. No record holds a token, a URL or its query, or a message's
-/// content.
+/// `trace` for heartbeats. No record holds a token, a URL or its query, a message's
+/// content, or what the server wrote: a failure is logged by its kind, HTTP status,
+/// service error type and request id, as the calls log theirs.
 pub struct ChatStream {
     participant: Participant,
     settings: builder::Settings,
     socket: Option<Socket>,
     /// The socket being replaced, while both are read.
     rotation: Rotation,
-    /// When the socket was opened, to replace it after its lifetime.
-    opened: Instant,
+    /// When the socket is replaced: its lifetime after it was opened, or the next try
+    /// after a failed rotation; `None` for never (a lifetime past what `Instant` holds).
+    rotate_at: Option<Instant>,
     delivery: Delivery,
     pending: VecDeque<Event>,
+    /// The chat's events read during an outage, from the catch-ups and the sockets not
+    /// proven yet: yielded after [`Connection::Restored`], or before the stream's last
+    /// event. At most the catch-ups' items (1000 per attempt, bounded by the attempts)
+    /// and the frames read between a socket's subscription and its first heartbeat tick.
+    held: VecDeque<Event>,
     /// [`Connection::Established`] is the next event, before what is pending.
     established_due: bool,
     /// When the next heartbeat is sent.
@@ -185,8 +200,9 @@ pub struct ChatStream {
     awaiting_heartbeat: bool,
     /// A deep heartbeat was sent and not answered yet.
     awaiting_ping: bool,
-    /// The socket answered a heartbeat, or came from the open or a rotation: losing it
-    /// is not a failed attempt.
+    /// The socket answered a heartbeat (and, with the deep heartbeat on, a healthy deep
+    /// heartbeat), or came from the open or a rotation: losing it is not a failed
+    /// attempt, and it ends an outage.
     proven: bool,
     /// Connection failures in a row.
     failures: u32,
@@ -200,6 +216,8 @@ pub struct ChatStream {
     outage: Option<Instant>,
     /// Failed connection attempts since then.
     outage_failures: u32,
+    /// The items the outage's catch-ups found.
+    outage_missed: usize,
     /// The last event is out, or queued.
     ended: bool,
     /// The stream gave up.
@@ -275,8 +293,9 @@ impl ChatStream {
 
     /// Waits at most `timeout` for the next event.
     ///
-    /// Waiting for frames and back-off waits end at the timeout. A connection attempt
-    /// started within it is not cut short: it may run past the timeout by its own bounds,
+    /// Waiting for frames and back-off waits end at the timeout, and no connection
+    /// attempt is started once it has passed (`Duration::ZERO` only reads what is there,
+    /// and never blocks on a reconnection). An attempt started within it is not cut short: it may run past the timeout by its own bounds,
     /// which are the client's connect timeout and timeout for the socket, a few seconds
     /// for the subscription (ChatJS's resend and retry waits), and the catch-up's
     /// GetTranscript calls (at most 10, each with the client's timeouts and retries).
@@ -294,6 +313,7 @@ impl ChatStream {
         self.ended = true;
         self.established_due = false;
         self.pending.clear();
+        self.held.clear();
         self.drop_sockets();
     }
 
@@ -319,9 +339,8 @@ impl ChatStream {
                 continue;
             }
             let now = Instant::now();
-            if now.duration_since(self.opened) >= self.settings.socket_lifetime
-                && !self.rotation.overlapping()
-            {
+            let rotate_at = self.rotate_at.filter(|_| !self.rotation.overlapping());
+            if rotate_at.is_some_and(|at| now >= at) {
                 self.rotate();
                 continue;
             }
@@ -330,10 +349,8 @@ impl ChatStream {
                 continue;
             }
             let mut until = self.heartbeat_due;
-            if !self.rotation.overlapping() {
-                if let Some(rotate_at) = self.opened.checked_add(self.settings.socket_lifetime) {
-                    until = until.min(rotate_at);
-                }
+            if let Some(at) = rotate_at {
+                until = until.min(at);
             }
             if let Some(d) = deadline {
                 if now >= d {
@@ -345,8 +362,9 @@ impl ChatStream {
         }
     }
 
-    /// The heartbeat's tick: the last one (and deep one) must have been answered; then
-    /// the next ones are sent.
+    /// The heartbeat's tick: the last one (and, with the deep heartbeat on, the last deep
+    /// one, healthy) must have been answered; then the next ones are sent. As the Android
+    /// SDK's `HeartbeatManager` decides: the tick sees what is still pending.
     fn heartbeat(&mut self, now: Instant) {
         let every = self.settings.heartbeat.as_millis();
         if self.awaiting_heartbeat {
@@ -357,8 +375,9 @@ impl ChatStream {
             );
             return;
         }
-        if self.awaiting_ping {
-            let why = format!("the WebSocket deep heartbeat had no answer within {every} ms");
+        if self.awaiting_ping && self.settings.deep_heartbeat {
+            let why =
+                format!("the WebSocket deep heartbeat had no healthy answer within {every} ms");
             self.lose(
                 LostReason::DeepHeartbeatFailed,
                 Error::new_kind(ErrorKind::Timeout, why),
@@ -440,19 +459,17 @@ impl ChatStream {
             Frame::Heartbeat => {
                 log::trace!(target: LOG_TARGET, "chat stream heartbeat answered");
                 self.awaiting_heartbeat = false;
-                self.proven = true;
-                self.failures = 0;
-                // The new socket works: the old one can go.
-                self.rotation.finish();
+                self.answered();
             }
-            Frame::Ping(true) => self.awaiting_ping = false,
+            // Without the deep heartbeat, its answers are none of the stream's concern.
+            Frame::Ping(_) if !self.settings.deep_heartbeat => {}
+            Frame::Ping(true) => {
+                self.awaiting_ping = false;
+                self.answered();
+            }
             Frame::Ping(false) => {
+                // As no answer: the next tick decides, as Android's does.
                 log::warn!(target: LOG_TARGET, "chat stream deep heartbeat answered unhealthy");
-                let e = Error::new_kind(
-                    ErrorKind::Transport,
-                    "the WebSocket deep heartbeat was answered unhealthy",
-                );
-                self.lose(LostReason::DeepHeartbeatFailed, e);
             }
             Frame::BadChat(why) => {
                 // The item is lost to this socket; the transcript has it, and a new
@@ -461,12 +478,16 @@ impl ChatStream {
                 self.lose(LostReason::ReadError(why), e);
             }
             Frame::Error(message) => {
-                let why = format!(
-                    "the WebSocket sent an error: {}",
-                    crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
+                // The server's words go in the error, not in the reason (which is logged).
+                let why = "the WebSocket sent an error frame";
+                let e = Error::new_kind(
+                    ErrorKind::Transport,
+                    format!(
+                        "{why}: {}",
+                        crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
+                    ),
                 );
-                let e = Error::new_kind(ErrorKind::Transport, why.clone());
-                self.lose(LostReason::ReadError(why), e);
+                self.lose(LostReason::ReadError(why.to_owned()), e);
             }
             Frame::Chat(_) | Frame::Subscribed(_) | Frame::Ignored => {}
         }
@@ -490,9 +511,27 @@ impl ChatStream {
                 log::info!(target: LOG_TARGET, "chat stream ended: the chat has ended");
                 self.participant.mark_chat_ended();
                 self.ended = true;
+                self.release_held();
             }
-            self.pending.push_back(event);
+            if self.outage.is_some() && !self.ended {
+                self.held.push_back(event);
+            } else {
+                self.pending.push_back(event);
+            }
         }
+    }
+
+    /// A heartbeat or a healthy deep heartbeat was answered: with nothing else awaited,
+    /// the socket is proven.
+    fn answered(&mut self) {
+        if self.awaiting_heartbeat || (self.awaiting_ping && self.settings.deep_heartbeat) {
+            return;
+        }
+        self.proven = true;
+        self.failures = 0;
+        // The new socket works: the old one can go.
+        self.rotation.finish();
+        self.restored();
     }
 
     /// Is this event this participant's own `participant.left` or

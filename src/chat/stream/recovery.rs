@@ -9,13 +9,19 @@ use crate::error::{Error, ErrorKind, RetryClass};
 
 impl ChatStream {
     /// The socket is lost for `reason` (`e` says it as an error): closed, and the next
-    /// loop reconnects. The first loss of an outage yields [`Connection::Lost`]; this
-    /// participant having left ends the stream with [`Event::Left`] instead.
+    /// loop reconnects. The first loss of an outage yields [`Connection::Lost`]; a socket
+    /// lost before it was proven is a failed attempt of the outage, and yields nothing;
+    /// this participant having left ends the stream with [`Event::Left`] instead.
     pub(super) fn lose(&mut self, reason: LostReason, e: Error) {
         self.drop_sockets();
         if !self.proven {
-            // Lost before it answered a heartbeat: the attempt that made it failed.
+            // Lost before it was proven: the attempt that made it failed.
             self.failures += 1;
+            self.outage_failures += 1;
+            log::debug!(
+                target: LOG_TARGET,
+                "chat stream reconnection failed before its socket was proven: {reason}"
+            );
         }
         self.proven = false;
         self.last_failure = Some(e);
@@ -28,6 +34,7 @@ impl ChatStream {
             log::info!(target: LOG_TARGET, "chat stream lost its connection: {reason}; reconnecting");
             self.outage = Some(Instant::now());
             self.outage_failures = 0;
+            self.outage_missed = 0;
             self.pending
                 .push_back(Event::Connection(Connection::Lost(Lost { reason })));
         }
@@ -62,6 +69,10 @@ impl ChatStream {
                 _ => std::thread::sleep(at - now),
             }
         }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            // An attempt blocks past any deadline: none is started after it.
+            return true;
+        }
         log::debug!(
             target: LOG_TARGET,
             "chat stream reconnecting: attempt {} after {} failed in a row",
@@ -69,7 +80,11 @@ impl ChatStream {
             self.failures
         );
         match self.connect() {
-            Ok(caught) => self.catch_up(caught),
+            Ok(caught) => {
+                // The proof is asked for at once, not an interval later.
+                self.heartbeat_due = Instant::now();
+                self.catch_up(caught);
+            }
             Err(Attempt::Ended(e)) => self.over(e),
             Err(Attempt::Fatal(e)) => {
                 self.failures += 1;
@@ -79,7 +94,8 @@ impl ChatStream {
                 self.outage_failures += 1;
                 log::debug!(
                     target: LOG_TARGET,
-                    "chat stream reconnection failed: {e}; next attempt in {} ms",
+                    "chat stream reconnection failed: {}; next attempt in {} ms",
+                    e.log_summary(),
                     self.retry_at
                         .map_or(0, |at| at.saturating_duration_since(Instant::now()).as_millis())
                 );
@@ -89,22 +105,11 @@ impl ChatStream {
         false
     }
 
-    /// A new socket is up: [`Connection::Restored`] if it ends an outage, then what it
-    /// missed, then the frames that came before its subscription's answer.
+    /// A new socket is up: what it missed, then the frames that came before its
+    /// subscription's answer; during an outage they are held until the socket is proven.
     pub(super) fn catch_up(&mut self, caught: Caught) {
-        let missed = caught.missed.len();
-        if let Some(since) = self.outage.take() {
-            let down_for = since.elapsed();
-            log::info!(
-                target: LOG_TARGET,
-                "chat stream restored after {} ms; {missed} missed items",
-                down_for.as_millis()
-            );
-            self.pending
-                .push_back(Event::Connection(Connection::Restored(Restored {
-                    missed,
-                    down_for,
-                })));
+        if self.outage.is_some() {
+            self.outage_missed += caught.missed.len();
         }
         for item in caught.missed {
             self.accept(item);
@@ -114,10 +119,38 @@ impl ChatStream {
         }
     }
 
+    /// A socket is proven: if it ends an outage, [`Connection::Restored`] (with every item
+    /// the outage's catch-ups found), then what was held.
+    pub(super) fn restored(&mut self) {
+        let Some(since) = self.outage.take() else {
+            return;
+        };
+        let missed = std::mem::take(&mut self.outage_missed);
+        let down_for = since.elapsed();
+        log::info!(
+            target: LOG_TARGET,
+            "chat stream restored after {} ms; {missed} missed items",
+            down_for.as_millis()
+        );
+        self.pending
+            .push_back(Event::Connection(Connection::Restored(Restored {
+                missed,
+                down_for,
+            })));
+        self.release_held();
+    }
+
+    /// What an outage held is yielded next: after [`Connection::Restored`], or before the
+    /// stream's last event.
+    pub(super) fn release_held(&mut self) {
+        self.pending.append(&mut self.held);
+    }
+
     /// The chat is over for this participant, as a connection attempt learnt (`e` says
     /// how): [`Event::Left`] if this participant left, else [`Event::ChatEnded`].
     pub(super) fn over(&mut self, e: Error) {
         self.drop_sockets();
+        self.release_held();
         if self.participant.has_left() {
             self.leave(None, Some(e));
             return;
@@ -136,6 +169,7 @@ impl ChatStream {
         log::info!(target: LOG_TARGET, "chat stream ended: this participant left the chat");
         self.participant.mark_left();
         self.drop_sockets();
+        self.release_held();
         self.pending
             .push_back(Event::Left(ChatEnd { item, error: e }));
         self.ended = true;
@@ -144,8 +178,14 @@ impl ChatStream {
     /// The stream gives up after `last`: [`Connection::Broken`] is its last event.
     pub(super) fn give_up(&mut self, last: Error) {
         let e = gave_up(last, self.failures);
-        log::info!(target: LOG_TARGET, "chat stream broken: {e}");
+        log::info!(
+            target: LOG_TARGET,
+            "chat stream broken: gave up after {} attempts; the last failed with {}",
+            self.failures,
+            e.log_summary()
+        );
         self.drop_sockets();
+        self.release_held();
         self.pending
             .push_back(Event::Connection(Connection::Broken(e)));
         self.ended = true;

@@ -5,16 +5,19 @@
 use std::collections::VecDeque;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::connect::Attempt;
 use super::socket::Socket;
-use super::{ChatStream, LOG_TARGET, LostReason};
-use crate::error::ErrorKind;
+use super::{ChatStream, LOG_TARGET};
 
 /// How many chat frames read during an overlap are remembered to drop their twin from
 /// the other socket: far more than arrive in one heartbeat interval.
 const MAX_OVERLAP_FRAMES: usize = 512;
+
+/// How long after a failed rotation the next is tried (or the socket lifetime, if
+/// shorter), the old socket kept meanwhile.
+pub(super) const ROTATION_RETRY: Duration = Duration::from_secs(30);
 
 /// The socket being replaced, and what came on each socket while both are read; boxed,
 /// so that a stream not rotating (nearly always) carries one pointer for it.
@@ -91,8 +94,9 @@ impl Rotation {
 impl ChatStream {
     /// Replaces the socket at the end of its lifetime: the new one is opened and
     /// subscribed while the old one stays open, then both are read until the new one
-    /// answers a heartbeat. Yields nothing, unless the new one cannot be had: then the
-    /// connection is lost as any other.
+    /// answers a heartbeat. Yields nothing: when the new one cannot be had, the old one is
+    /// kept and the rotation tried again after [`ROTATION_RETRY`] (or the socket lifetime,
+    /// if shorter); only a rotation that learns the chat is over ends the stream.
     pub(super) fn rotate(&mut self) {
         log::debug!(target: LOG_TARGET, "chat stream rotation: opening a new socket before closing the old");
         match self.open_subscribed() {
@@ -107,12 +111,14 @@ impl ChatStream {
             }
             Err(Attempt::Ended(e)) => self.over(e),
             Err(Attempt::Failed(e) | Attempt::Fatal(e)) => {
-                let reason = if e.kind() == ErrorKind::AccessDenied {
-                    LostReason::Refused
-                } else {
-                    LostReason::ReadError(e.to_string())
-                };
-                self.lose(reason, e);
+                let retry = ROTATION_RETRY.min(self.settings.socket_lifetime);
+                log::info!(
+                    target: LOG_TARGET,
+                    "chat stream rotation failed: {}; the old socket is kept, next try in {} ms",
+                    e.log_summary(),
+                    retry.as_millis()
+                );
+                self.rotate_at = Instant::now().checked_add(retry);
             }
         }
     }

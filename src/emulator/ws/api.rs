@@ -207,6 +207,22 @@ impl Emulator {
         self.app.service.lock().hub.deep_heartbeat_answers = on;
     }
 
+    /// Whether the answers to `aws/ping` say the service is healthy (they do by default).
+    /// While off, each deep heartbeat is answered
+    /// `{"topic":"aws/ping","statusCode":500,"statusContent":"Internal Server Error"}`
+    /// (while [`set_deep_heartbeat_answers`](Self::set_deep_heartbeat_answers) lets
+    /// answers go at all). In the Rust API only.
+    ///
+    /// ```
+    /// # use connect_participant::emulator::Emulator;
+    /// let emulator = Emulator::start()?;
+    /// emulator.set_deep_heartbeat_health(false);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_deep_heartbeat_health(&self, healthy: bool) {
+        self.app.service.lock().hub.deep_heartbeat_healthy = healthy;
+    }
+
     /// Whether WebSocket upgrades are taken (they are by default). While off, every
     /// upgrade is answered 503 and the sockets already open stay open: with
     /// [`drop_websockets`](Self::drop_websockets), an outage that lasts until it is turned

@@ -90,6 +90,8 @@ pub(super) struct Hub {
     heartbeat_answers: bool,
     /// Whether `aws/ping` gets answers (`set_deep_heartbeat_answers`).
     deep_heartbeat_answers: bool,
+    /// Whether `aws/ping` answers say healthy (`set_deep_heartbeat_health`).
+    deep_heartbeat_healthy: bool,
     /// Whether upgrades are taken (`set_websocket_upgrades`); while not, each is a 503.
     upgrades: bool,
 }
@@ -108,6 +110,7 @@ impl Default for Hub {
             refusals: 0,
             heartbeat_answers: true,
             deep_heartbeat_answers: true,
+            deep_heartbeat_healthy: true,
             upgrades: true,
         }
     }

@@ -30,6 +30,9 @@ pub(super) const SUBSCRIBED: &str =
 pub(super) const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
 /// The answer to a deep heartbeat.
 pub(super) const PING: &str = r#"{"topic":"aws/ping","statusCode":200,"statusContent":"OK"}"#;
+/// The answer to a deep heartbeat while the service is said to be unhealthy.
+pub(super) const SICK_PING: &str =
+    r#"{"topic":"aws/ping","statusCode":500,"statusContent":"Internal Server Error"}"#;
 /// The largest message and frame a client may send: its topics are a few dozen bytes.
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 /// The most bytes waiting in a socket's write buffer: more than the largest frame pushed
@@ -287,6 +290,11 @@ fn answer(slot: &Slot, text: &str) {
         state.hub.deep_heartbeat_answers
     } else {
         state.hub.heartbeat_answers
+    };
+    let answer = if answer == PING && !state.hub.deep_heartbeat_healthy {
+        SICK_PING
+    } else {
+        answer
     };
     if on {
         state.hub.send(slot.id, Command::Text(answer.into()));
