@@ -371,7 +371,9 @@ impl Participant {
 
     /// Calls CreateParticipantConnection now, whatever the expiry, and keeps the new
     /// credentials: for a fresh WebSocket URL, say. A 403 means the chat has ended
-    /// ([`ErrorKind::ChatEnded`]).
+    /// ([`ErrorKind::ChatEnded`]). If the participant's calls end while the renewal is on
+    /// its way (a clone's [`disconnect`](Self::disconnect), a stream seeing `chat.ended`),
+    /// the end stands: the renewal's answer is not kept, and the end's error is returned.
     pub fn renew(&self) -> Result<()> {
         let before = {
             let state = self.read();
@@ -424,7 +426,22 @@ impl Participant {
                 fresh.generation = generation + 1;
                 fresh.fetched_at = (inner.clock)();
                 let token = fresh.token.clone();
-                *self.write() = fresh;
+                let mut state = self.write();
+                // An end learnt while the renewal was on its way (a clone's disconnect, a
+                // stream's chat.ended) stands: a renewal never brings a participant back.
+                if let Some(end) = state.ended {
+                    drop(state);
+                    log::info!(target: TARGET, "renewed the connection token ({why}), but {}: the end stands", why_over(end));
+                    return Err(end_error(
+                        end,
+                        format!(
+                            "{}; the renewal answered meanwhile was not kept",
+                            why_over(end)
+                        ),
+                    ));
+                }
+                *state = fresh;
+                drop(state);
                 log::info!(target: TARGET, "renewed the connection token: {why}");
                 Ok((token, generation + 1))
             }
