@@ -371,9 +371,11 @@ impl Participant {
 
     /// Calls CreateParticipantConnection now, whatever the expiry, and keeps the new
     /// credentials: for a fresh WebSocket URL, say. A 403 means the chat has ended
-    /// ([`ErrorKind::ChatEnded`]). If the participant's calls end while the renewal is on
-    /// its way (a clone's [`disconnect`](Self::disconnect), a stream seeing `chat.ended`),
-    /// the end stands: the renewal's answer is not kept, and the end's error is returned.
+    /// ([`ErrorKind::ChatEnded`]), unless this participant had left first
+    /// ([`ErrorKind::Left`], as every call after [`has_left`](Self::has_left) returns). If
+    /// the participant's calls end while the renewal is on its way (a clone's
+    /// [`disconnect`](Self::disconnect), a stream seeing `chat.ended`), the end stands: the
+    /// renewal's answer is not kept, and the end's error is returned.
     pub fn renew(&self) -> Result<()> {
         let before = {
             let state = self.read();
@@ -425,36 +427,9 @@ impl Participant {
             Ok(mut fresh) => {
                 fresh.generation = generation + 1;
                 fresh.fetched_at = (inner.clock)();
-                let token = fresh.token.clone();
-                let mut state = self.write();
-                // An end learnt while the renewal was on its way (a clone's disconnect, a
-                // stream's chat.ended) stands: a renewal never brings a participant back.
-                if let Some(end) = state.ended {
-                    drop(state);
-                    log::info!(target: TARGET, "renewed the connection token ({why}), but {}: the end stands", why_over(end));
-                    return Err(end_error(
-                        end,
-                        format!(
-                            "{}; the renewal answered meanwhile was not kept",
-                            why_over(end)
-                        ),
-                    ));
-                }
-                *state = fresh;
-                drop(state);
-                log::info!(target: TARGET, "renewed the connection token: {why}");
-                Ok((token, generation + 1))
+                self.keep(fresh, why)
             }
-            Err(e) if e.kind() == ErrorKind::AccessDenied => {
-                log::info!(
-                    target: TARGET,
-                    "CreateParticipantConnection refused the renewal ({why}): {}",
-                    e.log_summary()
-                );
-                let end = End::Chat(Learnt::Renewal);
-                self.mark(end);
-                Err(Error::chat_ended(why_over(end)).set_source(e))
-            }
+            Err(e) if e.kind() == ErrorKind::AccessDenied => Err(self.renewal_refused(e, why)),
             Err(e) => {
                 log::warn!(
                     target: TARGET,
@@ -464,6 +439,51 @@ impl Participant {
                 Err(e)
             }
         }
+    }
+
+    /// Keeps the credentials of a renewal, unless the participant's calls ended while it
+    /// was on its way (a clone's disconnect, a stream's `chat.ended`): that end stands, so
+    /// a renewal never brings a participant back. The token to use and its generation.
+    fn keep(&self, fresh: State, why: Why) -> Result<(ConnectionToken, u64)> {
+        let mut state = self.write();
+        if let Some(end) = state.ended {
+            drop(state);
+            log::info!(
+                target: TARGET,
+                "renewed the connection token ({why}), but {}: the end stands",
+                why_over(end)
+            );
+            let message = format!(
+                "{}; the renewal answered meanwhile was not kept",
+                why_over(end)
+            );
+            return Err(end_error(end, message));
+        }
+        let kept = (fresh.token.clone(), fresh.generation);
+        *state = fresh;
+        drop(state);
+        log::info!(target: TARGET, "renewed the connection token: {why}");
+        Ok(kept)
+    }
+
+    /// A renewal answered 403 (`e`): the chat is over, unless an end learnt first (a
+    /// clone's disconnect while this renewal was on its way) is the one kept, and said.
+    fn renewal_refused(&self, e: Error, why: Why) -> Error {
+        log::info!(
+            target: TARGET,
+            "CreateParticipantConnection refused the renewal ({why}): {}",
+            e.log_summary()
+        );
+        self.mark(End::Chat(Learnt::Renewal));
+        let end = self.read().ended.unwrap_or(End::Chat(Learnt::Renewal));
+        let message = match end {
+            End::Chat(Learnt::Renewal) => why_over(end).to_owned(),
+            end => format!(
+                "{}; CreateParticipantConnection then answered 403 to the renewal",
+                why_over(end)
+            ),
+        };
+        end_error(end, message).set_source(e)
     }
 
     /// A WebSocket URL to open now: the latest one, if it was fetched less than `valid_for`

@@ -327,6 +327,8 @@ fn a_renewal_another_clone_made_while_the_call_ran_counts() {
 enum Renewal {
     /// 200, with the connection token `conn-2`.
     Accepted,
+    /// 403: the chat is over for this participant.
+    Refused,
 }
 
 /// A service whose second CreateParticipantConnection (the first renewal) is reported on
@@ -371,6 +373,11 @@ fn held_renewal_service(
                                 "200 OK",
                                 &[],
                                 br#"{"ConnectionCredentials":{"ConnectionToken":"conn-2"}}"#,
+                            ),
+                            Renewal::Refused => response(
+                                "403 Forbidden",
+                                &["x-amzn-ErrorType: AccessDeniedException"],
+                                br#"{"message":"Access denied"}"#,
                             ),
                         }
                     }
@@ -440,4 +447,23 @@ fn a_renewal_accepted_after_the_participant_left_does_not_bring_it_back() {
          answered meanwhile was not kept"
     );
     assert!(me.has_left() && !me.has_ended());
+}
+
+#[test]
+fn a_renewal_refused_after_the_participant_left_is_left() {
+    let (renewed, me, _) = renewal_answered_after_a_disconnect(Renewal::Refused);
+    let e = renewed.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Left);
+    assert_eq!(
+        e.to_string(),
+        "this participant has left the chat: its DisconnectParticipant succeeded; \
+         CreateParticipantConnection then answered 403 to the renewal"
+    );
+    let source = e.source().unwrap().to_string();
+    assert!(
+        source.starts_with("service error AccessDeniedException (HTTP 403)"),
+        "{source}"
+    );
+    assert!(me.has_left() && !me.has_ended());
+    assert_eq!(me.renew().unwrap_err().kind(), ErrorKind::Left);
 }
