@@ -28,6 +28,10 @@ use crate::ops::view::{DescribeViewOutput, DescribeViewRequest};
 use crate::time::Timestamp;
 use crate::token::{ConnectionToken, ParticipantToken};
 
+mod end;
+
+use end::{End, Learnt, after_403, end_error, over, why_over};
+
 /// Where a [`Participant`] reads the time: the system clock, or a stand-in in tests.
 type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
 
@@ -106,26 +110,6 @@ struct Identity {
 /// How many sent message `Id`s a participant remembers while it does not know its
 /// `ParticipantId`.
 const MAX_SENT_IDS: usize = 64;
-
-/// Why a participant's calls are over, and how it learnt it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum End {
-    /// The chat ended (`chat.ended`, or a renewal refused with 403).
-    Chat(Learnt),
-    /// This participant left the chat (its own disconnect, or the service's).
-    Left(Learnt),
-}
-
-/// How a participant learnt that its calls are over: its errors say it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Learnt {
-    /// CreateParticipantConnection answered 403 to a renewal.
-    Renewal,
-    /// A chat stream saw it.
-    Stream,
-    /// Its own DisconnectParticipant succeeded.
-    Disconnect,
-}
 
 /// Why the connection token is renewed, as the log says it.
 #[derive(Debug, Clone, Copy)]
@@ -776,49 +760,6 @@ impl Participant {
         })?;
         self.client().download_attachment(&url, out, max_bytes)
     }
-}
-
-/// Why the participant's calls are over, and how it learnt it.
-fn why_over(end: End) -> &'static str {
-    match end {
-        End::Chat(Learnt::Renewal) => {
-            "the chat has ended: CreateParticipantConnection answered 403 when the connection \
-             token was renewed"
-        }
-        End::Chat(_) => "the chat has ended: a chat stream saw chat.ended",
-        End::Left(Learnt::Disconnect) => {
-            "this participant has left the chat: its DisconnectParticipant succeeded"
-        }
-        End::Left(_) => {
-            "this participant has left the chat: a chat stream saw the service disconnect it"
-        }
-    }
-}
-
-/// The error for `end`, with this message.
-fn end_error(end: End, message: String) -> Error {
-    match end {
-        End::Chat(_) => Error::chat_ended(message),
-        End::Left(_) => Error::left(message),
-    }
-}
-
-/// The error of a call made once the participant's chat is over, sent nowhere.
-fn over(end: End) -> Error {
-    end_error(end, format!("{}, so nothing was sent", why_over(end)))
-}
-
-/// The error of operation `op`, answered 403, once the check of that 403 found the
-/// participant's calls over.
-fn after_403(end: End, op: &str) -> Error {
-    let message = match end {
-        End::Chat(Learnt::Renewal) => format!(
-            "the chat has ended: {op} answered 403, and so did CreateParticipantConnection \
-             when the connection token was renewed to check"
-        ),
-        end => format!("{}; {op} answered 403", why_over(end)),
-    };
-    end_error(end, message)
 }
 
 impl fmt::Debug for Participant {
