@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::client::{Client, UploadAttachmentOutput, UploadAttachmentRequest, open_upload};
+use crate::client::{
+    Client, ClientTokenSlot, UploadAttachmentOutput, UploadAttachmentRequest, open_upload,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel_participant_authentication::{
     CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
@@ -51,7 +53,9 @@ type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
 /// another clone renewed it while the call ran): if CreateParticipantConnection refuses,
 /// the chat has ended, and the call returns [`ErrorKind::ChatEnded`] with the call's 403
 /// as its [`source`](std::error::Error::source); if it accepts, the call is made once more
-/// with the new token, and its answer (a second 403 included) is returned as it is. A
+/// with the new token and the same `ClientToken` (the one given, or the one generated for
+/// the first go, so a message the service took before its answer was lost is not sent
+/// twice), and its answer (a second 403 included) is returned as it is. A
 /// stream of this participant that sees `chat.ended` marks it ended too, and once
 /// [`disconnect`](Participant::disconnect) succeeds its calls return
 /// [`ErrorKind::Left`]. Either way, the calls of every clone, and of the helpers built on
@@ -321,18 +325,23 @@ impl Participant {
     /// renewing the token (unless another clone renewed it while the call ran): refused,
     /// the chat is over ([`ErrorKind::ChatEnded`], the 403 as its source); accepted, the
     /// call is made once more with the new token, and its answer is returned as it is.
+    ///
+    /// Both goes are one call: `call` is given the same [`ClientTokenSlot`], so an
+    /// operation with a `ClientToken` sends the same one again (the first go may have been
+    /// taken by the service before its answer was lost).
     fn checked<T>(
         &self,
         op: &'static str,
-        call: impl Fn(&ConnectionToken) -> Result<T>,
+        call: impl Fn(&ConnectionToken, &ClientTokenSlot) -> Result<T>,
     ) -> Result<T> {
+        let slot = ClientTokenSlot::default();
         let (token, generation) = self.current()?;
-        let denied = match call(&token) {
+        let denied = match call(&token, &slot) {
             Err(e) if e.kind() == ErrorKind::AccessDenied => e,
             answer => return answer,
         };
         match self.renew_if(Why::Denied(op), |s| s.generation == generation) {
-            Ok((token, _)) => call(&token),
+            Ok((token, _)) => call(&token, &slot),
             Err(e) if matches!(e.kind(), ErrorKind::ChatEnded | ErrorKind::Left) => {
                 let end = self.read().ended.unwrap_or(End::Chat(Learnt::Renewal));
                 Err(after_403(end, op).set_source(denied))
@@ -527,13 +536,15 @@ impl Participant {
 
     /// Sends one event (SendEvent): typing, or a receipt.
     pub fn send_event(&self, request: &SendEventRequest) -> Result<SendEventOutput> {
-        self.checked("SendEvent", |t| self.inner.client.send_event(t, request))
+        self.checked("SendEvent", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
+        })
     }
 
     /// Sends one chat message (SendMessage).
     pub fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageOutput> {
-        let out = self.checked("SendMessage", |t| {
-            self.inner.client.send_message(t, request)
+        let out = self.checked("SendMessage", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })?;
         if let Some(id) = &out.id {
             let mut me = self.identity();
@@ -549,8 +560,8 @@ impl Participant {
 
     /// Reads one page of the transcript (GetTranscript).
     pub fn get_transcript(&self, request: &GetTranscriptRequest) -> Result<GetTranscriptOutput> {
-        self.checked("GetTranscript", |t| {
-            self.inner.client.get_transcript(t, request)
+        self.checked("GetTranscript", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -567,8 +578,8 @@ impl Participant {
         &self,
         request: &StartAttachmentUploadRequest,
     ) -> Result<StartAttachmentUploadOutput> {
-        self.checked("StartAttachmentUpload", |t| {
-            self.inner.client.start_attachment_upload(t, request)
+        self.checked("StartAttachmentUpload", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -577,23 +588,23 @@ impl Participant {
         &self,
         request: &CompleteAttachmentUploadRequest,
     ) -> Result<CompleteAttachmentUploadOutput> {
-        self.checked("CompleteAttachmentUpload", |t| {
-            self.inner.client.complete_attachment_upload(t, request)
+        self.checked("CompleteAttachmentUpload", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
     /// A download URL for an attachment (GetAttachment); see
     /// [`download_attachment`](Self::download_attachment).
     pub fn get_attachment(&self, request: &GetAttachmentRequest) -> Result<GetAttachmentOutput> {
-        self.checked("GetAttachment", |t| {
-            self.inner.client.get_attachment(t, request)
+        self.checked("GetAttachment", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
     /// The view a ShowView block sent (DescribeView).
     pub fn describe_view(&self, request: &DescribeViewRequest) -> Result<DescribeViewOutput> {
-        self.checked("DescribeView", |t| {
-            self.inner.client.describe_view(t, request)
+        self.checked("DescribeView", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -603,8 +614,8 @@ impl Participant {
         &self,
         request: &GetAuthenticationUrlRequest,
     ) -> Result<GetAuthenticationUrlOutput> {
-        self.checked("GetAuthenticationUrl", |t| {
-            self.inner.client.get_authentication_url(t, request)
+        self.checked("GetAuthenticationUrl", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -613,10 +624,8 @@ impl Participant {
         &self,
         request: &CancelParticipantAuthenticationRequest,
     ) -> Result<CancelParticipantAuthenticationOutput> {
-        self.checked("CancelParticipantAuthentication", |t| {
-            self.inner
-                .client
-                .cancel_participant_authentication(t, request)
+        self.checked("CancelParticipantAuthentication", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -646,8 +655,8 @@ impl Participant {
         &self,
         request: &DisconnectParticipantRequest,
     ) -> Result<DisconnectParticipantOutput> {
-        let out = self.checked("DisconnectParticipant", |t| {
-            self.inner.client.disconnect_participant(t, request)
+        let out = self.checked("DisconnectParticipant", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })?;
         self.mark(End::Left(Learnt::Disconnect));
         Ok(out)

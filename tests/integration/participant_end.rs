@@ -467,3 +467,75 @@ fn a_renewal_refused_after_the_participant_left_is_left() {
     assert!(me.has_left() && !me.has_ended());
     assert_eq!(me.renew().unwrap_err().kind(), ErrorKind::Left);
 }
+
+/// A client whose random source gives other bytes at each draw, so each call generates
+/// another client token: one sent twice was kept, not drawn again.
+fn drawing_client(url: &str) -> connect_participant::Client {
+    let draws = std::sync::atomic::AtomicU8::new(0);
+    connect_participant::Client::builder()
+        .endpoint_url(url)
+        .random_source(move |buf| {
+            buf.fill(draws.fetch_add(1, Ordering::SeqCst));
+            Ok(())
+        })
+        .sleep_fn(|_| {})
+        .build()
+        .unwrap()
+}
+
+/// The `ClientToken` of a request's JSON body.
+fn client_token(r: &Request) -> String {
+    let body: serde_json::Value = serde_json::from_str(&r.body_text()).unwrap();
+    body["ClientToken"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_call_made_again_after_a_403_and_a_renewal_keeps_its_client_token() {
+    type Call = fn(&Participant) -> connect_participant::Result<()>;
+    let calls: [(&str, Call); 5] = [
+        ("/participant/message", |me| {
+            me.send_message(&SendMessageRequest::text("once")).map(drop)
+        }),
+        ("/participant/event", |me| {
+            me.send_event(&SendEventRequest::typing()).map(drop)
+        }),
+        ("/participant/start-attachment-upload", |me| {
+            let r =
+                connect_participant::StartAttachmentUploadRequest::new("a.txt", "text/plain", 3);
+            me.start_attachment_upload(&r).map(drop)
+        }),
+        ("/participant/complete-attachment-upload", |me| {
+            let r = connect_participant::CompleteAttachmentUploadRequest::new("att-1");
+            me.complete_attachment_upload(&r).map(drop)
+        }),
+        ("/participant/disconnect", |me| {
+            me.disconnect(&Default::default()).map(drop)
+        }),
+    ];
+    for (path, call) in calls {
+        let server = Scripted::start(vec![
+            connection("conn-1"),
+            denied(),
+            connection("conn-2"),
+            Action::Respond(response("200 OK", &[], b"{}")),
+        ]);
+        let me = Participant::connect(&drawing_client(&server.url()), participant_token()).unwrap();
+        call(&me).unwrap();
+        let report = server.finish();
+        let paths: Vec<String> = report
+            .requests
+            .iter()
+            .map(|r| r.text().split(' ').nth(1).unwrap().to_owned())
+            .collect();
+        let want = [
+            "/participant/connection",
+            path,
+            "/participant/connection",
+            path,
+        ];
+        assert_eq!(paths, want, "{path}");
+        let (first, again) = (&report.requests[1], &report.requests[3]);
+        assert_eq!(bearer(again), "conn-2", "{path}");
+        assert_eq!(client_token(again), client_token(first), "{path}");
+    }
+}
