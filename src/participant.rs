@@ -17,6 +17,7 @@ use crate::ops::complete_attachment_upload::{
     CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest,
 };
 use crate::ops::connection::{CreateParticipantConnectionRequest, Websocket};
+use crate::ops::content_type::ContentType;
 use crate::ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequest};
 use crate::ops::event::{SendEventOutput, SendEventRequest};
 use crate::ops::get_attachment::{GetAttachmentOutput, GetAttachmentRequest};
@@ -104,15 +105,16 @@ struct Shared {
 }
 
 /// How this participant knows its own items: its `ParticipantId` when given or learnt, and
-/// the `Id`s of the messages it sent lately, from which it learns the `ParticipantId`.
+/// the `Id`s of the messages and typing events it sent lately, from which it learns the
+/// `ParticipantId`.
 #[derive(Default)]
 struct Identity {
     id: Option<String>,
     sent: std::collections::VecDeque<String>,
 }
 
-/// How many sent message `Id`s a participant remembers while it does not know its
-/// `ParticipantId`.
+/// How many `Id`s of sent messages and typing events a participant remembers while it does
+/// not know its `ParticipantId`.
 const MAX_SENT_IDS: usize = 64;
 
 /// Why the connection token is renewed, as the log says it.
@@ -165,7 +167,8 @@ impl ParticipantBuilder {
     /// This participant's `ParticipantId` (StartChatContact's answer has it), so that its
     /// own items are known from the first one: receipts are never sent for them, and its
     /// own departure is told from the chat's end. Without it, the participant learns its
-    /// id from the first message it sent that comes back in the stream or the transcript.
+    /// id from the first item it sent that comes back: a typing event (on the stream) or a
+    /// message (on the stream or in the transcript).
     pub fn participant_id(mut self, id: impl Into<String>) -> Self {
         self.participant_id = Some(id.into());
         self
@@ -534,11 +537,17 @@ impl Participant {
             })
     }
 
-    /// Sends one event (SendEvent): typing, or a receipt.
+    /// Sends one event (SendEvent): typing, or a receipt. A typing event's `Id` comes back
+    /// on the chat's stream with this participant's `ParticipantId`, so until that id is
+    /// known, the `Id` is kept to learn it, as a sent message's is.
     pub fn send_event(&self, request: &SendEventRequest) -> Result<SendEventOutput> {
-        self.checked("SendEvent", |t, slot| {
+        let out = self.checked("SendEvent", |t, slot| {
             self.inner.client.call_keyed(t, request, slot)
-        })
+        })?;
+        if request.content_type() == ContentType::Typing {
+            self.sent(out.id.as_deref());
+        }
+        Ok(out)
     }
 
     /// Sends one chat message (SendMessage).
@@ -546,16 +555,23 @@ impl Participant {
         let out = self.checked("SendMessage", |t, slot| {
             self.inner.client.call_keyed(t, request, slot)
         })?;
-        if let Some(id) = &out.id {
-            let mut me = self.identity();
-            if me.id.is_none() {
-                if me.sent.len() == MAX_SENT_IDS {
-                    me.sent.pop_front();
-                }
-                me.sent.push_back(id.clone());
-            }
-        }
+        self.sent(out.id.as_deref());
         Ok(out)
+    }
+
+    /// Keeps the `Id` of an item this participant sent (a message, a typing event) while
+    /// its `ParticipantId` is not known: the item coming back teaches it.
+    fn sent(&self, id: Option<&str>) {
+        let Some(id) = id else {
+            return;
+        };
+        let mut me = self.identity();
+        if me.id.is_none() {
+            if me.sent.len() == MAX_SENT_IDS {
+                me.sent.pop_front();
+            }
+            me.sent.push_back(id.to_owned());
+        }
     }
 
     /// Reads one page of the transcript (GetTranscript).
@@ -672,13 +688,15 @@ impl Participant {
     }
 
     /// This participant's `ParticipantId`: given to the builder, or learnt from the first
-    /// message it sent that came back in the stream or the transcript.
+    /// item it sent that came back: a typing event (on the stream) or a message (on the
+    /// stream or in the transcript).
     pub fn participant_id(&self) -> Option<String> {
         self.identity().id.clone()
     }
 
     /// Is `item` this participant's own? By `ParticipantId` once known; before, by the
-    /// `Id`s of the messages it sent (and the first match teaches it its `ParticipantId`).
+    /// `Id`s of the messages and typing events it sent (and the first match teaches it its
+    /// `ParticipantId`).
     pub(crate) fn is_own(&self, item: &crate::ops::transcript::Item) -> bool {
         let mut me = self.identity();
         if let Some(id) = &me.id {

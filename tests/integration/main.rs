@@ -22,6 +22,7 @@ mod logging;
 mod operations;
 mod participant;
 mod participant_end;
+mod participant_identity;
 mod receipts;
 mod responses;
 mod scripted;
