@@ -23,6 +23,7 @@ mod operations;
 mod participant;
 mod participant_end;
 mod participant_identity;
+mod participant_logs;
 mod receipts;
 mod responses;
 mod scripted;
