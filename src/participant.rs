@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::client::{Client, UploadAttachmentOutput, UploadAttachmentRequest, open_upload};
+use crate::client::{
+    Client, ClientTokenSlot, UploadAttachmentOutput, UploadAttachmentRequest, open_upload,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::cancel_participant_authentication::{
     CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
@@ -15,6 +17,7 @@ use crate::ops::complete_attachment_upload::{
     CompleteAttachmentUploadOutput, CompleteAttachmentUploadRequest,
 };
 use crate::ops::connection::{CreateParticipantConnectionRequest, Websocket};
+use crate::ops::content_type::ContentType;
 use crate::ops::disconnect::{DisconnectParticipantOutput, DisconnectParticipantRequest};
 use crate::ops::event::{SendEventOutput, SendEventRequest};
 use crate::ops::get_attachment::{GetAttachmentOutput, GetAttachmentRequest};
@@ -27,6 +30,10 @@ use crate::ops::transcript::{GetTranscriptOutput, GetTranscriptRequest, Transcri
 use crate::ops::view::{DescribeViewOutput, DescribeViewRequest};
 use crate::time::Timestamp;
 use crate::token::{ConnectionToken, ParticipantToken};
+
+mod end;
+
+use end::{End, Learnt, after_403, end_error, over, why_over};
 
 /// Where a [`Participant`] reads the time: the system clock, or a stand-in in tests.
 type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
@@ -47,7 +54,9 @@ type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
 /// another clone renewed it while the call ran): if CreateParticipantConnection refuses,
 /// the chat has ended, and the call returns [`ErrorKind::ChatEnded`] with the call's 403
 /// as its [`source`](std::error::Error::source); if it accepts, the call is made once more
-/// with the new token, and its answer (a second 403 included) is returned as it is. A
+/// with the new token and the same `ClientToken` (the one given, or the one generated for
+/// the first go, so a message the service took before its answer was lost is not sent
+/// twice), and its answer (a second 403 included) is returned as it is. A
 /// stream of this participant that sees `chat.ended` marks it ended too, and once
 /// [`disconnect`](Participant::disconnect) succeeds its calls return
 /// [`ErrorKind::Left`]. Either way, the calls of every clone, and of the helpers built on
@@ -96,36 +105,17 @@ struct Shared {
 }
 
 /// How this participant knows its own items: its `ParticipantId` when given or learnt, and
-/// the `Id`s of the messages it sent lately, from which it learns the `ParticipantId`.
+/// the `Id`s of the messages and typing events it sent lately, from which it learns the
+/// `ParticipantId`.
 #[derive(Default)]
 struct Identity {
     id: Option<String>,
     sent: std::collections::VecDeque<String>,
 }
 
-/// How many sent message `Id`s a participant remembers while it does not know its
-/// `ParticipantId`.
+/// How many `Id`s of sent messages and typing events a participant remembers while it does
+/// not know its `ParticipantId`.
 const MAX_SENT_IDS: usize = 64;
-
-/// Why a participant's calls are over, and how it learnt it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum End {
-    /// The chat ended (`chat.ended`, or a renewal refused with 403).
-    Chat(Learnt),
-    /// This participant left the chat (its own disconnect, or the service's).
-    Left(Learnt),
-}
-
-/// How a participant learnt that its calls are over: its errors say it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Learnt {
-    /// CreateParticipantConnection answered 403 to a renewal.
-    Renewal,
-    /// A chat stream saw it.
-    Stream,
-    /// Its own DisconnectParticipant succeeded.
-    Disconnect,
-}
 
 /// Why the connection token is renewed, as the log says it.
 #[derive(Debug, Clone, Copy)]
@@ -177,7 +167,8 @@ impl ParticipantBuilder {
     /// This participant's `ParticipantId` (StartChatContact's answer has it), so that its
     /// own items are known from the first one: receipts are never sent for them, and its
     /// own departure is told from the chat's end. Without it, the participant learns its
-    /// id from the first message it sent that comes back in the stream or the transcript.
+    /// id from the first item it sent that comes back: a typing event (on the stream) or a
+    /// message (on the stream or in the transcript).
     pub fn participant_id(mut self, id: impl Into<String>) -> Self {
         self.participant_id = Some(id.into());
         self
@@ -337,18 +328,23 @@ impl Participant {
     /// renewing the token (unless another clone renewed it while the call ran): refused,
     /// the chat is over ([`ErrorKind::ChatEnded`], the 403 as its source); accepted, the
     /// call is made once more with the new token, and its answer is returned as it is.
+    ///
+    /// Both goes are one call: `call` is given the same [`ClientTokenSlot`], so an
+    /// operation with a `ClientToken` sends the same one again (the first go may have been
+    /// taken by the service before its answer was lost).
     fn checked<T>(
         &self,
         op: &'static str,
-        call: impl Fn(&ConnectionToken) -> Result<T>,
+        call: impl Fn(&ConnectionToken, &ClientTokenSlot) -> Result<T>,
     ) -> Result<T> {
+        let slot = ClientTokenSlot::default();
         let (token, generation) = self.current()?;
-        let denied = match call(&token) {
+        let denied = match call(&token, &slot) {
             Err(e) if e.kind() == ErrorKind::AccessDenied => e,
             answer => return answer,
         };
         match self.renew_if(Why::Denied(op), |s| s.generation == generation) {
-            Ok((token, _)) => call(&token),
+            Ok((token, _)) => call(&token, &slot),
             Err(e) if matches!(e.kind(), ErrorKind::ChatEnded | ErrorKind::Left) => {
                 let end = self.read().ended.unwrap_or(End::Chat(Learnt::Renewal));
                 Err(after_403(end, op).set_source(denied))
@@ -371,7 +367,11 @@ impl Participant {
 
     /// Calls CreateParticipantConnection now, whatever the expiry, and keeps the new
     /// credentials: for a fresh WebSocket URL, say. A 403 means the chat has ended
-    /// ([`ErrorKind::ChatEnded`]).
+    /// ([`ErrorKind::ChatEnded`]), unless this participant had left first
+    /// ([`ErrorKind::Left`], as every call after [`has_left`](Self::has_left) returns). If
+    /// the participant's calls end while the renewal is on its way (a clone's
+    /// [`disconnect`](Self::disconnect), a stream seeing `chat.ended`), the end stands: the
+    /// renewal's answer is not kept, and the end's error is returned.
     pub fn renew(&self) -> Result<()> {
         let before = {
             let state = self.read();
@@ -423,21 +423,9 @@ impl Participant {
             Ok(mut fresh) => {
                 fresh.generation = generation + 1;
                 fresh.fetched_at = (inner.clock)();
-                let token = fresh.token.clone();
-                *self.write() = fresh;
-                log::info!(target: TARGET, "renewed the connection token: {why}");
-                Ok((token, generation + 1))
+                self.keep(fresh, why)
             }
-            Err(e) if e.kind() == ErrorKind::AccessDenied => {
-                log::info!(
-                    target: TARGET,
-                    "CreateParticipantConnection refused the renewal ({why}): {}",
-                    e.log_summary()
-                );
-                let end = End::Chat(Learnt::Renewal);
-                self.mark(end);
-                Err(Error::chat_ended(why_over(end)).set_source(e))
-            }
+            Err(e) if e.kind() == ErrorKind::AccessDenied => Err(self.renewal_refused(e, why)),
             Err(e) => {
                 log::warn!(
                     target: TARGET,
@@ -447,6 +435,51 @@ impl Participant {
                 Err(e)
             }
         }
+    }
+
+    /// Keeps the credentials of a renewal, unless the participant's calls ended while it
+    /// was on its way (a clone's disconnect, a stream's `chat.ended`): that end stands, so
+    /// a renewal never brings a participant back. The token to use and its generation.
+    fn keep(&self, fresh: State, why: Why) -> Result<(ConnectionToken, u64)> {
+        let mut state = self.write();
+        if let Some(end) = state.ended {
+            drop(state);
+            log::info!(
+                target: TARGET,
+                "renewed the connection token ({why}), but {}: the end stands",
+                why_over(end)
+            );
+            let message = format!(
+                "{}; the renewal answered meanwhile was not kept",
+                why_over(end)
+            );
+            return Err(end_error(end, message));
+        }
+        let kept = (fresh.token.clone(), fresh.generation);
+        *state = fresh;
+        drop(state);
+        log::info!(target: TARGET, "renewed the connection token: {why}");
+        Ok(kept)
+    }
+
+    /// A renewal answered 403 (`e`): the chat is over, unless an end learnt first (a
+    /// clone's disconnect while this renewal was on its way) is the one kept, and said.
+    fn renewal_refused(&self, e: Error, why: Why) -> Error {
+        log::info!(
+            target: TARGET,
+            "CreateParticipantConnection refused the renewal ({why}): {}",
+            e.log_summary()
+        );
+        self.mark(End::Chat(Learnt::Renewal));
+        let end = self.read().ended.unwrap_or(End::Chat(Learnt::Renewal));
+        let message = match end {
+            End::Chat(Learnt::Renewal) => why_over(end).to_owned(),
+            end => format!(
+                "{}; CreateParticipantConnection then answered 403 to the renewal",
+                why_over(end)
+            ),
+        };
+        end_error(end, message).set_source(e)
     }
 
     /// A WebSocket URL to open now: the latest one, if it was fetched less than `valid_for`
@@ -504,32 +537,47 @@ impl Participant {
             })
     }
 
-    /// Sends one event (SendEvent): typing, or a receipt.
+    /// Sends one event (SendEvent): typing, or a receipt. A typing event's `Id` comes back
+    /// on the chat's stream with this participant's `ParticipantId`, so until that id is
+    /// known, the `Id` is kept to learn it, as a sent message's is.
     pub fn send_event(&self, request: &SendEventRequest) -> Result<SendEventOutput> {
-        self.checked("SendEvent", |t| self.inner.client.send_event(t, request))
-    }
-
-    /// Sends one chat message (SendMessage).
-    pub fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageOutput> {
-        let out = self.checked("SendMessage", |t| {
-            self.inner.client.send_message(t, request)
+        let out = self.checked("SendEvent", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })?;
-        if let Some(id) = &out.id {
-            let mut me = self.identity();
-            if me.id.is_none() {
-                if me.sent.len() == MAX_SENT_IDS {
-                    me.sent.pop_front();
-                }
-                me.sent.push_back(id.clone());
-            }
+        if request.content_type() == ContentType::Typing {
+            self.sent(out.id.as_deref());
         }
         Ok(out)
     }
 
+    /// Sends one chat message (SendMessage).
+    pub fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageOutput> {
+        let out = self.checked("SendMessage", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
+        })?;
+        self.sent(out.id.as_deref());
+        Ok(out)
+    }
+
+    /// Keeps the `Id` of an item this participant sent (a message, a typing event) while
+    /// its `ParticipantId` is not known: the item coming back teaches it.
+    fn sent(&self, id: Option<&str>) {
+        let Some(id) = id else {
+            return;
+        };
+        let mut me = self.identity();
+        if me.id.is_none() {
+            if me.sent.len() == MAX_SENT_IDS {
+                me.sent.pop_front();
+            }
+            me.sent.push_back(id.to_owned());
+        }
+    }
+
     /// Reads one page of the transcript (GetTranscript).
     pub fn get_transcript(&self, request: &GetTranscriptRequest) -> Result<GetTranscriptOutput> {
-        self.checked("GetTranscript", |t| {
-            self.inner.client.get_transcript(t, request)
+        self.checked("GetTranscript", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -546,8 +594,8 @@ impl Participant {
         &self,
         request: &StartAttachmentUploadRequest,
     ) -> Result<StartAttachmentUploadOutput> {
-        self.checked("StartAttachmentUpload", |t| {
-            self.inner.client.start_attachment_upload(t, request)
+        self.checked("StartAttachmentUpload", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -556,23 +604,23 @@ impl Participant {
         &self,
         request: &CompleteAttachmentUploadRequest,
     ) -> Result<CompleteAttachmentUploadOutput> {
-        self.checked("CompleteAttachmentUpload", |t| {
-            self.inner.client.complete_attachment_upload(t, request)
+        self.checked("CompleteAttachmentUpload", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
     /// A download URL for an attachment (GetAttachment); see
     /// [`download_attachment`](Self::download_attachment).
     pub fn get_attachment(&self, request: &GetAttachmentRequest) -> Result<GetAttachmentOutput> {
-        self.checked("GetAttachment", |t| {
-            self.inner.client.get_attachment(t, request)
+        self.checked("GetAttachment", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
     /// The view a ShowView block sent (DescribeView).
     pub fn describe_view(&self, request: &DescribeViewRequest) -> Result<DescribeViewOutput> {
-        self.checked("DescribeView", |t| {
-            self.inner.client.describe_view(t, request)
+        self.checked("DescribeView", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -582,8 +630,8 @@ impl Participant {
         &self,
         request: &GetAuthenticationUrlRequest,
     ) -> Result<GetAuthenticationUrlOutput> {
-        self.checked("GetAuthenticationUrl", |t| {
-            self.inner.client.get_authentication_url(t, request)
+        self.checked("GetAuthenticationUrl", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -592,10 +640,8 @@ impl Participant {
         &self,
         request: &CancelParticipantAuthenticationRequest,
     ) -> Result<CancelParticipantAuthenticationOutput> {
-        self.checked("CancelParticipantAuthentication", |t| {
-            self.inner
-                .client
-                .cancel_participant_authentication(t, request)
+        self.checked("CancelParticipantAuthentication", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })
     }
 
@@ -625,8 +671,8 @@ impl Participant {
         &self,
         request: &DisconnectParticipantRequest,
     ) -> Result<DisconnectParticipantOutput> {
-        let out = self.checked("DisconnectParticipant", |t| {
-            self.inner.client.disconnect_participant(t, request)
+        let out = self.checked("DisconnectParticipant", |t, slot| {
+            self.inner.client.call_keyed(t, request, slot)
         })?;
         self.mark(End::Left(Learnt::Disconnect));
         Ok(out)
@@ -642,13 +688,15 @@ impl Participant {
     }
 
     /// This participant's `ParticipantId`: given to the builder, or learnt from the first
-    /// message it sent that came back in the stream or the transcript.
+    /// item it sent that came back: a typing event (on the stream) or a message (on the
+    /// stream or in the transcript).
     pub fn participant_id(&self) -> Option<String> {
         self.identity().id.clone()
     }
 
     /// Is `item` this participant's own? By `ParticipantId` once known; before, by the
-    /// `Id`s of the messages it sent (and the first match teaches it its `ParticipantId`).
+    /// `Id`s of the messages and typing events it sent (and the first match teaches it its
+    /// `ParticipantId`).
     pub(crate) fn is_own(&self, item: &crate::ops::transcript::Item) -> bool {
         let mut me = self.identity();
         if let Some(id) = &me.id {
@@ -739,49 +787,6 @@ impl Participant {
         })?;
         self.client().download_attachment(&url, out, max_bytes)
     }
-}
-
-/// Why the participant's calls are over, and how it learnt it.
-fn why_over(end: End) -> &'static str {
-    match end {
-        End::Chat(Learnt::Renewal) => {
-            "the chat has ended: CreateParticipantConnection answered 403 when the connection \
-             token was renewed"
-        }
-        End::Chat(_) => "the chat has ended: a chat stream saw chat.ended",
-        End::Left(Learnt::Disconnect) => {
-            "this participant has left the chat: its DisconnectParticipant succeeded"
-        }
-        End::Left(_) => {
-            "this participant has left the chat: a chat stream saw the service disconnect it"
-        }
-    }
-}
-
-/// The error for `end`, with this message.
-fn end_error(end: End, message: String) -> Error {
-    match end {
-        End::Chat(_) => Error::chat_ended(message),
-        End::Left(_) => Error::left(message),
-    }
-}
-
-/// The error of a call made once the participant's chat is over, sent nowhere.
-fn over(end: End) -> Error {
-    end_error(end, format!("{}, so nothing was sent", why_over(end)))
-}
-
-/// The error of operation `op`, answered 403, once the check of that 403 found the
-/// participant's calls over.
-fn after_403(end: End, op: &str) -> Error {
-    let message = match end {
-        End::Chat(Learnt::Renewal) => format!(
-            "the chat has ended: {op} answered 403, and so did CreateParticipantConnection \
-             when the connection token was renewed to check"
-        ),
-        end => format!("{}; {op} answered 403", why_over(end)),
-    };
-    end_error(end, message)
 }
 
 impl fmt::Debug for Participant {

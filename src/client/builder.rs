@@ -354,7 +354,8 @@ impl ClientBuilder {
     /// `TE`, `Upgrade`, `Accept-Encoding`, ...) or starts with `X-Amz-` or `amz-sdk-`
     /// (AWS's), whatever its case; a name that is not an HTTP token, empty, or over 128
     /// bytes; a value with anything but visible ASCII, spaces and tabs (CR, LF, NUL), or
-    /// over 4096 bytes; the same name twice; more than 32 headers. The value is never shown
+    /// over 4096 bytes; the same name twice; more than 32 headers; names and values over
+    /// 8192 bytes in all (gateways refuse larger request heads). The value is never shown
     /// in an error or a `Debug` output, and never logged: it may be a credential.
     ///
     /// ```

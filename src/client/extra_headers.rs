@@ -16,6 +16,10 @@ pub(crate) const MAX_HEADERS: usize = 32;
 pub(crate) const MAX_NAME_BYTES: usize = 128;
 /// The longest value, in bytes: room for a signed token, far below servers' head limits.
 pub(crate) const MAX_VALUE_BYTES: usize = 4096;
+/// The most bytes of names and values all together: the client's own headers and the
+/// bearer token take some 2 KiB more, and gateways and load balancers refuse heads of
+/// 8 to 16 KiB, so 32 headers of 4096 bytes each (some 128 KiB) would never get through.
+pub(crate) const MAX_TOTAL_BYTES: usize = 8 * 1024;
 
 /// Names the client sets itself, or that frame, route or authorize the request, or that
 /// change how the answer is encoded (the client reads the body as it comes): a static
@@ -66,6 +70,13 @@ impl ExtraHeaders {
                 return Err(refused(name, "given twice (header names ignore case)"));
             }
             checked.push((n, v));
+        }
+        let total: usize = given.iter().map(|(n, v)| n.len() + v.len()).sum();
+        if total > MAX_TOTAL_BYTES {
+            return Err(Error::invalid_config(format!(
+                "extra headers too large: {total} bytes of names and values, at most \
+                 {MAX_TOTAL_BYTES} in all"
+            )));
         }
         Ok(ExtraHeaders(checked))
     }
@@ -243,6 +254,23 @@ mod tests {
         assert_eq!(
             ExtraHeaders::new(&many).unwrap_err().to_string(),
             "too many extra headers: 33, at most 32"
+        );
+    }
+
+    #[test]
+    fn names_and_values_over_8_kib_in_all_are_refused_without_a_value() {
+        // Two headers of 1 + 4095 bytes and one of 2 + 0: 8194 bytes in all.
+        let mut given = vec![
+            ("a".to_owned(), "s".repeat(4095)),
+            ("b".to_owned(), "s".repeat(4095)),
+        ];
+        assert!(ExtraHeaders::new(&given).is_ok(), "8192 bytes are allowed");
+        given.push(("cd".to_owned(), String::new()));
+        let e = ExtraHeaders::new(&given).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        assert_eq!(
+            e.to_string(),
+            "extra headers too large: 8194 bytes of names and values, at most 8192 in all"
         );
     }
 

@@ -10,12 +10,16 @@ use ureq::http::{self, HeaderValue, Uri};
 use super::call_log::{self, Subject};
 use super::{Client, Inner};
 use crate::error::{Error, ErrorKind, Result};
-use crate::ids::two_uuids;
+use crate::ids::{Uuid, two_uuids};
 use crate::net::transport_error;
 use crate::operation::{Method, Operation};
 use crate::retry::{self, CallRetries, Next, RetryClass};
 use crate::token::Bearer;
 use crate::wire;
+
+/// Where the client token generated for one call is kept across the calls that are the
+/// same call (see [`Client::call_keyed`]).
+pub(crate) type ClientTokenSlot = std::cell::Cell<Option<Uuid>>;
 
 /// A failed attempt: the error, and the server's `x-amz-retry-after` (milliseconds), if it
 /// sent one.
@@ -113,9 +117,25 @@ impl Client {
     /// quota, timeouts, redaction, errors). Every attempt carries the same invocation id
     /// and client token.
     pub(crate) fn call<O: Operation>(&self, token: &O::Token, op: &O) -> Result<O::Output> {
+        self.call_keyed(token, op, &ClientTokenSlot::default())
+    }
+
+    /// [`call`](Self::call), the client token generated for a request without one kept in
+    /// `slot`: the first call that finds it empty fills it, and every later call given the
+    /// same slot sends that client token again. A [`Participant`](crate::Participant)'s
+    /// call made once more after a 403 and a renewal is the same call: were the first
+    /// taken by the service before its answer was lost, the service keeps one.
+    pub(crate) fn call_keyed<O: Operation>(
+        &self,
+        token: &O::Token,
+        op: &O,
+        slot: &ClientTokenSlot,
+    ) -> Result<O::Output> {
         op.validate()?;
         let inner = &*self.inner;
-        let (invocation_id, generated_token) = two_uuids(&*inner.random)?;
+        let (invocation_id, drawn) = two_uuids(&*inner.random)?;
+        let generated_token = slot.get().unwrap_or(drawn);
+        slot.set(Some(generated_token));
         let invocation_id = HeaderValue::from_bytes(invocation_id.as_bytes()).map_err(|e| {
             Error::with_source(
                 ErrorKind::RandomSource,

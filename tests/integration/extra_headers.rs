@@ -173,3 +173,28 @@ fn refused_headers_are_named_by_build_and_values_never_shown() {
     );
     assert!(!shown.contains("s3cr3t"));
 }
+
+#[test]
+fn headers_over_8_kib_in_all_are_refused_by_build_naming_the_limit() {
+    // Three headers of 10 + 2730 bytes: 8220 bytes of names and values, each within its
+    // own limits.
+    let value = format!("{VALUE}{}", "k".repeat(2730 - VALUE.len()));
+    let builder = ["X-Corp-Gw1", "X-Corp-Gw2", "X-Corp-Gw3"]
+        .into_iter()
+        .fold(Client::builder().region("us-east-1"), |b, name| {
+            b.header(name, value.as_str())
+        });
+    let e = builder.build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+    assert_eq!(
+        e.to_string(),
+        "extra headers too large: 8220 bytes of names and values, at most 8192 in all"
+    );
+    assert!(!format!("{e:?}").contains("s3cr3t"));
+    // Two of them (5480 bytes) are taken.
+    let two = Client::builder()
+        .region("us-east-1")
+        .header("X-Corp-Gw1", value.as_str())
+        .header("X-Corp-Gw2", value.as_str());
+    assert!(two.build().is_ok());
+}

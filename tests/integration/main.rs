@@ -22,6 +22,8 @@ mod logging;
 mod operations;
 mod participant;
 mod participant_end;
+mod participant_identity;
+mod participant_logs;
 mod receipts;
 mod responses;
 mod scripted;

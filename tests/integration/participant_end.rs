@@ -321,3 +321,221 @@ fn a_renewal_another_clone_made_while_the_call_ran_counts() {
     ];
     assert_eq!(seen, want.map(|(p, b)| (p.to_owned(), b.to_owned())));
 }
+
+/// How a [`held_renewal_service`] answers the renewal it holds.
+#[derive(Clone, Copy)]
+enum Renewal {
+    /// 200, with the connection token `conn-2`.
+    Accepted,
+    /// 403: the chat is over for this participant.
+    Refused,
+}
+
+/// A service whose second CreateParticipantConnection (the first renewal) is reported on
+/// `arrived` and answered as `renewal` only once the test says go; the first gives
+/// `conn-1`, DisconnectParticipant and every other call succeed. Each request is reported
+/// as (path, bearer).
+fn held_renewal_service(
+    renewal: Renewal,
+    arrived: mpsc::Sender<()>,
+    go: mpsc::Receiver<()>,
+) -> (Server<()>, Seen) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let connections = Arc::new(AtomicUsize::new(0));
+    let go = Mutex::new(go);
+    let kept = Arc::clone(&seen);
+    let server = Server::start("held-renewal", 16, move |_, mut stream, _| {
+        let _ = stream.set_read_timeout(Some(PATIENCE));
+        let mut buf = Vec::new();
+        for _ in 0..16 {
+            let Ok(bytes) = read_request(&mut stream, &mut buf) else {
+                return;
+            };
+            let r = Request {
+                connection: 0,
+                bytes,
+            };
+            let path = r.text().split(' ').nth(1).unwrap().to_owned();
+            kept.lock().unwrap().push((path.clone(), bearer(&r)));
+            let answer = match path.as_str() {
+                "/participant/connection" => {
+                    if connections.fetch_add(1, Ordering::SeqCst) == 0 {
+                        response(
+                            "200 OK",
+                            &[],
+                            br#"{"ConnectionCredentials":{"ConnectionToken":"conn-1"}}"#,
+                        )
+                    } else {
+                        arrived.send(()).unwrap();
+                        go.lock().unwrap().recv_timeout(PATIENCE).unwrap();
+                        match renewal {
+                            Renewal::Accepted => response(
+                                "200 OK",
+                                &[],
+                                br#"{"ConnectionCredentials":{"ConnectionToken":"conn-2"}}"#,
+                            ),
+                            Renewal::Refused => response(
+                                "403 Forbidden",
+                                &["x-amzn-ErrorType: AccessDeniedException"],
+                                br#"{"message":"Access denied"}"#,
+                            ),
+                        }
+                    }
+                }
+                "/participant/disconnect" => response("200 OK", &[], b"{}"),
+                _ => response(
+                    "200 OK",
+                    &[],
+                    br#"{"Id":"m-1","AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#,
+                ),
+            };
+            let _ = stream.write_all(&answer);
+        }
+    });
+    (server, seen)
+}
+
+/// `renew()` on one clone, its answer held until another clone's `disconnect()` has
+/// succeeded; then the renewal is answered `renewal`. What the renewal returned, the
+/// participant, and the requests the service saw.
+fn renewal_answered_after_a_disconnect(
+    renewal: Renewal,
+) -> (
+    connect_participant::Result<()>,
+    Participant,
+    Vec<(String, String)>,
+) {
+    let (arrived_tx, arrived) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel();
+    let (server, seen) = held_renewal_service(renewal, arrived_tx, go_rx);
+    let url = format!("http://127.0.0.1:{}", server.port());
+    let me = Participant::connect(&support::client(&url), participant_token()).unwrap();
+    let renewing = {
+        let me = me.clone();
+        std::thread::spawn(move || me.renew())
+    };
+    arrived.recv_timeout(PATIENCE).unwrap();
+    me.disconnect(&Default::default()).unwrap();
+    assert!(me.has_left());
+    go.send(()).unwrap();
+    let renewed = renewing.join().unwrap();
+    // Nothing is sent after the end, whatever the renewal said.
+    let e = me
+        .send_message(&SendMessageRequest::text("still here?"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Left);
+    assert_eq!(e.attempts(), 0);
+    server.finish();
+    let seen = seen.lock().unwrap().clone();
+    let want = [
+        ("/participant/connection", "part-token-1"),
+        ("/participant/connection", "part-token-1"),
+        ("/participant/disconnect", "conn-1"),
+    ];
+    assert_eq!(seen, want.map(|(p, b)| (p.to_owned(), b.to_owned())));
+    (renewed, me, seen)
+}
+
+#[test]
+fn a_renewal_accepted_after_the_participant_left_does_not_bring_it_back() {
+    let (renewed, me, _) = renewal_answered_after_a_disconnect(Renewal::Accepted);
+    let e = renewed.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Left);
+    assert_eq!(
+        e.to_string(),
+        "this participant has left the chat: its DisconnectParticipant succeeded; the renewal \
+         answered meanwhile was not kept"
+    );
+    assert!(me.has_left() && !me.has_ended());
+}
+
+#[test]
+fn a_renewal_refused_after_the_participant_left_is_left() {
+    let (renewed, me, _) = renewal_answered_after_a_disconnect(Renewal::Refused);
+    let e = renewed.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Left);
+    assert_eq!(
+        e.to_string(),
+        "this participant has left the chat: its DisconnectParticipant succeeded; \
+         CreateParticipantConnection then answered 403 to the renewal"
+    );
+    let source = e.source().unwrap().to_string();
+    assert!(
+        source.starts_with("service error AccessDeniedException (HTTP 403)"),
+        "{source}"
+    );
+    assert!(me.has_left() && !me.has_ended());
+    assert_eq!(me.renew().unwrap_err().kind(), ErrorKind::Left);
+}
+
+/// A client whose random source gives other bytes at each draw, so each call generates
+/// another client token: one sent twice was kept, not drawn again.
+fn drawing_client(url: &str) -> connect_participant::Client {
+    let draws = std::sync::atomic::AtomicU8::new(0);
+    connect_participant::Client::builder()
+        .endpoint_url(url)
+        .random_source(move |buf| {
+            buf.fill(draws.fetch_add(1, Ordering::SeqCst));
+            Ok(())
+        })
+        .sleep_fn(|_| {})
+        .build()
+        .unwrap()
+}
+
+/// The `ClientToken` of a request's JSON body.
+fn client_token(r: &Request) -> String {
+    let body: serde_json::Value = serde_json::from_str(&r.body_text()).unwrap();
+    body["ClientToken"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_call_made_again_after_a_403_and_a_renewal_keeps_its_client_token() {
+    type Call = fn(&Participant) -> connect_participant::Result<()>;
+    let calls: [(&str, Call); 5] = [
+        ("/participant/message", |me| {
+            me.send_message(&SendMessageRequest::text("once")).map(drop)
+        }),
+        ("/participant/event", |me| {
+            me.send_event(&SendEventRequest::typing()).map(drop)
+        }),
+        ("/participant/start-attachment-upload", |me| {
+            let r =
+                connect_participant::StartAttachmentUploadRequest::new("a.txt", "text/plain", 3);
+            me.start_attachment_upload(&r).map(drop)
+        }),
+        ("/participant/complete-attachment-upload", |me| {
+            let r = connect_participant::CompleteAttachmentUploadRequest::new("att-1");
+            me.complete_attachment_upload(&r).map(drop)
+        }),
+        ("/participant/disconnect", |me| {
+            me.disconnect(&Default::default()).map(drop)
+        }),
+    ];
+    for (path, call) in calls {
+        let server = Scripted::start(vec![
+            connection("conn-1"),
+            denied(),
+            connection("conn-2"),
+            Action::Respond(response("200 OK", &[], b"{}")),
+        ]);
+        let me = Participant::connect(&drawing_client(&server.url()), participant_token()).unwrap();
+        call(&me).unwrap();
+        let report = server.finish();
+        let paths: Vec<String> = report
+            .requests
+            .iter()
+            .map(|r| r.text().split(' ').nth(1).unwrap().to_owned())
+            .collect();
+        let want = [
+            "/participant/connection",
+            path,
+            "/participant/connection",
+            path,
+        ];
+        assert_eq!(paths, want, "{path}");
+        let (first, again) = (&report.requests[1], &report.requests[3]);
+        assert_eq!(bearer(again), "conn-2", "{path}");
+        assert_eq!(client_token(again), client_token(first), "{path}");
+    }
+}

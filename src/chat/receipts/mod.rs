@@ -83,7 +83,7 @@ enum State {
 /// - **Its own messages.** A helper made [`for_participant`](Self::for_participant)
 ///   asks the participant which items are its own (by its `ParticipantId`, given to
 ///   [`ParticipantBuilder::participant_id`](crate::ParticipantBuilder::participant_id) or
-///   learnt from a message it sent); one made from a token knows them by
+///   learnt from a message or typing event it sent); one made from a token knows them by
 ///   [`with_participant_id`](Self::with_participant_id). Receipts for them are dropped.
 /// - **After a restart**, [`seed_from_transcript`](Self::seed_from_transcript) (or
 ///   [`seed`](Self::seed) with items you read) takes the receipts the transcript shows

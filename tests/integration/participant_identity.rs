@@ -1,0 +1,50 @@
+//! How a participant that was not told its `ParticipantId` learns it (issue 18): from its
+//! own typing echo, at the first keystroke, not only from a message it sent coming back.
+
+use std::time::Duration;
+
+use connect_participant::emulator::Emulator;
+use connect_participant::{Event, Next, Participant, ParticipantToken, SendEventRequest, Typers};
+
+/// How long the test waits for one event before it fails: a bound, not a synchronization.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+#[test]
+fn its_own_typing_echo_teaches_a_participant_its_id() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let client = emulator.client_builder().build().unwrap();
+    let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
+    let me = Participant::connect(&client, token).unwrap();
+    let mut typers = Typers::for_participant(&me);
+    let mut stream = me.stream().unwrap();
+    assert_eq!(me.participant_id(), None);
+
+    let sent = me.send_event(&SendEventRequest::typing()).unwrap();
+    let mut echo = None;
+    for _ in 0..20 {
+        match stream.next_timeout(PATIENCE).unwrap() {
+            Next::Event(event) => {
+                typers.on_event(&event);
+                if let Event::Typing(item) = event {
+                    echo = Some(item);
+                    break;
+                }
+            }
+            other => panic!("no event within {PATIENCE:?}: {other:?}"),
+        }
+    }
+    let echo = echo.expect("the typing echo within 20 events");
+    // The echo is the event SendEvent answered for, from this participant.
+    assert_eq!(echo.id, sent.id);
+    assert_eq!(
+        echo.participant_id.as_deref(),
+        Some(chat.customer_participant_id.as_str())
+    );
+    // So it is this participant's own: not listed as typing, and its id is learnt.
+    assert!(typers.current().is_empty());
+    assert_eq!(
+        me.participant_id().as_deref(),
+        Some(chat.customer_participant_id.as_str())
+    );
+}
