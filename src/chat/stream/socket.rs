@@ -257,6 +257,11 @@ fn describe(e: &tungstenite::Error) -> String {
         T::ConnectionClosed | T::AlreadyClosed => "the WebSocket was closed".to_owned(),
         T::Io(io) => format!("the WebSocket connection broke ({})", io.kind()),
         T::Capacity(_) => format!("the server sent a frame over {MAX_FRAME} bytes"),
+        // The connection ended without a close frame: a dropped socket, not a protocol
+        // fault, and the most common loss (a network change, a gateway going away).
+        T::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => {
+            "the connection dropped without a close frame".to_owned()
+        }
         T::Protocol(p) => format!(
             "the server broke the WebSocket protocol ({})",
             printable(&p.to_string(), DETAIL_WIDTH)
