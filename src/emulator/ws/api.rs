@@ -37,7 +37,10 @@ impl Emulator {
 
     /// Adds an `EVENT` item of this content type (`…participant.idle`,
     /// `…transfer.succeeded`, anything of 1 to 100 characters), from the agent, to a
-    /// chat's transcript, and pushes it to its WebSockets; returns its `Id`.
+    /// chat's transcript, and pushes it to its WebSockets; returns its `Id`. It keeps
+    /// whatever it is given; [`agent_sends_event`](Self::agent_sends_event) sends an event
+    /// as the service handles it (typing pushed but not kept, a receipt put on its message,
+    /// `chat.ended` ending the chat), with its `Content`.
     ///
     /// # Errors
     ///
