@@ -145,6 +145,7 @@ impl Service {
                 let started = self.start_chat();
                 ok(&json!({
                     "ContactId": started.contact_id,
+                    "ParticipantId": started.customer_id,
                     "ParticipantToken": started.participant_token,
                 }))
             }

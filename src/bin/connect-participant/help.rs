@@ -483,9 +483,11 @@ emulator then serves until the process is killed (Ctrl-C, SIGTERM); standard
 input is not read. Start a chat on its control path:
   curl -s -X POST -H 'Content-Type: application/json' \\
       http://127.0.0.1:8421/emulator/chats
-answers {\"ContactId\":...,\"ParticipantToken\":...}; POST
-/emulator/chats/<ContactId>/messages with {\"Content\":...,\"ContentType\":...}
-makes the agent speak, and /emulator/chats/<ContactId>/end ends the chat.
+answers {\"ContactId\":...,\"ParticipantId\":...,\"ParticipantToken\":...}
+(the customer's); POST /emulator/chats/<ContactId>/messages with
+{\"Content\":...,\"ContentType\":...} makes the agent speak, /events with
+{\"ContentType\":...} sends any event, /end ends the chat; /websockets/drop and
+POST /emulator/settings make outages (see the crate's docs/emulator.md).
 It is for local use only: anything that can reach the port can use it.
 
 Exit status: 0 never (it serves until killed), 2 usage error, 4 the port

@@ -16,10 +16,17 @@ fn control_path_starts_chats_lets_the_agent_speak_and_ends_them() {
     let a = call(addr, "POST", "/emulator/chats", None, "");
     assert_eq!(a.status, 200, "{}", a.text());
     let started = a.json();
-    assert_eq!(keys(&started), ["ContactId", "ParticipantToken"]);
+    assert_eq!(
+        keys(&started),
+        ["ContactId", "ParticipantId", "ParticipantToken"]
+    );
     let contact_id = started["ContactId"].as_str().unwrap();
     let participant_token = started["ParticipantToken"].as_str().unwrap();
     assert_eq!(contact_id.len(), 36);
+    // The customer's ParticipantId, as StartChatContact answers it.
+    let participant_id = started["ParticipantId"].as_str().unwrap();
+    assert_eq!(participant_id.len(), 36);
+    assert_ne!(participant_id, contact_id);
     assert!(
         participant_token.starts_with("QVFJREFI")
             && participant_token.bytes().all(|b| b.is_ascii_graphic())
