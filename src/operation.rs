@@ -29,6 +29,10 @@ pub(crate) trait Operation {
     /// The token it carries in `X-Amz-Bearer`.
     type Token: Bearer;
 
+    /// The operation's name, as the service's API names it (`SendMessage`): for logs and
+    /// messages.
+    const NAME: &'static str;
+
     /// The request path, or the prefix of one that [`path`](Self::path) completes.
     const PATH: &'static str;
 

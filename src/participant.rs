@@ -10,6 +10,7 @@ use crate::client::{
     Client, ClientTokenSlot, UploadAttachmentOutput, UploadAttachmentRequest, open_upload,
 };
 use crate::error::{Error, ErrorKind, Result};
+use crate::operation::Operation;
 use crate::ops::cancel_participant_authentication::{
     CancelParticipantAuthenticationOutput, CancelParticipantAuthenticationRequest,
 };
@@ -324,19 +325,19 @@ impl Participant {
         self.renew_if(Why::Expiry, |s| self.due(s))
     }
 
-    /// Makes `call` (operation `op`) with the connection token. A 403 is checked once by
+    /// Makes the call `request` with the connection token. A 403 is checked once by
     /// renewing the token (unless another clone renewed it while the call ran): refused,
     /// the chat is over ([`ErrorKind::ChatEnded`], the 403 as its source); accepted, the
     /// call is made once more with the new token, and its answer is returned as it is.
     ///
-    /// Both goes are one call: `call` is given the same [`ClientTokenSlot`], so an
-    /// operation with a `ClientToken` sends the same one again (the first go may have been
-    /// taken by the service before its answer was lost).
-    fn checked<T>(
-        &self,
-        op: &'static str,
-        call: impl Fn(&ConnectionToken, &ClientTokenSlot) -> Result<T>,
-    ) -> Result<T> {
+    /// Both goes are one call: they share one [`ClientTokenSlot`], so an operation with a
+    /// `ClientToken` sends the same one again (the first go may have been taken by the
+    /// service before its answer was lost).
+    fn checked<O: Operation<Token = ConnectionToken>>(&self, request: &O) -> Result<O::Output> {
+        let op = O::NAME;
+        let call = |token: &ConnectionToken, slot: &ClientTokenSlot| {
+            self.inner.client.call_keyed(token, request, slot)
+        };
         let slot = ClientTokenSlot::default();
         let (token, generation) = self.current()?;
         let denied = match call(&token, &slot) {
@@ -541,9 +542,7 @@ impl Participant {
     /// on the chat's stream with this participant's `ParticipantId`, so until that id is
     /// known, the `Id` is kept to learn it, as a sent message's is.
     pub fn send_event(&self, request: &SendEventRequest) -> Result<SendEventOutput> {
-        let out = self.checked("SendEvent", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })?;
+        let out = self.checked(request)?;
         if request.content_type() == ContentType::Typing {
             self.sent(out.id.as_deref());
         }
@@ -552,9 +551,7 @@ impl Participant {
 
     /// Sends one chat message (SendMessage).
     pub fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageOutput> {
-        let out = self.checked("SendMessage", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })?;
+        let out = self.checked(request)?;
         self.sent(out.id.as_deref());
         Ok(out)
     }
@@ -576,9 +573,7 @@ impl Participant {
 
     /// Reads one page of the transcript (GetTranscript).
     pub fn get_transcript(&self, request: &GetTranscriptRequest) -> Result<GetTranscriptOutput> {
-        self.checked("GetTranscript", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })
+        self.checked(request)
     }
 
     /// Every page of the transcript from `first` on (see [`TranscriptPages`]); each page
@@ -594,9 +589,7 @@ impl Participant {
         &self,
         request: &StartAttachmentUploadRequest,
     ) -> Result<StartAttachmentUploadOutput> {
-        self.checked("StartAttachmentUpload", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })
+        self.checked(request)
     }
 
     /// Completes an attachment's upload (CompleteAttachmentUpload).
@@ -604,24 +597,18 @@ impl Participant {
         &self,
         request: &CompleteAttachmentUploadRequest,
     ) -> Result<CompleteAttachmentUploadOutput> {
-        self.checked("CompleteAttachmentUpload", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })
+        self.checked(request)
     }
 
     /// A download URL for an attachment (GetAttachment); see
     /// [`download_attachment`](Self::download_attachment).
     pub fn get_attachment(&self, request: &GetAttachmentRequest) -> Result<GetAttachmentOutput> {
-        self.checked("GetAttachment", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })
+        self.checked(request)
     }
 
     /// The view a ShowView block sent (DescribeView).
     pub fn describe_view(&self, request: &DescribeViewRequest) -> Result<DescribeViewOutput> {
-        self.checked("DescribeView", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })
+        self.checked(request)
     }
 
     /// The sign-in URL for an `authentication.initiated` event's session
@@ -630,9 +617,7 @@ impl Participant {
         &self,
         request: &GetAuthenticationUrlRequest,
     ) -> Result<GetAuthenticationUrlOutput> {
-        self.checked("GetAuthenticationUrl", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })
+        self.checked(request)
     }
 
     /// Cancels a sign-in session (CancelParticipantAuthentication).
@@ -640,9 +625,7 @@ impl Participant {
         &self,
         request: &CancelParticipantAuthenticationRequest,
     ) -> Result<CancelParticipantAuthenticationOutput> {
-        self.checked("CancelParticipantAuthentication", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })
+        self.checked(request)
     }
 
     /// Leaves the chat (DisconnectParticipant); the chat goes on for the others. Once it
@@ -671,9 +654,7 @@ impl Participant {
         &self,
         request: &DisconnectParticipantRequest,
     ) -> Result<DisconnectParticipantOutput> {
-        let out = self.checked("DisconnectParticipant", |t, slot| {
-            self.inner.client.call_keyed(t, request, slot)
-        })?;
+        let out = self.checked(request)?;
         self.mark(End::Left(Learnt::Disconnect));
         Ok(out)
     }

@@ -23,30 +23,9 @@ pub(crate) struct Subject<'a> {
 }
 
 impl Subject<'_> {
-    /// The subject of a call to the operation at `path`.
-    pub(crate) fn call(path: &'static str) -> Subject<'static> {
-        Subject {
-            target: CALL,
-            name: operation_name(path),
-        }
-    }
-}
-
-/// The operation's name, from its path (the operations' facts hold no name).
-pub(crate) fn operation_name(path: &str) -> &'static str {
-    match path.strip_prefix("/participant/").unwrap_or(path) {
-        "connection" => "CreateParticipantConnection",
-        "message" => "SendMessage",
-        "event" => "SendEvent",
-        "transcript" => "GetTranscript",
-        "disconnect" => "DisconnectParticipant",
-        "start-attachment-upload" => "StartAttachmentUpload",
-        "complete-attachment-upload" => "CompleteAttachmentUpload",
-        "attachment" => "GetAttachment",
-        "authentication-url" => "GetAuthenticationUrl",
-        "cancel-authentication" => "CancelParticipantAuthentication",
-        p if p.starts_with("views/") => "DescribeView",
-        _ => "an operation",
+    /// The subject of a call to the operation named `name`.
+    pub(crate) fn call(name: &'static str) -> Subject<'static> {
+        Subject { target: CALL, name }
     }
 }
 
@@ -113,34 +92,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_operation_path_has_its_name() {
+    fn every_operation_is_named_as_the_api_names_it() {
         use crate::operation::Operation;
         use crate::*;
-        for (path, name) in [
-            (
-                CreateParticipantConnectionRequest::PATH,
+        let names = [
+            CreateParticipantConnectionRequest::NAME,
+            SendMessageRequest::NAME,
+            SendEventRequest::NAME,
+            GetTranscriptRequest::NAME,
+            DisconnectParticipantRequest::NAME,
+            StartAttachmentUploadRequest::NAME,
+            CompleteAttachmentUploadRequest::NAME,
+            GetAttachmentRequest::NAME,
+            GetAuthenticationUrlRequest::NAME,
+            CancelParticipantAuthenticationRequest::NAME,
+            DescribeViewRequest::NAME,
+        ];
+        assert_eq!(
+            names,
+            [
                 "CreateParticipantConnection",
-            ),
-            (SendMessageRequest::PATH, "SendMessage"),
-            (SendEventRequest::PATH, "SendEvent"),
-            (GetTranscriptRequest::PATH, "GetTranscript"),
-            (DisconnectParticipantRequest::PATH, "DisconnectParticipant"),
-            (StartAttachmentUploadRequest::PATH, "StartAttachmentUpload"),
-            (
-                CompleteAttachmentUploadRequest::PATH,
+                "SendMessage",
+                "SendEvent",
+                "GetTranscript",
+                "DisconnectParticipant",
+                "StartAttachmentUpload",
                 "CompleteAttachmentUpload",
-            ),
-            (GetAttachmentRequest::PATH, "GetAttachment"),
-            (GetAuthenticationUrlRequest::PATH, "GetAuthenticationUrl"),
-            (
-                CancelParticipantAuthenticationRequest::PATH,
+                "GetAttachment",
+                "GetAuthenticationUrl",
                 "CancelParticipantAuthentication",
-            ),
-            (DescribeViewRequest::PATH, "DescribeView"),
-        ] {
-            assert_eq!(operation_name(path), name);
-        }
-        assert_eq!(operation_name("/participant/views/v%2F1"), "DescribeView");
+                "DescribeView",
+            ]
+        );
     }
 
     #[test]

@@ -154,7 +154,7 @@ impl Client {
             })?,
             None => inner.uri(O::PATH)?,
         };
-        self.run(Subject::call(O::PATH), |attempt| {
+        self.run(Subject::call(O::NAME), |attempt| {
             let mut request = wire::request(
                 O::METHOD == Method::Get,
                 uri.clone(),

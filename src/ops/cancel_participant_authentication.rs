@@ -31,6 +31,7 @@ impl CancelParticipantAuthenticationRequest {
 impl Operation for CancelParticipantAuthenticationRequest {
     type Output = CancelParticipantAuthenticationOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "CancelParticipantAuthentication";
     const PATH: &'static str = "/participant/cancel-authentication";
 
     fn validate(&self) -> Result<()> {

@@ -47,6 +47,7 @@ impl CompleteAttachmentUploadRequest {
 impl Operation for CompleteAttachmentUploadRequest {
     type Output = CompleteAttachmentUploadOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "CompleteAttachmentUpload";
     const PATH: &'static str = "/participant/complete-attachment-upload";
 
     fn validate(&self) -> Result<()> {

@@ -153,6 +153,7 @@ impl CreateParticipantConnectionRequest {
 impl Operation for CreateParticipantConnectionRequest {
     type Output = CreateParticipantConnectionOutput;
     type Token = ParticipantToken;
+    const NAME: &'static str = "CreateParticipantConnection";
     const PATH: &'static str = "/participant/connection";
 
     fn validate(&self) -> Result<()> {

@@ -52,6 +52,7 @@ impl DisconnectParticipantRequest {
 impl Operation for DisconnectParticipantRequest {
     type Output = DisconnectParticipantOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "DisconnectParticipant";
     const PATH: &'static str = "/participant/disconnect";
 
     fn validate(&self) -> Result<()> {

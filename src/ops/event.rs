@@ -140,6 +140,7 @@ impl SendEventRequest {
 impl Operation for SendEventRequest {
     type Output = SendEventOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "SendEvent";
     const PATH: &'static str = "/participant/event";
 
     fn validate(&self) -> Result<()> {

@@ -85,6 +85,7 @@ impl GetAttachmentRequest {
 impl Operation for GetAttachmentRequest {
     type Output = GetAttachmentOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "GetAttachment";
     const PATH: &'static str = "/participant/attachment";
 
     fn validate(&self) -> Result<()> {

@@ -53,6 +53,7 @@ impl GetAuthenticationUrlRequest {
 impl Operation for GetAuthenticationUrlRequest {
     type Output = GetAuthenticationUrlOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "GetAuthenticationUrl";
     const PATH: &'static str = "/participant/authentication-url";
 
     fn validate(&self) -> Result<()> {

@@ -160,6 +160,7 @@ impl SendMessageRequest {
 impl Operation for SendMessageRequest {
     type Output = SendMessageOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "SendMessage";
     const PATH: &'static str = "/participant/message";
 
     fn validate(&self) -> Result<()> {

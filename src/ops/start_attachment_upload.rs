@@ -90,6 +90,7 @@ impl StartAttachmentUploadRequest {
 impl Operation for StartAttachmentUploadRequest {
     type Output = StartAttachmentUploadOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "StartAttachmentUpload";
     const PATH: &'static str = "/participant/start-attachment-upload";
 
     fn validate(&self) -> Result<()> {

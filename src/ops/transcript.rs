@@ -313,6 +313,7 @@ impl GetTranscriptRequest {
 impl Operation for GetTranscriptRequest {
     type Output = GetTranscriptOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "GetTranscript";
     const PATH: &'static str = "/participant/transcript";
     const MAX_ANSWER: u64 = MAX_TRANSCRIPT_ANSWER;
 

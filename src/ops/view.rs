@@ -61,6 +61,7 @@ impl DescribeViewRequest {
 impl Operation for DescribeViewRequest {
     type Output = DescribeViewOutput;
     type Token = ConnectionToken;
+    const NAME: &'static str = "DescribeView";
     const PATH: &'static str = "/participant/views/";
     const METHOD: Method = Method::Get;
 

@@ -6,17 +6,6 @@ use crate::error::Error;
 use crate::ops::transcript::{Item, ItemType};
 use crate::time::Timestamp;
 
-/// The event content types the stream tells apart (the Participant Service's event
-/// catalogue, public as [`crate::content_type`]), under the short names the stream uses.
-pub(crate) mod content_types {
-    pub(crate) use crate::chat::content_types::*;
-    pub(crate) const JOINED: &str = PARTICIPANT_JOINED;
-    pub(crate) const LEFT: &str = PARTICIPANT_LEFT;
-    pub(crate) const IDLE: &str = PARTICIPANT_IDLE;
-    pub(crate) const RETURNED: &str = PARTICIPANT_RETURNED;
-    pub(crate) const AUTO_DISCONNECTION: &str = PARTICIPANT_AUTODISCONNECTION;
-}
-
 /// One thing that happened in the chat, as a [`ChatStream`](super::ChatStream) yields it.
 ///
 /// Each carries the chat item it comes from, whole: the sender, the time, the content
@@ -338,7 +327,7 @@ pub(crate) fn classify(item: Item, out: &mut Vec<Event>) {
 
 /// An `EVENT` item (or one of a type this crate does not know), by its content type.
 fn event_of(item: Item) -> Event {
-    use content_types::*;
+    use crate::chat::content_types::*;
     let Some(content_type) = item.content_type.as_deref() else {
         return Event::Other(item);
     };
@@ -352,14 +341,14 @@ fn event_of(item: Item) -> Event {
     }
     let event = match content_type {
         TYPING => Event::Typing,
-        JOINED => Event::ParticipantJoined,
-        LEFT => Event::ParticipantLeft,
-        IDLE => Event::ParticipantIdle,
-        RETURNED => Event::ParticipantReturned,
+        PARTICIPANT_JOINED => Event::ParticipantJoined,
+        PARTICIPANT_LEFT => Event::ParticipantLeft,
+        PARTICIPANT_IDLE => Event::ParticipantIdle,
+        PARTICIPANT_RETURNED => Event::ParticipantReturned,
         TRANSFER_SUCCEEDED => Event::TransferSucceeded,
         TRANSFER_FAILED => Event::TransferFailed,
         PARTICIPANT_INVITED => Event::ParticipantInvited,
-        AUTO_DISCONNECTION => Event::ParticipantAutoDisconnection,
+        PARTICIPANT_AUTODISCONNECTION => Event::ParticipantAutoDisconnection,
         PARTICIPANT_ACTIVE => Event::ParticipantActive,
         PARTICIPANT_INACTIVE => Event::ParticipantInactive,
         PARTICIPANT_DISPLAYNAME_UPDATED => Event::DisplayNameUpdated,

@@ -23,6 +23,7 @@ use self::delivery::Delivery;
 use self::frames::Frame;
 use self::rotation::Rotation;
 use self::socket::{Read1, Socket};
+use crate::chat::content_types;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::transcript::Item;
 use crate::participant::Participant;
@@ -30,10 +31,6 @@ use crate::participant::Participant;
 /// The `log` target of the stream's records.
 pub(crate) const LOG_TARGET: &str = "connect_participant::stream";
 
-/// The content type of the service's event for a participant it disconnected (idle too
-/// long, say).
-const AUTODISCONNECTION: &str =
-    "application/vnd.amazonaws.connect.event.participant.autodisconnection";
 /// How long, at most, one read of the new socket waits while the old one is still read.
 const OVERLAP_READ: Duration = Duration::from_millis(20);
 
@@ -542,7 +539,7 @@ impl ChatStream {
         };
         let departure = matches!(
             item.content_type.as_deref(),
-            Some(event::content_types::LEFT | AUTODISCONNECTION)
+            Some(content_types::PARTICIPANT_LEFT | content_types::PARTICIPANT_AUTODISCONNECTION)
         );
         departure && self.participant.is_own(item)
     }
