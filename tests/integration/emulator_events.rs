@@ -12,7 +12,7 @@ use crate::support::content_type::{CHAT_ENDED, READ, TYPING};
 use crate::support::raw::{Answer, call, connect, op};
 use crate::support::ws::{SUBSCRIBE, SUBSCRIBED, Socket, next_text, open};
 
-const INVITED: &str = "application/vnd.amazonaws.connect.event.participant.invited";
+use crate::support::content_type::INVITED;
 const AUTH_SUCCEEDED: &str = "application/vnd.amazonaws.connect.event.authentication.succeeded";
 const INTERACTIVE: &str = "application/vnd.amazonaws.connect.message.interactive";
 

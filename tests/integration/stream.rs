@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
-use connect_participant::emulator::{Emulator, StartedChat};
+use connect_participant::emulator::Emulator;
 use connect_participant::{
     ChatStream, Connection, ErrorKind, Event, LostReason, Next, Participant, ParticipantToken,
     SendEventRequest, SendMessageRequest, StreamBuilder,
 };
+
+use crate::support::content_type::INVITED;
+use crate::support::stream::{Setup, fast};
 
 /// How long a test waits for one event before it fails: a bound, not a synchronization.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -15,32 +18,9 @@ const IDLE: &str = "application/vnd.amazonaws.connect.event.participant.idle";
 const RETURNED: &str = "application/vnd.amazonaws.connect.event.participant.returned";
 const TRANSFERRED: &str = "application/vnd.amazonaws.connect.event.transfer.succeeded";
 const TRANSFER_FAILED: &str = "application/vnd.amazonaws.connect.event.transfer.failed";
-const INVITED: &str = "application/vnd.amazonaws.connect.event.participant.invited";
-
-struct Setup {
-    emulator: Emulator,
-    chat: StartedChat,
-    customer: Participant,
-}
 
 fn setup() -> Setup {
-    let emulator = Emulator::start().unwrap();
-    let chat = emulator.start_chat();
-    let client = emulator.client_builder().build().unwrap();
-    let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
-    let customer = Participant::connect(&client, token).unwrap();
-    Setup {
-        emulator,
-        chat,
-        customer,
-    }
-}
-
-/// Fast timers, so that every recovery happens in milliseconds.
-fn fast(builder: StreamBuilder) -> StreamBuilder {
-    builder
-        .heartbeat_interval(Duration::from_millis(100))
-        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(5))
+    Setup::start(false)
 }
 
 fn open(s: &Setup) -> ChatStream {

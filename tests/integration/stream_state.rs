@@ -4,52 +4,23 @@
 
 use std::time::Duration;
 
-use connect_participant::emulator::{Emulator, StartedChat};
+use connect_participant::emulator::Emulator;
 use connect_participant::{
     ChatStream, Connection, DisconnectParticipantRequest, ErrorKind, Event, Health, LostReason,
-    Next, Participant, ParticipantToken, Receipts, SendMessageRequest, StreamBuilder,
-    TypingThrottle,
+    Next, Participant, ParticipantToken, Receipts, SendMessageRequest, TypingThrottle,
 };
 use serde_json::json;
 
+use crate::support::content_type::{AUTODISCONNECTION, LEFT, TYPING};
 use crate::support::raw::call;
+use crate::support::stream::{Setup, fast};
 
 /// How long a test waits for one event before it fails: a bound, not a synchronization.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
-const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
-const AUTODISCONNECTION: &str =
-    "application/vnd.amazonaws.connect.event.participant.autodisconnection";
-
-struct Setup {
-    emulator: Emulator,
-    chat: StartedChat,
-    customer: Participant,
-}
-
 /// A chat, and its customer, who knows its own `ParticipantId`.
 fn setup() -> Setup {
-    let emulator = Emulator::start().unwrap();
-    let chat = emulator.start_chat();
-    let client = emulator.client_builder().build().unwrap();
-    let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
-    let customer = Participant::builder(&client, token)
-        .participant_id(chat.customer_participant_id.clone())
-        .connect()
-        .unwrap();
-    Setup {
-        emulator,
-        chat,
-        customer,
-    }
-}
-
-/// Fast timers, so that every recovery happens in milliseconds.
-fn fast(builder: StreamBuilder) -> StreamBuilder {
-    builder
-        .heartbeat_interval(Duration::from_millis(100))
-        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(5))
+    Setup::start(true)
 }
 
 /// Opens a fast stream; its first event must be `Established`, once the emulator counts

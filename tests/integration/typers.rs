@@ -14,7 +14,7 @@ use connect_participant::{
 /// How long the test waits for one event before it fails: a bound, not a synchronization.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-const TYPING: &str = "application/vnd.amazonaws.connect.event.typing";
+use crate::support::content_type::TYPING;
 
 /// Reads the stream, feeding `typers`, until an event `stop` accepts; fails after 20.
 fn feed_until(stream: &mut ChatStream, typers: &mut Typers, stop: impl Fn(&Event) -> bool) {

@@ -7,4 +7,7 @@ pub const DELIVERED: &str = "application/vnd.amazonaws.connect.event.message.del
 pub const READ: &str = "application/vnd.amazonaws.connect.event.message.read";
 pub const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
 pub const LEFT: &str = "application/vnd.amazonaws.connect.event.participant.left";
+pub const INVITED: &str = "application/vnd.amazonaws.connect.event.participant.invited";
+pub const AUTODISCONNECTION: &str =
+    "application/vnd.amazonaws.connect.event.participant.autodisconnection";
 pub const CHAT_ENDED: &str = "application/vnd.amazonaws.connect.event.chat.ended";

@@ -3,7 +3,8 @@
 //! The fixtures are below; the servers are [`scripted`] and [`resetter`], both on
 //! [`server`]; the raw clients are [`raw`] (HTTP) and [`ws`] (the WebSocket); [`wire`]
 //! holds the requests the client must write, [`process`] the child processes,
-//! [`content_type`] the event types several topics spell out, [`logs`] a logger that
+//! [`content_type`] the event types several topics spell out, [`stream`] the stream
+//! topics' chat and fast timers, [`logs`] a logger that
 //! captures this crate's records, [`ca`] a CA and its
 //! certificates for TLS servers.
 
@@ -15,6 +16,7 @@ pub mod raw;
 pub mod resetter;
 pub mod scripted;
 pub mod server;
+pub mod stream;
 pub mod wire;
 pub mod ws;
 
