@@ -5,7 +5,7 @@ use std::process::{Child, Output};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use connect_participant::emulator::Emulator;
+use connect_participant::emulator::{Emulator, StartedChat};
 use serde_json::{Value, json};
 
 use super::{
@@ -44,7 +44,7 @@ struct Watching {
 impl Watching {
     /// Starts `watch` on the emulator's endpoint with the participant token handed as
     /// `token`, plus `extra` arguments; returns once its WebSocket is open on
-    /// `contact_id`.
+    /// `contact_id` and it has printed `{"Connection":"established"}`, its first line.
     fn start(emulator: &Emulator, contact_id: &str, token: Token<'_>, extra: &[&str]) -> Self {
         let url = emulator.endpoint_url();
         let mut args = vec!["--endpoint-url", url.as_str(), "watch"];
@@ -77,7 +77,14 @@ impl Watching {
             let out = watching.finish();
             panic!("watch opened no WebSocket within {WS_PATIENCE:?}: {out:?}");
         }
+        assert_eq!(watching.next_line(), json!({"Connection": "established"}));
         watching
+    }
+
+    /// [`start`](Self::start) as the chat's customer, its token in its variable.
+    fn customer(emulator: &Emulator, chat: &StartedChat, extra: &[&str]) -> Self {
+        let token = Token::ParticipantEnv(&chat.participant_token);
+        Watching::start(emulator, &chat.contact_id, token, extra)
     }
 
     /// The next line, as JSON, within [`WS_PATIENCE`]: the binary printed it, flushed,
@@ -124,13 +131,7 @@ fn watch_prints_each_event_as_one_json_line_until_the_chat_ends() {
     // A connection token of the test's own, to read the transcript as the service
     // sends it (the emulator keeps several per participant).
     let token = emulator.connection_token_for(id).unwrap();
-    let mut watch = Watching::start(
-        &emulator,
-        id,
-        Token::ParticipantEnv(&chat.participant_token),
-        &[],
-    );
-    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    let mut watch = Watching::customer(&emulator, &chat, &[]);
     let hi = emulator.agent_says(id, "Hi", "text/plain").unwrap();
     // The message's line comes while the chat goes on.
     let first = watch.next_line();
@@ -193,7 +194,6 @@ fn watch_with_history_prints_the_transcript_so_far_first() {
         &["--history", "--json"],
     );
     // The transcript so far: the two participant.joined, printed once the stream is open.
-    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
     let joined = [watch.next_line(), watch.next_line()];
     let hi = emulator.agent_says(id, "Hi", "text/plain").unwrap();
     assert_eq!(watch.next_line()["Item"]["Id"], hi.as_str());
@@ -284,13 +284,7 @@ fn watch_says_a_dropped_connection_once_and_what_it_missed_once() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
     let id = chat.contact_id.as_str();
-    let mut watch = Watching::start(
-        &emulator,
-        id,
-        Token::ParticipantEnv(&chat.participant_token),
-        &["--heartbeat-ms", "100"],
-    );
-    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    let mut watch = Watching::customer(&emulator, &chat, &["--heartbeat-ms", "100"]);
     // Said while the socket cannot hear it (not pushed), then the socket is dropped.
     emulator.set_pushes(id, false).unwrap();
     let missed = emulator.agent_says(id, "while away", "text/plain").unwrap();
@@ -348,13 +342,7 @@ fn an_outage_made_on_the_control_path_alone_is_one_loss_one_restoration_and_the_
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
     let id = chat.contact_id.as_str();
-    let mut watch = Watching::start(
-        &emulator,
-        id,
-        Token::ParticipantEnv(&chat.participant_token),
-        &["--heartbeat-ms", "100"],
-    );
-    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    let mut watch = Watching::customer(&emulator, &chat, &["--heartbeat-ms", "100"]);
     // As any language would make it: no upgrades taken, the sockets dropped, the agent
     // speaking while they are down, then upgrades taken again.
     control(
@@ -403,13 +391,7 @@ fn watch_says_a_missed_heartbeat() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
     let id = chat.contact_id.as_str();
-    let mut watch = Watching::start(
-        &emulator,
-        id,
-        Token::ParticipantEnv(&chat.participant_token),
-        &["--heartbeat-ms", "100"],
-    );
-    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
+    let mut watch = Watching::customer(&emulator, &chat, &["--heartbeat-ms", "100"]);
     control(
         &emulator,
         "/emulator/settings",
@@ -439,13 +421,11 @@ fn watch_says_this_participant_left_and_exits_0() {
     let emulator = Emulator::start().unwrap();
     let chat = emulator.start_chat();
     let id = chat.contact_id.as_str();
-    let mut watch = Watching::start(
+    let watch = Watching::customer(
         &emulator,
-        id,
-        Token::ParticipantEnv(&chat.participant_token),
+        &chat,
         &["--participant-id", &chat.customer_participant_id],
     );
-    assert_eq!(watch.next_line(), json!({"Connection": "established"}));
     // The same participant leaves from elsewhere (another of its connections).
     let token = emulator.connection_token_for(id).unwrap();
     let client = emulator.client_builder().build().unwrap();
