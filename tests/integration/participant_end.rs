@@ -193,23 +193,31 @@ fn after_disconnect_calls_are_left_and_nothing_is_sent() {
 // The exact answers of a scripted service, for what the emulator cannot stage: a 403 that
 // survives an accepted renewal.
 
-fn connection(token: &str) -> Action {
-    Action::Respond(response(
-        "200 OK",
-        &[],
-        format!(r#"{{"ConnectionCredentials":{{"ConnectionToken":"{token}"}}}}"#).as_bytes(),
+/// CreateParticipantConnection's 200, with the connection token `token`.
+fn connection_answer(token: &str) -> Vec<u8> {
+    ok(&format!(
+        r#"{{"ConnectionCredentials":{{"ConnectionToken":"{token}"}}}}"#
     ))
 }
 
-fn denied() -> Action {
-    Action::Respond(response(
+/// A 403 `AccessDeniedException`, as the service refuses a token.
+fn denied_answer() -> Vec<u8> {
+    response(
         "403 Forbidden",
         &[
             "x-amzn-ErrorType: AccessDeniedException",
             "x-amzn-RequestId: r-403",
         ],
         br#"{"message":"Access denied"}"#,
-    ))
+    )
+}
+
+fn connection(token: &str) -> Action {
+    Action::Respond(connection_answer(token))
+}
+
+fn denied() -> Action {
+    Action::Respond(denied_answer())
 }
 
 fn bearer(r: &Request) -> String {
@@ -251,15 +259,15 @@ fn a_second_403_after_an_accepted_renewal_is_returned_as_it_is() {
 /// The (path, bearer) of each request a test server got.
 type Seen = Arc<Mutex<Vec<(String, String)>>>;
 
-/// A service whose first SendMessage answer (to `conn-1`) waits for the test's go, then is
-/// a 403; CreateParticipantConnection gives `conn-1`, `conn-2`, ...; other calls succeed.
-/// Each request is reported as (path, bearer).
-fn gated_service(arrived: mpsc::Sender<()>, go: mpsc::Receiver<()>) -> (Server<()>, Seen) {
+/// A service that reports each request as (path, bearer) and answers it with what
+/// `answer` gives for its path and bearer (which may wait for the test's go).
+fn recording_service(
+    name: &'static str,
+    answer: impl Fn(&str, &str) -> Vec<u8> + Send + Sync + 'static,
+) -> (Server<()>, Seen) {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let connections = Arc::new(AtomicUsize::new(0));
-    let go = Mutex::new(go);
     let kept = Arc::clone(&seen);
-    let server = Server::start("gated", 16, move |_, mut stream, _| {
+    let server = Server::start(name, 16, move |_, mut stream, _| {
         let _ = stream.set_read_timeout(Some(PATIENCE));
         let mut buf = Vec::new();
         for _ in 0..16 {
@@ -272,27 +280,38 @@ fn gated_service(arrived: mpsc::Sender<()>, go: mpsc::Receiver<()>) -> (Server<(
             };
             let (path, token) = (r.text().split(' ').nth(1).unwrap().to_owned(), bearer(&r));
             kept.lock().unwrap().push((path.clone(), token.clone()));
-            let answer = match (path.as_str(), token.as_str()) {
-                ("/participant/connection", _) => {
-                    let n = connections.fetch_add(1, Ordering::SeqCst) + 1;
-                    format!(r#"{{"ConnectionCredentials":{{"ConnectionToken":"conn-{n}"}}}}"#)
-                }
-                ("/participant/message", "conn-1") => {
-                    arrived.send(()).unwrap();
-                    go.lock().unwrap().recv_timeout(PATIENCE).unwrap();
-                    let _ = stream.write_all(&response(
-                        "403 Forbidden",
-                        &["x-amzn-ErrorType: AccessDeniedException"],
-                        br#"{"message":"Access denied"}"#,
-                    ));
-                    continue;
-                }
-                _ => r#"{"Id":"m-1","AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#.to_owned(),
-            };
-            let _ = stream.write_all(&response("200 OK", &[], answer.as_bytes()));
+            let _ = stream.write_all(&answer(&path, &token));
         }
     });
     (server, seen)
+}
+
+/// A 200 with `body`.
+fn ok(body: &str) -> Vec<u8> {
+    response("200 OK", &[], body.as_bytes())
+}
+
+const SENT: &str = r#"{"Id":"m-1","AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#;
+
+/// A service whose first SendMessage answer (to `conn-1`) waits for the test's go, then is
+/// a 403; CreateParticipantConnection gives `conn-1`, `conn-2`, ...; other calls succeed.
+/// Each request is reported as (path, bearer).
+fn gated_service(arrived: mpsc::Sender<()>, go: mpsc::Receiver<()>) -> (Server<()>, Seen) {
+    let connections = AtomicUsize::new(0);
+    let go = Mutex::new(go);
+    let arrived = Mutex::new(arrived);
+    recording_service("gated", move |path, token| match (path, token) {
+        ("/participant/connection", _) => {
+            let n = connections.fetch_add(1, Ordering::SeqCst) + 1;
+            connection_answer(&format!("conn-{n}"))
+        }
+        ("/participant/message", "conn-1") => {
+            arrived.lock().unwrap().send(()).unwrap();
+            go.lock().unwrap().recv_timeout(PATIENCE).unwrap();
+            denied_answer()
+        }
+        _ => ok(SENT),
+    })
 }
 
 #[test]
@@ -340,59 +359,24 @@ fn held_renewal_service(
     arrived: mpsc::Sender<()>,
     go: mpsc::Receiver<()>,
 ) -> (Server<()>, Seen) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let connections = Arc::new(AtomicUsize::new(0));
+    let connections = AtomicUsize::new(0);
     let go = Mutex::new(go);
-    let kept = Arc::clone(&seen);
-    let server = Server::start("held-renewal", 16, move |_, mut stream, _| {
-        let _ = stream.set_read_timeout(Some(PATIENCE));
-        let mut buf = Vec::new();
-        for _ in 0..16 {
-            let Ok(bytes) = read_request(&mut stream, &mut buf) else {
-                return;
-            };
-            let r = Request {
-                connection: 0,
-                bytes,
-            };
-            let path = r.text().split(' ').nth(1).unwrap().to_owned();
-            kept.lock().unwrap().push((path.clone(), bearer(&r)));
-            let answer = match path.as_str() {
-                "/participant/connection" => {
-                    if connections.fetch_add(1, Ordering::SeqCst) == 0 {
-                        response(
-                            "200 OK",
-                            &[],
-                            br#"{"ConnectionCredentials":{"ConnectionToken":"conn-1"}}"#,
-                        )
-                    } else {
-                        arrived.send(()).unwrap();
-                        go.lock().unwrap().recv_timeout(PATIENCE).unwrap();
-                        match renewal {
-                            Renewal::Accepted => response(
-                                "200 OK",
-                                &[],
-                                br#"{"ConnectionCredentials":{"ConnectionToken":"conn-2"}}"#,
-                            ),
-                            Renewal::Refused => response(
-                                "403 Forbidden",
-                                &["x-amzn-ErrorType: AccessDeniedException"],
-                                br#"{"message":"Access denied"}"#,
-                            ),
-                        }
-                    }
-                }
-                "/participant/disconnect" => response("200 OK", &[], b"{}"),
-                _ => response(
-                    "200 OK",
-                    &[],
-                    br#"{"Id":"m-1","AbsoluteTime":"2019-11-08T02:41:28.172Z"}"#,
-                ),
-            };
-            let _ = stream.write_all(&answer);
+    let arrived = Mutex::new(arrived);
+    recording_service("held-renewal", move |path, _| match path {
+        "/participant/connection" => {
+            if connections.fetch_add(1, Ordering::SeqCst) == 0 {
+                return connection_answer("conn-1");
+            }
+            arrived.lock().unwrap().send(()).unwrap();
+            go.lock().unwrap().recv_timeout(PATIENCE).unwrap();
+            match renewal {
+                Renewal::Accepted => connection_answer("conn-2"),
+                Renewal::Refused => denied_answer(),
+            }
         }
-    });
-    (server, seen)
+        "/participant/disconnect" => ok("{}"),
+        _ => ok(SENT),
+    })
 }
 
 /// `renew()` on one clone, its answer held until another clone's `disconnect()` has
