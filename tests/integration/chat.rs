@@ -2,32 +2,14 @@
 //! here are one per message (`ReceiptPolicy::EveryMessage`) unless a test says otherwise;
 //! the default policy has its own file, `receipts.rs`.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use connect_participant::emulator::Emulator;
 use connect_participant::{
     Client, ConnectionToken, ContentType, ErrorKind, ReceiptPolicy, Receipts, TypingThrottle,
 };
 
-/// A clock that moves only when told to.
-#[derive(Clone)]
-struct StepClock(Arc<Mutex<Instant>>);
-
-impl StepClock {
-    fn new() -> StepClock {
-        StepClock(Arc::new(Mutex::new(Instant::now())))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-
-    fn reader(&self) -> impl Fn() -> Instant + Send + Sync + 'static {
-        let clock = Arc::clone(&self.0);
-        move || *clock.lock().unwrap()
-    }
-}
+use crate::support::StepClock;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

@@ -4,8 +4,7 @@
 //! receipt go, for the newest message; none for this participant's own messages; nothing
 //! again after a restart; the 409 rule; nothing after the end. Issue 18.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use connect_participant::{
@@ -13,27 +12,10 @@ use connect_participant::{
     SendMessageRequest,
 };
 
+use crate::support::StepClock;
+
 /// How long a test waits for one event before it fails: a bound, not a synchronization.
 const PATIENCE: Duration = Duration::from_secs(10);
-
-/// A clock that moves only when told to.
-#[derive(Clone)]
-struct StepClock(Arc<Mutex<Instant>>);
-
-impl StepClock {
-    fn new() -> StepClock {
-        StepClock(Arc::new(Mutex::new(Instant::now())))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-
-    fn reader(&self) -> impl Fn() -> Instant + Send + Sync + 'static {
-        let clock = Arc::clone(&self.0);
-        move || *clock.lock().unwrap()
-    }
-}
 
 struct Setup {
     emulator: Emulator,

@@ -20,6 +20,9 @@ pub mod stream;
 pub mod wire;
 pub mod ws;
 
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use connect_participant::emulator::{Emulator, Fault};
 use connect_participant::{
     Client, ClientBuilder, ConnectionToken, ErrorKind, Participant, ParticipantToken,
@@ -151,4 +154,24 @@ pub fn participant_streaming_to(
     let participant_token = ParticipantToken::new(chat.participant_token).unwrap();
     let participant = Participant::connect(&client, participant_token).unwrap();
     (participant, chat.contact_id)
+}
+
+/// A clock for the chat helpers (`with_clock`) that moves only when a test says so.
+#[derive(Clone)]
+pub struct StepClock(Arc<Mutex<Instant>>);
+
+impl StepClock {
+    pub fn new() -> StepClock {
+        StepClock(Arc::new(Mutex::new(Instant::now())))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+
+    /// What `with_clock` takes: the clock's time, as the test last set it.
+    pub fn reader(&self) -> impl Fn() -> Instant + Send + Sync + 'static {
+        let clock = Arc::clone(&self.0);
+        move || *clock.lock().unwrap()
+    }
 }
