@@ -114,6 +114,9 @@ struct Identity {
     sent: std::collections::VecDeque<String>,
 }
 
+/// The longest `ParticipantId` the service's model allows.
+const MAX_PARTICIPANT_ID_CHARS: usize = 256;
+
 /// How many `Id`s of sent messages and typing events a participant remembers while it does
 /// not know its `ParticipantId`.
 const MAX_SENT_IDS: usize = 64;
@@ -193,11 +196,21 @@ impl ParticipantBuilder {
     /// Calls CreateParticipantConnection and keeps what it gives.
     ///
     /// Fails with [`ErrorKind::InvalidInput`] (nothing sent) when the request does not ask
-    /// for `CONNECTION_CREDENTIALS`, with [`ErrorKind::InvalidResponse`] when the answer
+    /// for `CONNECTION_CREDENTIALS` or the [`participant_id`](Self::participant_id) given is
+    /// not 1 to 256 characters (the service's `ParticipantId`), with [`ErrorKind::InvalidResponse`] when the answer
     /// has no connection token, and with the service's error otherwise (a 403 here is
     /// [`ErrorKind::AccessDenied`]: an unknown participant token, an ended chat, or the
     /// wrong region; see its message).
     pub fn connect(self) -> Result<Participant> {
+        if let Some(id) = &self.participant_id {
+            let chars = id.chars().count();
+            if !(1..=MAX_PARTICIPANT_ID_CHARS).contains(&chars) {
+                return Err(Error::invalid_input(
+                    "ParticipantId",
+                    format!("{chars} characters, must be 1 to {MAX_PARTICIPANT_ID_CHARS}"),
+                ));
+            }
+        }
         if !self.request.asks_for_credentials() {
             return Err(Error::invalid_input(
                 "Type",

@@ -48,3 +48,28 @@ fn its_own_typing_echo_teaches_a_participant_its_id() {
         Some(chat.customer_participant_id.as_str())
     );
 }
+
+#[test]
+fn a_participant_id_out_of_the_service_s_limits_is_refused_before_anything_is_sent() {
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let client = emulator.client_builder().build().unwrap();
+    let connect = |id: String| {
+        let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
+        Participant::builder(&client, token)
+            .participant_id(id)
+            .connect()
+    };
+    for (id, chars) in [(String::new(), 0), ("é".repeat(257), 257)] {
+        let e = connect(id).unwrap_err();
+        assert_eq!(e.kind(), connect_participant::ErrorKind::InvalidInput);
+        assert_eq!(
+            e.to_string(),
+            format!("invalid ParticipantId: {chars} characters, must be 1 to 256")
+        );
+    }
+    assert_eq!(emulator.requests(), 0, "nothing sent for a refused id");
+    // At the limit, counted in characters: taken (it is only compared, never sent).
+    let me = connect("é".repeat(256)).unwrap();
+    assert_eq!(me.participant_id(), Some("é".repeat(256)));
+}
