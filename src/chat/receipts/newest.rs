@@ -214,6 +214,20 @@ mod tests {
     }
 
     #[test]
+    fn a_window_of_zero_sends_at_once_and_one_of_duration_max_never_ends() {
+        let mut b = Newest::default();
+        let t0 = Instant::now();
+        b.note(m("a", 1), Kind::Read, t0);
+        assert_eq!(b.due_in(t0, Duration::ZERO), Some(Duration::ZERO));
+        assert_eq!(ids(&b.due(t0, Duration::ZERO)), [("a", Kind::Read)]);
+        // No overflow, however far the clock goes: the receipt waits.
+        assert_eq!(b.due_in(t0, Duration::MAX), Some(Duration::MAX));
+        let far = t0 + Duration::from_secs(100 * 365 * 24 * 3600);
+        assert!(b.due(far, Duration::MAX).is_empty());
+        assert!(b.due_in(far, Duration::MAX).unwrap() > Duration::from_secs(3600));
+    }
+
+    #[test]
     fn the_first_receipt_opens_the_window_and_everything_goes_at_its_end() {
         let mut b = Newest::default();
         let t0 = Instant::now();
