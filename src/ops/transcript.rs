@@ -631,5 +631,7 @@ impl fmt::Debug for TranscriptItems<'_> {
     }
 }
 
+mod item_serde;
+
 #[cfg(test)]
 mod tests;

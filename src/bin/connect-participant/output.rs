@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use connect_participant::__cli::{MAX_SHOWN_CHARS, SecretRuns, printable};
 use connect_participant::{
     Connection, CreateParticipantConnectionOutput, DescribeViewOutput, Error, ErrorKind, Event,
-    GetAttachmentOutput, GetAuthenticationUrlOutput, Item, MessageMetadata, SendEventOutput,
-    SendMessageOutput, Timestamp, View,
+    GetAttachmentOutput, GetAuthenticationUrlOutput, Item, SendEventOutput, SendMessageOutput,
+    Timestamp, View,
 };
 
 use crate::args::{CONNECTION_TOKEN_VAR, Name, TokenKind};
@@ -62,16 +62,6 @@ impl Json {
 
     fn object(self, name: &str, value: Option<Json>) -> Json {
         self.member(name, value.map(Json::finish))
-    }
-
-    /// A list, left out when empty (the library does not tell an empty list from an
-    /// absent one).
-    fn list(self, name: &str, items: Vec<Json>) -> Json {
-        if items.is_empty() {
-            return self;
-        }
-        let items: Vec<String> = items.into_iter().map(Json::finish).collect();
-        self.member(name, Some(format!("[{}]", items.join(","))))
     }
 
     fn finish(self) -> String {
@@ -230,76 +220,11 @@ pub fn authentication_url_json(out: &GetAuthenticationUrlOutput) -> String {
         .finish()
 }
 
-/// One transcript item, on one line: the service's members in its model order, then the
-/// members this crate does not know, as the service sent them.
+/// One transcript item, on one line, as the library writes it ([`Item::to_json`]): the
+/// service's members in its model order, then the members this crate does not know, as
+/// the service sent them.
 pub fn item_json(item: &Item) -> String {
-    let attachments = item
-        .attachments
-        .iter()
-        .map(|a| {
-            Json::default()
-                .string("ContentType", a.content_type.as_deref())
-                .string("AttachmentId", a.attachment_id.as_deref())
-                .string("AttachmentName", a.attachment_name.as_deref())
-                .string("Status", a.status.as_ref().map(|s| s.as_str()))
-        })
-        .collect();
-    let metadata = item.message_metadata.as_ref().map(metadata_json);
-    let mut json = Json::default()
-        .time("AbsoluteTime", item.absolute_time.as_ref())
-        .string("Content", item.content.as_deref())
-        .string("ContentType", item.content_type.as_deref())
-        .string("Id", item.id.as_deref())
-        .string("Type", item.item_type.as_ref().map(|t| t.as_str()))
-        .string("ParticipantId", item.participant_id.as_deref())
-        .string("DisplayName", item.display_name.as_deref())
-        .string(
-            "ParticipantRole",
-            item.participant_role.as_ref().map(|r| r.as_str()),
-        )
-        .list("Attachments", attachments)
-        .object("MessageMetadata", metadata)
-        .string("RelatedContactId", item.related_contact_id.as_deref())
-        .string("ContactId", item.contact_id.as_deref());
-    for (name, value) in &item.unknown_members {
-        // Kept by the library as compact JSON; re-encoded so that nothing but JSON goes out.
-        let value = serde_json::from_str::<serde_json::Value>(value)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|_| serde_json::Value::from(value.as_str()).to_string());
-        json = json.member(name, Some(value));
-    }
-    json.finish()
-}
-
-/// A transcript item's MessageMetadata, as [`item_json`] writes it.
-fn metadata_json(m: &MessageMetadata) -> Json {
-    let receipts = m
-        .receipts
-        .iter()
-        .map(|r| {
-            Json::default()
-                .time("DeliveredTimestamp", r.delivered_timestamp.as_ref())
-                .time("ReadTimestamp", r.read_timestamp.as_ref())
-                .string(
-                    "RecipientParticipantId",
-                    r.recipient_participant_id.as_deref(),
-                )
-        })
-        .collect();
-    Json::default()
-        .string("MessageId", m.message_id.as_deref())
-        .list("Receipts", receipts)
-        .string(
-            "MessageProcessingStatus",
-            m.message_processing_status.as_ref().map(|s| s.as_str()),
-        )
-        // Not in the service's model, so after its members: a streamed bot message's
-        // chunks (ChatJS reads them).
-        .member(
-            "MessageCompleted",
-            m.message_completed.map(|b| b.to_string()),
-        )
-        .member("ChunkNumber", m.chunk_number.map(|n| n.to_string()))
+    item.to_json()
 }
 
 /// One `watch` line: `{"Event":"<name>","Item":{...}}`, the item as [`item_json`] writes
