@@ -192,11 +192,13 @@ mod tests {
 
     #[test]
     fn an_unknown_member_set_by_hand_that_is_not_json_goes_out_as_a_string() {
-        let mut item = Item::default();
-        item.unknown_members = vec![
-            ("X".into(), "not json".into()),
-            ("Y".into(), "{\"b\":1}".into()),
-        ];
+        let item = Item {
+            unknown_members: vec![
+                ("X".into(), "not json".into()),
+                ("Y".into(), "{\"b\":1}".into()),
+            ],
+            ..Item::default()
+        };
         assert_eq!(item.to_json(), r#"{"X":"not json","Y":{"b":1}}"#);
     }
 
