@@ -212,11 +212,13 @@ mod time;
 mod token;
 mod wire;
 
+pub use chat::checkpoint::{Checkpoint, SeenReceipt};
 pub use chat::content_types as content_type;
 pub use chat::interactive::{
     Carousel, Element, Image, InteractiveMessage, InteractiveResponse, ListPicker, Location, Panel,
     QuickReply, ReplyMessage, Template, TimePicker, TimeSlot,
 };
+pub use chat::journal::{Journal, JournalSync};
 pub use chat::receipts::{ReceiptPolicy, Receipts};
 #[cfg(feature = "websocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]

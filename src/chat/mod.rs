@@ -2,8 +2,10 @@
 //! typing, receipts as few as the reference clients send, their shared sender and clock, and, with the
 //! `websocket` feature, the stream of the chat's events.
 
+pub(crate) mod checkpoint;
 pub mod content_types;
 pub(crate) mod interactive;
+pub(crate) mod journal;
 pub(crate) mod receipts;
 mod sender;
 #[cfg(feature = "websocket")]

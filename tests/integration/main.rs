@@ -26,6 +26,7 @@ mod participant_identity;
 mod participant_logs;
 mod receipts;
 mod responses;
+mod resume;
 mod scripted;
 mod security;
 mod sessions;

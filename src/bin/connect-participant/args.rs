@@ -157,7 +157,13 @@ impl Name {
             Name::DescribeView => &["--view-token"],
             Name::GetAuthenticationUrl => &["--session-id", "--redirect-uri"],
             Name::CancelParticipantAuthentication => &["--session-id"],
-            Name::Watch => &["--history", "--heartbeat-ms", "--participant-id"],
+            Name::Watch => &[
+                "--history",
+                "--heartbeat-ms",
+                "--participant-id",
+                "--journal",
+                "--ordered",
+            ],
             Name::Emulator => &["--port"],
         }
     }
@@ -238,6 +244,8 @@ const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--history", "--history", Arity::Flag),
     ("--heartbeat-ms", "--heartbeat-ms", Arity::One),
     ("--participant-id", "--participant-id", Arity::One),
+    ("--journal", "--journal", Arity::One),
+    ("--ordered", "--ordered", Arity::Flag),
     ("--attachment-id", "--attachment-id", Arity::One),
     ("--output-file", "--output-file", Arity::One),
     (
@@ -340,6 +348,10 @@ pub enum Command {
         heartbeat: Option<std::time::Duration>,
         /// This participant's `ParticipantId`, to tell its own departure.
         participant_id: Option<String>,
+        /// The journal file to append to and resume from.
+        journal: Option<std::path::PathBuf>,
+        /// Release events in `AbsoluteTime` order.
+        ordered: bool,
     },
     /// Serve the emulator on this port (0: a free one).
     Emulator {

@@ -231,12 +231,16 @@ fn run<R: BufRead>(
             history,
             heartbeat,
             participant_id,
+            journal,
+            ordered,
         } => {
             let token = ParticipantToken::new(text).map_err(invalid)?;
             let settings = watch::Settings {
                 history: *history,
                 heartbeat: *heartbeat,
                 participant_id: participant_id.clone(),
+                journal: journal.clone(),
+                ordered: *ordered,
             };
             watch::watch(&mut call, token, settings)
         }

@@ -423,6 +423,7 @@ the chat.
 
 Usage: connect-participant [OPTIONS] watch [--history] [--heartbeat-ms <N>]
                                           [--participant-id <ID>]
+                                          [--journal <FILE>] [--ordered]
 
 Options:
   --history           print the transcript so far (its newest 1000 items) first
@@ -432,6 +433,15 @@ Options:
                       this participant's ParticipantId (StartChatContact's
                       answer has it): its own participant.left, or the
                       service disconnecting it, is then printed as left
+  --journal <FILE>    append each chat item to FILE, one JSON line in the
+                      service's item shape, before printing it; when FILE
+                      holds items, resume after them (printing only what it
+                      lacks), else start from the chat's beginning. Killed
+                      at any moment and run again, FILE ends holding every
+                      item once; a last line cut short by a crash is dropped
+                      and fetched again. Typing is not kept.
+  --ordered           hold events for 250 ms and print them in AbsoluteTime
+                      order (the service does not promise frames in order)
 
 The participant token is read from CONNECT_PARTICIPANT_TOKEN or, when that is
 unset or empty, from the first line of standard input; never from an argument.
@@ -616,6 +626,8 @@ mod tests {
                     "--history",
                     "--heartbeat-ms <N>",
                     "--participant-id <ID>",
+                    "--journal <FILE>",
+                    "--ordered",
                     "JSON line",
                     "chat.ended",
                     "{\"Connection\":\"lost\"",

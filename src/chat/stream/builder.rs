@@ -6,8 +6,10 @@ use std::time::{Duration, Instant};
 
 use super::connect::Attempt;
 use super::delivery::Delivery;
+use super::order::Reorder;
 use super::rotation::Rotation;
 use super::{ChatStream, LOG_TARGET};
+use crate::chat::checkpoint::Checkpoint;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::transcript::{GetTranscriptRequest, ScanDirection};
 use crate::participant::Participant;
@@ -22,6 +24,10 @@ pub(super) struct Settings {
     pub(super) max_reconnects: u32,
     pub(super) history: bool,
     pub(super) socket_lifetime: Duration,
+    /// How long chat events are held to be released in time order; `None` for not held.
+    pub(super) order_window: Option<Duration>,
+    /// Where to start: after this checkpoint's items.
+    pub(super) resume: Option<Checkpoint>,
 }
 
 impl Default for Settings {
@@ -34,6 +40,8 @@ impl Default for Settings {
             max_reconnects: 10,
             history: false,
             socket_lifetime: Duration::from_secs(59 * 60),
+            order_window: None,
+            resume: None,
         }
     }
 }
@@ -136,6 +144,45 @@ impl StreamBuilder {
         self
     }
 
+    /// Whether chat events are held for a window and released in `AbsoluteTime` order
+    /// (events of one time in the order they came), the catch-up after a reconnection
+    /// merged in order with them: the service does not promise that frames arrive in the
+    /// order they were sent. Each event waits at most the window
+    /// ([`order_window`](Self::order_window), 250 ms unless set) after it came; one older
+    /// than an event already yielded (later than the window) is yielded at once. Changes of
+    /// the connection are yielded at once, and the stream's last event after everything
+    /// held. Defaults to `false`: events are yielded as they come.
+    pub fn ordered(mut self, on: bool) -> Self {
+        self.settings.order_window = on.then(|| {
+            self.settings
+                .order_window
+                .unwrap_or(ChatStream::DEFAULT_ORDER_WINDOW)
+        });
+        self
+    }
+
+    /// The window of [`ordered`](Self::ordered) delivery, which it turns on: 1 ms to 5 s.
+    /// Defaults to [`ChatStream::DEFAULT_ORDER_WINDOW`] (250 ms): far more than frames
+    /// sent a moment apart arrive apart, and still short to a reader.
+    pub fn order_window(mut self, window: Duration) -> Self {
+        self.settings.order_window = Some(window);
+        self
+    }
+
+    /// Start after `checkpoint` (see [`Checkpoint`]): the stream yields exactly the items
+    /// the checkpoint has not had, reading the transcript back from the newest to the
+    /// checkpoint's [`since`](Checkpoint::since), or to the chat's start for a new
+    /// checkpoint, at most 100 pages (10,000 items; older ones are not yielded). They
+    /// come after [`Connection::Established`](super::Connection::Established), oldest
+    /// first, before what happens next; [`ChatStream::checkpoint`] goes on from this one.
+    /// If they end with the chat's end, they are yielded and the stream ends without
+    /// connecting. Overrides [`history`](Self::history). Defaults to none: the stream
+    /// yields what happens after it opens.
+    pub fn resume(mut self, checkpoint: &Checkpoint) -> Self {
+        self.settings.resume = Some(checkpoint.clone());
+        self
+    }
+
     /// Opens the stream: a WebSocket URL (the participant's latest if still fresh, or a
     /// new one from CreateParticipantConnection), the upgrade, the subscription to the
     /// chat; then it reads the transcript once, to know what is already there (or, with
@@ -150,7 +197,15 @@ impl StreamBuilder {
     pub fn open(self) -> Result<ChatStream> {
         self.settings.check()?;
         let mut stream = ChatStream::new(self.participant, self.settings);
-        if !stream.settings.history {
+        if let Some(at) = stream.settings.resume.take() {
+            stream.resume(&at).map_err(|e| stream.ended_or(e))?;
+            stream.checkpoint = at;
+            if stream.ended {
+                // The chat ended while the reader was away: its end is among what it
+                // missed, and there is nothing to connect to.
+                return Ok(stream);
+            }
+        } else if !stream.settings.history {
             // What is already there is not news: remembered, not yielded.
             let page = stream
                 .participant
@@ -206,6 +261,12 @@ impl Settings {
                 "max_reconnect_attempts must be at least 1",
             ));
         }
+        if self
+            .order_window
+            .is_some_and(|w| w < Duration::from_millis(1) || w > Duration::from_secs(5))
+        {
+            return Err(Error::invalid_config("order window must be 1 ms to 5 s"));
+        }
         if self.socket_lifetime < Duration::from_millis(1) {
             return Err(Error::invalid_config(
                 "socket lifetime must be at least 1 ms",
@@ -219,11 +280,15 @@ impl ChatStream {
     /// A stream not connected yet.
     fn new(participant: Participant, settings: Settings) -> ChatStream {
         let now = Instant::now();
+        let order = settings.order_window.map(Reorder::new);
         ChatStream {
             participant,
             settings,
             socket: None,
             rotation: Rotation::default(),
+            order,
+            ready: VecDeque::new(),
+            checkpoint: Checkpoint::new(),
             rotate_at: None,
             delivery: Delivery::default(),
             pending: VecDeque::new(),

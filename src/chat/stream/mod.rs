@@ -6,7 +6,9 @@ mod connection;
 mod delivery;
 mod event;
 mod frames;
+mod order;
 mod recovery;
+mod resume;
 mod rotation;
 pub(crate) mod socket;
 
@@ -21,8 +23,10 @@ pub use event::{AuthEvent, AuthKind, ChatEnd, Event, ReceiptEvent};
 
 use self::delivery::Delivery;
 use self::frames::Frame;
+use self::order::Reorder;
 use self::rotation::Rotation;
 use self::socket::{Read1, Socket};
+use crate::chat::checkpoint::Checkpoint;
 use crate::chat::content_types;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::transcript::Item;
@@ -184,6 +188,12 @@ pub struct ChatStream {
     rotate_at: Option<Instant>,
     delivery: Delivery,
     pending: VecDeque<Event>,
+    /// With ordered delivery, the chat events held to be released in time order.
+    order: Option<Reorder>,
+    /// Events released in their final order: yielded before anything else.
+    ready: VecDeque<Event>,
+    /// Where the caller is: the items yielded, near the newest, and the receipts seen.
+    checkpoint: Checkpoint,
     /// The chat's events read during an outage, from the catch-ups and the sockets not
     /// proven yet: yielded after [`Connection::Restored`], or before the stream's last
     /// event. At most the catch-ups' items (1000 per attempt, bounded by the attempts)
@@ -236,6 +246,10 @@ impl ChatStream {
     /// `ConnectionExpiry`.
     pub const WEBSOCKET_URL_VALID_FOR: Duration = Duration::from_secs(85);
 
+    /// The window of ordered delivery unless another is set
+    /// ([`StreamBuilder::ordered`]): 250 ms.
+    pub const DEFAULT_ORDER_WINDOW: Duration = Duration::from_millis(250);
+
     /// A builder for a stream of `participant`'s chat, to change the timers.
     pub fn builder(participant: &Participant) -> StreamBuilder {
         StreamBuilder {
@@ -251,7 +265,52 @@ impl ChatStream {
 
     /// Has the stream ended (its last event was yielded, or it was closed)?
     pub fn is_ended(&self) -> bool {
-        self.ended && self.pending.is_empty() && !self.established_due
+        self.ended
+            && self.pending.is_empty()
+            && self.ready.is_empty()
+            && self.order.as_ref().is_none_or(|o| o.len() == 0)
+            && !self.established_due
+    }
+
+    /// Where the caller is: every chat item yielded so far (those near the newest, by
+    /// `Id` and time) and the receipts seen, to save and give to
+    /// [`StreamBuilder::resume`] after a restart, so that the new stream yields exactly
+    /// the items after it. Typing is not in it (it is not kept in the transcript). See
+    /// [`Checkpoint`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")] {
+    /// use connect_participant::emulator::Emulator;
+    /// use connect_participant::{ChatStream, Checkpoint, Event, Participant, ParticipantToken};
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().build()?;
+    /// let chat = emulator.start_chat();
+    /// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
+    /// let mut stream = me.stream()?;
+    /// emulator.agent_says(&chat.contact_id, "One", "text/plain")?;
+    /// let saved = loop {
+    ///     if let Event::Message(_) = stream.next().unwrap()? {
+    ///         break stream.checkpoint().to_json(); // after the message is handled
+    ///     }
+    /// };
+    /// stream.close();
+    ///
+    /// // A restart: what was said since is yielded, and nothing before.
+    /// emulator.agent_says(&chat.contact_id, "Two", "text/plain")?;
+    /// let at = Checkpoint::from_json(&saved)?;
+    /// let mut stream = ChatStream::builder(&me).resume(&at).open()?;
+    /// for event in &mut stream {
+    ///     if let Event::Message(item) = event? {
+    ///         assert_eq!(item.content.as_deref(), Some("Two"));
+    ///         break;
+    ///     }
+    /// }
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn checkpoint(&self) -> &Checkpoint {
+        &self.checkpoint
     }
 
     /// How the connection is now: connected, reconnecting (since when, after how many
@@ -311,6 +370,10 @@ impl ChatStream {
         self.established_due = false;
         self.pending.clear();
         self.held.clear();
+        self.ready.clear();
+        if let Some(order) = &mut self.order {
+            order.drain().for_each(drop);
+        }
         self.drop_sockets();
     }
 
@@ -320,17 +383,19 @@ impl ChatStream {
             if std::mem::take(&mut self.established_due) {
                 return Next::Event(Event::Connection(Connection::Established));
             }
-            if let Some(event) = self.pending.pop_front() {
-                if is_last(&event) {
-                    self.shut();
-                }
-                return Next::Event(event);
+            if let Some(event) = self.next_ready() {
+                return Next::Event(self.yielded(event));
             }
             if self.ended {
                 return Next::Ended;
             }
+            let order_due = self.order.as_ref().and_then(Reorder::next_due);
             if self.socket.is_none() {
-                if self.reconnect(deadline) {
+                let wake = match (deadline, order_due) {
+                    (Some(d), Some(o)) => Some(d.min(o)),
+                    (d, o) => d.or(o),
+                };
+                if self.reconnect(wake) && deadline.is_some_and(|d| Instant::now() >= d) {
                     return Next::TimedOut;
                 }
                 continue;
@@ -346,7 +411,7 @@ impl ChatStream {
                 continue;
             }
             let mut until = self.heartbeat_due;
-            if let Some(at) = rotate_at {
+            for at in [rotate_at, order_due].into_iter().flatten() {
                 until = until.min(at);
             }
             if let Some(d) = deadline {
@@ -357,6 +422,44 @@ impl ChatStream {
             }
             self.read(now, until);
         }
+    }
+
+    /// The next event to yield, if one may go now: what was released in order, then
+    /// (with ordered delivery) what is due, then what is pending (chat events held for
+    /// ordering, the stream's last event after everything held).
+    fn next_ready(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
+                return Some(event);
+            }
+            let Some(order) = &mut self.order else {
+                return self.pending.pop_front();
+            };
+            if let Some(event) = order.release(Instant::now()) {
+                return Some(event);
+            }
+            let event = self.pending.pop_front()?;
+            if is_last(&event) {
+                self.ready.extend(order.drain());
+                self.ready.push_back(event);
+            } else if let Some(now) = order.hold(event, Instant::now()) {
+                return Some(now);
+            }
+        }
+    }
+
+    /// `event` goes to the caller: the checkpoint notes its item, and the stream ends
+    /// after its last event.
+    fn yielded(&mut self, event: Event) -> Event {
+        if is_last(&event) {
+            self.shut();
+        }
+        if !matches!(event, Event::Typing(_)) {
+            if let Some(item) = event.item() {
+                self.checkpoint.note(item);
+            }
+        }
+        event
     }
 
     /// The heartbeat's tick: the last one (and, with the deep heartbeat on, the last deep

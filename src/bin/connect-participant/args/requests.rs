@@ -255,8 +255,8 @@ fn cancel_participant_authentication(given: &Given<'_>) -> Result<Command, Usage
     ))
 }
 
-/// `watch [--history] [--heartbeat-ms <N>]`: N from 1 to 3,600,000 (an hour), the
-/// stream's own bounds.
+/// `watch [--history] [--heartbeat-ms <N>] [--participant-id <ID>] [--journal <FILE>]
+/// [--ordered]`: N from 1 to 3,600,000 (an hour), the stream's own bounds.
 fn watch(given: &Given<'_>) -> Result<Command, UsageError> {
     let heartbeat = match given.one("--heartbeat-ms") {
         None => None,
@@ -287,10 +287,19 @@ fn watch(given: &Given<'_>) -> Result<Command, UsageError> {
             "--participant-id needs an id of 1 to 256 characters".to_owned(),
         ));
     }
+    let journal = given.one("--journal").map(std::path::PathBuf::from);
+    if journal.as_ref().is_some_and(|j| j.as_os_str().is_empty()) {
+        return Err(UsageError::of(
+            Name::Watch,
+            "--journal needs a file name".to_owned(),
+        ));
+    }
     Ok(Command::Watch {
         history: given.has("--history"),
         heartbeat,
         participant_id,
+        journal,
+        ordered: given.has("--ordered"),
     })
 }
 

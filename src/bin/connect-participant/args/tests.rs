@@ -527,7 +527,9 @@ fn watch_takes_history_and_the_service_options() {
         Command::Watch {
             history: false,
             heartbeat: None,
-            participant_id: None
+            participant_id: None,
+            journal: None,
+            ordered: false,
         }
     );
     assert_eq!(a.name(), Name::Watch);
@@ -546,12 +548,24 @@ fn watch_takes_history_and_the_service_options() {
         Command::Watch {
             history: true,
             heartbeat: None,
-            participant_id: None
+            participant_id: None,
+            journal: None,
+            ordered: false,
         }
     );
     assert_eq!(a.service.region.as_deref(), Some("us-west-2"));
     assert_eq!(a.service.timeout, Some(Duration::from_millis(2500)));
     assert!(a.service.fips);
+    assert_eq!(
+        run(&[E, "watch", "--journal", "chat.jsonl", "--ordered"]).command,
+        Command::Watch {
+            history: false,
+            heartbeat: None,
+            participant_id: None,
+            journal: Some("chat.jsonl".into()),
+            ordered: true,
+        }
+    );
     // Always JSON lines: --output json and --json are accepted and change nothing.
     assert!(run(&[E, "watch", "--json"]).json);
     assert!(run(&[E, "watch", "--output", "json"]).json);
@@ -578,6 +592,12 @@ fn watch_takes_history_and_the_service_options() {
             &[E, "watch", "--client-token", "x"],
             "--client-token is not an option of watch",
         ),
+        (
+            &[E, "watch", "--journal", ""],
+            "--journal needs a file name",
+        ),
+        (&[E, "watch", "--journal"], "--journal needs a value"),
+        (&[E, "watch", "--ordered=1"], "--ordered takes no value"),
         (
             &[E, "typing", "--history"],
             "--history is not an option of typing",

@@ -1,9 +1,10 @@
 //! `watch`: the chat's events, printed as JSON lines as they arrive, until the chat ends.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use connect_participant::{
-    ChatStream, Connection, Event, Participant, ParticipantToken, Timestamp,
+    ChatStream, Connection, Event, Journal, Participant, ParticipantToken, Timestamp,
 };
 
 use super::{Call, Failure};
@@ -11,7 +12,9 @@ use crate::args::{Name, TokenKind};
 use crate::output::{self, Shield};
 
 /// Connects as the participant, opens the chat stream, and prints each event, and each
-/// change of the connection, as one JSON line (flushed) until `chat.ended` or `left`. A
+/// change of the connection, as one JSON line (flushed) until `chat.ended` or `left`.
+/// With a journal, each chat item is appended to it before it is printed, and the stream
+/// resumes after what the journal holds (the whole chat for a new one). A
 /// failure (the stream broken too), even after lines were printed, is returned for the
 /// usual report. Standard output closed: the watch stops, done.
 ///
@@ -28,10 +31,17 @@ pub(super) fn watch(
     if let Some(id) = settings.participant_id {
         participant = participant.participant_id(id);
     }
+    // The journal first: a file that cannot be used is said before anything is sent.
+    let mut journal = settings.journal.as_ref().map(Journal::open).transpose()?;
     let participant = participant.connect()?;
     let mut seen = Secrets::default();
     seen.learn(&participant, call.known);
-    let mut builder = ChatStream::builder(&participant).history(settings.history);
+    let mut builder = ChatStream::builder(&participant)
+        .history(settings.history)
+        .ordered(settings.ordered);
+    if let Some(journal) = &journal {
+        builder = builder.resume(journal.checkpoint());
+    }
     if let Some(every) = settings.heartbeat {
         builder = builder.heartbeat_interval(every);
     }
@@ -44,6 +54,10 @@ pub(super) fn watch(
             Event::Connection(Connection::Broken(e)) => return Err(e.into()),
             event => event,
         };
+        if let Some(journal) = &mut journal {
+            // Kept before it is printed: a line printed is a line kept.
+            journal.record(&event)?;
+        }
         let line =
             Shield::new(call.known, call.argv).answer(Name::Watch, &output::watch_json(&event));
         if writeln!(call.io.out, "{line}")
@@ -69,6 +83,10 @@ pub(super) struct Settings {
     /// This participant's `ParticipantId` (`--participant-id`), so that its own
     /// departure is `left`, not another's `participant.left`.
     pub(super) participant_id: Option<String>,
+    /// The journal to append each item to and resume from (`--journal`).
+    pub(super) journal: Option<PathBuf>,
+    /// Release events in `AbsoluteTime` order (`--ordered`).
+    pub(super) ordered: bool,
 }
 
 /// What of the participant's connection `watch` has already added to the known secrets.
