@@ -52,8 +52,9 @@ pub enum JournalSync {
 /// receipts as their `MESSAGEMETADATA` items), not typing (the transcript does not keep
 /// it) and not changes of the connection. A later version of an item (an
 /// [`Event::Update`](crate::Event::Update)) is another line with the same `Id`: the last
-/// line of an `Id` is its newest version. A line already written (same `Id`, same
-/// content) is not written again. Nothing secret is ever written: an item holds no token
+/// line of an `Id` is its newest version. An item already written (same `Id`, same
+/// content and attachments; receipts the transcript adds to a message do not make a new
+/// version) is not written again. Nothing secret is ever written: an item holds no token
 /// and no URL. On Unix a new file is made readable by its owner only (mode 0600): it
 /// holds what was said.
 ///
@@ -92,8 +93,8 @@ pub enum JournalSync {
 pub struct Journal {
     file: File,
     checkpoint: Checkpoint,
-    /// A hash of each `Id` written → a hash of its last line: 16 bytes an item, so that a
-    /// long chat's journal stays small in memory.
+    /// A hash of each `Id` written → the fingerprint of its last version: 16 bytes an
+    /// item, so that a long chat's journal stays small in memory.
     written: HashMap<u64, u64>,
     lines: u64,
     dropped: u64,
@@ -205,10 +206,10 @@ impl Journal {
     /// write or the sync fails; the line may then be in the file or not, which the next
     /// `open` sorts out.
     pub fn append(&mut self, item: &Item) -> Result<bool> {
-        let mut line = item.to_json();
         if !journal_note(&mut self.checkpoint, &mut self.written, item) {
             return Ok(false);
         }
+        let mut line = item.to_json();
         line.push('\n');
         self.file
             .write_all(line.as_bytes())
@@ -246,7 +247,9 @@ fn journal_note(checkpoint: &mut Checkpoint, written: &mut HashMap<u64, u64>, it
         // Nothing tells it apart: written each time.
         return true;
     };
-    let print = hash(&item.to_json());
+    // A version as the stream tells them apart: the same item read from the transcript
+    // and from the WebSocket (which adds members) is one line.
+    let print = item.fingerprint();
     written.insert(hash(id), print) != Some(print)
 }
 

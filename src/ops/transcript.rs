@@ -422,6 +422,24 @@ impl Item {
         })
     }
 
+    /// What tells two versions of an item apart: its content and its attachments' states.
+    /// Receipts are left out: the transcript adds them to a message the stream already
+    /// gave, and they arrive as their own items; so are the members only one path carries
+    /// (the WebSocket's copy has `InitialContactId`, the transcript's does not).
+    pub(crate) fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.content.hash(&mut h);
+        for a in &self.attachments {
+            a.attachment_id.hash(&mut h);
+            a.status
+                .as_ref()
+                .map(|s| s.as_str().to_owned())
+                .hash(&mut h);
+        }
+        h.finish()
+    }
+
     /// Is this the event that ends the chat (`…event.chat.ended`)?
     pub fn is_chat_ended(&self) -> bool {
         self.content_type.as_deref() == Some(CHAT_ENDED_CONTENT_TYPE)

@@ -1,9 +1,7 @@
 //! Each item once: duplicates dropped by `Id`, later versions of an item made updates, and
 //! a streamed bot message's chunks put together in order. Pure, no IO.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
 
 use super::event::{Event, classify};
 use crate::ops::transcript::{Item, ItemType, ParticipantRole};
@@ -66,7 +64,7 @@ impl Delivery {
     /// Remembers `item` as seen without yielding it (what the stream skips on purpose).
     pub(crate) fn mark_seen(&mut self, item: &Item) {
         if let Some(id) = &item.id {
-            self.remember(id.clone(), fingerprint(item));
+            self.remember(id.clone(), item.fingerprint());
         }
     }
 
@@ -79,7 +77,7 @@ impl Delivery {
     /// `force_update` makes it an update even when new to `seen` (a streamed message
     /// whose chunks were yielded).
     fn versioned(&mut self, id: String, item: Item, force_update: bool, out: &mut Vec<Event>) {
-        let print = fingerprint(&item);
+        let print = item.fingerprint();
         match self.seen.get(&id) {
             Some(&old) if old == print && !force_update => {}
             Some(_) => {
@@ -152,7 +150,7 @@ impl Delivery {
         let mut stitched = latest;
         stitched.content = Some(partial.content.clone());
         stitched.absolute_time = partial.first_time.clone();
-        let print = fingerprint(&stitched);
+        let print = stitched.fingerprint();
         if let Some(known) = self.seen.get_mut(&id) {
             *known = print;
             out.push(Event::Update(stitched));
@@ -199,22 +197,6 @@ fn streamed(item: &Item) -> Option<bool> {
         return None;
     }
     item.message_metadata.as_ref()?.message_completed
-}
-
-/// What tells two versions of an item apart: its content and its attachments' states.
-/// Receipts are left out: the transcript adds them to a message the stream already gave,
-/// and they arrive as their own items.
-fn fingerprint(item: &Item) -> u64 {
-    let mut h = DefaultHasher::new();
-    item.content.hash(&mut h);
-    for a in &item.attachments {
-        a.attachment_id.hash(&mut h);
-        a.status
-            .as_ref()
-            .map(|s| s.as_str().to_owned())
-            .hash(&mut h);
-    }
-    h.finish()
 }
 
 #[cfg(test)]

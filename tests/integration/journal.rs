@@ -1,0 +1,298 @@
+//! A chat that survives restarts: a reader stopped at random points while an agent talks,
+//! and started again from its journal, ends with every item once, in time order.
+
+use std::fs;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use connect_participant::{ChatStream, Event, Item, ItemType, Journal, Next};
+
+use crate::support::stream::{Setup, fast};
+
+/// A directory of its own, removed after the test.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("cp-it-journal-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn file(&self) -> PathBuf {
+        self.0.join("chat.jsonl")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A small random source for the stop points, seeded from the clock and printed, so that
+/// a failure can be replayed (`JOURNAL_SEED`).
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Rng {
+        let seed = std::env::var("JOURNAL_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .subsec_nanos() as u64
+            });
+        eprintln!("JOURNAL_SEED={seed}");
+        Rng(seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407))
+    }
+
+    /// A number from 0 to `n - 1`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+const MESSAGES: usize = 200;
+
+/// What a finished journal must hold: the 200 messages once each, in order, every line in
+/// `AbsoluteTime` order, no item twice, the chat's events from its start, `chat.ended`
+/// last, and a checkpoint whose newest is the last line's time.
+fn assert_whole(path: &PathBuf) -> Vec<Item> {
+    let items = Journal::read(path).unwrap();
+    let said: Vec<&str> = items
+        .iter()
+        .filter(|i| i.item_type == Some(ItemType::Message))
+        .map(|i| i.content.as_deref().unwrap())
+        .collect();
+    let want: Vec<String> = (0..MESSAGES).map(|i| format!("m{i:03}")).collect();
+    assert_eq!(said, want, "every message once, in order");
+    for pair in items.windows(2) {
+        assert!(
+            pair[0].absolute_time <= pair[1].absolute_time,
+            "out of time order: {:?} then {:?}",
+            pair[0].id,
+            pair[1].id
+        );
+    }
+    let mut ids: Vec<&str> = items.iter().filter_map(|i| i.id.as_deref()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "an item twice");
+    assert!(
+        items
+            .iter()
+            .any(|i| i.content_type.as_deref() == Some(crate::support::content_type::JOINED))
+    );
+    assert!(items.last().unwrap().is_chat_ended());
+    let journal = Journal::open(path).unwrap();
+    assert_eq!(journal.dropped_bytes(), 0);
+    let (_, newest) = journal.checkpoint().newest().unwrap();
+    assert_eq!(Some(newest), items.last().unwrap().absolute_time.as_ref());
+    items
+}
+
+/// Reads and records at most `n` events, each within a short wait; `true` once the chat
+/// ended.
+fn record(stream: &mut ChatStream, journal: &mut Journal, n: u64) -> bool {
+    for _ in 0..n {
+        match stream.next_timeout(Duration::from_millis(200)).unwrap() {
+            Next::Event(event) => {
+                journal.record(&event).unwrap();
+                if matches!(event, Event::ChatEnded(_)) {
+                    return true;
+                }
+            }
+            Next::TimedOut => return false,
+            Next::Ended => panic!("the stream ended before the chat"),
+            _ => unreachable!(),
+        }
+    }
+    false
+}
+
+/// Messages in the journal so far.
+fn kept(path: &PathBuf) -> usize {
+    Journal::read(path)
+        .unwrap()
+        .iter()
+        .filter(|i| i.item_type == Some(ItemType::Message))
+        .count()
+}
+
+/// The agent says 200 messages, some while the reader is stopped, some while it runs;
+/// the reader is stopped at random points (dropped without a word, as a kill leaves it)
+/// at least 5 times, and the chat's sockets are dropped under it too when `drop_sockets`.
+fn restarts(name: &str, drop_sockets: bool) {
+    let s = Setup::start(true);
+    let dir = Scratch::new(name);
+    let path = dir.file();
+    let mut rng = Rng::new();
+    let mut said = 0;
+    let mut say = |n: u64| {
+        for _ in 0..n {
+            if said < MESSAGES {
+                let text = format!("m{said:03}");
+                s.emulator
+                    .agent_says(&s.chat.contact_id, &text, "text/plain")
+                    .unwrap();
+                said += 1;
+            }
+        }
+    };
+    for round in 0..8 {
+        say(rng.below(25)); // while it is stopped
+        let mut journal = Journal::open(&path).unwrap();
+        let mut stream = fast(ChatStream::builder(&s.customer))
+            .resume(journal.checkpoint())
+            .ordered(true)
+            .order_window(Duration::from_millis(5))
+            .open()
+            .unwrap();
+        say(rng.below(25)); // while it runs
+        if drop_sockets && round % 2 == 1 {
+            s.emulator.drop_websockets(&s.chat.contact_id).unwrap();
+            say(rng.below(5));
+        }
+        record(&mut stream, &mut journal, rng.below(40));
+        // Stopped: whatever was read but not recorded is lost to this run.
+        drop(stream);
+        drop(journal);
+    }
+    say(MESSAGES as u64);
+    let mut journal = Journal::open(&path).unwrap();
+    let mut stream = fast(ChatStream::builder(&s.customer))
+        .resume(journal.checkpoint())
+        .ordered(true)
+        .order_window(Duration::from_millis(5))
+        .open()
+        .unwrap();
+    for _ in 0..100 {
+        if kept(&path) == MESSAGES {
+            break;
+        }
+        record(&mut stream, &mut journal, 50);
+    }
+    assert_eq!(kept(&path), MESSAGES);
+    s.emulator.end_chat(&s.chat.contact_id).unwrap();
+    assert!(record(&mut stream, &mut journal, 1000), "chat.ended");
+    drop(journal);
+    assert_whole(&path);
+}
+
+#[test]
+fn a_reader_stopped_at_random_points_ends_with_every_item_once_in_order() {
+    restarts("stops", false);
+}
+
+#[test]
+fn the_same_with_the_sockets_dropped_in_between() {
+    restarts("sockets", true);
+}
+
+#[test]
+fn a_torn_last_line_is_dropped_on_reopen_and_its_item_fetched_again_once() {
+    let s = Setup::start(true);
+    let dir = Scratch::new("torn");
+    let path = dir.file();
+    let say = |t: &str| {
+        s.emulator
+            .agent_says(&s.chat.contact_id, t, "text/plain")
+            .unwrap()
+    };
+    say("one");
+    let two = say("two");
+    let mut journal = Journal::open(&path).unwrap();
+    let mut stream = fast(ChatStream::builder(&s.customer))
+        .resume(journal.checkpoint())
+        .open()
+        .unwrap();
+    while kept(&path) < 2 {
+        record(&mut stream, &mut journal, 1);
+    }
+    drop(stream);
+    drop(journal);
+    // A crash halfway through the last line's write.
+    let text = fs::read_to_string(&path).unwrap();
+    let last = text.trim_end().rsplit('\n').next().unwrap().to_owned();
+    assert!(last.contains(&two), "{last}");
+    let torn = &text[..text.len() - last.len() / 2 - 1];
+    fs::write(&path, torn).unwrap();
+
+    let mut journal = Journal::open(&path).unwrap();
+    assert_eq!(
+        journal.dropped_bytes(),
+        (last.len() - last.len() / 2) as u64
+    );
+    let mut stream = fast(ChatStream::builder(&s.customer))
+        .resume(journal.checkpoint())
+        .open()
+        .unwrap();
+    say("three");
+    while kept(&path) < 3 {
+        record(&mut stream, &mut journal, 1);
+    }
+    let items = Journal::read(&path).unwrap();
+    let twos = items
+        .iter()
+        .filter(|i| i.id.as_deref() == Some(two.as_str()))
+        .count();
+    assert_eq!(twos, 1, "fetched again, once");
+    assert_eq!(items.last().unwrap().content.as_deref(), Some("three"));
+}
+
+#[test]
+fn nothing_secret_is_written_to_a_journal_or_a_checkpoint() {
+    let s = Setup::start(true);
+    let dir = Scratch::new("secrets");
+    let path = dir.file();
+    let mut journal = Journal::open(&path).unwrap();
+    let mut stream = fast(ChatStream::builder(&s.customer))
+        .resume(journal.checkpoint())
+        .open()
+        .unwrap();
+    let id = s
+        .emulator
+        .agent_says(&s.chat.contact_id, "hello", "text/plain")
+        .unwrap();
+    s.customer
+        .send_event(&connect_participant::SendEventRequest::read(&id))
+        .unwrap();
+    s.customer
+        .upload_attachment(
+            &connect_participant::UploadAttachmentRequest::new("a.txt"),
+            std::io::Cursor::new(b"nothing secret".to_vec()),
+        )
+        .unwrap();
+    // Until the attachment's item is kept (the message and the receipt came before it).
+    for _ in 0..100 {
+        if fs::read_to_string(&path).unwrap().contains("a.txt") {
+            break;
+        }
+        record(&mut stream, &mut journal, 1);
+    }
+    let text = fs::read_to_string(&path).unwrap() + &journal.checkpoint().to_json();
+    assert!(text.contains("hello") && text.contains("a.txt"), "{text}");
+    let token = s.customer.connection_token().unwrap();
+    let url = s.customer.websocket().and_then(|w| w.url).unwrap();
+    for secret in [
+        token.expose_secret(),
+        s.chat.participant_token.as_str(),
+        url.expose_secret(),
+        "ws://",
+        "http://",
+        "X-Amz",
+    ] {
+        assert!(!text.contains(secret), "{text}");
+    }
+}
