@@ -2,105 +2,12 @@
 //! and started again from its journal, ends with every item once, in time order.
 
 use std::fs;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use connect_participant::{ChatStream, Event, Item, ItemType, Journal, Next};
+use connect_participant::{ChatStream, Event, Journal, Next};
 
+use crate::support::journal::{MESSAGES, Rng, Scratch, assert_whole, kept};
 use crate::support::stream::{Setup, fast};
-
-/// A directory of its own, removed after the test.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("cp-it-journal-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self) -> PathBuf {
-        self.0.join("chat.jsonl")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A small random source for the stop points, seeded from the clock and printed, so that
-/// a failure can be replayed (`JOURNAL_SEED`).
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let seed = std::env::var("JOURNAL_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .subsec_nanos() as u64
-            });
-        eprintln!("JOURNAL_SEED={seed}");
-        Rng(seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407))
-    }
-
-    /// A number from 0 to `n - 1`.
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
-const MESSAGES: usize = 200;
-
-/// What a finished journal must hold: the 200 messages once each, in order, every line in
-/// `AbsoluteTime` order, no item twice, the chat's events from its start, `chat.ended`
-/// last, and a checkpoint whose newest is the last line's time.
-fn assert_whole(path: &PathBuf) -> Vec<Item> {
-    let items = Journal::read(path).unwrap();
-    let said: Vec<&str> = items
-        .iter()
-        .filter(|i| i.item_type == Some(ItemType::Message))
-        .map(|i| i.content.as_deref().unwrap())
-        .collect();
-    let want: Vec<String> = (0..MESSAGES).map(|i| format!("m{i:03}")).collect();
-    assert_eq!(said, want, "every message once, in order");
-    for pair in items.windows(2) {
-        assert!(
-            pair[0].absolute_time <= pair[1].absolute_time,
-            "out of time order: {:?} then {:?}",
-            pair[0].id,
-            pair[1].id
-        );
-    }
-    let mut ids: Vec<&str> = items.iter().filter_map(|i| i.id.as_deref()).collect();
-    ids.sort_unstable();
-    let before = ids.len();
-    ids.dedup();
-    assert_eq!(ids.len(), before, "an item twice");
-    assert!(
-        items
-            .iter()
-            .any(|i| i.content_type.as_deref() == Some(crate::support::content_type::JOINED))
-    );
-    assert!(items.last().unwrap().is_chat_ended());
-    let journal = Journal::open(path).unwrap();
-    assert_eq!(journal.dropped_bytes(), 0);
-    let (_, newest) = journal.checkpoint().newest().unwrap();
-    assert_eq!(Some(newest), items.last().unwrap().absolute_time.as_ref());
-    items
-}
 
 /// Reads and records at most `n` events, each within a short wait; `true` once the chat
 /// ended.
@@ -119,15 +26,6 @@ fn record(stream: &mut ChatStream, journal: &mut Journal, n: u64) -> bool {
         }
     }
     false
-}
-
-/// Messages in the journal so far.
-fn kept(path: &PathBuf) -> usize {
-    Journal::read(path)
-        .unwrap()
-        .iter()
-        .filter(|i| i.item_type == Some(ItemType::Message))
-        .count()
 }
 
 /// The agent says 200 messages, some while the reader is stopped, some while it runs;

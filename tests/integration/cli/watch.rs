@@ -15,6 +15,8 @@ use super::{
 use crate::support::content_type::{CHAT_ENDED, JOINED};
 use crate::support::process::bounded_wait;
 
+mod journal;
+
 /// How long a watch test waits for the binary's WebSocket to open: a bound, not a
 /// synchronization.
 const WS_PATIENCE: Duration = Duration::from_secs(10);

@@ -10,6 +10,7 @@
 
 pub mod ca;
 pub mod content_type;
+pub mod journal;
 pub mod logs;
 pub mod process;
 pub mod raw;
