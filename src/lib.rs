@@ -260,6 +260,7 @@ pub use ops::message::{
     MessageProcessingStatus, SendMessageOutput, SendMessageRequest,
 };
 pub use ops::start_attachment_upload::{StartAttachmentUploadOutput, StartAttachmentUploadRequest};
+pub use ops::streaming::{MAX_STREAMING_PAYLOAD, MessageVisibility, StreamingMessage};
 pub use ops::transcript::{
     ArtifactStatus, AttachmentItem, CHAT_ENDED_CONTENT_TYPE, GetTranscriptOutput,
     GetTranscriptRequest, Item, ItemType, MAX_TRANSCRIPT_ANSWER, MAX_TRANSCRIPT_RESULTS,

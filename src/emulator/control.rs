@@ -69,23 +69,7 @@ impl Service {
         content: &str,
         content_type: &str,
     ) -> Result<(String, String), AgentError> {
-        let invalid = |member: &str, min: usize, max: usize, unit: &str| {
-            AgentError::Invalid(format!("{member} must have {min} to {max} {unit}"))
-        };
-        let n = content_type.chars().count();
-        if n == 0 || n > MAX_CONTENT_TYPE {
-            return Err(invalid("ContentType", 1, MAX_CONTENT_TYPE, "characters"));
-        }
-        if content.is_empty() || content.len() > MAX_CONTENT {
-            return Err(invalid("Content", 1, MAX_CONTENT, "bytes"));
-        }
-        if content_type == INTERACTIVE && !is_template(content) {
-            return Err(AgentError::Invalid(
-                "an interactive message's Content must be a JSON object with a string \
-                 templateType"
-                    .into(),
-            ));
-        }
+        check_message(content, content_type)?;
         let mut state = self.lock();
         live_chat(&state, contact_id)?;
         let item = NewItem::Item {
@@ -176,9 +160,13 @@ impl Service {
         }
     }
 
-    /// `POST /emulator/chats/{ContactId}/messages`: the agent speaks.
+    /// `POST /emulator/chats/{ContactId}/messages`: the agent speaks (several messages
+    /// pushed in another order, with `Messages` and `Order`: see `out_of_order.rs`).
     fn control_message(&self, request: &Request, contact_id: &str) -> Result<Reply, Reply> {
         let map = body(request)?;
+        if map.contains_key("Messages") {
+            return self.control_out_of_order(&map, contact_id);
+        }
         let content = string(&map, "Content")?;
         let content_type = string(&map, "ContentType")?;
         let (Some(content), Some(content_type)) = (content, content_type) else {
@@ -188,6 +176,30 @@ impl Service {
             .map(|(id, time)| ok(&json!({ "AbsoluteTime": time, "Id": id })))
             .map_err(|e| control_error(contact_id, e))
     }
+}
+
+/// What the agent may say: any content type of 1 to 100 characters, since the agent's side
+/// may send what a customer may not (interactive messages), and a content of 1 to 16,384
+/// bytes, a template if the message is interactive.
+pub(super) fn check_message(content: &str, content_type: &str) -> Result<(), AgentError> {
+    let invalid = |member: &str, min: usize, max: usize, unit: &str| {
+        AgentError::Invalid(format!("{member} must have {min} to {max} {unit}"))
+    };
+    let n = content_type.chars().count();
+    if n == 0 || n > MAX_CONTENT_TYPE {
+        return Err(invalid("ContentType", 1, MAX_CONTENT_TYPE, "characters"));
+    }
+    if content.is_empty() || content.len() > MAX_CONTENT {
+        return Err(invalid("Content", 1, MAX_CONTENT, "bytes"));
+    }
+    if content_type == INTERACTIVE && !is_template(content) {
+        return Err(AgentError::Invalid(
+            "an interactive message's Content must be a JSON object with a string \
+             templateType"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The content type of an interactive message (a bot's template).
@@ -203,12 +215,14 @@ fn is_template(content: &str) -> bool {
 /// The control path's 404 help: every path it serves.
 #[cfg(not(feature = "websocket"))]
 const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
-     /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/events, \
+     /emulator/chats/{ContactId}/messages (one message, or several pushed out of order: \
+     {\"Messages\":[…],\"Order\":[…]}), /emulator/chats/{ContactId}/events, \
      /emulator/chats/{ContactId}/end and GET /emulator/chats/{ContactId}/transcript";
 /// The control path's 404 help: every path it serves.
 #[cfg(feature = "websocket")]
 const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
-     /emulator/chats/{ContactId}/messages, /emulator/chats/{ContactId}/events, \
+     /emulator/chats/{ContactId}/messages (one message, or several pushed out of order: \
+     {\"Messages\":[…],\"Order\":[…]}), /emulator/chats/{ContactId}/events, \
      /emulator/chats/{ContactId}/end, /emulator/chats/{ContactId}/participants, \
      /emulator/chats/{ContactId}/websockets/drop, /emulator/chats/{ContactId}/websockets/close, \
      /emulator/settings and GET /emulator/chats/{ContactId}/transcript";

@@ -19,6 +19,7 @@ mod faults;
 mod http;
 mod ids;
 mod ops;
+mod out_of_order;
 mod protocol;
 mod service;
 mod views;
@@ -695,6 +696,7 @@ mod tests {
             // The control path.
             "`POST /emulator/chats`",
             "`POST /emulator/chats/{ContactId}/messages`",
+            r#"`{"Messages":[{"Content":…,"ContentType":…},…],"Order":[2,1,0]}`"#,
             "`POST /emulator/chats/{ContactId}/end`",
             "`POST /emulator/chats/{ContactId}/events`",
             "`GET /emulator/chats/{ContactId}/transcript`",

@@ -14,6 +14,7 @@ pub(crate) mod get_attachment;
 pub(crate) mod get_authentication_url;
 pub(crate) mod message;
 pub(crate) mod start_attachment_upload;
+pub(crate) mod streaming;
 pub(crate) mod transcript;
 pub(crate) mod view;
 

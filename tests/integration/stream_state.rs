@@ -640,7 +640,8 @@ fn the_control_paths_404_lists_every_path() {
     assert_eq!(a.status, 404);
     assert_eq!(
         a.json()["message"],
-        "the control path serves POST /emulator/chats, /emulator/chats/{ContactId}/messages, \
+        "the control path serves POST /emulator/chats, /emulator/chats/{ContactId}/messages \
+         (one message, or several pushed out of order: {\"Messages\":[…],\"Order\":[…]}), \
          /emulator/chats/{ContactId}/events, /emulator/chats/{ContactId}/end, \
          /emulator/chats/{ContactId}/participants, \
          /emulator/chats/{ContactId}/websockets/drop, \

@@ -4,7 +4,7 @@ mod builder;
 mod connect;
 mod connection;
 mod delivery;
-mod event;
+pub(crate) mod event;
 mod frames;
 mod order;
 mod recovery;
