@@ -34,6 +34,7 @@ mod security;
 mod sessions;
 mod stream;
 mod stream_hostile;
+mod stream_order;
 mod stream_state;
 mod tls;
 mod typers;
