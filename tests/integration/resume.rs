@@ -199,3 +199,35 @@ fn the_checkpoint_notes_messages_and_receipts_not_typing_and_holds_no_secret() {
         assert!(!json.contains(secret), "{json}");
     }
 }
+
+#[test]
+fn receipts_seen_by_a_checkpoint_are_not_sent_again_after_a_restart() {
+    use connect_participant::Receipts;
+    let s = Setup::start(true);
+    let mut stream = fast(ChatStream::builder(&s.customer)).open().unwrap();
+    let id = s
+        .emulator
+        .agent_says(&s.chat.contact_id, "hi", "text/plain")
+        .unwrap();
+    let mut receipts = Receipts::for_participant(s.customer.clone()).with_interval(Duration::ZERO);
+    receipts.read(&id).unwrap();
+    assert_eq!(receipts.flush().unwrap(), 1);
+    // The receipt's echo reaches the stream, and its checkpoint.
+    for _ in 0..100 {
+        if stream.checkpoint().receipts().any(|r| r.message_id == id) {
+            break;
+        }
+        stream.next_timeout(Duration::from_secs(10)).unwrap();
+    }
+    let saved = stream.checkpoint().to_json();
+    stream.close();
+    let sent_before = s.emulator.events().len();
+
+    let at = Checkpoint::from_json(&saved).unwrap();
+    let mut after = Receipts::for_participant(s.customer.clone()).with_interval(Duration::ZERO);
+    assert_eq!(after.seed_checkpoint(&at), 1);
+    after.read(&id).unwrap();
+    after.delivered(&id).unwrap();
+    assert_eq!(after.flush().unwrap(), 0);
+    assert_eq!(s.emulator.events().len(), sent_before, "nothing sent");
+}

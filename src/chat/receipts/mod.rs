@@ -370,6 +370,42 @@ impl Receipts {
         }
     }
 
+    /// Takes the receipts a [`Checkpoint`](crate::Checkpoint) saw this participant give
+    /// (those whose recipient is its id: given with
+    /// [`with_participant_id`](Self::with_participant_id), or the participant's), so that
+    /// after a restart from that checkpoint none is sent again. Returns how many it took;
+    /// none when this participant's id is not known.
+    ///
+    /// ```
+    /// use connect_participant::{Checkpoint, Client, ConnectionToken, Receipts, SeenReceipt};
+    ///
+    /// let at = Checkpoint::from_json(
+    ///     r#"{"Version":1,"Items":[],"Receipts":[{"MessageId":"m-1","RecipientParticipantId":"me","Read":true}]}"#,
+    /// )?;
+    /// let client = Client::builder().region("us-east-1").build()?;
+    /// let mut receipts = Receipts::new(client, ConnectionToken::new("token")?).with_participant_id("me");
+    /// assert_eq!(receipts.seed_checkpoint(&at), 1);
+    /// receipts.read("m-1")?;
+    /// assert_eq!(receipts.pending(), 0); // already read: nothing to send
+    /// # Ok::<(), connect_participant::Error>(())
+    /// ```
+    pub fn seed_checkpoint(&mut self, checkpoint: &crate::Checkpoint) -> usize {
+        let Some(me) = self.my_id() else {
+            return 0;
+        };
+        let mut taken = 0;
+        for r in checkpoint.receipts() {
+            if r.recipient.as_deref() != Some(me.as_str()) {
+                continue;
+            }
+            let kind = if r.read { Kind::Read } else { Kind::Delivered };
+            let mark = self.unordered(&r.message_id);
+            self.book.seen(mark, kind);
+            taken += 1;
+        }
+        taken
+    }
+
     /// Reads the newest page of the transcript (up to 100 items, oldest first,
     /// GetTranscript) and
     /// [`seed`](Self::seed)s from it: after a restart, what this participant already
