@@ -149,7 +149,8 @@ impl StreamBuilder {
     /// merged in order with them: the service does not promise that frames arrive in the
     /// order they were sent. Each event waits at most the window
     /// ([`order_window`](Self::order_window), 250 ms unless set) after it came; one older
-    /// than an event already yielded (later than the window) is yielded at once. Changes of
+    /// than an event already yielded (later than the window) is yielded at once; at most
+    /// 10,000 events are held, and past that the oldest goes early. Changes of
     /// the connection are yielded at once, and the stream's last event after everything
     /// held. Defaults to `false`: events are yielded as they come.
     pub fn ordered(mut self, on: bool) -> Self {

@@ -7,6 +7,10 @@ use std::time::{Duration, Instant};
 use super::Event;
 use crate::time::Timestamp;
 
+/// The most events held at once: a server that floods the window gets its oldest
+/// released early rather than held in memory without bound.
+const MAX_HELD: usize = 10_000;
+
 /// Where an event stands: its item's time, then the order it arrived in.
 type Key = (Timestamp, u64);
 
@@ -59,9 +63,9 @@ impl Reorder {
                 self.release_upto = Some(key);
             }
         }
-        let upto = self.release_upto.as_ref()?;
         let first = self.held.first_key_value()?.0;
-        if first > upto {
+        let due = self.release_upto.as_ref().is_some_and(|upto| first <= upto);
+        if !due && self.held.len() <= MAX_HELD {
             return None;
         }
         self.held.pop_first().map(|(_, e)| e)
@@ -126,6 +130,19 @@ mod tests {
         assert_eq!(id(&r.release(t0 + w).unwrap()), "b");
         assert_eq!(r.len(), 0);
         assert_eq!(r.next_due(), None);
+    }
+
+    #[test]
+    fn a_flood_past_the_bound_releases_the_oldest_early() {
+        let t0 = Instant::now();
+        let mut r = Reorder::new(Duration::from_secs(5));
+        for i in 0..=MAX_HELD as u32 {
+            r.hold(message(&format!("m{i}"), i % 60), t0);
+        }
+        let first = r.release(t0).expect("one over the bound");
+        assert_eq!(id(&first), "m0");
+        assert_eq!(r.len(), MAX_HELD);
+        assert!(r.release(t0).is_none(), "at the bound: held");
     }
 
     #[test]
