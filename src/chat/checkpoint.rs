@@ -1,7 +1,7 @@
 //! Where a reader of a chat is: the items it has had, near the newest, and the receipts it
 //! has seen; written and read as versioned JSON. Pure, no IO.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::fmt;
 use std::time::Duration;
 
@@ -69,10 +69,12 @@ const VERSION: u64 = 1;
 /// `{"Version":1,"Items":[{"AbsoluteTime":"…","Id":"…"},…],"Receipts":[{"MessageId":"…","RecipientParticipantId":"…","Read":true},…]}`,
 /// items oldest first (the last is the newest), receipts oldest first. Members it does not
 /// know are ignored; a version it does not know is refused.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Checkpoint {
     /// The items had, by time then `Id`: every one from `since` on.
     items: BTreeSet<(Timestamp, String)>,
+    /// The same items' `Id`s, to look one up without a time.
+    ids: HashSet<String>,
     /// The receipts seen, oldest first, one per message and recipient.
     receipts: VecDeque<SeenReceipt>,
 }
@@ -125,7 +127,18 @@ impl Checkpoint {
     }
 
     fn holds_id(&self, id: &str) -> bool {
-        self.items.iter().rev().any(|(_, held)| held == id)
+        self.ids.contains(id)
+    }
+
+    fn insert(&mut self, time: Timestamp, id: String) {
+        self.ids.insert(id.clone());
+        self.items.insert((time, id));
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some((_, id)) = self.items.pop_first() {
+            self.ids.remove(&id);
+        }
     }
 
     /// Notes that the reader had `item` (and the receipts it carries). An item without an
@@ -141,7 +154,7 @@ impl Checkpoint {
             // A receipt item's Id is not a transcript item's: never resumed from.
             return receipts;
         }
-        self.items.insert((time.clone(), id.clone()));
+        self.insert(time.clone(), id.clone());
         self.prune();
         true
     }
@@ -165,12 +178,12 @@ impl Checkpoint {
             if oldest == newest {
                 // One time holds them all: only a hostile chat gets here.
                 while self.items.len() > MAX_ONE_TIME {
-                    self.items.pop_first();
+                    self.pop_oldest();
                 }
                 break;
             }
             while self.items.first().is_some_and(|(t, _)| *t == oldest) {
-                self.items.pop_first();
+                self.pop_oldest();
             }
         }
     }
@@ -267,7 +280,10 @@ impl Checkpoint {
                     ));
                 }
             };
-            at.items.insert((time, id));
+            if !at.holds_id(&id) {
+                // An Id listed twice (a file edited by hand) is held once, at its first time.
+                at.insert(time, id);
+            }
         }
         for (i, mut r) in list(&mut map, "Receipts", MAX_RECEIPTS)?
             .into_iter()
@@ -378,6 +394,15 @@ impl<'de> Deserialize<'de> for Checkpoint {
         Checkpoint::from_value(Value::deserialize(d)?).map_err(D::Error::custom)
     }
 }
+
+impl PartialEq for Checkpoint {
+    /// The same items and receipts (the index follows the items).
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items && self.receipts == other.receipts
+    }
+}
+
+impl Eq for Checkpoint {}
 
 impl fmt::Debug for Checkpoint {
     /// Counts and the newest item's time: the ids are the caller's to print.

@@ -116,6 +116,20 @@ fn what_is_not_a_checkpoint_is_refused_saying_what_was_wrong() {
 }
 
 #[test]
+fn an_id_listed_twice_is_held_once_and_forgotten_whole() {
+    let json = format!(
+        r#"{{"Version":1,"Items":[{{"AbsoluteTime":"{}","Id":"a"}},{{"AbsoluteTime":"{}","Id":"a"}}]}}"#,
+        at(0),
+        at(30)
+    );
+    let mut cp = Checkpoint::from_json(&json).unwrap();
+    assert_eq!(cp.items.len(), 1);
+    cp.note(&item("b", &at(100)));
+    assert!(!cp.holds_id("a"));
+    assert_eq!(cp.items.len(), cp.ids.len());
+}
+
+#[test]
 fn it_has_what_it_noted_and_everything_before_since() {
     let mut cp = Checkpoint::new();
     assert!(!cp.has(&item("m-1", &at(10))));
