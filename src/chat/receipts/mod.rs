@@ -547,7 +547,6 @@ impl Receipts {
 
     /// A message whose time is unknown, at the place a page gave it, or at none (0): then
     /// it covers only itself.
-    #[cfg(feature = "websocket")]
     fn unordered(&self, id: &str) -> Mark {
         Mark {
             id: id.to_owned(),
