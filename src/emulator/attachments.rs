@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::http::{Admit, Reply, Request};
 use super::ids::random_bytes;
-use super::protocol::format_time;
+use super::protocol::{fingerprint, format_time};
 use super::service::{Service, State};
 
 /// Where upload URLs live: this, then the URL's secret.
@@ -55,8 +55,21 @@ pub(super) struct Download {
     pub(super) inline: bool,
 }
 
-/// (contact id, participant, client token): StartAttachmentUpload's idempotency key.
-pub(super) type UploadKey = (String, usize, String);
+/// (contact id, participant, client token, [`fingerprint`] of the content type, size and
+/// name): StartAttachmentUpload's idempotency key, per participant and per request.
+pub(super) type UploadKey = (String, usize, String, u64);
+
+impl Upload {
+    /// Its idempotency key.
+    pub(super) fn key(&self) -> UploadKey {
+        (
+            self.contact_id.clone(),
+            self.who,
+            self.client_token.clone(),
+            fingerprint((&self.content_type, self.size, &self.name)),
+        )
+    }
+}
 
 /// Every attachment, its URLs and its bytes. Not `Debug`: it holds the URLs' secrets.
 #[derive(Default)]
@@ -95,9 +108,12 @@ impl Attachments {
         self.uploads.get_mut(attachment_id)
     }
 
-    /// The upload this participant started with this client token, if still kept.
+    /// The upload this participant started with this client token and request, if still
+    /// kept: what a retry of it is answered.
     pub(super) fn by_client_token(&self, key: &UploadKey) -> Option<&Upload> {
-        self.uploads.get(self.by_token.get(key)?)
+        self.uploads
+            .get(self.by_token.get(key)?)
+            .filter(|u| u.key() == *key)
     }
 
     /// How many uploads a chat has started, of those kept.
@@ -112,12 +128,7 @@ impl Attachments {
             self.forget_oldest();
         }
         self.by_secret.insert(upload.secret.clone(), id.clone());
-        let key = (
-            upload.contact_id.clone(),
-            upload.who,
-            upload.client_token.clone(),
-        );
-        self.by_token.insert(key, id.clone());
+        self.by_token.insert(upload.key(), id.clone());
         *self.per_chat.entry(upload.contact_id.clone()).or_insert(0) += 1;
         self.order.push_back(id.clone());
         self.uploads.insert(id, upload);
@@ -147,8 +158,7 @@ impl Attachments {
             return;
         };
         self.by_secret.remove(&upload.secret);
-        self.by_token
-            .remove(&(upload.contact_id.clone(), upload.who, upload.client_token));
+        self.by_token.remove(&upload.key());
         if let Some(n) = self.per_chat.get_mut(&upload.contact_id) {
             *n -= 1;
             if *n == 0 {

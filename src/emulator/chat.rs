@@ -7,6 +7,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::ids::{
     CONNECTION_TOKEN_BYTES, PARTICIPANT_TOKEN_BYTES, new_token, new_uuid, random_bytes,
 };
+use super::protocol::fingerprint;
+
+/// (sender, client token, fingerprint): a message's idempotency key.
+type MessageKey = (usize, String, u64);
 
 /// The content type of the event that says a participant joined.
 pub(super) const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
@@ -154,8 +158,11 @@ pub(super) struct Item {
     /// `MessageMetadata.MessageCompleted`, as it was pushed. Only the WebSocket side
     /// streams, so without it this stays `false`.
     pub(super) completed: bool,
-    /// (sender, client token) of a message sent with one: forgotten with the item.
-    client_token: Option<(usize, String)>,
+    /// (sender, client token, [`fingerprint`] of its content type and content) of a
+    /// message sent with a client token: forgotten with the item.
+    ///
+    /// [`fingerprint`]: super::protocol::fingerprint
+    client_token: Option<MessageKey>,
 }
 
 impl Item {
@@ -167,7 +174,10 @@ impl Item {
             + self.absolute_time.len()
             + self.content_type.len()
             + self.content.as_ref().map_or(0, String::len)
-            + self.client_token.as_ref().map_or(0, |(_, t)| 2 * t.len())
+            + self
+                .client_token
+                .as_ref()
+                .map_or(0, |(_, t, _)| 2 * t.len())
             + self
                 .attachment
                 .as_ref()
@@ -198,7 +208,7 @@ pub(super) struct Chat {
     pub(super) items: VecDeque<Item>,
     next_seq: u64,
     by_id: HashMap<String, u64>,
-    by_client_token: HashMap<(usize, String), u64>,
+    by_client_token: HashMap<MessageKey, u64>,
     pub(super) ended: bool,
     /// Ties this chat's NextTokens to it.
     nonce: String,
@@ -273,10 +283,22 @@ impl Chat {
         true
     }
 
-    /// The message this participant sent with this client token, if kept.
-    pub(super) fn message_by_client_token(&self, sender: usize, token: &str) -> Option<&Item> {
-        let seq = *self.by_client_token.get(&(sender, token.to_owned()))?;
-        self.items.get(self.index_of_seq(seq)?)
+    /// The message this participant sent with this client token, content type and
+    /// content, if kept: what a retry of it is answered.
+    pub(super) fn message_by_client_token(
+        &self,
+        sender: usize,
+        token: &str,
+        content_type: &str,
+        content: &str,
+    ) -> Option<&Item> {
+        let print = fingerprint((content_type, Some(content)));
+        let seq = *self
+            .by_client_token
+            .get(&(sender, token.to_owned(), print))?;
+        self.items
+            .get(self.index_of_seq(seq)?)
+            .filter(|i| i.content_type == content_type && i.content.as_deref() == Some(content))
     }
 
     /// Appends an item at `time`, forgetting the oldest beyond `max_items`; returns it.
@@ -299,7 +321,8 @@ impl Chat {
         let seq = self.next_seq;
         self.next_seq += 1;
         let id = new_uuid();
-        let client_token = sender.zip(client_token);
+        let print = fingerprint((content_type, content.as_deref()));
+        let client_token = sender.zip(client_token).map(|(s, t)| (s, t, print));
         if let Some(key) = &client_token {
             self.by_client_token.insert(key.clone(), seq);
         }

@@ -92,8 +92,11 @@ impl Shared {
     }
 }
 
-/// (contact id, participant, client token): idempotency is per participant.
-pub(super) type EventKey = (String, usize, String);
+/// (contact id, participant, client token, [`fingerprint`] of the content type and
+/// content): idempotency is per participant, and per request.
+///
+/// [`fingerprint`]: super::protocol::fingerprint
+pub(super) type EventKey = (String, usize, String, u64);
 
 pub(super) struct State {
     pub(super) chats: Chats,
@@ -137,7 +140,7 @@ fn event_bytes(event: &RecordedEvent, key: Option<&EventKey>) -> usize {
         + client_token.as_ref().map_or(0, String::len)
         + contact_id.len()
         + participant_id.len()
-        + key.map_or(0, |(c, _, t)| 2 * (c.len() + t.len()))
+        + key.map_or(0, |(c, _, t, _)| 2 * (c.len() + t.len()))
 }
 
 /// What lands in a transcript through [`State::record_item`].
@@ -202,6 +205,18 @@ impl State {
     /// The number of the event this idempotency key made, if it is still kept.
     pub(super) fn event_number(&self, key: &EventKey) -> Option<usize> {
         self.by_client_token.get(key).copied()
+    }
+
+    /// Whether event number `number` is kept and has this content type and content: the
+    /// check that a key's fingerprint found a retry, not a collision.
+    pub(super) fn is_event(
+        &self,
+        number: usize,
+        content_type: &str,
+        content: &Option<String>,
+    ) -> bool {
+        self.event(number)
+            .is_some_and(|e| e.content_type == content_type && e.content == *content)
     }
 
     /// Event number `number`, if it is still kept.

@@ -6,6 +6,7 @@
 //! CORS.
 
 mod control;
+mod idempotency;
 mod limits;
 mod messages;
 mod tokens;

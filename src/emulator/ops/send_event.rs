@@ -8,8 +8,8 @@ use crate::emulator::RecordedEvent;
 use crate::emulator::http::{Reply, Request};
 use crate::emulator::ids::new_uuid;
 use crate::emulator::protocol::{
-    DELIVERED, MAX_CONTENT, READ, TYPING, chars_within, denied, error_reply, format_time, ok,
-    validation,
+    DELIVERED, MAX_CONTENT, READ, TYPING, chars_within, denied, error_reply, fingerprint,
+    format_time, ok, validation,
 };
 use crate::emulator::service::Service;
 
@@ -50,8 +50,14 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
             "Receipts are not available: more than two participants or a supervisor barged in",
         ));
     }
-    let key = client_token.clone().map(|k| (contact_id.clone(), who, k));
-    let number = match key.as_ref().and_then(|k| state.event_number(k)) {
+    // A retry is the same token with the same request; chatjs sends every receipt of a
+    // kind with one token, each a new event.
+    let print = fingerprint((&content_type, &content));
+    let key = client_token
+        .clone()
+        .map(|k| (contact_id.clone(), who, k, print));
+    let earlier = key.as_ref().and_then(|k| state.event_number(k));
+    let number = match earlier.filter(|&n| state.is_event(n, &content_type, &content)) {
         Some(n) => n,
         None => {
             let now = state.chats.now();
