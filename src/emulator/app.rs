@@ -38,7 +38,8 @@ impl App {
 impl Handler for App {
     fn admit(&self, head: &Request, max_body: usize) -> Admit {
         // An upload's body is bounded by its declared size, not by `max_body`.
-        if head.path.starts_with(UPLOAD_PATH) {
+        // A preflight has no body to bound by a size.
+        if head.path.starts_with(UPLOAD_PATH) && head.method != "OPTIONS" {
             return self.service.admit_upload(head);
         }
         Admit::Body(max_body)

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::http::{Admit, Reply, Request};
 use super::ids::random_bytes;
 use super::protocol::{fingerprint, format_time};
+use super::s3_cors;
 use super::service::{Service, State};
 
 /// Where upload URLs live: this, then the URL's secret.
@@ -208,7 +209,7 @@ impl Drop for Reserved {
 }
 
 /// An S3-style error: HTTP `status`, an XML body `<Error><Code>…</Code><Message>…</Message>`.
-fn s3_error(status: u16, code: &str, message: &str) -> Reply {
+pub(super) fn s3_error(status: u16, code: &str, message: &str) -> Reply {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message></Error>",
         xml_escape(message)
@@ -421,16 +422,22 @@ impl Service {
         Admit::Held(size, Box::new(reserved))
     }
 
-    /// Serves the presigned URLs: `PUT` of an upload URL, `GET` of a download URL; `None`
-    /// for any other path.
+    /// Serves the presigned URLs: `PUT` of an upload URL, `GET` of a download URL, and a
+    /// CORS preflight (`OPTIONS`) of either; `None` for any other path.
     pub(super) fn presigned(&self, request: &Request) -> Option<Reply> {
-        if request.path.starts_with(UPLOAD_PATH) {
-            return Some(self.upload(request));
+        let upload = request.path.starts_with(UPLOAD_PATH);
+        if !upload && !request.path.starts_with(DOWNLOAD_PATH) {
+            return None;
         }
-        if request.path.starts_with(DOWNLOAD_PATH) {
-            return Some(self.download(request));
+        if request.method == "OPTIONS" {
+            let method = if upload { "PUT" } else { "GET" };
+            return Some(s3_cors::preflight(request, method));
         }
-        None
+        Some(if upload {
+            self.upload(request)
+        } else {
+            self.download(request)
+        })
     }
 
     fn upload(&self, request: &Request) -> Reply {

@@ -21,6 +21,7 @@ mod ids;
 mod ops;
 mod out_of_order;
 mod protocol;
+mod s3_cors;
 mod service;
 mod views;
 // Without the feature, a stand-in of the same name that serves no sockets: what the

@@ -435,7 +435,7 @@ pub(super) fn cors_headers() -> Vec<(String, String)> {
         ("Access-Control-Allow-Origin".into(), "*".into()),
         (
             "Access-Control-Expose-Headers".into(),
-            "x-amzn-RequestId, x-amzn-ErrorType".into(),
+            "x-amzn-RequestId, x-amzn-ErrorType, ETag".into(),
         ),
     ]
 }

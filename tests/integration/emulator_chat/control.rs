@@ -159,7 +159,7 @@ fn every_answer_allows_browser_pages_and_preflights_are_answered() {
         assert_eq!(a.header("access-control-allow-origin"), Some("*"), "{a:?}");
         assert_eq!(
             a.header("access-control-expose-headers"),
-            Some("x-amzn-RequestId, x-amzn-ErrorType"),
+            Some("x-amzn-RequestId, x-amzn-ErrorType, ETag"),
             "{a:?}"
         );
     }
