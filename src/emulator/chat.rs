@@ -247,6 +247,13 @@ pub(super) struct Page<'a> {
 }
 
 impl Chat {
+    /// Whether the service takes read and delivered receipts in this chat: "Message
+    /// receipts are not supported when there are more than two active participants in the
+    /// chat" (those that have not left).
+    pub(super) fn takes_receipts(&self) -> bool {
+        self.participants.iter().filter(|p| p.left.is_none()).count() <= 2
+    }
+
     pub(super) fn first_seq(&self) -> u64 {
         self.next_seq - self.items.len() as u64
     }

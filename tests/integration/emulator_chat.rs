@@ -9,6 +9,7 @@ mod control;
 mod idempotency;
 mod limits;
 mod messages;
+mod rules;
 mod tokens;
 mod transcripts;
 
