@@ -251,7 +251,11 @@ impl Chat {
     /// receipts are not supported when there are more than two active participants in the
     /// chat" (those that have not left).
     pub(super) fn takes_receipts(&self) -> bool {
-        self.participants.iter().filter(|p| p.left.is_none()).count() <= 2
+        self.participants
+            .iter()
+            .filter(|p| p.left.is_none())
+            .count()
+            <= 2
     }
 
     pub(super) fn first_seq(&self) -> u64 {
@@ -484,6 +488,9 @@ pub(super) struct Chats {
     connection_tokens: HashMap<String, Connection>,
     /// The sum of every chat's item bytes ([`Item::kept_bytes`]).
     bytes: usize,
+    /// Chats forgotten since [`take_forgotten`](Self::take_forgotten) last took them,
+    /// whose sockets are to be closed.
+    forgotten: Vec<String>,
 }
 
 /// What [`Chats::start_chat`] made. Not `Debug`: it holds the participant token
@@ -505,7 +512,13 @@ impl Chats {
             participant_tokens: HashMap::new(),
             connection_tokens: HashMap::new(),
             bytes: 0,
+            forgotten: Vec::new(),
         }
+    }
+
+    /// The chats forgotten since the last call, to close their sockets.
+    pub(super) fn take_forgotten(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.forgotten)
     }
 
     /// The bytes of every kept item's strings, as [`Item::kept_bytes`] counts them.
@@ -664,6 +677,7 @@ impl Chats {
         let Some(chat) = self.chats.remove(contact_id) else {
             return;
         };
+        self.forgotten.push(chat.contact_id.clone());
         self.bytes -= chat.bytes;
         for p in &chat.participants {
             self.participant_tokens.remove(&p.token);

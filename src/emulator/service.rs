@@ -263,6 +263,17 @@ impl State {
                 break;
             }
         }
+        self.close_forgotten();
+    }
+
+    /// Closes the sockets of every chat forgotten to stay within the bounds, at once and
+    /// with 1001 (going away): nothing more would reach them, and a client that comes
+    /// back is refused (403) as for an ended chat. Every chat start and every write goes
+    /// through [`keep_within`](Self::keep_within), which calls it.
+    pub(super) fn close_forgotten(&mut self) {
+        for contact_id in self.chats.take_forgotten() {
+            self.hub.close(&contact_id, None, 1001);
+        }
     }
 
     pub(super) fn events(&self) -> Vec<RecordedEvent> {

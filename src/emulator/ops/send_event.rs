@@ -5,13 +5,13 @@ use serde_json::{Value, json};
 
 use super::{ContentMembers, content_members};
 use crate::emulator::RecordedEvent;
+use crate::emulator::chat::Chat;
 use crate::emulator::http::{Reply, Request};
 use crate::emulator::ids::new_uuid;
 use crate::emulator::protocol::{
     DELIVERED, MAX_CONTENT, READ, TYPING, chars_within, denied, error_reply, fingerprint,
     format_time, ok, validation,
 };
-use crate::emulator::chat::Chat;
 use crate::emulator::service::{Service, State};
 
 const ACKNOWLEDGED: &str = "application/vnd.amazonaws.connect.event.connection.acknowledged";
@@ -101,7 +101,10 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
 /// are in it, or the test said so (a supervisor barged in:
 /// [`set_receipts_conflict`](crate::emulator::Emulator::set_receipts_conflict)).
 fn receipts_taken(state: &State, contact_id: &str) -> Result<(), Reply> {
-    let takes = state.chats.chat(contact_id).is_some_and(Chat::takes_receipts);
+    let takes = state
+        .chats
+        .chat(contact_id)
+        .is_some_and(Chat::takes_receipts);
     if takes && !state.receipts_conflict {
         return Ok(());
     }

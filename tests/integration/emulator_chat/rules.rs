@@ -47,7 +47,10 @@ fn receipts_are_refused_with_409_while_more_than_two_participants_are_in_the_cha
     assert_eq!(typing.status, 200, "{}", typing.text());
     // The bot leaves: two again, and receipts are taken.
     let bot_token = connect(&emulator, &bot);
-    assert_eq!(op(&emulator, "disconnect", &bot_token, &json!({})).status, 200);
+    assert_eq!(
+        op(&emulator, "disconnect", &bot_token, &json!({})).status,
+        200
+    );
     assert_eq!(receipt(READ).status, 200);
     assert_eq!(emulator.events().len(), before + 2);
 }
