@@ -48,8 +48,8 @@ impl Handler for App {
     fn handle(&self, request: &Request) -> Outcome {
         // The presigned URLs (S3's part) take no fault and are not kept: their paths are
         // secrets, and an upload's body may be 20 MB.
-        if let Some(reply) = self.service.presigned(request) {
-            return Outcome::Reply(reply);
+        if let Some(outcome) = self.service.presigned(request) {
+            return outcome;
         }
         // A WebSocket URL takes no fault and is not kept: its path is a secret, and a
         // client's socket must not take a fault queued for the test's next call.

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use super::http::{Admit, Reply, Request};
+use super::http::{Admit, Outcome, Reply, Request};
 use super::ids::random_bytes;
 use super::protocol::{fingerprint, format_time};
 use super::s3_cors;
@@ -43,8 +43,9 @@ pub(super) struct Upload {
     pub(super) answer: Value,
     /// `HeadersToInclude`, each of which the PUT must carry with this value.
     pub(super) headers: Vec<(String, String)>,
-    /// The last whole body PUT, until forgotten to stay within `max_kept_bytes`.
-    pub(super) bytes: Option<Vec<u8>>,
+    /// The last whole body PUT, until forgotten to stay within `max_kept_bytes`; shared
+    /// with the downloads being written, so that N of them hold one copy, not N.
+    pub(super) bytes: Option<Arc<[u8]>>,
     /// The `ClientToken` of the CompleteAttachmentUpload that completed it.
     pub(super) completed: Option<String>,
 }
@@ -98,7 +99,11 @@ pub(super) struct Attachments {
 impl Attachments {
     /// The bytes uploaded for an attachment, completed or not, if still held.
     pub(super) fn bytes_of(&self, attachment_id: &str) -> Option<Vec<u8>> {
-        self.uploads.get(attachment_id)?.bytes.clone()
+        self.uploads
+            .get(attachment_id)?
+            .bytes
+            .as_deref()
+            .map(<[u8]>::to_vec)
     }
 
     pub(super) fn upload(&self, attachment_id: &str) -> Option<&Upload> {
@@ -424,17 +429,17 @@ impl Service {
 
     /// Serves the presigned URLs: `PUT` of an upload URL, `GET` of a download URL, and a
     /// CORS preflight (`OPTIONS`) of either; `None` for any other path.
-    pub(super) fn presigned(&self, request: &Request) -> Option<Reply> {
+    pub(super) fn presigned(&self, request: &Request) -> Option<Outcome> {
         let upload = request.path.starts_with(UPLOAD_PATH);
         if !upload && !request.path.starts_with(DOWNLOAD_PATH) {
             return None;
         }
         if request.method == "OPTIONS" {
             let method = if upload { "PUT" } else { "GET" };
-            return Some(s3_cors::preflight(request, method));
+            return Some(Outcome::Reply(s3_cors::preflight(request, method)));
         }
         Some(if upload {
-            self.upload(request)
+            Outcome::Reply(self.upload(request))
         } else {
             self.download(request)
         })
@@ -460,7 +465,7 @@ impl Service {
             return s3_error(403, "AccessDenied", "Access Denied");
         };
         // A retry: the last whole body wins.
-        if let Some(old) = upload.bytes.replace(request.body.clone()) {
+        if let Some(old) = upload.bytes.replace(Arc::from(&request.body[..])) {
             attachments.bytes -= old.len();
         }
         attachments.bytes += size;
@@ -475,18 +480,20 @@ impl Service {
         }
     }
 
-    fn download(&self, request: &Request) -> Reply {
+    /// A download: the attachment's bytes shared with the answer, not copied into it.
+    fn download(&self, request: &Request) -> Outcome {
         let mut state = self.lock();
         let grant = match state.check_presigned(request, Presigned::Download) {
             Ok(grant) => grant,
-            Err(reply) => return reply,
+            Err(reply) => return Outcome::Reply(reply),
         };
         let upload = state.attachments.uploads.get(&grant.attachment_id);
         let Some((upload, bytes)) = upload.and_then(|u| Some((u, u.bytes.as_ref()?))) else {
-            return s3_error(404, "NoSuchKey", "The specified key does not exist.");
+            let missing = s3_error(404, "NoSuchKey", "The specified key does not exist.");
+            return Outcome::Reply(missing);
         };
         let kind = if grant.inline { "inline" } else { "attachment" };
-        Reply {
+        let head = Reply {
             status: 200,
             headers: vec![
                 ("Content-Type".into(), upload.content_type.clone()),
@@ -496,8 +503,9 @@ impl Service {
                 ),
                 ("ETag".into(), etag(bytes)),
             ],
-            body: bytes.clone(),
-        }
+            body: Vec::new(),
+        };
+        Outcome::Shared(head, Arc::clone(bytes))
     }
 }
 
@@ -568,6 +576,71 @@ mod tests {
         assert_eq!(service.reading.load(Ordering::SeqCst), 0);
         assert!(matches!(service.admit_upload(&heads[1]), Admit::Held(..)));
         assert_eq!(service.reading.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn concurrent_downloads_of_one_attachment_share_its_bytes() {
+        let service = small_service();
+        let started = service.lock().chats.start_chat();
+        let (token, _) = service
+            .lock()
+            .chats
+            .issue(&started.contact_id, CUSTOMER)
+            .unwrap();
+        let body = json!({"AttachmentName": "a.bin", "AttachmentSizeInBytes": 100_000,
+            "ClientToken": "a", "ContentType": "application/octet-stream"});
+        let reply = service.handle(&post("/participant/start-attachment-upload", &token, &body));
+        assert_eq!(reply.status, 200);
+        let id = serde_json::from_slice::<Value>(&reply.body).unwrap()["AttachmentId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut put = put_head(&reply.body);
+        put.body = vec![7; 100_000];
+        assert_eq!(service.handle(&put).status, 200);
+        let done = json!({"AttachmentIds": [id], "ClientToken": "c"});
+        let reply = service.handle(&post(
+            "/participant/complete-attachment-upload",
+            &token,
+            &done,
+        ));
+        assert_eq!(reply.status, 200);
+        let kept = service.lock().kept_bytes();
+        // Eight downloads being written at once, through four URLs.
+        let outcomes: Vec<Outcome> = (0..8)
+            .map(|i| {
+                let ask = json!({"AttachmentId": id, "UrlExpiryInSeconds": 5 + i % 4});
+                let reply = service.handle(&post("/participant/attachment", &token, &ask));
+                let v: Value = serde_json::from_slice(&reply.body).unwrap();
+                let url = v["Url"].as_str().unwrap();
+                let path = url.strip_prefix("http://127.0.0.1:1").unwrap();
+                let get = Request {
+                    method: "GET".into(),
+                    path: path.into(),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    close: false,
+                };
+                service.presigned(&get).unwrap()
+            })
+            .collect();
+        let held = service.lock().attachments.uploads[&id]
+            .bytes
+            .clone()
+            .unwrap();
+        for outcome in &outcomes {
+            let Outcome::Shared(head, body) = outcome else {
+                panic!("a download's body is shared");
+            };
+            assert_eq!(head.status, 200);
+            assert!(head.body.is_empty());
+            assert!(Arc::ptr_eq(body, &held));
+        }
+        // One copy: the attachment's, counted once; eight downloads and `held` share it.
+        assert_eq!(Arc::strong_count(&held), 1 + 8 + 1);
+        assert_eq!(service.lock().kept_bytes(), kept);
+        drop(outcomes);
+        assert_eq!(Arc::strong_count(&held), 2);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use super::RecordedEvent;
 use super::attachments::Attachments;
 use super::chat::{AttachmentItem, Chats, ItemType};
-use super::http::{Reply, Request};
+use super::http::{Outcome, Reply, Request};
 use super::ops::{self, Operation};
 use super::protocol::{denied, error_reply};
 use super::views::{Sessions, Views};
@@ -377,11 +377,13 @@ impl Service {
 
     /// Serves one request.
     pub(super) fn handle(&self, request: &Request) -> Reply {
+        // The app serves the presigned URLs first (a download's body shared, not copied);
+        // here, for the unit tests that call the service alone, copied.
+        if let Some(reply) = self.presigned(request).and_then(Outcome::into_reply) {
+            return reply;
+        }
         if request.method == "OPTIONS" {
             return preflight();
-        }
-        if let Some(reply) = self.presigned(request) {
-            return reply;
         }
         if let Some(rest) = request.path.strip_prefix("/emulator/") {
             return self.control(request, rest);
