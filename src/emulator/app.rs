@@ -38,7 +38,8 @@ impl App {
 impl Handler for App {
     fn admit(&self, head: &Request, max_body: usize) -> Admit {
         // An upload's body is bounded by its declared size, not by `max_body`.
-        if head.path.starts_with(UPLOAD_PATH) {
+        // A preflight has no body to bound by a size.
+        if head.path.starts_with(UPLOAD_PATH) && head.method != "OPTIONS" {
             return self.service.admit_upload(head);
         }
         Admit::Body(max_body)
@@ -47,8 +48,8 @@ impl Handler for App {
     fn handle(&self, request: &Request) -> Outcome {
         // The presigned URLs (S3's part) take no fault and are not kept: their paths are
         // secrets, and an upload's body may be 20 MB.
-        if let Some(reply) = self.service.presigned(request) {
-            return Outcome::Reply(reply);
+        if let Some(outcome) = self.service.presigned(request) {
+            return outcome;
         }
         // A WebSocket URL takes no fault and is not kept: its path is a secret, and a
         // client's socket must not take a fault queued for the test's next call.

@@ -8,9 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use super::http::{Admit, Reply, Request};
+use super::http::{Admit, Outcome, Reply, Request};
 use super::ids::random_bytes;
-use super::protocol::format_time;
+use super::protocol::{fingerprint, format_time};
+use super::s3_cors;
 use super::service::{Service, State};
 
 /// Where upload URLs live: this, then the URL's secret.
@@ -42,8 +43,9 @@ pub(super) struct Upload {
     pub(super) answer: Value,
     /// `HeadersToInclude`, each of which the PUT must carry with this value.
     pub(super) headers: Vec<(String, String)>,
-    /// The last whole body PUT, until forgotten to stay within `max_kept_bytes`.
-    pub(super) bytes: Option<Vec<u8>>,
+    /// The last whole body PUT, until forgotten to stay within `max_kept_bytes`; shared
+    /// with the downloads being written, so that N of them hold one copy, not N.
+    pub(super) bytes: Option<Arc<[u8]>>,
     /// The `ClientToken` of the CompleteAttachmentUpload that completed it.
     pub(super) completed: Option<String>,
 }
@@ -55,8 +57,21 @@ pub(super) struct Download {
     pub(super) inline: bool,
 }
 
-/// (contact id, participant, client token): StartAttachmentUpload's idempotency key.
-pub(super) type UploadKey = (String, usize, String);
+/// (contact id, participant, client token, [`fingerprint`] of the content type, size and
+/// name): StartAttachmentUpload's idempotency key, per participant and per request.
+pub(super) type UploadKey = (String, usize, String, u64);
+
+impl Upload {
+    /// Its idempotency key.
+    pub(super) fn key(&self) -> UploadKey {
+        (
+            self.contact_id.clone(),
+            self.who,
+            self.client_token.clone(),
+            fingerprint((&self.content_type, self.size, &self.name)),
+        )
+    }
+}
 
 /// Every attachment, its URLs and its bytes. Not `Debug`: it holds the URLs' secrets.
 #[derive(Default)]
@@ -84,7 +99,11 @@ pub(super) struct Attachments {
 impl Attachments {
     /// The bytes uploaded for an attachment, completed or not, if still held.
     pub(super) fn bytes_of(&self, attachment_id: &str) -> Option<Vec<u8>> {
-        self.uploads.get(attachment_id)?.bytes.clone()
+        self.uploads
+            .get(attachment_id)?
+            .bytes
+            .as_deref()
+            .map(<[u8]>::to_vec)
     }
 
     pub(super) fn upload(&self, attachment_id: &str) -> Option<&Upload> {
@@ -95,9 +114,12 @@ impl Attachments {
         self.uploads.get_mut(attachment_id)
     }
 
-    /// The upload this participant started with this client token, if still kept.
+    /// The upload this participant started with this client token and request, if still
+    /// kept: what a retry of it is answered.
     pub(super) fn by_client_token(&self, key: &UploadKey) -> Option<&Upload> {
-        self.uploads.get(self.by_token.get(key)?)
+        self.uploads
+            .get(self.by_token.get(key)?)
+            .filter(|u| u.key() == *key)
     }
 
     /// How many uploads a chat has started, of those kept.
@@ -112,12 +134,7 @@ impl Attachments {
             self.forget_oldest();
         }
         self.by_secret.insert(upload.secret.clone(), id.clone());
-        let key = (
-            upload.contact_id.clone(),
-            upload.who,
-            upload.client_token.clone(),
-        );
-        self.by_token.insert(key, id.clone());
+        self.by_token.insert(upload.key(), id.clone());
         *self.per_chat.entry(upload.contact_id.clone()).or_insert(0) += 1;
         self.order.push_back(id.clone());
         self.uploads.insert(id, upload);
@@ -147,8 +164,7 @@ impl Attachments {
             return;
         };
         self.by_secret.remove(&upload.secret);
-        self.by_token
-            .remove(&(upload.contact_id.clone(), upload.who, upload.client_token));
+        self.by_token.remove(&upload.key());
         if let Some(n) = self.per_chat.get_mut(&upload.contact_id) {
             *n -= 1;
             if *n == 0 {
@@ -198,7 +214,7 @@ impl Drop for Reserved {
 }
 
 /// An S3-style error: HTTP `status`, an XML body `<Error><Code>…</Code><Message>…</Message>`.
-fn s3_error(status: u16, code: &str, message: &str) -> Reply {
+pub(super) fn s3_error(status: u16, code: &str, message: &str) -> Reply {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message></Error>",
         xml_escape(message)
@@ -411,16 +427,22 @@ impl Service {
         Admit::Held(size, Box::new(reserved))
     }
 
-    /// Serves the presigned URLs: `PUT` of an upload URL, `GET` of a download URL; `None`
-    /// for any other path.
-    pub(super) fn presigned(&self, request: &Request) -> Option<Reply> {
-        if request.path.starts_with(UPLOAD_PATH) {
-            return Some(self.upload(request));
+    /// Serves the presigned URLs: `PUT` of an upload URL, `GET` of a download URL, and a
+    /// CORS preflight (`OPTIONS`) of either; `None` for any other path.
+    pub(super) fn presigned(&self, request: &Request) -> Option<Outcome> {
+        let upload = request.path.starts_with(UPLOAD_PATH);
+        if !upload && !request.path.starts_with(DOWNLOAD_PATH) {
+            return None;
         }
-        if request.path.starts_with(DOWNLOAD_PATH) {
-            return Some(self.download(request));
+        if request.method == "OPTIONS" {
+            let method = if upload { "PUT" } else { "GET" };
+            return Some(Outcome::Reply(s3_cors::preflight(request, method)));
         }
-        None
+        Some(if upload {
+            Outcome::Reply(self.upload(request))
+        } else {
+            self.download(request)
+        })
     }
 
     fn upload(&self, request: &Request) -> Reply {
@@ -443,7 +465,7 @@ impl Service {
             return s3_error(403, "AccessDenied", "Access Denied");
         };
         // A retry: the last whole body wins.
-        if let Some(old) = upload.bytes.replace(request.body.clone()) {
+        if let Some(old) = upload.bytes.replace(Arc::from(&request.body[..])) {
             attachments.bytes -= old.len();
         }
         attachments.bytes += size;
@@ -458,18 +480,20 @@ impl Service {
         }
     }
 
-    fn download(&self, request: &Request) -> Reply {
+    /// A download: the attachment's bytes shared with the answer, not copied into it.
+    fn download(&self, request: &Request) -> Outcome {
         let mut state = self.lock();
         let grant = match state.check_presigned(request, Presigned::Download) {
             Ok(grant) => grant,
-            Err(reply) => return reply,
+            Err(reply) => return Outcome::Reply(reply),
         };
         let upload = state.attachments.uploads.get(&grant.attachment_id);
         let Some((upload, bytes)) = upload.and_then(|u| Some((u, u.bytes.as_ref()?))) else {
-            return s3_error(404, "NoSuchKey", "The specified key does not exist.");
+            let missing = s3_error(404, "NoSuchKey", "The specified key does not exist.");
+            return Outcome::Reply(missing);
         };
         let kind = if grant.inline { "inline" } else { "attachment" };
-        Reply {
+        let head = Reply {
             status: 200,
             headers: vec![
                 ("Content-Type".into(), upload.content_type.clone()),
@@ -479,8 +503,9 @@ impl Service {
                 ),
                 ("ETag".into(), etag(bytes)),
             ],
-            body: bytes.clone(),
-        }
+            body: Vec::new(),
+        };
+        Outcome::Shared(head, Arc::clone(bytes))
     }
 }
 
@@ -551,6 +576,71 @@ mod tests {
         assert_eq!(service.reading.load(Ordering::SeqCst), 0);
         assert!(matches!(service.admit_upload(&heads[1]), Admit::Held(..)));
         assert_eq!(service.reading.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn concurrent_downloads_of_one_attachment_share_its_bytes() {
+        let service = small_service();
+        let started = service.lock().chats.start_chat();
+        let (token, _) = service
+            .lock()
+            .chats
+            .issue(&started.contact_id, CUSTOMER)
+            .unwrap();
+        let body = json!({"AttachmentName": "a.bin", "AttachmentSizeInBytes": 100_000,
+            "ClientToken": "a", "ContentType": "application/octet-stream"});
+        let reply = service.handle(&post("/participant/start-attachment-upload", &token, &body));
+        assert_eq!(reply.status, 200);
+        let id = serde_json::from_slice::<Value>(&reply.body).unwrap()["AttachmentId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut put = put_head(&reply.body);
+        put.body = vec![7; 100_000];
+        assert_eq!(service.handle(&put).status, 200);
+        let done = json!({"AttachmentIds": [id], "ClientToken": "c"});
+        let reply = service.handle(&post(
+            "/participant/complete-attachment-upload",
+            &token,
+            &done,
+        ));
+        assert_eq!(reply.status, 200);
+        let kept = service.lock().kept_bytes();
+        // Eight downloads being written at once, through four URLs.
+        let outcomes: Vec<Outcome> = (0..8)
+            .map(|i| {
+                let ask = json!({"AttachmentId": id, "UrlExpiryInSeconds": 5 + i % 4});
+                let reply = service.handle(&post("/participant/attachment", &token, &ask));
+                let v: Value = serde_json::from_slice(&reply.body).unwrap();
+                let url = v["Url"].as_str().unwrap();
+                let path = url.strip_prefix("http://127.0.0.1:1").unwrap();
+                let get = Request {
+                    method: "GET".into(),
+                    path: path.into(),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    close: false,
+                };
+                service.presigned(&get).unwrap()
+            })
+            .collect();
+        let held = service.lock().attachments.uploads[&id]
+            .bytes
+            .clone()
+            .unwrap();
+        for outcome in &outcomes {
+            let Outcome::Shared(head, body) = outcome else {
+                panic!("a download's body is shared");
+            };
+            assert_eq!(head.status, 200);
+            assert!(head.body.is_empty());
+            assert!(Arc::ptr_eq(body, &held));
+        }
+        // One copy: the attachment's, counted once; eight downloads and `held` share it.
+        assert_eq!(Arc::strong_count(&held), 1 + 8 + 1);
+        assert_eq!(service.lock().kept_bytes(), kept);
+        drop(outcomes);
+        assert_eq!(Arc::strong_count(&held), 2);
     }
 
     #[test]

@@ -7,6 +7,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::ids::{
     CONNECTION_TOKEN_BYTES, PARTICIPANT_TOKEN_BYTES, new_token, new_uuid, random_bytes,
 };
+use super::protocol::fingerprint;
+
+/// (sender, client token, fingerprint): a message's idempotency key.
+type MessageKey = (usize, String, u64);
 
 /// The content type of the event that says a participant joined.
 pub(super) const JOINED: &str = "application/vnd.amazonaws.connect.event.participant.joined";
@@ -154,8 +158,11 @@ pub(super) struct Item {
     /// `MessageMetadata.MessageCompleted`, as it was pushed. Only the WebSocket side
     /// streams, so without it this stays `false`.
     pub(super) completed: bool,
-    /// (sender, client token) of a message sent with one: forgotten with the item.
-    client_token: Option<(usize, String)>,
+    /// (sender, client token, [`fingerprint`] of its content type and content) of a
+    /// message sent with a client token: forgotten with the item.
+    ///
+    /// [`fingerprint`]: super::protocol::fingerprint
+    client_token: Option<MessageKey>,
 }
 
 impl Item {
@@ -167,7 +174,10 @@ impl Item {
             + self.absolute_time.len()
             + self.content_type.len()
             + self.content.as_ref().map_or(0, String::len)
-            + self.client_token.as_ref().map_or(0, |(_, t)| 2 * t.len())
+            + self
+                .client_token
+                .as_ref()
+                .map_or(0, |(_, t, _)| 2 * t.len())
             + self
                 .attachment
                 .as_ref()
@@ -198,7 +208,7 @@ pub(super) struct Chat {
     pub(super) items: VecDeque<Item>,
     next_seq: u64,
     by_id: HashMap<String, u64>,
-    by_client_token: HashMap<(usize, String), u64>,
+    by_client_token: HashMap<MessageKey, u64>,
     pub(super) ended: bool,
     /// Ties this chat's NextTokens to it.
     nonce: String,
@@ -237,6 +247,17 @@ pub(super) struct Page<'a> {
 }
 
 impl Chat {
+    /// Whether the service takes read and delivered receipts in this chat: "Message
+    /// receipts are not supported when there are more than two active participants in the
+    /// chat" (those that have not left).
+    pub(super) fn takes_receipts(&self) -> bool {
+        self.participants
+            .iter()
+            .filter(|p| p.left.is_none())
+            .count()
+            <= 2
+    }
+
     pub(super) fn first_seq(&self) -> u64 {
         self.next_seq - self.items.len() as u64
     }
@@ -273,10 +294,22 @@ impl Chat {
         true
     }
 
-    /// The message this participant sent with this client token, if kept.
-    pub(super) fn message_by_client_token(&self, sender: usize, token: &str) -> Option<&Item> {
-        let seq = *self.by_client_token.get(&(sender, token.to_owned()))?;
-        self.items.get(self.index_of_seq(seq)?)
+    /// The message this participant sent with this client token, content type and
+    /// content, if kept: what a retry of it is answered.
+    pub(super) fn message_by_client_token(
+        &self,
+        sender: usize,
+        token: &str,
+        content_type: &str,
+        content: &str,
+    ) -> Option<&Item> {
+        let print = fingerprint((content_type, Some(content)));
+        let seq = *self
+            .by_client_token
+            .get(&(sender, token.to_owned(), print))?;
+        self.items
+            .get(self.index_of_seq(seq)?)
+            .filter(|i| i.content_type == content_type && i.content.as_deref() == Some(content))
     }
 
     /// Appends an item at `time`, forgetting the oldest beyond `max_items`; returns it.
@@ -299,7 +332,8 @@ impl Chat {
         let seq = self.next_seq;
         self.next_seq += 1;
         let id = new_uuid();
-        let client_token = sender.zip(client_token);
+        let print = fingerprint((content_type, content.as_deref()));
+        let client_token = sender.zip(client_token).map(|(s, t)| (s, t, print));
         if let Some(key) = &client_token {
             self.by_client_token.insert(key.clone(), seq);
         }
@@ -454,6 +488,9 @@ pub(super) struct Chats {
     connection_tokens: HashMap<String, Connection>,
     /// The sum of every chat's item bytes ([`Item::kept_bytes`]).
     bytes: usize,
+    /// Chats forgotten since [`take_forgotten`](Self::take_forgotten) last took them,
+    /// whose sockets are to be closed.
+    forgotten: Vec<String>,
 }
 
 /// What [`Chats::start_chat`] made. Not `Debug`: it holds the participant token
@@ -475,7 +512,13 @@ impl Chats {
             participant_tokens: HashMap::new(),
             connection_tokens: HashMap::new(),
             bytes: 0,
+            forgotten: Vec::new(),
         }
+    }
+
+    /// The chats forgotten since the last call, to close their sockets.
+    pub(super) fn take_forgotten(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.forgotten)
     }
 
     /// The bytes of every kept item's strings, as [`Item::kept_bytes`] counts them.
@@ -634,6 +677,7 @@ impl Chats {
         let Some(chat) = self.chats.remove(contact_id) else {
             return;
         };
+        self.forgotten.push(chat.contact_id.clone());
         self.bytes -= chat.bytes;
         for p in &chat.participants {
             self.participant_tokens.remove(&p.token);

@@ -93,10 +93,18 @@ impl Service {
     /// `POST /emulator/settings`).
     /// `rest` is the path after `/emulator/`.
     pub(super) fn control(&self, request: &Request, rest: &str) -> Reply {
+        // A path of no route is answered with the help, before any is served: so every
+        // path served is one the help names.
+        if !CONTROL_ROUTES
+            .iter()
+            .any(|route| route_matches(route, rest))
+        {
+            return not_found(CONTROL_PATHS);
+        }
         let parts: Vec<&str> = rest.splitn(4, '/').collect();
         if let ["chats", contact_id, "transcript"] = parts.as_slice() {
             if request.method != "GET" {
-                return not_found("the transcript is read with GET");
+                return not_found(&format!("the transcript is read with GET; {CONTROL_PATHS}"));
             }
             let state = self.lock();
             let Some(chat) = state.chats.chat(contact_id) else {
@@ -108,7 +116,7 @@ impl Service {
             return ok(&json!({ "InitialContactId": chat.contact_id, "Transcript": items }));
         }
         if request.method != "POST" {
-            return not_found("the control path serves POST, and GET for a transcript");
+            return not_found(CONTROL_PATHS);
         }
         // A JSON content type makes a browser ask first (a CORS preflight), so an HTML form
         // or a simple cross-site request cannot start, speak in or end a chat unasked.
@@ -227,6 +235,44 @@ const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
      /emulator/chats/{ContactId}/websockets/drop, /emulator/chats/{ContactId}/websockets/close, \
      /emulator/settings and GET /emulator/chats/{ContactId}/transcript";
 
+/// Every path the control path serves (after `/emulator/`; `{…}` is any non-empty
+/// segment), each named in [`CONTROL_PATHS`]: a path that matches none is answered with
+/// the help.
+#[cfg(not(feature = "websocket"))]
+const CONTROL_ROUTES: &[&str] = &[
+    "chats",
+    "chats/{ContactId}/messages",
+    "chats/{ContactId}/events",
+    "chats/{ContactId}/end",
+    "chats/{ContactId}/transcript",
+];
+/// Every path the control path serves (after `/emulator/`; `{…}` is any non-empty
+/// segment), each named in [`CONTROL_PATHS`]: a path that matches none is answered with
+/// the help.
+#[cfg(feature = "websocket")]
+const CONTROL_ROUTES: &[&str] = &[
+    "chats",
+    "chats/{ContactId}/messages",
+    "chats/{ContactId}/events",
+    "chats/{ContactId}/end",
+    "chats/{ContactId}/transcript",
+    "chats/{ContactId}/participants",
+    "chats/{ContactId}/websockets/drop",
+    "chats/{ContactId}/websockets/close",
+    "settings",
+];
+
+/// Whether `rest` (a path after `/emulator/`) is `route`'s.
+fn route_matches(route: &str, rest: &str) -> bool {
+    let mut asked = rest.split('/');
+    let whole = route.split('/').all(|part| match asked.next() {
+        Some(seg) if part.starts_with('{') => !seg.is_empty(),
+        Some(seg) => seg == part,
+        None => false,
+    });
+    whole && asked.next().is_none()
+}
+
 /// What the control path answers for a change the chat refused.
 pub(super) fn control_error(contact_id: &str, e: AgentError) -> Reply {
     match e {
@@ -239,4 +285,59 @@ pub(super) fn control_error(contact_id: &str, e: AgentError) -> Reply {
 pub(super) fn unknown_chat(contact_id: &str) -> Reply {
     // The id is echoed as JSON (escaped), never as a header.
     not_found(&format!("no chat with ContactId {contact_id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::service::small_service;
+
+    /// A request to the control path, with a JSON body.
+    fn request(method: &str, path: &str, body: &str) -> Request {
+        Request {
+            method: method.into(),
+            path: path.into(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+            close: false,
+        }
+    }
+
+    #[test]
+    fn the_404_help_names_every_path_the_control_path_serves() {
+        let service = small_service();
+        let help = not_found(CONTROL_PATHS).body;
+        for route in CONTROL_ROUTES {
+            let path = format!("/emulator/{route}");
+            assert!(CONTROL_PATHS.contains(&path), "the help leaves out {path}");
+            // Served: answered with something other than the help, for a chat held.
+            let contact_id = service.start_chat().contact_id;
+            let path = path.replace("{ContactId}", &contact_id);
+            let method = if route.ends_with("transcript") {
+                "GET"
+            } else {
+                "POST"
+            };
+            let body = r#"{"Content":"hi","ContentType":"text/plain"}"#;
+            let reply = service.handle(&request(method, &path, body));
+            assert!(reply.body != help, "{method} {path} is not served");
+        }
+        // Anything else is answered with the help: a route's path with more or less.
+        for rest in [
+            "",
+            "chat",
+            "chats/",
+            "chats//end",
+            "chats/x/end/more",
+            "chats/x",
+            "chats/x/websockets/open",
+            "chats/x/websockets",
+            "settings/x",
+            "uploads",
+        ] {
+            let reply = service.handle(&request("POST", &format!("/emulator/{rest}"), "{}"));
+            assert_eq!(reply.status, 404, "/emulator/{rest}");
+            assert!(reply.body == help, "/emulator/{rest}: not the help");
+        }
+    }
 }

@@ -81,6 +81,10 @@ pub(super) type Hold = Box<dyn std::any::Any + Send>;
 pub(super) enum Outcome {
     /// Write this answer; keep the connection unless the request asked to close it.
     Reply(Reply),
+    /// Write this answer with this body, shared rather than copied into it (an
+    /// attachment's bytes, which many downloads may be writing at once): its own `body`
+    /// is left out.
+    Shared(Reply, Arc<[u8]>),
     /// Write these bytes as they are, then close.
     Raw(Vec<u8>),
     /// Close without answering.
@@ -92,6 +96,21 @@ pub(super) enum Outcome {
     /// Switch protocols: write the 101 answer, then hand the connection over.
     #[cfg(feature = "websocket")]
     Upgrade(Upgrade),
+}
+
+impl Outcome {
+    /// The answer as one [`Reply`], a shared body copied into it; `None` for an outcome
+    /// that is not an answer.
+    pub(super) fn into_reply(self) -> Option<Reply> {
+        match self {
+            Outcome::Reply(reply) => Some(reply),
+            Outcome::Shared(mut reply, body) => {
+                reply.body = body.to_vec();
+                Some(reply)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A connection switching to the WebSocket protocol.
@@ -144,6 +163,14 @@ impl Reply {
     /// server puts on every answer), a fresh `x-amzn-RequestId`, `Connection: close` if
     /// `close`, and `Content-Length`.
     pub(super) fn to_bytes(&self, every_answer: &[(String, String)], close: bool) -> Vec<u8> {
+        let mut bytes = self.head_bytes(every_answer, close, self.body.len());
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+
+    /// The head alone, as [`to_bytes`](Self::to_bytes) writes it, for a body of `length`
+    /// bytes written after it.
+    fn head_bytes(&self, every_answer: &[(String, String)], close: bool, length: usize) -> Vec<u8> {
         let reason = match self.status {
             200 => "OK",
             204 => "No Content",
@@ -175,10 +202,8 @@ impl Reply {
         if close {
             out.push_str("Connection: close\r\n");
         }
-        out.push_str(&format!("Content-Length: {}\r\n\r\n", self.body.len()));
-        let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(&self.body);
-        bytes
+        out.push_str(&format!("Content-Length: {length}\r\n\r\n"));
+        out.into_bytes()
     }
 }
 
@@ -520,8 +545,9 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, state: &State) -> io::Resu
             return Ok(());
         }
         state.requests.fetch_add(1, Ordering::SeqCst);
-        let reply = match state.handler.handle(&request) {
-            Outcome::Reply(reply) => reply,
+        let (reply, shared) = match state.handler.handle(&request) {
+            Outcome::Reply(reply) => (reply, None),
+            Outcome::Shared(reply, body) => (reply, Some(body)),
             Outcome::Raw(bytes) => {
                 writer.write_all(&bytes)?;
                 return close(writer);
@@ -552,7 +578,14 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, state: &State) -> io::Resu
                 continue;
             }
         };
-        writer.write_all(&reply.to_bytes(&state.every_answer, request.close))?;
+        match shared {
+            None => writer.write_all(&reply.to_bytes(&state.every_answer, request.close))?,
+            Some(body) => {
+                let head = reply.head_bytes(&state.every_answer, request.close, body.len());
+                writer.write_all(&head)?;
+                writer.write_all(&body)?;
+            }
+        }
         writer.flush()?;
         if request.close {
             return close(writer);

@@ -21,6 +21,7 @@ mod ids;
 mod ops;
 mod out_of_order;
 mod protocol;
+mod s3_cors;
 mod service;
 mod views;
 // Without the feature, a stand-in of the same name that serves no sockets: what the
@@ -517,8 +518,9 @@ impl Emulator {
         self.app.service.lock().chats.revoke(token.expose_secret());
     }
 
-    /// While `on`, receipts are refused with `ConflictException` (HTTP 409), as when more
-    /// than two participants are in the chat or a supervisor has barged in.
+    /// While `on`, receipts are refused with `ConflictException` (HTTP 409) in every chat,
+    /// as when a supervisor has barged in. A chat with more than two participants (that
+    /// have not left) refuses them whether or not this is on.
     pub fn set_receipts_conflict(&self, on: bool) {
         self.app.service.lock().receipts_conflict = on;
     }

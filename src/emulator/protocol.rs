@@ -1,6 +1,7 @@
 //! The service's restJson1 protocol: its answers and errors, the readers of a request's
 //! members with the model's checks, and a transcript item as JSON.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
@@ -162,6 +163,17 @@ pub(super) fn client_token(map: &Map<String, Value>) -> Result<Option<String>, R
         chars_within(t, "clientToken", 0, MAX_CLIENT_TOKEN)?;
     }
     Ok(token.filter(|t| !t.is_empty()))
+}
+
+/// A request's members that matter to idempotency, hashed: a client token names a retry
+/// only of the same request. The service evidently keys it so: chatjs sends every read
+/// receipt with the one `ClientToken` "INCOMING_READ_RECEIPT", and each is recorded. A
+/// key holding the hash is checked against what it found, so that a collision is a new
+/// request, never the answer to another one.
+pub(super) fn fingerprint(members: impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    members.hash(&mut hasher);
+    hasher.finish()
 }
 
 pub(super) fn format_time(t: SystemTime) -> String {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use super::RecordedEvent;
 use super::attachments::Attachments;
 use super::chat::{AttachmentItem, Chats, ItemType};
-use super::http::{Reply, Request};
+use super::http::{Outcome, Reply, Request};
 use super::ops::{self, Operation};
 use super::protocol::{denied, error_reply};
 use super::views::{Sessions, Views};
@@ -92,8 +92,11 @@ impl Shared {
     }
 }
 
-/// (contact id, participant, client token): idempotency is per participant.
-pub(super) type EventKey = (String, usize, String);
+/// (contact id, participant, client token, [`fingerprint`] of the content type and
+/// content): idempotency is per participant, and per request.
+///
+/// [`fingerprint`]: super::protocol::fingerprint
+pub(super) type EventKey = (String, usize, String, u64);
 
 pub(super) struct State {
     pub(super) chats: Chats,
@@ -137,7 +140,7 @@ fn event_bytes(event: &RecordedEvent, key: Option<&EventKey>) -> usize {
         + client_token.as_ref().map_or(0, String::len)
         + contact_id.len()
         + participant_id.len()
-        + key.map_or(0, |(c, _, t)| 2 * (c.len() + t.len()))
+        + key.map_or(0, |(c, _, t, _)| 2 * (c.len() + t.len()))
 }
 
 /// What lands in a transcript through [`State::record_item`].
@@ -204,6 +207,18 @@ impl State {
         self.by_client_token.get(key).copied()
     }
 
+    /// Whether event number `number` is kept and has this content type and content: the
+    /// check that a key's fingerprint found a retry, not a collision.
+    pub(super) fn is_event(
+        &self,
+        number: usize,
+        content_type: &str,
+        content: &Option<String>,
+    ) -> bool {
+        self.event(number)
+            .is_some_and(|e| e.content_type == content_type && e.content == *content)
+    }
+
     /// Event number `number`, if it is still kept.
     pub(super) fn event(&self, number: usize) -> Option<&RecordedEvent> {
         let i = number.checked_sub(self.forgotten)?;
@@ -247,6 +262,17 @@ impl State {
             if !forgot {
                 break;
             }
+        }
+        self.close_forgotten();
+    }
+
+    /// Closes the sockets of every chat forgotten to stay within the bounds, at once and
+    /// with 1001 (going away): nothing more would reach them, and a client that comes
+    /// back is refused (403) as for an ended chat. Every chat start and every write goes
+    /// through [`keep_within`](Self::keep_within), which calls it.
+    pub(super) fn close_forgotten(&mut self) {
+        for contact_id in self.chats.take_forgotten() {
+            self.hub.close(&contact_id, None, 1001);
         }
     }
 
@@ -351,11 +377,13 @@ impl Service {
 
     /// Serves one request.
     pub(super) fn handle(&self, request: &Request) -> Reply {
+        // The app serves the presigned URLs first (a download's body shared, not copied);
+        // here, for the unit tests that call the service alone, copied.
+        if let Some(reply) = self.presigned(request).and_then(Outcome::into_reply) {
+            return reply;
+        }
         if request.method == "OPTIONS" {
             return preflight();
-        }
-        if let Some(reply) = self.presigned(request) {
-            return reply;
         }
         if let Some(rest) = request.path.strip_prefix("/emulator/") {
             return self.control(request, rest);
@@ -420,7 +448,7 @@ pub(super) fn cors_headers() -> Vec<(String, String)> {
         ("Access-Control-Allow-Origin".into(), "*".into()),
         (
             "Access-Control-Expose-Headers".into(),
-            "x-amzn-RequestId, x-amzn-ErrorType".into(),
+            "x-amzn-RequestId, x-amzn-ErrorType, ETag".into(),
         ),
     ]
 }

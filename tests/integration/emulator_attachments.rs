@@ -4,6 +4,7 @@
 //! sent is the test's choice.
 
 mod complete_and_get;
+mod cors;
 mod upload;
 mod views_and_auth;
 

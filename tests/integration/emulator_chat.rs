@@ -6,8 +6,10 @@
 //! CORS.
 
 mod control;
+mod idempotency;
 mod limits;
 mod messages;
+mod rules;
 mod tokens;
 mod transcripts;
 

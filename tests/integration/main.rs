@@ -12,6 +12,7 @@ mod emulator_attachments;
 mod emulator_bounds;
 mod emulator_chat;
 mod emulator_events;
+mod emulator_forgetting;
 mod emulator_out_of_order;
 mod emulator_tests;
 mod emulator_websocket;

@@ -5,13 +5,14 @@ use serde_json::{Value, json};
 
 use super::{ContentMembers, content_members};
 use crate::emulator::RecordedEvent;
+use crate::emulator::chat::Chat;
 use crate::emulator::http::{Reply, Request};
 use crate::emulator::ids::new_uuid;
 use crate::emulator::protocol::{
-    DELIVERED, MAX_CONTENT, READ, TYPING, chars_within, denied, error_reply, format_time, ok,
-    validation,
+    DELIVERED, MAX_CONTENT, READ, TYPING, chars_within, denied, error_reply, fingerprint,
+    format_time, ok, validation,
 };
-use crate::emulator::service::Service;
+use crate::emulator::service::{Service, State};
 
 const ACKNOWLEDGED: &str = "application/vnd.amazonaws.connect.event.connection.acknowledged";
 /// What SendEvent takes: the four documented event types.
@@ -43,15 +44,17 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
 
     let mut state = service.lock();
     let (contact_id, who) = Service::connected(&state, token)?;
-    if is_receipt && state.receipts_conflict {
-        return Err(error_reply(
-            409,
-            "ConflictException",
-            "Receipts are not available: more than two participants or a supervisor barged in",
-        ));
+    if is_receipt {
+        receipts_taken(&state, &contact_id)?;
     }
-    let key = client_token.clone().map(|k| (contact_id.clone(), who, k));
-    let number = match key.as_ref().and_then(|k| state.event_number(k)) {
+    // A retry is the same token with the same request; chatjs sends every receipt of a
+    // kind with one token, each a new event.
+    let print = fingerprint((&content_type, &content));
+    let key = client_token
+        .clone()
+        .map(|k| (contact_id.clone(), who, k, print));
+    let earlier = key.as_ref().and_then(|k| state.event_number(k));
+    let number = match earlier.filter(|&n| state.is_event(n, &content_type, &content)) {
         Some(n) => n,
         None => {
             let now = state.chats.now();
@@ -91,6 +94,24 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
     };
     Ok(ok(
         &json!({ "AbsoluteTime": event.absolute_time, "Id": event.id }),
+    ))
+}
+
+/// A 409 `ConflictException` if the chat takes no receipts: more than two participants
+/// are in it, or the test said so (a supervisor barged in:
+/// [`set_receipts_conflict`](crate::emulator::Emulator::set_receipts_conflict)).
+fn receipts_taken(state: &State, contact_id: &str) -> Result<(), Reply> {
+    let takes = state
+        .chats
+        .chat(contact_id)
+        .is_some_and(Chat::takes_receipts);
+    if takes && !state.receipts_conflict {
+        return Ok(());
+    }
+    Err(error_reply(
+        409,
+        "ConflictException",
+        "Receipts are not available: more than two participants or a supervisor barged in",
     ))
 }
 

@@ -47,7 +47,7 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
     // A retry: the message it sent first, not a second one.
     if let Some(item) = client_token
         .as_deref()
-        .and_then(|t| chat.message_by_client_token(who, t))
+        .and_then(|t| chat.message_by_client_token(who, t, &content_type, &content))
     {
         return Ok(ok(
             &json!({ "AbsoluteTime": item.absolute_time, "Id": item.id }),

@@ -12,7 +12,8 @@ use crate::emulator::chat::later;
 use crate::emulator::http::{Reply, Request};
 use crate::emulator::ids::new_uuid;
 use crate::emulator::protocol::{
-    bearer, body, chars_within, error_reply, null_member, ok, serialization, string, validation,
+    bearer, body, chars_within, error_reply, fingerprint, null_member, ok, serialization, string,
+    validation,
 };
 use crate::emulator::service::Service;
 
@@ -37,8 +38,9 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
 
     let mut state = service.lock();
     let (contact_id, who) = Service::connected(&state, token)?;
-    let key = (contact_id.clone(), who, client_token.clone());
-    // A retry: the same attachment, the same URL.
+    let print = fingerprint((&content_type, size, &name));
+    let key = (contact_id.clone(), who, client_token.clone(), print);
+    // A retry (the same token and request): the same attachment, the same URL.
     if let Some(upload) = state.attachments.by_client_token(&key) {
         return Ok(ok(&upload.answer));
     }

@@ -93,6 +93,9 @@ fn control_path_starts_chats_lets_the_agent_speak_and_ends_them() {
         contents(&view),
         [JOINED, JOINED, "Hi, I am the agent", CHAT_ENDED]
     );
+    // The ParticipantId answered is the customer's, who joined first.
+    assert_eq!(view["Transcript"][0]["ParticipantId"], participant_id);
+    assert_eq!(view["Transcript"][0]["ParticipantRole"], "CUSTOMER");
 
     // Unknown contacts and paths: 404 with a JSON message.
     for (method, path) in [
@@ -159,7 +162,7 @@ fn every_answer_allows_browser_pages_and_preflights_are_answered() {
         assert_eq!(a.header("access-control-allow-origin"), Some("*"), "{a:?}");
         assert_eq!(
             a.header("access-control-expose-headers"),
-            Some("x-amzn-RequestId, x-amzn-ErrorType"),
+            Some("x-amzn-RequestId, x-amzn-ErrorType, ETag"),
             "{a:?}"
         );
     }
