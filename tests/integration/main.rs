@@ -13,6 +13,7 @@ mod emulator_bounds;
 mod emulator_chat;
 mod emulator_events;
 mod emulator_out_of_order;
+mod emulator_persistent;
 mod emulator_tests;
 mod emulator_websocket;
 mod errors;
