@@ -667,9 +667,9 @@ mod scan;
 use clock::latest;
 pub(super) use clock::{Clock, later};
 pub(super) use past::{Past, RehydrationError};
-pub(super) use scan::{Direction, Start};
 #[cfg(test)]
 use scan::Page;
+pub(super) use scan::{Direction, Start};
 
 #[cfg(test)]
 mod tests;

@@ -339,6 +339,16 @@ fn entire_past_session_continues_the_chain_s_latest_contact_from_segment_the_one
         .filter(|(what, _, _)| !what.starts_with("application/"))
         .collect();
     assert_eq!(said, [past("from A", &a), past("from B", &b)]);
+
+    // Once that one has ended, it is the chain's latest: the chain runs A, B, then it.
+    emulator.end_chat(&from_b.contact_id).unwrap();
+    let latest = emulator
+        .start_persistent_chat(&a, Rehydration::EntirePastSession)
+        .unwrap();
+    assert_eq!(
+        latest.continued_from_contact_id.as_deref(),
+        Some(from_b.contact_id.as_str())
+    );
 }
 
 #[test]

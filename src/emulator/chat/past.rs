@@ -68,11 +68,8 @@ impl Chat {
     }
 
     /// Appends a copied past item as it is (its `Id` and time kept), forgetting the oldest
-    /// beyond `max_items`; an `Id` held already is not taken twice.
+    /// beyond `max_items`. Copies come from one chat, whose `Id`s are distinct.
     pub(super) fn push_past(&mut self, mut item: Item, max_items: usize) {
-        if self.by_id.contains_key(&item.id) {
-            return;
-        }
         while self.items.len() >= max_items.max(1) && self.forget_oldest_item() {}
         item.seq = self.next_seq;
         self.next_seq += 1;
@@ -126,7 +123,8 @@ impl Chats {
                 .is_some_and(|from| chain.contains(from))
             {
                 chain.insert(c.contact_id.as_str());
-                if c.ended && c.ended_order > latest.ended_order {
+                // 0 while on: a chat still on is never the latest ended.
+                if c.ended_order > latest.ended_order {
                     latest = c;
                 }
             }
@@ -152,5 +150,50 @@ impl Chats {
             .collect();
         let continued = from.contact_id.clone();
         Ok(self.start_chat_with(Some(continued), past))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::{AGENT, ChatLimits, ItemType};
+    use super::*;
+
+    #[test]
+    fn copies_count_their_origin_and_outlive_their_source() {
+        let mut chats = Chats::new(ChatLimits {
+            max_chats: 2,
+            max_items_per_chat: 8,
+            connection_token_lifetime: Duration::from_secs(60),
+        });
+        let a = chats.start_chat().contact_id;
+        let hello = Some("hello".to_owned());
+        let kind = ItemType::Message;
+        chats.push(&a, kind, "text/plain", hello, Some(AGENT), None);
+        let how = Rehydration::FromSegment;
+        let refused = chats.start_persistent_chat(&a, how).err();
+        assert_eq!(refused, Some(RehydrationError::NotEnded));
+        chats.end(&a);
+        let original_bytes = chats.chat(&a).unwrap().items[2].kept_bytes();
+        let agent_id = chats.chat(&a).unwrap().participants[AGENT].id.clone();
+        chats.start_chat();
+
+        // Two chats are kept: starting the third forgets the source, the oldest, and the
+        // copies made before stay.
+        let b = chats.start_persistent_chat(&a, how).ok().unwrap();
+        assert!(chats.chat(&a).is_none());
+        assert_eq!(b.continued_from.as_deref(), Some(a.as_str()));
+        let copy = &chats.chat(&b.contact_id).unwrap().items[2];
+        assert_eq!(copy.content.as_deref(), Some("hello"));
+        let origin = copy.past.as_deref().unwrap();
+        assert_eq!(origin.related_contact_id, a);
+        let sender = ("Agent".to_owned(), "AGENT".to_owned());
+        assert_eq!(origin.sender, Some((agent_id, sender.0, sender.1)));
+        // Its bytes are the original's and its origin's strings: 36 + 36 + 5 + 5.
+        assert_eq!(copy.kept_bytes(), original_bytes + 82);
+        assert_eq!(chats.kept_bytes(), chats.recount());
+        let refused = chats.start_persistent_chat(&a, how).err();
+        assert_eq!(refused, Some(RehydrationError::UnknownSource));
     }
 }
