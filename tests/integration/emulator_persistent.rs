@@ -351,21 +351,18 @@ fn entire_past_session_continues_the_chain_s_latest_contact_from_segment_the_one
     );
 }
 
-#[test]
-fn refusals_are_400s_that_say_why_and_start_nothing() {
-    let emulator = Emulator::start().unwrap();
-    let ended = past_chat(&emulator, &[]);
-    let on = emulator.start_chat().contact_id;
-    let bytes = emulator.kept_bytes();
+/// Bodies `POST /emulator/chats` refuses, with the error type and message of each, for an
+/// ended chat and one still on.
+fn refused(ended: &str, on: &str) -> Vec<(String, &'static str, String)> {
     let long = "c".repeat(257);
-    let cases: Vec<(String, &str, String)> = vec![
+    vec![
         (
             persistent("nope", "FROM_SEGMENT"),
             "InvalidRequestException",
             "PersistentChat.SourceContactId: no chat with ContactId nope".into(),
         ),
         (
-            persistent(&on, "ENTIRE_PAST_SESSION"),
+            persistent(on, "ENTIRE_PAST_SESSION"),
             "InvalidRequestException",
             format!(
                 "PersistentChat.SourceContactId: the chat with ContactId \"{on}\" has not \
@@ -373,7 +370,7 @@ fn refusals_are_400s_that_say_why_and_start_nothing() {
             ),
         ),
         (
-            persistent(&ended, "LATEST"),
+            persistent(ended, "LATEST"),
             "ValidationException",
             "1 validation error detected: Value 'LATEST' at 'persistentChat.rehydrationType' \
              failed to satisfy constraint: Member must satisfy enum value set: \
@@ -381,7 +378,7 @@ fn refusals_are_400s_that_say_why_and_start_nothing() {
                 .into(),
         ),
         (
-            persistent(&ended, ""),
+            persistent(ended, ""),
             "ValidationException",
             "1 validation error detected: Value '' at 'persistentChat.rehydrationType' \
              failed to satisfy constraint: Member must satisfy enum value set: \
@@ -433,8 +430,16 @@ fn refusals_are_400s_that_say_why_and_start_nothing() {
             "SerializationException",
             "the body is not a JSON object".into(),
         ),
-    ];
-    for (body, error_type, message) in &cases {
+    ]
+}
+
+#[test]
+fn refusals_are_400s_that_say_why_and_start_nothing() {
+    let emulator = Emulator::start().unwrap();
+    let ended = past_chat(&emulator, &[]);
+    let on = emulator.start_chat().contact_id;
+    let bytes = emulator.kept_bytes();
+    for (body, error_type, message) in &refused(&ended, &on) {
         let a = start(&emulator, body);
         assert_eq!(a.status, 400, "{body}: {}", a.text());
         assert_eq!(a.header("x-amzn-errortype"), Some(*error_type), "{body}");
