@@ -2,7 +2,7 @@
 //! they live by. Pure data and rules; no HTTP, no JSON.
 
 use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use super::ids::{
     CONNECTION_TOKEN_BYTES, PARTICIPANT_TOKEN_BYTES, new_token, new_uuid, random_bytes,
@@ -27,51 +27,6 @@ pub(super) const AGENT: usize = 1;
 /// How many connection tokens a participant keeps: each CreateParticipantConnection issues
 /// one, and without a bound a client calling it in a loop would grow the map forever.
 pub(super) const TOKENS_PER_PARTICIPANT: usize = 100;
-
-/// The latest time the clock shows, 9999-12-31T23:59:59Z: the four-digit years the
-/// service writes end there, and no sum of times may overflow.
-fn latest() -> SystemTime {
-    UNIX_EPOCH
-        .checked_add(Duration::from_secs(253_402_300_799))
-        .unwrap_or(UNIX_EPOCH)
-}
-
-/// `t + d`, or [`latest`] if that is later (or not representable).
-pub(super) fn later(t: SystemTime, d: Duration) -> SystemTime {
-    t.checked_add(d)
-        .map_or_else(latest, |sum| sum.min(latest()))
-}
-
-/// The emulator's clock: the real time at start, running with the real (monotonic) time,
-/// plus whatever [`advance`](Clock::advance) added. It never goes back, so items are in
-/// time order and tokens expire once and for good.
-#[derive(Debug)]
-pub(super) struct Clock {
-    base: SystemTime,
-    started: Instant,
-    offset: Duration,
-}
-
-impl Clock {
-    pub(super) fn new() -> Clock {
-        Clock {
-            base: SystemTime::now(),
-            started: Instant::now(),
-            offset: Duration::ZERO,
-        }
-    }
-
-    pub(super) fn now(&self) -> SystemTime {
-        later(
-            self.base,
-            self.started.elapsed().saturating_add(self.offset),
-        )
-    }
-
-    pub(super) fn advance(&mut self, by: Duration) {
-        self.offset = self.offset.saturating_add(by);
-    }
-}
 
 #[cfg(feature = "websocket")]
 /// How many participants a chat holds at most, the customer and the agent included: a
@@ -163,6 +118,8 @@ pub(super) struct Item {
     ///
     /// [`fingerprint`]: super::protocol::fingerprint
     client_token: Option<MessageKey>,
+    /// Where a rehydrated item came from, in a persistent chat: `None` for the chat's own.
+    pub(super) past: Option<Box<Past>>,
 }
 
 impl Item {
@@ -182,6 +139,7 @@ impl Item {
                 .attachment
                 .as_ref()
                 .map_or(0, AttachmentItem::kept_bytes)
+            + self.past.as_ref().map_or(0, |p| p.kept_bytes())
             + self
                 .receipts
                 .iter()
@@ -210,40 +168,15 @@ pub(super) struct Chat {
     by_id: HashMap<String, u64>,
     by_client_token: HashMap<MessageKey, u64>,
     pub(super) ended: bool,
+    /// When it ended, as a count of the chats ended before it (0 while on): the most
+    /// recently ended chat of a chain has the highest.
+    pub(super) ended_order: u64,
+    /// The past contact a persistent chat continues (its `ContinuedFromContactId`).
+    pub(super) continued_from: Option<String>,
     /// Ties this chat's NextTokens to it.
     nonce: String,
     /// The sum of its items' [`Item::kept_bytes`].
     bytes: usize,
-}
-
-/// Where a transcript scan starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Start {
-    /// The newest item (the default, in both directions).
-    Newest,
-    /// The item with this `Id`.
-    Id(String),
-    /// The first item at or after this time (forward), the last at or before (backward).
-    Time(SystemTime),
-    /// The `n`-th newest item (1 is the newest); the oldest if there are fewer.
-    MostRecent(usize),
-    /// The item with this sequence number, or the nearest kept one in the direction of the
-    /// scan (from a NextToken).
-    Seq(u64),
-}
-
-/// The direction of a transcript scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Direction {
-    Forward,
-    Backward,
-}
-
-/// A page of a transcript: its items in scan order, and where the next page starts.
-#[derive(Debug)]
-pub(super) struct Page<'a> {
-    pub(super) items: Vec<&'a Item>,
-    pub(super) next: Option<String>,
 }
 
 impl Chat {
@@ -351,6 +284,7 @@ impl Chat {
             attachment: None,
             completed: false,
             client_token,
+            past: None,
         });
         let last = self.items.len() - 1;
         self.bytes += self.items[last].kept_bytes();
@@ -383,65 +317,6 @@ impl Chat {
             _ => return None,
         };
         Some((direction, seq.parse().ok()?))
-    }
-
-    /// Up to `max` items from `start` in `direction`; `Err(())` if `start` names an `Id`
-    /// the transcript does not hold.
-    pub(super) fn scan(
-        &self,
-        start: &Start,
-        direction: Direction,
-        max: usize,
-    ) -> Result<Page<'_>, ()> {
-        let len = self.items.len();
-        let forward = direction == Direction::Forward;
-        let first: Option<usize> = match start {
-            Start::Newest => len.checked_sub(1),
-            Start::Id(id) => {
-                let seq = *self.by_id.get(id).ok_or(())?;
-                Some(self.index_of_seq(seq).ok_or(())?)
-            }
-            Start::Time(t) => {
-                if forward {
-                    self.items.iter().position(|i| i.time >= *t)
-                } else {
-                    self.items.iter().rposition(|i| i.time <= *t)
-                }
-            }
-            Start::MostRecent(n) => (len > 0).then(|| len.saturating_sub(*n)),
-            Start::Seq(seq) => {
-                let first_seq = self.first_seq();
-                if *seq < first_seq {
-                    // Forgotten meanwhile: carry on from the oldest kept, or stop.
-                    (forward && len > 0).then_some(0)
-                } else if *seq >= self.next_seq {
-                    (!forward).then(|| len.checked_sub(1)).flatten()
-                } else {
-                    self.index_of_seq(*seq)
-                }
-            }
-        };
-        let mut items = Vec::new();
-        let mut at = first;
-        while let Some(i) = at {
-            if items.len() >= max {
-                break;
-            }
-            let Some(item) = self.items.get(i) else {
-                at = None;
-                break;
-            };
-            items.push(item);
-            at = if forward {
-                Some(i + 1).filter(|&n| n < len)
-            } else {
-                i.checked_sub(1)
-            };
-        }
-        let next = at
-            .and_then(|i| self.items.get(i))
-            .map(|item| self.next_token(direction, item.seq));
-        Ok(Page { items, next })
     }
 }
 
@@ -491,6 +366,8 @@ pub(super) struct Chats {
     /// Chats forgotten since [`take_forgotten`](Self::take_forgotten) last took them,
     /// whose sockets are to be closed.
     forgotten: Vec<String>,
+    /// How many chats have ended, for [`Chat::ended_order`].
+    ends: u64,
 }
 
 /// What [`Chats::start_chat`] made. Not `Debug`: it holds the participant token
@@ -500,6 +377,8 @@ pub(super) struct Started {
     pub(super) participant_token: String,
     pub(super) customer_id: String,
     pub(super) agent_id: String,
+    /// The past contact it continues, for a persistent chat.
+    pub(super) continued_from: Option<String>,
 }
 
 impl Chats {
@@ -513,6 +392,7 @@ impl Chats {
             connection_tokens: HashMap::new(),
             bytes: 0,
             forgotten: Vec::new(),
+            ends: 0,
         }
     }
 
@@ -606,6 +486,12 @@ impl Chats {
     /// Starts a chat (as StartChatContact would), forgetting the oldest chat, its
     /// transcript and its tokens, if `max_chats` are kept.
     pub(super) fn start_chat(&mut self) -> Started {
+        self.start_chat_with(None, Vec::new())
+    }
+
+    /// [`start_chat`](Self::start_chat), the chat continuing `continued_from` (a persistent
+    /// chat) and its transcript starting with `past`, copies of that contact's items.
+    fn start_chat_with(&mut self, continued_from: Option<String>, past: Vec<Item>) -> Started {
         while self.chats.len() >= self.limits.max_chats.max(1)
             && self.forget_oldest_chat_except(None)
         {}
@@ -625,12 +511,17 @@ impl Chats {
             by_id: HashMap::new(),
             by_client_token: HashMap::new(),
             ended: false,
+            ended_order: 0,
+            continued_from,
             nonce: nonce.iter().map(|b| format!("{b:02x}")).collect(),
             bytes: 0,
         };
+        let max = self.limits.max_items_per_chat;
+        for item in past {
+            chat.push_past(item, max);
+        }
         let now = self.now();
         for who in [CUSTOMER, AGENT] {
-            let max = self.limits.max_items_per_chat;
             chat.push(now, ItemType::Event, JOINED, None, Some(who), None, max);
         }
         let started = Started {
@@ -638,6 +529,7 @@ impl Chats {
             participant_token: chat.participants[CUSTOMER].token.clone(),
             customer_id: chat.participants[CUSTOMER].id.clone(),
             agent_id: chat.participants[AGENT].id.clone(),
+            continued_from: chat.continued_from.clone(),
         };
         for (who, p) in chat.participants.iter().enumerate() {
             self.participant_tokens
@@ -805,10 +697,23 @@ impl Chats {
             chat.push(now, ItemType::Event, ENDED, None, None, None, max);
             self.bytes = self.bytes - before + chat.bytes;
             chat.ended = true;
+            self.ends += 1;
+            chat.ended_order = self.ends;
         }
         true
     }
 }
+
+mod clock;
+mod past;
+mod scan;
+#[cfg(test)]
+use clock::latest;
+pub(super) use clock::{Clock, later};
+pub(super) use past::{Past, RehydrationError};
+#[cfg(test)]
+use scan::Page;
+pub(super) use scan::{Direction, Start};
 
 #[cfg(test)]
 mod tests;

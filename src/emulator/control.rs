@@ -133,14 +133,7 @@ impl Service {
             );
         }
         match parts.as_slice() {
-            ["chats"] => {
-                let started = self.start_chat();
-                ok(&json!({
-                    "ContactId": started.contact_id,
-                    "ParticipantId": started.customer_id,
-                    "ParticipantToken": started.participant_token,
-                }))
-            }
+            ["chats"] => self.control_start(request).unwrap_or_else(|e| e),
             ["chats", contact_id, "messages"] => self
                 .control_message(request, contact_id)
                 .unwrap_or_else(|e| e),
@@ -284,7 +277,12 @@ pub(super) fn control_error(contact_id: &str, e: AgentError) -> Reply {
 
 pub(super) fn unknown_chat(contact_id: &str) -> Reply {
     // The id is echoed as JSON (escaped), never as a header.
-    not_found(&format!("no chat with ContactId {contact_id}"))
+    not_found(&unknown_contact_message(contact_id))
+}
+
+/// What the control path says of a contact it does not hold.
+pub(super) fn unknown_contact_message(contact_id: &str) -> String {
+    format!("no chat with ContactId {contact_id}")
 }
 
 #[cfg(test)]

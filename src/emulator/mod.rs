@@ -20,6 +20,7 @@ mod http;
 mod ids;
 mod ops;
 mod out_of_order;
+mod persistent;
 mod protocol;
 mod s3_cors;
 mod service;
@@ -46,6 +47,7 @@ use crate::{ConnectionToken, Endpoint};
 
 pub use builder::EmulatorBuilder;
 pub use faults::Fault;
+pub use persistent::Rehydration;
 
 use app::App;
 use control::AgentError;
@@ -143,6 +145,9 @@ pub struct StartedChat {
     pub customer_participant_id: String,
     /// The agent's participant id (a UUID); display name `Agent`, role `AGENT`.
     pub agent_participant_id: String,
+    /// For a persistent chat ([`Emulator::start_persistent_chat`]), the past contact it
+    /// continues: StartChatContact's `ContinuedFromContactId`.
+    pub continued_from_contact_id: Option<String>,
 }
 
 impl fmt::Debug for StartedChat {
@@ -152,6 +157,7 @@ impl fmt::Debug for StartedChat {
             .field("participant_token", &"[redacted]")
             .field("customer_participant_id", &self.customer_participant_id)
             .field("agent_participant_id", &self.agent_participant_id)
+            .field("continued_from_contact_id", &self.continued_from_contact_id)
             .finish()
     }
 }
@@ -216,13 +222,7 @@ impl Emulator {
     /// `participant.joined` event in the transcript. If
     /// [`max_chats`](EmulatorBuilder::max_chats) are kept, the oldest is forgotten.
     pub fn start_chat(&self) -> StartedChat {
-        let s = self.app.service.start_chat();
-        StartedChat {
-            contact_id: s.contact_id,
-            participant_token: s.participant_token,
-            customer_participant_id: s.customer_id,
-            agent_participant_id: s.agent_id,
-        }
+        StartedChat::from(self.app.service.start_chat())
     }
 
     /// Issues a connection token for a chat's customer, as CreateParticipantConnection
@@ -664,6 +664,7 @@ mod tests {
             participant_token: "QVFJREFIsecret".into(),
             customer_participant_id: "p".into(),
             agent_participant_id: "a".into(),
+            continued_from_contact_id: None,
         };
         let shown = format!("{chat:?}");
         assert!(!shown.contains("secret"), "{shown}");
@@ -697,6 +698,9 @@ mod tests {
             "`GET /participant/views/{ViewToken}`",
             // The control path.
             "`POST /emulator/chats`",
+            r#"`{"PersistentChat":{"SourceContactId":…,"RehydrationType":…}}`"#,
+            "`ContinuedFromContactId`",
+            "`RelatedContactId`",
             "`POST /emulator/chats/{ContactId}/messages`",
             r#"`{"Messages":[{"Content":…,"ContentType":…},…],"Order":[2,1,0]}`"#,
             "`POST /emulator/chats/{ContactId}/end`",
@@ -718,6 +722,8 @@ mod tests {
             "`ServiceQuotaExceededException`",
             "`ConflictException`",
             "`UnsupportedMediaTypeException`",
+            "`InvalidRequestException`",
+            "`InvalidParameterException`",
             "`SignatureDoesNotMatch`",
             "`SlowDown`",
             "`Request has expired`",

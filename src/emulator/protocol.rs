@@ -193,12 +193,23 @@ pub(super) fn item_json(chat: &Chat, item: &Item) -> Value {
     }
     m.insert("Id".into(), json!(item.id));
     m.insert("Type".into(), json!(item.kind.as_str()));
-    if let Some(p) = item.sender.and_then(|who| chat.participants.get(who)) {
-        m.insert("ParticipantId".into(), json!(p.id));
-        m.insert("DisplayName".into(), json!(p.display_name));
-        m.insert("ParticipantRole".into(), json!(p.role));
+    if let Some(past) = &item.past {
+        // Rehydrated from a past contact: its sender there, and `RelatedContactId` in
+        // place of `ContactId`, which the service writes only for the current contact's.
+        if let Some((id, name, role)) = &past.sender {
+            m.insert("ParticipantId".into(), json!(id));
+            m.insert("DisplayName".into(), json!(name));
+            m.insert("ParticipantRole".into(), json!(role));
+        }
+        m.insert("RelatedContactId".into(), json!(past.related_contact_id));
+    } else {
+        if let Some(p) = item.sender.and_then(|who| chat.participants.get(who)) {
+            m.insert("ParticipantId".into(), json!(p.id));
+            m.insert("DisplayName".into(), json!(p.display_name));
+            m.insert("ParticipantRole".into(), json!(p.role));
+        }
+        m.insert("ContactId".into(), json!(chat.contact_id));
     }
-    m.insert("ContactId".into(), json!(chat.contact_id));
     if let Some(a) = &item.attachment {
         m.insert(
             "Attachments".into(),

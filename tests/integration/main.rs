@@ -14,6 +14,7 @@ mod emulator_chat;
 mod emulator_events;
 mod emulator_forgetting;
 mod emulator_out_of_order;
+mod emulator_persistent;
 mod emulator_tests;
 mod emulator_websocket;
 mod errors;

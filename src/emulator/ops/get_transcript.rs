@@ -1,9 +1,9 @@
-//! GetTranscript: a page of the chat's kept transcript, from a start position or a
-//! NextToken, in either direction and order.
+//! GetTranscript: a page of the chat's kept transcript (or of a past contact's, in a
+//! persistent chat), from a start position or a NextToken, in either direction and order.
 
 use serde_json::{Map, Value, json};
 
-use crate::emulator::chat::{Direction, Start};
+use crate::emulator::chat::{Direction, Item, Start};
 use crate::emulator::http::{Reply, Request};
 use crate::emulator::protocol::{
     MAX_ID, bearer, body, chars_within, denied, enum_value, integer, item_json, ok, serialization,
@@ -36,13 +36,20 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
 
     let state = service.lock();
     let (contact_id, _) = Service::connected(&state, token)?;
-    // The token's contact only: another contact's transcript is not this
-    // participant's to read.
-    if input.contact.as_ref().is_some_and(|c| *c != contact_id) {
-        return Err(denied());
-    }
     let Some(chat) = state.chats.chat(&contact_id) else {
         return Err(denied());
+    };
+    // `ContactId`: the token's contact (its whole transcript, as without it), or a past
+    // contact of its chain (a persistent chat's), whose rehydrated items alone are read.
+    // Any other contact's transcript is not this participant's to read.
+    let past_of = match input.contact.as_deref() {
+        Some(c) if c != contact_id => {
+            if !chat.holds_past_of(c) {
+                return Err(denied());
+            }
+            Some(c)
+        }
+        _ => None,
     };
     // The defaults the service documents: BACKWARD without a StartPosition, FORWARD
     // with one (an empty `{}` counts as none). Either way the scan starts at the newest
@@ -71,7 +78,8 @@ pub(in crate::emulator) fn handle(service: &Service, request: &Request) -> Resul
         None | Some(0) => DEFAULT_MAX_RESULTS,
         Some(n) => n as usize,
     };
-    let Ok(page) = chat.scan(&start, direction, max) else {
+    let keep = |i: &Item| past_of.is_none_or(|c| i.is_from(c));
+    let Ok(page) = chat.scan_where(&start, direction, max, keep) else {
         return Err(validation(
             "1 validation error detected: Value at 'startPosition.id' failed to satisfy \
              constraint: Member must be the Id of an item in this transcript",
