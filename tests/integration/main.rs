@@ -8,6 +8,7 @@ mod support;
 mod attachments;
 mod chat;
 mod cli;
+mod corpus;
 mod emulator_attachments;
 mod emulator_bounds;
 mod emulator_chat;
