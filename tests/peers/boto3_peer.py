@@ -60,6 +60,14 @@ def member(op, answer, path, want, detail=""):
     check = f"{op}.{path}"
     if value is None:
         return report(check, False, f"missing from the answer {detail}")
+    # A token or a URL (whose path or query is a secret) is never printed, not even in part.
+    secret = re.search("token|url", path, re.I) is not None
+    show = (lambda v: f"{type(v).__name__}, {len(str(v))} characters") if secret else short
+    return member_value(check, value, want, detail, show)
+
+
+def member_value(check, value, want, detail, show):
+    """Reports one member's check; `show` prints a value that fails."""
     if want == "string":
         return report(check, isinstance(value, str) and value != "", f"a non-empty string {detail}")
     if want == "time":
@@ -67,7 +75,7 @@ def member(op, answer, path, want, detail=""):
     if want == "url":
         return report(check, isinstance(value, str) and value.startswith(("http://", "https://")), f"an http(s) URL {detail}")
     passed = want(value) if callable(want) else value == want
-    return report(check, passed, detail if passed else f"got {short(value)}; wanted {detail or short(want)}")
+    return report(check, passed, detail if passed else f"got {show(value)}; wanted {detail or show(want)}")
 
 
 def error(check, call, code, status):

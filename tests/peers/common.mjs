@@ -40,6 +40,10 @@ export class Checks {
       return this.ok(id, false, `missing from the answer ${detail}`);
     }
     const [pass, what] = kindOf(value, kind);
+    if (!pass && /token|url/i.test(member)) {
+      // A token or a URL (whose path or query is a secret) is never printed, not even in part.
+      return this.ok(id, false, `is not ${typeof kind === "function" ? detail : what}: ${typeof value}, ${String(value).length} characters`);
+    }
     if (typeof kind === "function") return this.ok(id, pass, pass ? detail : `got ${describe(value)}; wanted ${detail}`);
     return this.ok(id, pass, pass ? `${what} ${detail}` : `is not ${what}: ${describe(value)} ${detail}`);
   }
