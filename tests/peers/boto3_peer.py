@@ -361,10 +361,11 @@ def persistent_chat():
     try:
         out = client.get_transcript(ConnectionToken=token, ContactId=past["ContactId"], SortOrder="ASCENDING")
     except ClientError as e:
-        report(f"{check}.ContactId", False, f"threw {e.response['Error'].get('Code')}")
+        report(f"{check}.RelatedContactId", False, f"threw {e.response['Error'].get('Code')}")
         return
+    # The model: a past item has RelatedContactId (the contact it was sent in), not ContactId.
     item = next((i for i in out.get("Transcript", []) if i.get("Id") == said["Id"]), {})
-    member(check, item, "ContactId", past["ContactId"], "the past message, with its ContactId")
+    member(check, item, "RelatedContactId", past["ContactId"], "the past message, with the past chat's ContactId")
 
 
 def step(name, body):

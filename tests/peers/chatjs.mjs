@@ -47,6 +47,7 @@ requirePinned("amazon-connect-chatjs");
 const { ChatSession } = globalThis.connect;
 
 const checks = new Checks("chatjs");
+const REHYDRATED = "application/vnd.amazonaws.connect.event.chat.rehydrated";
 // Receipts are sent 100 ms after they are asked for (5 s by default), and chatjs logs nothing.
 ChatSession.setGlobalConfig({
   region: "us-west-2",
@@ -216,13 +217,17 @@ async function persistentChat() {
   const chat = await startChat({ PersistentChat: { SourceContactId: past.ContactId, RehydrationType: "ENTIRE_PAST_SESSION" } });
   checks.member("StartChat(persistent)", chat, "ContinuedFromContactId", (v) => v === past.ContactId, "the past chat's ContactId");
   const [s, events] = await session(chat, "persistent-chat");
+  const own = await checks.attempt("GetTranscript(persistent).Transcript(chat.rehydrated)", () => s.getTranscript({ maxResults: 100, sortOrder: "ASCENDING" }));
+  if (own) checks.ok("GetTranscript(persistent).Transcript(chat.rehydrated)", (own.data?.Transcript ?? []).some((i) => i.ContentType === REHYDRATED), "the new chat's transcript holds chat.rehydrated");
+  // Whether the service pushes chat.rehydrated to a socket opened after the chat started is
+  // not documented; chatjs's onChatRehydrated is of use only if it does.
   const rehydrated = await checks.attempt("WebSocket.EVENT(chat.rehydrated)", () => events.until("ChatRehydrated", () => true, 3000));
   if (rehydrated) checks.ok("WebSocket.EVENT(chat.rehydrated)", true, "onChatRehydrated");
-  const id = "GetTranscript(past-contact).Transcript(message).ContactId";
+  const id = "GetTranscript(past-contact).Transcript(message).RelatedContactId";
   const out = await checks.attempt(id, () => s.getTranscript({ contactId: past.ContactId, maxResults: 100, sortOrder: "ASCENDING" }));
   if (out) {
     const item = (out.data?.Transcript ?? []).find((i) => i.Id === said?.data?.Id);
-    checks.member("GetTranscript(past-contact).Transcript(message)", item, "ContactId", (v) => v === past.ContactId, "the past message, with its ContactId");
+    checks.member("GetTranscript(past-contact).Transcript(message)", item, "RelatedContactId", (v) => v === past.ContactId, "the past message, with the past chat's ContactId");
   }
   await s.disconnectParticipant().catch((e) => checks.ok("persistent-chat:DisconnectParticipant", false, errorText(e)));
 }

@@ -169,11 +169,12 @@ async function persistentChat() {
   const chat = await startChat({ PersistentChat: { SourceContactId: past.ContactId, RehydrationType: "ENTIRE_PAST_SESSION" } });
   checks.member("StartChat(persistent)", chat, "ContinuedFromContactId", (v) => v === past.ContactId, "the past chat's ContactId");
   const [, token] = await connect(chat);
+  // The model: a past item has RelatedContactId (the contact it was sent in), not ContactId.
   const id = "GetTranscript(past-contact).Transcript(message)";
-  const out = await checks.attempt(`${id}.ContactId`, () => send("GetTranscript", { ConnectionToken: token, ContactId: past.ContactId, SortOrder: "ASCENDING" }));
+  const out = await checks.attempt(`${id}.RelatedContactId`, () => send("GetTranscript", { ConnectionToken: token, ContactId: past.ContactId, SortOrder: "ASCENDING" }));
   if (out === undefined) return;
   const item = (out.Transcript ?? []).find((i) => i.Id === said.Id);
-  checks.member(id, item, "ContactId", (v) => v === past.ContactId, "the past message, with its ContactId");
+  checks.member(id, item, "RelatedContactId", (v) => v === past.ContactId, "the past message, with the past chat's ContactId");
 }
 
 await checks.step("whole-chat", wholeChat);
