@@ -501,3 +501,53 @@ fn a_continued_chat_keeps_within_the_bounds() {
         4
     );
 }
+
+#[test]
+fn a_past_contacts_chat_ended_does_not_end_the_stream_of_the_chat_that_continues_it() {
+    // Whether the service carries a past contact's chat.ended into a persistent chat is not
+    // documented (the emulator does not): if it does, with RelatedContactId and no
+    // ContactId as the model says of past items, it ended that contact, not this chat.
+    let emulator = Emulator::start().unwrap();
+    let chat = emulator.start_chat();
+    let client = emulator.client_builder().build().unwrap();
+    let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
+    let me = Participant::connect(&client, token).unwrap();
+    let mut stream = ChatStream::builder(&me).open().unwrap();
+    let past_end = json!({
+        "AbsoluteTime": "2026-12-01T10:00:00.000Z",
+        "ContentType": "application/vnd.amazonaws.connect.event.chat.ended",
+        "Id": "past-end-1",
+        "Type": "EVENT",
+        "RelatedContactId": "past-contact-1",
+    });
+    let frame = json!({
+        "content": past_end.to_string(),
+        "contentType": "application/json",
+        "topic": "aws/chat",
+    });
+    emulator
+        .push_frame(&chat.contact_id, &frame.to_string())
+        .unwrap();
+    emulator
+        .agent_says(&chat.contact_id, "still on", "text/plain")
+        .unwrap();
+    let mut names = Vec::new();
+    for _ in 0..10 {
+        match stream.next_timeout(PATIENCE).unwrap() {
+            Next::Event(Event::Message(item)) => {
+                assert_eq!(item.content.as_deref(), Some("still on"));
+                break;
+            }
+            Next::Event(event) => names.push(event.name()),
+            other => panic!("{other:?} after {names:?}"),
+        }
+    }
+    assert_eq!(names, ["connection", "other"]);
+    assert!(!me.has_ended());
+    // This chat's own end still ends it.
+    emulator.end_chat(&chat.contact_id).unwrap();
+    match stream.next_timeout(PATIENCE).unwrap() {
+        Next::Event(Event::ChatEnded(_)) => {}
+        other => panic!("{other:?}"),
+    }
+}

@@ -49,7 +49,9 @@ pub enum Event {
     TransferFailed(Item),
     /// A file was shared (`Type: ATTACHMENT`); its `attachments` say which.
     Attachment(Item),
-    /// The chat is over. Always the last event: the stream ends after it.
+    /// The chat is over. Always the last event: the stream ends after it. (A past
+    /// contact's `chat.ended` carried into a persistent chat, with `RelatedContactId` and
+    /// no `ContactId`, ended that contact, not this chat: it is [`Other`](Event::Other).)
     ChatEnded(ChatEnd),
     /// This participant has left the chat (it disconnected, or the service disconnected
     /// it); the chat may go on for the others. Always the last event.
@@ -310,7 +312,7 @@ impl fmt::Debug for ChatEnd {
 
 /// The events one new item makes (a receipt item makes one per receipt).
 pub(crate) fn classify(item: Item, out: &mut Vec<Event>) {
-    if item.is_chat_ended() {
+    if item.is_chat_ended() && !from_past_contact(&item) {
         out.push(Event::ChatEnded(ChatEnd {
             item: Some(item),
             error: None,
@@ -323,6 +325,13 @@ pub(crate) fn classify(item: Item, out: &mut Vec<Event>) {
         Some(ItemType::MessageMetadata) => receipts(item, out),
         _ => out.push(event_of(item)),
     }
+}
+
+/// Is `item` a past contact's, carried into a persistent chat (`RelatedContactId` without
+/// `ContactId`, as the model says of rehydrated items)? Its `chat.ended` ended that
+/// contact, not this chat.
+fn from_past_contact(item: &Item) -> bool {
+    item.related_contact_id.is_some() && item.contact_id.is_none()
 }
 
 /// An `EVENT` item (or one of a type this crate does not know), by its content type.
