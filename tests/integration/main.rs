@@ -17,6 +17,7 @@ mod emulator_websocket;
 mod errors;
 mod extra_headers;
 mod faults;
+mod kept_transcript;
 mod limits;
 mod logging;
 mod operations;
