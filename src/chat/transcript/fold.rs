@@ -86,8 +86,9 @@ impl Transcript {
     /// let chat = emulator.start_chat();
     /// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
     /// let mut transcript = Transcript::new();
+    /// let mut stream = me.stream()?;
     /// emulator.agent_says(&chat.contact_id, "Hello", "text/plain")?;
-    /// for event in me.stream()? {
+    /// for event in &mut stream {
     ///     let event = event?;
     ///     transcript.on_event(&event);
     ///     if let Event::Message(_) = event {
