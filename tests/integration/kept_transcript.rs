@@ -90,7 +90,10 @@ fn statuses_walk_sending_sent_delivered_read_on_the_agents_receipts_and_never_ba
     // The echo: one entry, which teaches the transcript the customer's id.
     fold_until(&mut stream, &mut t, |e| is_message(e, &id));
     assert_eq!(t.len(), 1);
-    assert_eq!(t.participant_id(), Some(s.chat.customer_participant_id.as_str()));
+    assert_eq!(
+        t.participant_id(),
+        Some(s.chat.customer_participant_id.as_str())
+    );
     assert_eq!(status(&t, &id), "sent");
     let echoed = t.by_key(key).unwrap().item();
     assert_eq!(echoed.content.as_deref(), Some("Where is my parcel?"));
@@ -116,10 +119,7 @@ fn statuses_walk_sending_sent_delivered_read_on_the_agents_receipts_and_never_ba
     assert_eq!(t.len(), 1);
 
     // A page with the same message, receipts and all, changes nothing.
-    let page = s
-        .customer
-        .get_transcript(&Default::default())
-        .unwrap();
+    let page = s.customer.get_transcript(&Default::default()).unwrap();
     t.add_page(&page);
     assert_eq!(t.len(), 3); // the message and both participants' joined events
     assert_eq!(status(&t, &id), "read");
@@ -129,12 +129,7 @@ fn statuses_walk_sending_sent_delivered_read_on_the_agents_receipts_and_never_ba
 #[test]
 fn a_send_that_fails_is_failed_with_its_error_and_the_next_send_goes_on() {
     let s = Setup::start(true);
-    let client = s
-        .emulator
-        .client_builder()
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let client = s.emulator.client_builder().max_attempts(1).build().unwrap();
     let token = ParticipantToken::new(s.chat.participant_token.clone()).unwrap();
     let me = Participant::builder(&client, token)
         .participant_id(s.chat.customer_participant_id.clone())
@@ -160,7 +155,13 @@ fn a_send_that_fails_is_failed_with_its_error_and_the_next_send_goes_on() {
             .fail_next(429, "ThrottlingException", "Rate exceeded")
     );
     let throttled = t.send_message(&me, &SendMessageRequest::text("again"));
-    let error = t.by_key(throttled).unwrap().status().unwrap().error().unwrap();
+    let error = t
+        .by_key(throttled)
+        .unwrap()
+        .status()
+        .unwrap()
+        .error()
+        .unwrap();
     assert_eq!(error.kind(), ErrorKind::Throttling);
     assert_eq!(error.attempts(), 1);
 
@@ -169,7 +170,10 @@ fn a_send_that_fails_is_failed_with_its_error_and_the_next_send_goes_on() {
     assert_eq!(t.by_key(fine).unwrap().status().unwrap().as_str(), "sent");
     let order: Vec<_> = t.entries().map(|e| e.local_key()).collect();
     assert_eq!(order, [Some(fine), Some(too_long), Some(throttled)]);
-    assert_eq!(t.participant_id(), Some(s.chat.customer_participant_id.as_str()));
+    assert_eq!(
+        t.participant_id(),
+        Some(s.chat.customer_participant_id.as_str())
+    );
 
     // After the end, a send fails without a request, with the end as its kind.
     s.emulator.end_chat(&s.chat.contact_id).unwrap();
@@ -206,9 +210,11 @@ fn the_echo_before_the_answer_is_merged_and_a_streamed_message_is_one_entry() {
         .emulator
         .bot_says_chunked(&s.chat.contact_id, &["Hel", "lo ", "there"])
         .unwrap();
-    fold_until(&mut stream, &mut t, |e| {
-        matches!(e, Event::Update(i) if i.message_metadata.as_ref().and_then(|m| m.message_completed) == Some(true))
-    });
+    fold_until(
+        &mut stream,
+        &mut t,
+        |e| matches!(e, Event::Update(i) if i.message_metadata.as_ref().and_then(|m| m.message_completed) == Some(true)),
+    );
     assert_eq!(t.len(), 2);
     let whole = t.get(&bot).unwrap();
     assert_eq!(whole.item().content.as_deref(), Some("Hello there"));
@@ -258,9 +264,11 @@ fn items_and_receipts_out_of_order_sort_and_merge() {
     s.emulator.set_pushes(contact, true).unwrap();
     agent_receipt(&s, READ, &said[0]); // a receipt before its message
     agent_receipt(&s, READ, &mine);
-    fold_until(&mut stream, &mut t, |e| {
-        matches!(e, Event::Read(r) if r.message_id.as_deref() == Some(mine.as_str()))
-    });
+    fold_until(
+        &mut stream,
+        &mut t,
+        |e| matches!(e, Event::Read(r) if r.message_id.as_deref() == Some(mine.as_str())),
+    );
     assert_eq!(status(&t, &mine), "read");
     for id in said.iter().rev() {
         let frame = frame_as_new(&s.emulator, &s.chat, id);
@@ -327,7 +335,10 @@ fn older_pages_come_through_a_deep_history_once_each_in_order() {
     let expected: Vec<String> = (0..300).map(|n| format!("line {n}")).collect();
     assert_eq!(contents, expected);
     let ids: Vec<_> = t.entries().filter_map(|e| e.id()).collect();
-    assert_eq!(&ids[2..302], said.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        &ids[2..302],
+        said.iter().map(String::as_str).collect::<Vec<_>>()
+    );
     assert_eq!(ids[302], mine);
     assert_eq!(status(&t, &mine), "sent");
     assert!(t.by_key(key).unwrap().is_own());

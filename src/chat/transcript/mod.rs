@@ -37,7 +37,10 @@ use self::older::Older;
 /// - **Order.** Entries are sorted by `AbsoluteTime`, then `Id`. Items without a time (a
 ///   message still being sent, or an item the service sent without one) come after every
 ///   timed entry, in the order they last arrived: a message being sent shows at the bottom,
-///   and takes its place when SendMessage answers its time.
+///   and takes its place when SendMessage answers its time. A time this crate cannot
+///   read sorts before every readable one, as [`Timestamp`] orders them. In one
+///   millisecond, the `Id` decides (the service's are random): the same entries in the
+///   same order whatever way they came, stream or pages.
 /// - **Once each.** An item whose `Id` is held replaces the held one (an
 ///   [`Update`](crate::Event::Update), a page overlapping what the stream brought, the
 ///   stream's echo of a message sent through the transcript), keeping its receipts and
