@@ -343,3 +343,27 @@ fn older_pages_come_through_a_deep_history_once_each_in_order() {
     assert_eq!(status(&t, &mine), "sent");
     assert!(t.by_key(key).unwrap().is_own());
 }
+
+#[test]
+fn messages_sent_before_the_transcript_are_its_own_by_the_ids_the_participant_sent() {
+    let s = Setup::start(false);
+    let contact = &s.chat.contact_id;
+    says_a_millisecond_later(&s.emulator, contact, "Hello");
+    s.emulator.advance_clock(Duration::from_millis(1));
+    let out = s
+        .customer
+        .send_message(&SendMessageRequest::text("sent before"))
+        .unwrap();
+    let id = out.id.unwrap();
+    assert_eq!(s.customer.participant_id(), None);
+
+    let mut t = Transcript::new();
+    assert_eq!(t.load_older(&s.customer).unwrap(), 4);
+    assert_eq!(t.participant_id(), Some(s.chat.customer_participant_id.as_str()));
+    assert!(t.get(&id).unwrap().is_own());
+    assert_eq!(status(&t, &id), "sent");
+    let own: Vec<_> = t.entries().filter(|e| e.is_own()).map(|e| e.id()).collect();
+    assert_eq!(own.len(), 2, "the customer's joined event and its message");
+    assert!(own.contains(&Some(id.as_str())));
+    assert!(!t.has_older());
+}

@@ -70,7 +70,23 @@ impl Transcript {
             return Ok(0);
         };
         let page = participant.get_transcript(&request)?;
+        self.learn_from_page(participant, &page);
         Ok(self.add_older_page(&request, start, &page))
+    }
+
+    /// A message `participant` sent (by the `Id`s it keeps) tells this participant's id,
+    /// when neither knew it.
+    fn learn_from_page(&mut self, participant: &Participant, page: &GetTranscriptOutput) {
+        for item in &page.transcript {
+            if self.me.is_some() {
+                return;
+            }
+            if participant.is_own(item) {
+                if let Some(id) = &item.participant_id {
+                    self.set_me(id.clone());
+                }
+            }
+        }
     }
 
     /// Are there older items than those held, as far as it knows: `true` until a page
