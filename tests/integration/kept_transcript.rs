@@ -359,7 +359,10 @@ fn messages_sent_before_the_transcript_are_its_own_by_the_ids_the_participant_se
 
     let mut t = Transcript::new();
     assert_eq!(t.load_older(&s.customer).unwrap(), 4);
-    assert_eq!(t.participant_id(), Some(s.chat.customer_participant_id.as_str()));
+    assert_eq!(
+        t.participant_id(),
+        Some(s.chat.customer_participant_id.as_str())
+    );
     assert!(t.get(&id).unwrap().is_own());
     assert_eq!(status(&t, &id), "sent");
     let own: Vec<_> = t.entries().filter(|e| e.is_own()).map(|e| e.id()).collect();

@@ -50,7 +50,9 @@ use self::older::Older;
 /// - **Own messages.** Those sent through the transcript, and the items whose
 ///   `ParticipantId` is this participant's (given with
 ///   [`with_participant_id`](Self::with_participant_id), taken from the [`Participant`]
-///   passed to a call, or learnt from the echo of a message sent through the transcript).
+///   passed to a call, or learnt from the echo of a message sent through the transcript,
+///   or, in [`load_older`](Self::load_older)'s pages, from a message the [`Participant`]
+///   sent).
 ///   Their [`Status`] walks `Sending`, `Sent`, `Delivered`, `Read` and never back, or ends
 ///   `Failed`.
 /// - **Receipts.** A receipt (a stream's `Delivered`/`Read`, a page item's

@@ -319,6 +319,52 @@ fn lowering_the_cap_drops_the_oldest_at_once_and_zero_counts_as_one() {
     assert_eq!((t.max_entries(), ids(&t)), (1, vec!["m9".to_owned()]));
 }
 
+#[test]
+fn careless_input_is_kept_bounded_and_never_panics() {
+    let mut t = Transcript::new().with_participant_id("me");
+    // Receipts naming no message, or an id the service never makes, do not wait.
+    t.add_item(metadata("", vec![receipt("agent", Some(1), None)]));
+    t.add_item(metadata(
+        &"x".repeat(257),
+        vec![receipt("agent", Some(1), None)],
+    ));
+    t.add_item(metadata(
+        &"x".repeat(256),
+        vec![receipt("agent", Some(1), None)],
+    ));
+    t.add_item(Item {
+        item_type: Some(ItemType::MessageMetadata),
+        ..Item::default()
+    });
+    assert_eq!(t.sizes(), [0, 0, 0, 1, 1]);
+    // A time that cannot be read sorts first; an empty Id is an Id like any other.
+    let mut garbled = message("g", None, "agent", "?");
+    garbled.absolute_time = Some(Timestamp::from_service("yesterday".into()));
+    t.add_item(message("a", Some(1), "agent", "x"));
+    t.add_item(garbled);
+    t.add_item(message("", Some(2), "me", "x"));
+    t.add_item(message("", Some(2), "me", "x again"));
+    assert_eq!(ids(&t), ["g", "a", ""]);
+    assert_eq!(
+        t.get("").unwrap().item().content.as_deref(),
+        Some("x again")
+    );
+    // A receipt without a recipient is kept but says nothing of the status.
+    t.add_item(metadata(
+        "",
+        vec![Receipt {
+            read_timestamp: Some(time(3)),
+            ..Receipt::default()
+        }],
+    ));
+    assert_eq!(status(&t, ""), Some("sent"));
+    assert_eq!(t.get("").unwrap().receipts().len(), 1);
+    // A page of the same item a thousand times is one entry.
+    let dup = page(vec![message("d", Some(4), "agent", "x"); 1000], None);
+    t.add_page(&dup);
+    assert_eq!(t.len(), 4);
+}
+
 fn page(items: Vec<Item>, next: Option<&str>) -> GetTranscriptOutput {
     GetTranscriptOutput {
         initial_contact_id: None,
