@@ -224,7 +224,7 @@ pub use chat::stream::{
     AuthEvent, AuthKind, ChatEnd, ChatStream, Connection, Event, Health, Lost, LostReason, Next,
     ReceiptEvent, Restored, StreamBuilder,
 };
-pub use chat::transcript::{Entry, LocalKey, MAX_RECIPIENTS_PER_ENTRY, Status, Transcript};
+pub use chat::transcript::{LocalKey, MessageStatus, Transcript, TranscriptEntry};
 pub use chat::typers::{Typer, Typers};
 pub use chat::typing::TypingThrottle;
 pub use client::{

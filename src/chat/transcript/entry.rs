@@ -6,11 +6,6 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::ops::transcript::{Item, Receipt};
 
-/// The most recipients whose receipts one entry keeps: a chat has a customer, an agent, and
-/// perhaps a bot or a supervisor; receipts from more recipients than this are dropped, so
-/// that a hostile stream cannot grow one entry without bound.
-pub const MAX_RECIPIENTS_PER_ENTRY: usize = 16;
-
 /// A handle on a message sent through a [`Transcript`](super::Transcript), valid before the
 /// service has given the message an `Id`: a UI keeps it to find its message again, whatever
 /// the message's place and status become.
@@ -44,7 +39,7 @@ pub struct LocalKey(pub(super) u64);
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum Status {
+pub enum MessageStatus {
     /// Sent through the transcript, no answer yet: the message has no `Id`.
     Sending,
     /// The service took it (SendMessage answered its `Id` and time), or it is an item of
@@ -58,22 +53,22 @@ pub enum Status {
     Failed(Arc<Error>),
 }
 
-impl Status {
+impl MessageStatus {
     /// `sending`, `sent`, `delivered`, `read` or `failed`.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Status::Sending => "sending",
-            Status::Sent => "sent",
-            Status::Delivered => "delivered",
-            Status::Read => "read",
-            Status::Failed(_) => "failed",
+            MessageStatus::Sending => "sending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Failed(_) => "failed",
         }
     }
 
     /// Why the send failed, for `Failed`.
     pub fn error(&self) -> Option<&Error> {
         match self {
-            Status::Failed(e) => Some(e),
+            MessageStatus::Failed(e) => Some(e),
             _ => None,
         }
     }
@@ -81,16 +76,16 @@ impl Status {
     /// The place of a status on the way forward; `None` for `Failed`, which is off it.
     fn rank(&self) -> Option<u8> {
         match self {
-            Status::Sending => Some(0),
-            Status::Sent => Some(1),
-            Status::Delivered => Some(2),
-            Status::Read => Some(3),
-            Status::Failed(_) => None,
+            MessageStatus::Sending => Some(0),
+            MessageStatus::Sent => Some(1),
+            MessageStatus::Delivered => Some(2),
+            MessageStatus::Read => Some(3),
+            MessageStatus::Failed(_) => None,
         }
     }
 }
 
-impl fmt::Display for Status {
+impl fmt::Display for MessageStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -113,15 +108,20 @@ impl fmt::Display for Status {
 /// assert!(entry.receipts().is_empty());
 /// ```
 #[derive(Clone)]
-pub struct Entry {
+pub struct TranscriptEntry {
     pub(super) item: Item,
     pub(super) key: Option<LocalKey>,
     pub(super) own: bool,
-    pub(super) status: Option<Status>,
+    pub(super) status: Option<MessageStatus>,
     pub(super) receipts: Vec<Receipt>,
 }
 
-impl Entry {
+impl TranscriptEntry {
+    /// The most recipients whose receipts one entry keeps: a chat has a customer, an
+    /// agent, and perhaps a bot or a supervisor; receipts from more recipients than this
+    /// are dropped, so that a hostile stream cannot grow one entry without bound.
+    pub const MAX_RECIPIENTS: usize = 16;
+
     /// The item as the service has it, the newest version held. A message still being
     /// sent has the content and content type it was sent with, this participant's
     /// `ParticipantId` if known, and no `Id` or time yet.
@@ -147,7 +147,7 @@ impl Entry {
 
     /// The status of one of this participant's own messages or attachments; `None` for
     /// the others' items and for events.
-    pub fn status(&self) -> Option<&Status> {
+    pub fn status(&self) -> Option<&MessageStatus> {
         self.status.as_ref()
     }
 
@@ -159,7 +159,7 @@ impl Entry {
     }
 
     /// Moves the status forward to `to`, never back, never off `Failed`.
-    pub(super) fn raise(&mut self, to: Status) {
+    pub(super) fn raise(&mut self, to: MessageStatus) {
         let Some(current) = &self.status else {
             return;
         };
@@ -181,16 +181,16 @@ impl Entry {
             return;
         }
         if receipt.read_timestamp.is_some() {
-            self.raise(Status::Read);
+            self.raise(MessageStatus::Read);
         } else if receipt.delivered_timestamp.is_some() {
-            self.raise(Status::Delivered);
+            self.raise(MessageStatus::Delivered);
         }
     }
 }
 
 /// Merges a receipt into a list of receipts, one per recipient, each keeping the first
 /// time seen of each kind; a new recipient past
-/// [`MAX_RECIPIENTS_PER_ENTRY`] is dropped (returns `false`).
+/// [`TranscriptEntry::MAX_RECIPIENTS`] is dropped (returns `false`).
 pub(super) fn merge_into(receipts: &mut Vec<Receipt>, receipt: &Receipt) -> bool {
     let who = &receipt.recipient_participant_id;
     if let Some(held) = receipts
@@ -205,23 +205,23 @@ pub(super) fn merge_into(receipts: &mut Vec<Receipt>, receipt: &Receipt) -> bool
         }
         return true;
     }
-    if receipts.len() >= MAX_RECIPIENTS_PER_ENTRY {
+    if receipts.len() >= TranscriptEntry::MAX_RECIPIENTS {
         return false;
     }
     receipts.push(receipt.clone());
     true
 }
 
-impl fmt::Debug for Entry {
+impl fmt::Debug for TranscriptEntry {
     /// No content: the id, the time, the type, whose, the status and the receipts' count.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Entry")
+        f.debug_struct("TranscriptEntry")
             .field("id", &self.item.id)
             .field("absolute_time", &self.item.absolute_time)
             .field("item_type", &self.item.item_type)
             .field("local_key", &self.key)
             .field("own", &self.own)
-            .field("status", &self.status.as_ref().map(Status::as_str))
+            .field("status", &self.status.as_ref().map(MessageStatus::as_str))
             .field("receipts", &self.receipts.len())
             .finish()
     }

@@ -1,6 +1,6 @@
 //! Folding items, pages, receipts and stream events into a [`Transcript`].
 
-use super::{Entry, Status, Transcript, has_status};
+use super::{MessageStatus, Transcript, TranscriptEntry, has_status};
 use crate::chat::content_types::TYPING;
 use crate::ops::transcript::{GetTranscriptOutput, Item, ItemType, Receipt};
 
@@ -139,14 +139,14 @@ impl Transcript {
                     entry.own = true;
                 }
                 if entry.own && entry.status.is_none() && has_status(&entry.item) {
-                    entry.status = Some(Status::Sent);
+                    entry.status = Some(MessageStatus::Sent);
                 }
                 entry
             }
             None => {
                 let own = self.is_mine(&item);
-                Entry {
-                    status: (own && has_status(&item)).then_some(Status::Sent),
+                TranscriptEntry {
+                    status: (own && has_status(&item)).then_some(MessageStatus::Sent),
                     item,
                     key: None,
                     own,

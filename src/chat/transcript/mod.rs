@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
-pub use entry::{Entry, LocalKey, MAX_RECIPIENTS_PER_ENTRY, Status};
+pub use entry::{LocalKey, MessageStatus, TranscriptEntry};
 
 use crate::error::Result;
 use crate::ops::message::{SendMessageOutput, SendMessageRequest};
@@ -53,7 +53,7 @@ use self::older::Older;
 ///   passed to a call, or learnt from the echo of a message sent through the transcript,
 ///   or, in [`load_older`](Self::load_older)'s pages, from a message the [`Participant`]
 ///   sent).
-///   Their [`Status`] walks `Sending`, `Sent`, `Delivered`, `Read` and never back, or ends
+///   Their [`MessageStatus`] walks `Sending`, `Sent`, `Delivered`, `Read` and never back, or ends
 ///   `Failed`.
 /// - **Receipts.** A receipt (a stream's `Delivered`/`Read`, a page item's
 ///   `MessageMetadata.Receipts`) lands on the message it names, merged per recipient. One
@@ -96,7 +96,7 @@ use self::older::Older;
 /// ```
 pub struct Transcript {
     /// The entries, in their order.
-    entries: BTreeMap<Place, Entry>,
+    entries: BTreeMap<Place, TranscriptEntry>,
     /// Where each entry with an `Id` is.
     by_id: HashMap<String, Place>,
     /// Where each entry sent through the transcript is.
@@ -194,7 +194,7 @@ impl Transcript {
     }
 
     /// The entries, oldest first.
-    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &Entry> + ExactSizeIterator {
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &TranscriptEntry> + ExactSizeIterator {
         self.entries.values()
     }
 
@@ -209,20 +209,20 @@ impl Transcript {
     }
 
     /// The entry of the item with this `Id`.
-    pub fn get(&self, id: &str) -> Option<&Entry> {
+    pub fn get(&self, id: &str) -> Option<&TranscriptEntry> {
         self.entries.get(self.by_id.get(id)?)
     }
 
     /// The entry of a message sent through the transcript; `None` once the cap has
     /// dropped it.
-    pub fn by_key(&self, key: LocalKey) -> Option<&Entry> {
+    pub fn by_key(&self, key: LocalKey) -> Option<&TranscriptEntry> {
         self.entries.get(self.by_key.get(&key)?)
     }
 
     /// Sends a message through `participant` and keeps it: the entry is `Sending` while
     /// the call runs, then `Sent` with the `Id` and time the service answered (merged with
     /// the stream's echo if that came first), or `Failed` with the error. Read the
-    /// outcome from the entry: `by_key(key)`'s [`status`](Entry::status).
+    /// outcome from the entry: `by_key(key)`'s [`status`](TranscriptEntry::status).
     #[must_use = "the key finds the message and its status, Failed included"]
     pub fn send_message(
         &mut self,
@@ -248,11 +248,11 @@ impl Transcript {
             participant_id: self.me.clone(),
             ..Item::default()
         };
-        let entry = Entry {
+        let entry = TranscriptEntry {
             item,
             key: Some(key),
             own: true,
-            status: Some(Status::Sending),
+            status: Some(MessageStatus::Sending),
             receipts: Vec::new(),
         };
         self.insert(entry);
@@ -271,13 +271,13 @@ impl Transcript {
         let Some(mut entry) = self.remove(&place) else {
             return false;
         };
-        let sending = matches!(entry.status, Some(Status::Sending));
+        let sending = matches!(entry.status, Some(MessageStatus::Sending));
         match result {
             // Finished already: the first outcome stays.
             _ if !sending => {}
-            Err(e) => entry.status = Some(Status::Failed(Arc::new(e))),
+            Err(e) => entry.status = Some(MessageStatus::Failed(Arc::new(e))),
             Ok(out) => {
-                entry.raise(Status::Sent);
+                entry.raise(MessageStatus::Sent);
                 if let Some(time) = out.absolute_time {
                     entry.item.absolute_time = Some(time);
                 }
@@ -293,7 +293,7 @@ impl Transcript {
 
     /// A sent message gets its `Id`: if the stream's echo is already held under it, the
     /// two become one entry, with the echo's item and both entries' receipts.
-    fn merge_echo(&mut self, mut sent: Entry, id: String) -> Entry {
+    fn merge_echo(&mut self, mut sent: TranscriptEntry, id: String) -> TranscriptEntry {
         if let Some(echo) = self.by_id.get(&id).cloned().and_then(|p| self.remove(&p)) {
             let time = sent.item.absolute_time.take();
             sent.item = echo.item;
@@ -335,7 +335,7 @@ impl Transcript {
             if !entry.own && entry.item.participant_id.as_deref() == me {
                 entry.own = true;
                 if has_status(&entry.item) {
-                    entry.status = Some(Status::Sent);
+                    entry.status = Some(MessageStatus::Sent);
                 }
                 for r in entry.receipts.clone() {
                     entry.merge_receipt(&r, me);
@@ -345,7 +345,7 @@ impl Transcript {
     }
 
     /// Puts an entry at its place, in every index.
-    fn insert(&mut self, entry: Entry) -> Place {
+    fn insert(&mut self, entry: TranscriptEntry) -> Place {
         self.seq += 1;
         let time = entry.item.absolute_time.clone();
         let untimed = time.is_none();
@@ -367,7 +367,7 @@ impl Transcript {
     }
 
     /// Takes an entry out of its place and every index.
-    fn remove(&mut self, place: &Place) -> Option<Entry> {
+    fn remove(&mut self, place: &Place) -> Option<TranscriptEntry> {
         let entry = self.entries.remove(place)?;
         if let Some(id) = &entry.item.id {
             if self.by_id.get(id) == Some(place) {

@@ -54,7 +54,7 @@ fn ids(t: &Transcript) -> Vec<String> {
 }
 
 fn status(t: &Transcript, id: &str) -> Option<&'static str> {
-    t.get(id)?.status().map(Status::as_str)
+    t.get(id)?.status().map(MessageStatus::as_str)
 }
 
 fn sent(id: &str, secs: u64) -> Result<SendMessageOutput> {
@@ -182,7 +182,7 @@ fn a_failed_send_keeps_its_error_and_receipts_do_not_move_it() {
     let refused = SendMessageRequest::text("").validate().unwrap_err();
     assert!(t.finish_send(key, Err(refused)));
     let e = t.by_key(key).unwrap();
-    let Some(Status::Failed(error)) = e.status() else {
+    let Some(MessageStatus::Failed(error)) = e.status() else {
         panic!("{e:?}")
     };
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
@@ -263,7 +263,7 @@ fn own_events_carry_no_status_and_receipts_per_entry_are_bounded() {
         ));
     }
     let receipts = t.get("m").unwrap().receipts();
-    assert_eq!(receipts.len(), MAX_RECIPIENTS_PER_ENTRY);
+    assert_eq!(receipts.len(), TranscriptEntry::MAX_RECIPIENTS);
     assert_eq!(receipts[15], receipt("p15", Some(3), None));
 }
 
@@ -463,7 +463,7 @@ fn debug_shows_counts_and_never_content() {
     assert!(!shown.contains("secret"), "{shown}");
     assert_eq!(
         format!("{:?}", t.get("m").unwrap()),
-        "Entry { id: Some(\"m\"), absolute_time: Some(Timestamp(\"2023-11-14T22:13:21.000Z\")), \
+        "TranscriptEntry { id: Some(\"m\"), absolute_time: Some(Timestamp(\"2023-11-14T22:13:21.000Z\")), \
          item_type: Some(Message), local_key: None, own: false, status: None, receipts: 0 }"
     );
 }
