@@ -370,3 +370,31 @@ fn messages_sent_before_the_transcript_are_its_own_by_the_ids_the_participant_se
     assert!(own.contains(&Some(id.as_str())));
     assert!(!t.has_older());
 }
+
+#[test]
+fn a_loop_on_has_older_ends_at_the_cap_without_asking_past_it() {
+    let s = Setup::start(true);
+    for i in 0..250 {
+        s.emulator
+            .agent_says(&s.chat.contact_id, &format!("m{i}"), "text/plain")
+            .unwrap();
+    }
+    let mut t = Transcript::new().with_max_entries(150);
+    let before = s.emulator.requests();
+    let mut calls = 0;
+    while t.has_older() {
+        t.load_older(&s.customer).unwrap();
+        calls += 1;
+        assert!(calls <= 10, "the loop does not end");
+    }
+    assert_eq!(t.len(), 150);
+    // The newest kept (messages of one millisecond sort by Id, so not in said order).
+    assert!(
+        t.entries()
+            .any(|e| e.item().content.as_deref() == Some("m249"))
+    );
+    assert_eq!(calls, 2, "two pages of 100 fill 150; no third is asked for");
+    assert_eq!(s.emulator.requests() - before, 2);
+    assert_eq!(t.load_older(&s.customer).unwrap(), 0);
+    assert_eq!(s.emulator.requests() - before, 2, "nothing sent at the cap");
+}

@@ -62,8 +62,8 @@ use self::older::Older;
 ///   dropped first), and lands when the message comes.
 /// - **Memory.** At most [`max_entries`](Self::max_entries) entries (default
 ///   [`DEFAULT_MAX_ENTRIES`](Self::DEFAULT_MAX_ENTRIES)); past it the oldest are dropped,
-///   and [`has_older`](Self::has_older) says true again. Its indexes hold no more than the
-///   entries and the waiting receipts.
+///   and no older page is read ([`has_older`](Self::has_older) is `false` at the cap).
+///   Its indexes hold no more than the entries and the waiting receipts.
 ///
 /// ```
 /// # #[cfg(all(feature = "emulator", feature = "websocket"))] {

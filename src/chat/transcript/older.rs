@@ -35,9 +35,9 @@ impl Transcript {
     /// absent or empty, [`has_older`](Self::has_older) is `false` and this sends nothing
     /// and returns 0.
     ///
-    /// At the cap ([`max_entries`](Self::max_entries)), older items are dropped as soon as
-    /// they come: this returns 0 and `has_older` stays `true`; raise the cap to read
-    /// further back.
+    /// At the cap ([`max_entries`](Self::max_entries)) an older item could not be kept:
+    /// this sends nothing and returns 0, and `has_older` is `false` (so that a
+    /// `while transcript.has_older()` loop ends); raise the cap to read further back.
     ///
     /// # Errors
     ///
@@ -66,6 +66,9 @@ impl Transcript {
     /// ```
     pub fn load_older(&mut self, participant: &Participant) -> Result<usize> {
         self.learn_participant(participant);
+        if self.is_full() {
+            return Ok(0);
+        }
         let Some((request, start)) = self.older_request() else {
             return Ok(0);
         };
@@ -89,11 +92,17 @@ impl Transcript {
         }
     }
 
-    /// Are there older items than those held, as far as it knows: `true` until a page
-    /// read by [`load_older`](Self::load_older) ended the transcript, and again once the
-    /// cap has dropped entries.
+    /// Can [`load_older`](Self::load_older) bring older items than those held, as far as
+    /// it knows: `true` until a page it read ended the transcript (and again once the cap
+    /// has dropped entries), `false` while the transcript is at its cap, where no older
+    /// item could be kept.
     pub fn has_older(&self) -> bool {
-        self.older != Older::End
+        self.older != Older::End && !self.is_full()
+    }
+
+    /// Is the transcript at its cap?
+    fn is_full(&self) -> bool {
+        self.len() >= self.max_entries
     }
 
     /// The next older page's request, and the start position it repeats; `None` at the
