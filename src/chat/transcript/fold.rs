@@ -71,7 +71,7 @@ impl Transcript {
         }
     }
 
-    /// Folds in a stream event: a new item or an [`Update`](crate::Event::Update) as
+    /// Folds in a stream event: a new item or an `Update` as
     /// [`add_item`](Self::add_item) does, a receipt onto its message; typing and
     /// connection changes change nothing; the chat's end keeps its `chat.ended` item, if
     /// it has one.

@@ -26,7 +26,7 @@ use self::older::Older;
 /// messages with its status, receipts merged onto the message they acknowledge, older
 /// pages loaded on demand, and at most [`max_entries`](Self::max_entries) entries.
 ///
-/// Feed it what comes: the stream's events ([`on_event`](Self::on_event), with the
+/// Feed it what comes: the stream's events (`on_event`, with the
 /// `websocket` feature), transcript pages ([`add_page`](Self::add_page),
 /// [`load_older`](Self::load_older)), single items ([`add_item`](Self::add_item)), and send
 /// through it ([`send_message`](Self::send_message), or
@@ -42,7 +42,7 @@ use self::older::Older;
 ///   millisecond, the `Id` decides (the service's are random): the same entries in the
 ///   same order whatever way they came, stream or pages.
 /// - **Once each.** An item whose `Id` is held replaces the held one (an
-///   [`Update`](crate::Event::Update), a page overlapping what the stream brought, the
+///   `Update`, a page overlapping what the stream brought, the
 ///   stream's echo of a message sent through the transcript), keeping its receipts and
 ///   status; an update without a time keeps the time held. Items without an `Id` cannot be
 ///   told apart and are each kept. Typing is not kept, and connection changes change
