@@ -168,7 +168,7 @@ fn statuses_walk_forward_only_and_only_on_the_others_receipts() {
     assert_eq!(status(&t, "m"), Some("read"));
     // Finishing again changes nothing: not back to sent, not to failed.
     assert!(t.finish_send(key, sent("m", 5)));
-    assert!(t.finish_send(key, Err(Error::new_kind(ErrorKind::Timeout, "late"))));
+    assert!(t.finish_send(key, Err(Error::invalid_config("late"))));
     assert_eq!(status(&t, "m"), Some("read"));
     assert_eq!(t.len(), 1);
     assert!(!t.finish_send(LocalKey(999), sent("x", 1)));
