@@ -226,6 +226,7 @@ pub use chat::stream::{
     AuthEvent, AuthKind, ChatEnd, ChatStream, Connection, Event, Health, Lost, LostReason, Next,
     ReceiptEvent, Restored, StreamBuilder,
 };
+pub use chat::transcript::{LocalKey, MessageStatus, Transcript, TranscriptEntry};
 pub use chat::typers::{Typer, Typers};
 pub use chat::typing::TypingThrottle;
 pub use client::{

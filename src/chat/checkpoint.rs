@@ -33,7 +33,7 @@ const VERSION: u64 = 1;
 /// has had (their `Id` and `AbsoluteTime`, those near the newest) and the receipts it has
 /// seen. It holds no secret: no token, no URL, no content.
 ///
-/// A [`ChatStream`](crate::ChatStream) keeps one of the events it has yielded
+/// A `ChatStream` keeps one of the events it has yielded
 /// (`ChatStream::checkpoint`), and opening a stream with `StreamBuilder::resume` yields
 /// exactly the items after it. A [`Journal`](crate::Journal) rebuilds one from its file.
 /// Save it with [`to_json`](Self::to_json) (or serde) after handling an event; read it back

@@ -40,18 +40,18 @@ pub enum JournalSync {
 ///
 /// [`open`](Journal::open) reads what the file holds and rebuilds the
 /// [`checkpoint`](Journal::checkpoint) from it alone; a stream opened with
-/// [`StreamBuilder::resume`](crate::StreamBuilder::resume) from that checkpoint yields
-/// exactly the items the file does not hold, and [`record`](Journal::record) appends them:
+/// `StreamBuilder::resume` from that checkpoint yields
+/// exactly the items the file does not hold, and `record` appends them:
 /// killed at any instant (SIGKILL included) and started again, the file ends holding every
 /// item of the chat once, in the order the stream yielded them (`AbsoluteTime` order with
-/// [`StreamBuilder::ordered`](crate::StreamBuilder::ordered)). After
-/// [`Event::ChatEnded`](crate::Event::ChatEnded) it holds the whole chat, which stays
+/// `StreamBuilder::ordered`). After
+/// `Event::ChatEnded` it holds the whole chat, which stays
 /// readable when the service no longer gives the transcript.
 ///
 /// What is written: every chat item the stream yields (messages, attachments, events,
 /// receipts as their `MESSAGEMETADATA` items), not typing (the transcript does not keep
 /// it) and not changes of the connection. A later version of an item (an
-/// [`Event::Update`](crate::Event::Update)) is another line with the same `Id`: the last
+/// `Event::Update`) is another line with the same `Id`: the last
 /// line of an `Id` is its newest version. An item already written (same `Id`, same
 /// content and attachments; receipts the transcript adds to a message do not make a new
 /// version) is not written again. Nothing secret is ever written: an item holds no token
@@ -167,7 +167,7 @@ impl Journal {
 
     /// Where the journal's reader is: the items it holds (near the newest) and the
     /// receipts in it. Give it to
-    /// [`StreamBuilder::resume`](crate::StreamBuilder::resume).
+    /// `StreamBuilder::resume`.
     pub fn checkpoint(&self) -> &Checkpoint {
         &self.checkpoint
     }

@@ -10,5 +10,6 @@ pub(crate) mod receipts;
 mod sender;
 #[cfg(feature = "websocket")]
 pub(crate) mod stream;
+pub(crate) mod transcript;
 pub(crate) mod typers;
 pub(crate) mod typing;

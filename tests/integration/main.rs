@@ -22,6 +22,7 @@ mod errors;
 mod extra_headers;
 mod faults;
 mod journal;
+mod kept_transcript;
 mod limits;
 mod logging;
 mod operations;
