@@ -13,6 +13,7 @@ mod events;
 mod failures;
 mod tokens;
 mod transcript;
+mod upload_steps;
 mod usage;
 mod views;
 mod watch;

@@ -2,6 +2,7 @@
 //! checked that can be checked without the network. The library's own checks (limits,
 //! endpoints) run later, in `commands`, before any token is read.
 
+mod line;
 mod requests;
 
 use std::path::PathBuf;
@@ -9,10 +10,10 @@ use std::time::Duration;
 
 use connect_participant::__cli::quoted;
 use connect_participant::{
-    CancelParticipantAuthenticationRequest, ClientBuilder, CreateParticipantConnectionRequest,
-    DescribeViewRequest, DisconnectParticipantRequest, GetAttachmentRequest,
-    GetAuthenticationUrlRequest, GetTranscriptRequest, SendEventRequest, SendMessageRequest,
-    UploadAttachmentRequest,
+    CancelParticipantAuthenticationRequest, ClientBuilder, CompleteAttachmentUploadRequest,
+    CreateParticipantConnectionRequest, DescribeViewRequest, DisconnectParticipantRequest,
+    GetAttachmentRequest, GetAuthenticationUrlRequest, GetTranscriptRequest, SendEventRequest,
+    SendMessageRequest, StartAttachmentUploadRequest, UploadAttachmentRequest,
 };
 
 /// The program's name, as messages and help give it.
@@ -60,6 +61,8 @@ pub enum Name {
     GetTranscript,
     DisconnectParticipant,
     UploadAttachment,
+    StartAttachmentUpload,
+    CompleteAttachmentUpload,
     GetAttachment,
     DescribeView,
     GetAuthenticationUrl,
@@ -72,13 +75,15 @@ pub enum Name {
 }
 
 impl Name {
-    pub const ALL: [Name; 15] = [
+    pub const ALL: [Name; 17] = [
         Name::CreateParticipantConnection,
         Name::SendMessage,
         Name::SendEvent,
         Name::GetTranscript,
         Name::DisconnectParticipant,
         Name::UploadAttachment,
+        Name::StartAttachmentUpload,
+        Name::CompleteAttachmentUpload,
         Name::GetAttachment,
         Name::DescribeView,
         Name::GetAuthenticationUrl,
@@ -98,6 +103,8 @@ impl Name {
             Name::GetTranscript => "get-transcript",
             Name::DisconnectParticipant => "disconnect-participant",
             Name::UploadAttachment => "upload-attachment",
+            Name::StartAttachmentUpload => "start-attachment-upload",
+            Name::CompleteAttachmentUpload => "complete-attachment-upload",
             Name::GetAttachment => "get-attachment",
             Name::DescribeView => "describe-view",
             Name::GetAuthenticationUrl => "get-authentication-url",
@@ -148,6 +155,13 @@ impl Name {
                 &["--client-token"]
             }
             Name::UploadAttachment => &["--content-type"],
+            Name::StartAttachmentUpload => &[
+                "--content-type",
+                "--attachment-size-in-bytes",
+                "--attachment-name",
+                "--client-token",
+            ],
+            Name::CompleteAttachmentUpload => &["--attachment-ids", "--client-token"],
             Name::GetAttachment => &[
                 "--attachment-id",
                 "--output-file",
@@ -247,6 +261,13 @@ const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--journal", "--journal", Arity::One),
     ("--ordered", "--ordered", Arity::Flag),
     ("--attachment-id", "--attachment-id", Arity::One),
+    ("--attachment-ids", "--attachment-ids", Arity::Many),
+    ("--attachment-name", "--attachment-name", Arity::One),
+    (
+        "--attachment-size-in-bytes",
+        "--attachment-size-in-bytes",
+        Arity::One,
+    ),
     ("--output-file", "--output-file", Arity::One),
     (
         "--url-expiry-in-seconds",
@@ -332,6 +353,10 @@ pub enum Command {
         path: PathBuf,
         request: UploadAttachmentRequest,
     },
+    /// The first of the three steps alone: the upload URL and headers to PUT with.
+    StartAttachmentUpload(StartAttachmentUploadRequest),
+    /// The last of the three steps alone, once the bytes are PUT.
+    CompleteAttachmentUpload(CompleteAttachmentUploadRequest),
     GetAttachment {
         request: GetAttachmentRequest,
         /// Download the attachment to this file instead of printing the answer.
@@ -368,6 +393,8 @@ impl Command {
             Command::GetTranscript { .. } => Name::GetTranscript,
             Command::DisconnectParticipant(_) => Name::DisconnectParticipant,
             Command::UploadAttachment { .. } => Name::UploadAttachment,
+            Command::StartAttachmentUpload(_) => Name::StartAttachmentUpload,
+            Command::CompleteAttachmentUpload(_) => Name::CompleteAttachmentUpload,
             Command::GetAttachment { .. } => Name::GetAttachment,
             Command::DescribeView(_) => Name::DescribeView,
             Command::GetAuthenticationUrl(_) => Name::GetAuthenticationUrl,
@@ -421,7 +448,7 @@ pub fn token_option(arg: &str) -> Option<Option<TokenKind>> {
 /// `emulator`, else the connection token.
 pub fn guess_token_kind(args: &[String]) -> Option<TokenKind> {
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
-    match find_command(&args[..end]) {
+    match line::find_command(&args[..end]) {
         Some(name) => name.token(),
         None => Some(TokenKind::Connection),
     }
@@ -466,35 +493,6 @@ pub fn parse_timeout(value: &str) -> Result<Duration, UsageError> {
     }
 }
 
-/// The command named by the first argument before `--` that is a command name and not an
-/// option's value: what `--help` gives help for, even on a broken line.
-fn find_command(options: &[String]) -> Option<Name> {
-    let mut i = 0;
-    while i < options.len() {
-        let arg = options[i].as_str();
-        i += 1;
-        if let Some(name) = Name::parse(arg) {
-            return Some(name);
-        }
-        if arg.contains('=') {
-            continue;
-        }
-        match option(arg) {
-            Some((_, Arity::One)) => i += 1,
-            Some((_, Arity::Many)) => {
-                while i < options.len()
-                    && !options[i].starts_with('-')
-                    && Name::parse(&options[i]).is_none()
-                {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// The options as given: the canonical name, each value, and the name as typed.
 #[derive(Debug, Default)]
 struct Given<'a> {
@@ -530,9 +528,10 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
     if let Some(parsed) = help_or_version(options) {
         return Ok(parsed);
     }
-    let (given, mut positional) = read_options(options)?;
+    line::unknown_command(options)?;
+    let (given, mut positional) = line::read_options(options, line::find_command(options))?;
     positional.extend(args.iter().skip(end + 1).map(String::as_str));
-    let (name, arg) = command_line(&positional, &given)?;
+    let (name, arg) = line::command_line(&positional, &given)?;
     let command = requests::command(name, arg, &given)?;
     let json = json_output(name, &given)?;
     let service = service(name, &given)?;
@@ -546,7 +545,7 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, UsageError> {
 /// `--help` and `--version` win wherever they stand, so that they work on a broken line.
 fn help_or_version(options: &[String]) -> Option<Parsed> {
     if options.iter().any(|a| a == "--help" || a == "-h") {
-        return Some(Parsed::Help(find_command(options)));
+        return Some(Parsed::Help(line::find_command(options)));
     }
     if options.first().is_some_and(|a| a == "help") {
         return Some(Parsed::Help(options.get(1).and_then(|a| Name::parse(a))));
@@ -555,125 +554,6 @@ fn help_or_version(options: &[String]) -> Option<Parsed> {
         return Some(Parsed::Version);
     }
     None
-}
-
-/// Splits the arguments before `--` into the options given, each with its values, and the
-/// other arguments (the command's name and its argument), in order.
-fn read_options(options: &[String]) -> Result<(Given<'_>, Vec<&str>), UsageError> {
-    let mut given = Given::default();
-    let mut positional: Vec<&str> = Vec::new();
-    let mut i = 0;
-    while i < options.len() {
-        let arg = options[i].as_str();
-        i += 1;
-        if !arg.starts_with('-') || arg == "-" {
-            positional.push(arg);
-            continue;
-        }
-        let (typed, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v)),
-            _ => (arg, None),
-        };
-        let Some((name, arity)) = option(typed) else {
-            return Err(UsageError::new(format!("unknown option {}", quoted(typed))));
-        };
-        if given.has(name) {
-            return Err(UsageError::new(format!("{typed} is given more than once")));
-        }
-        let values = option_values(typed, arity, inline, options, &mut i)?;
-        given.options.push((name, values, typed));
-    }
-    Ok((given, positional))
-}
-
-/// The values of the option typed as `typed`: its inline one (`--name=value`), else those
-/// that follow it from `options[*i]` on, with `*i` moved past them.
-fn option_values<'a>(
-    typed: &str,
-    arity: Arity,
-    inline: Option<&'a str>,
-    options: &'a [String],
-    i: &mut usize,
-) -> Result<Vec<&'a str>, UsageError> {
-    let mut values = Vec::new();
-    match (arity, inline) {
-        (Arity::Flag, Some(_)) => {
-            return Err(UsageError::new(format!("{typed} takes no value")));
-        }
-        (Arity::Flag, None) => {}
-        (_, Some(v)) => values.push(v),
-        // A following option is not a value: `--client-token --json` is a mistake, and
-        // taking "--json" as the token would hide it. `--client-token=--json` is
-        // explicit.
-        (_, None) => match options.get(*i) {
-            Some(v) if !v.starts_with("--") => {
-                values.push(v.as_str());
-                *i += 1;
-            }
-            _ => return Err(UsageError::new(format!("{typed} needs a value"))),
-        },
-    }
-    if arity == Arity::Many && inline.is_none() {
-        while let Some(v) = options.get(*i) {
-            if v.starts_with('-') || Name::parse(v).is_some() {
-                break;
-            }
-            values.push(v.as_str());
-            *i += 1;
-        }
-    }
-    Ok(values)
-}
-
-/// The command the first positional argument names and the argument after it, refused
-/// when an option given is not the command's, or when more arguments follow than it takes.
-fn command_line<'a>(
-    positional: &[&'a str],
-    given: &Given<'_>,
-) -> Result<(Name, Option<&'a str>), UsageError> {
-    let commands = || {
-        Name::ALL
-            .iter()
-            .map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let Some((&first, rest)) = positional.split_first() else {
-        return Err(UsageError::new(format!(
-            "no command: give one of {}",
-            commands()
-        )));
-    };
-    let Some(name) = Name::parse(first) else {
-        return Err(UsageError::new(format!(
-            "unknown command {}: expected one of {}",
-            quoted(first),
-            commands()
-        )));
-    };
-    if let Some((_, _, typed)) = given.options.iter().find(|(n, _, _)| !name.takes(n)) {
-        return Err(UsageError::of(
-            name,
-            format!("{typed} is not an option of {}", name.as_str()),
-        ));
-    }
-    let max_args = usize::from(name.positional().is_some());
-    if rest.len() > max_args {
-        let extra = rest.len() - max_args;
-        let s = if extra == 1 { "" } else { "s" };
-        return Err(UsageError::of(
-            name,
-            format!(
-                "{extra} unexpected argument{s} after {} (it takes {})",
-                name.as_str(),
-                match name.positional() {
-                    None => "none: every value goes with an option".to_owned(),
-                    Some(p) => format!("one: {p}"),
-                }
-            ),
-        ));
-    }
-    Ok((name, rest.first().copied()))
 }
 
 /// `--output json` and `--json` are one setting, given one way at most.

@@ -276,6 +276,8 @@ fn prepare(command: &Command) -> Result<Local, Failure> {
             .validate()?;
             return Ok(Local::Upload(file));
         }
+        Command::StartAttachmentUpload(r) => r.validate()?,
+        Command::CompleteAttachmentUpload(r) => r.validate()?,
         Command::GetAttachment {
             request,
             output_file,
@@ -346,6 +348,8 @@ fn connection_call(
             };
             attachments::upload(call, token, request, file)
         }
+        Command::StartAttachmentUpload(r) => attachments::start_upload(call, token, r),
+        Command::CompleteAttachmentUpload(r) => attachments::complete_upload(call, token, r),
         Command::GetAttachment { request, .. } => {
             attachments::get_attachment(call, token, request, local)
         }

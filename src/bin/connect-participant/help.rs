@@ -1,7 +1,10 @@
 //! Every help and usage text the program prints: the program's help, each command's, the
 //! hint a usage error ends with, and the version line.
 
+mod upload_steps;
+
 use crate::args::{Name, PROGRAM};
+use upload_steps::{HELP_COMPLETE_UPLOAD, HELP_START_UPLOAD};
 
 /// The program's help.
 pub fn help(command: Option<Name>) -> String {
@@ -15,6 +18,8 @@ pub fn help(command: Option<Name>) -> String {
         Name::GetTranscript => HELP_GET_TRANSCRIPT,
         Name::DisconnectParticipant => HELP_DISCONNECT,
         Name::UploadAttachment => HELP_UPLOAD,
+        Name::StartAttachmentUpload => HELP_START_UPLOAD,
+        Name::CompleteAttachmentUpload => HELP_COMPLETE_UPLOAD,
         Name::GetAttachment => HELP_GET_ATTACHMENT,
         Name::DescribeView => HELP_DESCRIBE_VIEW,
         Name::GetAuthenticationUrl => HELP_GET_AUTHENTICATION_URL,
@@ -61,6 +66,10 @@ Commands:
   disconnect-participant         leave the chat (DisconnectParticipant)
   upload-attachment <FILE>       send a file to the chat (StartAttachmentUpload,
                                  the upload, CompleteAttachmentUpload)
+  start-attachment-upload        the upload URL and headers for a file
+                                 (StartAttachmentUpload)
+  complete-attachment-upload     share the file PUT to that URL
+                                 (CompleteAttachmentUpload)
   get-attachment                 an attachment's size and download URL, or the
                                  file itself with --output-file (GetAttachment)
   describe-view                  a view a ShowView block sent (DescribeView)

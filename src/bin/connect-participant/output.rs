@@ -13,7 +13,7 @@ use connect_participant::__cli::{MAX_SHOWN_CHARS, SecretRuns, printable};
 use connect_participant::{
     Connection, CreateParticipantConnectionOutput, DescribeViewOutput, Error, ErrorKind, Event,
     GetAttachmentOutput, GetAuthenticationUrlOutput, Item, SendEventOutput, SendMessageOutput,
-    Timestamp, View,
+    StartAttachmentUploadOutput, Timestamp, View,
 };
 
 use crate::args::{CONNECTION_TOKEN_VAR, Name, TokenKind};
@@ -167,6 +167,27 @@ pub fn uploaded_json(attachment_id: &str, size: u64) -> String {
         .finish()
 }
 
+/// StartAttachmentUpload's answer, its upload URL included (`--output json` is where it is
+/// printed): `{"AttachmentId":...,"UploadMetadata":{"Url":...,"UrlExpiry":...,
+/// "HeadersToInclude":{...}}}`, the headers by name.
+pub fn upload_started_json(out: &StartAttachmentUploadOutput) -> String {
+    let metadata = out.upload_metadata.as_ref().map(|m| {
+        let headers = (!m.headers_to_include.is_empty()).then(|| {
+            m.headers_to_include
+                .iter()
+                .fold(Json::default(), |h, (n, v)| h.string(n, Some(v)))
+        });
+        Json::default()
+            .string("Url", m.url.as_ref().map(|u| u.expose_secret()))
+            .time("UrlExpiry", m.url_expiry.as_ref())
+            .object("HeadersToInclude", headers)
+    });
+    Json::default()
+        .string("AttachmentId", out.attachment_id.as_deref())
+        .object("UploadMetadata", metadata)
+        .finish()
+}
+
 /// GetAttachment's answer, its download URL included: `--output json` is where it is
 /// printed.
 pub fn attachment_json(out: &GetAttachmentOutput) -> String {
@@ -311,6 +332,50 @@ pub fn attachment_line(out: &GetAttachmentOutput) -> String {
 pub const ATTACHMENT_URL_NOTE: &str = "the download URL is not printed, as it grants \
     access to the file by itself: --output json prints it, --output-file <PATH> saves the \
     file\n";
+
+/// start-attachment-upload's lines for people: `upload started: AttachmentId <id>, upload
+/// URL expires <time>`, then `header <name>: <value>` for each header to PUT with; not
+/// the URL (see [`UPLOAD_URL_NOTE`]).
+pub fn upload_started_lines(out: &StartAttachmentUploadOutput) -> Vec<String> {
+    let shown = |s: &str| printable(s, MAX_CAUSE_CHARS);
+    let mut first = match &out.attachment_id {
+        Some(id) => format!("upload started: AttachmentId {}", shown(id)),
+        None => "upload started: the service gave no AttachmentId".to_owned(),
+    };
+    let metadata = out.upload_metadata.as_ref();
+    match (
+        metadata.and_then(|m| m.url.as_ref()),
+        metadata.and_then(|m| m.url_expiry.as_ref()),
+    ) {
+        (Some(_), Some(t)) => {
+            let _ = write!(first, ", upload URL expires {}", shown(t.as_str()));
+        }
+        (Some(_), None) => first.push_str(", upload URL given"),
+        (None, _) => first.push_str(", the service gave no upload URL"),
+    }
+    let headers = metadata.map_or(&[][..], |m| &m.headers_to_include[..]);
+    std::iter::once(first)
+        .chain(
+            headers
+                .iter()
+                .map(|(n, v)| format!("header {}: {}", shown(n), shown(v))),
+        )
+        .collect()
+}
+
+/// start-attachment-upload's note on standard error, without `--output json`.
+pub const UPLOAD_URL_NOTE: &str = "the upload URL is not printed, as it grants access by \
+    itself: --output json prints it; PUT the file's bytes to it with every header above, then \
+    run complete-attachment-upload --attachment-ids <ID> (upload-attachment <FILE> does all \
+    three steps)\n";
+
+/// complete-attachment-upload's line: `completed the upload of attachment <id>`.
+pub fn upload_completed_line(attachment_id: &str) -> String {
+    format!(
+        "completed the upload of attachment {}",
+        printable(attachment_id, MAX_CAUSE_CHARS)
+    )
+}
 
 /// saved line: `saved <n> bytes to <path>`.
 pub fn saved_line(bytes: u64, path: &str) -> String {

@@ -33,6 +33,16 @@ fn usage_errors_exit_2_and_send_nothing() {
         assert_command_usage_error(&run(&all, Token::Env(SECRET)), args[0], message);
     }
     let cases: &[(&[&str], &str)] = &[
+        // Once the command is known, its options are the guesses, and its help the hint.
+        (&["typing", "--verbose"], "unknown option \"--verbose\""),
+        (
+            &["send-message", "--content-typ", "x"],
+            "unknown option \"--content-typ\": did you mean --content-type?",
+        ),
+        (
+            &["start-attachment-upload", "--attachment-nme", "a.pdf"],
+            "unknown option \"--attachment-nme\": did you mean --attachment-name?",
+        ),
         (
             &["typing", "extra"],
             "1 unexpected argument after typing (it takes none: every value goes with an \
@@ -53,14 +63,25 @@ fn usage_errors_exit_2_and_send_nothing() {
             &[],
             "no command: give one of create-participant-connection, send-message, \
              send-event, get-transcript, disconnect-participant, upload-attachment, \
-             get-attachment, describe-view, get-authentication-url, \
-             cancel-participant-authentication, typing, read, delivered, watch, emulator",
+             start-attachment-upload, complete-attachment-upload, get-attachment, \
+             describe-view, get-authentication-url, cancel-participant-authentication, \
+             typing, read, delivered, watch, emulator",
         ),
         (
             &["tpying"],
-            "unknown command \"tpying\": expected one of create-participant-connection, \
+            "unknown command \"tpying\": did you mean typing?",
+        ),
+        // Before its options, whatever they are.
+        (
+            &["send-mesage", "--content-typ", "x"],
+            "unknown command \"send-mesage\": did you mean send-message?",
+        ),
+        (
+            &["frobnicate", "--attachment-name", "a.pdf"],
+            "unknown command \"frobnicate\": expected one of create-participant-connection, \
              send-message, send-event, get-transcript, disconnect-participant, \
-             upload-attachment, get-attachment, describe-view, get-authentication-url, \
+             upload-attachment, start-attachment-upload, complete-attachment-upload, \
+             get-attachment, describe-view, get-authentication-url, \
              cancel-participant-authentication, typing, read, delivered, watch, emulator",
         ),
         // A long stray argument (a pasted token, say) is measured, not echoed.
@@ -68,11 +89,11 @@ fn usage_errors_exit_2_and_send_nothing() {
             &[&long],
             "unknown command (200 characters, not shown): expected one of \
              create-participant-connection, send-message, send-event, get-transcript, \
-             disconnect-participant, upload-attachment, get-attachment, describe-view, \
+             disconnect-participant, upload-attachment, start-attachment-upload, \
+             complete-attachment-upload, get-attachment, describe-view, \
              get-authentication-url, cancel-participant-authentication, typing, read, \
              delivered, watch, emulator",
         ),
-        (&["--verbose", "typing"], "unknown option \"--verbose\""),
         (&["typing", "--timeout"], "--timeout needs a value"),
         (&["--json=1", "typing"], "--json takes no value"),
     ];

@@ -6,11 +6,12 @@ use std::str::FromStr;
 
 use connect_participant::__cli::quoted;
 use connect_participant::{
-    ATTACHMENT_TYPES, CancelParticipantAuthenticationRequest, ConnectionType, ContentDisposition,
-    ContentType, CreateParticipantConnectionRequest, DescribeViewRequest,
-    DisconnectParticipantRequest, GetAttachmentRequest, GetAuthenticationUrlRequest,
-    GetTranscriptRequest, ScanDirection, SendEventRequest, SendMessageRequest, SortOrder,
-    StartPosition, Timestamp, UploadAttachmentRequest, attachment_content_type,
+    ATTACHMENT_TYPES, CancelParticipantAuthenticationRequest, CompleteAttachmentUploadRequest,
+    ConnectionType, ContentDisposition, ContentType, CreateParticipantConnectionRequest,
+    DescribeViewRequest, DisconnectParticipantRequest, GetAttachmentRequest,
+    GetAuthenticationUrlRequest, GetTranscriptRequest, ScanDirection, SendEventRequest,
+    SendMessageRequest, SortOrder, StartAttachmentUploadRequest, StartPosition, Timestamp,
+    UploadAttachmentRequest, attachment_content_type,
 };
 
 use super::{Command, Given, Name, UsageError};
@@ -34,6 +35,8 @@ pub(super) fn command(
         Name::GetTranscript => get_transcript(given)?,
         Name::DisconnectParticipant => Command::DisconnectParticipant(disconnect(given)),
         Name::UploadAttachment => upload_attachment(arg, given)?,
+        Name::StartAttachmentUpload => start_attachment_upload(given)?,
+        Name::CompleteAttachmentUpload => complete_attachment_upload(given)?,
         Name::GetAttachment => get_attachment(given)?,
         Name::DescribeView => describe_view(given)?,
         Name::GetAuthenticationUrl => get_authentication_url(given)?,
@@ -194,6 +197,72 @@ fn upload_attachment(arg: Option<&str>, given: &Given<'_>) -> Result<Command, Us
         path: PathBuf::from(path),
         request,
     })
+}
+
+/// `start-attachment-upload`: the AWS CLI's three required options, but for
+/// `--content-type`, which defaults to the type of the name's extension as
+/// `upload-attachment`'s does.
+fn start_attachment_upload(given: &Given<'_>) -> Result<Command, UsageError> {
+    let usage = |m: String| UsageError::of(Name::StartAttachmentUpload, m);
+    let (Some(name), Some(size)) = (
+        given.one("--attachment-name"),
+        given.one("--attachment-size-in-bytes"),
+    ) else {
+        return Err(usage(
+            "start-attachment-upload needs --attachment-name <NAME> and \
+             --attachment-size-in-bytes <N>"
+                .into(),
+        ));
+    };
+    // The range is the library's to check (1 to 20,000,000), before the token is read.
+    let size = size.parse::<u64>().map_err(|_| {
+        usage(format!(
+            "--attachment-size-in-bytes needs a whole number of bytes, such as 48213; got {}",
+            quoted(size)
+        ))
+    })?;
+    let Some(content_type) = given
+        .one("--content-type")
+        .or_else(|| attachment_content_type(name))
+    else {
+        return Err(usage(format!(
+            "{} has no extension the service takes, so give --content-type <TYPE>; the \
+             service takes .{}",
+            quoted(name),
+            attachment_extensions().join(", .")
+        )));
+    };
+    let mut request = StartAttachmentUploadRequest::new(name, content_type, size);
+    if let Some(t) = given.one("--client-token") {
+        request = request.with_client_token(t);
+    }
+    Ok(Command::StartAttachmentUpload(request))
+}
+
+/// `complete-attachment-upload --attachment-ids <ID>`: a list in the AWS CLI, of exactly
+/// one id in the service's model.
+fn complete_attachment_upload(given: &Given<'_>) -> Result<Command, UsageError> {
+    let usage = |m: String| UsageError::of(Name::CompleteAttachmentUpload, m);
+    let id = match given.many("--attachment-ids") {
+        None | Some([]) => {
+            return Err(usage(
+                "complete-attachment-upload needs --attachment-ids <ID>".into(),
+            ));
+        }
+        Some([id]) => *id,
+        Some(ids) => {
+            return Err(usage(format!(
+                "--attachment-ids takes one id (the service completes one attachment per \
+                 call); got {}",
+                ids.len()
+            )));
+        }
+    };
+    let mut request = CompleteAttachmentUploadRequest::new(id);
+    if let Some(t) = given.one("--client-token") {
+        request = request.with_client_token(t);
+    }
+    Ok(Command::CompleteAttachmentUpload(request))
 }
 
 fn get_attachment(given: &Given<'_>) -> Result<Command, UsageError> {

@@ -700,7 +700,8 @@ fn token_options_are_refused_whatever_their_form() {
 #[test]
 fn usage_errors_say_what_is_wrong() {
     let all = "create-participant-connection, send-message, send-event, get-transcript, \
-               disconnect-participant, upload-attachment, get-attachment, describe-view, \
+               disconnect-participant, upload-attachment, start-attachment-upload, \
+               complete-attachment-upload, get-attachment, describe-view, \
                get-authentication-url, cancel-participant-authentication, typing, read, \
                delivered, watch, emulator";
     let cases: &[(&[&str], String)] = &[
@@ -708,7 +709,11 @@ fn usage_errors_say_what_is_wrong() {
         (&["--region", "r"], format!("no command: give one of {all}")),
         (
             &["--region", "r", "tpying"],
-            format!("unknown command \"tpying\": expected one of {all}"),
+            "unknown command \"tpying\": did you mean typing?".into(),
+        ),
+        (
+            &["--region", "r", "frobnicate"],
+            format!("unknown command \"frobnicate\": expected one of {all}"),
         ),
         (
             &["--region", "r", "--bogus", "typing"],

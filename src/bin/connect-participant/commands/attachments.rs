@@ -1,5 +1,6 @@
-//! The attachment commands: `upload-attachment`, and `get-attachment` with or without
-//! `--output-file`, and the local files they read and write.
+//! The attachment commands: `upload-attachment`, its first and last steps alone
+//! (`start-attachment-upload`, `complete-attachment-upload`), and `get-attachment` with or
+//! without `--output-file`, and the local files they read and write.
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
@@ -8,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use connect_participant::__cli::quoted;
 use connect_participant::{
-    Client, ConnectionToken, GetAttachmentRequest, MAX_ATTACHMENT_BYTES, UploadAttachmentRequest,
+    Client, CompleteAttachmentUploadRequest, ConnectionToken, GetAttachmentRequest,
+    MAX_ATTACHMENT_BYTES, StartAttachmentUploadRequest, UploadAttachmentRequest,
 };
 
 use super::{Call, Failure};
@@ -30,6 +32,46 @@ pub(super) fn upload(
         output::uploaded_line(request.name(), &out.attachment_id, out.size)
     };
     call.answer().line(&line);
+    Ok(())
+}
+
+/// `start-attachment-upload`: StartAttachmentUpload alone. The upload URL grants access by
+/// itself, so, as get-attachment's download URL, it is printed only as JSON; for people,
+/// the attachment id, the URL's expiry and the headers to PUT with.
+pub(super) fn start_upload(
+    call: &mut Call<'_, '_>,
+    token: &ConnectionToken,
+    request: &StartAttachmentUploadRequest,
+) -> Result<(), Failure> {
+    let out = call.client.start_attachment_upload(token, request)?;
+    let json = call.json;
+    let mut answer = call.answer();
+    if json {
+        answer.line(&output::upload_started_json(&out));
+    } else {
+        for line in output::upload_started_lines(&out) {
+            if !answer.line(&line) {
+                break;
+            }
+        }
+        answer.note(output::UPLOAD_URL_NOTE);
+    }
+    Ok(())
+}
+
+/// `complete-attachment-upload`: CompleteAttachmentUpload alone, once the bytes are PUT.
+/// Its answer has no members: with `--output json` nothing is printed, as the AWS CLI
+/// prints nothing for an empty answer.
+pub(super) fn complete_upload(
+    call: &mut Call<'_, '_>,
+    token: &ConnectionToken,
+    request: &CompleteAttachmentUploadRequest,
+) -> Result<(), Failure> {
+    call.client.complete_attachment_upload(token, request)?;
+    if !call.json {
+        let line = output::upload_completed_line(request.attachment_id());
+        call.answer().line(&line);
+    }
     Ok(())
 }
 

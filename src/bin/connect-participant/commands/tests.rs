@@ -298,7 +298,7 @@ fn a_piped_token_is_read_to_check_a_failing_command_line() {
     // Any other error is reported as it was.
     let (report, _, _, _) = fail(&["--region", "r", "tpying"], piped.as_bytes(), false);
     assert!(
-        report.starts_with("error: unknown command \"tpying\": expected one of "),
+        report.starts_with("error: unknown command \"tpying\": did you mean typing?\n"),
         "{report}"
     );
     assert!(report.ends_with("\nhint: run 'connect-participant --help' for usage\n"));
