@@ -213,7 +213,7 @@ fn run<R: BufRead>(
     let local = prepare(&a.command)?;
     let client = client(a.name(), &a.service, env)?;
     let kind = a.name().token().unwrap_or(TokenKind::Connection);
-    let (text, from) = source.read_text(kind, io.err)?;
+    let (text, from) = source.read_text(kind, Some(a.name()), io.err)?;
     // Right after the token is read, before anything is sent: a token read from standard
     // input could not be looked for earlier.
     check_args(argv, &source.known)?;

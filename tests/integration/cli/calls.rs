@@ -186,8 +186,10 @@ fn create_participant_connection_needs_the_participant_token() {
     assert_eq!(code(&out), 2, "{out:?}");
     assert_eq!(
         stderr(&out),
-        "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the token on \
-         standard input\n"
+        "error: create-participant-connection needs the participant token (from StartChatContact), and \
+         CONNECT_PARTICIPANT_TOKEN is unset: the connection token found in \
+         CONNECT_CONNECTION_TOKEN cannot serve; set CONNECT_PARTICIPANT_TOKEN or pipe the \
+         participant token on standard input\n"
     );
     // One pasted into an argument is refused unshown, as the connection token is.
     let chat = emulator.start_chat();

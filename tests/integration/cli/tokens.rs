@@ -76,6 +76,30 @@ fn missing_token_is_a_usage_error_and_nothing_is_sent() {
 }
 
 #[test]
+fn a_participant_token_alone_cannot_serve_a_connection_token_command() {
+    let emulator = Emulator::start().unwrap();
+    let url = emulator.endpoint_url();
+    for command in ["typing", "start-attachment-upload"] {
+        let mut args = vec!["--endpoint", url.as_str(), command];
+        if command == "start-attachment-upload" {
+            args.extend(["--attachment-name=a.pdf", "--attachment-size-in-bytes=3"]);
+        }
+        let out = run(&args, Token::ParticipantEnv(SECRET));
+        assert_eq!(code(&out), 2, "{out:?}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "error: {command} needs the connection token (create-participant-connection \
+                 prints one), and CONNECT_CONNECTION_TOKEN is unset: the participant token \
+                 found in CONNECT_PARTICIPANT_TOKEN cannot serve; set CONNECT_CONNECTION_TOKEN \
+                 or pipe the connection token on standard input\n"
+            )
+        );
+    }
+    assert_eq!(emulator.requests(), 0);
+}
+
+#[test]
 fn token_the_service_cannot_take_is_refused_unechoed() {
     let emulator = Emulator::start().unwrap();
     let url = emulator.endpoint_url();

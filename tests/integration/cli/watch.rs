@@ -269,8 +269,10 @@ fn watch_with_an_unknown_or_ended_participant_token_exits_3_and_prints_no_line()
     assert_eq!(code(&out), 2, "{out:?}");
     assert_eq!(
         stderr(&out),
-        "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the token on \
-         standard input\n"
+        "error: watch needs the participant token (from StartChatContact), and \
+         CONNECT_PARTICIPANT_TOKEN is unset: the connection token found in \
+         CONNECT_CONNECTION_TOKEN cannot serve; set CONNECT_PARTICIPANT_TOKEN or pipe the \
+         participant token on standard input\n"
     );
     assert_eq!(stdout(&out), "");
 }

@@ -322,8 +322,10 @@ fn watch_reads_the_participant_token_and_refuses_it_in_an_argument() {
     assert_eq!(
         report,
         Err(
-            "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the \
-             token on standard input\n"
+            "error: watch needs the participant token (from StartChatContact), and \
+             CONNECT_PARTICIPANT_TOKEN is unset: the connection token found in \
+             CONNECT_CONNECTION_TOKEN cannot serve; set CONNECT_PARTICIPANT_TOKEN or pipe \
+             the participant token on standard input\n"
                 .into()
         )
     );
@@ -644,7 +646,7 @@ fn a_download_left_unfinished_leaves_no_file() {
 
 #[test]
 fn tokens_come_from_their_variable_first_then_the_first_line_of_stdin() {
-    let read = |kind: TokenKind,
+    let read = |command: Name,
                 participant: Option<&str>,
                 connection: Option<&str>,
                 stdin: &[u8],
@@ -658,46 +660,51 @@ fn tokens_come_from_their_variable_first_then_the_first_line_of_stdin() {
         );
         let shield = Shield::new(&[], &[]);
         let t = source
-            .read_text(kind, &mut prompt)
+            .read_text(command.token().unwrap(), Some(command), &mut prompt)
             .map(|(t, _)| t)
             .map_err(|f| f.report(&shield));
         (t, String::from_utf8(prompt).unwrap())
     };
-    use TokenKind::{Connection, Participant};
     assert_eq!(
-        read(Connection, Some("p"), Some("env-tok"), b"stdin-tok\n", true),
+        read(
+            Name::Typing,
+            Some("p"),
+            Some("env-tok"),
+            b"stdin-tok\n",
+            true
+        ),
         (Ok("env-tok".into()), String::new())
     );
     assert_eq!(
-        read(Participant, Some("p-tok"), Some("c"), b"stdin-tok\n", true),
+        read(Name::Watch, Some("p-tok"), Some("c"), b"stdin-tok\n", true),
         (Ok("p-tok".into()), String::new())
     );
     // The other kind's variable is not this kind's source.
     assert_eq!(
-        read(Participant, None, Some("c-tok"), b"stdin-tok\n", false),
+        read(Name::Watch, None, Some("c-tok"), b"stdin-tok\n", false),
         (Ok("stdin-tok".into()), String::new())
     );
     assert_eq!(
-        read(Connection, None, Some(""), b"stdin-tok\r\n", false),
+        read(Name::Typing, None, Some(""), b"stdin-tok\r\n", false),
         (Ok("stdin-tok".into()), String::new())
     );
     assert_eq!(
-        read(Connection, None, None, b"stdin-tok\nsecond\n", false).0,
+        read(Name::Typing, None, None, b"stdin-tok\nsecond\n", false).0,
         Ok("stdin-tok".into())
     );
     assert_eq!(
-        read(Connection, None, None, b"stdin-tok\n", true),
+        read(Name::Typing, None, None, b"stdin-tok\n", true),
         (
             Ok("stdin-tok".into()),
             "connection token (input is shown): ".into()
         )
     );
     assert_eq!(
-        read(Participant, None, None, b"stdin-tok\n", true).1,
+        read(Name::Watch, None, None, b"stdin-tok\n", true).1,
         "participant token (input is shown): "
     );
     assert_eq!(
-        read(Connection, None, None, b"", false).0,
+        read(Name::Typing, None, None, b"", false).0,
         Err(
             "error: no connection token: set CONNECT_CONNECTION_TOKEN or pipe the \
              token on standard input\n"
@@ -705,7 +712,7 @@ fn tokens_come_from_their_variable_first_then_the_first_line_of_stdin() {
         )
     );
     assert_eq!(
-        read(Participant, None, Some(""), b"\r\n", false).0,
+        read(Name::Watch, None, Some(""), b"\r\n", false).0,
         Err(
             "error: no participant token: set CONNECT_PARTICIPANT_TOKEN or pipe the \
              token on standard input\n"
@@ -713,7 +720,7 @@ fn tokens_come_from_their_variable_first_then_the_first_line_of_stdin() {
         )
     );
     assert_eq!(
-        read(Connection, None, None, b"not UTF-8 \xff\n", false).0,
+        read(Name::Typing, None, None, b"not UTF-8 \xff\n", false).0,
         Err("error: the connection token on standard input is not valid UTF-8\n".into())
     );
 }

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, Write};
 use connect_participant::__cli::SecretRuns;
 
 use super::Failure;
-use crate::args::{self, TokenKind};
+use crate::args::{self, Name, TokenKind};
 use crate::output::MIN_TOKEN_MATCH;
 
 /// The most bytes read from standard input for a token. The service allows 1000
@@ -65,14 +65,16 @@ impl<R: BufRead> TokenSource<R> {
         }
     }
 
-    /// The token's text and where it was read from; when standard input is a terminal, a
-    /// prompt goes to `prompt` first. No message of this function contains the token.
+    /// The token's text and where it was read from, for `command` (which the messages
+    /// name); when standard input is a terminal, a prompt goes to `prompt` first. No
+    /// message of this function contains the token.
     pub fn read_text(
         &mut self,
         kind: TokenKind,
+        command: Option<Name>,
         prompt: &mut dyn Write,
     ) -> Result<(String, &'static str), Failure> {
-        let (name, var) = (kind.name(), kind.var());
+        let var = kind.var();
         if let Some(v) = self.env(kind) {
             let v = v
                 .to_str()
@@ -80,12 +82,14 @@ impl<R: BufRead> TokenSource<R> {
             return Ok((v.to_owned(), var));
         }
         if self.stdin_read {
-            return Err(Failure::Token(format!(
-                "no {name}: set {var} or pipe the token on standard input"
-            )));
+            return Err(self.missing(kind, command));
         }
         self.stdin_read = true;
+        let name = kind.name();
         if self.is_terminal {
+            if let Some(why) = self.other_kind_only(kind, command) {
+                let _ = writeln!(prompt, "note: {why}");
+            }
             let _ = write!(prompt, "{name} (input is shown): ");
             let _ = prompt.flush();
         }
@@ -102,12 +106,51 @@ impl<R: BufRead> TokenSource<R> {
             Failure::Token(format!("the {name} on standard input is not valid UTF-8"))
         })?;
         if v.is_empty() {
-            return Err(Failure::Token(format!(
-                "no {name}: set {var} or pipe the token on standard input"
-            )));
+            return Err(self.missing(kind, command));
         }
         self.known.push((kind, v.clone()));
         Ok((v, "standard input"))
+    }
+
+    /// No token of `kind`: neither its variable nor standard input gave one. When the
+    /// other kind's variable is set, the message says that token cannot serve.
+    fn missing(&self, kind: TokenKind, command: Option<Name>) -> Failure {
+        let (name, var) = (kind.name(), kind.var());
+        Failure::Token(match self.other_kind_only(kind, command) {
+            Some(why) => format!("{why}; set {var} or pipe the {name} on standard input"),
+            None => format!("no {name}: set {var} or pipe the token on standard input"),
+        })
+    }
+
+    /// When `kind`'s variable is unset but the other kind's is set: that the token found
+    /// cannot serve `command`, and what to do for the connection token (get one).
+    fn other_kind_only(&self, kind: TokenKind, command: Option<Name>) -> Option<String> {
+        let other = match kind {
+            TokenKind::Participant => TokenKind::Connection,
+            TokenKind::Connection => TokenKind::Participant,
+        };
+        if self.env(kind).is_some() || self.env(other).is_none() {
+            return None;
+        }
+        let needs = match (command, kind) {
+            (Some(c), TokenKind::Participant) => {
+                format!(
+                    "{} needs the participant token (from StartChatContact)",
+                    c.as_str()
+                )
+            }
+            (Some(c), TokenKind::Connection) => format!(
+                "{} needs the connection token (create-participant-connection prints one)",
+                c.as_str()
+            ),
+            (None, _) => format!("this command needs the {}", kind.name()),
+        };
+        Some(format!(
+            "{needs}, and {} is unset: the {} found in {} cannot serve",
+            kind.var(),
+            other.name(),
+            other.var()
+        ))
     }
 
     /// Reads a token piped on standard input that was not read yet, only to know it. A
@@ -116,7 +159,7 @@ impl<R: BufRead> TokenSource<R> {
     /// asked: nobody should type a secret only to see a usage error.
     pub(super) fn learn_piped(&mut self, kind: TokenKind) -> bool {
         if self.env(kind).is_none() && !self.is_terminal && !self.stdin_read {
-            return self.read_text(kind, &mut io::sink()).is_ok();
+            return self.read_text(kind, None, &mut io::sink()).is_ok();
         }
         false
     }
@@ -168,4 +211,90 @@ pub fn check_args(args: &[String], tokens: &[(TokenKind, String)]) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The token `command` reads, from these variables and standard input, or the error's
+    /// message; and what went to the prompt.
+    fn read(
+        command: Name,
+        participant: Option<&str>,
+        connection: Option<&str>,
+        stdin: &[u8],
+        terminal: bool,
+    ) -> (Result<String, String>, String) {
+        let mut prompt = Vec::new();
+        let mut source = TokenSource::new(
+            participant.map(OsString::from),
+            connection.map(OsString::from),
+            stdin,
+            terminal,
+        );
+        let kind = command.token().unwrap();
+        let t = source
+            .read_text(kind, Some(command), &mut prompt)
+            .map(|(t, _)| t)
+            .map_err(|f| match f {
+                Failure::Token(m) => m,
+                other => panic!("{other:?}"),
+            });
+        (t, String::from_utf8(prompt).unwrap())
+    }
+
+    #[test]
+    fn the_other_kinds_variable_alone_is_named_as_unable_to_serve() {
+        assert_eq!(
+            read(Name::Watch, None, Some("c-tok"), b"", false).0,
+            Err(
+                "watch needs the participant token (from StartChatContact), and \
+                 CONNECT_PARTICIPANT_TOKEN is unset: the connection token found in \
+                 CONNECT_CONNECTION_TOKEN cannot serve; set CONNECT_PARTICIPANT_TOKEN or \
+                 pipe the participant token on standard input"
+                    .into()
+            )
+        );
+        assert_eq!(
+            read(Name::SendMessage, Some("p-tok"), None, b"\n", false).0,
+            Err(
+                "send-message needs the connection token (create-participant-connection \
+                 prints one), and CONNECT_CONNECTION_TOKEN is unset: the participant token \
+                 found in CONNECT_PARTICIPANT_TOKEN cannot serve; set \
+                 CONNECT_CONNECTION_TOKEN or pipe the connection token on standard input"
+                    .into()
+            )
+        );
+        // A token piped on standard input still serves, whatever the other variable.
+        assert_eq!(
+            read(Name::Watch, None, Some("c-tok"), b"p-tok\n", false),
+            (Ok("p-tok".into()), String::new())
+        );
+        // On a terminal, a note before the prompt; a token typed there serves.
+        assert_eq!(
+            read(Name::Typing, Some("p-tok"), Some(""), b"typed\n", true),
+            (
+                Ok("typed".into()),
+                "note: typing needs the connection token (create-participant-connection \
+                 prints one), and CONNECT_CONNECTION_TOKEN is unset: the participant token \
+                 found in CONNECT_PARTICIPANT_TOKEN cannot serve\nconnection token (input \
+                 is shown): "
+                    .into()
+            )
+        );
+        // Neither variable set, or this kind's set: the message as before.
+        assert_eq!(
+            read(Name::Typing, None, None, b"", false).0,
+            Err(
+                "no connection token: set CONNECT_CONNECTION_TOKEN or pipe the token on \
+                 standard input"
+                    .into()
+            )
+        );
+        assert_eq!(
+            read(Name::Watch, Some("p-tok"), Some("c-tok"), b"", false).0,
+            Ok("p-tok".into())
+        );
+    }
 }
