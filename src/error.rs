@@ -359,7 +359,6 @@ impl Error {
     }
 
     /// An error of `kind` with this message and nothing more.
-    #[cfg(feature = "websocket")]
     pub(crate) fn new_kind(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error::new(kind, message.into())
     }

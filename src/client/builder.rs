@@ -571,7 +571,7 @@ fn check_timeout(name: &str, timeout: Duration) -> Result<()> {
 }
 
 /// `d` in seconds, exactly, without trailing zeros: `0.001`, `3600`, `2.5`.
-fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     let mut s = format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
     while s.ends_with('0') {
         s.pop();

@@ -192,7 +192,9 @@ impl Client {
             Method::Post => agent.run(request),
         };
         let url = inner.endpoint.url();
-        let mut response = response.map_err(|e| transport_error(e, None, O::MAX_ANSWER, url))?;
+        let bounds = inner.net.bounds();
+        let mut response =
+            response.map_err(|e| transport_error(e, None, O::MAX_ANSWER, url, bounds))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -200,7 +202,7 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(retry::parse_retry_after);
         let body = read_body(response.body_mut(), O::MAX_ANSWER).map_err(|e| Failure {
-            error: transport_error(e, Some(status), O::MAX_ANSWER, url),
+            error: transport_error(e, Some(status), O::MAX_ANSWER, url, bounds),
             retry_after,
             last: false,
         })?;

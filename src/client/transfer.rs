@@ -326,6 +326,7 @@ impl Client {
                 None,
                 MAX_ERROR_BODY,
                 "the presigned upload URL",
+                &self.net().bounds().for_transfer(timeout),
             )
         })?;
         let status = response.status().as_u16();
@@ -391,9 +392,10 @@ impl Client {
             .timeout_global(Some(timeout))
             .build();
         let what = "the presigned download URL";
+        let bounds = self.net().bounds().for_transfer(timeout);
         let mut response = agent
             .run(request)
-            .map_err(|e| transport_error(without_uri(e), None, max_bytes, what))?;
+            .map_err(|e| transport_error(without_uri(e), None, max_bytes, what, &bounds))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(storage_error(status, response.body_mut(), "download", uri));
@@ -432,6 +434,7 @@ impl Client {
                         Some(status),
                         max_bytes,
                         what,
+                        &bounds,
                     ));
                 }
             };

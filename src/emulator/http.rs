@@ -647,11 +647,25 @@ pub(super) fn read_request(
     Ok(Some(request))
 }
 
+/// The first byte of a TLS handshake record (RFC 8446 5.1).
+const TLS_HANDSHAKE: u8 = 0x16;
+
 /// Reads one request head: the request (with an empty body) and its body's length; `None`
 /// at a clean end of the connection. Refuses as [`read_request`] says, but for the body's
 /// size, which [`read_body`] checks.
 fn read_head(reader: &mut impl BufRead) -> io::Result<Option<(Request, usize)>> {
     let bad = |msg: &str| refuse(400, msg);
+    // A TLS ClientHello (a handshake record, 0x16) carries no line end to wait for: a client
+    // given https:// for this plain-HTTP port would stall until its connect timeout. It is
+    // answered at once, as nginx answers one; the client's TLS reads `HTTP/1.1 400` and
+    // fails on the spot.
+    if reader.fill_buf()?.first() == Some(&TLS_HANDSHAKE) {
+        let taken = reader.fill_buf()?.len();
+        reader.consume(taken);
+        return Err(bad(
+            "a TLS handshake on a plain-HTTP port: the emulator speaks http://, not https://",
+        ));
+    }
     let mut head = Vec::new();
     let mut lines_read = 0usize;
     loop {

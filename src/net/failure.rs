@@ -3,23 +3,97 @@
 //! whether another attempt may fare better.
 
 use std::io;
+use std::time::Duration;
 
 use super::MAX_RESPONSE_HEAD;
+use super::resolve::LookupFailed;
 use super::tls;
+use crate::client::seconds;
 use crate::error::{Error, ErrorKind, RetryClass};
+
+/// The timeouts an attempt ran under, to name the one that ran out in the builder's words
+/// (`connect_timeout`, `timeout`) and with its value, never in ureq's (`timeout: global`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    /// [`ClientBuilder::connect_timeout`](crate::ClientBuilder::connect_timeout).
+    pub(crate) connect: Duration,
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout).
+    pub(crate) timeout: Duration,
+    /// A presigned transfer's own bound: the timeout plus one second per 50 KB.
+    pub(crate) transfer: Option<Duration>,
+}
+
+impl Bounds {
+    /// These bounds, for a transfer that may take `bound` in all.
+    pub(crate) fn for_transfer(self, bound: Duration) -> Bounds {
+        Bounds {
+            transfer: Some(bound).filter(|b| *b != self.timeout),
+            ..self
+        }
+    }
+
+    /// `connect_timeout (3.1 s)`, or `timeout (10 s)`: the one that ran out, as `reason`
+    /// (ureq's) says. A deadline of ureq's other than the connection's is the whole
+    /// attempt's: the client sets no other.
+    fn words(&self, reason: Option<ureq::Timeout>) -> String {
+        match (reason, self.transfer) {
+            (Some(ureq::Timeout::Connect), _) => {
+                format!("connect_timeout ({} s)", seconds(self.connect))
+            }
+            (_, None) => format!("timeout ({} s)", seconds(self.timeout)),
+            (_, Some(bound)) => format!(
+                "{} s (the timeout, {} s, plus 1 s per 50 KB of the attachment)",
+                seconds(bound),
+                seconds(self.timeout)
+            ),
+        }
+    }
+
+    /// What ran out, after `the request to ... timed out: `.
+    fn timed_out(&self, reason: Option<ureq::Timeout>) -> String {
+        match reason {
+            Some(ureq::Timeout::Connect) => format!("no connection within {}", self.words(reason)),
+            _ => format!("no whole answer within {}", self.words(reason)),
+        }
+    }
+}
 
 /// A ureq failure of a call or a transfer as an [`Error`], naming where the request went as
 /// `url` says it (a presigned URL is a secret: its callers name it without the URL).
-/// `status` is the answer's, when one came; `limit` the body cap that applied.
-pub(crate) fn transport_error(e: ureq::Error, status: Option<u16>, limit: u64, url: &str) -> Error {
+/// `status` is the answer's, when one came; `limit` the body cap that applied; `bounds` the
+/// timeouts the attempt ran under.
+pub(crate) fn transport_error(
+    e: ureq::Error,
+    status: Option<u16>,
+    limit: u64,
+    url: &str,
+    bounds: &Bounds,
+) -> Error {
     let e = match refused_certificate(e, url) {
         Ok(refused) => return refused,
         Err(e) => e,
     };
+    if tls::not_tls(&e) {
+        return caused(ErrorKind::Transport, not_tls_message(url), e);
+    }
+    if let ureq::Error::Timeout(reason) = e {
+        let message = format!(
+            "the request to {url} timed out: {}",
+            bounds.timed_out(Some(reason))
+        );
+        return Error::new_kind(ErrorKind::Timeout, message).retry_as(RetryClass::Transient);
+    }
     let (kind, message) = match &e {
         e if timed_out(e) => (
             ErrorKind::Timeout,
-            format!("the request to {url} timed out"),
+            format!("the request to {url} timed out: {}", bounds.timed_out(None)),
+        ),
+        e if unresolved(e) => (
+            ErrorKind::Transport,
+            match crate::endpoint::region_hint(url) {
+                Some(hint) => format!("the request to {url} failed: {hint}"),
+                None => format!("the request to {url} failed"),
+            },
         ),
         ureq::Error::BodyExceedsLimit(_) => (
             ErrorKind::InvalidResponse,
@@ -58,15 +132,25 @@ pub(crate) fn transport_error(e: ureq::Error, status: Option<u16>, limit: u64, u
 /// that ureq's connector chain made but no request of ureq's used: the CONNECT tunnel, TLS
 /// and the proxy's refusal told here, in words that quote nothing but the host.
 #[cfg(feature = "websocket")]
-pub(crate) fn connect_error(e: ureq::Error, host: &str) -> Error {
+pub(crate) fn connect_error(e: ureq::Error, host: &str, bounds: &Bounds) -> Error {
     let e = match refused_certificate(e, host) {
         Ok(refused) => return refused,
         Err(e) => e,
     };
+    if tls::not_tls(&e) {
+        return caused(ErrorKind::Transport, not_tls_message(host), e);
+    }
+    if let ureq::Error::Timeout(reason) = e {
+        let message = format!(
+            "could not connect to {host} within {}",
+            bounds.words(Some(reason))
+        );
+        return Error::new_kind(ErrorKind::Timeout, message).retry_as(RetryClass::Transient);
+    }
     let (kind, message) = match &e {
         e if timed_out(e) => (
             ErrorKind::Timeout,
-            format!("could not connect to {host} in time (the client's connect timeout)"),
+            format!("could not connect to {host} within {}", bounds.words(None)),
         ),
         ureq::Error::HostNotFound => (ErrorKind::Transport, format!("could not resolve {host}")),
         ureq::Error::ConnectProxyFailed(reason) => {
@@ -106,7 +190,33 @@ fn refused_certificate(e: ureq::Error, what: &str) -> Result<Error, ureq::Error>
     }
 }
 
-/// A timeout elapsed: ureq's own, or a socket's.
+/// What a server that answered a TLS handshake with bytes that are not TLS (`HTTP/1.1 400`,
+/// most likely: a plain-HTTP server, such as the emulator) is told: the scheme is wrong.
+/// `what` is a URL (`https://h:1`) or a noun phrase (`the presigned upload URL`).
+fn not_tls_message(what: &str) -> String {
+    let mut m = format!(
+        "{what} does not speak TLS: the server answered the TLS handshake with bytes that \
+         are not TLS (plain HTTP, most likely)"
+    );
+    if what.starts_with("https://") {
+        m.push_str(
+            "; for a plain-HTTP server (such as the emulator), give an http:// endpoint URL, \
+             not https://",
+        );
+    }
+    m
+}
+
+/// The host name did not resolve (ureq's `HostNotFound`, or the lookup's own error).
+fn unresolved(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::HostNotFound => true,
+        ureq::Error::Io(io) => io.get_ref().is_some_and(|inner| inner.is::<LookupFailed>()),
+        _ => false,
+    }
+}
+
+/// A timeout elapsed: a socket's (ureq's own are told apart before this).
 fn timed_out(e: &ureq::Error) -> bool {
     match e {
         ureq::Error::Timeout(_) => true,
@@ -125,7 +235,7 @@ fn timed_out(e: &ureq::Error) -> bool {
 /// head over the limit, bytes that are not HTTP) is not. A refused server certificate
 /// reaches ureq inside an I/O error, and is never retried.
 pub(crate) fn class_of(error: &ureq::Error) -> RetryClass {
-    if tls::certificate_error(error).is_some() {
+    if tls::certificate_error(error).is_some() || tls::not_tls(error) {
         return RetryClass::Never;
     }
     match error {
@@ -147,6 +257,68 @@ fn caused(kind: ErrorKind, message: String, e: ureq::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_timeout_that_ran_out_is_named_as_the_builder_names_it() {
+        let bounds = Bounds {
+            connect: Duration::from_millis(3100),
+            timeout: Duration::from_secs(10),
+            transfer: None,
+        };
+        let e = |reason, b: &Bounds| transport_error(ureq::Error::Timeout(reason), None, 1, "u", b);
+        assert_eq!(
+            e(ureq::Timeout::Connect, &bounds).to_string(),
+            "the request to u timed out: no connection within connect_timeout (3.1 s)"
+        );
+        assert_eq!(
+            e(ureq::Timeout::Global, &bounds).to_string(),
+            "the request to u timed out: no whole answer within timeout (10 s)"
+        );
+        let same = bounds.for_transfer(Duration::from_secs(10));
+        assert_eq!(
+            e(ureq::Timeout::RecvBody, &same).to_string(),
+            "the request to u timed out: no whole answer within timeout (10 s)"
+        );
+        let longer = bounds.for_transfer(Duration::from_millis(10_500));
+        assert_eq!(
+            e(ureq::Timeout::Global, &longer).to_string(),
+            "the request to u timed out: no whole answer within 10.5 s (the timeout, 10 s, \
+             plus 1 s per 50 KB of the attachment)"
+        );
+        assert_eq!(
+            e(ureq::Timeout::Connect, &longer).to_string(),
+            "the request to u timed out: no connection within connect_timeout (3.1 s)"
+        );
+        let socket = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        let e = transport_error(socket, None, 1, "u", &bounds);
+        assert_eq!(e.kind(), ErrorKind::Timeout);
+        assert_eq!(
+            e.to_string(),
+            "the request to u timed out: no whole answer within timeout (10 s)"
+        );
+    }
+
+    #[test]
+    fn a_record_that_is_not_tls_is_never_retried() {
+        let not_tls = || {
+            let tls = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+            ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, tls))
+        };
+        assert_eq!(class_of(&not_tls()), RetryClass::Never);
+        let e = transport_error(
+            not_tls(),
+            None,
+            1,
+            "the presigned upload URL",
+            &Bounds {
+                connect: Duration::from_secs(1),
+                timeout: Duration::from_secs(1),
+                transfer: None,
+            },
+        );
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert!(!e.is_retryable());
+    }
 
     #[test]
     fn network_failures_are_retried_and_unreadable_answers_are_not() {

@@ -30,7 +30,7 @@ use ureq::unversioned::transport::{
 
 #[cfg(feature = "websocket")]
 pub(crate) use failure::connect_error;
-pub(crate) use failure::transport_error;
+pub(crate) use failure::{Bounds, transport_error};
 #[cfg(feature = "websocket")]
 pub(crate) use handoff::Conn;
 #[cfg(feature = "cli")]
@@ -74,6 +74,8 @@ pub(crate) struct Settings<'a> {
 /// `websocket` feature, one for the chat's sockets, over the same links and settings.
 pub(crate) struct Net {
     agent: ureq::Agent,
+    /// The client's timeouts, named in a timeout's error.
+    bounds: Bounds,
     #[cfg(feature = "websocket")]
     sockets: Sockets,
 }
@@ -156,6 +158,11 @@ impl Net {
         let _ = (rustls, proxy);
         Net {
             agent,
+            bounds: Bounds {
+                connect: s.connect_timeout,
+                timeout: s.timeout,
+                transfer: None,
+            },
             #[cfg(feature = "websocket")]
             sockets,
         }
@@ -171,6 +178,11 @@ impl Net {
     #[cfg(feature = "websocket")]
     pub(crate) fn is_https(&self) -> bool {
         self.sockets.https
+    }
+
+    /// The client's timeouts, as a timeout's error names them.
+    pub(crate) fn bounds(&self) -> &Bounds {
+        &self.bounds
     }
 
     /// The agent of calls and presigned transfers: no redirects, status codes are not
@@ -230,6 +242,7 @@ impl Net {
             None => Err(connect_error(
                 outcome.err().unwrap_or(ureq::Error::ConnectionFailed),
                 host,
+                &self.bounds,
             )),
         }
     }

@@ -7,6 +7,8 @@
 //! ureq keeps an idle connection, so a lookup (with ureq's timeout thread) happens only when
 //! a new connection may be needed anyway.
 
+use std::fmt;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
@@ -53,7 +55,34 @@ impl Resolver for EndpointResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        self.addrs_for(uri, || self.lookup.resolve(uri, config, timeout))
+        self.addrs_for(uri, || {
+            self.lookup
+                .resolve(uri, config, timeout)
+                .map_err(|e| match e {
+                    ureq::Error::Io(io) => {
+                        ureq::Error::Io(io::Error::new(io.kind(), LookupFailed(io)))
+                    }
+                    other => other,
+                })
+        })
+    }
+}
+
+/// The system's lookup failed (`failed to lookup address information: ...`): kept inside
+/// ureq's I/O error, so that a failure to resolve is told from other I/O failures (a
+/// region's typo is named then). Shows as the lookup's own error.
+#[derive(Debug)]
+pub(crate) struct LookupFailed(io::Error);
+
+impl fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for LookupFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
     }
 }
 

@@ -202,6 +202,25 @@ pub(crate) fn certificate_error(e: &ureq::Error) -> Option<&CertificateError> {
     }
 }
 
+/// Did the server answer the TLS handshake with bytes that are not TLS at all? The first
+/// byte of a TLS record is its content type (20 to 24); rustls refuses any other at once,
+/// before waiting for more, and `HTTP/1.1 400` (what a plain-HTTP server answers a
+/// ClientHello with) begins with `H`, 0x48.
+pub(crate) fn not_tls(e: &ureq::Error) -> bool {
+    let tls = match e {
+        ureq::Error::Rustls(tls) => tls,
+        ureq::Error::Io(io) => match io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            Some(tls) => tls,
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(
+        tls,
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
+    )
+}
+
 /// How to trust another root, said at the end of a refused certificate's message.
 pub(crate) const ADD_A_ROOT: &str = "if a private CA or a TLS-inspecting proxy issued it, \
      trust its root: ClientBuilder::add_root_certificates_pem, AWS_CA_BUNDLE with \

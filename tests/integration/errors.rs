@@ -488,10 +488,16 @@ fn unanswered_request_times_out() {
         .send_event(&support::token(), &SendEventRequest::typing())
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
-    assert_eq!(e.to_string(), format!("the request to {url} timed out"));
+    assert_eq!(
+        e.to_string(),
+        format!("the request to {url} timed out: no whole answer within timeout (0.3 s)")
+    );
     assert_eq!(e.status(), None);
     assert_eq!(e.attempts(), 1);
-    assert!(e.source().is_some());
+    assert!(
+        e.source().is_none(),
+        "ureq's words (timeout: global) are not shown"
+    );
     let report = server.finish();
     assert_eq!(report.requests.len(), 1, "the request was sent whole");
 }

@@ -133,7 +133,7 @@ fn stall_without_retries() -> Row {
         "accepts the request, never answers (timeout 300 ms, retries off)",
         &Expect::error(
             ErrorKind::Timeout,
-            "the request to {url} timed out",
+            "the request to {url} timed out: no whole answer within timeout (0.3 s)",
             1,
             vec![],
         )
@@ -156,7 +156,7 @@ fn stall_three_times() -> Row {
         "accepts the request, never answers, 3x (timeout 300 ms)",
         &Expect::error(
             ErrorKind::Timeout,
-            "the request to {url} timed out; 3 attempts",
+            "the request to {url} timed out: no whole answer within timeout (0.3 s); 3 attempts",
             3,
             vec![transient(1), transient(2)],
         )

@@ -21,6 +21,7 @@ mod emulator_websocket;
 mod errors;
 mod extra_headers;
 mod faults;
+mod hints;
 mod journal;
 mod kept_transcript;
 mod limits;

@@ -155,20 +155,20 @@ pub(crate) fn open(url: &WebSocketUrl, net: &Net) -> std::result::Result<Socket,
         Err(HandshakeError::Interrupted(_)) => Err(fail(Error::new_kind(
             ErrorKind::Timeout,
             format!(
-                "the WebSocket upgrade got no answer within {} ms",
-                net.timeout().as_millis()
+                "the WebSocket upgrade got no answer within timeout ({} s)",
+                crate::client::seconds(net.timeout())
             ),
         ))),
-        Err(HandshakeError::Failure(e)) => Err(handshake_failure(e)),
+        Err(HandshakeError::Failure(e)) => Err(handshake_failure(e, net.timeout())),
     }
 }
 
 /// A failed upgrade, told without the URL.
-fn handshake_failure(e: tungstenite::Error) -> OpenError {
+fn handshake_failure(e: tungstenite::Error, timeout: Duration) -> OpenError {
     use tungstenite::Error as T;
     match e {
         T::Http(response) => OpenError::Refused(response.status().as_u16()),
-        T::Io(io) => OpenError::Failed(io_error("upgrade to a WebSocket", io)),
+        T::Io(io) => OpenError::Failed(io_error("upgrade to a WebSocket", io, timeout)),
         T::Url(_) => OpenError::Failed(Error::new_invalid_response(
             "the service's WebSocket URL cannot be used: it is not a valid URL",
         )),
@@ -182,12 +182,19 @@ fn handshake_failure(e: tungstenite::Error) -> OpenError {
     }
 }
 
-fn io_error(what: &str, e: io::Error) -> Error {
-    let kind = match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => ErrorKind::Timeout,
-        _ => ErrorKind::Transport,
-    };
-    Error::with_source(kind, format!("could not {what}"), e)
+/// An I/O failure of `what`; a timeout names the client's `timeout`, which bounded it.
+fn io_error(what: &str, e: io::Error, timeout: Duration) -> Error {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Error::with_source(
+            ErrorKind::Timeout,
+            format!(
+                "could not {what} within timeout ({} s)",
+                crate::client::seconds(timeout)
+            ),
+            e,
+        ),
+        _ => Error::with_source(ErrorKind::Transport, format!("could not {what}"), e),
+    }
 }
 
 impl Socket {
@@ -521,8 +528,8 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
         assert_eq!(
             e.to_string(),
-            "could not connect to the WebSocket host chat.example.invalid:443 in time (the \
-             client's connect timeout)"
+            "could not connect to the WebSocket host chat.example.invalid:443 within \
+             connect_timeout (0.5 s)"
         );
     }
 
@@ -542,7 +549,7 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
         assert_eq!(
             e.to_string(),
-            "the WebSocket upgrade got no answer within 500 ms"
+            "the WebSocket upgrade got no answer within timeout (0.5 s)"
         );
     }
 

@@ -78,3 +78,26 @@ fn closed_port_exits_4() {
         "{err}"
     );
 }
+
+#[test]
+fn https_to_the_plain_http_emulator_exits_4_at_once_naming_the_scheme() {
+    let emulator = Emulator::start().unwrap();
+    let url = emulator.endpoint_url().replacen("http://", "https://", 1);
+    // Without the emulator's 400 and the client's reading of it, three connect timeouts
+    // (3.1 s each) would pass first.
+    let started = std::time::Instant::now();
+    let out = run(&["--endpoint", &url, "typing"], Token::Env(SECRET));
+    eprintln!("the CLI took {:?}", started.elapsed());
+    assert_eq!(code(&out), 4, "{out:?}");
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: {url} does not speak TLS: the server answered the TLS handshake with bytes \
+             that are not TLS (plain HTTP, most likely); for a plain-HTTP server (such as the \
+             emulator), give an http:// endpoint URL, not https://\ncaused by: io: received \
+             corrupt message of type InvalidContentType\n"
+        )
+    );
+    assert!(emulator.seen_requests().is_empty());
+}

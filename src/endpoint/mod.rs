@@ -1,6 +1,10 @@
 //! Where requests go: regions, partitions, FIPS, dual-stack, or a URL the caller gives.
 
+mod typo;
+
 use std::fmt;
+
+pub(crate) use typo::region_hint;
 
 use crate::error::{Error, Result};
 use crate::redact::{quoted, redact_userinfo};
