@@ -251,7 +251,9 @@ def authentication(contact, token, t):
     if session is None:
         report("GetAuthenticationUrl", False, "the emulator has no control path for authentication sessions")
         return report("CancelParticipantAuthentication", False, "the emulator has no control path for authentication sessions")
-    args = ["--session-id", session["SessionId"], "--redirect-uri", "https://example.com/back?x=1&y=ü"]
+    # Not an http(s):// URI: the AWS CLI 1.x reads such a parameter's value from the URL
+    # (cli_follow_urlparam), and would fetch it.
+    args = ["--session-id", session["SessionId"], "--redirect-uri", "myapp://back?x=1&y=ü"]
     same("GetAuthenticationUrl", aws("get-authentication-url", *t, *args), ours("get-authentication-url", *args, connection=token))
     cancel = ["--session-id", session["SessionId"]]
     same("CancelParticipantAuthentication", aws("cancel-participant-authentication", *t, *cancel), ours("cancel-participant-authentication", *cancel, connection=token))
