@@ -565,6 +565,14 @@ fn json_output(name: Name, given: &Given<'_>) -> Result<bool, UsageError> {
         )),
         (Some("json"), false) | (None, true) => Ok(true),
         (None, false) => Ok(false),
+        // The AWS CLI's other two forms: refused by name, with what to use instead.
+        (Some(form @ ("text" | "table")), false) => Err(UsageError::of(
+            name,
+            format!(
+                "--output {form} is not supported: --output json prints the AWS CLI's JSON \
+                 (for {form}, read it with jq), and without --output the output is for people"
+            ),
+        )),
         (Some(other), false) => Err(UsageError::of(
             name,
             format!(

@@ -404,6 +404,15 @@ impl Answer<'_, '_> {
         writeln!(self.io.out, "{line}").is_ok()
     }
 
+    /// Writes an answer as the AWS CLI's `--output json` does: one indented document, or
+    /// nothing for an empty answer (`{}`).
+    fn document(&mut self, compact: &str) {
+        if let Some(text) = output::document(compact) {
+            let text = self.shield.answer(self.name, &text);
+            let _ = self.io.out.write_all(text.as_bytes());
+        }
+    }
+
     /// Writes a note for people on standard error.
     fn note(&mut self, text: &str) {
         let _ = self.io.err.write_all(self.shield.own(text).as_bytes());

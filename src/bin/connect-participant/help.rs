@@ -91,7 +91,9 @@ Options of every command but emulator:
   --fips                  use the region's FIPS endpoint
   --dual-stack            use the region's dual-stack (IPv4 and IPv6) endpoint
   --timeout <SECONDS>     seconds per attempt, such as 2.5 (default: 10)
-  --output json           print the service's answer as JSON (or --json)
+  --output json           print the answer as aws --output json does: one
+                          indented document, nothing for an empty answer
+                          (or --json; text and table are not supported)
   -h, --help              print this help, or a command's
   --version               print the version
   --                      end of options (for a message id that starts with '-')
@@ -162,7 +164,7 @@ Options of every operation command:
   --fips                use the region's FIPS endpoint
   --dual-stack          use the region's dual-stack endpoint
   --timeout <SECONDS>   seconds per attempt, such as 2.5 (default: 10)
-  --output json         print the service's answer as JSON (--json is the same)
+  --output json         print the answer as aws --output json does (--json)
   -h, --help            print this help
 
 AWS_REGION and the other AWS variables: see connect-participant --help.
@@ -286,7 +288,8 @@ Options:
   --start-position <POSITION> Id=<ID>,AbsoluteTime=<TIME>,MostRecent=<N>
                               (any of them), or the same as JSON
   --no-paginate               read one page only; its NextToken, if any, is
-                              printed on standard error
+                              printed on standard error (inside the
+                              document with --output json)
 
 The first request holds exactly the options given, as the AWS CLI sends it;
 each next one adds the NextToken of the page before. The connection token is
@@ -295,8 +298,11 @@ first line of standard input; never from an argument.
 
 Output: one line per item. For people: time, role, display name, [content
 type], and the content (at most 100 characters, line breaks as spaces,
-control characters replaced). With --output json: one JSON object per line,
-the item's members as the service names them, absent members left out.
+control characters replaced); with --no-paginate, the NextToken on standard
+error. With --output json: one document, as the AWS CLI prints one page,
+{\"InitialContactId\":...,\"Transcript\":[...]}, with every page's items and
+no NextToken; with --no-paginate the one page, its NextToken inside. A failure
+on any page prints no document.
 ";
 
 const HELP_DISCONNECT: &str = "\
@@ -311,7 +317,7 @@ Options:
 
 The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
 unset or empty, from the first line of standard input; never from an argument.
-Output: disconnected; with --output json {}.
+Output: disconnected; with --output json nothing (the answer is empty).
 ";
 
 const HELP_UPLOAD: &str = "\
@@ -420,7 +426,7 @@ Options:
 
 The connection token is read from CONNECT_CONNECTION_TOKEN or, when that is
 unset or empty, from the first line of standard input; never from an argument.
-Output: cancelled; with --output json {}.
+Output: cancelled; with --output json nothing (the answer is empty).
 ";
 
 const HELP_WATCH: &str = "\
@@ -468,8 +474,8 @@ participant.inactive, participant.displayname.updated, transfer.succeeded,
 transfer.failed, chat.rehydrated, chat.ended, connection.acknowledged,
 authentication.initiated, .succeeded, .failed, .timeout, .expired,
 .cancelled, workflow.cancelled), and other for what the catalogue does not
-name. Item has the item's members as the service names them, as
-get-transcript --output json prints them. The connection's changes
+name. Item has the item's members as the service sent them (members this
+crate does not know included). The connection's changes
 come as lines of their own, in order with the events:
   {\"Connection\":\"established\"}                      first
   {\"Connection\":\"lost\",\"Reason\":\"heartbeat missed\"}  once per outage

@@ -2,9 +2,10 @@
 //! the shield that scrubs the tokens out of all of it (help is in `help`).
 //!
 //! JSON follows the AWS CLI: members named and nested as the service names them, absent
-//! members left out, in the service's model order. Each object is put together here, with
-//! each value encoded by serde_json, so that the keys keep that order (a
-//! `serde_json::Map` would sort them).
+//! members left out, in the service's model order. Each object is put together here,
+//! compact, with each value encoded by serde_json, so that the keys keep that order (a
+//! `serde_json::Map` would sort them); `document` writes it as the AWS CLI prints it
+//! (`--output json`), and `watch` prints it as is, one line each.
 
 use std::error::Error as _;
 use std::fmt::Write as _;
@@ -17,6 +18,9 @@ use connect_participant::{
 };
 
 use crate::args::{CONNECTION_TOKEN_VAR, Name, TokenKind};
+
+mod document;
+pub use document::{document, transcript_json};
 
 /// The most characters of a server's text shown on one line of an error report.
 const MAX_CAUSE_CHARS: usize = 1024;

@@ -90,7 +90,9 @@ fn upload_attachment_sends_the_files_bytes_and_prints_its_id() {
     let id = json["AttachmentId"].as_str().unwrap().to_owned();
     assert_eq!(
         stdout(&out),
-        format!("{{\"AttachmentId\":\"{id}\",\"AttachmentSizeInBytes\":3000000}}\n")
+        format!(
+            "{{\n    \"AttachmentId\": \"{id}\",\n    \"AttachmentSizeInBytes\": 3000000\n}}\n"
+        )
     );
     assert_eq!(emulator.attachment(&id).as_deref(), Some(&big_bytes[..]));
     let start = emulator
@@ -284,7 +286,7 @@ fn get_attachment_prints_its_size_and_saves_it_with_output_file() {
     assert_eq!(
         stdout(&out),
         format!(
-            "{{\"AttachmentSizeInBytes\":3000000,\"OutputFile\":{}}}\n",
+            "{{\n    \"AttachmentSizeInBytes\": 3000000,\n    \"OutputFile\": {}\n}}\n",
             Value::from(target.as_str())
         )
     );

@@ -88,7 +88,11 @@ fn emulator_prints_its_url_first_and_serves_the_other_commands() {
         Token::Env(&token),
     );
     assert_success(&out);
-    assert!(stdout(&out).contains("\"Content\":\"over the wire\""));
+    assert!(
+        stdout(&out).contains("\n            \"Content\": \"over the wire\",\n"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn chat_with_messages(emulator: &Emulator, n: usize) -> (String, ConnectionToken
 }
 
 #[test]
-fn get_transcript_follows_next_token_to_the_end_one_json_item_per_line() {
+fn get_transcript_follows_next_token_to_the_end_then_prints_one_document() {
     let emulator = Emulator::start().unwrap();
     let (contact_id, token) = chat_with_messages(&emulator, 5);
     let out = send_with(
@@ -56,19 +56,30 @@ fn get_transcript_follows_next_token_to_the_end_one_json_item_per_line() {
         );
         assert_eq!(b.as_object().unwrap().len(), 3, "{b}");
     }
-    // One JSON item per line, equal to what the service sent: its members as it names
-    // them, absent ones left out.
+    // One document, as the AWS CLI prints one page: InitialContactId, then every page's
+    // items in Transcript, each equal to what the service sent (its members as it names
+    // them, absent ones left out), and no NextToken.
     let text = stdout(&out);
-    let mut printed: Vec<(String, Value)> = text
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            (v["Id"].as_str().unwrap().to_owned(), v)
-        })
+    let document: Value = serde_json::from_str(&text).unwrap();
+    let keys: Vec<&String> = document.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["InitialContactId", "Transcript"], "{text}");
+    assert_eq!(document["InitialContactId"], contact_id.as_str());
+    let mut printed: Vec<(String, Value)> = document["Transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["Id"].as_str().unwrap().to_owned(), v.clone()))
         .collect();
     printed.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(printed, raw_items(&emulator, &token));
-    // Exactly, for one message: the model's member order.
+    // Written as the AWS CLI writes it: four spaces a level, the model's member order.
+    assert!(
+        text.starts_with(&format!(
+            "{{\n    \"InitialContactId\": \"{contact_id}\",\n    \"Transcript\": [\n        {{\n"
+        )),
+        "{text}"
+    );
+    assert!(text.ends_with("\n        }\n    ]\n}\n"), "{text}");
     let client = emulator.client_builder().build().unwrap();
     let items: Vec<Item> = client
         .transcript_pages(
@@ -80,23 +91,20 @@ fn get_transcript_follows_next_token_to_the_end_one_json_item_per_line() {
         .items()
         .collect::<Result<_, _>>()
         .unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let (at, message) = items
+    let message = items
         .iter()
-        .enumerate()
-        .find(|(_, i)| i.content.as_deref() == Some("message 0"))
+        .find(|i| i.content.as_deref() == Some("message 0"))
         .unwrap();
-    assert_eq!(
-        lines[at],
-        format!(
-            "{{\"AbsoluteTime\":\"{}\",\"Content\":\"message 0\",\"ContentType\":\"text/plain\",\
-             \"Id\":\"{}\",\"Type\":\"MESSAGE\",\"ParticipantId\":\"{}\",\
-             \"DisplayName\":\"Agent\",\"ParticipantRole\":\"AGENT\",\"ContactId\":\"{contact_id}\"}}",
-            message.absolute_time.as_ref().unwrap().as_str(),
-            message.id.as_deref().unwrap(),
-            message.participant_id.as_deref().unwrap(),
-        )
+    let block = format!(
+        "        {{\n            \"AbsoluteTime\": \"{}\",\n            \"Content\": \"message 0\",\n            \
+         \"ContentType\": \"text/plain\",\n            \"Id\": \"{}\",\n            \"Type\": \"MESSAGE\",\n            \
+         \"ParticipantId\": \"{}\",\n            \"DisplayName\": \"Agent\",\n            \
+         \"ParticipantRole\": \"AGENT\",\n            \"ContactId\": \"{contact_id}\"\n        }}",
+        message.absolute_time.as_ref().unwrap().as_str(),
+        message.id.as_deref().unwrap(),
+        message.participant_id.as_deref().unwrap(),
     );
+    assert!(text.contains(&block), "{text}\n{block}");
 }
 
 #[test]
@@ -141,7 +149,7 @@ fn get_transcript_prints_a_readable_line_per_item() {
 }
 
 #[test]
-fn get_transcript_no_paginate_reads_one_page_and_tells_the_next_token() {
+fn get_transcript_no_paginate_prints_the_page_with_its_next_token() {
     let emulator = Emulator::start().unwrap();
     let (_, token) = chat_with_messages(&emulator, 3);
     let out = send_with(
@@ -156,15 +164,21 @@ fn get_transcript_no_paginate_reads_one_page_and_tells_the_next_token() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(stdout(&out).lines().count(), 2);
+    // The page as the AWS CLI prints it, NextToken last and inside; nothing on stderr.
+    assert_eq!(stderr(&out), "");
+    let text = stdout(&out);
+    let page: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(page["Transcript"].as_array().unwrap().len(), 2, "{text}");
+    let next = page["NextToken"].as_str().unwrap().to_owned();
+    assert!(!next.is_empty());
+    assert!(
+        text.ends_with(&format!("\n    ],\n    \"NextToken\": \"{next}\"\n}}\n")),
+        "{text}"
+    );
     let seen = emulator.seen_requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(body(&seen[0]), r#"{"MaxResults":2}"#);
-    let err = stderr(&out);
-    let next = err
-        .strip_prefix("more items: continue with --next-token ")
-        .and_then(|t| t.strip_suffix('\n'))
-        .unwrap_or_else(|| panic!("{err}"));
+    let next = next.as_str();
     // The next page, from that token.
     let out = send_with(
         &emulator,
@@ -180,7 +194,8 @@ fn get_transcript_no_paginate_reads_one_page_and_tells_the_next_token() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(stdout(&out).lines().count(), 2);
+    let page: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(page["Transcript"].as_array().unwrap().len(), 2);
     assert_eq!(
         body(&emulator.seen_requests()[1]),
         format!(r#"{{"MaxResults":2,"NextToken":"{next}"}}"#)
@@ -218,12 +233,12 @@ fn get_transcript_sends_every_option_as_the_aws_cli_does() {
         )
     );
     // The three newest messages, newest first.
-    let contents: Vec<String> = stdout(&out)
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            v["Content"].as_str().unwrap().to_owned()
-        })
+    let page: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let contents: Vec<&str> = page["Transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["Content"].as_str().unwrap())
         .collect();
     assert_eq!(contents, ["message 3", "message 2", "message 1"]);
 }
@@ -241,7 +256,8 @@ fn hostile_page(id: &str, next: &str) -> Action {
 #[test]
 fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
     // A NextToken the service could not take back ends the pages as a bad answer (exit 3),
-    // not as the user's bad input (exit 2), after printing what came before it.
+    // not as the user's bad input (exit 2): for people, after printing what came before
+    // it; as JSON, with nothing printed, as half a document would read as a whole one.
     let long = "n".repeat(1001);
     let server = Scripted::start(vec![hostile_page("first", &long)]);
     let url = server.url();
@@ -250,12 +266,20 @@ fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
         Token::Env(SECRET),
     );
     assert_eq!(code(&out), 3, "{out:?}");
-    assert_eq!(stdout(&out), "{\"Content\":\"first\",\"Id\":\"first\"}\n");
-    assert_eq!(
-        stderr(&out),
-        "error: the service answered a NextToken of 1001 characters, which it could not take \
-         back (1 to 1000); the pages end here\n"
+    assert_eq!(stdout(&out), "");
+    let refusal = "error: the service answered a NextToken of 1001 characters, which it could \
+                   not take back (1 to 1000); the pages end here\n";
+    assert_eq!(stderr(&out), refusal);
+    assert_eq!(server.finish().requests.len(), 1);
+    let server = Scripted::start(vec![hostile_page("first", &long)]);
+    let url = server.url();
+    let out = run(
+        &["--endpoint-url", &url, "get-transcript"],
+        Token::Env(SECRET),
     );
+    assert_eq!(code(&out), 3, "{out:?}");
+    assert_eq!(stdout(&out), "- - - [-] first\n");
+    assert_eq!(stderr(&out), refusal);
     assert_eq!(server.finish().requests.len(), 1);
 
     // a, then b, then a again: a server going round in a circle is left at the circle.
@@ -270,6 +294,50 @@ fn get_transcript_against_a_hostile_server_ends_with_exit_3_or_at_a_circle() {
         Token::Env(SECRET),
     );
     assert_success(&out);
-    assert_eq!(stdout(&out).lines().count(), 3);
+    let item = |id: &str| {
+        format!(
+            "        {{\n            \"Content\": \"{id}\",\n            \"Id\": \"{id}\"\n        }}"
+        )
+    };
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{{\n    \"Transcript\": [\n{},\n{},\n{}\n    ]\n}}\n",
+            item("1"),
+            item("2"),
+            item("3")
+        )
+    );
     assert_eq!(server.finish().requests.len(), 3);
+}
+
+#[test]
+fn get_transcript_json_keeps_the_members_of_the_model_as_the_aws_cli_does() {
+    // botocore keeps the members its model names and drops the others: so does the
+    // document (watch's JSON lines keep them).
+    let page = r#"{"InitialContactId":"c-1","Transcript":[{"Id":"x","Later":[1],"MessageMetadata":{"MessageId":"x","MessageCompleted":true,"ChunkNumber":1}}],"Unknown":2}"#;
+    let server = Scripted::start(vec![Action::Respond(response(
+        "200 OK",
+        &[],
+        page.as_bytes(),
+    ))]);
+    let url = server.url();
+    let out = run(
+        &[
+            "--endpoint-url",
+            &url,
+            "get-transcript",
+            "--no-paginate",
+            "--json",
+        ],
+        Token::Env(SECRET),
+    );
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "{\n    \"InitialContactId\": \"c-1\",\n    \"Transcript\": [\n        {\n            \
+         \"Id\": \"x\",\n            \"MessageMetadata\": {\n                \"MessageId\": \"x\"\n            \
+         }\n        }\n    ]\n}\n"
+    );
+    assert_eq!(server.finish().requests.len(), 1);
 }

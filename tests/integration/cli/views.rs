@@ -43,8 +43,28 @@ fn describe_view_prints_the_view_and_an_unknown_one_exits_3() {
     let got: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let want: Value = serde_json::from_str(&format!("{{\"View\":{view}}}")).unwrap();
     assert_eq!(got, want);
-    // The service's model order: Id, Arn, Name, Version, Content.
-    assert!(stdout(&out).starts_with("{\"View\":{\"Id\":\"v-1\",\"Arn\":"));
+    // The AWS CLI's document: the service's model order (Id, Arn, Name, Version, Content),
+    // four spaces a level.
+    assert_eq!(
+        stdout(&out),
+        r#"{
+    "View": {
+        "Id": "v-1",
+        "Arn": "arn:aws:connect:us-west-2:111122223333:instance/i-1/view/v-1:3",
+        "Name": "Card view",
+        "Version": 3,
+        "Content": {
+            "InputSchema": "{\"type\":\"object\"}",
+            "Template": "{\n \"Head\": {\"Title\": \"Card\"}\n}",
+            "Actions": [
+                "Submit",
+                "Cancel"
+            ]
+        }
+    }
+}
+"#
+    );
 
     let out = send_with(
         &emulator,
@@ -89,7 +109,13 @@ fn get_authentication_url_prints_the_url_and_cancel_prints_cancelled() {
             .unwrap()
             .starts_with("https://")
     );
-    assert_eq!(json.as_object().unwrap().len(), 1);
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{{\n    \"AuthenticationUrl\": {}\n}}\n",
+            json["AuthenticationUrl"]
+        )
+    );
 
     let out = send_with(
         &emulator,
@@ -115,7 +141,8 @@ fn get_authentication_url_prints_the_url_and_cancel_prints_cancelled() {
         ],
     );
     assert_success(&out);
-    assert_eq!(stdout(&out), "{}\n");
+    // An empty answer: the AWS CLI prints nothing for it.
+    assert_eq!(stdout(&out), "");
 
     // A session id of another length: refused before the token is read.
     let before = emulator.requests();

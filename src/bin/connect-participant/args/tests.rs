@@ -87,9 +87,18 @@ fn output_json_and_json_are_one_setting() {
     assert!(run(&[E, "typing", "--output", "json"]).json);
     assert!(run(&[E, "typing", "--output=json"]).json);
     assert!(run(&[E, "--json", "typing"]).json);
+    for form in ["text", "table"] {
+        assert_eq!(
+            usage_error(&[E, "typing", "--output", form]),
+            format!(
+                "--output {form} is not supported: --output json prints the AWS CLI's JSON \
+                 (for {form}, read it with jq), and without --output the output is for people"
+            )
+        );
+    }
     assert_eq!(
-        usage_error(&[E, "typing", "--output", "text"]),
-        "--output takes json, not \"text\" (without --output, the output is for people)"
+        usage_error(&[E, "typing", "--output", "yaml"]),
+        "--output takes json, not \"yaml\" (without --output, the output is for people)"
     );
     assert_eq!(
         usage_error(&[E, "typing", "--output", "json", "--json"]),

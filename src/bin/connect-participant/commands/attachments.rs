@@ -26,12 +26,16 @@ pub(super) fn upload(
     file: File,
 ) -> Result<(), Failure> {
     let out = call.client.upload_attachment(token, request, file)?;
-    let line = if call.json {
-        output::uploaded_json(&out.attachment_id, out.size)
+    if call.json {
+        call.answer()
+            .document(&output::uploaded_json(&out.attachment_id, out.size));
     } else {
-        output::uploaded_line(request.name(), &out.attachment_id, out.size)
-    };
-    call.answer().line(&line);
+        call.answer().line(&output::uploaded_line(
+            request.name(),
+            &out.attachment_id,
+            out.size,
+        ));
+    }
     Ok(())
 }
 
@@ -90,7 +94,7 @@ pub(super) fn get_attachment(
     let json = call.json;
     let mut answer = call.answer();
     if json {
-        answer.line(&output::attachment_json(&out));
+        answer.document(&output::attachment_json(&out));
     } else {
         answer.line(&output::attachment_line(&out));
         answer.note(output::ATTACHMENT_URL_NOTE);
@@ -107,12 +111,11 @@ fn save(
 ) -> Result<(), Failure> {
     let n = download(call.client, token, request, partial, call.known)?;
     let path = partial.target.to_string_lossy().into_owned();
-    let line = if call.json {
-        output::saved_json(n, &path)
+    if call.json {
+        call.answer().document(&output::saved_json(n, &path));
     } else {
-        output::saved_line(n, &path)
-    };
-    call.answer().line(&line);
+        call.answer().line(&output::saved_line(n, &path));
+    }
     Ok(())
 }
 

@@ -21,7 +21,7 @@ pub(super) fn create_participant_connection(
     let json = call.json;
     let mut answer = call.answer();
     if json {
-        answer.line(&output::connection_json(&out));
+        answer.document(&output::connection_json(&out));
     } else {
         let (printed, notes) = output::connection_human(&out);
         if let Some(p) = printed {
@@ -38,12 +38,12 @@ pub(super) fn send_message(
     request: &SendMessageRequest,
 ) -> Result<(), Failure> {
     let out = call.client.send_message(token, request)?;
-    let line = if call.json {
-        output::message_json(&out)
+    if call.json {
+        call.answer().document(&output::message_json(&out));
     } else {
-        output::sent_line("message", out.id.as_deref(), out.absolute_time.as_ref())
-    };
-    call.answer().line(&line);
+        let line = output::sent_line("message", out.id.as_deref(), out.absolute_time.as_ref());
+        call.answer().line(&line);
+    }
     Ok(())
 }
 
@@ -54,13 +54,13 @@ pub(super) fn send_event(
     request: &SendEventRequest,
 ) -> Result<(), Failure> {
     let out = call.client.send_event(token, request)?;
-    let line = if call.json {
-        output::event_json(&out)
+    if call.json {
+        call.answer().document(&output::event_json(&out));
     } else {
         let label = output::event_label(call.name, request.content_type().as_str());
-        output::sent_line(&label, out.id.as_deref(), out.absolute_time.as_ref())
-    };
-    call.answer().line(&line);
+        let line = output::sent_line(&label, out.id.as_deref(), out.absolute_time.as_ref());
+        call.answer().line(&line);
+    }
     Ok(())
 }
 
@@ -70,8 +70,11 @@ pub(super) fn disconnect_participant(
     request: &DisconnectParticipantRequest,
 ) -> Result<(), Failure> {
     call.client.disconnect_participant(token, request)?;
-    let line = if call.json { "{}" } else { "disconnected" };
-    call.answer().line(line);
+    // The answer is empty: with --output json, nothing is printed, as the AWS CLI prints
+    // nothing.
+    if !call.json {
+        call.answer().line("disconnected");
+    }
     Ok(())
 }
 
@@ -86,7 +89,7 @@ pub(super) fn describe_view(
     let json = call.json;
     let mut answer = call.answer();
     if json {
-        answer.line(&output::view_json(&out));
+        answer.document(&output::view_json(&out));
         return Ok(());
     }
     let Some(view) = &out.view else {
@@ -110,17 +113,18 @@ pub(super) fn get_authentication_url(
     request: &GetAuthenticationUrlRequest,
 ) -> Result<(), Failure> {
     let out = call.client.get_authentication_url(token, request)?;
-    let line = if call.json {
-        output::authentication_url_json(&out)
-    } else {
-        let Some(url) = &out.authentication_url else {
-            return Err(Failure::Answer(
-                "the service answered GetAuthenticationUrl without an AuthenticationUrl".into(),
-            ));
-        };
-        connect_participant::__cli::printable(url, usize::MAX)
+    if call.json {
+        call.answer()
+            .document(&output::authentication_url_json(&out));
+        return Ok(());
+    }
+    let Some(url) = &out.authentication_url else {
+        return Err(Failure::Answer(
+            "the service answered GetAuthenticationUrl without an AuthenticationUrl".into(),
+        ));
     };
-    call.answer().line(&line);
+    call.answer()
+        .line(&connect_participant::__cli::printable(url, usize::MAX));
     Ok(())
 }
 
@@ -131,7 +135,9 @@ pub(super) fn cancel_participant_authentication(
 ) -> Result<(), Failure> {
     call.client
         .cancel_participant_authentication(token, request)?;
-    let line = if call.json { "{}" } else { "cancelled" };
-    call.answer().line(line);
+    // An empty answer: nothing with --output json, as the AWS CLI.
+    if !call.json {
+        call.answer().line("cancelled");
+    }
     Ok(())
 }

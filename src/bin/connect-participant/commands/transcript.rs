@@ -1,4 +1,5 @@
-//! `get-transcript`: the transcript's items, one line each, page after page.
+//! `get-transcript`: the transcript's items, page after page. For people, one line each,
+//! printed as the pages come; with `--output json`, the AWS CLI's one document.
 
 use connect_participant::{ConnectionToken, GetTranscriptRequest, Item};
 
@@ -10,26 +11,17 @@ use crate::output;
 const MAX_PAGES: usize = 10_000;
 
 /// Prints the transcript: every page, or with `paginate` false the one the request asks
-/// for, its `NextToken` (if any) in a note.
+/// for (for people, its `NextToken`, if any, in a note; as JSON, inside the document).
 pub(super) fn get_transcript(
     call: &mut Call<'_, '_>,
     token: &ConnectionToken,
     request: &GetTranscriptRequest,
     paginate: bool,
 ) -> Result<(), Failure> {
-    if paginate {
-        every_page(call, token, request)
-    } else {
-        one_page(call, token, request)
-    }
-}
-
-/// One item's line, as `--output` asks.
-fn line(json: bool, item: &Item) -> String {
-    if json {
-        output::item_json(item)
-    } else {
-        output::item_line(item)
+    match (paginate, call.json) {
+        (true, false) => every_page(call, token, request),
+        (true, true) => joined_pages(call, token, request),
+        (false, _) => one_page(call, token, request),
     }
 }
 
@@ -41,24 +33,50 @@ fn every_page(
     token: &ConnectionToken,
     request: &GetTranscriptRequest,
 ) -> Result<(), Failure> {
-    let json = call.json;
     let pages = call.client.transcript_pages(token, request.clone());
     let mut answer = call.answer();
     for (n, page) in pages.enumerate() {
         if n == MAX_PAGES {
-            return Err(Failure::Answer(
-                "stopped after 10000 pages: the service kept answering a new NextToken".into(),
-            ));
+            return Err(too_many_pages());
         }
         let page = page?;
         if !page
             .transcript
             .iter()
-            .all(|item| answer.line(&line(json, item)))
+            .all(|item| answer.line(&output::item_line(item)))
         {
             break;
         }
     }
+    Ok(())
+}
+
+fn too_many_pages() -> Failure {
+    Failure::Answer("stopped after 10000 pages: the service kept answering a new NextToken".into())
+}
+
+/// `--output json`: every page read first, then one document, as the AWS CLI's answer
+/// for one page would be with every page's items in `Transcript`, and no `NextToken`.
+/// `InitialContactId` is the first page's that has one. A failure on any page prints
+/// nothing: half a document would read as a whole transcript.
+fn joined_pages(
+    call: &mut Call<'_, '_>,
+    token: &ConnectionToken,
+    request: &GetTranscriptRequest,
+) -> Result<(), Failure> {
+    let pages = call.client.transcript_pages(token, request.clone());
+    let mut initial_contact_id = None;
+    let mut items: Vec<Item> = Vec::new();
+    for (n, page) in pages.enumerate() {
+        if n == MAX_PAGES {
+            return Err(too_many_pages());
+        }
+        let page = page?;
+        initial_contact_id = initial_contact_id.or(page.initial_contact_id);
+        items.extend(page.transcript);
+    }
+    let json = output::transcript_json(initial_contact_id.as_deref(), &items, None);
+    call.answer().document(&json);
     Ok(())
 }
 
@@ -68,10 +86,18 @@ fn one_page(
     request: &GetTranscriptRequest,
 ) -> Result<(), Failure> {
     let page = call.client.get_transcript(token, request)?;
-    let json = call.json;
+    if call.json {
+        let json = output::transcript_json(
+            page.initial_contact_id.as_deref(),
+            &page.transcript,
+            page.next_token.as_deref(),
+        );
+        call.answer().document(&json);
+        return Ok(());
+    }
     let mut answer = call.answer();
     for item in &page.transcript {
-        if !answer.line(&line(json, item)) {
+        if !answer.line(&output::item_line(item)) {
             break;
         }
     }
