@@ -69,7 +69,12 @@ fn the_three_steps_by_hand_share_the_file() {
     let out = send_with(&emulator, &token, &start_args);
     assert_success(&out);
     let printed = stdout(&out);
-    assert_eq!(printed.lines().count(), 1, "{printed}");
+    // One document, as the AWS CLI prints it: indented by 4, a newline last.
+    assert!(
+        printed.starts_with("{\n    \"AttachmentId\": "),
+        "{printed}"
+    );
+    assert!(printed.ends_with("}\n"), "{printed}");
     let start: Value = serde_json::from_str(&printed).unwrap();
     // The service's answer, member for member: the same ClientToken starts the same
     // upload, so the emulator answers a second request alike.

@@ -51,7 +51,7 @@ pub(super) fn start_upload(
     let json = call.json;
     let mut answer = call.answer();
     if json {
-        answer.line(&output::upload_started_json(&out));
+        answer.document(&output::upload_started_json(&out));
     } else {
         for line in output::upload_started_lines(&out) {
             if !answer.line(&line) {
