@@ -4,12 +4,12 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use super::SeenRequest;
 use super::attachments::UPLOAD_PATH;
 use super::builder::Limits;
 use super::http::{Admit, Handler, Outcome, Reply, Request};
 use super::protocol::error_reply;
 use super::service::Service;
-use super::SeenRequest;
 
 /// What the HTTP layer is handed: the service, with the faults to apply and the requests
 /// to keep around it.

@@ -27,7 +27,8 @@ const MAX_LIFETIME_SECONDS: u64 = 10 * 365 * 86_400;
 const MAX_ADVANCE_SECONDS: f64 = 1000.0 * 365.0 * 86_400.0;
 
 /// The fault kinds `POST /emulator/faults` takes, by `Fault`.
-const FAULT_KINDS: &str = "Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall";
+const FAULT_KINDS: &str =
+    "Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall";
 
 impl Service {
     /// The queue of faults for the next requests to the service.

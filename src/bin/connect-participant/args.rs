@@ -250,7 +250,11 @@ const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--start-position", "--start-position", Arity::One),
     ("--no-paginate", "--no-paginate", Arity::Flag),
     ("--port", "--port", Arity::One),
-    ("--connection-token-lifetime", "--connection-token-lifetime", Arity::One),
+    (
+        "--connection-token-lifetime",
+        "--connection-token-lifetime",
+        Arity::One,
+    ),
     ("--max-chats", "--max-chats", Arity::One),
     ("--max-connections", "--max-connections", Arity::One),
     ("--max-websockets", "--max-websockets", Arity::One),

@@ -65,11 +65,18 @@ impl Service {
 
 /// What a `websockets/drop` or `websockets/close` body asks: the close code (none for a
 /// drop) and the participant, if one.
-fn sockets_request(request: &Request, action: &str) -> Result<(Option<u16>, Option<String>), Reply> {
+fn sockets_request(
+    request: &Request,
+    action: &str,
+) -> Result<(Option<u16>, Option<String>), Reply> {
     let map = body(request)?;
     let code = match action {
         "drop" => {
-            only(&map, &["ParticipantId"], "POST /emulator/chats/{ContactId}/websockets/drop")?;
+            only(
+                &map,
+                &["ParticipantId"],
+                "POST /emulator/chats/{ContactId}/websockets/drop",
+            )?;
             None
         }
         "close" => {
@@ -118,7 +125,10 @@ impl Switches {
             hub.upgrades = on;
         }
         answer.insert("HeartbeatAnswers".into(), json!(hub.heartbeat_answers));
-        answer.insert("DeepHeartbeatAnswers".into(), json!(hub.deep_heartbeat_answers));
+        answer.insert(
+            "DeepHeartbeatAnswers".into(),
+            json!(hub.deep_heartbeat_answers),
+        );
         answer.insert("WebSocketUpgrades".into(), json!(hub.upgrades));
     }
 }

@@ -1,5 +1,7 @@
 //! The `emulator` command: the emulator as a process of its own, serving the others.
 
+mod control;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;

@@ -317,7 +317,13 @@ fn emulator(given: &Given<'_>) -> Result<Command, UsageError> {
         })?,
     };
     let settings = EmulatorSettings {
-        connection_token_lifetime: whole(given, "--connection-token-lifetime", "seconds", 1, 315_360_000)?,
+        connection_token_lifetime: whole(
+            given,
+            "--connection-token-lifetime",
+            "seconds",
+            1,
+            315_360_000,
+        )?,
         max_chats: whole(given, "--max-chats", "chats", 1, 1_000_000)?,
         max_connections: whole(given, "--max-connections", "connections", 1, 10_000)?,
         max_websockets: whole(given, "--max-websockets", "sockets", 0, 10_000)?,

@@ -531,13 +531,25 @@ fn emulator_takes_the_builders_settings_as_whole_numbers_within_bounds() {
         }
     );
     for (option, value, rule) in [
-        ("--connection-token-lifetime", "0", "seconds from 1 to 315360000"),
-        ("--connection-token-lifetime", "1.5", "seconds from 1 to 315360000"),
+        (
+            "--connection-token-lifetime",
+            "0",
+            "seconds from 1 to 315360000",
+        ),
+        (
+            "--connection-token-lifetime",
+            "1.5",
+            "seconds from 1 to 315360000",
+        ),
         ("--max-chats", "-1", "chats from 1 to 1000000"),
         ("--max-chats", "1000001", "chats from 1 to 1000000"),
         ("--max-connections", "0", "connections from 1 to 10000"),
         ("--max-websockets", "10001", "sockets from 0 to 10000"),
-        ("--idle-timeout", "99999999999999999999999", "seconds from 1 to 86400"),
+        (
+            "--idle-timeout",
+            "99999999999999999999999",
+            "seconds from 1 to 86400",
+        ),
         ("--idle-timeout", "", "seconds from 1 to 86400"),
     ] {
         assert_eq!(
