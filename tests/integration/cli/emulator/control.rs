@@ -359,15 +359,146 @@ fn each_fault_kind_over_http_meets_the_next_service_request() {
     assert_eq!(said, ["after", "mid", "stalled", "through"]);
 }
 
+/// Bodies the control path refuses: (path after `/emulator/`, body, status, message).
+/// `{c}` is a chat on, `{e}` an ended one; `SECRET` stands for a token no answer repeats.
+const BAD_BODIES: &[(&str, &str, u16, &str)] = &[
+    (
+        "faults",
+        "{}",
+        400,
+        "Fault is required: Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Boom"}"#,
+        400,
+        "Fault must be Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall; got \"Boom\"",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Error","ErrorType":"X"}"#,
+        400,
+        "Status is required for an Error",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Error","Status":200,"ErrorType":"X"}"#,
+        400,
+        "Status must be an HTTP error status, 400 to 599",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Error","Status":500,"ErrorType":"X\r\nSet-Cookie: a"}"#,
+        400,
+        "ErrorType is required for an Error: 1 to 256 letters, digits and . _ : # - (ThrottlingException, say)",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Stall","Status":500}"#,
+        400,
+        "Status is for a Fault of Error only",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Stall","Count":0}"#,
+        400,
+        "Count must be an integer from 1 to 1000",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Stall","Count":1001}"#,
+        400,
+        "Count must be an integer from 1 to 1000",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Stall","Times":2}"#,
+        400,
+        "POST /emulator/faults takes no member \"Times\": it takes Fault, Count, Status, ErrorType, Message",
+    ),
+    (
+        "clock",
+        r#"{"AdvanceSeconds":-1}"#,
+        400,
+        "AdvanceSeconds must be a number of seconds from 0 to 31536000000 (the clock only moves forward)",
+    ),
+    (
+        "clock",
+        r#"{"AdvanceSeconds":"1"}"#,
+        400,
+        "AdvanceSeconds must be a number of seconds from 0 to 31536000000 (the clock only moves forward)",
+    ),
+    (
+        "settings",
+        r#"{"ConnectionTokenLifetimeSeconds":0}"#,
+        400,
+        "ConnectionTokenLifetimeSeconds must be an integer from 1 to 315360000",
+    ),
+    (
+        "settings",
+        r#"{"Lifetime":5}"#,
+        400,
+        "POST /emulator/settings takes no member \"Lifetime\": it takes ConnectionTokenLifetimeSeconds, HeartbeatAnswers, DeepHeartbeatAnswers, WebSocketUpgrades",
+    ),
+    ("tokens/revoke", "{}", 400, "ConnectionToken is required"),
+    (
+        "tokens/revoke",
+        r#"{"ConnectionToken":"SECRET","Why":1}"#,
+        400,
+        "POST /emulator/tokens/revoke takes no member \"Why\": it takes ConnectionToken",
+    ),
+    (
+        "views",
+        r#"{"ViewToken":"","View":{}}"#,
+        400,
+        "ViewToken is required, of 1 to 1000 characters",
+    ),
+    (
+        "views",
+        r#"{"ViewToken":"v","View":"text"}"#,
+        400,
+        "View is required, a JSON object (DescribeView's View: Arn, Content, Id, Name, Version...)",
+    ),
+    (
+        "chats/{c}/authentication",
+        r#"{"Session":1}"#,
+        400,
+        "POST /emulator/chats/{ContactId}/authentication takes no member; got \"Session\"",
+    ),
+    ("chats/{e}/authentication", "{}", 400, "the chat has ended"),
+    (
+        "chats/nobody/authentication",
+        "{}",
+        404,
+        "no chat with ContactId nobody",
+    ),
+    (
+        "chats/{c}/websockets/drop",
+        r#"{"ParticipantId":"nobody"}"#,
+        404,
+        "the chat {c} has no participant with ParticipantId nobody",
+    ),
+    (
+        "chats/{c}/websockets/close",
+        r#"{"ParticipantId":""}"#,
+        400,
+        "Code is required",
+    ),
+    (
+        "chats/{c}/websockets/close",
+        r#"{"Code":1001,"ParticipantId":""}"#,
+        400,
+        "ParticipantId must not be empty",
+    ),
+];
+
 #[test]
 fn control_paths_refuse_bad_bodies_with_a_400_that_says_which() {
     let (_served, line) = serve(&[]);
     let addr = addr_of(&line);
-    let chat = call(addr, "POST", "/emulator/chats", None, "{}").json();
-    let c = chat["ContactId"].as_str().unwrap();
-    let secret = "a-connection-token-that-must-not-be-echoed";
-    let ended = call(addr, "POST", "/emulator/chats", None, "{}").json();
-    let e = ended["ContactId"].as_str().unwrap();
+    let start = || call(addr, "POST", "/emulator/chats", None, "{}").json()["ContactId"].clone();
+    let (c, e) = (start(), start());
+    let (c, e) = (c.as_str().unwrap(), e.as_str().unwrap());
     assert_eq!(
         call(
             addr,
@@ -379,173 +510,27 @@ fn control_paths_refuse_bad_bodies_with_a_400_that_says_which() {
         .status,
         200
     );
-    let cases: Vec<(String, Value, u16, &str)> = vec![
-        (
-            "faults".into(),
-            json!({}),
-            400,
-            "Fault is required: Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Boom"}),
-            400,
-            "Fault must be Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall; got \"Boom\"",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Error", "ErrorType": "X"}),
-            400,
-            "Status is required for an Error",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Error", "Status": 200, "ErrorType": "X"}),
-            400,
-            "Status must be an HTTP error status, 400 to 599",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Error", "Status": 500, "ErrorType": "X\r\nSet-Cookie: a"}),
-            400,
-            "ErrorType is required for an Error: 1 to 256 letters, digits and . _ : # - (ThrottlingException, say)",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Stall", "Status": 500}),
-            400,
-            "Status is for a Fault of Error only",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Stall", "Count": 0}),
-            400,
-            "Count must be an integer from 1 to 1000",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Stall", "Count": 1001}),
-            400,
-            "Count must be an integer from 1 to 1000",
-        ),
-        (
-            "faults".into(),
-            json!({"Fault": "Stall", "Times": 2}),
-            400,
-            "POST /emulator/faults takes no member \"Times\": it takes Fault, Count, Status, ErrorType, Message",
-        ),
-        (
-            "clock".into(),
-            json!({"AdvanceSeconds": -1}),
-            400,
-            "AdvanceSeconds must be a number of seconds from 0 to 31536000000 (the clock only moves forward)",
-        ),
-        (
-            "clock".into(),
-            json!({"AdvanceSeconds": "1"}),
-            400,
-            "AdvanceSeconds must be a number of seconds from 0 to 31536000000 (the clock only moves forward)",
-        ),
-        (
-            "settings".into(),
-            json!({"ConnectionTokenLifetimeSeconds": 0}),
-            400,
-            "ConnectionTokenLifetimeSeconds must be an integer from 1 to 315360000",
-        ),
-        (
-            "settings".into(),
-            json!({"Lifetime": 5}),
-            400,
-            "POST /emulator/settings takes no member \"Lifetime\": it takes ConnectionTokenLifetimeSeconds, HeartbeatAnswers, DeepHeartbeatAnswers, WebSocketUpgrades",
-        ),
-        (
-            "tokens/revoke".into(),
-            json!({}),
-            400,
-            "ConnectionToken is required",
-        ),
-        (
-            "tokens/revoke".into(),
-            json!({"ConnectionToken": secret, "Why": 1}),
-            400,
-            "POST /emulator/tokens/revoke takes no member \"Why\": it takes ConnectionToken",
-        ),
-        (
-            "views".into(),
-            json!({"ViewToken": "", "View": {}}),
-            400,
-            "ViewToken is required, of 1 to 1000 characters",
-        ),
-        (
-            "views".into(),
-            json!({"ViewToken": "v", "View": "text"}),
-            400,
-            "View is required, a JSON object (DescribeView's View: Arn, Content, Id, Name, Version...)",
-        ),
-        (
-            format!("chats/{c}/authentication"),
-            json!({"Session": 1}),
-            400,
-            "POST /emulator/chats/{ContactId}/authentication takes no member; got \"Session\"",
-        ),
-        (
-            format!("chats/{e}/authentication"),
-            json!({}),
-            400,
-            "the chat has ended",
-        ),
-        (
-            "chats/nobody/authentication".into(),
-            json!({}),
-            404,
-            "no chat with ContactId nobody",
-        ),
-        (
-            format!("chats/{c}/websockets/close"),
-            json!({"ParticipantId": ""}),
-            400,
-            "Code is required",
-        ),
-        (
-            format!("chats/{c}/websockets/close"),
-            json!({"Code": 1001, "ParticipantId": ""}),
-            400,
-            "ParticipantId must not be empty",
-        ),
-    ];
-    for (path, body, status, message) in cases {
-        let a = call(
-            addr,
-            "POST",
-            &format!("/emulator/{path}"),
-            None,
-            &body.to_string(),
-        );
+    let secret = "a-connection-token-that-must-not-be-echoed";
+    let fill = |s: &str| {
+        s.replace("{c}", c)
+            .replace("{e}", e)
+            .replace("SECRET", secret)
+    };
+    for (path, body, status, message) in BAD_BODIES {
+        let (path, body) = (fill(path), fill(body));
+        let a = call(addr, "POST", &format!("/emulator/{path}"), None, &body);
+        let said = a.json()["message"].as_str().map(str::to_owned);
         assert_eq!(
-            (a.status, a.json()["message"].as_str()),
-            (status, Some(message)),
+            (a.status, said),
+            (*status, Some(fill(message))),
             "{path} {body}"
         );
         assert!(!a.text().contains(secret), "{path}: {}", a.text());
     }
-    let a = call(
-        addr,
-        "POST",
-        &format!("/emulator/chats/{c}/websockets/drop"),
-        None,
-        r#"{"ParticipantId":"nobody"}"#,
-    );
-    assert_eq!(a.status, 404);
-    assert_eq!(
-        a.json()["message"],
-        format!("the chat {c} has no participant with ParticipantId nobody")
-    );
     // Nothing was queued by the refusals; a full queue queues nothing more.
-    let full = json!({"Fault": "Stall", "Count": 1000}).to_string();
-    assert_eq!(
-        call(addr, "POST", "/emulator/faults", None, &full).json(),
-        json!({"Queued": 1000})
-    );
+    let full = r#"{"Fault":"Stall","Count":1000}"#;
+    let a = call(addr, "POST", "/emulator/faults", None, full);
+    assert_eq!(a.json(), json!({"Queued": 1000}));
     let a = call(
         addr,
         "POST",
@@ -556,7 +541,8 @@ fn control_paths_refuse_bad_bodies_with_a_400_that_says_which() {
     assert_eq!(a.status, 400);
     assert_eq!(
         a.json()["message"],
-        "the fault queue holds at most 1000 faults and 1000 are queued: requests must take some first; nothing was queued"
+        "the fault queue holds at most 1000 faults and 1000 are queued: requests must take \
+         some first; nothing was queued"
     );
     // Without the JSON content type: 415, nothing changed.
     let a = send(
