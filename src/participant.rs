@@ -187,9 +187,8 @@ impl ParticipantBuilder {
 
     /// Replaces the clock, which decides when the connection token is renewed. Meant for
     /// tests that step time exactly. Defaults to the client's: the emulator's clock for a
-    /// client of [`Emulator::client_builder`](crate::emulator::Emulator::client_builder)
-    /// (so that its `advance_clock` moves the participant's time too), else
-    /// [`SystemTime::now`].
+    /// client of `Emulator::client_builder` (feature `emulator`; so that its
+    /// `advance_clock` moves the participant's time too), else [`SystemTime::now`].
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self

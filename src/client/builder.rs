@@ -466,8 +466,7 @@ impl ClientBuilder {
 impl ClientBuilder {
     /// The clock that the [`Participant`](crate::Participant)s built on the client read
     /// unless their builder is given another: how a client of the emulator's
-    /// ([`Emulator::client_builder`](crate::emulator::Emulator::client_builder)) makes its
-    /// participants follow the emulator's clock.
+    /// (`Emulator::client_builder`) makes its participants follow the emulator's clock.
     pub(crate) fn participant_clock(mut self, clock: Arc<ClockFn>) -> Self {
         self.clock = Some(clock);
         self
