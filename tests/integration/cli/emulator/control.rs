@@ -527,22 +527,29 @@ fn control_paths_refuse_bad_bodies_with_a_400_that_says_which() {
         );
         assert!(!a.text().contains(secret), "{path}: {}", a.text());
     }
-    // Nothing was queued by the refusals; a full queue queues nothing more.
-    let full = r#"{"Fault":"Stall","Count":1000}"#;
-    let a = call(addr, "POST", "/emulator/faults", None, full);
-    assert_eq!(a.json(), json!({"Queued": 1000}));
-    let a = call(
-        addr,
-        "POST",
-        "/emulator/faults",
-        None,
-        r#"{"Fault":"Stall"}"#,
-    );
-    assert_eq!(a.status, 400);
+    // Nothing was queued by the refusals; faults that would pass the bound are queued
+    // all or none.
+    let queue = |count: u32| {
+        let body = json!({"Fault": "Stall", "Count": count}).to_string();
+        call(addr, "POST", "/emulator/faults", None, &body)
+    };
+    let full = |queued: u32| {
+        format!(
+            "the fault queue holds at most 1000 faults and {queued} are queued: requests \
+             must take some first; nothing was queued"
+        )
+    };
+    assert_eq!(queue(999).json(), json!({"Queued": 999}));
+    let a = queue(2);
     assert_eq!(
-        a.json()["message"],
-        "the fault queue holds at most 1000 faults and 1000 are queued: requests must take \
-         some first; nothing was queued"
+        (a.status, a.json()["message"].clone()),
+        (400, json!(full(999)))
+    );
+    assert_eq!(queue(1).json(), json!({"Queued": 1000}));
+    let a = queue(1);
+    assert_eq!(
+        (a.status, a.json()["message"].clone()),
+        (400, json!(full(1000)))
     );
     // Without the JSON content type: 415, nothing changed.
     let a = send(
