@@ -9,6 +9,7 @@ use super::attachments::UPLOAD_PATH;
 use super::builder::Limits;
 use super::http::{Admit, Handler, Outcome, Reply, Request};
 use super::protocol::error_reply;
+use super::remote::REVOKE_PATH;
 use super::service::Service;
 
 /// What the HTTP layer is handed: the service, with the faults to apply and the requests
@@ -95,8 +96,13 @@ impl Records {
         let Some(room) = limits.max_seen_bytes.checked_sub(head_bytes) else {
             return;
         };
-        // Only what is kept is copied: a body over the budget is cut before the copy.
-        let kept_body = request.body.len().min(room);
+        // Only what is kept is copied: a body over the budget is cut before the copy. A
+        // revoke's body is a connection token: not kept.
+        let kept_body = if request.path == REVOKE_PATH {
+            0
+        } else {
+            request.body.len().min(room)
+        };
         let request = SeenRequest {
             method: request.method.clone(),
             path: request.path.clone(),

@@ -16,6 +16,10 @@ use super::protocol::{MAX_CONTENT, body, format_time, ok, string, validation};
 use super::service::Service;
 use super::views::MAX_VIEW_TOKEN;
 
+/// The path that revokes a connection token: its body (the token) is not kept by
+/// [`seen_requests`](super::Emulator::seen_requests).
+pub(super) const REVOKE_PATH: &str = "/emulator/tokens/revoke";
+
 /// How many faults the queue holds at most (as [`Emulator::MAX_QUEUED_FAULTS`](super::Emulator::MAX_QUEUED_FAULTS)).
 pub(super) const MAX_QUEUED_FAULTS: usize = 1000;
 
