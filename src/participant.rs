@@ -36,8 +36,7 @@ mod end;
 
 use end::{End, Learnt, after_403, end_error, over, why_over};
 
-/// Where a [`Participant`] reads the time: the system clock, or a stand-in in tests.
-type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
+use crate::client::ClockFn;
 
 /// One participant of one chat: it holds the participant token and the current connection
 /// credentials, and offers every operation that needs the connection token without the
@@ -186,8 +185,10 @@ impl ParticipantBuilder {
         self
     }
 
-    /// Replaces the system clock, which decides when the connection token is renewed.
-    /// Meant for tests that step time exactly. Defaults to [`SystemTime::now`].
+    /// Replaces the clock, which decides when the connection token is renewed. Meant for
+    /// tests that step time exactly. Defaults to the client's: the emulator's clock for a
+    /// client of `Emulator::client_builder` (feature `emulator`; so that its
+    /// `advance_clock` moves the participant's time too), else [`SystemTime::now`].
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -278,7 +279,8 @@ impl Participant {
     pub const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 
     /// Connects with the customer clients' request (`WEBSOCKET` and
-    /// `CONNECTION_CREDENTIALS`) and the system clock. See [`ParticipantBuilder::connect`].
+    /// `CONNECTION_CREDENTIALS`) and the client's clock (see [`ParticipantBuilder::clock`]).
+    /// See [`ParticipantBuilder::connect`].
     pub fn connect(client: &Client, participant_token: ParticipantToken) -> Result<Participant> {
         Participant::builder(client, participant_token).connect()
     }
@@ -289,7 +291,7 @@ impl Participant {
             client: client.clone(),
             participant_token,
             request: CreateParticipantConnectionRequest::new(),
-            clock: Arc::new(SystemTime::now),
+            clock: client.default_clock(),
             participant_id: None,
         }
     }

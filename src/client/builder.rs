@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::extra_headers::ExtraHeaders;
-use super::{Client, Inner, SleepFn, Timeouts};
+use super::{Client, ClockFn, Inner, SleepFn, Timeouts};
 use crate::endpoint::{Endpoint, EndpointVariant};
 use crate::env::{self, EnvConfig};
 use crate::error::{Error, ErrorKind, Result};
@@ -58,6 +58,9 @@ pub struct ClientBuilder {
     timeout: Duration,
     random: Arc<RandomFn>,
     sleep: Arc<SleepFn>,
+    /// The default clock of the participants built on the client (see
+    /// [`participant_clock`](Self::participant_clock)).
+    clock: Option<Arc<ClockFn>>,
 }
 
 /// The settings the builder's calls made (the environment sets the same ones, or none).
@@ -99,6 +102,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             random: Arc::new(os_random),
             sleep: Arc::new(std::thread::sleep),
+            clock: None,
         }
     }
 }
@@ -454,11 +458,20 @@ impl ClientBuilder {
             self.sleep,
         );
         inner.headers = headers;
+        inner.clock = self.clock;
         Ok(Client::new(inner))
     }
 }
 
 impl ClientBuilder {
+    /// The clock that the [`Participant`](crate::Participant)s built on the client read
+    /// unless their builder is given another: how a client of the emulator's
+    /// (`Emulator::client_builder`) makes its participants follow the emulator's clock.
+    pub(crate) fn participant_clock(mut self, clock: Arc<ClockFn>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// The environment's layer under the builder's calls. Where to send is one decision: a
     /// region, `fips(true)` or `dual_stack(true)` set by a call drops the environment's
     /// endpoint URL, and an endpoint URL set by a call drops the environment's FIPS and

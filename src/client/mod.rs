@@ -51,6 +51,10 @@ use crate::wire;
 /// How the client waits between attempts: `std::thread::sleep`, or a stand-in in tests.
 pub(crate) type SleepFn = dyn Fn(Duration) + Send + Sync;
 
+/// Where a [`Participant`](crate::Participant) reads the time: the system clock, or a
+/// stand-in (the emulator's clock, a test's).
+pub(crate) type ClockFn = dyn Fn() -> std::time::SystemTime + Send + Sync;
+
 /// A reusable client of the Participant Service: one method per operation.
 ///
 /// It holds one HTTP agent, so calls reuse keep-alive connections. Cloning is cheap (the
@@ -89,6 +93,9 @@ pub(crate) struct Inner {
     quota: RetryQuota,
     /// The caller's static headers, sent on every call to the service.
     headers: extra_headers::ExtraHeaders,
+    /// The clock a [`Participant`](crate::Participant) built on this client reads unless
+    /// told otherwise: the emulator's for a client of `Emulator::client_builder`.
+    pub(crate) clock: Option<Arc<ClockFn>>,
 }
 
 /// The client's two timeouts.
@@ -125,6 +132,7 @@ impl Inner {
             sleep,
             quota: RetryQuota::new(),
             headers: Default::default(),
+            clock: None,
         }
     }
 }
@@ -138,6 +146,15 @@ impl Client {
     /// The endpoint this client sends to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint
+    }
+
+    /// The clock a [`Participant`](crate::Participant) on this client reads by default:
+    /// the one its builder was given, else the system clock.
+    pub(crate) fn default_clock(&self) -> Arc<ClockFn> {
+        match &self.inner.clock {
+            Some(clock) => Arc::clone(clock),
+            None => Arc::new(std::time::SystemTime::now),
+        }
     }
 
     /// Tokens left in the retry quota this client and its clones share (500 when full).

@@ -1,15 +1,16 @@
-//! What the HTTP layer is handed: the service, with the faults the test queued and the
+//! What the HTTP layer is handed: the service (with the faults the test queued), and the
 //! requests it keeps for the test around it.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use super::SeenRequest;
 use super::attachments::UPLOAD_PATH;
 use super::builder::Limits;
 use super::http::{Admit, Handler, Outcome, Reply, Request};
 use super::protocol::error_reply;
+use super::remote::REVOKE_PATH;
 use super::service::Service;
-use super::{Fault, SeenRequest};
 
 /// What the HTTP layer is handed: the service, with the faults to apply and the requests
 /// to keep around it.
@@ -19,10 +20,9 @@ pub(super) struct App {
     pub(super) records: Mutex<Records>,
 }
 
-/// The faults queued for the next requests, and the requests kept for the test.
+/// The requests kept for the test.
 #[derive(Default)]
 pub(super) struct Records {
-    pub(super) faults: VecDeque<Fault>,
     pub(super) seen: VecDeque<SeenRequest>,
     /// The bytes held in `seen`, as [`SeenRequest::kept_bytes`] counts them.
     pub(super) seen_bytes: usize,
@@ -56,10 +56,13 @@ impl Handler for App {
         if let Some(outcome) = self.service.websocket(request) {
             return outcome;
         }
-        let fault = {
-            let mut records = self.records();
-            records.keep(request, &self.limits);
-            records.faults.pop_front()
+        self.records().keep(request, &self.limits);
+        // The control path (the test's own calls) takes no fault: a fault queued over it
+        // is for the next request to the service, not for the test's next control call.
+        let fault = if request.path.starts_with("/emulator/") {
+            None
+        } else {
+            self.service.faults().pop_front()
         };
         match fault {
             None => Outcome::Reply(self.service.handle(request)),
@@ -93,8 +96,13 @@ impl Records {
         let Some(room) = limits.max_seen_bytes.checked_sub(head_bytes) else {
             return;
         };
-        // Only what is kept is copied: a body over the budget is cut before the copy.
-        let kept_body = request.body.len().min(room);
+        // Only what is kept is copied: a body over the budget is cut before the copy. A
+        // revoke's body is a connection token: not kept.
+        let kept_body = if request.path == REVOKE_PATH {
+            0
+        } else {
+            request.body.len().min(room)
+        };
         let request = SeenRequest {
             method: request.method.clone(),
             path: request.path.clone(),

@@ -640,9 +640,9 @@ impl Chats {
         Some((token, expiry))
     }
 
-    /// Forgets a connection token: later calls with it are refused.
-    pub(super) fn revoke(&mut self, token: &str) {
-        self.connection_tokens.remove(token);
+    /// Forgets a connection token: later calls with it are refused. Whether it was held.
+    pub(super) fn revoke(&mut self, token: &str) -> bool {
+        self.connection_tokens.remove(token).is_some()
     }
 
     /// Adds an item to a chat, at the clock's time.

@@ -85,12 +85,7 @@ impl Service {
         Ok((landed.id, landed.absolute_time))
     }
 
-    /// The control path: `POST /emulator/chats`, `POST /emulator/chats/{ContactId}/messages`,
-    /// `POST /emulator/chats/{ContactId}/events`, `POST /emulator/chats/{ContactId}/end`,
-    /// `GET /emulator/chats/{ContactId}/transcript` (and, with the `websocket` feature,
-    /// `POST /emulator/chats/{ContactId}/participants`,
-    /// `POST /emulator/chats/{ContactId}/websockets/{drop,close}` and
-    /// `POST /emulator/settings`).
+    /// The control path: every route of [`CONTROL_ROUTES`], named in [`CONTROL_PATHS`].
     /// `rest` is the path after `/emulator/`.
     pub(super) fn control(&self, request: &Request, rest: &str) -> Reply {
         // A path of no route is answered with the help, before any is served: so every
@@ -148,8 +143,14 @@ impl Service {
             ["chats", contact_id, "websockets", action] => {
                 self.control_websockets(request, contact_id, action)
             }
-            #[cfg(feature = "websocket")]
-            ["settings"] => self.control_settings(request),
+            ["settings"] => self.control_settings(request).unwrap_or_else(|e| e),
+            ["faults"] => self.control_faults(request).unwrap_or_else(|e| e),
+            ["clock"] => self.control_clock(request).unwrap_or_else(|e| e),
+            ["tokens", "revoke"] => self.control_revoke(request).unwrap_or_else(|e| e),
+            ["views"] => self.control_view(request).unwrap_or_else(|e| e),
+            ["chats", contact_id, "authentication"] => self
+                .control_authentication(request, contact_id)
+                .unwrap_or_else(|e| e),
             ["chats", contact_id, "end"] => {
                 if self.end_chat(contact_id) {
                     ok(&json!({}))
@@ -218,41 +219,56 @@ fn is_template(content: &str) -> bool {
 const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
      /emulator/chats/{ContactId}/messages (one message, or several pushed out of order: \
      {\"Messages\":[…],\"Order\":[…]}), /emulator/chats/{ContactId}/events, \
-     /emulator/chats/{ContactId}/end and GET /emulator/chats/{ContactId}/transcript";
+     /emulator/chats/{ContactId}/end, /emulator/chats/{ContactId}/authentication, \
+     /emulator/faults, /emulator/clock, /emulator/settings, /emulator/tokens/revoke, \
+     /emulator/views and GET /emulator/chats/{ContactId}/transcript";
 /// The control path's 404 help: every path it serves.
 #[cfg(feature = "websocket")]
 const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
      /emulator/chats/{ContactId}/messages (one message, or several pushed out of order: \
      {\"Messages\":[…],\"Order\":[…]}), /emulator/chats/{ContactId}/events, \
-     /emulator/chats/{ContactId}/end, /emulator/chats/{ContactId}/participants, \
+     /emulator/chats/{ContactId}/end, /emulator/chats/{ContactId}/authentication, \
+     /emulator/chats/{ContactId}/participants, \
      /emulator/chats/{ContactId}/websockets/drop, /emulator/chats/{ContactId}/websockets/close, \
-     /emulator/settings and GET /emulator/chats/{ContactId}/transcript";
+     /emulator/faults, /emulator/clock, /emulator/settings, /emulator/tokens/revoke, \
+     /emulator/views and GET /emulator/chats/{ContactId}/transcript";
 
 /// Every path the control path serves (after `/emulator/`; `{…}` is any non-empty
 /// segment), each named in [`CONTROL_PATHS`]: a path that matches none is answered with
 /// the help.
 #[cfg(not(feature = "websocket"))]
-const CONTROL_ROUTES: &[&str] = &[
+pub(super) const CONTROL_ROUTES: &[&str] = &[
     "chats",
     "chats/{ContactId}/messages",
     "chats/{ContactId}/events",
     "chats/{ContactId}/end",
     "chats/{ContactId}/transcript",
+    "chats/{ContactId}/authentication",
+    "faults",
+    "clock",
+    "settings",
+    "tokens/revoke",
+    "views",
 ];
 /// Every path the control path serves (after `/emulator/`; `{…}` is any non-empty
 /// segment), each named in [`CONTROL_PATHS`]: a path that matches none is answered with
 /// the help.
 #[cfg(feature = "websocket")]
-const CONTROL_ROUTES: &[&str] = &[
+pub(super) const CONTROL_ROUTES: &[&str] = &[
     "chats",
     "chats/{ContactId}/messages",
     "chats/{ContactId}/events",
     "chats/{ContactId}/end",
     "chats/{ContactId}/transcript",
+    "chats/{ContactId}/authentication",
     "chats/{ContactId}/participants",
     "chats/{ContactId}/websockets/drop",
     "chats/{ContactId}/websockets/close",
+    "faults",
+    "clock",
     "settings",
+    "tokens/revoke",
+    "views",
 ];
 
 /// Whether `rest` (a path after `/emulator/`) is `route`'s.
@@ -331,6 +347,12 @@ mod tests {
             "chats/x/websockets/open",
             "chats/x/websockets",
             "settings/x",
+            "tokens",
+            "tokens/revoke/x",
+            "clock/x",
+            "faults/x",
+            "views/x",
+            "chats/x/authentication/x",
             "uploads",
         ] {
             let reply = service.handle(&request("POST", &format!("/emulator/{rest}"), "{}"));

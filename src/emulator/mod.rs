@@ -22,6 +22,7 @@ mod ops;
 mod out_of_order;
 mod persistent;
 mod protocol;
+mod remote;
 mod s3_cors;
 mod service;
 mod views;
@@ -203,9 +204,14 @@ impl Emulator {
         Endpoint::from_url(&self.endpoint_url()).expect("a socket address is a valid URL")
     }
 
-    /// A client builder already pointed at the emulator.
+    /// A client builder already pointed at the emulator. A
+    /// [`Participant`](crate::Participant) built on its client follows the emulator's
+    /// [clock](Self::clock) (so [`advance_clock`](Self::advance_clock) moves its time too),
+    /// unless its builder is given another ([`ParticipantBuilder::clock`](crate::ParticipantBuilder::clock)).
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder().endpoint_url(self.endpoint_url())
+        Client::builder()
+            .endpoint_url(self.endpoint_url())
+            .participant_clock(Arc::new(self.clock()))
     }
 
     /// Blocks the calling thread for as long as the process runs, while the emulator serves
@@ -449,7 +455,8 @@ impl Emulator {
 
     /// The emulator's clock as a function, for a [`Participant`](crate::Participant)'s
     /// clock ([`ParticipantBuilder::clock`](crate::ParticipantBuilder::clock)), so that the
-    /// participant and the emulator step time together. After the emulator is dropped it
+    /// participant and the emulator step time together: the default of participants on a
+    /// client of [`client_builder`](Self::client_builder). After the emulator is dropped it
     /// reads the system clock.
     pub fn clock(&self) -> impl Fn() -> SystemTime + Send + Sync + 'static {
         let app = Arc::downgrade(&self.app);
@@ -527,7 +534,7 @@ impl Emulator {
 
     /// How many faults [`inject`](Self::inject) queues at most; beyond, a fault is refused
     /// (not queued) until requests have taken some.
-    pub const MAX_QUEUED_FAULTS: usize = 1000;
+    pub const MAX_QUEUED_FAULTS: usize = remote::MAX_QUEUED_FAULTS;
 
     /// Answers the next request, whatever it is, with this error instead of handling it:
     /// HTTP `status`, `X-Amzn-Errortype: error_type`, body `{"message": message}`.
@@ -537,8 +544,10 @@ impl Emulator {
         self.inject(Fault::error(status, error_type, message))
     }
 
-    /// Applies `fault` to the next request that has none yet: faults queue up, one request
-    /// each, and requests after the queue runs dry are handled normally. Returns `false`,
+    /// Applies `fault` to the next request to the service that has none yet: faults queue
+    /// up, one request each, and requests after the queue runs dry are handled normally.
+    /// Requests to the control path (`/emulator/…`, the test's own), to WebSocket URLs and
+    /// to presigned URLs take no fault. Also on the control path: `POST /emulator/faults`. Returns `false`,
     /// queuing nothing, if [`MAX_QUEUED_FAULTS`](Self::MAX_QUEUED_FAULTS) are queued
     /// already: the queue is bounded like everything else the emulator keeps.
     ///
@@ -558,12 +567,7 @@ impl Emulator {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inject(&self, fault: Fault) -> bool {
-        let mut records = self.app.records();
-        if records.faults.len() >= Self::MAX_QUEUED_FAULTS {
-            return false;
-        }
-        records.faults.push_back(fault);
-        true
+        self.app.service.queue_faults(std::iter::once(fault))
     }
 }
 
@@ -693,6 +697,16 @@ mod tests {
                 docs.contains(&format!("`POST {path}`")),
                 "docs/emulator.md must describe POST {path}"
             );
+        }
+        // Every control path, by the router's own list.
+        for route in control::CONTROL_ROUTES {
+            let method = if route.ends_with("transcript") {
+                "GET"
+            } else {
+                "POST"
+            };
+            let named = format!("`{method} /emulator/{route}`");
+            assert!(docs.contains(&named), "docs/emulator.md must name {named}");
         }
         for named in [
             "`GET /participant/views/{ViewToken}`",

@@ -75,6 +75,8 @@ pub(super) struct Service {
     /// Shared with the threads that serve WebSockets, which outlive no request but are
     /// not borrowed from one.
     pub(super) shared: Arc<Shared>,
+    /// The faults queued for the next requests to the service (see `remote.rs`).
+    pub(super) faults: Mutex<VecDeque<super::Fault>>,
 }
 
 /// The state, and what the WebSocket side waits on beside it.
@@ -368,6 +370,7 @@ impl Service {
                 #[cfg(feature = "websocket")]
                 changed: std::sync::Condvar::new(),
             }),
+            faults: Mutex::default(),
         }
     }
 

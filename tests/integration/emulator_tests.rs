@@ -414,3 +414,28 @@ fn the_fault_queue_is_bounded() {
     }
     assert!(!emulator.fail_next(500, "InternalServerException", "x"));
 }
+
+#[test]
+fn a_revoke_over_the_control_path_keeps_no_token_in_seen_requests() {
+    let emulator = Emulator::start().unwrap();
+    let token = emulator.connection_token();
+    let body = serde_json::json!({ "ConnectionToken": token.expose_secret() }).to_string();
+    let a = support::raw::call(
+        emulator.addr(),
+        "POST",
+        "/emulator/tokens/revoke",
+        None,
+        &body,
+    );
+    assert_eq!(a.text(), r#"{"Revoked":true}"#);
+    let seen = emulator.seen_requests();
+    let revoke = seen.last().unwrap();
+    assert_eq!(revoke.path, "/emulator/tokens/revoke");
+    assert!(revoke.body.is_empty(), "{revoke:?}");
+    // The token is refused from then on.
+    let client = emulator.client_builder().sleep_fn(|_| {}).build().unwrap();
+    let e = client
+        .send_event(&token, &SendEventRequest::typing())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied);
+}

@@ -369,3 +369,42 @@ fn against_the_emulator_a_chat_ended_while_away_is_chat_ended() {
         "nothing is sent after the end"
     );
 }
+
+/// The paths of the requests the emulator saw from the `from`th on.
+fn paths_since(emulator: &connect_participant::emulator::Emulator, from: usize) -> Vec<String> {
+    emulator.seen_requests()[from..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+#[test]
+fn a_participant_on_the_emulators_client_follows_its_clock_unless_told_otherwise() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    let token = |chat: &connect_participant::emulator::StartedChat| {
+        ParticipantToken::new(chat.participant_token.clone()).unwrap()
+    };
+    let (chat, other) = (emulator.start_chat(), emulator.start_chat());
+    // No clock given: the emulator's, from the client.
+    let follows = Participant::connect(&client, token(&chat)).unwrap();
+    // Told otherwise: the system clock.
+    let own = Participant::builder(&client, token(&other))
+        .clock(SystemTime::now)
+        .connect()
+        .unwrap();
+    // 30 s before the tokens' expiry by the emulator's clock: within the renewal window.
+    emulator.advance_clock(Duration::from_secs(24 * 3600 - 30));
+    let from = emulator.seen_requests().len();
+    follows
+        .send_message(&SendMessageRequest::text("renewed first"))
+        .unwrap();
+    assert_eq!(
+        paths_since(&emulator, from),
+        ["/participant/connection", "/participant/message"]
+    );
+    let from = emulator.seen_requests().len();
+    own.send_message(&SendMessageRequest::text("not yet by my clock"))
+        .unwrap();
+    assert_eq!(paths_since(&emulator, from), ["/participant/message"]);
+}

@@ -577,7 +577,7 @@ fn the_control_path_mutes_heartbeat_answers() {
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(
         a.text(),
-        r#"{"DeepHeartbeatAnswers":true,"HeartbeatAnswers":false,"WebSocketUpgrades":true}"#
+        r#"{"ConnectionTokenLifetimeSeconds":86400,"DeepHeartbeatAnswers":true,"HeartbeatAnswers":false,"WebSocketUpgrades":true}"#
     );
     assert_eq!(next(&mut stream), "lost: heartbeat missed");
     let a = call(
@@ -598,7 +598,7 @@ fn the_control_path_mutes_heartbeat_answers() {
     );
     assert_eq!(
         a.text(),
-        r#"{"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true,"WebSocketUpgrades":true}"#
+        r#"{"ConnectionTokenLifetimeSeconds":86400,"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true,"WebSocketUpgrades":true}"#
     );
     assert_eq!(next(&mut stream), "lost: deep heartbeat failed");
     for (body, message) in [
@@ -612,8 +612,9 @@ fn the_control_path_mutes_heartbeat_answers() {
         ),
         (
             r#"{"Heartbeats":false}"#,
-            "unknown setting \"Heartbeats\": the settings are HeartbeatAnswers, \
-             DeepHeartbeatAnswers and WebSocketUpgrades",
+            "POST /emulator/settings takes no member \"Heartbeats\": it takes \
+             ConnectionTokenLifetimeSeconds, HeartbeatAnswers, DeepHeartbeatAnswers, \
+             WebSocketUpgrades",
         ),
         (
             r#"{"WebSocketUpgrades":"off"}"#,
@@ -629,7 +630,7 @@ fn the_control_path_mutes_heartbeat_answers() {
     let a = call(addr, "POST", "/emulator/settings", None, "{}");
     assert_eq!(
         a.text(),
-        r#"{"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true,"WebSocketUpgrades":true}"#
+        r#"{"ConnectionTokenLifetimeSeconds":86400,"DeepHeartbeatAnswers":false,"HeartbeatAnswers":true,"WebSocketUpgrades":true}"#
     );
 }
 
@@ -643,9 +644,11 @@ fn the_control_paths_404_lists_every_path() {
         "the control path serves POST /emulator/chats, /emulator/chats/{ContactId}/messages \
          (one message, or several pushed out of order: {\"Messages\":[…],\"Order\":[…]}), \
          /emulator/chats/{ContactId}/events, /emulator/chats/{ContactId}/end, \
+         /emulator/chats/{ContactId}/authentication, \
          /emulator/chats/{ContactId}/participants, \
          /emulator/chats/{ContactId}/websockets/drop, \
-         /emulator/chats/{ContactId}/websockets/close, /emulator/settings and \
+         /emulator/chats/{ContactId}/websockets/close, /emulator/faults, /emulator/clock, \
+         /emulator/settings, /emulator/tokens/revoke, /emulator/views and \
          GET /emulator/chats/{ContactId}/transcript"
     );
 }

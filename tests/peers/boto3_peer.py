@@ -368,6 +368,33 @@ def persistent_chat():
     member(check, item, "RelatedContactId", past["ContactId"], "the past message, with the past chat's ContactId")
 
 
+VIEW = {
+    "Arn": "arn:aws:connect:us-west-2:111122223333:instance/peers/view/form:1",
+    "Content": {"Actions": ["Submit", "Cancel"], "InputSchema": '{"type":"object"}', "Template": '{"Head":{"Title":"Form"}}'},
+    "Id": "form",
+    "Name": "Form",
+    "Version": 1,
+}
+
+
+def views_and_authentication():
+    """DescribeView, GetAuthenticationUrl and CancelParticipantAuthentication answered with
+    success: a view registered and an authentication session started on the control path."""
+    chat = start_chat()
+    _, token = connect(chat)
+    control("/emulator/views", {"ViewToken": "peers-view", "View": VIEW})
+    out = client.describe_view(ConnectionToken=token, ViewToken="peers-view")
+    for path, want in [("Id", VIEW["Id"]), ("Arn", VIEW["Arn"]), ("Name", VIEW["Name"]), ("Version", 1)]:
+        member("DescribeView", out, f"View.{path}", want, "the view registered")
+    for path in ["Actions", "InputSchema", "Template"]:
+        member("DescribeView", out, f"View.Content.{path}", VIEW["Content"][path], "the view registered")
+    session = control(f"/emulator/chats/{chat['ContactId']}/authentication")["SessionId"]
+    out = client.get_authentication_url(ConnectionToken=token, SessionId=session, RedirectUri="https://example.com/back")
+    member("GetAuthenticationUrl", out, "AuthenticationUrl", "url")
+    out = client.cancel_participant_authentication(ConnectionToken=token, SessionId=session)
+    member("CancelParticipantAuthentication", out, "ResponseMetadata.HTTPStatusCode", 200, "HTTP 200")
+
+
 def step(name, body):
     """One step; an exception is a failed check naming it, and the run goes on."""
     try:
@@ -380,5 +407,6 @@ def step(name, body):
 step("whole-chat", whole_chat)
 step("ended-chat", ended_chat)
 step("persistent-chat", persistent_chat)
+step("views-and-authentication", views_and_authentication)
 report_raw()
 sys.exit(0)

@@ -3,7 +3,7 @@
 // SDK parsed them, the errors, an attachment up and down, and a browser's CORS view of the
 // presigned URLs.
 import {
-  BASE, Checks, READ, TYPING, agentSays, corsChecks, endChat, readersOf, requirePinned, startChat,
+  BASE, Checks, READ, TYPING, agentSays, control, corsChecks, endChat, readersOf, requirePinned, startChat,
 } from "./common.mjs";
 
 const sdk = requirePinned("@aws-sdk/client-connectparticipant");
@@ -177,7 +177,37 @@ async function persistentChat() {
   checks.member(id, item, "RelatedContactId", (v) => v === past.ContactId, "the past message, with the past chat's ContactId");
 }
 
+/** The view a form would use, registered on the control path (`POST /emulator/views`). */
+const VIEW = {
+  Arn: "arn:aws:connect:us-west-2:111122223333:instance/peers/view/form:1",
+  Content: { Actions: ["Submit", "Cancel"], InputSchema: "{\"type\":\"object\"}", Template: "{\"Head\":{\"Title\":\"Form\"}}" },
+  Id: "form",
+  Name: "Form",
+  Version: 1,
+};
+
+/** DescribeView, GetAuthenticationUrl and CancelParticipantAuthentication answered with success: a view registered and an authentication session started on the control path. */
+async function viewsAndAuthentication() {
+  const chat = await startChat();
+  const [, token] = await connect(chat);
+  await control("/emulator/views", { ViewToken: "peers-view", View: VIEW });
+  const described = await send("DescribeView", { ConnectionToken: token, ViewToken: "peers-view" });
+  checks.member("DescribeView", described, "View.Id", (v) => v === VIEW.Id, "the view registered");
+  checks.member("DescribeView", described, "View.Arn", (v) => v === VIEW.Arn, "the view registered");
+  checks.member("DescribeView", described, "View.Name", (v) => v === VIEW.Name, "the view registered");
+  checks.member("DescribeView", described, "View.Version", (v) => v === VIEW.Version, "the view registered");
+  checks.member("DescribeView", described, "View.Content.Actions", (v) => JSON.stringify(v) === JSON.stringify(VIEW.Content.Actions), "the view registered");
+  checks.member("DescribeView", described, "View.Content.InputSchema", (v) => v === VIEW.Content.InputSchema, "the view registered");
+  checks.member("DescribeView", described, "View.Content.Template", (v) => v === VIEW.Content.Template, "the view registered");
+  const { SessionId } = await control(`/emulator/chats/${chat.ContactId}/authentication`);
+  const url = await send("GetAuthenticationUrl", { ConnectionToken: token, SessionId, RedirectUri: "https://example.com/back" });
+  checks.member("GetAuthenticationUrl", url, "AuthenticationUrl", "url");
+  const cancelled = await send("CancelParticipantAuthentication", { ConnectionToken: token, SessionId });
+  checks.member("CancelParticipantAuthentication", cancelled, "$metadata.httpStatusCode", (v) => v === 200, "HTTP 200");
+}
+
 await checks.step("whole-chat", wholeChat);
 await checks.step("ended-chat", endedChat);
 await checks.step("persistent-chat", persistentChat);
+await checks.step("views-and-authentication", viewsAndAuthentication);
 process.exit(0);

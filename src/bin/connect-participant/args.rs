@@ -5,6 +5,8 @@
 mod line;
 mod requests;
 
+pub use requests::EmulatorSettings;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -178,7 +180,14 @@ impl Name {
                 "--journal",
                 "--ordered",
             ],
-            Name::Emulator => &["--port"],
+            Name::Emulator => &[
+                "--port",
+                "--connection-token-lifetime",
+                "--max-chats",
+                "--max-connections",
+                "--max-websockets",
+                "--idle-timeout",
+            ],
         }
     }
 
@@ -255,6 +264,15 @@ const OPTIONS: &[(&str, &str, Arity)] = &[
     ("--start-position", "--start-position", Arity::One),
     ("--no-paginate", "--no-paginate", Arity::Flag),
     ("--port", "--port", Arity::One),
+    (
+        "--connection-token-lifetime",
+        "--connection-token-lifetime",
+        Arity::One,
+    ),
+    ("--max-chats", "--max-chats", Arity::One),
+    ("--max-connections", "--max-connections", Arity::One),
+    ("--max-websockets", "--max-websockets", Arity::One),
+    ("--idle-timeout", "--idle-timeout", Arity::One),
     ("--history", "--history", Arity::Flag),
     ("--heartbeat-ms", "--heartbeat-ms", Arity::One),
     ("--participant-id", "--participant-id", Arity::One),
@@ -378,9 +396,10 @@ pub enum Command {
         /// Release events in `AbsoluteTime` order.
         ordered: bool,
     },
-    /// Serve the emulator on this port (0: a free one).
+    /// Serve the emulator on this port (0: a free one), with these settings.
     Emulator {
         port: u16,
+        settings: EmulatorSettings,
     },
 }
 

@@ -207,8 +207,8 @@ fn run<R: BufRead>(
     source: &mut TokenSource<R>,
     io: &mut Streams<'_>,
 ) -> Result<(), Failure> {
-    if let Command::Emulator { port } = a.command {
-        return emulator::serve(port, io);
+    if let Command::Emulator { port, settings } = a.command {
+        return emulator::serve(port, settings, io);
     }
     let local = prepare(&a.command)?;
     let client = client(a.name(), &a.service, env)?;

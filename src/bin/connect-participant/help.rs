@@ -497,23 +497,62 @@ const HELP_EMULATOR: &str = "\
 Run the bundled Participant Service emulator as a local service on
 127.0.0.1, for trying clients and scripts without AWS.
 
-Usage: connect-participant emulator [--port <N>]
+Usage: connect-participant emulator [--port <N>] [settings]
 
 Options:
-  --port <N>   the port to listen on (0 or none: a free one)
+  --port <N>                the port to listen on (0 or none: a free one)
+  --connection-token-lifetime <SECONDS>
+                            how long connection tokens last (1 to
+                            315360000; default 86400)
+  --max-chats <N>           chats kept, the oldest forgotten (1 to 1000000;
+                            default 1000)
+  --max-connections <N>     open HTTP connections (1 to 10000; default 256)
+  --max-websockets <N>      open WebSockets (0 to 10000; default 256)
+  --idle-timeout <SECONDS>  a silent connection is closed (1 to 86400;
+                            default 60)
 
 The first line of standard output is the emulator's base URL, such as
 http://127.0.0.1:8421; give it to the other commands as --endpoint-url. The
 emulator then serves until the process is killed (Ctrl-C, SIGTERM); standard
-input is not read. Start a chat on its control path:
-  curl -s -X POST -H 'Content-Type: application/json' \\
-      http://127.0.0.1:8421/emulator/chats
-answers {\"ContactId\":...,\"ParticipantId\":...,\"ParticipantToken\":...}
-(the customer's); POST /emulator/chats/<ContactId>/messages with
-{\"Content\":...,\"ContentType\":...} makes the agent speak, /events with
-{\"ContentType\":...} sends any event, /end ends the chat; /websockets/drop and
-POST /emulator/settings make outages (see the crate's docs/emulator.md).
-It is for local use only: anything that can reach the port can use it.
+input is not read. It is for local use only: anything that can reach the
+port can use it.
+
+Its control path takes POSTs of JSON (and one GET). With
+  U=http://127.0.0.1:8421/emulator; J='Content-Type: application/json'
+  C=<ContactId>
+start a chat, answered {\"ContactId\":...,\"ParticipantId\":...,
+\"ParticipantToken\":...} (the customer's):
+  curl -s -H \"$J\" -d '{}' $U/chats
+the agent speaks, sends an event, ends the chat:
+  curl -s -H \"$J\" -d '{\"Content\":\"Hi\",\"ContentType\":\"text/plain\"}' \\
+      $U/chats/$C/messages
+  curl -s -H \"$J\" -d '{\"ContentType\":'\\
+'\"application/vnd.amazonaws.connect.event.typing\"}' $U/chats/$C/events
+  curl -s -H \"$J\" -d '{}' $U/chats/$C/end
+read the whole transcript:
+  curl -s $U/chats/$C/transcript
+add a participant, start an authentication session (its SessionId):
+  curl -s -H \"$J\" -d '{\"ParticipantRole\":\"CUSTOM_BOT\",\"DisplayName\":\"Bot\"}' \\
+      $U/chats/$C/participants
+  curl -s -H \"$J\" -d '{}' $U/chats/$C/authentication
+drop or close the chat's WebSockets (\"ParticipantId\":... for one's):
+  curl -s -H \"$J\" -d '{}' $U/chats/$C/websockets/drop
+  curl -s -H \"$J\" -d '{\"Code\":1001}' $U/chats/$C/websockets/close
+register a view for describe-view:
+  curl -s -H \"$J\" -d '{\"ViewToken\":\"v1\",\"View\":{\"Id\":\"v\",\"Name\":\"Form\"}}' \\
+      $U/views
+fail the next request (or \"Count\":n of them; or \"Fault\":\"Stall\",
+\"CloseBeforeHandling\", \"CloseAfterHandling\", \"CloseMidResponse\"):
+  curl -s -H \"$J\" -d '{\"Fault\":\"Error\",\"Status\":429,\"ErrorType\":'\\
+'\"ThrottlingException\"}' $U/faults
+step the clock, revoke a connection token:
+  curl -s -H \"$J\" -d '{\"AdvanceSeconds\":86400}' $U/clock
+  curl -s -H \"$J\" -d '{\"ConnectionToken\":\"...\"}' $U/tokens/revoke
+token lifetime, heartbeat answers, WebSocket upgrades (each optional):
+  curl -s -H \"$J\" -d '{\"ConnectionTokenLifetimeSeconds\":5,'\\
+'\"HeartbeatAnswers\":false,\"WebSocketUpgrades\":true}' $U/settings
+An unknown path is answered 404 with the list of paths; see the crate's
+docs/emulator.md for every member.
 
 Exit status: 0 never (it serves until killed), 2 usage error, 4 the port
 could not be bound.

@@ -146,7 +146,7 @@ impl Emulator {
                 .chats
                 .chat(contact_id)
                 .ok_or_else(|| unknown_contact(contact_id))?;
-            state.hub.drop_sockets(contact_id)
+            state.hub.drop_sockets(contact_id, None)
         };
         self.app.service.shared.changed.notify_all();
         Ok(n)

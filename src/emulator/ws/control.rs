@@ -4,9 +4,11 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Hub;
 use crate::emulator::control::unknown_chat;
 use crate::emulator::http::{Reply, Request};
-use crate::emulator::protocol::{body, ok, serialization, validation};
+use crate::emulator::protocol::{body, not_found, ok, serialization, string, validation};
+use crate::emulator::remote::only;
 use crate::emulator::service::Service;
 
 /// Can a server send this close code? 1000 to 1003 and 1007 to 1014 (RFC 6455 and the
@@ -23,83 +25,116 @@ pub(in crate::emulator) const CLOSE_CODE_RULE: &str =
 
 impl Service {
     /// `POST /emulator/chats/{ContactId}/websockets/drop` (no close frame) and
-    /// `.../websockets/close` with `{"Code": n}`: `{"WebSockets": how many}`.
+    /// `.../websockets/close` with `{"Code": n}`, of every participant or, with
+    /// `"ParticipantId"`, of one: `{"WebSockets": how many}`.
     pub(in crate::emulator) fn control_websockets(
         &self,
         request: &Request,
         contact_id: &str,
         action: &str,
     ) -> Reply {
-        let code = match action {
-            "drop" => None,
-            "close" => match close_code(request) {
-                Ok(code) => Some(code),
-                Err(reply) => return reply,
-            },
-            _ => return unknown_path(),
+        let (code, participant) = match sockets_request(request, action) {
+            Ok(asked) => asked,
+            Err(reply) => return reply,
         };
         let n = {
             let mut state = self.lock();
-            if state.chats.chat(contact_id).is_none() {
+            let Some(chat) = state.chats.chat(contact_id) else {
                 return unknown_chat(contact_id);
-            }
+            };
+            let who = match participant {
+                None => None,
+                Some(id) => match chat.participants.iter().position(|p| p.id == id) {
+                    Some(who) => Some(who),
+                    None => {
+                        return not_found(&format!(
+                            "the chat {contact_id} has no participant with ParticipantId {id}"
+                        ));
+                    }
+                },
+            };
             match code {
-                None => state.hub.drop_sockets(contact_id),
-                Some(code) => state.hub.close(contact_id, None, code),
+                None => state.hub.drop_sockets(contact_id, who),
+                Some(code) => state.hub.close(contact_id, who, code),
             }
         };
         self.shared.changed.notify_all();
         ok(&json!({ "WebSockets": n }))
     }
+}
 
-    /// `POST /emulator/settings` with `{"HeartbeatAnswers": bool, "DeepHeartbeatAnswers":
-    /// bool}`, either absent to leave it as it is: `{}` with both as they are now.
-    pub(in crate::emulator) fn control_settings(&self, request: &Request) -> Reply {
-        let map = match body(request) {
-            Ok(map) => map,
-            Err(reply) => return reply,
-        };
-        if let Some(name) = map.keys().find(|k| {
-            !matches!(
-                k.as_str(),
-                "HeartbeatAnswers" | "DeepHeartbeatAnswers" | "WebSocketUpgrades"
-            )
-        }) {
-            return validation(format!(
-                "unknown setting {}: the settings are HeartbeatAnswers, DeepHeartbeatAnswers \
-                 and WebSocketUpgrades",
-                Value::from(name.as_str())
-            ));
+/// What a `websockets/drop` or `websockets/close` body asks: the close code (none for a
+/// drop) and the participant, if one.
+fn sockets_request(
+    request: &Request,
+    action: &str,
+) -> Result<(Option<u16>, Option<String>), Reply> {
+    let map = body(request)?;
+    let code = match action {
+        "drop" => {
+            only(
+                &map,
+                &["ParticipantId"],
+                "POST /emulator/chats/{ContactId}/websockets/drop",
+            )?;
+            None
         }
-        let (heartbeat, deep, upgrades) = match (
-            boolean(&map, "HeartbeatAnswers"),
-            boolean(&map, "DeepHeartbeatAnswers"),
-            boolean(&map, "WebSocketUpgrades"),
-        ) {
-            (Ok(h), Ok(d), Ok(u)) => (h, d, u),
-            (Err(reply), _, _) | (_, Err(reply), _) | (_, _, Err(reply)) => return reply,
-        };
-        let mut state = self.lock();
-        if let Some(on) = heartbeat {
-            state.hub.heartbeat_answers = on;
+        "close" => {
+            only(
+                &map,
+                &["Code", "ParticipantId"],
+                "POST /emulator/chats/{ContactId}/websockets/close",
+            )?;
+            Some(close_code(&map)?)
         }
-        if let Some(on) = deep {
-            state.hub.deep_heartbeat_answers = on;
+        _ => return Err(unknown_path()),
+    };
+    let participant = string(&map, "ParticipantId")?;
+    if participant.as_deref().is_some_and(str::is_empty) {
+        return Err(validation("ParticipantId must not be empty"));
+    }
+    Ok((code, participant))
+}
+
+/// The WebSocket switches of a `POST /emulator/settings` body: each `None` if left out.
+pub(in crate::emulator) struct Switches {
+    heartbeat: Option<bool>,
+    deep: Option<bool>,
+    upgrades: Option<bool>,
+}
+
+/// Reads the WebSocket switches of a settings body: `true`, `false`, or left out.
+pub(in crate::emulator) fn switches(map: &Map<String, Value>) -> Result<Switches, Reply> {
+    Ok(Switches {
+        heartbeat: boolean(map, "HeartbeatAnswers")?,
+        deep: boolean(map, "DeepHeartbeatAnswers")?,
+        upgrades: boolean(map, "WebSocketUpgrades")?,
+    })
+}
+
+impl Switches {
+    /// Sets those given on the hub, and writes all three as they are now into `answer`.
+    pub(in crate::emulator) fn apply(self, hub: &mut Hub, answer: &mut Map<String, Value>) {
+        if let Some(on) = self.heartbeat {
+            hub.heartbeat_answers = on;
         }
-        if let Some(on) = upgrades {
-            state.hub.upgrades = on;
+        if let Some(on) = self.deep {
+            hub.deep_heartbeat_answers = on;
         }
-        ok(&json!({
-            "HeartbeatAnswers": state.hub.heartbeat_answers,
-            "DeepHeartbeatAnswers": state.hub.deep_heartbeat_answers,
-            "WebSocketUpgrades": state.hub.upgrades,
-        }))
+        if let Some(on) = self.upgrades {
+            hub.upgrades = on;
+        }
+        answer.insert("HeartbeatAnswers".into(), json!(hub.heartbeat_answers));
+        answer.insert(
+            "DeepHeartbeatAnswers".into(),
+            json!(hub.deep_heartbeat_answers),
+        );
+        answer.insert("WebSocketUpgrades".into(), json!(hub.upgrades));
     }
 }
 
 /// The `Code` of a close request: required, an integer a server can send.
-fn close_code(request: &Request) -> Result<u16, Reply> {
-    let map = body(request)?;
+fn close_code(map: &Map<String, Value>) -> Result<u16, Reply> {
     let code = match map.get("Code") {
         None | Some(Value::Null) => return Err(validation("Code is required")),
         Some(Value::Number(n)) => n.as_u64(),
@@ -120,7 +155,7 @@ fn boolean(map: &Map<String, Value>, name: &str) -> Result<Option<bool>, Reply> 
 }
 
 fn unknown_path() -> Reply {
-    crate::emulator::protocol::not_found(
+    not_found(
         "a chat's WebSockets are dropped with POST /emulator/chats/{ContactId}/websockets/drop \
          and closed with POST /emulator/chats/{ContactId}/websockets/close",
     )

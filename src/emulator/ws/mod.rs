@@ -14,7 +14,7 @@
 
 mod agent;
 mod api;
-mod control;
+pub(super) mod control;
 mod socket;
 #[cfg(test)]
 mod tests;
@@ -222,9 +222,10 @@ impl Hub {
         n
     }
 
-    /// Drops every socket of a chat: TCP shutdown, no close frame. How many.
-    fn drop_sockets(&mut self, contact_id: &str) -> usize {
-        let ids = self.of_chat(contact_id, None, false);
+    /// Drops every socket of a chat (of one participant, if `who`): TCP shutdown, no close
+    /// frame. How many.
+    fn drop_sockets(&mut self, contact_id: &str, who: Option<usize>) -> usize {
+        let ids = self.of_chat(contact_id, who, false);
         for id in &ids {
             if let Some(socket) = self.sockets.remove(id) {
                 if let Some(stream) = socket.stream {

@@ -1,5 +1,7 @@
 //! The `emulator` command: the emulator as a process of its own, serving the others.
 
+mod control;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -9,6 +11,7 @@ use serde_json::Value;
 
 use super::{Token, assert_command_usage_error, assert_success, code, run, stderr, stdout};
 use crate::support::process::{BIN, bounded_wait};
+use crate::support::raw::call;
 
 /// A spawned `emulator` command, killed when dropped (also when a test fails).
 struct Served(Child);
@@ -122,5 +125,32 @@ fn emulator_without_port_takes_a_free_one_and_a_taken_port_exits_4() {
         &out,
         "emulator",
         "--port needs a port number from 0 to 65535 (0: a free one); got \"x\"",
+    );
+}
+
+#[test]
+fn emulator_takes_the_builders_settings_as_flags() {
+    let (_served, line) = serve(&["--max-chats", "1", "--connection-token-lifetime", "7"]);
+    let addr = line
+        .trim_end()
+        .strip_prefix("http://")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let start = || call(addr, "POST", "/emulator/chats", None, "{}").json()["ContactId"].clone();
+    let (first, second) = (start(), start());
+    let transcript = |c: &Value| {
+        let path = format!("/emulator/chats/{}/transcript", c.as_str().unwrap());
+        call(addr, "GET", &path, None, "").status
+    };
+    // One chat kept: the first was forgotten to make room for the second.
+    assert_eq!((transcript(&first), transcript(&second)), (404, 200));
+    let settings = call(addr, "POST", "/emulator/settings", None, "{}").json();
+    assert_eq!(settings["ConnectionTokenLifetimeSeconds"], 7);
+    let out = run(&["emulator", "--max-chats", "0"], Token::Stdin(""));
+    assert_command_usage_error(
+        &out,
+        "emulator",
+        "--max-chats needs a whole number of chats from 1 to 1000000; got \"0\"",
     );
 }

@@ -1,7 +1,7 @@
 //! What the stream's topic files share: a chat on the emulator with its customer
 //! connected, and stream timers fast enough that every recovery takes milliseconds.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use connect_participant::emulator::{Emulator, StartedChat};
 use connect_participant::{Participant, ParticipantToken, StreamBuilder};
@@ -21,7 +21,10 @@ impl Setup {
         let chat = emulator.start_chat();
         let client = emulator.client_builder().build().unwrap();
         let token = ParticipantToken::new(chat.participant_token.clone()).unwrap();
-        let mut builder = Participant::builder(&client, token);
+        // The system clock, not the emulator's (a participant's default on the emulator's
+        // client): the stream's tests step the emulator's clock alone, so that the
+        // emulator refuses a URL the participant still holds fresh.
+        let mut builder = Participant::builder(&client, token).clock(SystemTime::now);
         if knows_its_id {
             builder = builder.participant_id(chat.customer_participant_id.clone());
         }

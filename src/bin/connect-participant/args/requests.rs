@@ -385,7 +385,63 @@ fn emulator(given: &Given<'_>) -> Result<Command, UsageError> {
             )
         })?,
     };
-    Ok(Command::Emulator { port })
+    let settings = EmulatorSettings {
+        connection_token_lifetime: whole(
+            given,
+            "--connection-token-lifetime",
+            "seconds",
+            1,
+            315_360_000,
+        )?,
+        max_chats: whole(given, "--max-chats", "chats", 1, 1_000_000)?,
+        max_connections: whole(given, "--max-connections", "connections", 1, 10_000)?,
+        max_websockets: whole(given, "--max-websockets", "sockets", 0, 10_000)?,
+        idle_timeout: whole(given, "--idle-timeout", "seconds", 1, 86_400)?,
+    };
+    Ok(Command::Emulator { port, settings })
+}
+
+/// The emulator's builder settings that `emulator` takes as options; each `None` keeps
+/// the builder's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmulatorSettings {
+    /// `--connection-token-lifetime`, in seconds.
+    pub connection_token_lifetime: Option<u64>,
+    /// `--max-chats`.
+    pub max_chats: Option<u64>,
+    /// `--max-connections`.
+    pub max_connections: Option<u64>,
+    /// `--max-websockets` (0: no WebSocket is served).
+    pub max_websockets: Option<u64>,
+    /// `--idle-timeout`, in seconds.
+    pub idle_timeout: Option<u64>,
+}
+
+/// A whole number option from `min` to `max`, if given.
+fn whole(
+    given: &Given<'_>,
+    option: &str,
+    unit: &str,
+    min: u64,
+    max: u64,
+) -> Result<Option<u64>, UsageError> {
+    let Some(value) = given.one(option) else {
+        return Ok(None);
+    };
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .map(Some)
+        .ok_or_else(|| {
+            UsageError::of(
+                Name::Emulator,
+                format!(
+                    "{option} needs a whole number of {unit} from {min} to {max}; got {}",
+                    quoted(value)
+                ),
+            )
+        })
 }
 
 /// The file extensions the service takes, as the library lists them.

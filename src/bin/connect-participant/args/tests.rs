@@ -512,11 +512,78 @@ fn view_and_authentication_commands_take_their_members() {
 }
 
 #[test]
+fn emulator_takes_the_builders_settings_as_whole_numbers_within_bounds() {
+    let a = run(&[
+        "emulator",
+        "--connection-token-lifetime",
+        "5",
+        "--max-chats",
+        "3",
+        "--max-connections",
+        "16",
+        "--max-websockets",
+        "0",
+        "--idle-timeout",
+        "2",
+    ]);
+    assert_eq!(
+        a.command,
+        Command::Emulator {
+            port: 0,
+            settings: EmulatorSettings {
+                connection_token_lifetime: Some(5),
+                max_chats: Some(3),
+                max_connections: Some(16),
+                max_websockets: Some(0),
+                idle_timeout: Some(2),
+            }
+        }
+    );
+    for (option, value, rule) in [
+        (
+            "--connection-token-lifetime",
+            "0",
+            "seconds from 1 to 315360000",
+        ),
+        (
+            "--connection-token-lifetime",
+            "1.5",
+            "seconds from 1 to 315360000",
+        ),
+        ("--max-chats", "-1", "chats from 1 to 1000000"),
+        ("--max-chats", "1000001", "chats from 1 to 1000000"),
+        ("--max-connections", "0", "connections from 1 to 10000"),
+        ("--max-websockets", "10001", "sockets from 0 to 10000"),
+        (
+            "--idle-timeout",
+            "99999999999999999999999",
+            "seconds from 1 to 86400",
+        ),
+        ("--idle-timeout", "", "seconds from 1 to 86400"),
+    ] {
+        assert_eq!(
+            usage_error(&["emulator", option, value]),
+            format!("{option} needs a whole number of {rule}; got \"{value}\""),
+        );
+    }
+}
+
+#[test]
 fn emulator_takes_a_port_and_no_service_options() {
-    assert_eq!(run(&["emulator"]).command, Command::Emulator { port: 0 });
+    let defaults = EmulatorSettings::default();
+    assert_eq!(
+        run(&["emulator"]).command,
+        Command::Emulator {
+            port: 0,
+            settings: defaults
+        }
+    );
     assert_eq!(
         run(&["emulator", "--port", "8421"]).command,
-        Command::Emulator { port: 8421 }
+        Command::Emulator {
+            port: 8421,
+            settings: defaults
+        }
     );
     assert_eq!(
         usage_error(&["emulator", "--port", "70000"]),
