@@ -467,6 +467,7 @@ impl ClientBuilder {
     /// The clock that the [`Participant`](crate::Participant)s built on the client read
     /// unless their builder is given another: how a client of the emulator's
     /// (`Emulator::client_builder`) makes its participants follow the emulator's clock.
+    #[cfg(feature = "emulator")]
     pub(crate) fn participant_clock(mut self, clock: Arc<ClockFn>) -> Self {
         self.clock = Some(clock);
         self
