@@ -2,13 +2,15 @@
 //! a streamed bot message's chunks put together in order. Pure, no IO.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 
 use super::event::{Event, classify};
 use crate::ops::transcript::{Item, ItemType, ParticipantRole};
 use crate::time::Timestamp;
 
 /// How many item `Id`s are remembered to drop duplicates: far more than a reconnection's
-/// gap or the frames a server sends twice, at about 100 bytes each.
+/// gap or the frames a server sends twice, at about 41 bytes each (a hash of the `Id` and
+/// the fingerprint in the map, the hash again in the order, with the map's spare room).
 pub(crate) const MAX_SEEN: usize = 10_000;
 /// How many streamed messages may be in progress at once; past it the oldest is
 /// forgotten (its completed item still arrives whole).
@@ -23,10 +25,15 @@ const MAX_STITCHED: usize = 1024 * 1024;
 /// The delivery state of one stream.
 #[derive(Default)]
 pub(crate) struct Delivery {
-    /// `Id` → fingerprint of the version last yielded.
-    seen: HashMap<String, u64>,
-    /// The `Id`s in `seen`, oldest first, to forget the oldest.
-    order: VecDeque<String>,
+    /// Hash of an `Id` → fingerprint of the version last yielded. The `Id` itself is not
+    /// kept: two different `Id`s share a 64-bit hash about once in 10^12 streams of 10,000
+    /// items, and the hash's keys are this stream's own, random, so no sender can make
+    /// two `Id`s collide on purpose.
+    seen: HashMap<u64, u64>,
+    /// The hashes in `seen`, oldest first, to forget the oldest.
+    order: VecDeque<u64>,
+    /// The keys of the `Id`s' hash.
+    keys: RandomState,
     partial: HashMap<String, Partial>,
     partial_order: VecDeque<String>,
 }
@@ -64,13 +71,32 @@ impl Delivery {
     /// Remembers `item` as seen without yielding it (what the stream skips on purpose).
     pub(crate) fn mark_seen(&mut self, item: &Item) {
         if let Some(id) = &item.id {
-            self.remember(id.clone(), item.fingerprint());
+            self.remember(self.key(id), item.fingerprint());
         }
     }
 
     /// Has an item with this `Id` been yielded (or marked seen)?
     pub(crate) fn knows(&self, id: &str) -> bool {
-        self.seen.contains_key(id)
+        self.seen.contains_key(&self.key(id))
+    }
+
+    /// What `seen` knows an `Id` by.
+    fn key(&self, id: &str) -> u64 {
+        self.keys.hash_one(id)
+    }
+
+    /// The bytes the seen-items set holds: its map's and deque's room (what is allocated,
+    /// used or not) times the size of an entry, with the map's control byte per bucket.
+    /// Nothing else of it is on the heap.
+    #[cfg(test)]
+    pub(crate) fn seen_bytes(&self) -> usize {
+        use std::mem::size_of;
+        // A map's room is a power of two of buckets, 7/8 of which it fills.
+        let buckets = match self.seen.capacity() {
+            0 => 0,
+            n => (n * 8 / 7).next_power_of_two(),
+        };
+        buckets * (size_of::<(u64, u64)>() + 1) + self.order.capacity() * size_of::<u64>()
     }
 
     /// A whole item: new, a duplicate, or a new version of one already yielded.
@@ -78,18 +104,19 @@ impl Delivery {
     /// whose chunks were yielded).
     fn versioned(&mut self, id: String, item: Item, force_update: bool, out: &mut Vec<Event>) {
         let print = item.fingerprint();
-        match self.seen.get(&id) {
+        let key = self.key(&id);
+        match self.seen.get(&key) {
             Some(&old) if old == print && !force_update => {}
             Some(_) => {
-                self.seen.insert(id, print);
+                self.seen.insert(key, print);
                 out.push(Event::Update(item));
             }
             None if force_update => {
-                self.remember(id, print);
+                self.remember(key, print);
                 out.push(Event::Update(item));
             }
             None => {
-                self.remember(id, print);
+                self.remember(key, print);
                 classify(item, out);
             }
         }
@@ -98,7 +125,8 @@ impl Delivery {
     /// One chunk of a streamed message (a bot's message sent in parts that share an
     /// `Id`, `MessageMetadata.ChunkNumber` counting them).
     fn chunk(&mut self, id: String, item: Item, out: &mut Vec<Event>) {
-        if self.seen.contains_key(&id) && !self.partial.contains_key(&id) {
+        let key = self.key(&id);
+        if self.seen.contains_key(&key) && !self.partial.contains_key(&id) {
             // The completed message is already out: a late chunk changes nothing.
             return;
         }
@@ -151,11 +179,11 @@ impl Delivery {
         stitched.content = Some(partial.content.clone());
         stitched.absolute_time = partial.first_time.clone();
         let print = stitched.fingerprint();
-        if let Some(known) = self.seen.get_mut(&id) {
+        if let Some(known) = self.seen.get_mut(&key) {
             *known = print;
             out.push(Event::Update(stitched));
         } else {
-            self.remember(id, print);
+            self.remember(key, print);
             out.push(Event::Message(stitched));
         }
     }
@@ -170,14 +198,15 @@ impl Delivery {
         }
     }
 
-    fn remember(&mut self, id: String, print: u64) {
+    /// Remembers a new `Id` (by its hash), forgetting the oldest past [`MAX_SEEN`].
+    fn remember(&mut self, key: u64, print: u64) {
         if self.seen.len() >= MAX_SEEN {
             if let Some(oldest) = self.order.pop_front() {
                 self.seen.remove(&oldest);
             }
         }
-        self.order.push_back(id.clone());
-        self.seen.insert(id, print);
+        self.order.push_back(key);
+        self.seen.insert(key, print);
     }
 }
 
@@ -339,6 +368,29 @@ mod tests {
         assert_eq!(d.seen.len(), MAX_SEEN);
         assert!(!d.knows("0"));
         assert!(d.knows(&(MAX_SEEN + 4).to_string()));
+    }
+
+    #[test]
+    fn ten_thousand_seen_items_hold_less_than_a_megabyte() {
+        let mut d = Delivery::default();
+        let mut out = Vec::new();
+        // Ids the size of the service's (UUIDs, 36 characters), each a message yielded once.
+        let id = |i: usize| format!("{i:08x}-0000-4000-8000-{:012x}", i * 7919);
+        for i in 0..MAX_SEEN {
+            d.accept(message(&id(i), "hello"), &mut out);
+        }
+        assert_eq!(out.len(), MAX_SEEN);
+        assert_eq!(d.seen.len(), MAX_SEEN);
+        let bytes = d.seen_bytes();
+        assert!(bytes < 1_000_000, "{bytes} bytes for {MAX_SEEN} items");
+        // The same guarantees: each item once, a changed one an update.
+        out.clear();
+        d.accept(message(&id(0), "hello"), &mut out);
+        d.accept(message(&id(MAX_SEEN - 1), "hello"), &mut out);
+        assert!(out.is_empty());
+        d.accept(message(&id(5), "hello!"), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].name(), "update");
     }
 
     #[test]
