@@ -80,10 +80,16 @@ pub(crate) struct Net {
     sockets: Sockets,
 }
 
-/// The WebSocket's agent: the chain ends in the handoff; nothing is ever pooled.
+/// The WebSocket's agents: the chain ends in the handoff; nothing is ever pooled.
 #[cfg(feature = "websocket")]
 struct Sockets {
+    /// Through the client's proxy, if it has one.
     agent: ureq::Agent,
+    /// Without a proxy, for a loopback host. An agent of its own rather than a request's
+    /// own setting: ureq builds a request-level configuration's rustls configuration anew
+    /// for each connection (a root store per stream, 286 KiB with roots added by PEM)
+    /// unless an agent-level connection has built it first.
+    direct: ureq::Agent,
     taken: Arc<handoff::Taken>,
     proxy: Option<ureq::Proxy>,
     /// The client's timeout: a socket's reads and writes, and its upgrade.
@@ -96,6 +102,8 @@ impl Net {
     /// Builds the agents. Nothing is sent.
     pub(crate) fn new(s: &Settings<'_>) -> Net {
         let proxy = s.proxy.clone();
+        #[cfg(feature = "websocket")]
+        let no_proxy = None;
         // One TLS configuration for every connection: the shared rustls link builds its
         // rustls configuration from it once and reuses it for both agents, which is right
         // only because both are given this same one.
@@ -103,7 +111,7 @@ impl Net {
             .root_certs(s.root_certs.clone())
             .build();
         let rustls = Arc::new(RustlsConnector::default());
-        let config = |(input, output): (usize, usize)| {
+        let config = |(input, output): (usize, usize), proxy: &Option<ureq::Proxy>| {
             ureq::Agent::config_builder()
                 .tls_config(tls_config.clone())
                 // AWS errors come as 4xx/5xx with a body that must be read.
@@ -131,23 +139,31 @@ impl Net {
                 .chain(TcpConnector::default())
                 .chain(Shared(Arc::clone(&rustls)))
                 .chain(Coalescing);
-        let agent =
-            ureq::Agent::with_parts(config(CALL_BUFFERS), calls, EndpointResolver::default());
+        let agent = ureq::Agent::with_parts(
+            config(CALL_BUFFERS, &proxy),
+            calls,
+            EndpointResolver::default(),
+        );
         #[cfg(feature = "websocket")]
         let sockets = {
             let taken = Arc::new(handoff::Taken::default());
-            let chain =
+            let chain = || {
                 ().chain(ConnectProxyConnector::default())
                     .chain(TcpConnector::default())
                     .chain(handoff::SetupDeadline)
-                    .chain(Shared(rustls))
-                    .chain(handoff::Handoff(Arc::clone(&taken)));
-            Sockets {
-                agent: ureq::Agent::with_parts(
-                    config(SOCKET_BUFFERS),
-                    chain,
+                    .chain(Shared(Arc::clone(&rustls)))
+                    .chain(handoff::Handoff(Arc::clone(&taken)))
+            };
+            let agent = |proxy| {
+                ureq::Agent::with_parts(
+                    config(SOCKET_BUFFERS, proxy),
+                    chain(),
                     EndpointResolver::default(),
-                ),
+                )
+            };
+            Sockets {
+                agent: agent(&proxy),
+                direct: agent(&no_proxy),
                 taken,
                 proxy,
                 timeout: s.timeout,
@@ -155,7 +171,7 @@ impl Net {
             }
         };
         #[cfg(not(feature = "websocket"))]
-        let _ = (rustls, proxy);
+        let _ = rustls;
         Net {
             agent,
             bounds: Bounds {
@@ -230,13 +246,13 @@ impl Net {
         let request = ureq::http::Request::get(uri)
             .body(())
             .map_err(|_| not_a_url())?;
-        let request = if loopback {
-            // A local server is reached directly, whatever proxy the environment names.
-            sockets.agent.configure_request(request).proxy(None).build()
+        // A local server is reached directly, whatever proxy the environment names.
+        let agent = if loopback {
+            &sockets.direct
         } else {
-            request
+            &sockets.agent
         };
-        let outcome = sockets.agent.run(request);
+        let outcome = agent.run(request);
         match sockets.taken.collect(ticket, sockets.timeout) {
             Some(conn) => Ok(conn),
             None => Err(connect_error(

@@ -648,6 +648,50 @@ mod tests {
         );
     }
 
+    #[test]
+    fn every_wss_socket_of_a_client_shares_its_tls_configuration() {
+        // One rustls configuration per client holds one session cache: the second socket
+        // to a server resumes the first's session. A configuration (and root store) built
+        // per socket would make a full handshake each time.
+        let ca = Ca::new("Shared Config Test CA");
+        let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+        let tls = Arc::new(server_config(cert, key));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "wss://{}/connect?token=s3cr3t",
+            listener.local_addr().unwrap()
+        );
+        let server = std::thread::spawn(move || {
+            let mut kinds = Vec::new();
+            for _ in 0..2 {
+                let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+                tcp.set_read_timeout(Some(Duration::from_secs(10)))
+                    .map_err(|e| e.to_string())?;
+                let conn =
+                    rustls::ServerConnection::new(Arc::clone(&tls)).map_err(|e| e.to_string())?;
+                let mut stream = rustls::StreamOwned::new(conn, tcp);
+                while stream.conn.is_handshaking() {
+                    stream
+                        .conn
+                        .complete_io(&mut stream.sock)
+                        .map_err(|e| e.to_string())?;
+                }
+                kinds.push(format!("{:?}", stream.conn.handshake_kind()));
+                upgrade_and_push(stream)?;
+            }
+            Ok::<_, String>(kinds)
+        });
+        // A plain-HTTP endpoint: no call has made a TLS connection before the sockets.
+        let net = room_trusting(None, trusting(&ca), Duration::from_secs(5), false);
+        let url = WebSocketUrl::new(url);
+        opens_and_reads_what_is_pushed(&url, &net);
+        opens_and_reads_what_is_pushed(&url, &net);
+        assert_eq!(
+            server.join().unwrap().unwrap(),
+            ["Some(Full)", "Some(Resumed)"]
+        );
+    }
+
     /// A WebSocket server over TLS on 127.0.0.1 with a certificate for 127.0.0.1 from
     /// `ca`, for one connection.
     #[cfg(feature = "platform-verifier")]
