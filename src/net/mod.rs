@@ -10,7 +10,11 @@
 //! ```
 //!
 //! Both chains share one rustls link, so the rustls configuration (the root store, or the
-//! platform verifier) is built once per client.
+//! platform verifier) is built once per client, by the first connection made at an agent's
+//! level. ureq builds it anew for each connection of a request-level configuration made
+//! before that one, so no socket has one (a loopback host has an agent without a proxy of
+//! its own); a presigned transfer, which sets its own timeouts, reuses it once a call has
+//! built it.
 
 mod coalesce;
 mod failure;

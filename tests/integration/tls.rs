@@ -366,3 +366,40 @@ fn the_stream_refuses_a_certificate_the_clients_roots_do_not_trust() {
         "the handshake failed on the server too"
     );
 }
+
+/// The stack a thread that opens a stream over TLS and reads from it is given, in KiB:
+/// `CONNECT_PARTICIPANT_TEST_STACK_KIB` to measure another (README: Performance).
+fn reading_stack() -> usize {
+    std::env::var("CONNECT_PARTICIPANT_TEST_STACK_KIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+        * 1024
+}
+
+#[test]
+fn a_stream_opens_and_reads_over_tls_on_a_small_stack() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let ca = Ca::new("Stack Test CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let item = r#"{"Id":"m1","Type":"MESSAGE","Content":"over TLS","ContentType":"text/plain","ParticipantRole":"AGENT"}"#;
+    let (url, server) = serve_wss_once(cert, key, chat_frame(item));
+    let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
+    let (me, _) = participant_streaming_to(&emulator, builder, &url);
+    // The participant is made here; the stream is opened, read and closed on the small
+    // stack, as a reading thread of its own does it.
+    let reader = thread::Builder::new()
+        .stack_size(reading_stack())
+        .spawn(move || {
+            let mut stream = me.stream().unwrap();
+            let first = stream.next().unwrap().unwrap();
+            let second = stream.next().unwrap().unwrap();
+            stream.close();
+            (first.name(), second.item().and_then(|i| i.content.clone()))
+        })
+        .unwrap();
+    let (first, content) = reader.join().unwrap();
+    assert_eq!(first, "connection");
+    assert_eq!(content.as_deref(), Some("over TLS"));
+    server.join().unwrap().unwrap();
+}

@@ -692,6 +692,64 @@ mod tests {
         );
     }
 
+    /// Not a check: RSS growth per open wss socket of one client whose roots were added
+    /// by PEM (`cargo test --all-features --lib rss_per_wss_socket -- --ignored
+    /// --nocapture`).
+    #[test]
+    #[ignore]
+    fn rss_per_wss_socket() {
+        const N: usize = 50;
+        let rss = || {
+            let s = std::fs::read_to_string("/proc/self/status").unwrap();
+            let line = s.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+            line.split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        };
+        let ca = Ca::new("RSS Test CA");
+        let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+        let tls = Arc::new(server_config(cert, key));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("wss://{}/s3cr3t", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for _ in 0..=N {
+                let (tcp, _) = listener.accept().unwrap();
+                let tls = Arc::clone(&tls);
+                // The server's side as small as it goes: it is counted too.
+                let small = tungstenite::protocol::WebSocketConfig::default()
+                    .read_buffer_size(256)
+                    .write_buffer_size(0);
+                let serve = move || {
+                    let conn = rustls::ServerConnection::new(tls).unwrap();
+                    let tls = rustls::StreamOwned::new(conn, tcp);
+                    let mut ws = tungstenite::accept_with_config(tls, Some(small)).unwrap();
+                    ws.send(Message::text(PUSHED)).unwrap();
+                    while ws.read().is_ok() {}
+                };
+                let server = std::thread::Builder::new().stack_size(256 * 1024);
+                server.spawn(serve).unwrap();
+            }
+        });
+        let net = room_trusting(None, trusting(&ca), Duration::from_secs(5), false);
+        let url = WebSocketUrl::new(url);
+        let read = |socket: &mut Socket| match socket.read(Duration::from_secs(10)) {
+            Read1::Text(text) => assert_eq!(text.as_str(), PUSHED),
+            _ => panic!("nothing read"),
+        };
+        let mut first = open(&url, &net).ok().unwrap();
+        read(&mut first);
+        let before = rss();
+        let mut sockets: Vec<Socket> = (0..N).map(|_| open(&url, &net).ok().unwrap()).collect();
+        sockets.iter_mut().for_each(read);
+        let after = rss();
+        println!(
+            "{:.1} KiB RSS per wss socket",
+            (after - before) as f64 / N as f64
+        );
+    }
+
     /// A WebSocket server over TLS on 127.0.0.1 with a certificate for 127.0.0.1 from
     /// `ca`, for one connection.
     #[cfg(feature = "platform-verifier")]
