@@ -217,7 +217,10 @@ impl JsonObject {
     pub(crate) fn string(mut self, name: &str, value: &str) -> JsonObject {
         self.key(name);
         // Not `any`: without the early exit, the check is vectorized.
-        if value.bytes().fold(false, |found, b| found | needs_escape(b)) {
+        if value
+            .bytes()
+            .fold(false, |found, b| found | needs_escape(b))
+        {
             // Writing a &str into a Vec cannot fail; serde_json escapes every character.
             let _ = serde_json::to_writer(&mut self.out, value);
         } else {

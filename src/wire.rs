@@ -39,7 +39,7 @@ pub(crate) struct Framing {
 impl Framing {
     /// For requests to `base` (any URI of the endpoint's), as ureq would make them: the host,
     /// and the port when it is not the scheme's default. `None` if either is unusable as a
-    /// header value; ureq then adds them (and says why not).
+    /// header value; ureq then adds them itself, as it did before.
     pub(crate) fn new(base: &Uri, user_agent: &str) -> Option<Framing> {
         let host = base.host()?;
         let default_port = if base.scheme() == Some(&http::uri::Scheme::HTTPS) {
