@@ -216,8 +216,20 @@ impl JsonObject {
 
     pub(crate) fn string(mut self, name: &str, value: &str) -> JsonObject {
         self.key(name);
-        // Writing a &str into a Vec cannot fail; serde_json escapes every character.
-        let _ = serde_json::to_writer(&mut self.out, value);
+        // Not `any`: without the early exit, the check is vectorized.
+        if value
+            .bytes()
+            .fold(false, |found, b| found | needs_escape(b))
+        {
+            // Writing a &str into a Vec cannot fail; serde_json escapes every character.
+            let _ = serde_json::to_writer(&mut self.out, value);
+        } else {
+            // What serde_json writes for it, without its per-byte escaping machinery (most
+            // values: UUIDs, content types, plain chat lines).
+            self.out.push(b'"');
+            self.out.extend_from_slice(value.as_bytes());
+            self.out.push(b'"');
+        }
         self
     }
 
@@ -294,11 +306,32 @@ impl JsonObject {
     }
 }
 
+/// Does JSON need this byte escaped inside a string: a quote, a backslash or a control
+/// character (the bytes serde_json escapes; every other byte, UTF-8 included, goes as is)?
+fn needs_escape(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
 
     use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut cases: Vec<String> = (0u8..0x80)
+            .map(|b| format!("a{}z", char::from(b)))
+            .collect();
+        cases.extend(
+            ["", "plain", "é ✓ 😀", "\u{7f}", "tab\tend", "q\"", "back\\"].map(String::from),
+        );
+        for value in cases {
+            let ours = JsonObject::new().string("K", &value).finish();
+            let theirs = format!(r#"{{"K":{}}}"#, serde_json::to_string(&value).unwrap());
+            assert_eq!(String::from_utf8(ours).unwrap(), theirs, "{value:?}");
+        }
+    }
 
     #[test]
     fn json_object_writes_members_in_order_and_escapes() {

@@ -28,11 +28,42 @@ pub(crate) mod headers {
     pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 }
 
+/// The framing headers ureq would otherwise add to every request (`user-agent` and `host`),
+/// made once per client: ureq formats and checks them again per request.
+#[derive(Debug, Clone)]
+pub(crate) struct Framing {
+    user_agent: HeaderValue,
+    host: HeaderValue,
+}
+
+impl Framing {
+    /// For requests to `base` (any URI of the endpoint's), as ureq would make them: the host,
+    /// and the port when it is not the scheme's default. `None` if either is unusable as a
+    /// header value; ureq then adds them itself, as it did before.
+    pub(crate) fn new(base: &Uri, user_agent: &str) -> Option<Framing> {
+        let host = base.host()?;
+        let default_port = if base.scheme() == Some(&http::uri::Scheme::HTTPS) {
+            443
+        } else {
+            80
+        };
+        let host = match base.port_u16() {
+            Some(port) if port != default_port => HeaderValue::from_str(&format!("{host}:{port}")),
+            _ => HeaderValue::from_str(host),
+        };
+        Some(Framing {
+            user_agent: HeaderValue::from_str(user_agent).ok()?,
+            host: host.ok()?,
+        })
+    }
+}
+
 /// One request as it goes out: `POST`, the operation's URI, and this crate's headers. ureq
 /// adds `host`, `user-agent` and `content-length` (and, for an empty body, nothing else).
 ///
 /// Made from values prepared once (the URI, the token's header value), so that nothing is
 /// parsed or checked again per call.
+#[cfg(test)]
 pub(crate) fn request(
     get: bool,
     uri: Uri,
@@ -41,8 +72,49 @@ pub(crate) fn request(
     sdk_request: HeaderValue,
     body: &[u8],
 ) -> http::Request<&[u8]> {
+    let ids = Ids {
+        bearer,
+        invocation_id,
+        sdk_request,
+    };
+    framed_request(None, 0, get, uri, ids, body)
+}
+
+/// The per-call header values of [`framed_request`].
+pub(crate) struct Ids {
+    pub(crate) bearer: HeaderValue,
+    pub(crate) invocation_id: HeaderValue,
+    pub(crate) sdk_request: HeaderValue,
+}
+
+/// [`request`], with room for `extra` more headers and, given `framing`, the headers ureq
+/// would add put first, in the order ureq writes its own (`content-length` for a `POST`,
+/// `user-agent`, `host`), so that the bytes sent are the same and ureq adds nothing.
+pub(crate) fn framed_request<'b>(
+    framing: Option<&Framing>,
+    extra: usize,
+    get: bool,
+    uri: Uri,
+    ids: Ids,
+    body: &'b [u8],
+) -> http::Request<&'b [u8]> {
     let mut request = http::Request::new(body);
     *request.uri_mut() = uri;
+    let h = request.headers_mut();
+    // Sized at once: the default would grow once within the first seven headers.
+    *h = http::HeaderMap::with_capacity(7 + extra);
+    if let Some(framing) = framing {
+        if !get {
+            h.insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
+        h.insert(http::header::USER_AGENT, framing.user_agent.clone());
+        h.insert(http::header::HOST, framing.host.clone());
+    }
+    let Ids {
+        bearer,
+        invocation_id,
+        sdk_request,
+    } = ids;
     if get {
         // DescribeView: the SDKs send no body and no Content-Type.
         *request.method_mut() = http::Method::GET;
@@ -209,6 +281,64 @@ mod tests {
             ["x-amz-bearer", "amz-sdk-invocation-id", "amz-sdk-request"]
         );
         assert!(r.body().is_empty());
+    }
+
+    #[test]
+    fn framing_is_what_ureq_would_add_in_its_order() {
+        let host = |url: &str| {
+            let f = Framing::new(&url.parse().unwrap(), "ua/1").unwrap();
+            assert_eq!(f.user_agent, "ua/1");
+            f.host.to_str().unwrap().to_owned()
+        };
+        assert_eq!(
+            host("https://participant.connect.us-east-1.amazonaws.com/"),
+            "participant.connect.us-east-1.amazonaws.com"
+        );
+        assert_eq!(host("https://h.example:443/p/"), "h.example");
+        assert_eq!(host("https://h.example:8443/"), "h.example:8443");
+        assert_eq!(host("http://127.0.0.1:80/"), "127.0.0.1");
+        assert_eq!(host("http://127.0.0.1:443/"), "127.0.0.1:443");
+        assert_eq!(host("http://[::1]:8080/"), "[::1]:8080");
+        assert!(Framing::new(&"/relative".parse().unwrap(), "ua/1").is_none());
+        assert!(Framing::new(&"http://h/".parse().unwrap(), "bad\nua").is_none());
+
+        let framing = Framing::new(&"http://127.0.0.1:9/".parse().unwrap(), "ua/1").unwrap();
+        let ids = || Ids {
+            bearer: HeaderValue::from_static("tok"),
+            invocation_id: HeaderValue::from_static("inv-1"),
+            sdk_request: HeaderValue::from_static("attempt=1; max=3"),
+        };
+        let uri: Uri = "http://127.0.0.1:9/participant/event".parse().unwrap();
+        let lines = |r: &http::Request<&[u8]>| -> Vec<String> {
+            r.headers()
+                .iter()
+                .map(|(k, v)| format!("{}: {}", k, v.to_str().unwrap()))
+                .collect()
+        };
+        let post = framed_request(Some(&framing), 0, false, uri.clone(), ids(), b"{\"a\":1}");
+        assert_eq!(
+            lines(&post),
+            [
+                "content-length: 7",
+                "user-agent: ua/1",
+                "host: 127.0.0.1:9",
+                "content-type: application/json",
+                "x-amz-bearer: tok",
+                "amz-sdk-invocation-id: inv-1",
+                "amz-sdk-request: attempt=1; max=3",
+            ]
+        );
+        let get = framed_request(Some(&framing), 0, true, uri, ids(), b"");
+        assert_eq!(
+            lines(&get),
+            [
+                "user-agent: ua/1",
+                "host: 127.0.0.1:9",
+                "x-amz-bearer: tok",
+                "amz-sdk-invocation-id: inv-1",
+                "amz-sdk-request: attempt=1; max=3",
+            ]
+        );
     }
 
     #[test]

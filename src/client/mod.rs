@@ -86,6 +86,8 @@ pub(crate) struct Inner {
     /// `amz-sdk-request` for attempts 1, 2, ... (up to a few; later ones are made on demand).
     sdk_request: Vec<HeaderValue>,
     user_agent: String,
+    /// The `user-agent` and `host` of every call, made once (see [`wire::Framing`]).
+    framing: Option<wire::Framing>,
     timeouts: Timeouts,
     max_attempts: u32,
     random: Arc<RandomFn>,
@@ -120,11 +122,16 @@ impl Inner {
         let sdk_request = (1..=max_attempts.min(8))
             .filter_map(|a| HeaderValue::from_str(&wire::sdk_request_header(a, max_attempts)).ok())
             .collect();
+        let framing = endpoint
+            .operation_uri("/")
+            .ok()
+            .and_then(|base| wire::Framing::new(&base, &user_agent));
         Inner {
             net,
             endpoint,
             uris: RwLock::new(Vec::new()),
             sdk_request,
+            framing,
             user_agent,
             timeouts,
             max_attempts,

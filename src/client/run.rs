@@ -155,12 +155,17 @@ impl Client {
             None => inner.uri(O::PATH)?,
         };
         self.run(Subject::call(O::NAME), |attempt| {
-            let mut request = wire::request(
+            let ids = wire::Ids {
+                bearer: token.header_value().clone(),
+                invocation_id: invocation_id.clone(),
+                sdk_request: inner.sdk_request(attempt),
+            };
+            let mut request = wire::framed_request(
+                inner.framing.as_ref(),
+                inner.headers.len(),
                 O::METHOD == Method::Get,
                 uri.clone(),
-                token.header_value().clone(),
-                invocation_id.clone(),
-                inner.sdk_request(attempt),
+                ids,
                 &body,
             );
             for (name, value) in inner.headers.iter() {
@@ -196,21 +201,23 @@ impl Client {
         let mut response =
             response.map_err(|e| transport_error(e, None, O::MAX_ANSWER, url, bounds))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("x-amz-retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(retry::parse_retry_after);
+        // Only a failure waits as the server asks: a success does not look the header up.
+        let retry_after = |headers: &http::HeaderMap| {
+            headers
+                .get("x-amz-retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(retry::parse_retry_after)
+        };
         let body = read_body(response.body_mut(), O::MAX_ANSWER).map_err(|e| Failure {
             error: transport_error(e, Some(status), O::MAX_ANSWER, url, bounds),
-            retry_after,
+            retry_after: retry_after(response.headers()),
             last: false,
         })?;
         let headers = response.headers();
         let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         wire::parse_response(status, lookup, &body, O::parse).map_err(|e| Failure {
             error: e.redacting(secret),
-            retry_after,
+            retry_after: retry_after(headers),
             last: false,
         })
     }

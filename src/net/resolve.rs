@@ -26,11 +26,23 @@ pub(crate) const CACHE_TTL: Duration = Duration::from_secs(15);
 pub(crate) struct EndpointResolver {
     lookup: DefaultResolver,
     cached: RwLock<Option<Cached>>,
+    /// The last IP-literal host seen, by its authority as written: found again without
+    /// parsing the authority or the address (the client's endpoint, at every call).
+    literal: RwLock<Option<Literal>>,
+}
+
+#[derive(Debug)]
+struct Literal {
+    https: bool,
+    authority: String,
+    addr: SocketAddr,
 }
 
 #[derive(Debug)]
 struct Cached {
-    host: String,
+    /// The key as written (scheme and authority), compared before anything is parsed.
+    https: bool,
+    authority: String,
     port: u16,
     at: Instant,
     /// A plain list: ureq's own list type is `Clone` only from ureq 3.3 on.
@@ -97,19 +109,36 @@ impl EndpointResolver {
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
             return lookup();
         };
-        let default_port = if scheme == &ureq::http::uri::Scheme::HTTPS {
-            443
-        } else {
-            80
-        };
-        let port = authority.port_u16().unwrap_or(default_port);
+        let https = scheme == &ureq::http::uri::Scheme::HTTPS;
         let mut addrs = self.empty();
+        // A poisoned lock only means another thread panicked mid-update: parse again.
+        if let Ok(guard) = self.literal.read() {
+            if let Some(l) = guard
+                .as_ref()
+                .filter(|l| l.https == https && l.authority == authority.as_str())
+            {
+                addrs.push(l.addr);
+                return Ok(addrs);
+            }
+        }
+        let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
         if let Some(addr) = ip_literal(authority.host(), port) {
+            if let Ok(mut guard) = self.literal.write() {
+                *guard = Some(Literal {
+                    https,
+                    authority: authority.as_str().to_owned(),
+                    addr,
+                });
+            }
             addrs.push(addr);
             return Ok(addrs);
         }
-        let fresh =
-            |c: &Cached| c.port == port && c.host == authority.host() && c.at.elapsed() < CACHE_TTL;
+        let fresh = |c: &Cached| {
+            c.https == https
+                && c.port == port
+                && c.authority == authority.as_str()
+                && c.at.elapsed() < CACHE_TTL
+        };
         // A poisoned lock only means another thread panicked mid-update: look up again.
         if let Ok(guard) = self.cached.read() {
             if let Some(c) = guard.as_ref().filter(|c| fresh(c)) {
@@ -122,7 +151,8 @@ impl EndpointResolver {
         let addrs = lookup()?;
         if let Ok(mut guard) = self.cached.write() {
             *guard = Some(Cached {
-                host: authority.host().to_owned(),
+                https,
+                authority: authority.as_str().to_owned(),
                 port,
                 at: Instant::now(),
                 addrs: addrs.to_vec(),
@@ -173,6 +203,39 @@ mod tests {
         let uri: Uri = "http://127.0.0.1:4321/participant/event".parse().unwrap();
         let addrs = r.addrs_for(&uri, fake_lookup(&r, &calls)).unwrap();
         assert_eq!(&addrs[..], ["127.0.0.1:4321".parse().unwrap()]);
+        assert_eq!(calls.get(), 0);
+        assert!(r.cached.read().unwrap().is_none());
+    }
+
+    #[test]
+    fn the_last_literal_is_found_again_by_its_authority() {
+        let r = EndpointResolver::default();
+        let calls = Cell::new(0);
+        let kept = |r: &EndpointResolver| {
+            let guard = r.literal.read().unwrap();
+            let l = guard.as_ref().unwrap();
+            (l.https, l.authority.clone(), l.addr)
+        };
+        let uri: Uri = "http://127.0.0.1:4321/participant/event".parse().unwrap();
+        r.addrs_for(&uri, fake_lookup(&r, &calls)).unwrap();
+        let at_4321 = "127.0.0.1:4321".parse().unwrap();
+        assert_eq!(kept(&r), (false, "127.0.0.1:4321".to_owned(), at_4321));
+        // Found again: the kept address, whatever the path.
+        let again: Uri = "http://127.0.0.1:4321/other".parse().unwrap();
+        let addrs = r.addrs_for(&again, fake_lookup(&r, &calls)).unwrap();
+        assert_eq!(&addrs[..], [at_4321]);
+        // Another scheme (another default port) or authority replaces it.
+        let https: Uri = "https://127.0.0.1/".parse().unwrap();
+        let addrs = r.addrs_for(&https, fake_lookup(&r, &calls)).unwrap();
+        let at_443 = "127.0.0.1:443".parse().unwrap();
+        assert_eq!(&addrs[..], [at_443]);
+        assert_eq!(kept(&r), (true, "127.0.0.1".to_owned(), at_443));
+        let http: Uri = "http://127.0.0.1/".parse().unwrap();
+        let addrs = r.addrs_for(&http, fake_lookup(&r, &calls)).unwrap();
+        assert_eq!(&addrs[..], ["127.0.0.1:80".parse().unwrap()]);
+        let v6: Uri = "http://[::1]:9/".parse().unwrap();
+        let addrs = r.addrs_for(&v6, fake_lookup(&r, &calls)).unwrap();
+        assert_eq!(&addrs[..], ["[::1]:9".parse().unwrap()]);
         assert_eq!(calls.get(), 0);
         assert!(r.cached.read().unwrap().is_none());
     }
