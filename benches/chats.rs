@@ -120,6 +120,20 @@ fn open_files_limit() -> String {
         .unwrap_or_else(|| "?".to_owned())
 }
 
+/// CPU time (user and system) process `pid` has used, in clock ticks of 10 ms
+/// (`/proc/<pid>/stat`, fields 14 and 15).
+fn process_cpu(pid: u32) -> Duration {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let mut f = rest.split_whitespace().skip(11);
+            Some(f.next()?.parse::<u64>().ok()? + f.next()?.parse::<u64>().ok()?)
+        })
+        .unwrap_or_default();
+    Duration::from_millis(ticks * 10)
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -611,8 +625,10 @@ fn main() {
 
     // Everything open and idle: the readers' own CPU time over the window.
     let (f0, s0) = (cpu_of(&floor_tids), cpu_of(&stream_tids));
+    let e0 = process_cpu(emulator.child.id());
     thread::sleep(window);
     let (f1, s1) = (cpu_of(&floor_tids), cpu_of(&stream_tids));
+    let emulator_idle = process_cpu(emulator.child.id()).saturating_sub(e0);
 
     let contacts = |c: &[(String, String)]| c.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
     let (floor_delays, floor_missing) = burst(&emulator, &contacts(floor_chats), &floor_rx);
@@ -638,5 +654,10 @@ fn main() {
         WAIT.as_secs()
     );
     print(n, window, &[(Kind::Floor, &floor), (Kind::Stream, &ours)]);
+    println!(
+        "  the emulator, idle with {} WebSockets: {:.1}% of a core",
+        2 * n,
+        emulator_idle.as_secs_f64() / window.as_secs_f64() * 100.0
+    );
     println!("  floor open time excludes CreateParticipantConnection (its URL was fetched before)");
 }
