@@ -526,6 +526,13 @@ struct Figures {
 
 fn print(n: usize, window: Duration, rows: &[(Kind, &Figures)]) {
     println!(
+        "{n} of each open at once, one thread each; idle window {} s; burst: one message in \
+         every chat, missing after {} s; the floor's open excludes \
+         CreateParticipantConnection (its URL was fetched before)",
+        window.as_secs(),
+        WAIT.as_secs()
+    );
+    println!(
         "{:<28} {:>9} {:>9} {:>13} {:>8} {:>8} {:>8} {:>8}",
         "readers", "open ms", "RSS KiB", "idle CPU ms", "p50 ms", "p99 ms", "max ms", "missing"
     );
@@ -573,6 +580,32 @@ fn args() -> (usize, bool, usize) {
     (n, quick, stack * 1024)
 }
 
+/// The WebSocket URL CreateParticipantConnection gives the participant of `token` (who is
+/// dropped: its floor reader is given the URL alone).
+fn ws_url(client: &Client, token: &str) -> String {
+    let p = Participant::connect(client, ParticipantToken::new(token).expect("token"))
+        .expect("connect");
+    let w = p.websocket().and_then(|w| w.url).expect("a WebSocket URL");
+    w.expose_secret().to_owned()
+}
+
+/// One reader of each kind opened and closed first, on a thread of the same size, so that
+/// what is built once (TLS provider, pools, first allocations) is not counted per chat.
+fn warm_up(client: &Client, floor_url: String, token: String, stack: usize) {
+    let client = client.clone();
+    thread::Builder::new()
+        .stack_size(stack)
+        .spawn(move || {
+            drop(FloorWs::open(&floor_url).expect("floor"));
+            let t = ParticipantToken::new(&token).expect("token");
+            let p = Participant::connect(&client, t).expect("connect");
+            drop(p.stream().expect("stream"));
+        })
+        .expect("thread")
+        .join()
+        .expect("warm-up");
+}
+
 fn main() {
     let (n, quick, stack) = args();
     // Quick: one heartbeat (10 s) inside the window.
@@ -599,33 +632,16 @@ fn main() {
     let chats: Vec<(String, String)> = (0..2 * n + 2).map(|_| emulator.start_chat()).collect();
     let (warm, chats) = chats.split_at(2);
     let (floor_chats, stream_chats) = chats.split_at(n);
-    // The floor's URLs, from participants dropped before it is measured.
-    let connect = |token: &str| {
-        Participant::connect(&client, ParticipantToken::new(token).expect("token"))
-            .expect("connect")
-    };
-    let url = |token: &str| {
-        let p = connect(token);
-        let w = p.websocket().and_then(|w| w.url).expect("a WebSocket URL");
-        w.expose_secret().to_owned()
-    };
-    let urls: Vec<String> = floor_chats.iter().map(|(_, t)| url(t)).collect();
-    // One of each opened and closed first, on a thread of the same size, so that what is
-    // built once (TLS provider, pools, first allocations) is not counted per chat.
-    let warm_urls = url(&warm[0].1);
-    let warm_client = client.clone();
-    let warm_token = warm[1].1.clone();
-    thread::Builder::new()
-        .stack_size(stack)
-        .spawn(move || {
-            drop(FloorWs::open(&warm_urls).expect("floor"));
-            let t = ParticipantToken::new(&warm_token).expect("token");
-            let p = Participant::connect(&warm_client, t).expect("connect");
-            drop(p.stream().expect("stream"));
-        })
-        .expect("thread")
-        .join()
-        .expect("warm-up");
+    let urls: Vec<String> = floor_chats
+        .iter()
+        .map(|(_, t)| ws_url(&client, t))
+        .collect();
+    warm_up(
+        &client,
+        ws_url(&client, &warm[0].1),
+        warm[1].1.clone(),
+        stack,
+    );
 
     let (floor_tx, floor_rx) = mpsc::channel();
     let before = rss();
@@ -649,33 +665,26 @@ fn main() {
     let emulator_idle = process_cpu(emulator.child.id()).saturating_sub(e0);
 
     let contacts = |c: &[(String, String)]| c.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
-    let (floor_delays, floor_missing) = burst(&emulator, &contacts(floor_chats), &floor_rx);
-    let (stream_delays, stream_missing) = burst(&emulator, &contacts(stream_chats), &stream_rx);
+    let (delays, missing) = burst(&emulator, &contacts(floor_chats), &floor_rx);
     let floor = Figures {
         open: floor_open,
         rss: after_floor.saturating_sub(before),
         idle_cpu: f1.saturating_sub(f0),
-        delays: floor_delays,
-        missing: floor_missing,
+        delays,
+        missing,
     };
+    let (delays, missing) = burst(&emulator, &contacts(stream_chats), &stream_rx);
     let ours = Figures {
         open: stream_open,
         rss: after_streams.saturating_sub(after_floor),
         idle_cpu: s1.saturating_sub(s0),
-        delays: stream_delays,
-        missing: stream_missing,
+        delays,
+        missing,
     };
-    println!(
-        "{n} of each open at once, one thread each; idle window {} s; burst: one message in \
-         every chat, missing after {} s",
-        window.as_secs(),
-        WAIT.as_secs()
-    );
     print(n, window, &[(Kind::Floor, &floor), (Kind::Stream, &ours)]);
     println!(
         "  the emulator, idle with {} WebSockets: {:.1}% of a core",
         2 * n,
         emulator_idle.as_secs_f64() / window.as_secs_f64() * 100.0
     );
-    println!("  floor open time excludes CreateParticipantConnection (its URL was fetched before)");
 }
