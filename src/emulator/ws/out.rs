@@ -308,3 +308,59 @@ pub(super) fn is_io_timeout(e: &io::Error) -> bool {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// A connected pair on 127.0.0.1: the client's end, and the server's as a socket's
+    /// thread sets it up, attached to a new [`Out`].
+    fn pair(closer: Sender<Closing>) -> (TcpStream, Arc<TcpStream>, Arc<Mutex<Out>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let server = Arc::new(listener.accept().unwrap().0);
+        server.set_write_timeout(Some(TRY_WRITE)).unwrap();
+        let out = Arc::new(Mutex::new(Out::new(Duration::from_secs(5), closer)));
+        assert!(attach(&out, &server));
+        (client, server, out)
+    }
+
+    #[test]
+    fn what_the_kernel_does_not_take_at_once_is_written_as_the_client_reads() {
+        let (mut client, _server, out) = pair(channel().0);
+        // Frames of 256 KiB, numbered, queued while the client reads nothing, until one is
+        // left pending: the kernel's buffers are full. Bounded far past what they hold.
+        const FRAME: usize = 256 * 1024;
+        let mut sent = 0u8;
+        while lock_out(&out).pending.is_empty() && sent < u8::MAX {
+            assert!(queue_data(&out, vec![sent; FRAME], FRAME));
+            sent += 1;
+        }
+        assert!(!lock_out(&out).pending.is_empty(), "{sent} frames all taken");
+        let mut got = vec![0u8; usize::from(sent) * FRAME];
+        client.read_exact(&mut got).unwrap();
+        for (i, frame) in got.chunks(FRAME).enumerate() {
+            assert!(frame.iter().all(|&b| usize::from(b) == i), "frame {i}");
+        }
+        assert_eq!(lock_out(&out).queued, 0);
+    }
+
+    #[test]
+    fn a_close_the_client_never_answers_is_followed_by_the_connection_s_end() {
+        let (mut client, _server, out) = pair(start_closer());
+        let close = vec![0x88, 0x02, 0x03, 0xe8];
+        assert!(queue_close(&out, close.clone()));
+        assert!(lock_out(&out).close_sent);
+        // Nothing follows the close, and the closing thread shuts the connection.
+        assert!(queue_data(&out, b"late".to_vec(), 4));
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).unwrap();
+        assert_eq!(got, close);
+    }
+}
