@@ -21,7 +21,7 @@ mod socket;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
@@ -79,6 +79,9 @@ pub(super) struct Hub {
     /// Secrets in issue order, which is expiry order: the order they are forgotten in.
     url_order: VecDeque<String>,
     sockets: HashMap<u64, Socket>,
+    /// The ids in `sockets` of each chat's sockets, in the order they were opened: a push
+    /// looks at its chat's sockets only.
+    by_chat: HashMap<String, BTreeSet<u64>>,
     next_id: u64,
     /// Sockets whose thread has not ended (closed ones included): bounded by
     /// `max_websockets`.
@@ -105,6 +108,7 @@ impl Default for Hub {
             urls: HashMap::new(),
             url_order: VecDeque::new(),
             sockets: HashMap::new(),
+            by_chat: HashMap::new(),
             next_id: 0,
             live: 0,
             max_websockets: 256,
@@ -192,7 +196,7 @@ impl Hub {
 
     /// Drops socket `id`: its TCP connection shut, no close frame. Always `false`.
     fn cut(&mut self, id: u64) -> bool {
-        if let Some(socket) = self.sockets.remove(&id) {
+        if let Some(socket) = self.forget(id) {
             lock_out(&socket.out).cut();
         }
         false
@@ -201,19 +205,30 @@ impl Hub {
     /// The ids of the sockets of a chat (of one participant, if `who`), subscribed only if
     /// `subscribed`.
     fn of_chat(&self, contact_id: &str, who: Option<usize>, subscribed: bool) -> Vec<u64> {
-        let mut ids: Vec<u64> = self
-            .sockets
-            .iter()
-            .filter(|(_, s)| {
-                s.contact_id == contact_id
-                    && who.is_none_or(|w| w == s.who)
-                    && (s.subscribed || !subscribed)
-            })
-            .map(|(&id, _)| id)
-            .collect();
+        let Some(ids) = self.by_chat.get(contact_id) else {
+            return Vec::new();
+        };
         // In the order they were opened: the same order for every push.
-        ids.sort_unstable();
-        ids
+        ids.iter()
+            .copied()
+            .filter(|id| {
+                self.sockets.get(id).is_some_and(|s| {
+                    who.is_none_or(|w| w == s.who) && (s.subscribed || !subscribed)
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets socket `id` (its connection is left as it is).
+    fn forget(&mut self, id: u64) -> Option<Socket> {
+        let socket = self.sockets.remove(&id)?;
+        if let Some(ids) = self.by_chat.get_mut(&socket.contact_id) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.by_chat.remove(&socket.contact_id);
+            }
+        }
+        Some(socket)
     }
 
     /// Queues `text` for every subscribed socket of a chat; how many took it.
@@ -232,7 +247,7 @@ impl Hub {
         let n = ids.len();
         for id in ids {
             if self.send(id, Command::Close(code)) {
-                self.sockets.remove(&id);
+                self.forget(id);
             }
         }
         n
@@ -372,7 +387,7 @@ struct Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut state = self.shared.lock();
-        state.hub.sockets.remove(&self.id);
+        state.hub.forget(self.id);
         state.hub.live = state.hub.live.saturating_sub(1);
         drop(state);
         self.shared.changed.notify_all();
@@ -443,6 +458,10 @@ impl Service {
         hub.handshakes += 1;
         let closer = hub.closer.get_or_insert_with(out::start_closer).clone();
         let out = Arc::new(Mutex::new(Out::new(hub.idle_timeout, closer)));
+        hub.by_chat
+            .entry(contact_id.clone())
+            .or_default()
+            .insert(id);
         hub.sockets.insert(
             id,
             Socket {

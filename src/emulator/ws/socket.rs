@@ -87,7 +87,7 @@ impl Connection {
         read_loop(&slot, stream, &out, rest, idle_timeout);
         // Forgotten first, so that nothing more is queued for it; then cut, so that a
         // flushing write waiting on the client returns.
-        slot.shared.lock().hub.sockets.remove(&slot.id);
+        slot.shared.lock().hub.forget(slot.id);
         let flusher = {
             let mut o = lock_out(&out);
             o.cut();
@@ -132,7 +132,7 @@ fn read_loop(
             if !state.hub.send(slot.id, Command::Close(1001)) {
                 return;
             }
-            state.hub.sockets.remove(&slot.id);
+            state.hub.forget(slot.id);
             continue;
         }
         let wait = if waiting {
