@@ -179,8 +179,7 @@ impl Hub {
                 let Some(socket) = self.sockets.get(&id) else {
                     return false;
                 };
-                out::queue_close(&socket.out, format(Frame::close(Some(close))))
-                    || self.cut(id)
+                out::queue_close(&socket.out, format(Frame::close(Some(close)))) || self.cut(id)
             }
         }
     }

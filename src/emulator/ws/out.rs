@@ -211,7 +211,9 @@ fn written(o: &mut Out, stream: &Arc<TcpStream>) {
         o.queued -= done.text;
         if done.close {
             o.close_sent = true;
-            let _ = o.closer.send((Instant::now() + CLOSE_WAIT, Arc::downgrade(stream)));
+            let _ = o
+                .closer
+                .send((Instant::now() + CLOSE_WAIT, Arc::downgrade(stream)));
         }
     }
 }
@@ -342,7 +344,10 @@ mod tests {
             assert!(queue_data(&out, vec![sent; FRAME], FRAME));
             sent += 1;
         }
-        assert!(!lock_out(&out).pending.is_empty(), "{sent} frames all taken");
+        assert!(
+            !lock_out(&out).pending.is_empty(),
+            "{sent} frames all taken"
+        );
         let mut got = vec![0u8; usize::from(sent) * FRAME];
         client.read_exact(&mut got).unwrap();
         for (i, frame) in got.chunks(FRAME).enumerate() {

@@ -140,7 +140,10 @@ fn read_loop(
         } else {
             idle_timeout.saturating_sub(heard.elapsed())
         };
-        if stream.set_read_timeout(Some(wait.max(MIN_READ_WAIT))).is_err() {
+        if stream
+            .set_read_timeout(Some(wait.max(MIN_READ_WAIT)))
+            .is_err()
+        {
             return;
         }
         match ws.read() {
