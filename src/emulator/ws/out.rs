@@ -138,13 +138,14 @@ pub(super) fn queue_data(out: &Arc<Mutex<Out>>, bytes: Vec<u8>, text: usize) -> 
 }
 
 /// Queues the server's close frame, after what is queued; `false` if it does not fit or
-/// the connection was cut.
+/// the connection was cut. Ignored (`true`) once a close was queued or received (the
+/// client's is echoed instead).
 pub(super) fn queue_close(out: &Arc<Mutex<Out>>, bytes: Vec<u8>) -> bool {
     let mut o = lock_out(out);
     if o.cut || o.pending.len() >= QUEUE_FRAMES {
         return false;
     }
-    if o.close_queued {
+    if o.closed {
         return true;
     }
     o.closed = true;
