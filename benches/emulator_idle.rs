@@ -12,7 +12,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
@@ -187,49 +187,48 @@ fn status(pid: u32, key: &str) -> String {
         .to_owned()
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let quick = args.iter().any(|a| a == "--quick");
-    let heartbeats = !args.iter().any(|a| a == "--no-heartbeats");
-    let bin = args
-        .iter()
-        .position(|a| a == "--emulator")
-        .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_connect-participant").to_owned());
-    let numbers: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
-    let (default_n, default_idle) = if quick { (50, 2) } else { (1000, 60) };
-    let n = numbers.first().map_or(default_n, |&n| n as usize);
-    let idle = numbers.get(1).copied().unwrap_or(default_idle);
-    let mut child = Command::new(&bin)
-        .args([
-            "emulator",
-            "--port",
-            "0",
-            "--max-websockets",
-            "10000",
-            "--max-chats",
-        ])
-        .arg((n + 10).to_string())
-        .args(["--idle-timeout", "600"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let authority = line
-        .trim()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
-    let mut http = Http::new(&authority);
-    let t0 = Instant::now();
+/// The emulator binary, killed when dropped (also on a panic).
+struct Standalone {
+    child: Child,
+    authority: String,
+}
+
+impl Standalone {
+    fn start(bin: &str, n: usize) -> Standalone {
+        let mut child = Command::new(bin)
+            .args(["emulator", "--port", "0", "--max-websockets", "10000"])
+            .args([
+                "--max-chats",
+                &(n + 10).to_string(),
+                "--idle-timeout",
+                "600",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let authority = line
+            .trim()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        Standalone { child, authority }
+    }
+}
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// N chats, each with its customer's WebSocket open and subscribed: (contact ids, sockets).
+fn open_all(http: &mut Http, n: usize) -> (Vec<String>, Vec<Ws>) {
     let mut chats = Vec::with_capacity(n);
     let mut sockets = Vec::with_capacity(n);
     for _ in 0..n {
@@ -244,51 +243,49 @@ fn main() {
         sockets.push(Ws::open(field(&conn, "Url")));
         chats.push(contact);
     }
-    let opened = t0.elapsed();
-    println!(
-        "N={n}: opened in {:.1} s; emulator threads {}, RSS {} kB",
-        opened.as_secs_f64(),
-        status(pid, "Threads:"),
-        status(pid, "VmRSS:")
-    );
-    // Let the openings settle, then measure.
-    std::thread::sleep(Duration::from_secs(2));
+    (chats, sockets)
+}
+
+/// `secs` of idle, every socket heartbeating every 10 s (spread evenly) if `heartbeats`;
+/// the answers are left unread (a few hundred bytes per socket per minute in the kernel's
+/// buffers). Prints the emulator's CPU over it.
+fn idle(pid: u32, sockets: &mut [Ws], secs: u64, heartbeats: bool) {
+    let n = sockets.len();
     let c0 = cpu_ticks(pid);
     let start = Instant::now();
     let hb = masked(1, HEARTBEAT.as_bytes());
     let mut beats = 0u64;
     if heartbeats {
-        // Every socket heartbeats every 10 s, spread evenly; answers are left unread (a
-        // few hundred bytes per socket per minute in the kernel's buffers).
         let period = Duration::from_secs(10);
-        let mut k = 0usize;
-        while start.elapsed() < Duration::from_secs(idle) {
+        while start.elapsed() < Duration::from_secs(secs) {
+            let k = beats as usize;
             let target = start + period.mul_f64(k as f64 / n as f64);
             if let Some(w) = target.checked_duration_since(Instant::now()) {
                 std::thread::sleep(w);
             }
             let _ = sockets[k % n].tcp.write_all(&hb);
             beats += 1;
-            k += 1;
         }
     } else {
-        std::thread::sleep(Duration::from_secs(idle));
+        std::thread::sleep(Duration::from_secs(secs));
     }
     let secs = start.elapsed().as_secs_f64();
-    let c1 = cpu_ticks(pid);
-    let cpu = (c1 - c0) as f64 / 100.0;
+    let cpu = (cpu_ticks(pid) - c0) as f64 / 100.0;
     println!(
-        "N={n}: idle {secs:.0} s ({} heartbeats): emulator CPU {cpu:.2} s = {:.2}% of a core; \
-         {:.3} ms per socket per minute; threads {}, RSS {} kB",
-        beats,
+        "N={n}: idle {secs:.0} s ({beats} heartbeats): emulator CPU {cpu:.2} s = {:.2}% of a \
+         core; {:.3} ms per socket per minute; threads {}, RSS {} kB",
         100.0 * cpu / secs,
         1000.0 * cpu / n as f64 * 60.0 / secs,
         status(pid, "Threads:"),
         status(pid, "VmRSS:")
     );
-    // The burst: one agent message per chat, then each socket reads its own.
+}
+
+/// The burst: one agent message per chat, then each socket reads its own.
+fn burst(pid: u32, http: &mut Http, chats: &[String], sockets: &mut [Ws]) {
+    let n = chats.len();
     let b0 = Instant::now();
-    let c2 = cpu_ticks(pid);
+    let c0 = cpu_ticks(pid);
     for (i, contact) in chats.iter().enumerate() {
         http.post(
             &format!("/emulator/chats/{contact}/messages"),
@@ -304,14 +301,45 @@ fn main() {
             delivered += 1;
         }
     }
-    let all = b0.elapsed();
     println!(
-        "N={n}: burst: {n} messages sent in {:.2} s, {delivered} delivered ({} missing) by {:.2} s; emulator CPU {:.2} s",
+        "N={n}: burst: {n} messages sent in {:.2} s, {delivered} delivered ({} missing) by \
+         {:.2} s; emulator CPU {:.2} s",
         sent.as_secs_f64(),
         n - delivered,
-        all.as_secs_f64(),
-        (cpu_ticks(pid) - c2) as f64 / 100.0
+        b0.elapsed().as_secs_f64(),
+        (cpu_ticks(pid) - c0) as f64 / 100.0
     );
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let heartbeats = !args.iter().any(|a| a == "--no-heartbeats");
+    let bin = args
+        .iter()
+        .position(|a| a == "--emulator")
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_connect-participant").to_owned());
+    let numbers: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let (default_n, default_idle) = if quick { (50, 2) } else { (1000, 60) };
+    let n = numbers.first().map_or(default_n, |&n| n as usize);
+    let secs = numbers.get(1).copied().unwrap_or(default_idle);
+    let emulator = Standalone::start(&bin, n);
+    let pid = emulator.child.id();
+    let mut http = Http::new(&emulator.authority);
+    let t0 = Instant::now();
+    let (chats, mut sockets) = open_all(&mut http, n);
+    println!(
+        "N={n}: opened in {:.1} s; emulator threads {}, RSS {} kB",
+        t0.elapsed().as_secs_f64(),
+        status(pid, "Threads:"),
+        status(pid, "VmRSS:")
+    );
+    // Let the openings settle, then measure.
+    std::thread::sleep(Duration::from_secs(2));
+    idle(pid, &mut sockets, secs, heartbeats);
+    burst(pid, &mut http, &chats, &mut sockets);
 }
