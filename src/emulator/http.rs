@@ -31,6 +31,10 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(100);
 const MAX_DISCARD: usize = 32 * 1024 * 1024;
 /// How often `Drop` tries to connect to wake the acceptor, should connecting fail.
 const WAKE_ATTEMPTS: usize = 8;
+/// The stack of a connection's thread: room for a request's parsing and answer (a JSON
+/// body is at most 128 levels deep) with a wide margin, small enough that thousands of
+/// open WebSockets, one thread each, stay cheap (untouched stack is never resident).
+const CONNECTION_STACK: usize = 256 * 1024;
 
 /// The bounds of the HTTP layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -478,6 +482,7 @@ fn admit(stream: TcpStream, id: u64, state: &Arc<State>) {
     let handler_state = Arc::clone(state);
     let spawned = thread::Builder::new()
         .name("connect-participant-emulator-conn".into())
+        .stack_size(CONNECTION_STACK)
         .spawn(move || {
             let _ = serve_connection(id, &stream, &handler_state);
             // Forgotten before the peer sees the close, so that what it sees next is true.

@@ -4,29 +4,32 @@
 //! [`Emulator`](super::Emulator) and [`EmulatorBuilder`](super::EmulatorBuilder) methods
 //! included (in `api`).
 //!
-//! Each upgraded connection is served by two threads (see `socket`): the connection's
-//! own, which reads the client's frames (with a short timeout, so that it notices a close
-//! or the emulator's stop), and one that writes what is queued for the socket. The
-//! service queues pushes, and the reading thread its answers, without blocking (a bounded
-//! channel per socket), under the state's lock, so that every socket sees a chat's items
-//! in the order they landed and a stuck client never stalls an operation: a socket whose
-//! queue is full is dropped instead.
+//! Each upgraded connection is served by one thread (see `socket`): the connection's own,
+//! which reads the client's frames, blocking until one comes, the idle timeout passes or
+//! the connection is shut. The service queues pushes, and the reading thread its answers,
+//! under the state's lock, on the socket's bounded queue (see `out`), and writes them at
+//! once as far as the kernel takes them without waiting; what is left is written by a
+//! flushing thread of the socket's own, only while some is left. So every socket sees a
+//! chat's items in the order they landed, a quiet socket costs nothing, and a stuck client
+//! never stalls an operation: a socket whose queue is full is dropped instead.
 
 mod agent;
 mod api;
 pub(super) mod control;
+mod out;
 mod socket;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, VecDeque};
-use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, PoisonError};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Map, Value, json};
+use tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::frame::Frame;
+use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 
 use super::RecordedEvent;
 use super::builder::Limits;
@@ -35,6 +38,7 @@ use super::http::{Outcome, Reply, Request, Upgrade};
 use super::ids::new_uuid;
 use super::protocol::{DELIVERED, READ, TYPING, WEBSOCKET_PATH, item_json};
 use super::service::{Service, Shared, State};
+use out::{Closing, Out, lock_out};
 use socket::Connection;
 
 /// How many frames a socket's queue holds; a push to a full queue drops the socket.
@@ -44,7 +48,7 @@ pub(super) const QUEUE_BYTES: usize = 4 * 1024 * 1024;
 /// How many unexpired URLs are kept at most; a new one forgets the oldest beyond.
 pub(super) const MAX_URLS: usize = 10_000;
 
-/// What a socket's thread is told to do.
+/// What is queued for a socket.
 enum Command {
     /// Write this text frame.
     Text(String),
@@ -64,11 +68,8 @@ struct Socket {
     contact_id: String,
     who: usize,
     subscribed: bool,
-    queue: SyncSender<Command>,
-    /// The bytes of the text frames in `queue`.
-    queued: Arc<AtomicUsize>,
-    /// Set once its thread runs: to drop it without a close frame.
-    stream: Option<Arc<TcpStream>>,
+    /// What goes out on it, and its connection once its thread runs.
+    out: Arc<Mutex<Out>>,
 }
 
 /// The WebSocket side's state, kept with the service's (under its lock), so that a URL is
@@ -78,6 +79,9 @@ pub(super) struct Hub {
     /// Secrets in issue order, which is expiry order: the order they are forgotten in.
     url_order: VecDeque<String>,
     sockets: HashMap<u64, Socket>,
+    /// The ids in `sockets` of each chat's sockets, in the order they were opened: a push
+    /// looks at its chat's sockets only.
+    by_chat: HashMap<String, BTreeSet<u64>>,
     next_id: u64,
     /// Sockets whose thread has not ended (closed ones included): bounded by
     /// `max_websockets`.
@@ -94,6 +98,8 @@ pub(super) struct Hub {
     deep_heartbeat_healthy: bool,
     /// Whether upgrades are taken (`set_websocket_upgrades`); while not, each is a 503.
     upgrades: bool,
+    /// The closing thread's queue, once a socket was upgraded (see `out`).
+    closer: Option<Sender<Closing>>,
 }
 
 impl Default for Hub {
@@ -102,6 +108,7 @@ impl Default for Hub {
             urls: HashMap::new(),
             url_order: VecDeque::new(),
             sockets: HashMap::new(),
+            by_chat: HashMap::new(),
             next_id: 0,
             live: 0,
             max_websockets: 256,
@@ -112,6 +119,7 @@ impl Default for Hub {
             deep_heartbeat_answers: true,
             deep_heartbeat_healthy: true,
             upgrades: true,
+            closer: None,
         }
     }
 }
@@ -158,27 +166,37 @@ impl Hub {
     /// is dropped (its TCP connection shut, no close frame) and forgotten. `false` if it
     /// was dropped.
     fn send(&mut self, id: u64, command: Command) -> bool {
+        match command {
+            Command::Text(text) => {
+                let size = text.len();
+                self.queue(id, &text_frame(text.into_bytes()), size)
+            }
+            Command::Close(code) => {
+                let close = CloseFrame {
+                    code: CloseCode::from(code),
+                    reason: "".into(),
+                };
+                let Some(socket) = self.sockets.get(&id) else {
+                    return false;
+                };
+                out::queue_close(&socket.out, format(Frame::close(Some(close)))) || self.cut(id)
+            }
+        }
+    }
+
+    /// Queues a text frame (`bytes`, of `size` bytes of text) for socket `id`, as
+    /// [`send`](Self::send) does.
+    fn queue(&mut self, id: u64, bytes: &[u8], size: usize) -> bool {
         let Some(socket) = self.sockets.get(&id) else {
             return false;
         };
-        let size = match &command {
-            Command::Text(t) => t.len(),
-            Command::Close(_) => 0,
-        };
-        let fits = socket.queued.load(Ordering::SeqCst) + size <= QUEUE_BYTES;
-        let sent = fits
-            && match socket.queue.try_send(command) {
-                Ok(()) => true,
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-            };
-        if sent {
-            socket.queued.fetch_add(size, Ordering::SeqCst);
-            return true;
-        }
-        if let Some(socket) = self.sockets.remove(&id) {
-            if let Some(stream) = socket.stream {
-                let _ = stream.shutdown(Shutdown::Both);
-            }
+        out::queue_data(&socket.out, bytes.to_vec(), size) || self.cut(id)
+    }
+
+    /// Drops socket `id`: its TCP connection shut, no close frame. Always `false`.
+    fn cut(&mut self, id: u64) -> bool {
+        if let Some(socket) = self.forget(id) {
+            lock_out(&socket.out).cut();
         }
         false
     }
@@ -186,26 +204,38 @@ impl Hub {
     /// The ids of the sockets of a chat (of one participant, if `who`), subscribed only if
     /// `subscribed`.
     fn of_chat(&self, contact_id: &str, who: Option<usize>, subscribed: bool) -> Vec<u64> {
-        let mut ids: Vec<u64> = self
-            .sockets
-            .iter()
-            .filter(|(_, s)| {
-                s.contact_id == contact_id
-                    && who.is_none_or(|w| w == s.who)
-                    && (s.subscribed || !subscribed)
-            })
-            .map(|(&id, _)| id)
-            .collect();
+        let Some(ids) = self.by_chat.get(contact_id) else {
+            return Vec::new();
+        };
         // In the order they were opened: the same order for every push.
-        ids.sort_unstable();
-        ids
+        ids.iter()
+            .copied()
+            .filter(|id| {
+                self.sockets.get(id).is_some_and(|s| {
+                    who.is_none_or(|w| w == s.who) && (s.subscribed || !subscribed)
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets socket `id` (its connection is left as it is).
+    fn forget(&mut self, id: u64) -> Option<Socket> {
+        let socket = self.sockets.remove(&id)?;
+        if let Some(ids) = self.by_chat.get_mut(&socket.contact_id) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.by_chat.remove(&socket.contact_id);
+            }
+        }
+        Some(socket)
     }
 
     /// Queues `text` for every subscribed socket of a chat; how many took it.
     fn send_text(&mut self, contact_id: &str, text: &str) -> usize {
         let ids = self.of_chat(contact_id, None, true);
+        let frame = text_frame(text.as_bytes().to_vec());
         ids.into_iter()
-            .filter(|&id| self.send(id, Command::Text(text.to_owned())))
+            .filter(|&id| self.queue(id, &frame, text.len()))
             .count()
     }
 
@@ -216,7 +246,7 @@ impl Hub {
         let n = ids.len();
         for id in ids {
             if self.send(id, Command::Close(code)) {
-                self.sockets.remove(&id);
+                self.forget(id);
             }
         }
         n
@@ -226,12 +256,8 @@ impl Hub {
     /// frame. How many.
     fn drop_sockets(&mut self, contact_id: &str, who: Option<usize>) -> usize {
         let ids = self.of_chat(contact_id, who, false);
-        for id in &ids {
-            if let Some(socket) = self.sockets.remove(id) {
-                if let Some(stream) = socket.stream {
-                    let _ = stream.shutdown(Shutdown::Both);
-                }
-            }
+        for &id in &ids {
+            self.cut(id);
         }
         ids.len()
     }
@@ -240,6 +266,19 @@ impl Hub {
     fn subscribed(&self, contact_id: &str) -> usize {
         self.of_chat(contact_id, None, true).len()
     }
+}
+
+/// A text frame's bytes, as written on the wire.
+fn text_frame(text: Vec<u8>) -> Vec<u8> {
+    format(Frame::message(text, OpCode::Data(Data::Text), true))
+}
+
+/// A frame's bytes, as written on the wire.
+fn format(frame: Frame) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(frame.len());
+    // Writing to a `Vec` cannot fail.
+    let _ = frame.format(&mut bytes);
+    bytes
 }
 
 /// The frame the emulator pushes for an item (as GetTranscript writes it): the item, with
@@ -347,7 +386,7 @@ struct Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut state = self.shared.lock();
-        state.hub.sockets.remove(&self.id);
+        state.hub.forget(self.id);
         state.hub.live = state.hub.live.saturating_sub(1);
         drop(state);
         self.shared.changed.notify_all();
@@ -416,17 +455,19 @@ impl Service {
         // Counted here, before the 101 is written, so that a client that has its answer
         // sees itself counted.
         hub.handshakes += 1;
-        let (queue, commands) = sync_channel(QUEUE_FRAMES);
-        let queued = Arc::new(AtomicUsize::new(0));
+        let closer = hub.closer.get_or_insert_with(out::start_closer).clone();
+        let out = Arc::new(Mutex::new(Out::new(hub.idle_timeout, closer)));
+        hub.by_chat
+            .entry(contact_id.clone())
+            .or_default()
+            .insert(id);
         hub.sockets.insert(
             id,
             Socket {
                 contact_id,
                 who,
                 subscribed: false,
-                queue,
-                queued: Arc::clone(&queued),
-                stream: None,
+                out: Arc::clone(&out),
             },
         );
         let idle_timeout = hub.idle_timeout;
@@ -445,8 +486,7 @@ impl Service {
             serve: Box::new(move |stream, rest| {
                 let connection = Connection {
                     slot,
-                    commands,
-                    queued,
+                    out,
                     idle_timeout,
                 };
                 connection.serve(stream, rest);

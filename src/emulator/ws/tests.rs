@@ -128,3 +128,29 @@ fn the_module_docs_give_the_answers_to_a_client_s_frames_verbatim() {
         );
     }
 }
+
+#[test]
+fn each_chat_s_sockets_are_indexed_until_forgotten() {
+    let mut hub = Hub::default();
+    let (closer, _closing) = std::sync::mpsc::channel();
+    for (id, chat, subscribed) in [(0, "a", true), (1, "a", true), (2, "b", false)] {
+        hub.by_chat.entry(chat.into()).or_default().insert(id);
+        let out = Out::new(Duration::from_secs(1), closer.clone());
+        let socket = Socket {
+            contact_id: chat.into(),
+            who: 0,
+            subscribed,
+            out: Arc::new(Mutex::new(out)),
+        };
+        hub.sockets.insert(id, socket);
+    }
+    assert_eq!(hub.of_chat("a", None, true), [0, 1]);
+    assert_eq!(hub.of_chat("b", None, true), Vec::<u64>::new());
+    assert_eq!(hub.of_chat("b", None, false), [2]);
+    assert!(hub.forget(0).is_some());
+    assert_eq!(hub.of_chat("a", None, false), [1]);
+    assert!(!hub.cut(1));
+    assert_eq!(hub.drop_sockets("b", None), 1);
+    assert!(hub.sockets.is_empty());
+    assert!(hub.by_chat.is_empty());
+}
