@@ -188,6 +188,7 @@
 
 mod chat;
 mod client;
+mod edits;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
@@ -315,6 +316,7 @@ pub mod __bench {
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod __cli {
+    pub use crate::edits::distance;
     pub use crate::env::VARIABLES as AWS_VARIABLES;
     pub use crate::net::PROXY_VARS as PROXY_VARIABLES;
     pub use crate::redact::{MAX_SHOWN_CHARS, REDACTED, SECRET_RUN, SecretRuns, printable, quoted};

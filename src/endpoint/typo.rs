@@ -76,13 +76,15 @@ pub(crate) fn region_hint(url: &str) -> Option<String> {
     if known_form {
         return None;
     }
-    let lower = digits_read_as_digits(&lower);
+    let lower: Vec<char> = digits_read_as_digits(&lower).chars().collect();
     let mut best: Option<(usize, &str)> = None;
     let mut tied = false;
     for known in KNOWN_REGIONS {
-        let d = edits(&lower, known);
+        let known_chars: Vec<char> = known.chars().collect();
+        let Some(d) = crate::edits::distance(&lower, &known_chars, MAX_EDITS) else {
+            continue;
+        };
         match best {
-            _ if d > MAX_EDITS => {}
             Some((b, _)) if d > b => {}
             Some((b, _)) if d == b => tied = true,
             _ => {
@@ -119,34 +121,6 @@ fn digits_read_as_digits(region: &str) -> String {
         })
         .collect();
     format!("{head}-{digits}")
-}
-
-/// The edits from `a` to `b`: insertions, deletions, substitutions and swaps of two
-/// neighbours (the optimal string alignment distance), over bytes. A region is at most 63
-/// bytes, so the table is small.
-fn edits(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (i, row) in d.chunks_mut(width).enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d.iter_mut().take(width).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = v;
-        }
-    }
-    d[a.len() * width + b.len()]
 }
 
 #[cfg(test)]
@@ -204,14 +178,5 @@ mod tests {
             region_hint("https://participant.connect-fips.us-west2.amazonaws.com")
                 .is_some_and(|h| h.ends_with("the region meant may be us-west-2"))
         );
-    }
-
-    #[test]
-    fn edits_count_swaps_as_one() {
-        assert_eq!(edits("us-west2", "us-west-2"), 1);
-        assert_eq!(edits("us-wset-2", "us-west-2"), 1);
-        assert_eq!(edits("", "abc"), 3);
-        assert_eq!(edits("abc", ""), 3);
-        assert_eq!(edits("same", "same"), 0);
     }
 }

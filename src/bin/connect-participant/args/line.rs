@@ -6,7 +6,7 @@
 //! command takes depend on the command, so `frobnicate --attachment-name a.pdf` is about
 //! the command, not the option.
 
-use connect_participant::__cli::quoted;
+use connect_participant::__cli::{distance, quoted};
 
 use super::{Arity, Given, Name, SERVICE_OPTIONS, UsageError, option};
 
@@ -302,37 +302,6 @@ pub(super) fn closest<'k>(typed: &str, known: impl Iterator<Item = &'k str>) -> 
         }
     }
     best
-}
-
-/// The optimal string alignment distance (Damerau-Levenshtein where a transposed pair is
-/// one edit, and no substring is edited twice) between `a` and `b`, if at most `bound`.
-/// The length difference is a lower bound of it, so a long argument (a pasted token, say)
-/// costs nothing; otherwise O(len(a) x len(b)) on names of a few dozen characters.
-pub(super) fn distance(a: &[char], b: &[char], bound: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > bound {
-        return None;
-    }
-    // Three rows: the one before the previous (for transpositions), the previous, this.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut row: Vec<usize> = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        row[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (previous[j] + 1)
-                .min(row[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(before[j - 2] + 1);
-            }
-            row[j] = d;
-        }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut row);
-    }
-    let d = previous[b.len()];
-    (d <= bound).then_some(d)
 }
 
 #[cfg(test)]
