@@ -29,6 +29,11 @@ use std::time::{Duration, Instant};
 
 use connect_participant::{Client, Event, Participant, ParticipantToken};
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{SUBSCRIBE, contains, masked_frame, parse_frame, rss};
+
 /// What the agent says: a typical chat line.
 const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
 
@@ -39,14 +44,9 @@ const WAIT: Duration = Duration::from_secs(30);
 /// The stream's default heartbeat interval, which the floor keeps too.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 
-/// The subscribe frame's text, as ChatJS sends it.
-const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
 /// The deep heartbeat and the heartbeat, as the stream sends them.
 const PING: &str = r#"{"topic":"aws/ping"}"#;
 const HEARTBEAT_FRAME: &str = r#"{"topic":"aws/heartbeat"}"#;
-
-/// A fixed mask: a client must mask, nothing says it must be random for a benchmark.
-const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
 /// Which reader: the floor or the crate's stream.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -77,18 +77,6 @@ enum Report {
 // ---------------------------------------------------------------------------------------
 // /proc figures
 // ---------------------------------------------------------------------------------------
-
-/// This process's resident set, in bytes (`VmRSS` of `/proc/self/status`).
-fn rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map(|kb| kb * 1024)
-        .unwrap_or_default()
-}
 
 /// The calling thread's id (from the `/proc/thread-self` link, `<pid>/task/<tid>`).
 fn tid() -> u32 {
@@ -141,46 +129,6 @@ fn ms(d: Duration) -> f64 {
 // ---------------------------------------------------------------------------------------
 // The floor: a WebSocket client over std only, with the stream's heartbeats.
 // ---------------------------------------------------------------------------------------
-
-/// A client frame (FIN, `opcode`), masked with [`MASK`].
-fn masked_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut f = Vec::with_capacity(payload.len() + 14);
-    f.push(0x80 | opcode);
-    match payload.len() {
-        n if n < 126 => f.push(0x80 | n as u8),
-        n => {
-            f.push(0x80 | 126);
-            f.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-    }
-    f.extend_from_slice(&MASK);
-    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
-    f
-}
-
-/// An unmasked server frame at the start of `buf`: opcode, payload start and length.
-fn parse_frame(buf: &[u8]) -> Option<(u8, usize, usize)> {
-    let b1 = *buf.get(1)?;
-    let (len, start) = match b1 & 0x7f {
-        126 => (
-            usize::from(u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?])),
-            4,
-        ),
-        127 => {
-            let bytes: [u8; 8] = buf.get(2..10)?.try_into().ok()?;
-            (usize::try_from(u64::from_be_bytes(bytes)).ok()?, 10)
-        }
-        n => (usize::from(n), 2),
-    };
-    if buf.len() < start + len {
-        return None;
-    }
-    Some((buf[0] & 0x0f, start, len))
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
 
 /// A std-only WebSocket client, subscribed to one chat.
 struct FloorWs {

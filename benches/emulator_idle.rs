@@ -15,22 +15,12 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
-const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
-const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
+#[path = "support/mod.rs"]
+mod support;
 
-fn masked(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut f = vec![0x80 | opcode];
-    if payload.len() < 126 {
-        f.push(0x80 | payload.len() as u8);
-    } else {
-        f.push(0x80 | 126);
-        f.extend_from_slice(&(payload.len() as u16).to_be_bytes());
-    }
-    f.extend_from_slice(&MASK);
-    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ MASK[i % 4]));
-    f
-}
+use support::{SUBSCRIBE, contains, masked_frame};
+
+const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
 
 /// A keep-alive HTTP/1.1 connection.
 struct Http {
@@ -82,10 +72,6 @@ fn field<'a>(json: &'a str, key: &str) -> &'a str {
     &json[i..i + json[i..].find('"').unwrap()]
 }
 
-fn contains(h: &[u8], n: &[u8]) -> bool {
-    h.windows(n.len()).any(|w| w == n)
-}
-
 struct Ws {
     tcp: TcpStream,
     buf: Vec<u8>,
@@ -119,7 +105,9 @@ impl Ws {
             String::from_utf8_lossy(&ws.buf)
         );
         ws.buf.drain(..end);
-        ws.tcp.write_all(&masked(1, SUBSCRIBE.as_bytes())).unwrap();
+        ws.tcp
+            .write_all(&masked_frame(1, SUBSCRIBE.as_bytes()))
+            .unwrap();
         // Until the subscription's answer.
         while !ws.next_text(b"aws/subscribe", Instant::now() + Duration::from_secs(30)) {}
         ws
@@ -253,7 +241,7 @@ fn idle(pid: u32, sockets: &mut [Ws], secs: u64, heartbeats: bool) {
     let n = sockets.len();
     let c0 = cpu_ticks(pid);
     let start = Instant::now();
-    let hb = masked(1, HEARTBEAT.as_bytes());
+    let hb = masked_frame(1, HEARTBEAT.as_bytes());
     let mut beats = 0u64;
     if heartbeats {
         let period = Duration::from_secs(10);

@@ -545,16 +545,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn upload_bodies_being_read_stay_within_max_kept_bytes() {
-        // 1 MiB of kept bytes: one 600,000-byte body at a time.
-        let service = small_service();
+    /// A new chat's customer connection token.
+    fn customer_token(service: &Service) -> String {
         let started = service.lock().chats.start_chat();
         let (token, _) = service
             .lock()
             .chats
             .issue(&started.contact_id, CUSTOMER)
             .unwrap();
+        token
+    }
+
+    #[test]
+    fn upload_bodies_being_read_stay_within_max_kept_bytes() {
+        // 1 MiB of kept bytes: one 600,000-byte body at a time.
+        let service = small_service();
+        let token = customer_token(&service);
         let heads: Vec<Request> = ["a", "b"]
             .iter()
             .map(|name| {
@@ -581,12 +587,7 @@ mod tests {
     #[test]
     fn concurrent_downloads_of_one_attachment_share_its_bytes() {
         let service = small_service();
-        let started = service.lock().chats.start_chat();
-        let (token, _) = service
-            .lock()
-            .chats
-            .issue(&started.contact_id, CUSTOMER)
-            .unwrap();
+        let token = customer_token(&service);
         let body = json!({"AttachmentName": "a.bin", "AttachmentSizeInBytes": 100_000,
             "ClientToken": "a", "ContentType": "application/octet-stream"});
         let reply = service.handle(&post("/participant/start-attachment-upload", &token, &body));
