@@ -56,12 +56,14 @@ pub(crate) const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 const CALL_BUFFERS: (usize, usize) = (MAX_RESPONSE_HEAD + 1024, 16 * 1024);
 
 /// A WebSocket's buffers, one pair per layer (TCP, and TLS over it): only bytes in passing,
-/// never a whole frame (the WebSocket keeps its own), so far smaller than a call's, which
-/// every open stream holds for as long as it is open. The input still holds a proxy's whole
-/// answer to CONNECT (8 KiB: a proxy's answer is a few hundred bytes); the output only
-/// ever carries the upgrade request and the stream's small frames.
+/// never a whole frame (the WebSocket keeps its own), so far smaller than a call's: every
+/// open stream holds them, zero-filled and so resident, for as long as it is open. The
+/// input holds a chat frame of the usual size (a message's is under 1 KiB) and a proxy's
+/// whole answer to CONNECT (2 KiB: a proxy's answer is a few dozen bytes, at most 20
+/// headers); the output carries the upgrade request (in pieces) and the stream's small
+/// frames.
 #[cfg(feature = "websocket")]
-const SOCKET_BUFFERS: (usize, usize) = (8 * 1024, 1024);
+const SOCKET_BUFFERS: (usize, usize) = (2 * 1024, 512);
 
 /// What the client's builder decided about the network.
 pub(crate) struct Settings<'a> {

@@ -140,9 +140,11 @@ pub(crate) fn open(url: &WebSocketUrl, net: &Net) -> std::result::Result<Socket,
     // The upgrade takes at most the client's timeout, however slowly its answer comes.
     conn.until(Instant::now().checked_add(net.timeout()));
     // The connection buffers what it reads already: the WebSocket's own reads need not be
-    // large, and it grows its buffer for a larger frame when one comes.
+    // large (a chat message's frame is under 1 KiB), and it grows its buffer for a larger
+    // frame when one comes. Its first read zero-fills this much, resident for as long as the
+    // socket is open.
     let config = WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(2 * 1024)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_FRAME)
         .max_message_size(Some(MAX_FRAME))
