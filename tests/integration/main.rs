@@ -40,6 +40,7 @@ mod sessions;
 mod stream;
 mod stream_hostile;
 mod stream_order;
+mod stream_setup;
 mod stream_state;
 mod tls;
 mod typers;

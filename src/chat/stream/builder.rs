@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::connect::Attempt;
+use super::connect::{Attempt, Caught};
 use super::delivery::Delivery;
 use super::order::Reorder;
 use super::rotation::Rotation;
@@ -28,6 +28,8 @@ pub(super) struct Settings {
     pub(super) order_window: Option<Duration>,
     /// Where to start: after this checkpoint's items.
     pub(super) resume: Option<Checkpoint>,
+    /// Opening, reconnecting and rotating run on a thread of their own.
+    pub(super) setup_thread: bool,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             socket_lifetime: Duration::from_secs(59 * 60),
             order_window: None,
             resume: None,
+            setup_thread: false,
         }
     }
 }
@@ -184,6 +187,25 @@ impl StreamBuilder {
         self
     }
 
+    /// Whether opening, reconnecting and rotating run on a short-lived thread of their
+    /// own while the reading thread waits: for a program with a thread per chat, so that
+    /// each keeps a small stack. The calls, TLS handshake and upgrade are the deepest stack
+    /// the stream needs (about 20 KiB more than reading with optimizations, far more in a
+    /// debug build), and what a thread has touched of its stack stays resident for as long
+    /// as it lives: with this on, a reading thread keeps what reading needs, 12 KiB less
+    /// per chat (BENCHMARKS.md, "Thousands of chats"). The cost: a thread started for each
+    /// (re)connection and rotation (tens of microseconds beside the calls' milliseconds),
+    /// and the log records of that work, the calls' among them, come from that thread,
+    /// outside any thread-local context the reading thread has (a `tracing` span). If no
+    /// thread can be started, the work runs on the reading thread. Defaults to off.
+    ///
+    /// [`Participant::connect`] runs on its caller's thread: to keep a reading thread
+    /// small, connect on another and move the participant to it (it is `Send`).
+    pub fn setup_thread(mut self, on: bool) -> Self {
+        self.settings.setup_thread = on;
+        self
+    }
+
     /// Opens the stream: a WebSocket URL (the participant's latest if still fresh, or a
     /// new one from CreateParticipantConnection), the upgrade, the subscription to the
     /// chat; then it reads the transcript once, to know what is already there (or, with
@@ -198,13 +220,31 @@ impl StreamBuilder {
     pub fn open(self) -> Result<ChatStream> {
         self.settings.check()?;
         let mut stream = ChatStream::new(self.participant, self.settings);
+        // What is logged is logged on the caller's thread, as before the setup thread.
+        if let Some(caught) = stream.set_up(ChatStream::establish)? {
+            log::info!(target: LOG_TARGET, "chat stream established");
+            // Yielded before anything pending, without a queue of its own: a stream
+            // that has yielded nothing else has allocated nothing for its events.
+            stream.established_due = true;
+            stream.catch_up(caught);
+        }
+        Ok(stream)
+    }
+}
+
+impl ChatStream {
+    /// What [`StreamBuilder::open`] does on the setup thread: the reads a checkpoint or
+    /// the history setting asks for, then the first connection and what it missed; `None`
+    /// if the chat ended while a resumed reader was away.
+    fn establish(&mut self) -> Result<Option<Caught>> {
+        let stream = self;
         if let Some(at) = stream.settings.resume.take() {
             stream.resume(&at).map_err(|e| stream.ended_or(e))?;
             stream.checkpoint = at;
             if stream.ended {
                 // The chat ended while the reader was away: its end is among what it
                 // missed, and there is nothing to connect to.
-                return Ok(stream);
+                return Ok(None);
             }
         } else if !stream.settings.history {
             // What is already there is not news: remembered, not yielded.
@@ -232,12 +272,7 @@ impl StreamBuilder {
             Ok(caught) => {
                 // The open's attempts are the caller's to retry, not the stream's.
                 stream.failures = 0;
-                log::info!(target: LOG_TARGET, "chat stream established");
-                // Yielded before anything pending, without a queue of its own: a stream
-                // that has yielded nothing else has allocated nothing for its events.
-                stream.established_due = true;
-                stream.catch_up(caught);
-                Ok(stream)
+                Ok(Some(caught))
             }
             Err(Attempt::Ended(e) | Attempt::Fatal(e) | Attempt::Failed(e)) => Err(e),
         }

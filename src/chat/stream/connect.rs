@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use super::ChatStream;
 use super::frames::{self, Frame};
 use super::socket::{self, OpenError, Read1, Socket};
-use super::{ChatStream, LOG_TARGET};
 use crate::error::{Error, ErrorKind};
 use crate::ops::transcript::{GetTranscriptRequest, Item, ScanDirection, SortOrder};
 
@@ -151,7 +151,6 @@ impl ChatStream {
             }
         }
         missed.reverse();
-        log::debug!(target: LOG_TARGET, "catch-up read {} missed items from the transcript", missed.len());
         Ok(missed)
     }
 

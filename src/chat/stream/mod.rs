@@ -10,6 +10,7 @@ mod order;
 mod recovery;
 mod resume;
 mod rotation;
+mod setup;
 pub(crate) mod socket;
 
 use std::collections::VecDeque;

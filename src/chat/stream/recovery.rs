@@ -79,7 +79,7 @@ impl ChatStream {
             self.failures + 1,
             self.failures
         );
-        match self.connect() {
+        match self.set_up(ChatStream::connect) {
             Ok(caught) => {
                 // The proof is asked for at once, not an interval later.
                 self.heartbeat_due = Instant::now();
@@ -108,6 +108,8 @@ impl ChatStream {
     /// A new socket is up: what it missed, then the frames that came before its
     /// subscription's answer; during an outage they are held until the socket is proven.
     pub(super) fn catch_up(&mut self, caught: Caught) {
+        // Logged here, on the reading thread, rather than where the setup thread read it.
+        log::debug!(target: LOG_TARGET, "catch-up read {} missed items from the transcript", caught.missed.len());
         if self.outage.is_some() {
             self.outage_missed += caught.missed.len();
         }

@@ -99,7 +99,7 @@ impl ChatStream {
     /// if shorter); only a rotation that learns the chat is over ends the stream.
     pub(super) fn rotate(&mut self) {
         log::debug!(target: LOG_TARGET, "chat stream rotation: opening a new socket before closing the old");
-        match self.open_subscribed() {
+        match self.set_up(ChatStream::open_subscribed) {
             Ok((socket, early)) => {
                 if let Some(old) = self.socket.take() {
                     self.rotation.begin(old);

@@ -19,6 +19,8 @@ pub struct Captured {
     pub args: String,
     /// The thread that logged it: other tests run beside the capturing one.
     pub thread: ThreadId,
+    /// Its name, if it has one.
+    pub thread_name: Option<String>,
 }
 
 impl Captured {
@@ -94,6 +96,7 @@ impl log::Log for Logger {
             module_path: r.module_path().map(str::to_owned),
             args: r.args().to_string(),
             thread: std::thread::current().id(),
+            thread_name: std::thread::current().name().map(str::to_owned),
         });
     }
 
