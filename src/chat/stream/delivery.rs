@@ -124,6 +124,7 @@ impl Delivery {
 
     /// One chunk of a streamed message (a bot's message sent in parts that share an
     /// `Id`, `MessageMetadata.ChunkNumber` counting them).
+    #[inline(never)] // Off the read path: see `ChatStream::next_until`.
     fn chunk(&mut self, id: String, item: Item, out: &mut Vec<Event>) {
         let key = self.key(&id);
         if self.seen.contains_key(&key) && !self.partial.contains_key(&id) {

@@ -50,6 +50,7 @@ impl ChatStream {
 
     /// Without a socket: waits for the next attempt (at most to `deadline`: `true` when
     /// that came first), makes it, and deals with its outcome.
+    #[inline(never)] // Off the read path: see `ChatStream::next_until`.
     pub(super) fn reconnect(&mut self, deadline: Option<Instant>) -> bool {
         if self.failures >= self.settings.max_reconnects {
             let e = self
@@ -145,7 +146,8 @@ impl ChatStream {
     /// What an outage held is yielded next: after [`Connection::Restored`], or before the
     /// stream's last event.
     pub(super) fn release_held(&mut self) {
-        self.pending.append(&mut self.held);
+        // Taken, not drained: an empty queue keeps no buffer (see `pop`).
+        self.pending.append(&mut std::mem::take(&mut self.held));
     }
 
     /// The chat is over for this participant, as a connection attempt learnt (`e` says

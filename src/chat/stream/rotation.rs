@@ -97,6 +97,7 @@ impl ChatStream {
     /// answers a heartbeat. Yields nothing: when the new one cannot be had, the old one is
     /// kept and the rotation tried again after [`ROTATION_RETRY`] (or the socket lifetime,
     /// if shorter); only a rotation that learns the chat is over ends the stream.
+    #[inline(never)] // Off the read path: see `ChatStream::next_until`.
     pub(super) fn rotate(&mut self) {
         log::debug!(target: LOG_TARGET, "chat stream rotation: opening a new socket before closing the old");
         match self.set_up(ChatStream::open_subscribed) {
