@@ -233,32 +233,42 @@ impl StreamBuilder {
 }
 
 impl ChatStream {
-    /// What [`StreamBuilder::open`] does on the setup thread: the reads a checkpoint or
-    /// the history setting asks for, then the first connection and what it missed; `None`
-    /// if the chat ended while a resumed reader was away.
-    fn establish(&mut self) -> Result<Option<Caught>> {
-        let stream = self;
-        if let Some(at) = stream.settings.resume.take() {
-            stream.resume(&at).map_err(|e| stream.ended_or(e))?;
-            stream.checkpoint = at;
-            if stream.ended {
-                // The chat ended while the reader was away: its end is among what it
-                // missed, and there is nothing to connect to.
-                return Ok(None);
-            }
-        } else if !stream.settings.history {
+    /// The reads a checkpoint or the history setting asks for before the first
+    /// connection; `false` if a checkpoint's catch-up found the chat's end. Out of line, so
+    /// that its page is not on the frame the connection is made under.
+    #[inline(never)]
+    fn read_start(&mut self) -> Result<bool> {
+        if let Some(at) = self.settings.resume.take() {
+            self.resume(&at).map_err(|e| self.ended_or(e))?;
+            self.checkpoint = at;
+            return Ok(!self.ended);
+        }
+        if !self.settings.history {
             // What is already there is not news: remembered, not yielded.
-            let page = stream
+            let page = self
                 .participant
                 .get_transcript(
                     &GetTranscriptRequest::new()
                         .with_max_results(100)
                         .with_scan_direction(ScanDirection::Backward),
                 )
-                .map_err(|e| stream.ended_or(e))?;
+                .map_err(|e| self.ended_or(e))?;
             for item in &page.transcript {
-                stream.delivery.mark_seen(item);
+                self.delivery.mark_seen(item);
             }
+        }
+        Ok(true)
+    }
+
+    /// What [`StreamBuilder::open`] does on the setup thread: the reads a checkpoint or
+    /// the history setting asks for, then the first connection and what it missed; `None`
+    /// if the chat ended while a resumed reader was away.
+    fn establish(&mut self) -> Result<Option<Caught>> {
+        let stream = self;
+        if !stream.read_start()? {
+            // The chat ended while the reader was away: its end is among what it missed,
+            // and there is nothing to connect to.
+            return Ok(None);
         }
         let mut attempt = stream.connect();
         if let Err(Attempt::Failed(e)) = &attempt {
