@@ -27,7 +27,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use connect_participant::{Client, Event, Participant, ParticipantToken};
+use connect_participant::{ChatStream, Client, Event, Participant, ParticipantToken};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -66,8 +66,8 @@ impl Kind {
 
 /// What a reader's thread tells the main thread.
 enum Report {
-    /// Open and waiting; its thread id.
-    Ready(u32),
+    /// Open and waiting; its thread id and an address on its stack.
+    Ready(u32, usize),
     /// Its chat's message, read at this instant.
     Got(usize, Instant),
     /// It failed (to open, or while reading).
@@ -84,6 +84,45 @@ fn tid() -> u32 {
         .ok()
         .and_then(|p| p.file_name()?.to_str()?.parse().ok())
         .unwrap_or_default()
+}
+
+/// An address on the calling thread's stack, to find its mapping in `/proc/self/smaps`.
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(marker)) as usize
+}
+
+/// The resident bytes of the mappings of this process that hold one of `addresses`
+/// (sorted), from `/proc/self/smaps`: the reading threads' stacks.
+fn resident_at(addresses: &[usize]) -> u64 {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return 0;
+    };
+    let (mut total, mut holds) = (0, false);
+    for line in smaps.lines() {
+        let range = line.split_whitespace().next().and_then(|r| {
+            let (a, b) = r.split_once('-')?;
+            Some((
+                usize::from_str_radix(a, 16).ok()?,
+                usize::from_str_radix(b, 16).ok()?,
+            ))
+        });
+        if let (Some((start, end)), false) =
+            (range, line.starts_with(|c: char| c.is_ascii_uppercase()))
+        {
+            let first = addresses.partition_point(|&a| a < start);
+            holds = addresses.get(first).is_some_and(|&a| a < end);
+        } else if holds && let Some(kb) = line.strip_prefix("Rss:") {
+            total += kb
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .unwrap_or(0)
+                * 1024;
+        }
+    }
+    total
 }
 
 /// CPU time the threads `tids` of this process have used, from the scheduler's statistics.
@@ -253,11 +292,11 @@ struct Standalone {
 }
 
 impl Standalone {
-    fn start(websockets: usize) -> Standalone {
+    fn start(websockets: usize, chats: usize) -> Standalone {
         let mut child = Command::new(env!("CARGO_BIN_EXE_connect-participant"))
             .args(["emulator", "--port", "0"])
             .args(["--max-websockets", &websockets.to_string()])
-            .args(["--max-chats", &websockets.to_string()])
+            .args(["--max-chats", &chats.to_string()])
             .args(["--max-connections", "1024"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -349,7 +388,7 @@ fn floor_reader(i: usize, url: &str, tx: &Sender<Report>) {
         Ok(ws) => ws,
         Err(e) => return drop(tx.send(Report::Failed(i, e.to_string()))),
     };
-    if tx.send(Report::Ready(tid())).is_err() {
+    if tx.send(Report::Ready(tid(), stack_address())).is_err() {
         return;
     }
     for _ in 0..1_000_000 {
@@ -361,17 +400,32 @@ fn floor_reader(i: usize, url: &str, tx: &Sender<Report>) {
     }
 }
 
-/// The crate's reader: connects as the participant of `token`, opens its stream, then reads
-/// the chat's messages until the stream fails or ends.
-fn stream_reader(i: usize, client: &Client, token: &str, tx: &Sender<Report>) {
-    let opened = ParticipantToken::new(token)
-        .and_then(|t| Participant::connect(client, t))
-        .and_then(|p| Ok((p.stream()?, p)));
+/// Who a stream reader reads as: a participant token to connect with on the reader's
+/// thread, or a participant already connected elsewhere.
+enum Who {
+    Token(String),
+    Connected(Participant),
+}
+
+/// The crate's reader: connects as `who` (unless connected already), opens its stream
+/// (its setup on a thread of its own if `setup_thread`), then reads the chat's messages
+/// until the stream fails or ends.
+fn stream_reader(i: usize, client: &Client, who: Who, setup_thread: bool, tx: &Sender<Report>) {
+    let opened = match who {
+        Who::Token(token) => {
+            ParticipantToken::new(token).and_then(|t| Participant::connect(client, t))
+        }
+        Who::Connected(p) => Ok(p),
+    }
+    .and_then(|p| {
+        let stream = ChatStream::builder(&p).setup_thread(setup_thread).open()?;
+        Ok((stream, p))
+    });
     let (mut stream, _participant) = match opened {
         Ok(o) => o,
         Err(e) => return drop(tx.send(Report::Failed(i, e.to_string()))),
     };
-    if tx.send(Report::Ready(tid())).is_err() {
+    if tx.send(Report::Ready(tid(), stack_address())).is_err() {
         return;
     }
     for _ in 0..1_000_000 {
@@ -394,22 +448,27 @@ fn open_all(
     stack: usize,
     rx: &Receiver<Report>,
     job: impl Fn(usize) -> Job,
-) -> (Vec<u32>, Duration) {
+) -> (Vec<u32>, Vec<usize>, Duration) {
     let began = Instant::now();
     let mut tids = Vec::with_capacity(n);
+    let mut stacks = Vec::with_capacity(n);
     for i in 0..n {
         thread::Builder::new()
             .stack_size(stack)
             .spawn(job(i))
             .unwrap_or_else(|e| panic!("thread {i}: {e}"));
         match rx.recv_timeout(WAIT) {
-            Ok(Report::Ready(t)) => tids.push(t),
+            Ok(Report::Ready(t, at)) => {
+                tids.push(t);
+                stacks.push(at);
+            }
             Ok(Report::Failed(i, e)) => panic!("reader {i} failed to open: {e}"),
             Ok(Report::Got(..)) => panic!("a message before the burst"),
             Err(e) => panic!("reader {i} did not open: {e}"),
         }
     }
-    (tids, began.elapsed())
+    stacks.sort_unstable();
+    (tids, stacks, began.elapsed())
 }
 
 /// The burst: the agent speaks once in each of `contacts`, one request after the other;
@@ -466,7 +525,14 @@ fn pct(v: &[Duration], p: usize) -> Duration {
 /// What one kind of reader measured.
 struct Figures {
     open: Duration,
+    /// RSS growth, open and idle.
     rss: u64,
+    /// Of which the reading threads' stacks.
+    stack: u64,
+    /// RSS growth once each has read its message (the burst's growth added).
+    rss_read: u64,
+    /// The reading threads' stacks then.
+    stack_read: u64,
     idle_cpu: Duration,
     delays: Vec<Duration>,
     missing: usize,
@@ -480,21 +546,48 @@ fn print(n: usize, window: Duration, rows: &[(Kind, &Figures)]) {
         window.as_secs(),
         WAIT.as_secs()
     );
-    println!(
-        "{:<28} {:>9} {:>9} {:>13} {:>8} {:>8} {:>8} {:>8}",
-        "readers", "open ms", "RSS KiB", "idle CPU ms", "p50 ms", "p99 ms", "max ms", "missing"
-    );
-    println!(
-        "{:<28} {:>9} {:>9} {:>13} {:>8} {:>8} {:>8} {:>8}",
-        "", "per chat", "per chat", "/chat/minute", "burst", "burst", "burst", ""
-    );
+    let head = [
+        ("readers", ""),
+        ("open ms", "per chat"),
+        ("RSS KiB", "open"),
+        ("stack", "of which"),
+        ("RSS KiB", "read 1"),
+        ("stack", "of which"),
+        ("idle CPU ms", "/chat/minute"),
+        ("p50 ms", "burst"),
+        ("p99 ms", "burst"),
+        ("max ms", "burst"),
+        ("missing", ""),
+    ];
+    for line in [0, 1] {
+        let cell = |(a, b): (&str, &str)| if line == 0 { a } else { b }.to_owned();
+        let cells: Vec<String> = head.iter().map(|&h| cell(h)).collect();
+        println!(
+            "{:<28} {:>9} {:>8} {:>8} {:>8} {:>8} {:>13} {:>7} {:>7} {:>7} {:>7}",
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            cells[4],
+            cells[5],
+            cells[6],
+            cells[7],
+            cells[8],
+            cells[9],
+            cells[10]
+        );
+    }
     let per_minute = 60.0 / window.as_secs_f64();
+    let kib = |bytes: u64| bytes as f64 / n as f64 / 1024.0;
     for (kind, f) in rows {
         println!(
-            "{:<28} {:>9.2} {:>9.1} {:>13.3} {:>8.1} {:>8.1} {:>8.1} {:>8}",
+            "{:<28} {:>9.2} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>13.3} {:>7.1} {:>7.1} {:>7.1} {:>7}",
             kind.name(),
             ms(f.open) / n as f64,
-            f.rss as f64 / n as f64 / 1024.0,
+            kib(f.rss),
+            kib(f.stack),
+            kib(f.rss_read),
+            kib(f.stack_read),
             ms(f.idle_cpu) / n as f64 * per_minute,
             ms(pct(&f.delays, 50)),
             ms(pct(&f.delays, 99)),
@@ -504,17 +597,33 @@ fn print(n: usize, window: Duration, rows: &[(Kind, &Figures)]) {
     }
     if let [(_, floor), (_, ours)] = rows {
         println!(
-            "  against the floor: RSS {:.2}x, idle CPU {:.2}x, burst p50 {:.2}x",
+            "  against the floor: RSS {:.2}x open, {:.2}x after a message; idle CPU {:.2}x, \
+             burst p50 {:.2}x",
             ours.rss as f64 / floor.rss.max(1) as f64,
+            ours.rss_read as f64 / floor.rss_read.max(1) as f64,
             ours.idle_cpu.as_secs_f64() / floor.idle_cpu.as_secs_f64().max(1e-9),
             pct(&ours.delays, 50).as_secs_f64() / pct(&floor.delays, 50).as_secs_f64().max(1e-9),
         );
     }
 }
 
-/// The command line: N (a bare number), `--quick`, `--stack=<KiB>`; the rest (`--bench`,
-/// which cargo passes) is ignored.
-fn args() -> (usize, bool, usize) {
+/// What the command line asks for.
+struct Options {
+    n: usize,
+    quick: bool,
+    /// Each reading thread's stack, in bytes.
+    stack: usize,
+    /// The streams' setup on a thread of their own, and each participant connected on the
+    /// main thread before its reader starts (`--setup-thread`).
+    setup_thread: bool,
+    /// One kind only (`--only=floor`, `--only=stream`): N up to 10,000 against the one
+    /// emulator, each process within an open files limit of 20,000.
+    only: Option<Kind>,
+}
+
+/// The command line: N (a bare number), `--quick`, `--stack=<KiB>`, `--setup-thread`,
+/// `--only=<floor|stream>`; the rest (`--bench`, which cargo passes) is ignored.
+fn args() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let n = args
@@ -525,7 +634,18 @@ fn args() -> (usize, bool, usize) {
         .iter()
         .find_map(|a| a.strip_prefix("--stack=")?.parse::<usize>().ok())
         .unwrap_or(64);
-    (n, quick, stack * 1024)
+    let only = args.iter().find_map(|a| match a.strip_prefix("--only=")? {
+        "floor" => Some(Kind::Floor),
+        "stream" => Some(Kind::Stream),
+        other => panic!("--only=floor or --only=stream, not {other:?}"),
+    });
+    Options {
+        n,
+        quick,
+        stack: stack * 1024,
+        setup_thread: args.iter().any(|a| a == "--setup-thread"),
+        only,
+    }
 }
 
 /// The WebSocket URL CreateParticipantConnection gives the participant of `token` (who is
@@ -539,100 +659,152 @@ fn ws_url(client: &Client, token: &str) -> String {
 
 /// One reader of each kind opened and closed first, on a thread of the same size, so that
 /// what is built once (TLS provider, pools, first allocations) is not counted per chat.
-fn warm_up(client: &Client, floor_url: String, token: String, stack: usize) {
+fn warm_up(client: &Client, floor_url: String, token: String, o: &Options) {
     let client = client.clone();
+    let setup_thread = o.setup_thread;
     thread::Builder::new()
-        .stack_size(stack)
+        .stack_size(o.stack)
         .spawn(move || {
             drop(FloorWs::open(&floor_url).expect("floor"));
             let t = ParticipantToken::new(&token).expect("token");
             let p = Participant::connect(&client, t).expect("connect");
-            drop(p.stream().expect("stream"));
+            let stream = ChatStream::builder(&p).setup_thread(setup_thread).open();
+            drop(stream.expect("stream"));
         })
         .expect("thread")
         .join()
         .expect("warm-up");
 }
 
+/// One kind's readers, open and idle.
+struct Opened<'a> {
+    kind: Kind,
+    chats: &'a [(String, String)],
+    rx: Receiver<Report>,
+    tids: Vec<u32>,
+    /// An address on each reader's stack.
+    stacks: Vec<usize>,
+    open: Duration,
+    rss: u64,
+}
+
+/// Opens `chats.len()` readers of `kind`, one after the other: what they cost.
+fn open_kind<'a>(
+    kind: Kind,
+    client: &Client,
+    chats: &'a [(String, String)],
+    o: &Options,
+) -> Opened<'a> {
+    let (tx, rx) = mpsc::channel();
+    // The floor is given its URLs, fetched before it is measured.
+    let urls: Vec<String> = match kind {
+        Kind::Floor => chats.iter().map(|(_, t)| ws_url(client, t)).collect(),
+        Kind::Stream => Vec::new(),
+    };
+    let before = rss();
+    let (tids, stacks, open) = open_all(chats.len(), o.stack, &rx, |i| match kind {
+        Kind::Floor => {
+            let (url, tx) = (urls[i].clone(), tx.clone());
+            Box::new(move || floor_reader(i, &url, &tx))
+        }
+        Kind::Stream => {
+            let token = chats[i].1.clone();
+            // With the setup thread, the participant connects here, as a dispatcher
+            // thread would, and its reader only opens the stream and reads.
+            let who = if o.setup_thread {
+                let t = ParticipantToken::new(token).expect("token");
+                Who::Connected(Participant::connect(client, t).expect("connect"))
+            } else {
+                Who::Token(token)
+            };
+            let (client, tx, setup_thread) = (client.clone(), tx.clone(), o.setup_thread);
+            Box::new(move || stream_reader(i, &client, who, setup_thread, &tx))
+        }
+    });
+    Opened {
+        kind,
+        chats,
+        rx,
+        tids,
+        open,
+        rss: rss().saturating_sub(before),
+        stacks,
+    }
+}
+
 fn main() {
-    let (n, quick, stack) = args();
+    let o = args();
+    let n = o.n;
     // Quick: one heartbeat (10 s) inside the window.
-    let window = Duration::from_secs(if quick { 11 } else { 60 });
-    // Two WebSockets a chat (the floor's and the stream's), and a warm-up of each.
-    let websockets = 2 * n + 2;
+    let window = Duration::from_secs(if o.quick { 11 } else { 60 });
+    let kinds = match o.only {
+        Some(kind) => vec![kind],
+        None => vec![Kind::Floor, Kind::Stream],
+    };
+    // One WebSocket a chat of each kind; the warm-up's are closed before these open.
+    let websockets = kinds.len() * n;
     assert!(
         (1..=10_000).contains(&websockets),
-        "the emulator holds at most 10,000 WebSockets: N is at most 4,999"
+        "the emulator holds at most 10,000 WebSockets: N is at most 5,000 (10,000 with --only)"
     );
     println!(
-        "connect-participant {} thousands of chats{}: N = {n}, {} KiB stacks, open files \
-         limit {}, emulator in another process",
+        "connect-participant {} thousands of chats{}: N = {n}, {} KiB stacks, setup thread {}, \
+         open files limit {}, emulator in another process",
         env!("CARGO_PKG_VERSION"),
-        if quick { " (quick)" } else { "" },
-        stack / 1024,
+        if o.quick { " (quick)" } else { "" },
+        o.stack / 1024,
+        if o.setup_thread {
+            "on, participants connected on the main thread"
+        } else {
+            "off"
+        },
         open_files_limit()
     );
-    let emulator = Standalone::start(websockets);
+    let emulator = Standalone::start(websockets.max(2), websockets + 2);
     let client = Client::builder()
         .endpoint_url(&emulator.url)
         .build()
         .expect("client");
-    let chats: Vec<(String, String)> = (0..2 * n + 2).map(|_| emulator.start_chat()).collect();
+    let chats: Vec<(String, String)> = (0..websockets + 2).map(|_| emulator.start_chat()).collect();
     let (warm, chats) = chats.split_at(2);
-    let (floor_chats, stream_chats) = chats.split_at(n);
-    let urls: Vec<String> = floor_chats
+    warm_up(&client, ws_url(&client, &warm[0].1), warm[1].1.clone(), &o);
+    let opened: Vec<Opened<'_>> = kinds
         .iter()
-        .map(|(_, t)| ws_url(&client, t))
+        .zip(chats.chunks(n))
+        .map(|(&kind, chats)| open_kind(kind, &client, chats, &o))
         .collect();
-    warm_up(
-        &client,
-        ws_url(&client, &warm[0].1),
-        warm[1].1.clone(),
-        stack,
-    );
-
-    let (floor_tx, floor_rx) = mpsc::channel();
-    let before = rss();
-    let (floor_tids, floor_open) = open_all(n, stack, &floor_rx, |i| {
-        let (url, tx) = (urls[i].clone(), floor_tx.clone());
-        Box::new(move || floor_reader(i, &url, &tx))
-    });
-    let after_floor = rss();
-    let (stream_tx, stream_rx) = mpsc::channel();
-    let (stream_tids, stream_open) = open_all(n, stack, &stream_rx, |i| {
-        let (client, token, tx) = (client.clone(), stream_chats[i].1.clone(), stream_tx.clone());
-        Box::new(move || stream_reader(i, &client, &token, &tx))
-    });
-    let after_streams = rss();
 
     // Everything open and idle: the readers' own CPU time over the window.
-    let (f0, s0) = (cpu_of(&floor_tids), cpu_of(&stream_tids));
+    let cpu0: Vec<Duration> = opened.iter().map(|k| cpu_of(&k.tids)).collect();
     let e0 = process_cpu(emulator.child.id());
     thread::sleep(window);
-    let (f1, s1) = (cpu_of(&floor_tids), cpu_of(&stream_tids));
     let emulator_idle = process_cpu(emulator.child.id()).saturating_sub(e0);
-
-    let contacts = |c: &[(String, String)]| c.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
-    let (delays, missing) = burst(&emulator, &contacts(floor_chats), &floor_rx);
-    let floor = Figures {
-        open: floor_open,
-        rss: after_floor.saturating_sub(before),
-        idle_cpu: f1.saturating_sub(f0),
-        delays,
-        missing,
-    };
-    let (delays, missing) = burst(&emulator, &contacts(stream_chats), &stream_rx);
-    let ours = Figures {
-        open: stream_open,
-        rss: after_streams.saturating_sub(after_floor),
-        idle_cpu: s1.saturating_sub(s0),
-        delays,
-        missing,
-    };
-    print(n, window, &[(Kind::Floor, &floor), (Kind::Stream, &ours)]);
+    let figures: Vec<(Kind, Figures)> = opened
+        .iter()
+        .zip(cpu0)
+        .map(|(k, cpu0)| {
+            let idle_cpu = cpu_of(&k.tids).saturating_sub(cpu0);
+            let contacts: Vec<String> = k.chats.iter().map(|(id, _)| id.clone()).collect();
+            let stack = resident_at(&k.stacks);
+            let before = rss();
+            let (delays, missing) = burst(&emulator, &contacts, &k.rx);
+            let f = Figures {
+                open: k.open,
+                rss: k.rss,
+                stack,
+                rss_read: k.rss + rss().saturating_sub(before),
+                stack_read: resident_at(&k.stacks),
+                idle_cpu,
+                delays,
+                missing,
+            };
+            (k.kind, f)
+        })
+        .collect();
+    let rows: Vec<(Kind, &Figures)> = figures.iter().map(|(k, f)| (*k, f)).collect();
+    print(n, window, &rows);
     println!(
-        "  the emulator, idle with {} WebSockets: {:.1}% of a core",
-        2 * n,
+        "  the emulator, idle with {websockets} WebSockets: {:.1}% of a core",
         emulator_idle.as_secs_f64() / window.as_secs_f64() * 100.0
     );
 }
