@@ -12,7 +12,7 @@ use crate::support::process::{BIN, bounded_wait};
 use crate::support::scripted::{find_header_end, read_request};
 use crate::support::ws::{HEARTBEAT, SUBSCRIBED, chat_frame};
 use crate::support::{counting_random, ok_response, participant_streaming_to, token};
-use connect_participant::{Client, ClientBuilder, ErrorKind, SendEventRequest};
+use connect_participant::{ChatStream, Client, ClientBuilder, ErrorKind, SendEventRequest};
 
 /// The tail of a refused unknown issuer's message: how to trust another root.
 const ADD_A_ROOT: &str = "if a private CA or a TLS-inspecting proxy issued it, trust its \
@@ -370,15 +370,36 @@ fn the_stream_refuses_a_certificate_the_clients_roots_do_not_trust() {
 /// The stack a thread that opens a stream over TLS and reads from it is given, in KiB:
 /// `CONNECT_PARTICIPANT_TEST_STACK_KIB` to measure another (README: Performance).
 fn reading_stack() -> usize {
-    std::env::var("CONNECT_PARTICIPANT_TEST_STACK_KIB")
+    stack_from("CONNECT_PARTICIPANT_TEST_STACK_KIB", 256)
+}
+
+/// The same with the stream's setup on a thread of its own:
+/// `CONNECT_PARTICIPANT_TEST_SETUP_STACK_KIB` to measure another.
+fn reading_stack_with_setup() -> usize {
+    stack_from("CONNECT_PARTICIPANT_TEST_SETUP_STACK_KIB", 64)
+}
+
+fn stack_from(variable: &str, kib: usize) -> usize {
+    std::env::var(variable)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
+        .unwrap_or(kib)
         * 1024
 }
 
 #[test]
 fn a_stream_opens_and_reads_over_tls_on_a_small_stack() {
+    open_and_read_over_tls(reading_stack(), false);
+}
+
+#[test]
+fn with_a_setup_thread_a_stream_opens_and_reads_over_tls_on_a_smaller_stack() {
+    open_and_read_over_tls(reading_stack_with_setup(), true);
+}
+
+/// A participant made here; its stream opened, read and closed on a thread of `stack`
+/// bytes, as a reading thread of its own does it.
+fn open_and_read_over_tls(stack: usize, setup_thread: bool) {
     let emulator = connect_participant::emulator::Emulator::start().unwrap();
     let ca = Ca::new("Stack Test CA");
     let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
@@ -386,12 +407,11 @@ fn a_stream_opens_and_reads_over_tls_on_a_small_stack() {
     let (url, server) = serve_wss_once(cert, key, chat_frame(item));
     let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
     let (me, _) = participant_streaming_to(&emulator, builder, &url);
-    // The participant is made here; the stream is opened, read and closed on the small
-    // stack, as a reading thread of its own does it.
     let reader = thread::Builder::new()
-        .stack_size(reading_stack())
+        .stack_size(stack)
         .spawn(move || {
-            let mut stream = me.stream().unwrap();
+            let open = ChatStream::builder(&me).setup_thread(setup_thread).open();
+            let mut stream = open.unwrap();
             let first = stream.next().unwrap().unwrap();
             let second = stream.next().unwrap().unwrap();
             stream.close();
