@@ -519,3 +519,72 @@ fn body_ended(call: Call<RecvBody>) -> Result<bool, Error> {
         None => true,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use ureq::unversioned::transport::TcpConnector;
+
+    use super::*;
+
+    /// A driver over plain TCP with the calls' pool limits, and a URI of a listener that
+    /// never answers (the kernel completes the connections it does not accept).
+    fn driver() -> (Direct, TcpListener, Uri) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let uri = format!("http://{}/", listener.local_addr().expect("addr"));
+        let config = ureq::Agent::config_builder()
+            .max_idle_connections(32)
+            .max_idle_connections_per_host(32)
+            .build();
+        let chain = ().chain(TcpConnector::default());
+        let timeout = Duration::from_secs(5);
+        let direct = Direct::new(config, chain, "test", timeout, timeout);
+        (direct, listener, uri.parse().expect("uri"))
+    }
+
+    fn idle(direct: &Direct) -> usize {
+        direct.idle.lock().expect("pool").len()
+    }
+
+    #[test]
+    fn at_most_32_connections_are_kept_idle() {
+        let (direct, _listener, uri) = driver();
+        let deadline = Deadline(Instant::now() + Duration::from_secs(5));
+        let conns: Vec<Conn> = (0..33)
+            .map(|_| direct.connection(&uri, &deadline).expect("connect"))
+            .collect();
+        for conn in conns {
+            direct.cleanup(conn, false);
+        }
+        assert_eq!(idle(&direct), 32);
+        // One the answer said to close is not kept.
+        let conn = direct.take_idle(&uri).expect("an idle connection");
+        direct.cleanup(conn, true);
+        assert_eq!(idle(&direct), 31);
+    }
+
+    #[test]
+    fn an_idle_connection_past_the_idle_age_is_dropped_not_used() {
+        let (direct, _listener, uri) = driver();
+        let deadline = Deadline(Instant::now() + Duration::from_secs(5));
+        let conns: Vec<Conn> = (0..3)
+            .map(|_| direct.connection(&uri, &deadline).expect("connect"))
+            .collect();
+        for conn in conns {
+            direct.cleanup(conn, false);
+        }
+        assert_eq!(idle(&direct), 3);
+        let old = Instant::now()
+            .checked_sub(direct.max_idle_age + Duration::from_secs(1))
+            .expect("a machine up for longer than the idle age");
+        direct.idle.lock().expect("pool")[0].since = old;
+        assert!(direct.take_idle(&uri).is_some());
+        // The old one dropped, one taken, one left.
+        assert_eq!(idle(&direct), 1);
+        // Nothing is kept for another host.
+        let other: Uri = "http://127.0.0.2:9/".parse().expect("uri");
+        assert!(direct.take_idle(&other).is_none());
+        assert_eq!(idle(&direct), 1);
+    }
+}

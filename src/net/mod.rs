@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! calls, transfers:  CONNECT proxy -> TCP -> rustls -> one write per request (coalesce)
+//!                     (calls over ureq-proto directly, transfers through ureq's agent)
 //! the WebSocket:     CONNECT proxy -> TCP -> setup deadline -> rustls -> handoff
 //! ```
 //!
@@ -76,8 +77,9 @@ pub(crate) struct Settings<'a> {
     pub(crate) proxy: Option<ureq::Proxy>,
 }
 
-/// A client's connections: an agent for calls and presigned transfers and, with the
-/// `websocket` feature, one for the chat's sockets, over the same links and settings.
+/// A client's connections: the calls' direct driver, an agent for presigned transfers and,
+/// with the `websocket` feature, one for the chat's sockets, over the same links and
+/// settings.
 pub(crate) struct Net {
     agent: ureq::Agent,
     /// The calls' own driver, over the same links, resolver and settings as `agent`.
@@ -218,8 +220,8 @@ impl Net {
         &self.bounds
     }
 
-    /// The agent of calls and presigned transfers: no redirects, status codes are not
-    /// errors, the client's timeouts, TLS and proxy. It adds no bearer token of its own.
+    /// The agent of presigned transfers: no redirects, status codes are not errors, the
+    /// client's timeouts, TLS and proxy. It adds no bearer token of its own.
     pub(crate) fn agent(&self) -> &ureq::Agent {
         &self.agent
     }
