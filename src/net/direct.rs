@@ -453,36 +453,28 @@ fn read_body(
             };
             out.resize(filled + more.min(cap - filled), 0);
         }
-        if conn.transport.buffers().can_use_input() {
-            let input = conn.transport.buffers().input();
-            let (used, n) = call.read(input, &mut out[filled..])?;
-            conn.transport.buffers().input_consume(used);
-            filled += n;
-            if filled >= cap {
-                return Err(Error::BodyExceedsLimit(limit));
+        // Input already buffered first; else wait for more (ureq's `maybe_await_input`).
+        let mut awaited = None;
+        if !conn.transport.buffers().can_use_input() {
+            if remote_closed {
+                break;
             }
-            if n > 0 || used > 0 {
-                continue;
-            }
+            awaited = Some(match conn.await_input(deadline.global()) {
+                Ok(made_progress) => made_progress,
+                Err(Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::UnexpectedEof
+                            | io::ErrorKind::ConnectionAborted
+                            | io::ErrorKind::ConnectionReset
+                    ) =>
+                {
+                    remote_closed = true;
+                    true
+                }
+                Err(e) => return Err(e),
+            });
         }
-        if remote_closed {
-            break;
-        }
-        let made_progress = match conn.await_input(deadline.global()) {
-            Ok(v) => v,
-            Err(Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::UnexpectedEof
-                        | io::ErrorKind::ConnectionAborted
-                        | io::ErrorKind::ConnectionReset
-                ) =>
-            {
-                remote_closed = true;
-                true
-            }
-            Err(e) => return Err(e),
-        };
         let input = conn.transport.buffers().input();
         let input_ended = input.is_empty();
         let (used, n) = call.read(input, &mut out[filled..])?;
@@ -491,13 +483,14 @@ fn read_body(
         if filled >= cap {
             return Err(Error::BodyExceedsLimit(limit));
         }
-        if n > 0 || made_progress && !input_ended {
-            continue;
+        match awaited {
+            _ if n > 0 => {}
+            // Buffered input used, or none of it could be: the next round waits for more.
+            None => {}
+            Some(_) if input_ended => break,
+            Some(true) => {}
+            Some(false) => return Err(Error::BodyStalled),
         }
-        if input_ended {
-            break;
-        }
-        return Err(Error::BodyStalled);
     }
     out.truncate(filled);
     Ok((out, body_ended(call)?))
@@ -522,7 +515,9 @@ fn body_ended(call: Call<RecvBody>) -> Result<bool, Error> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
     use std::net::TcpListener;
+    use std::thread::JoinHandle;
 
     use ureq::unversioned::transport::TcpConnector;
 
@@ -586,5 +581,91 @@ mod tests {
         let other: Uri = "http://127.0.0.2:9/".parse().expect("uri");
         assert!(direct.take_idle(&other).is_none());
         assert_eq!(idle(&direct), 1);
+    }
+
+    /// Answers one request (its head, and its body if it ends in `{}`) on one connection
+    /// with `answer`, holds the connection until the client side closes it, and gives the
+    /// request's bytes.
+    fn answer_once(listener: TcpListener, answer: &'static [u8]) -> JoinHandle<String> {
+        std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().expect("accept");
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            let whole = |r: &[u8]| {
+                let head = r.windows(4).position(|w| w == b"\r\n\r\n");
+                head.is_some_and(|end| !r.starts_with(b"POST") || r.len() == end + 6)
+            };
+            while !whole(&request) {
+                let n = socket.read(&mut buf).expect("read");
+                assert!(n > 0, "the request ended early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            socket.write_all(answer).expect("write");
+            // Until the client drops its side (or the test ends).
+            let _ = socket.read(&mut buf);
+            String::from_utf8(request).expect("text")
+        })
+    }
+
+    fn run(direct: &Direct, request: Request<()>, body: Option<&[u8]>) -> Answer {
+        match direct.run(request, body, 1024) {
+            Ok(answer) => answer,
+            Err(failed) => panic!("{}", failed.error),
+        }
+    }
+
+    fn post(direct: &Direct, uri: &Uri) -> Answer {
+        let request = Request::post(uri.clone()).body(()).expect("request");
+        run(direct, request, Some(b"{}"))
+    }
+
+    const OK: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+
+    /// The headers the agent adds: the body's length (none for no body) and the user agent.
+    #[test]
+    fn a_request_gets_its_length_and_the_user_agent() {
+        let (direct, listener, uri) = driver();
+        let authority = uri.authority().expect("authority").to_string();
+        let server = answer_once(listener, OK);
+        assert_eq!(post(&direct, &uri).body, b"ok");
+        drop(direct);
+        let want = format!(
+            "POST / HTTP/1.1\r\ncontent-length: 2\r\nuser-agent: test\r\nhost: {authority}\r\n\r\n{{}}"
+        );
+        assert_eq!(server.join().expect("server"), want);
+
+        let (direct, listener, uri) = driver();
+        let authority = uri.authority().expect("authority").to_string();
+        let server = answer_once(listener, OK);
+        let request = Request::get(uri.clone()).body(()).expect("request");
+        assert_eq!(run(&direct, request, None).body, b"ok");
+        drop(direct);
+        let want = format!("GET / HTTP/1.1\r\nuser-agent: test\r\nhost: {authority}\r\n\r\n");
+        assert_eq!(server.join().expect("server"), want);
+    }
+
+    #[test]
+    fn a_connection_with_bytes_past_the_answer_is_not_kept() {
+        let (direct, listener, uri) = driver();
+        let server = answer_once(
+            listener,
+            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokXX",
+        );
+        let answer = post(&direct, &uri);
+        assert_eq!((answer.status, &answer.body[..]), (200, &b"ok"[..]));
+        assert_eq!(idle(&direct), 0);
+        drop(direct);
+        server.join().expect("server");
+    }
+
+    #[test]
+    fn a_connection_whose_answer_was_read_whole_is_kept() {
+        let (direct, listener, uri) = driver();
+        let server = answer_once(listener, OK);
+        let answer = post(&direct, &uri);
+        assert_eq!((answer.status, &answer.body[..]), (200, &b"ok"[..]));
+        assert_eq!(idle(&direct), 1);
+        drop(direct);
+        server.join().expect("server");
     }
 }
