@@ -11,7 +11,7 @@ use super::call_log::{self, Subject};
 use super::{Client, Inner};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{Uuid, two_uuids};
-use crate::net::transport_error;
+use crate::net::{Failed, transport_error};
 use crate::operation::{Method, Operation};
 use crate::retry::{self, CallRetries, Next, RetryClass};
 use crate::token::Bearer;
@@ -186,21 +186,16 @@ impl Client {
         secret: &str,
     ) -> std::result::Result<O::Output, Failure> {
         let inner = &*self.inner;
-        let agent = inner.net.agent();
-        let response = match O::METHOD {
+        let (parts, body) = request.into_parts();
+        let body = match O::METHOD {
             // No body at all: an empty one would still send `content-length: 0`, which the
             // SDKs' GET does not.
-            Method::Get => {
-                let (parts, _) = request.into_parts();
-                agent.run(http::Request::from_parts(parts, ()))
-            }
-            Method::Post => agent.run(request),
+            Method::Get => None,
+            Method::Post => Some(body),
         };
+        let request = http::Request::from_parts(parts, ());
         let url = inner.endpoint.url();
         let bounds = inner.net.bounds();
-        let mut response =
-            response.map_err(|e| transport_error(e, None, O::MAX_ANSWER, url, bounds))?;
-        let status = response.status().as_u16();
         // Only a failure waits as the server asks: a success does not look the header up.
         let retry_after = |headers: &http::HeaderMap| {
             headers
@@ -208,12 +203,20 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .and_then(retry::parse_retry_after)
         };
-        let body = read_body(response.body_mut(), O::MAX_ANSWER).map_err(|e| Failure {
-            error: transport_error(e, Some(status), O::MAX_ANSWER, url, bounds),
-            retry_after: retry_after(response.headers()),
-            last: false,
-        })?;
-        let headers = response.headers();
+        let answer = inner
+            .net
+            .direct()
+            .run(request, body, O::MAX_ANSWER)
+            .map_err(|Failed { error, head }| match head {
+                None => Failure::from(transport_error(error, None, O::MAX_ANSWER, url, bounds)),
+                Some(head) => Failure {
+                    error: transport_error(error, Some(head.0), O::MAX_ANSWER, url, bounds),
+                    retry_after: retry_after(&head.1),
+                    last: false,
+                },
+            })?;
+        let (status, body) = (answer.status, answer.body);
+        let headers = &answer.headers;
         let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         wire::parse_response(status, lookup, &body, O::parse).map_err(|e| Failure {
             error: e.redacting(secret),
@@ -257,27 +260,4 @@ impl Inner {
         }
         Ok(uri)
     }
-}
-
-/// Reads the answer's body, at most `limit` bytes.
-fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, ureq::Error> {
-    use std::io::Read;
-    // Sized from Content-Length (most answers are a few dozen bytes), so that reading needs
-    // one allocation and no probing reads; capped, so a lying header cannot make it large.
-    let hint = body.content_length().unwrap_or(0).min(64 * 1024) as usize;
-    let mut out = Vec::with_capacity(hint + 1);
-    // One byte over the limit, checked here: older ureq 3 releases refuse a body of exactly
-    // the limit, newer ones take it.
-    body.with_config()
-        .limit(limit.saturating_add(1))
-        .reader()
-        .read_to_end(&mut out)
-        .map_err(|e| match e.downcast::<ureq::Error>() {
-            Ok(e) => e,
-            Err(e) => ureq::Error::Io(e),
-        })?;
-    if out.len() as u64 > limit {
-        return Err(ureq::Error::BodyExceedsLimit(limit));
-    }
-    Ok(out)
 }

@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! calls, transfers:  CONNECT proxy -> TCP -> rustls -> one write per request (coalesce)
+//!                     (calls over ureq-proto directly, transfers through ureq's agent)
 //! the WebSocket:     CONNECT proxy -> TCP -> setup deadline -> rustls -> handoff
 //! ```
 //!
@@ -17,6 +18,7 @@
 //! built it.
 
 mod coalesce;
+mod direct;
 mod failure;
 #[cfg(feature = "websocket")]
 mod handoff;
@@ -32,6 +34,7 @@ use ureq::unversioned::transport::{
     ConnectProxyConnector, ConnectionDetails, Connector, RustlsConnector, TcpConnector, Transport,
 };
 
+pub(crate) use direct::{Direct, Failed};
 #[cfg(feature = "websocket")]
 pub(crate) use failure::connect_error;
 pub(crate) use failure::{Bounds, transport_error};
@@ -76,10 +79,13 @@ pub(crate) struct Settings<'a> {
     pub(crate) proxy: Option<ureq::Proxy>,
 }
 
-/// A client's connections: an agent for calls and presigned transfers and, with the
-/// `websocket` feature, one for the chat's sockets, over the same links and settings.
+/// A client's connections: the calls' direct driver, an agent for presigned transfers and,
+/// with the `websocket` feature, one for the chat's sockets, over the same links and
+/// settings.
 pub(crate) struct Net {
     agent: ureq::Agent,
+    /// The calls' own driver, over the same links, resolver and settings as `agent`.
+    direct: Direct,
     /// The client's timeouts, named in a timeout's error.
     bounds: Bounds,
     #[cfg(feature = "websocket")]
@@ -140,15 +146,23 @@ impl Net {
                 .proxy(proxy.clone())
                 .build()
         };
-        let calls =
+        let calls = || {
             ().chain(ConnectProxyConnector::default())
                 .chain(TcpConnector::default())
                 .chain(Shared(Arc::clone(&rustls)))
-                .chain(Coalescing);
+                .chain(Coalescing)
+        };
         let agent = ureq::Agent::with_parts(
             config(CALL_BUFFERS, &proxy),
-            calls,
+            calls(),
             EndpointResolver::default(),
+        );
+        let direct = Direct::new(
+            config(CALL_BUFFERS, &proxy),
+            calls(),
+            s.user_agent,
+            s.connect_timeout,
+            s.timeout,
         );
         #[cfg(feature = "websocket")]
         let sockets = {
@@ -180,6 +194,7 @@ impl Net {
         let _ = rustls;
         Net {
             agent,
+            direct,
             bounds: Bounds {
                 connect: s.connect_timeout,
                 timeout: s.timeout,
@@ -207,10 +222,16 @@ impl Net {
         &self.bounds
     }
 
-    /// The agent of calls and presigned transfers: no redirects, status codes are not
-    /// errors, the client's timeouts, TLS and proxy. It adds no bearer token of its own.
+    /// The agent of presigned transfers: no redirects, status codes are not errors, the
+    /// client's timeouts, TLS and proxy. It adds no bearer token of its own.
     pub(crate) fn agent(&self) -> &ureq::Agent {
         &self.agent
+    }
+
+    /// The calls' driver: the agent's exchange over ureq-proto, with its own idle
+    /// connections. Presigned transfers keep the agent.
+    pub(crate) fn direct(&self) -> &Direct {
+        &self.direct
     }
 
     /// A connection to `authority` (`host:port`, IPv6 bracketed), TLS when `tls`, through
