@@ -190,17 +190,40 @@ impl StreamBuilder {
     /// Whether opening, reconnecting and rotating run on a short-lived thread of their
     /// own while the reading thread waits: for a program with a thread per chat, so that
     /// each keeps a small stack. The calls, TLS handshake and upgrade are the deepest stack
-    /// the stream needs (about 20 KiB more than reading with optimizations, far more in a
-    /// debug build), and what a thread has touched of its stack stays resident for as long
-    /// as it lives: with this on, a reading thread keeps what reading needs, 12 KiB less
-    /// per chat (BENCHMARKS.md, "Thousands of chats"). The cost: a thread started for each
-    /// (re)connection and rotation (tens of microseconds beside the calls' milliseconds),
-    /// and the log records of that work, the calls' among them, come from that thread,
-    /// outside any thread-local context the reading thread has (a `tracing` span). If no
-    /// thread can be started, the work runs on the reading thread. Defaults to off.
+    /// the stream needs, and what a thread has touched of its stack stays resident for as
+    /// long as it lives: with this on, a reading thread keeps what reading needs (at 1,000
+    /// chats, 16 KiB of stack after its first message, against 36 KiB for one that
+    /// connected and opened its stream itself; BENCHMARKS.md, "Thousands of chats"), and
+    /// 64 KiB of stack is enough for it even in a debug build (see
+    /// [`ChatStream`](super::ChatStream), "Memory and threads"). The cost: a thread
+    /// started for each (re)connection and rotation (tens of microseconds beside the
+    /// calls' milliseconds), and the log records of that work, the calls' among them, come
+    /// from that thread, outside any thread-local context the reading thread has (a
+    /// `tracing` span); the stream's own records stay on the reading thread. If no thread
+    /// can be started, the work runs on the reading thread. Defaults to off.
     ///
     /// [`Participant::connect`] runs on its caller's thread: to keep a reading thread
     /// small, connect on another and move the participant to it (it is `Send`).
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")] {
+    /// use connect_participant::emulator::Emulator;
+    /// use connect_participant::{ChatStream, Event, Participant, ParticipantToken};
+    ///
+    /// let emulator = Emulator::start()?;
+    /// let client = emulator.client_builder().build()?;
+    /// let chat = emulator.start_chat();
+    /// // Connected here, read on a thread of its own with a small stack.
+    /// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
+    /// let reader = std::thread::Builder::new().stack_size(64 * 1024).spawn(move || {
+    ///     let mut stream = ChatStream::builder(&me).setup_thread(true).open()?;
+    ///     let first = stream.next().transpose()?;
+    ///     Ok::<_, connect_participant::Error>(first.map(|e| e.name()))
+    /// })?;
+    /// assert_eq!(reader.join().unwrap()?, Some("connection"));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn setup_thread(mut self, on: bool) -> Self {
         self.settings.setup_thread = on;
         self

@@ -170,15 +170,25 @@ pub enum Next {
 ///
 /// # Memory and threads
 ///
-/// An open stream holds its socket's buffers (a few KiB; a larger frame grows them while
-/// it is read), its state, and about 41 bytes per item it has seen (the last 10,000: under
-/// 410 KB). Every stream and call of one [`Client`](crate::Client) shares its TLS
-/// configuration (the root store), so build one client for many chats. A thread that opens
-/// a stream and reads it needs about 52 KiB of stack over TLS in an optimized build (it
-/// overflowed at 48 KiB, measured with a one-certificate chain from a test CA beside
-/// Mozilla's roots) and about 160 KiB in a debug build: give each reading thread
-/// (`std::thread::Builder::stack_size`) 128 KiB, or 256 KiB where debug builds run. Only
-/// the pages it touches are resident; the rest is address space.
+/// An open stream holds its socket's buffers (about 4.5 KiB, zero-filled and so resident:
+/// 2 KiB in and 512 bytes out per connection layer, and a 2 KiB WebSocket read buffer; a
+/// larger frame grows them while it is read), its state, and about 41 bytes per item it
+/// has seen (the last 10,000: under 410 KB). Every stream and call of one
+/// [`Client`](crate::Client) shares its TLS configuration (the root store), so build one
+/// client for many chats.
+///
+/// Opening, reconnecting and rotating (calls, the TLS handshake, the upgrade) are the
+/// deepest stack the stream needs: a thread that opens a stream over TLS and reads it needs
+/// about 52 KiB in an optimized build (it overflowed at 48 KiB, with a one-certificate
+/// chain from a test CA beside Mozilla's roots) and about 160 KiB in a debug build. With
+/// [`StreamBuilder::setup_thread`] that work runs on a short-lived thread of its own, and
+/// the reading thread only reads: it read over TLS on 16 KiB optimized and needs about
+/// 40 KiB in a debug build. Give each reading thread (`std::thread::Builder::stack_size`)
+/// 64 KiB with the setup thread; without it 128 KiB, or 256 KiB where debug builds run.
+/// Only the pages a thread touches are resident, but they stay so for as long as it lives:
+/// at 1,000 chats, a reading thread that opened its stream itself kept 36 KiB of stack,
+/// one with the setup thread 12 KiB, 16 KiB once it had read a message (BENCHMARKS.md,
+/// "Thousands of chats").
 ///
 /// # Logging
 ///
@@ -448,13 +458,24 @@ impl ChatStream {
     /// ordering, the stream's last event after everything held).
     #[inline(never)] // Off the read path: see `next_until`.
     fn next_ready(&mut self) -> Option<Event> {
+        if let Some(event) = pop(&mut self.ready) {
+            return Some(event);
+        }
+        if self.order.is_none() {
+            return pop(&mut self.pending);
+        }
+        self.next_ordered()
+    }
+
+    /// [`next_ready`](Self::next_ready) with ordered delivery, once `ready` is empty. Out
+    /// of line, as its events are many: see `next_until`.
+    #[inline(never)]
+    fn next_ordered(&mut self) -> Option<Event> {
         loop {
             if let Some(event) = pop(&mut self.ready) {
                 return Some(event);
             }
-            let Some(order) = &mut self.order else {
-                return pop(&mut self.pending);
-            };
+            let order = self.order.as_mut()?;
             if let Some(event) = order.release(Instant::now()) {
                 return Some(event);
             }
