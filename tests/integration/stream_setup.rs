@@ -62,7 +62,12 @@ fn with_a_setup_thread_the_calls_run_there_and_the_stream_reads_here() {
     });
     assert_eq!(capture.overflow, 0);
     let me = std::thread::current().id();
-    let setup = |r: &&logs::Captured| r.thread_name.as_deref() == Some("chat-stream-setup");
+    // The setup threads are named after the reading thread, this test's.
+    let setup_name = format!(
+        "{}: chat stream setup",
+        std::thread::current().name().unwrap()
+    );
+    let setup = |r: &&logs::Captured| r.thread_name.as_deref() == Some(setup_name.as_str());
     let calls = |r: &&logs::Captured| r.target == "connect_participant::call";
     let attempts = |name: &str| {
         capture
@@ -73,8 +78,8 @@ fn with_a_setup_thread_the_calls_run_there_and_the_stream_reads_here() {
             .collect::<Vec<_>>()
     };
     // The open's two transcript reads (what is already there, then the catch-up after
-    // the subscription) and the reconnection's catch-up, on setup threads (other tests
-    // call on theirs beside this one, none on a setup thread).
+    // the subscription) and the reconnection's catch-up, on this test's setup threads
+    // (other tests call beside this one, on theirs).
     let reads: Vec<_> = attempts("GetTranscript")
         .into_iter()
         .filter(setup)
@@ -90,4 +95,48 @@ fn with_a_setup_thread_the_calls_run_there_and_the_stream_reads_here() {
     assert!(said("catch-up read 1 missed items from the transcript"));
     assert!(said("chat stream reconnecting: attempt 1"));
     assert!(said("chat stream rotation"));
+}
+
+#[test]
+fn with_a_setup_thread_a_stream_of_an_ended_chat_says_so_and_one_that_loses_its_chat_ends() {
+    let emulator = Emulator::start().unwrap();
+    let client = emulator.client_builder().build().unwrap();
+    let connect = |token: &str| {
+        Participant::connect(&client, ParticipantToken::new(token.to_owned()).unwrap()).unwrap()
+    };
+    // The open's failure comes back from the setup thread as it is.
+    let ended = emulator.start_chat();
+    let customer = connect(&ended.participant_token);
+    emulator.end_chat(&ended.contact_id).unwrap();
+    let e = fast(ChatStream::builder(&customer))
+        .setup_thread(true)
+        .open()
+        .unwrap_err();
+    assert_eq!(e.kind(), connect_participant::ErrorKind::ChatEnded, "{e}");
+    // A reconnection on the setup thread that learns the chat is over ends the stream,
+    // as one on the reading thread does.
+    let chat = emulator.start_chat();
+    let customer = connect(&chat.participant_token);
+    let mut stream = fast(ChatStream::builder(&customer))
+        .setup_thread(true)
+        .open()
+        .unwrap();
+    assert_eq!(next(&mut stream), "established");
+    emulator.set_pushes(&chat.contact_id, false).unwrap();
+    emulator.end_chat(&chat.contact_id).unwrap();
+    emulator.drop_websockets(&chat.contact_id).unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        match stream.next_timeout(PATIENCE).unwrap() {
+            Next::Ended => break,
+            Next::Event(e) => seen.push(e.name().to_owned()),
+            other => panic!("{other:?} within {PATIENCE:?}: {seen:?}"),
+        }
+    }
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("chat.ended"),
+        "{seen:?}"
+    );
+    assert!(customer.has_ended());
 }

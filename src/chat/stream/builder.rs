@@ -198,8 +198,9 @@ impl StreamBuilder {
     /// [`ChatStream`](super::ChatStream), "Memory and threads"). The cost: a thread
     /// started for each (re)connection and rotation (tens of microseconds beside the
     /// calls' milliseconds), and the log records of that work, the calls' among them, come
-    /// from that thread, outside any thread-local context the reading thread has (a
-    /// `tracing` span); the stream's own records stay on the reading thread. If no thread
+    /// from that thread (named `<reading thread's name>: chat stream setup`), outside any
+    /// thread-local context the reading thread has (a `tracing` span); the stream's own
+    /// records stay on the reading thread. If no thread
     /// can be started, the work runs on the reading thread. Defaults to off.
     ///
     /// [`Participant::connect`] runs on its caller's thread: to keep a reading thread
@@ -287,24 +288,23 @@ impl ChatStream {
     /// the history setting asks for, then the first connection and what it missed; `None`
     /// if the chat ended while a resumed reader was away.
     fn establish(&mut self) -> Result<Option<Caught>> {
-        let stream = self;
-        if !stream.read_start()? {
+        if !self.read_start()? {
             // The chat ended while the reader was away: its end is among what it missed,
             // and there is nothing to connect to.
             return Ok(None);
         }
-        let mut attempt = stream.connect();
+        let mut attempt = self.connect();
         if let Err(Attempt::Failed(e)) = &attempt {
             if e.kind() == ErrorKind::AccessDenied {
                 // Refused after CreateParticipantConnection gave the URL: the chat may have
                 // ended meanwhile; one more attempt, with a new URL, says so.
-                attempt = stream.connect();
+                attempt = self.connect();
             }
         }
         match attempt {
             Ok(caught) => {
                 // The open's attempts are the caller's to retry, not the stream's.
-                stream.failures = 0;
+                self.failures = 0;
                 Ok(Some(caught))
             }
             Err(Attempt::Ended(e) | Attempt::Fatal(e) | Attempt::Failed(e)) => Err(e),

@@ -33,7 +33,7 @@ const SETUP_STACK: usize = 1024 * 1024;
 fn off_thread<S: Send, T: Send>(state: &mut S, work: fn(&mut S) -> T) -> T {
     let ran = thread::scope(|scope| {
         thread::Builder::new()
-            .name("chat-stream-setup".to_owned())
+            .name(name())
             .stack_size(SETUP_STACK)
             .spawn_scoped(scope, || work(state))
             .map(|handle| handle.join())
@@ -48,6 +48,15 @@ fn off_thread<S: Send, T: Send>(state: &mut S, work: fn(&mut S) -> T) -> T {
             );
             work(state)
         }
+    }
+}
+
+/// The setup thread's name: the reading thread's, where it has one, so that a logger that
+/// prints thread names ties the setup's records to their stream.
+fn name() -> String {
+    match thread::current().name() {
+        Some(reader) => format!("{reader}: chat stream setup"),
+        None => "chat stream setup".to_owned(),
     }
 }
 
@@ -67,6 +76,13 @@ mod tests {
         assert_eq!(answer, 10);
         assert_eq!(state.0, 1);
         assert!(state.1.is_some_and(|there| there != here));
+        let named = thread::Builder::new().name("reader 7".to_owned());
+        let name =
+            named.spawn(|| off_thread(&mut (), |_| thread::current().name().map(str::to_owned)));
+        assert_eq!(
+            name.unwrap().join().unwrap().as_deref(),
+            Some("reader 7: chat stream setup")
+        );
     }
 
     #[test]

@@ -23,6 +23,17 @@ fn driver() -> (Direct, TcpListener, Uri) {
     (direct, listener, uri.parse().expect("uri"))
 }
 
+/// Makes `n` connections to `uri`, all open at once, then returns each to the pool.
+fn pool(direct: &Direct, uri: &Uri, n: usize) {
+    let deadline = Deadline(Instant::now() + Duration::from_secs(5));
+    let conns: Vec<Conn> = (0..n)
+        .map(|_| direct.connection(uri, &deadline).expect("connect"))
+        .collect();
+    for conn in conns {
+        direct.cleanup(conn, false);
+    }
+}
+
 fn idle(direct: &Direct) -> usize {
     direct.idle.lock().expect("pool").len()
 }
@@ -30,13 +41,7 @@ fn idle(direct: &Direct) -> usize {
 #[test]
 fn at_most_32_connections_are_kept_idle() {
     let (direct, _listener, uri) = driver();
-    let deadline = Deadline(Instant::now() + Duration::from_secs(5));
-    let conns: Vec<Conn> = (0..33)
-        .map(|_| direct.connection(&uri, &deadline).expect("connect"))
-        .collect();
-    for conn in conns {
-        direct.cleanup(conn, false);
-    }
+    pool(&direct, &uri, 33);
     assert_eq!(idle(&direct), 32);
     // One the answer said to close is not kept.
     let conn = direct.take_idle(&uri).expect("an idle connection");
@@ -47,13 +52,7 @@ fn at_most_32_connections_are_kept_idle() {
 #[test]
 fn an_idle_connection_past_the_idle_age_is_dropped_not_used() {
     let (direct, _listener, uri) = driver();
-    let deadline = Deadline(Instant::now() + Duration::from_secs(5));
-    let conns: Vec<Conn> = (0..3)
-        .map(|_| direct.connection(&uri, &deadline).expect("connect"))
-        .collect();
-    for conn in conns {
-        direct.cleanup(conn, false);
-    }
+    pool(&direct, &uri, 3);
     assert_eq!(idle(&direct), 3);
     let old = Instant::now()
         .checked_sub(direct.max_idle_age + Duration::from_secs(1))
