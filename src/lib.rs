@@ -4,9 +4,9 @@
 //!
 //! No async runtime, no AWS credentials (the service authenticates by the participant's
 //! tokens alone), four runtime dependencies (`ureq` with rustls, `serde_json`, `serde`
-//! without its derive, `getrandom`; `rustls`, `webpki-roots` and `log` are named at the
-//! versions ureq already builds, so they add no crate). Every input is checked against the service's documented limits before a
-//! byte is sent. The request on the wire is the official SDKs' (method, path,
+//! without its derive, `getrandom`; `ureq-proto`, `rustls`, `webpki-roots` and `log` are
+//! named at the versions ureq already builds, so they add no crate). Every input is
+//! checked against the service's documented limits before a byte is sent. The request on the wire is the official SDKs' (method, path,
 //! `Content-Type`, `X-Amz-Bearer`, `amz-sdk-invocation-id`, `amz-sdk-request`, and the JSON
 //! body with the SDKs' members in their order), less what only a signed AWS request needs:
 //! no SigV4 headers (`Authorization`, `X-Amz-Date`, `X-Amz-Security-Token`) and no
