@@ -7,23 +7,24 @@
 //! ```text
 //! calls, transfers:  CONNECT proxy -> TCP -> rustls -> one write per request (coalesce)
 //!                     (calls over ureq-proto directly, transfers through ureq's agent)
-//! the WebSocket:     CONNECT proxy -> TCP -> setup deadline -> rustls -> handoff
+//! the WebSocket:     CONNECT proxy -> TCP -> setup deadline -> rustls
+//!                     (run directly, the transport handed to the WebSocket)
 //! ```
 //!
 //! Both chains share one rustls link, so the rustls configuration (the root store, or the
 //! platform verifier) is built once per client, by the first connection made at an agent's
 //! level. ureq builds it anew for each connection of a request-level configuration made
-//! before that one, so no socket has one (a loopback host has an agent without a proxy of
-//! its own); a presigned transfer, which sets its own timeouts, reuses it once a call has
-//! built it.
+//! before that one, so no socket has one (a loopback host has a configuration without a
+//! proxy of its own); a presigned transfer, which sets its own timeouts, reuses it once a
+//! call has built it.
 
 mod coalesce;
 mod direct;
 mod failure;
-#[cfg(feature = "websocket")]
-mod handoff;
 mod proxy;
 mod resolve;
+#[cfg(feature = "websocket")]
+mod sockets;
 pub(crate) mod tls;
 
 use std::sync::Arc;
@@ -38,11 +39,11 @@ pub(crate) use direct::{Direct, Failed};
 #[cfg(feature = "websocket")]
 pub(crate) use failure::connect_error;
 pub(crate) use failure::{Bounds, transport_error};
-#[cfg(feature = "websocket")]
-pub(crate) use handoff::Conn;
 #[cfg(feature = "cli")]
 pub use proxy::PROXY_VARS;
 pub(crate) use proxy::for_endpoint as proxy_for;
+#[cfg(feature = "websocket")]
+pub(crate) use sockets::Conn;
 
 use crate::endpoint::Endpoint;
 use coalesce::Coalescing;
@@ -88,26 +89,9 @@ pub(crate) struct Net {
     direct: Direct,
     /// The client's timeouts, named in a timeout's error.
     bounds: Bounds,
+    /// The WebSocket's connections, over the same links and settings.
     #[cfg(feature = "websocket")]
-    sockets: Sockets,
-}
-
-/// The WebSocket's agents: the chain ends in the handoff; nothing is ever pooled.
-#[cfg(feature = "websocket")]
-struct Sockets {
-    /// Through the client's proxy, if it has one.
-    agent: ureq::Agent,
-    /// Without a proxy, for a loopback host. An agent of its own rather than a request's
-    /// own setting: ureq builds a request-level configuration's rustls configuration anew
-    /// for each connection (a root store per stream, 286 KiB with roots added by PEM)
-    /// unless an agent-level connection has built it first.
-    direct: ureq::Agent,
-    taken: Arc<handoff::Taken>,
-    proxy: Option<ureq::Proxy>,
-    /// The client's timeout: a socket's reads and writes, and its upgrade.
-    timeout: Duration,
-    /// The service endpoint is HTTPS: a `ws://` URL is refused.
-    https: bool,
+    sockets: sockets::Sockets,
 }
 
 impl Net {
@@ -165,31 +149,17 @@ impl Net {
             s.timeout,
         );
         #[cfg(feature = "websocket")]
-        let sockets = {
-            let taken = Arc::new(handoff::Taken::default());
-            let chain = || {
-                ().chain(ConnectProxyConnector::default())
-                    .chain(TcpConnector::default())
-                    .chain(handoff::SetupDeadline)
-                    .chain(Shared(Arc::clone(&rustls)))
-                    .chain(handoff::Handoff(Arc::clone(&taken)))
-            };
-            let agent = |proxy| {
-                ureq::Agent::with_parts(
-                    config(SOCKET_BUFFERS, proxy),
-                    chain(),
-                    EndpointResolver::default(),
-                )
-            };
-            Sockets {
-                agent: agent(&proxy),
-                direct: agent(&no_proxy),
-                taken,
-                proxy,
-                timeout: s.timeout,
-                https: s.endpoint.is_https(),
-            }
-        };
+        let sockets = sockets::Sockets::new(
+            config(SOCKET_BUFFERS, &proxy),
+            config(SOCKET_BUFFERS, &no_proxy),
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(sockets::SetupDeadline)
+                .chain(Shared(Arc::clone(&rustls))),
+            s.connect_timeout,
+            s.timeout,
+            s.endpoint.is_https(),
+        );
         #[cfg(not(feature = "websocket"))]
         let _ = rustls;
         Net {
@@ -253,11 +223,12 @@ impl Net {
                 "the service's WebSocket URL cannot be used: it is not a valid URL",
             )
         };
-        let (ticket, uri) = sockets.taken.ticket(tls, authority);
-        let uri: ureq::http::Uri = uri.parse().map_err(|_| not_a_url())?;
+        let scheme = if tls { "https" } else { "http" };
+        let uri: ureq::http::Uri = format!("{scheme}://{authority}/")
+            .parse()
+            .map_err(|_| not_a_url())?;
         let proxy = sockets
-            .proxy
-            .as_ref()
+            .proxy()
             .filter(|p| !loopback && !p.is_no_proxy(&uri));
         if proxy.is_some_and(|p| {
             !matches!(
@@ -270,24 +241,10 @@ impl Net {
                  HTTP or HTTPS proxy, or the WebSocket's host in NO_PROXY",
             ));
         }
-        let request = ureq::http::Request::get(uri)
-            .body(())
-            .map_err(|_| not_a_url())?;
         // A local server is reached directly, whatever proxy the environment names.
-        let agent = if loopback {
-            &sockets.direct
-        } else {
-            &sockets.agent
-        };
-        let outcome = agent.run(request);
-        match sockets.taken.collect(ticket, sockets.timeout) {
-            Some(conn) => Ok(conn),
-            None => Err(connect_error(
-                outcome.err().unwrap_or(ureq::Error::ConnectionFailed),
-                host,
-                &self.bounds,
-            )),
-        }
+        sockets
+            .connect(&uri, loopback)
+            .map_err(|e| connect_error(e, host, &self.bounds))
     }
 }
 

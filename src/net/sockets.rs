@@ -1,108 +1,160 @@
-//! The chat's WebSocket connection, made by the same ureq connector chain as every call:
-//! the resolver, the HTTP or HTTPS proxy's CONNECT tunnel, rustls with the client's roots
-//! or the operating system's verifier. ureq has no upgrade of its own, so the chain's last
-//! link takes the connected transport before ureq writes a request on it, and hands it to
-//! the WebSocket as a plain `Read + Write`.
-//!
-//! How the transport is taken: the socket agent is asked for a URI whose path is a ticket
-//! (`/.connect-participant/handoff/7`) that no server ever sees. [`Handoff`], last in the
-//! chain, keeps the transport of the connection made for that URI under its ticket and
-//! stops ureq with an error; the caller then collects it. A connection made for anything
-//! else (the proxy's own, inside a CONNECT) passes through.
+//! The chat's WebSocket connections, made by the same connector links as every call (the
+//! HTTP or HTTPS proxy's CONNECT tunnel, TCP, rustls with the client's roots or the
+//! operating system's verifier), with a resolver of their own. ureq has no upgrade, so the
+//! chain is run here directly, as the calls' driver runs its own: ureq's `connect`, less
+//! the pool (a socket is never reused), and the transport goes to the WebSocket as a plain
+//! `Read + Write` ([`Conn`]).
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ureq::Timeout;
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::http::uri::Scheme;
+use ureq::unversioned::resolver::Resolver;
 use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
-use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, NextTimeout, ShutdownHandle, Transport,
+};
 
-/// The path prefix of a handoff URI; the ticket number follows it.
-const TICKET_PATH: &str = "/.connect-participant/handoff/";
+use super::resolve::EndpointResolver;
 
-/// What ureq answers when the chain's last link took the connection.
-const TAKEN: &str = "the connection was handed over to the WebSocket";
+/// The whole connector chain, run for a new connection (and by a CONNECT proxy's link, for
+/// the connection to the proxy itself).
+type RunChain =
+    dyn Fn(&ConnectionDetails<'_>) -> Result<Box<dyn Transport>, ureq::Error> + Send + Sync;
+type Register =
+    dyn Fn(std::sync::Weak<dyn ShutdownHandle>) -> Result<(), ureq::Error> + Send + Sync;
+type Clock = dyn Fn() -> UreqInstant + Send + Sync;
 
-/// Connections taken by [`Handoff`], until their caller collects them.
-#[derive(Default)]
-pub(crate) struct Taken {
-    slots: Mutex<Vec<Slot>>,
-    next: AtomicU64,
+/// A configuration and its own resolver: what one of ureq's agents held.
+struct Route {
+    config: Config,
+    resolver: EndpointResolver,
 }
 
-/// A connection taken, under its ticket, with a timeout as ureq made it for the connection.
-struct Slot {
-    ticket: u64,
-    transport: Box<dyn Transport>,
-    template: NextTimeout,
+/// The WebSocket's connections: through the client's proxy, if it has one, or without a
+/// proxy, for a loopback host. Nothing is pooled. Both configurations are agent-level
+/// (`request_level: false`), so the shared rustls link builds its configuration once
+/// rather than a root store per stream.
+pub(crate) struct Sockets {
+    proxied: Route,
+    direct: Route,
+    run_chain: Arc<RunChain>,
+    /// Takes every transport's shutdown handle and keeps none: nothing shuts a socket's
+    /// connection down from another thread.
+    register: Arc<Register>,
+    clock: Arc<Clock>,
+    connect_timeout: Duration,
+    /// The client's timeout: a socket's reads and writes, and its upgrade.
+    pub(crate) timeout: Duration,
+    /// The service endpoint is HTTPS: a `ws://` URL is refused.
+    pub(crate) https: bool,
 }
 
-impl Taken {
-    /// A new ticket, and the URI that asks for a connection to `authority` under it.
-    pub(crate) fn ticket(&self, tls: bool, authority: &str) -> (u64, String) {
-        let ticket = self.next.fetch_add(1, Ordering::Relaxed);
-        let scheme = if tls { "https" } else { "http" };
-        (
-            ticket,
-            format!("{scheme}://{authority}{TICKET_PATH}{ticket}"),
-        )
+impl fmt::Debug for Sockets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sockets").finish_non_exhaustive()
+    }
+}
+
+impl Sockets {
+    /// Connections made by `chain`, as `proxied` says or, for a loopback host, as `direct`
+    /// (the same without a proxy) says.
+    pub(crate) fn new(
+        proxied: Config,
+        direct: Config,
+        chain: impl Connector,
+        connect_timeout: Duration,
+        timeout: Duration,
+        https: bool,
+    ) -> Sockets {
+        let run_chain: Arc<RunChain> = Arc::new(move |details: &ConnectionDetails<'_>| {
+            chain
+                .connect(details, None)?
+                .map(|t| Box::new(t) as Box<dyn Transport>)
+                .ok_or(ureq::Error::ConnectionFailed)
+        });
+        let route = |config| Route {
+            config,
+            resolver: EndpointResolver::default(),
+        };
+        Sockets {
+            proxied: route(proxied),
+            direct: route(direct),
+            run_chain,
+            register: Arc::new(|_| Ok(())),
+            clock: Arc::new(UreqInstant::now),
+            connect_timeout,
+            timeout,
+            https,
+        }
     }
 
-    /// The connection taken under `ticket`, if one was; its reads and writes wait at most
-    /// `wait` each.
-    pub(crate) fn collect(&self, ticket: u64, wait: Duration) -> Option<Conn> {
-        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        let at = slots.iter().position(|s| s.ticket == ticket)?;
-        let slot = slots.swap_remove(at);
-        Some(Conn {
-            transport: slot.transport,
-            template: slot.template,
+    /// The client's proxy, if it has one.
+    pub(crate) fn proxy(&self) -> Option<&ureq::Proxy> {
+        self.proxied.config.proxy()
+    }
+
+    /// A connection to where `uri` (a whole URL) goes, through the proxy unless `loopback`;
+    /// the resolution and the connection within the client's timeout, the connection within
+    /// the connect timeout too, as ureq's agent bounds them.
+    pub(crate) fn connect(&self, uri: &Uri, loopback: bool) -> Result<Conn, ureq::Error> {
+        let Route { config, resolver } = if loopback {
+            &self.direct
+        } else {
+            &self.proxied
+        };
+        if config.https_only() && uri.scheme() != Some(&Scheme::HTTPS) {
+            return Err(ureq::Error::RequireHttpsOnly(uri.to_string()));
+        }
+        let end = Instant::now() + self.timeout;
+        let global = || next(end, Timeout::Global);
+        // Through a CONNECT proxy, the proxy resolves the host, unless told otherwise.
+        let addrs = match config.proxy() {
+            Some(p) if !p.is_no_proxy(uri) && !p.resolve_target() => resolver.empty(),
+            _ => resolver.resolve(uri, config, global())?,
+        };
+        // The connect timeout from now, or what is left of the whole, whichever ends first
+        // (the connect timeout on a tie, as ureq).
+        let connect = Instant::now() + self.connect_timeout;
+        let timeout = if connect <= end {
+            next(connect, Timeout::Connect)
+        } else {
+            global()
+        };
+        let details = ConnectionDetails {
+            uri,
+            addrs,
+            config,
+            request_level: false,
+            resolver,
+            now: UreqInstant::now(),
+            timeout,
+            current_time: Arc::clone(&self.clock),
+            run_connector: Arc::clone(&self.run_chain),
+            register_shutdown: Arc::clone(&self.register),
+        };
+        let transport = (self.run_chain)(&details)?;
+        Ok(Conn {
+            transport,
+            template: timeout,
             deadline: None,
-            read_timeout: wait,
-            write_timeout: wait,
+            read_timeout: self.timeout,
+            write_timeout: self.timeout,
         })
     }
 }
 
-impl fmt::Debug for Taken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Taken").finish_non_exhaustive()
-    }
-}
-
-/// The chain's last link for the socket agent: takes the connection made for a ticket.
-#[derive(Debug)]
-pub(crate) struct Handoff(pub(crate) Arc<Taken>);
-
-impl<In: Transport> Connector<In> for Handoff {
-    type Out = Box<dyn Transport>;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let Some(transport) = chained else {
-            return Ok(None);
-        };
-        let ticket = details
-            .uri
-            .path()
-            .strip_prefix(TICKET_PATH)
-            .and_then(|t| t.parse::<u64>().ok());
-        let Some(ticket) = ticket else {
-            return Ok(Some(transport.boxed()));
-        };
-        let mut slots = self.0.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        slots.push(Slot {
-            ticket,
-            transport: transport.boxed(),
-            template: details.timeout,
-        });
-        Err(ureq::Error::Io(io::Error::other(TAKEN)))
+/// A timeout that ends at `at`, for `reason`.
+fn next(at: Instant, reason: Timeout) -> NextTimeout {
+    NextTimeout {
+        after: UreqDuration::Exact(at.saturating_duration_since(Instant::now())),
+        reason,
+        ..NextTimeout::default()
     }
 }
 
@@ -196,8 +248,8 @@ impl<T: Transport> Transport for Bounded<T> {
 /// read waits at most the read timeout; a write at most the write timeout.
 pub(crate) struct Conn {
     transport: Box<dyn Transport>,
-    /// A timeout as ureq made it for this connection: the template for every timeout
-    /// passed down (ureq's type gains members across minors, so it is never built whole).
+    /// The timeout the connection was made under: the template for every timeout passed
+    /// down (ureq's type gains members across minors, so it is never built whole).
     template: NextTimeout,
     deadline: Option<Instant>,
     read_timeout: Duration,
