@@ -44,9 +44,25 @@ fn urls_are_read_without_quoting_them() {
     }
 }
 
+/// A proxy's thread, and its port.
+struct ProxyThread {
+    port: u16,
+    thread: std::thread::JoinHandle<String>,
+}
+
+impl ProxyThread {
+    /// The head the proxy read. A client that never came is stood in for by an empty
+    /// connection, so that a socket that went around the proxy fails the test (an empty
+    /// head) rather than leaving it waiting forever in `accept`.
+    fn join(self) -> std::thread::Result<String> {
+        drop(std::net::TcpStream::connect(("127.0.0.1", self.port)));
+        self.thread.join()
+    }
+}
+
 /// A proxy on 127.0.0.1 that reads one request head, answers `answer`, and hands back
 /// the head it read.
-fn proxy(answer: &'static str) -> (u16, std::thread::JoinHandle<String>) {
+fn proxy(answer: &'static str) -> (u16, ProxyThread) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
@@ -64,7 +80,7 @@ fn proxy(answer: &'static str) -> (u16, std::thread::JoinHandle<String>) {
         conn.write_all(answer.as_bytes()).unwrap();
         String::from_utf8(head).unwrap()
     });
-    (port, handle)
+    (port, ProxyThread { port, thread: handle })
 }
 
 /// A client's network room (HTTPS endpoint unless `https` is false, Mozilla's roots,
