@@ -192,7 +192,7 @@ impl StreamBuilder {
     /// each keeps a small stack. The calls, TLS handshake and upgrade are the deepest stack
     /// the stream needs, and what a thread has touched of its stack stays resident for as
     /// long as it lives: with this on, a reading thread keeps what reading needs (at 1,000
-    /// chats, 16 KiB of stack after its first message, against 36 KiB for one that
+    /// chats, 16 KiB of stack after its first message, against 28 KiB for one that
     /// connected and opened its stream itself; BENCHMARKS.md, "Thousands of chats"), and
     /// 64 KiB of stack is enough for it even in a debug build (see
     /// [`ChatStream`](super::ChatStream), "Memory and threads"). The cost: a thread
