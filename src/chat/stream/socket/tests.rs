@@ -80,7 +80,13 @@ fn proxy(answer: &'static str) -> (u16, ProxyThread) {
         conn.write_all(answer.as_bytes()).unwrap();
         String::from_utf8(head).unwrap()
     });
-    (port, ProxyThread { port, thread: handle })
+    (
+        port,
+        ProxyThread {
+            port,
+            thread: handle,
+        },
+    )
 }
 
 /// A client's network room (HTTPS endpoint unless `https` is false, Mozilla's roots,
