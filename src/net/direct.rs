@@ -13,29 +13,21 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use ureq::Error;
 use ureq::config::Config;
 use ureq::http::uri::{Authority, Scheme};
 use ureq::http::{HeaderMap, HeaderValue, Request, Response, Uri, header};
 use ureq::unversioned::resolver::Resolver;
-use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
-use ureq::unversioned::transport::{
-    ConnectionDetails, Connector, NextTimeout, ShutdownHandle, Transport,
-};
-use ureq::{Error, Timeout};
+use ureq::unversioned::transport::{Connector, NextTimeout, Transport};
 use ureq_proto::BodyMode;
 use ureq_proto::client::state::{Prepare, RecvBody, RecvResponse, SendBody, SendRequest};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
 
+use super::chain::{Chain, Deadline};
 use super::resolve::EndpointResolver;
-
-/// The whole connector chain, run for a new connection (and by a CONNECT proxy's link, for
-/// the connection to the proxy itself).
-type RunChain = dyn Fn(&ConnectionDetails<'_>) -> Result<Box<dyn Transport>, Error> + Send + Sync;
-type Register = dyn Fn(Weak<dyn ShutdownHandle>) -> Result<(), Error> + Send + Sync;
-type Clock = dyn Fn() -> UreqInstant + Send + Sync;
 
 /// A whole answer.
 pub(crate) struct Answer {
@@ -63,11 +55,7 @@ pub(crate) struct Direct {
     config: Config,
     /// The calls' own, of the agent's kind: a lookup only when a connection is made.
     resolver: EndpointResolver,
-    run_chain: Arc<RunChain>,
-    /// Takes every transport's shutdown handle and keeps none: nothing shuts the calls'
-    /// connections down from another thread (the agent's `shutdown` is never used).
-    register: Arc<Register>,
-    clock: Arc<Clock>,
+    chain: Chain,
     /// Sent unless the request has its own.
     user_agent: Option<HeaderValue>,
     connect_timeout: Duration,
@@ -90,35 +78,6 @@ struct Conn {
     authority: Authority,
     /// When it was last returned idle.
     since: Instant,
-}
-
-/// The attempt's deadline: the client's timeout, from the attempt's start.
-struct Deadline(Instant);
-
-impl Deadline {
-    fn next(at: Instant, reason: Timeout) -> NextTimeout {
-        NextTimeout {
-            after: UreqDuration::Exact(at.saturating_duration_since(Instant::now())),
-            reason,
-            ..NextTimeout::default()
-        }
-    }
-
-    /// What is left of the whole attempt.
-    fn global(&self) -> NextTimeout {
-        Deadline::next(self.0, Timeout::Global)
-    }
-
-    /// For a new connection, made from now: the connect timeout or what is left of the
-    /// attempt, whichever ends first (the connect timeout on a tie, as ureq).
-    fn connect(&self, connect_timeout: Duration) -> NextTimeout {
-        let connect = Instant::now() + connect_timeout;
-        if connect <= self.0 {
-            Deadline::next(connect, Timeout::Connect)
-        } else {
-            self.global()
-        }
-    }
 }
 
 impl Conn {
@@ -159,20 +118,12 @@ impl Direct {
         connect_timeout: Duration,
         timeout: Duration,
     ) -> Direct {
-        let run_chain: Arc<RunChain> = Arc::new(move |details: &ConnectionDetails<'_>| {
-            chain
-                .connect(details, None)?
-                .map(|t| Box::new(t) as Box<dyn Transport>)
-                .ok_or(Error::ConnectionFailed)
-        });
         Direct {
             max_idle: config.max_idle_connections(),
             max_idle_age: config.max_idle_age(),
             config,
             resolver: EndpointResolver::default(),
-            run_chain,
-            register: Arc::new(|_| Ok(())),
-            clock: Arc::new(UreqInstant::now),
+            chain: Chain::new(chain),
             user_agent: HeaderValue::from_str(user_agent)
                 .ok()
                 .filter(|v| !v.is_empty()),
@@ -190,7 +141,7 @@ impl Direct {
         body: Option<&[u8]>,
         limit: u64,
     ) -> Result<Answer, Failed> {
-        let deadline = Deadline(Instant::now() + self.timeout);
+        let deadline = Deadline::after(self.timeout);
         let uri = request.uri();
         if self.config.https_only() && uri.scheme() != Some(&Scheme::HTTPS) {
             return Err(Error::RequireHttpsOnly(uri.to_string()).into());
@@ -270,20 +221,11 @@ impl Direct {
                 .resolver
                 .resolve(uri, &self.config, deadline.global())?,
         };
-        let details = ConnectionDetails {
-            uri,
-            addrs,
-            config: &self.config,
-            request_level: false,
-            resolver: &self.resolver,
-            now: UreqInstant::now(),
-            timeout: deadline.connect(self.connect_timeout),
-            current_time: Arc::clone(&self.clock),
-            run_connector: Arc::clone(&self.run_chain),
-            register_shutdown: Arc::clone(&self.register),
-        };
-        let transport = (self.run_chain)(&details)?;
-        if details.needs_tls() && !transport.is_tls() {
+        let timeout = deadline.connect(self.connect_timeout);
+        let transport = self
+            .chain
+            .connect(uri, addrs, &self.config, &self.resolver, timeout)?;
+        if uri.scheme() == Some(&Scheme::HTTPS) && !transport.is_tls() {
             return Err(Error::TlsRequired);
         }
         Ok(Conn {

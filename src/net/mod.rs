@@ -18,6 +18,7 @@
 //! proxy of its own); a presigned transfer, which sets its own timeouts, reuses it once a
 //! call has built it.
 
+mod chain;
 mod coalesce;
 mod direct;
 mod failure;

@@ -7,7 +7,6 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ureq::Timeout;
@@ -16,19 +15,10 @@ use ureq::http::Uri;
 use ureq::http::uri::Scheme;
 use ureq::unversioned::resolver::Resolver;
 use ureq::unversioned::transport::time::{Duration as UreqDuration, Instant as UreqInstant};
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, NextTimeout, ShutdownHandle, Transport,
-};
+use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
+use super::chain::{Chain, Deadline};
 use super::resolve::EndpointResolver;
-
-/// The whole connector chain, run for a new connection (and by a CONNECT proxy's link, for
-/// the connection to the proxy itself).
-type RunChain =
-    dyn Fn(&ConnectionDetails<'_>) -> Result<Box<dyn Transport>, ureq::Error> + Send + Sync;
-type Register =
-    dyn Fn(std::sync::Weak<dyn ShutdownHandle>) -> Result<(), ureq::Error> + Send + Sync;
-type Clock = dyn Fn() -> UreqInstant + Send + Sync;
 
 /// A configuration and its own resolver: what one of ureq's agents held.
 struct Route {
@@ -43,11 +33,7 @@ struct Route {
 pub(crate) struct Sockets {
     proxied: Route,
     direct: Route,
-    run_chain: Arc<RunChain>,
-    /// Takes every transport's shutdown handle and keeps none: nothing shuts a socket's
-    /// connection down from another thread.
-    register: Arc<Register>,
-    clock: Arc<Clock>,
+    chain: Chain,
     connect_timeout: Duration,
     /// The client's timeout: a socket's reads and writes, and its upgrade.
     pub(crate) timeout: Duration,
@@ -72,12 +58,6 @@ impl Sockets {
         timeout: Duration,
         https: bool,
     ) -> Sockets {
-        let run_chain: Arc<RunChain> = Arc::new(move |details: &ConnectionDetails<'_>| {
-            chain
-                .connect(details, None)?
-                .map(|t| Box::new(t) as Box<dyn Transport>)
-                .ok_or(ureq::Error::ConnectionFailed)
-        });
         let route = |config| Route {
             config,
             resolver: EndpointResolver::default(),
@@ -85,9 +65,7 @@ impl Sockets {
         Sockets {
             proxied: route(proxied),
             direct: route(direct),
-            run_chain,
-            register: Arc::new(|_| Ok(())),
-            clock: Arc::new(UreqInstant::now),
+            chain: Chain::new(chain),
             connect_timeout,
             timeout,
             https,
@@ -111,34 +89,14 @@ impl Sockets {
         if config.https_only() && uri.scheme() != Some(&Scheme::HTTPS) {
             return Err(ureq::Error::RequireHttpsOnly(uri.to_string()));
         }
-        let end = Instant::now() + self.timeout;
-        let global = || next(end, Timeout::Global);
+        let deadline = Deadline::after(self.timeout);
         // Through a CONNECT proxy, the proxy resolves the host, unless told otherwise.
         let addrs = match config.proxy() {
             Some(p) if !p.is_no_proxy(uri) && !p.resolve_target() => resolver.empty(),
-            _ => resolver.resolve(uri, config, global())?,
+            _ => resolver.resolve(uri, config, deadline.global())?,
         };
-        // The connect timeout from now, or what is left of the whole, whichever ends first
-        // (the connect timeout on a tie, as ureq).
-        let connect = Instant::now() + self.connect_timeout;
-        let timeout = if connect <= end {
-            next(connect, Timeout::Connect)
-        } else {
-            global()
-        };
-        let details = ConnectionDetails {
-            uri,
-            addrs,
-            config,
-            request_level: false,
-            resolver,
-            now: UreqInstant::now(),
-            timeout,
-            current_time: Arc::clone(&self.clock),
-            run_connector: Arc::clone(&self.run_chain),
-            register_shutdown: Arc::clone(&self.register),
-        };
-        let transport = (self.run_chain)(&details)?;
+        let timeout = deadline.connect(self.connect_timeout);
+        let transport = self.chain.connect(uri, addrs, config, resolver, timeout)?;
         Ok(Conn {
             transport,
             template: timeout,
@@ -146,15 +104,6 @@ impl Sockets {
             read_timeout: self.timeout,
             write_timeout: self.timeout,
         })
-    }
-}
-
-/// A timeout that ends at `at`, for `reason`.
-fn next(at: Instant, reason: Timeout) -> NextTimeout {
-    NextTimeout {
-        after: UreqDuration::Exact(at.saturating_duration_since(Instant::now())),
-        reason,
-        ..NextTimeout::default()
     }
 }
 
@@ -357,7 +306,7 @@ impl fmt::Debug for Conn {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
     use ureq::unversioned::resolver::DefaultResolver;
     use ureq::unversioned::transport::LazyBuffers;
