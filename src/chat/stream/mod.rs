@@ -7,6 +7,7 @@ mod delivery;
 pub(crate) mod event;
 mod frames;
 mod order;
+mod reading;
 mod recovery;
 mod resume;
 mod rotation;
@@ -23,10 +24,9 @@ pub use connection::{Connection, Health, Lost, LostReason, Restored};
 pub use event::{AuthEvent, AuthKind, ChatEnd, Event, ReceiptEvent};
 
 use self::delivery::Delivery;
-use self::frames::Frame;
 use self::order::Reorder;
 use self::rotation::Rotation;
-use self::socket::{Read1, Socket};
+use self::socket::Socket;
 use crate::chat::checkpoint::Checkpoint;
 use crate::chat::content_types;
 use crate::error::{Error, ErrorKind, Result};
@@ -35,9 +35,6 @@ use crate::participant::Participant;
 
 /// The `log` target of the stream's records.
 pub(crate) const LOG_TARGET: &str = "connect_participant::stream";
-
-/// How long, at most, one read of the new socket waits while the old one is still read.
-const OVERLAP_READ: Duration = Duration::from_millis(20);
 
 /// What [`ChatStream::next_timeout`] gives.
 #[derive(Debug)]
@@ -504,138 +501,6 @@ impl ChatStream {
         event
     }
 
-    /// The heartbeat's tick: the last one (and, with the deep heartbeat on, the last deep
-    /// one, healthy) must have been answered; then the next ones are sent. As the Android
-    /// SDK's `HeartbeatManager` decides: the tick sees what is still pending.
-    #[inline(never)] // Off the read path: see `next_until`.
-    fn heartbeat(&mut self, now: Instant) {
-        let every = self.settings.heartbeat.as_millis();
-        if self.awaiting_heartbeat {
-            let why = format!("the WebSocket heartbeat had no answer within {every} ms");
-            self.lose(
-                LostReason::HeartbeatMissed,
-                Error::new_kind(ErrorKind::Timeout, why),
-            );
-            return;
-        }
-        if self.awaiting_ping && self.settings.deep_heartbeat {
-            let why =
-                format!("the WebSocket deep heartbeat had no healthy answer within {every} ms");
-            self.lose(
-                LostReason::DeepHeartbeatFailed,
-                Error::new_kind(ErrorKind::Timeout, why),
-            );
-            return;
-        }
-        log::trace!(target: LOG_TARGET, "chat stream heartbeat");
-        if let Err(why) = self.send_heartbeat() {
-            let e = Error::new_kind(ErrorKind::Transport, why.clone());
-            self.lose(LostReason::ReadError(why), e);
-            return;
-        }
-        self.heartbeat_due = now + self.settings.heartbeat;
-    }
-
-    fn send_heartbeat(&mut self) -> std::result::Result<(), String> {
-        let deep = self.settings.deep_heartbeat;
-        let Some(socket) = self.socket.as_mut() else {
-            return Ok(());
-        };
-        if deep {
-            socket.send(frames::PING)?;
-            self.awaiting_ping = true;
-        }
-        socket.send(frames::HEARTBEAT)?;
-        self.awaiting_heartbeat = true;
-        Ok(())
-    }
-
-    /// Reads one frame, waiting until `until` at most: while a rotation's overlap lasts,
-    /// one from the old socket first (without waiting), then from the socket, so that a
-    /// busy old socket never keeps the new one's heartbeat answer unread.
-    fn read(&mut self, now: Instant, mut until: Instant) {
-        if let Some(old) = self.rotation.old() {
-            let wait = match old.read(Duration::from_millis(1)) {
-                Read1::Text(text) => {
-                    self.frame(text.as_str(), true);
-                    Duration::from_millis(1)
-                }
-                Read1::Idle => OVERLAP_READ,
-                Read1::Closed(_) | Read1::Broken(_) => {
-                    self.rotation.lost_old();
-                    OVERLAP_READ
-                }
-            };
-            until = until.min(now + wait);
-        }
-        let Some(socket) = self.socket.as_mut() else {
-            return;
-        };
-        match socket.read(until.saturating_duration_since(now)) {
-            Read1::Text(text) => self.frame(text.as_str(), false),
-            Read1::Idle => {}
-            Read1::Closed(code) => {
-                let e = Error::new_kind(ErrorKind::Transport, socket::closed_words(code));
-                self.lose(LostReason::Closed(code), e);
-            }
-            Read1::Broken(why) => {
-                let e = Error::new_kind(ErrorKind::Transport, why.clone());
-                self.lose(LostReason::ReadError(why), e);
-            }
-        }
-    }
-
-    /// One frame from the service, from the old socket of a rotation or the current one.
-    fn frame(&mut self, text: &str, from_old: bool) {
-        let frame = frames::parse(text);
-        if let Frame::Chat(item) = frame {
-            if !self.rotation.duplicate(text, from_old) {
-                self.accept(*item);
-            }
-            return;
-        }
-        if from_old {
-            // The old socket's answers and errors are no longer the stream's concern.
-            return;
-        }
-        match frame {
-            Frame::Heartbeat => {
-                log::trace!(target: LOG_TARGET, "chat stream heartbeat answered");
-                self.awaiting_heartbeat = false;
-                self.answered();
-            }
-            // Without the deep heartbeat, its answers are none of the stream's concern.
-            Frame::Ping(_) if !self.settings.deep_heartbeat => {}
-            Frame::Ping(true) => {
-                self.awaiting_ping = false;
-                self.answered();
-            }
-            Frame::Ping(false) => {
-                // As no answer: the next tick decides, as Android's does.
-                log::warn!(target: LOG_TARGET, "chat stream deep heartbeat answered unhealthy");
-            }
-            Frame::BadChat(why) => {
-                // The item is lost to this socket; the transcript has it, and a new
-                // connection reads the transcript back.
-                let e = Error::new_invalid_response(why.clone());
-                self.lose(LostReason::ReadError(why), e);
-            }
-            Frame::Error(message) => {
-                // The server's words go in the error, not in the reason (which is logged).
-                let why = "the WebSocket sent an error frame";
-                let e = Error::new_kind(
-                    ErrorKind::Transport,
-                    format!(
-                        "{why}: {}",
-                        crate::redact::printable(&message, crate::redact::DETAIL_WIDTH)
-                    ),
-                );
-                self.lose(LostReason::ReadError(why.to_owned()), e);
-            }
-            Frame::Chat(_) | Frame::Subscribed(_) | Frame::Ignored => {}
-        }
-    }
-
     /// A chat item: its events, each once; the chat's end, or this participant's
     /// departure, known to the participant.
     fn accept(&mut self, item: Item) {
@@ -662,19 +527,6 @@ impl ChatStream {
                 self.pending.push_back(event);
             }
         }
-    }
-
-    /// A heartbeat or a healthy deep heartbeat was answered: with nothing else awaited,
-    /// the socket is proven.
-    fn answered(&mut self) {
-        if self.awaiting_heartbeat || (self.awaiting_ping && self.settings.deep_heartbeat) {
-            return;
-        }
-        self.proven = true;
-        self.failures = 0;
-        // The new socket works: the old one can go.
-        self.rotation.finish();
-        self.restored();
     }
 
     /// Is this event this participant's own `participant.left` or
