@@ -18,11 +18,9 @@
 //!   count missing after 30 s.
 //!
 //! `-- --quick` is the CI smoke run (N = 50). The emulator takes at most 10,000 WebSockets,
-//! so with the floor beside it N is at most 4,999 here.
+//! so with the floor beside the streams N is at most 5,000; `--only=floor` or
+//! `--only=stream` measures one kind, up to 10,000.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,7 +30,7 @@ use connect_participant::{ChatStream, Client, Event, Participant, ParticipantTok
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{SUBSCRIBE, contains, masked_frame, parse_frame, rss};
+use support::{FloorWs, Standalone, rss};
 
 /// What the agent says: a typical chat line.
 const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
@@ -43,10 +41,6 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// The stream's default heartbeat interval, which the floor keeps too.
 const HEARTBEAT: Duration = Duration::from_secs(10);
-
-/// The deep heartbeat and the heartbeat, as the stream sends them.
-const PING: &str = r#"{"topic":"aws/ping"}"#;
-const HEARTBEAT_FRAME: &str = r#"{"topic":"aws/heartbeat"}"#;
 
 /// Which reader: the floor or the crate's stream.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -165,217 +159,14 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-// ---------------------------------------------------------------------------------------
-// The floor: a WebSocket client over std only, with the stream's heartbeats.
-// ---------------------------------------------------------------------------------------
-
-/// A std-only WebSocket client, subscribed to one chat.
-struct FloorWs {
-    tcp: TcpStream,
-    buf: Vec<u8>,
-    heartbeat_due: Instant,
-}
-
-impl FloorWs {
-    /// Upgrades `url` (`ws://host:port/path`) and subscribes.
-    fn open(url: &str) -> io::Result<FloorWs> {
-        let rest = url
-            .strip_prefix("ws://")
-            .ok_or_else(|| io::Error::other("not a ws:// URL"))?;
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let tcp = TcpStream::connect(authority)?;
-        tcp.set_nodelay(true)?;
-        tcp.set_read_timeout(Some(WAIT))?;
-        tcp.set_write_timeout(Some(WAIT))?;
-        let mut ws = FloorWs {
-            tcp,
-            buf: Vec::with_capacity(4096),
-            heartbeat_due: Instant::now() + HEARTBEAT,
-        };
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\n\
-             Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-             Sec-WebSocket-Version: 13\r\n\r\n"
-        );
-        ws.tcp.write_all(request.as_bytes())?;
-        let end = loop {
-            if let Some(p) = ws.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break p + 4;
-            }
-            if ws.buf.len() > 8192 || ws.fill()? == 0 {
-                return Err(io::Error::other("no upgrade answer"));
-            }
-        };
-        if !ws.buf.starts_with(b"HTTP/1.1 101") {
-            return Err(io::Error::other("upgrade refused"));
-        }
-        ws.buf.drain(..end);
-        ws.tcp.write_all(&masked_frame(0x1, SUBSCRIBE.as_bytes()))?;
-        // The first text frame that is not a chat item is the subscription's answer.
-        for _ in 0..100 {
-            if !ws.next_text()? {
-                return Ok(ws);
-            }
-        }
-        Err(io::Error::other("no subscription answer"))
-    }
-
-    /// Reads more bytes into the buffer, waiting at most until the next heartbeat is due,
-    /// and sending it then (as the stream does); 0 at the end of the connection.
-    fn fill(&mut self) -> io::Result<usize> {
-        let mut chunk = [0u8; 4096];
-        for _ in 0..1_000_000 {
-            let wait = self.heartbeat_due.saturating_duration_since(Instant::now());
-            self.tcp
-                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
-            match self.tcp.read(&mut chunk) {
-                Ok(n) => {
-                    self.buf.extend_from_slice(&chunk[..n]);
-                    return Ok(n);
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    self.tcp.write_all(&masked_frame(0x1, PING.as_bytes()))?;
-                    self.tcp
-                        .write_all(&masked_frame(0x1, HEARTBEAT_FRAME.as_bytes()))?;
-                    self.heartbeat_due = Instant::now() + HEARTBEAT;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(io::Error::other("no bytes in 1,000,000 heartbeats"))
-    }
-
-    /// Reads frames up to the next text frame: whether it is a chat item
-    /// (`"topic":"aws/chat"`). Pings are answered.
-    fn next_text(&mut self) -> io::Result<bool> {
-        for _ in 0..1_000_000 {
-            if let Some((opcode, start, len)) = parse_frame(&self.buf) {
-                let payload = &self.buf[start..start + len];
-                let chat = match opcode {
-                    0x1 => Some(contains(payload, br#""topic":"aws/chat""#)),
-                    0x8 => return Err(io::Error::other("the server closed the WebSocket")),
-                    0x9 => {
-                        let pong = masked_frame(0xA, payload);
-                        self.tcp.write_all(&pong)?;
-                        None
-                    }
-                    _ => None,
-                };
-                self.buf.drain(..start + len);
-                match chat {
-                    Some(c) => return Ok(c),
-                    None => continue,
-                }
-            }
-            if self.fill()? == 0 {
-                return Err(io::Error::other("the server closed the connection"));
-            }
-        }
-        Err(io::Error::other("no text frame in 1,000,000 reads"))
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// The emulator in its own process
-// ---------------------------------------------------------------------------------------
-
-/// The emulator binary, killed when dropped.
-struct Standalone {
-    child: Child,
-    authority: String,
-    url: String,
-}
-
-impl Standalone {
-    fn start(websockets: usize, chats: usize) -> Standalone {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_connect-participant"))
-            .args(["emulator", "--port", "0"])
-            .args(["--max-websockets", &websockets.to_string()])
-            .args(["--max-chats", &chats.to_string()])
-            .args(["--max-connections", "1024"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the emulator binary");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
-        // Its first line is its URL; nothing more comes on stdout.
-        let read = BufReader::new(stdout).read_line(&mut line);
-        let url = line.trim().to_owned();
-        let authority = url.trim_start_matches("http://").trim_end_matches('/');
-        let authority = authority.to_owned();
-        let mut s = Standalone {
-            child,
-            authority,
-            url,
-        };
-        if read.is_err() || !s.url.starts_with("http://") {
-            let _ = s.child.kill();
-            panic!("the emulator printed no URL: {line:?}");
-        }
-        s
-    }
-
-    /// A raw HTTP/1.1 POST of a JSON body to the control path; the answer's body, or why
-    /// there is none.
-    fn try_post(&self, path: &str, body: &str) -> Result<String, String> {
-        let authority = &self.authority;
-        let mut tcp = TcpStream::connect(authority).map_err(|e| e.to_string())?;
-        tcp.set_read_timeout(Some(WAIT))
-            .map_err(|e| e.to_string())?;
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        tcp.write_all(request.as_bytes())
-            .map_err(|e| e.to_string())?;
-        let mut answer = Vec::new();
-        tcp.take(1 << 20)
-            .read_to_end(&mut answer)
-            .map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(&answer);
-        if !text.starts_with("HTTP/1.1 200") {
-            return Err(format!("control path answered {text:?}"));
-        }
-        Ok(text
-            .split_once("\r\n\r\n")
-            .map_or("", |(_, b)| b)
-            .to_owned())
-    }
-
-    fn post(&self, path: &str, body: &str) -> String {
-        self.try_post(path, body).expect("the control path")
-    }
-
-    /// A new chat: its contact id and participant token.
-    fn start_chat(&self) -> (String, String) {
-        let v: serde_json::Value =
-            serde_json::from_str(&self.post("/emulator/chats", "{}")).expect("JSON answer");
-        let field = |k: &str| v[k].as_str().expect("a string member").to_owned();
-        (field("ContactId"), field("ParticipantToken"))
-    }
-
-    /// The agent speaks in chat `contact`; whether the emulator took it.
-    fn agent_says(&self, contact: &str) -> bool {
-        let body = format!(r#"{{"Content":"{MESSAGE}","ContentType":"text/plain"}}"#);
-        let said = self.try_post(&format!("/emulator/chats/{contact}/messages"), &body);
-        said.map_err(|e| eprintln!("the agent could not speak: {e}"))
-            .is_ok()
-    }
-}
-
-impl Drop for Standalone {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The agent speaks in chat `contact`; whether the emulator took it.
+fn agent_says(emulator: &Standalone, contact: &str) -> bool {
+    let body = format!(r#"{{"Content":"{MESSAGE}","ContentType":"text/plain"}}"#);
+    let path = format!("/emulator/chats/{contact}/messages");
+    emulator
+        .try_post(&path, &body, WAIT)
+        .map_err(|e| eprintln!("the agent could not speak: {e}"))
+        .is_ok()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -384,7 +175,7 @@ impl Drop for Standalone {
 
 /// The floor's reader: opens `url`, then reads its chat's messages until it fails.
 fn floor_reader(i: usize, url: &str, tx: &Sender<Report>) {
-    let mut ws = match FloorWs::open(url) {
+    let mut ws = match FloorWs::open(url, WAIT, Some(HEARTBEAT)) {
         Ok(ws) => ws,
         Err(e) => return drop(tx.send(Report::Failed(i, e.to_string()))),
     };
@@ -393,8 +184,8 @@ fn floor_reader(i: usize, url: &str, tx: &Sender<Report>) {
     }
     for _ in 0..1_000_000 {
         match ws.next_text() {
-            Ok(true) => drop(tx.send(Report::Got(i, Instant::now()))),
-            Ok(false) => {}
+            Ok((_, true)) => drop(tx.send(Report::Got(i, Instant::now()))),
+            Ok((_, false)) => {}
             Err(e) => return drop(tx.send(Report::Failed(i, e.to_string()))),
         }
     }
@@ -484,7 +275,7 @@ fn burst(
         .iter()
         .map(|c| {
             let t = Instant::now();
-            emulator.agent_says(c).then_some(t)
+            agent_says(emulator, c).then_some(t)
         })
         .collect();
     let deadline = Instant::now() + WAIT;
@@ -665,7 +456,7 @@ fn warm_up(client: &Client, floor_url: String, token: String, o: &Options) {
     thread::Builder::new()
         .stack_size(o.stack)
         .spawn(move || {
-            drop(FloorWs::open(&floor_url).expect("floor"));
+            drop(FloorWs::open(&floor_url, WAIT, Some(HEARTBEAT)).expect("floor"));
             let t = ParticipantToken::new(&token).expect("token");
             let p = Participant::connect(&client, t).expect("connect");
             let stream = ChatStream::builder(&p).setup_thread(setup_thread).open();
@@ -760,7 +551,18 @@ fn main() {
         },
         open_files_limit()
     );
-    let emulator = Standalone::start(websockets.max(2), websockets + 2);
+    let (sockets, chats) = (websockets.max(2).to_string(), (websockets + 2).to_string());
+    let emulator = Standalone::start(
+        env!("CARGO_BIN_EXE_connect-participant"),
+        &[
+            "--max-websockets",
+            &sockets,
+            "--max-chats",
+            &chats,
+            "--max-connections",
+            "1024",
+        ],
+    );
     let client = Client::builder()
         .endpoint_url(&emulator.url)
         .build()

@@ -12,15 +12,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{SUBSCRIBE, contains, masked_frame};
-
-const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
+use support::{HEARTBEAT, SUBSCRIBE, Standalone, contains, masked_frame};
 
 /// A keep-alive HTTP/1.1 connection.
 struct Http {
@@ -175,46 +172,6 @@ fn status(pid: u32, key: &str) -> String {
         .to_owned()
 }
 
-/// The emulator binary, killed when dropped (also on a panic).
-struct Standalone {
-    child: Child,
-    authority: String,
-}
-
-impl Standalone {
-    fn start(bin: &str, n: usize) -> Standalone {
-        let mut child = Command::new(bin)
-            .args(["emulator", "--port", "0", "--max-websockets", "10000"])
-            .args([
-                "--max-chats",
-                &(n + 10).to_string(),
-                "--idle-timeout",
-                "600",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let authority = line
-            .trim()
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_owned();
-        Standalone { child, authority }
-    }
-}
-
-impl Drop for Standalone {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// N chats, each with its customer's WebSocket open and subscribed: (contact ids, sockets).
 fn open_all(http: &mut Http, n: usize) -> (Vec<String>, Vec<Ws>) {
     let mut chats = Vec::with_capacity(n);
@@ -315,7 +272,18 @@ fn main() {
     let (default_n, default_idle) = if quick { (50, 2) } else { (1000, 60) };
     let n = numbers.first().map_or(default_n, |&n| n as usize);
     let secs = numbers.get(1).copied().unwrap_or(default_idle);
-    let emulator = Standalone::start(&bin, n);
+    let chats = (n + 10).to_string();
+    let emulator = Standalone::start(
+        &bin,
+        &[
+            "--max-websockets",
+            "10000",
+            "--max-chats",
+            &chats,
+            "--idle-timeout",
+            "600",
+        ],
+    );
     let pid = emulator.child.id();
     let mut http = Http::new(&emulator.authority);
     let t0 = Instant::now();

@@ -14,9 +14,6 @@
 //! measures the same interval, to the moment it has read the frame; it does not parse the
 //! JSON. Both run in the same rounds, interleaved, so that drift hits both.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -27,7 +24,7 @@ use connect_participant::{ChatStream, Client, Event, Next, Participant, Particip
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{SUBSCRIBE, contains, masked_frame, parse_frame, rss};
+use support::{FloorWs, Standalone, rss};
 
 /// What the agent says: a typical chat line.
 const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
@@ -54,112 +51,6 @@ fn stats(v: &mut [Duration]) -> (Duration, Duration) {
     assert!(!v.is_empty(), "no samples");
     v.sort_unstable();
     (v[v.len() / 2], v[(v.len() * 99 / 100).min(v.len() - 1)])
-}
-
-// ---------------------------------------------------------------------------------------
-// The floor: a WebSocket client over std only.
-// ---------------------------------------------------------------------------------------
-
-/// A std-only WebSocket client, subscribed to one chat.
-struct FloorWs {
-    tcp: TcpStream,
-    buf: Vec<u8>,
-}
-
-impl FloorWs {
-    /// Upgrades `url` (`ws://host:port/path`) and subscribes.
-    fn open(url: &str) -> io::Result<FloorWs> {
-        let rest = url
-            .strip_prefix("ws://")
-            .ok_or_else(|| io::Error::other("not a ws:// URL"))?;
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let tcp = TcpStream::connect(authority)?;
-        tcp.set_nodelay(true)?;
-        tcp.set_read_timeout(Some(WAIT))?;
-        tcp.set_write_timeout(Some(WAIT))?;
-        let mut ws = FloorWs {
-            tcp,
-            buf: Vec::with_capacity(4096),
-        };
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\n\
-             Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-             Sec-WebSocket-Version: 13\r\n\r\n"
-        );
-        ws.tcp.write_all(request.as_bytes())?;
-        let end = loop {
-            if let Some(p) = ws.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break p + 4;
-            }
-            if ws.buf.len() > 8192 || ws.fill()? == 0 {
-                return Err(io::Error::other("no upgrade answer"));
-            }
-        };
-        if !ws.buf.starts_with(b"HTTP/1.1 101") {
-            return Err(io::Error::other(format!(
-                "upgrade refused: {}",
-                String::from_utf8_lossy(&ws.buf[..end.min(40)])
-            )));
-        }
-        ws.buf.drain(..end);
-        ws.tcp.write_all(&masked_frame(0x1, SUBSCRIBE.as_bytes()))?;
-        for _ in 0..100 {
-            let (_, answer) = ws.next_text()?;
-            if answer {
-                continue;
-            }
-            // The first frame that is not a chat item is the subscription's answer.
-            return Ok(ws);
-        }
-        Err(io::Error::other("no subscription answer"))
-    }
-
-    /// Reads more bytes into the buffer.
-    fn fill(&mut self) -> io::Result<usize> {
-        let mut chunk = [0u8; 4096];
-        let n = self.tcp.read(&mut chunk)?;
-        self.buf.extend_from_slice(&chunk[..n]);
-        Ok(n)
-    }
-
-    /// Reads frames up to the next text frame; its length, and whether it is a chat
-    /// item (`"topic":"aws/chat"`). Pings are answered.
-    fn next_text(&mut self) -> io::Result<(usize, bool)> {
-        for _ in 0..1000 {
-            if let Some((opcode, start, len)) = parse_frame(&self.buf) {
-                let payload = &self.buf[start..start + len];
-                let out = match opcode {
-                    0x1 => Some((len, contains(payload, br#""topic":"aws/chat""#))),
-                    0x8 => return Err(io::Error::other("the server closed the WebSocket")),
-                    0x9 => {
-                        let pong = masked_frame(0xA, payload);
-                        self.tcp.write_all(&pong)?;
-                        None
-                    }
-                    _ => None,
-                };
-                self.buf.drain(..start + len);
-                match out {
-                    Some(o) => return Ok(o),
-                    None => continue,
-                }
-            }
-            if self.fill()? == 0 {
-                return Err(io::Error::other("the server closed the connection"));
-            }
-        }
-        Err(io::Error::other("no text frame in 1000 reads"))
-    }
-
-    /// Waits for the next chat item.
-    fn next_chat(&mut self) -> io::Result<()> {
-        for _ in 0..100 {
-            if self.next_text()?.1 {
-                return Ok(());
-            }
-        }
-        Err(io::Error::other("no chat frame"))
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -224,8 +115,12 @@ fn latency(emulator: &Emulator, client: &Client, messages: usize) {
     let floor_chat = emulator.start_chat();
     let me = connect(client, &stream_chat.participant_token);
     let mut stream = me.stream().expect("stream");
-    let mut floor = FloorWs::open(&ws_url(&connect(client, &floor_chat.participant_token)))
-        .expect("floor WebSocket");
+    let mut floor = FloorWs::open(
+        &ws_url(&connect(client, &floor_chat.participant_token)),
+        WAIT,
+        None,
+    )
+    .expect("floor WebSocket");
     for chat in [&stream_chat, &floor_chat] {
         assert!(emulator.wait_for_websockets(&chat.contact_id, 1, WAIT));
     }
@@ -318,70 +213,8 @@ fn latency(emulator: &Emulator, client: &Client, messages: usize) {
 // 2. Memory per open stream, emulator in another process.
 // ---------------------------------------------------------------------------------------
 
-/// The emulator binary, killed when dropped.
-struct Standalone {
-    child: Child,
-    url: String,
-}
-
-impl Standalone {
-    fn start() -> Standalone {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_connect-participant"))
-            .args(["emulator", "--port", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the emulator binary");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
-        // Its first line is its URL; nothing more comes on stdout.
-        let read = BufReader::new(stdout).read_line(&mut line);
-        let url = line.trim().to_owned();
-        let mut s = Standalone { child, url };
-        if read.is_err() || !s.url.starts_with("http://") {
-            let _ = s.child.kill();
-            panic!("the emulator printed no URL: {line:?}");
-        }
-        s
-    }
-
-    /// A raw HTTP/1.1 POST of a JSON body to the control path; the answer's JSON.
-    fn post(&self, path: &str, body: &str) -> serde_json::Value {
-        let authority = self.url.trim_start_matches("http://").trim_end_matches('/');
-        let mut tcp = TcpStream::connect(authority).expect("connect to the emulator");
-        tcp.set_read_timeout(Some(WAIT)).expect("timeout");
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        tcp.write_all(request.as_bytes()).expect("write");
-        let mut answer = Vec::new();
-        tcp.take(1 << 20).read_to_end(&mut answer).expect("read");
-        let text = String::from_utf8_lossy(&answer);
-        assert!(text.starts_with("HTTP/1.1 200"), "control path: {text}");
-        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        serde_json::from_str(body).expect("JSON answer")
-    }
-
-    /// A new chat: its contact id and participant token.
-    fn start_chat(&self) -> (String, String) {
-        let v = self.post("/emulator/chats", "{}");
-        let field = |k: &str| v[k].as_str().expect("a string member").to_owned();
-        (field("ContactId"), field("ParticipantToken"))
-    }
-}
-
-impl Drop for Standalone {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn memory(count: usize) {
-    let emulator = Standalone::start();
+    let emulator = Standalone::start(env!("CARGO_BIN_EXE_connect-participant"), &[]);
     let client = Client::builder()
         .endpoint_url(&emulator.url)
         .build()
@@ -399,13 +232,13 @@ fn memory(count: usize) {
         let (_, token) = emulator.start_chat();
         let p = connect(&client, &token);
         drop(p.stream().expect("stream"));
-        drop(FloorWs::open(&ws_url(&connect(&client, &token))).expect("floor"));
+        drop(FloorWs::open(&ws_url(&connect(&client, &token)), WAIT, None).expect("floor"));
     }
 
     let before_floor = rss();
     let floors: Vec<FloorWs> = urls
         .iter()
-        .map(|u| FloorWs::open(u).expect("floor"))
+        .map(|u| FloorWs::open(u, WAIT, None).expect("floor"))
         .collect();
     let after_floor = rss();
 
@@ -483,8 +316,12 @@ fn many(emulator: &Emulator, client: &Client, count: usize, rounds: usize) {
         }));
     }
     for (i, chat) in floor_chats.iter().enumerate() {
-        let mut floor =
-            FloorWs::open(&ws_url(&connect(client, &chat.participant_token))).expect("floor");
+        let mut floor = FloorWs::open(
+            &ws_url(&connect(client, &chat.participant_token)),
+            WAIT,
+            None,
+        )
+        .expect("floor");
         let tx = tx.clone();
         readers.push(thread::spawn(move || {
             for _ in 0..rounds {
