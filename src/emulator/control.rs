@@ -85,15 +85,12 @@ impl Service {
         Ok((landed.id, landed.absolute_time))
     }
 
-    /// The control path: every route of [`CONTROL_ROUTES`], named in [`CONTROL_PATHS`].
+    /// The control path: every route of [`control_routes`], named in [`CONTROL_PATHS`].
     /// `rest` is the path after `/emulator/`.
     pub(super) fn control(&self, request: &Request, rest: &str) -> Reply {
         // A path of no route is answered with the help, before any is served: so every
         // path served is one the help names.
-        if !CONTROL_ROUTES
-            .iter()
-            .any(|route| route_matches(route, rest))
-        {
+        if !control_routes().any(|route| route_matches(route, rest)) {
             return not_found(CONTROL_PATHS);
         }
         let parts: Vec<&str> = rest.splitn(4, '/').collect();
@@ -235,41 +232,33 @@ const CONTROL_PATHS: &str = "the control path serves POST /emulator/chats, \
 
 /// Every path the control path serves (after `/emulator/`; `{…}` is any non-empty
 /// segment), each named in [`CONTROL_PATHS`]: a path that matches none is answered with
-/// the help.
-#[cfg(not(feature = "websocket"))]
-pub(super) const CONTROL_ROUTES: &[&str] = &[
-    "chats",
-    "chats/{ContactId}/messages",
-    "chats/{ContactId}/events",
-    "chats/{ContactId}/end",
-    "chats/{ContactId}/transcript",
-    "chats/{ContactId}/authentication",
-    "faults",
-    "clock",
-    "settings",
-    "tokens/revoke",
-    "views",
-];
-/// Every path the control path serves (after `/emulator/`; `{…}` is any non-empty
-/// segment), each named in [`CONTROL_PATHS`]: a path that matches none is answered with
-/// the help.
-#[cfg(feature = "websocket")]
-pub(super) const CONTROL_ROUTES: &[&str] = &[
-    "chats",
-    "chats/{ContactId}/messages",
-    "chats/{ContactId}/events",
-    "chats/{ContactId}/end",
-    "chats/{ContactId}/transcript",
-    "chats/{ContactId}/authentication",
-    "chats/{ContactId}/participants",
-    "chats/{ContactId}/websockets/drop",
-    "chats/{ContactId}/websockets/close",
-    "faults",
-    "clock",
-    "settings",
-    "tokens/revoke",
-    "views",
-];
+/// the help. The WebSocket's own are served with the `websocket` feature only.
+pub(super) fn control_routes() -> impl Iterator<Item = &'static str> {
+    const ROUTES: &[&str] = &[
+        "chats",
+        "chats/{ContactId}/messages",
+        "chats/{ContactId}/events",
+        "chats/{ContactId}/end",
+        "chats/{ContactId}/transcript",
+        "chats/{ContactId}/authentication",
+        "faults",
+        "clock",
+        "settings",
+        "tokens/revoke",
+        "views",
+    ];
+    const WEBSOCKET_ROUTES: &[&str] = &[
+        "chats/{ContactId}/participants",
+        "chats/{ContactId}/websockets/drop",
+        "chats/{ContactId}/websockets/close",
+    ];
+    let websocket: &[&str] = if cfg!(feature = "websocket") {
+        WEBSOCKET_ROUTES
+    } else {
+        &[]
+    };
+    ROUTES.iter().chain(websocket).copied()
+}
 
 /// Whether `rest` (a path after `/emulator/`) is `route`'s.
 fn route_matches(route: &str, rest: &str) -> bool {
@@ -321,7 +310,7 @@ mod tests {
     fn the_404_help_names_every_path_the_control_path_serves() {
         let service = small_service();
         let help = not_found(CONTROL_PATHS).body;
-        for route in CONTROL_ROUTES {
+        for route in control_routes() {
             let path = format!("/emulator/{route}");
             assert!(CONTROL_PATHS.contains(&path), "the help leaves out {path}");
             // Served: answered with something other than the help, for a chat held.

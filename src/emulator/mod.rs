@@ -699,7 +699,7 @@ mod tests {
             );
         }
         // Every control path, by the router's own list.
-        for route in control::CONTROL_ROUTES {
+        for route in control::control_routes() {
             let method = if route.ends_with("transcript") {
                 "GET"
             } else {
