@@ -30,7 +30,7 @@ use connect_participant::{ChatStream, Client, Event, Participant, ParticipantTok
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{FloorWs, Standalone, rss};
+use support::{FloorWs, Standalone, ms, rss};
 
 /// What the agent says: a typical chat line.
 const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
@@ -153,10 +153,6 @@ fn process_cpu(pid: u32) -> Duration {
         })
         .unwrap_or_default();
     Duration::from_millis(ticks * 10)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 /// The agent speaks in chat `contact`; whether the emulator took it.

@@ -27,11 +27,16 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
+#[path = "support/mod.rs"]
+mod support;
+
 use connect_participant::emulator::{Emulator, StartedChat};
 use connect_participant::{
     ChatStream, Checkpoint, Client, Event, Item, Journal, JournalSync, Next, Participant,
     ParticipantToken,
 };
+
+use support::{ms, stats, thread_cpu, us};
 
 /// What the agent says: a typical chat line (the stream bench's).
 const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
@@ -45,34 +50,6 @@ const BATCH: usize = 100;
 
 /// How long the bench lets the emulator write a batch to the socket before it reads.
 const SETTLE: Duration = Duration::from_millis(20);
-
-/// CPU time this thread has used, from the kernel's scheduler statistics. The kernel
-/// brings a running thread's figure up to date only when it enters the scheduler: the
-/// yield makes it do so, or a thread that never blocked (a batch read from the socket's
-/// buffer) would read a figure from before the batch.
-fn thread_cpu() -> Duration {
-    thread::yield_now();
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map(Duration::from_nanos)
-        .unwrap_or_default()
-}
-
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-/// Median and p99 of `v` (sorted here).
-fn stats(v: &mut [Duration]) -> (Duration, Duration) {
-    assert!(!v.is_empty(), "no samples");
-    v.sort_unstable();
-    (v[v.len() / 2], v[(v.len() * 99 / 100).min(v.len() - 1)])
-}
 
 /// A file in the temp dir, named for this process, removed first.
 fn scratch(name: &str) -> PathBuf {

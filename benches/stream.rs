@@ -24,7 +24,7 @@ use connect_participant::{ChatStream, Client, Event, Next, Participant, Particip
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{FloorWs, Standalone, rss};
+use support::{FloorWs, Standalone, rss, stats, thread_cpu, us};
 
 /// What the agent says: a typical chat line.
 const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check where it is?";
@@ -32,26 +32,6 @@ const MESSAGE: &str = "Hi! My order 12345 has not arrived yet, could you check w
 /// How long any one wait may take before the benchmark gives up (a hang is worse than no
 /// figure).
 const WAIT: Duration = Duration::from_secs(10);
-
-/// CPU time this thread has used, from the kernel's scheduler statistics.
-fn thread_cpu() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map(Duration::from_nanos)
-        .unwrap_or_default()
-}
-
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
-}
-
-/// Median and p99 of `v` (sorted here).
-fn stats(v: &mut [Duration]) -> (Duration, Duration) {
-    assert!(!v.is_empty(), "no samples");
-    v.sort_unstable();
-    (v[v.len() / 2], v[(v.len() * 99 / 100).min(v.len() - 1)])
-}
 
 // ---------------------------------------------------------------------------------------
 // Helpers

@@ -298,3 +298,31 @@ impl FloorWs {
 /// The stream's deep heartbeat and heartbeat frames.
 pub const PING: &str = r#"{"topic":"aws/ping"}"#;
 pub const HEARTBEAT: &str = r#"{"topic":"aws/heartbeat"}"#;
+
+/// CPU time this thread has used, from the kernel's scheduler statistics. The kernel
+/// brings a running thread's figure up to date only when it enters the scheduler: the
+/// yield makes it do so, or a thread that never blocked (a batch read from the socket's
+/// buffer) would read a figure from before the batch.
+pub fn thread_cpu() -> Duration {
+    std::thread::yield_now();
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
+pub fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Median and p99 of `v` (sorted here).
+pub fn stats(v: &mut [Duration]) -> (Duration, Duration) {
+    assert!(!v.is_empty(), "no samples");
+    v.sort_unstable();
+    (v[v.len() / 2], v[(v.len() * 99 / 100).min(v.len() - 1)])
+}
