@@ -171,6 +171,49 @@ fn a_non_loopback_websocket_goes_through_the_proxy_with_connect() {
 }
 
 #[test]
+fn a_proxy_answer_that_fills_the_sockets_input_buffer_is_read_whole_or_refused() {
+    // 2 KiB in: a long answer of 19 headers (ureq reads at most 20) still fits, and the
+    // tunnel is made (then TLS fails, nothing being behind it).
+    let header = format!("X-Proxy-Note: {}\r\n", "n".repeat(84));
+    let long = format!(
+        "HTTP/1.1 200 Connection established\r\n{}\r\n",
+        header.repeat(19)
+    );
+    assert!(long.len() > 1900 && long.len() < 2048, "{}", long.len());
+    // One header longer than the buffer: refused, at once, not waited on.
+    let huge = format!(
+        "HTTP/1.1 200 Connection established\r\nX-Proxy-Note: {}\r\n\r\n",
+        "n".repeat(10_000)
+    );
+    for (answer, said) in [
+        (
+            long,
+            "could not connect to the WebSocket host chat.example.invalid:443",
+        ),
+        (
+            huge,
+            "the proxy gave no tunnel to the WebSocket host chat.example.invalid:443 (it \
+             closed the connection or did not answer CONNECT)",
+        ),
+    ] {
+        let (port, head) = proxy(answer.leak());
+        let p = ureq::Proxy::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let url = WebSocketUrl::new("wss://chat.example.invalid/s3cr3t".into());
+        let net = room(Some(p), Duration::from_secs(5), true);
+        let Err(OpenError::Failed(e)) = open(&url, &net) else {
+            panic!("nothing is behind the tunnel");
+        };
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert_eq!(e.to_string(), said);
+        assert!(
+            head.join()
+                .unwrap()
+                .starts_with("CONNECT chat.example.invalid:443 ")
+        );
+    }
+}
+
+#[test]
 fn a_proxy_refusing_the_tunnel_is_a_transport_error() {
     let (port, head) = proxy("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n");
     let p = ureq::Proxy::new(&format!("http://127.0.0.1:{port}")).unwrap();
