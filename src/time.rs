@@ -190,6 +190,18 @@ impl Hash for Timestamp {
     }
 }
 
+/// `d` in seconds, exactly, without trailing zeros: `0.001`, `3600`, `2.5`.
+pub(crate) fn seconds(d: Duration) -> String {
+    let mut s = format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
+    while s.ends_with('0') {
+        s.pop();
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    s
+}
+
 /// Nanoseconds since the epoch for an RFC 3339 time, or `None`.
 fn parse_rfc3339(s: &str) -> Option<i128> {
     let b = s.as_bytes();

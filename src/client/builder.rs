@@ -18,6 +18,7 @@ use crate::ids::{RandomFn, os_random};
 use crate::net::{self, Net, tls::Roots};
 use crate::redact::{Shown, quoted, redact_userinfo};
 use crate::retry;
+use crate::time::seconds;
 use crate::wire;
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
@@ -582,18 +583,6 @@ fn check_timeout(name: &str, timeout: Duration) -> Result<()> {
         seconds(ClientBuilder::MIN_TIMEOUT),
         seconds(ClientBuilder::MAX_TIMEOUT),
     )))
-}
-
-/// `d` in seconds, exactly, without trailing zeros: `0.001`, `3600`, `2.5`.
-pub(crate) fn seconds(d: Duration) -> String {
-    let mut s = format!("{}.{:09}", d.as_secs(), d.subsec_nanos());
-    while s.ends_with('0') {
-        s.pop();
-    }
-    if s.ends_with('.') {
-        s.pop();
-    }
-    s
 }
 
 impl fmt::Debug for ClientBuilder {

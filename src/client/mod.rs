@@ -15,7 +15,6 @@ use std::time::Duration;
 use ureq::http::{HeaderValue, Uri};
 
 pub use builder::ClientBuilder;
-pub(crate) use builder::seconds;
 pub(crate) use run::ClientTokenSlot;
 pub(crate) use transfer::open_upload;
 pub use transfer::{UploadAttachmentOutput, UploadAttachmentRequest};

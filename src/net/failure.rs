@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::MAX_RESPONSE_HEAD;
 use super::resolve::LookupFailed;
 use super::tls;
-use crate::client::seconds;
 use crate::error::{Error, ErrorKind, RetryClass};
+use crate::time::seconds;
 
 /// The timeouts an attempt ran under, to name the one that ran out in the builder's words
 /// (`connect_timeout`, `timeout`) and with its value, never in ureq's (`timeout: global`).

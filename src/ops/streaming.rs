@@ -201,28 +201,6 @@ impl StreamingMessage {
             .is_some_and(|v| v == to || *v == MessageVisibility::All);
         visible && self.item.participant_role.as_ref() != Some(role)
     }
-
-    /// The events a [`ChatStream`](crate::ChatStream) yields for this item when it sees it
-    /// for the first time: one for most items, one per receipt for a receipt item. A
-    /// notification has no history, so an item the stream would call an
-    /// [`Update`](crate::Event::Update) (a later chunk of a streamed bot message) is a
-    /// [`Message`](crate::Event::Message) here: keep the latest per `Id`.
-    ///
-    /// ```
-    /// use connect_participant::{Event, StreamingMessage};
-    ///
-    /// let body = r#"{"Content":"hi","ContentType":"text/plain","Type":"MESSAGE","Id":"m-1"}"#;
-    /// let events = StreamingMessage::parse(body)?.events();
-    /// assert!(matches!(events.as_slice(), [Event::Message(item)] if item.id.as_deref() == Some("m-1")));
-    /// # Ok::<(), connect_participant::Error>(())
-    /// ```
-    #[cfg(feature = "websocket")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
-    pub fn events(&self) -> Vec<crate::Event> {
-        let mut out = Vec::new();
-        crate::chat::stream::event::classify(self.item.clone(), &mut out);
-        out
-    }
 }
 
 /// `text` as a JSON object; errors name `field` and how the text fails, never its content.

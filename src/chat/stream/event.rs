@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::error::Error;
+use crate::ops::streaming::StreamingMessage;
 use crate::ops::transcript::{Item, ItemType};
 use crate::time::Timestamp;
 
@@ -410,6 +411,30 @@ fn receipts(item: Item, out: &mut Vec<Event>) {
         })
         .collect();
     out.extend(events);
+}
+
+// Here rather than beside the parser, so that `ops` needs nothing from the stream.
+impl StreamingMessage {
+    /// The events a [`ChatStream`](crate::ChatStream) yields for this item when it sees it
+    /// for the first time: one for most items, one per receipt for a receipt item. A
+    /// notification has no history, so an item the stream would call an
+    /// [`Update`](crate::Event::Update) (a later chunk of a streamed bot message) is a
+    /// [`Message`](crate::Event::Message) here: keep the latest per `Id`.
+    ///
+    /// ```
+    /// use connect_participant::{Event, StreamingMessage};
+    ///
+    /// let body = r#"{"Content":"hi","ContentType":"text/plain","Type":"MESSAGE","Id":"m-1"}"#;
+    /// let events = StreamingMessage::parse(body)?.events();
+    /// assert!(matches!(events.as_slice(), [Event::Message(item)] if item.id.as_deref() == Some("m-1")));
+    /// # Ok::<(), connect_participant::Error>(())
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+    pub fn events(&self) -> Vec<crate::Event> {
+        let mut out = Vec::new();
+        classify(self.item.clone(), &mut out);
+        out
+    }
 }
 
 #[cfg(test)]

@@ -158,7 +158,7 @@ pub(crate) fn open(url: &WebSocketUrl, net: &Net) -> std::result::Result<Socket,
             ErrorKind::Timeout,
             format!(
                 "the WebSocket upgrade got no answer within timeout ({} s)",
-                crate::client::seconds(net.timeout())
+                crate::time::seconds(net.timeout())
             ),
         ))),
         Err(HandshakeError::Failure(e)) => Err(handshake_failure(e, net.timeout())),
@@ -191,7 +191,7 @@ fn io_error(what: &str, e: io::Error, timeout: Duration) -> Error {
             ErrorKind::Timeout,
             format!(
                 "could not {what} within timeout ({} s)",
-                crate::client::seconds(timeout)
+                crate::time::seconds(timeout)
             ),
             e,
         ),
