@@ -400,15 +400,17 @@ struct Options {
     quick: bool,
     /// Each reading thread's stack, in bytes.
     stack: usize,
-    /// The streams' setup on a thread of their own, and each participant connected on the
-    /// main thread before its reader starts (`--setup-thread`).
+    /// As README recommends, and the default: each participant connected on the main
+    /// thread before its reader starts, its stream's setup on a thread of its own (the
+    /// stream's default). `--inline`: the reading thread connects and opens its stream with
+    /// `.setup_thread(false)`, everything on it.
     setup_thread: bool,
     /// One kind only (`--only=floor`, `--only=stream`): N up to 10,000 against the one
     /// emulator, each process within an open files limit of 20,000.
     only: Option<Kind>,
 }
 
-/// The command line: N (a bare number), `--quick`, `--stack=<KiB>`, `--setup-thread`,
+/// The command line: N (a bare number), `--quick`, `--stack=<KiB>`, `--inline`,
 /// `--only=<floor|stream>`; the rest (`--bench`, which cargo passes) is ignored.
 fn args() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -430,7 +432,7 @@ fn args() -> Options {
         n,
         quick,
         stack: stack * 1024,
-        setup_thread: args.iter().any(|a| a == "--setup-thread"),
+        setup_thread: !args.iter().any(|a| a == "--inline"),
         only,
     }
 }
@@ -543,7 +545,7 @@ fn main() {
         if o.setup_thread {
             "on, participants connected on the main thread"
         } else {
-            "off"
+            "off, participants connected on their reading threads (--inline)"
         },
         open_files_limit()
     );

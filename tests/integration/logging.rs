@@ -168,11 +168,15 @@ fn parts(secret: &str) -> Vec<String> {
     parts
 }
 
+/// The records of this thread and of its streams' setup threads (which carry its name),
+/// so that tests running beside this one do not count.
 fn on_this_thread<'a>(records: &'a [Captured], target: &str, has: &str) -> Vec<&'a Captured> {
-    let me = std::thread::current().id();
+    let me = std::thread::current();
+    let setup = format!("{}: chat stream setup", me.name().expect("a test thread's name"));
     records
         .iter()
-        .filter(|r| r.thread == me && r.target == target && r.args.contains(has))
+        .filter(|r| r.thread == me.id() || r.thread_name.as_deref() == Some(&setup))
+        .filter(|r| r.target == target && r.args.contains(has))
         .collect()
 }
 

@@ -44,7 +44,7 @@ impl Default for Settings {
             socket_lifetime: Duration::from_secs(59 * 60),
             order_window: None,
             resume: None,
-            setup_thread: false,
+            setup_thread: true,
         }
     }
 }
@@ -201,7 +201,10 @@ impl StreamBuilder {
     /// from that thread (named `<reading thread's name>: chat stream setup`), outside any
     /// thread-local context the reading thread has (a `tracing` span); the stream's own
     /// records stay on the reading thread. If no thread
-    /// can be started, the work runs on the reading thread. Defaults to off.
+    /// can be started, the work runs on the reading thread. Defaults to on: a program
+    /// with one chat pays a thread per (re)connection, which it does not notice, and one
+    /// with thousands keeps a small stack per chat without knowing to ask. `false` keeps
+    /// everything on the reading thread.
     ///
     /// [`Participant::connect`] runs on its caller's thread: to keep a reading thread
     /// small, connect on another and move the participant to it (it is `Send`).
@@ -217,7 +220,7 @@ impl StreamBuilder {
     /// // Connected here, read on a thread of its own with a small stack.
     /// let me = Participant::connect(&client, ParticipantToken::new(chat.participant_token.clone())?)?;
     /// let reader = std::thread::Builder::new().stack_size(64 * 1024).spawn(move || {
-    ///     let mut stream = ChatStream::builder(&me).setup_thread(true).open()?;
+    ///     let mut stream = ChatStream::builder(&me).open()?; // .setup_thread(true), the default
     ///     let first = stream.next().transpose()?;
     ///     Ok::<_, connect_participant::Error>(first.map(|e| e.name()))
     /// })?;

@@ -177,11 +177,11 @@ pub enum Next {
 /// Opening, reconnecting and rotating (calls, the TLS handshake, the upgrade) are the
 /// deepest stack the stream needs: a thread that opens a stream over TLS and reads it needs
 /// about 40 KiB in an optimized build (it overflowed at 36 KiB, with a one-certificate
-/// chain from a test CA beside Mozilla's roots) and about 100 KiB in a debug build. With
-/// [`StreamBuilder::setup_thread`] that work runs on a short-lived thread of its own, and
-/// the reading thread only reads: it read over TLS on 16 KiB optimized and needs about
-/// 40 KiB in a debug build. Give each reading thread (`std::thread::Builder::stack_size`)
-/// 64 KiB; without the setup thread, 128 KiB where debug builds run. Only the pages a
+/// chain from a test CA beside Mozilla's roots) and about 100 KiB in a debug build. By
+/// default ([`StreamBuilder::setup_thread`]) that work runs on a short-lived thread of its
+/// own, and the reading thread only reads: it read over TLS on 16 KiB optimized and needs
+/// about 40 KiB in a debug build. Give each reading thread (`std::thread::Builder::stack_size`)
+/// 64 KiB; with `setup_thread(false)`, 128 KiB where debug builds run. Only the pages a
 /// thread touches are resident, but they stay so for as long as it lives: at 1,000 chats,
 /// a reading thread that connected and opened its stream itself kept 28 KiB of stack, one
 /// with the setup thread 12 KiB, 16 KiB once it had read a message (BENCHMARKS.md,
