@@ -32,7 +32,7 @@ const MAX_ADVANCE_SECONDS: f64 = 1000.0 * 365.0 * 86_400.0;
 
 /// The fault kinds `POST /emulator/faults` takes, by `Fault`.
 const FAULT_KINDS: &str =
-    "Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall";
+    "Error, Respond, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall";
 
 impl Service {
     /// The queue of faults for the next requests to the service.
@@ -57,7 +57,7 @@ impl Service {
         let map = body(request)?;
         only(
             &map,
-            &["Fault", "Count", "Status", "ErrorType", "Message"],
+            &["Fault", "Count", "Status", "ErrorType", "Message", "Body"],
             "POST /emulator/faults",
         )?;
         let fault = fault(&map)?;
@@ -227,16 +227,24 @@ pub(super) fn only(map: &Map<String, Value>, names: &[&str], path: &str) -> Resu
 fn fault(map: &Map<String, Value>) -> Result<Fault, Reply> {
     let kind = string(map, "Fault")?
         .ok_or_else(|| validation(format!("Fault is required: {FAULT_KINDS}")))?;
-    if kind != "Error" {
-        if let Some(name) = ["Status", "ErrorType", "Message"]
-            .into_iter()
-            .find(|m| map.get(*m).is_some_and(|v| !v.is_null()))
-        {
-            return Err(validation(format!("{name} is for a Fault of Error only")));
+    // Which kinds take each member: one given to another kind is a mistake to name.
+    let takes: [(&str, &[&str]); 4] = [
+        ("Status", &["Error", "Respond"]),
+        ("ErrorType", &["Error"]),
+        ("Message", &["Error"]),
+        ("Body", &["Respond"]),
+    ];
+    for (name, kinds) in takes {
+        if !kinds.contains(&kind.as_str()) && map.get(name).is_some_and(|v| !v.is_null()) {
+            return Err(validation(format!(
+                "{name} is for a Fault of {} only",
+                kinds.join(" or ")
+            )));
         }
     }
     match kind.as_str() {
         "Error" => error_fault(map),
+        "Respond" => respond_fault(map),
         "CloseBeforeHandling" => Ok(Fault::CloseBeforeHandling),
         "CloseAfterHandling" => Ok(Fault::CloseAfterHandling),
         "CloseMidResponse" => Ok(Fault::CloseMidResponse),
@@ -246,6 +254,27 @@ fn fault(map: &Map<String, Value>) -> Result<Fault, Reply> {
             Value::from(other)
         ))),
     }
+}
+
+/// A `Respond` fault: `Status` 200 to 599 (default 200) and `Body`, any JSON (default
+/// `{}`), answered as `application/json` instead of the service's answer: for an answer
+/// the service could give that the emulator does not make (a test's own WebSocket URL in
+/// a CreateParticipantConnection answer, a member a new version adds).
+fn respond_fault(map: &Map<String, Value>) -> Result<Fault, Reply> {
+    let status = match map.get("Status") {
+        None | Some(Value::Null) => 200,
+        Some(v) => v
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .filter(|s| (200..=599).contains(s))
+            .ok_or_else(|| validation("Status must be an HTTP status, 200 to 599"))?,
+    };
+    let body = map.get("Body").cloned().unwrap_or_else(|| json!({}));
+    Ok(Fault::Respond {
+        status,
+        headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
+        body: body.to_string().into_bytes(),
+    })
 }
 
 /// An `Error` fault: `Status` 400 to 599, `ErrorType` (sent as `X-Amzn-Errortype`, so

@@ -172,7 +172,10 @@ fn parts(secret: &str) -> Vec<String> {
 /// so that tests running beside this one do not count.
 fn on_this_thread<'a>(records: &'a [Captured], target: &str, has: &str) -> Vec<&'a Captured> {
     let me = std::thread::current();
-    let setup = format!("{}: chat stream setup", me.name().expect("a test thread's name"));
+    let setup = format!(
+        "{}: chat stream setup",
+        me.name().expect("a test thread's name")
+    );
     records
         .iter()
         .filter(|r| r.thread == me.id() || r.thread_name.as_deref() == Some(&setup))

@@ -542,7 +542,8 @@ register a view for describe-view:
   curl -s -H \"$J\" -d '{\"ViewToken\":\"v1\",\"View\":{\"Id\":\"v\",\"Name\":\"Form\"}}' \\
       $U/views
 fail the next request (or \"Count\":n of them; or \"Fault\":\"Stall\",
-\"CloseBeforeHandling\", \"CloseAfterHandling\", \"CloseMidResponse\"):
+\"CloseBeforeHandling\", \"CloseAfterHandling\", \"CloseMidResponse\"; or
+\"Fault\":\"Respond\" with \"Status\" and a JSON \"Body\" to answer instead):
   curl -s -H \"$J\" -d '{\"Fault\":\"Error\",\"Status\":429,\"ErrorType\":'\\
 '\"ThrottlingException\"}' $U/faults
 step the clock, revoke a connection token:

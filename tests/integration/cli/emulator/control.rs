@@ -340,6 +340,21 @@ fn each_fault_kind_over_http_meets_the_next_service_request() {
         let raw = message("refused");
         assert!(raw.starts_with(b"HTTP/1.1 503 "), "{raw:?}");
     }
+    fault(json!({"Fault": "Respond", "Status": 202, "Body": {"Id": "mine", "N": [1]}}));
+    let answered = String::from_utf8(message("answered")).unwrap();
+    assert!(answered.starts_with("HTTP/1.1 202 "), "{answered}");
+    assert!(
+        answered.contains("\r\nContent-Type: application/json\r\n"),
+        "{answered}"
+    );
+    assert!(
+        answered.ends_with("\r\n\r\n{\"Id\":\"mine\",\"N\":[1]}"),
+        "{answered}"
+    );
+    fault(json!({"Fault": "Respond"}));
+    let answered = message("answered");
+    assert!(answered.starts_with(b"HTTP/1.1 200 "), "{answered:?}");
+    assert!(answered.ends_with(b"\r\n\r\n{}"), "{answered:?}");
     assert!(message("through").starts_with(b"HTTP/1.1 200 "));
     // What was handled landed; what was closed before handling or refused did not.
     let t = call(
@@ -366,13 +381,13 @@ const BAD_BODIES: &[(&str, &str, u16, &str)] = &[
         "faults",
         "{}",
         400,
-        "Fault is required: Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall",
+        "Fault is required: Error, Respond, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall",
     ),
     (
         "faults",
         r#"{"Fault":"Boom"}"#,
         400,
-        "Fault must be Error, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall; got \"Boom\"",
+        "Fault must be Error, Respond, CloseBeforeHandling, CloseAfterHandling, CloseMidResponse or Stall; got \"Boom\"",
     ),
     (
         "faults",
@@ -396,7 +411,25 @@ const BAD_BODIES: &[(&str, &str, u16, &str)] = &[
         "faults",
         r#"{"Fault":"Stall","Status":500}"#,
         400,
-        "Status is for a Fault of Error only",
+        "Status is for a Fault of Error or Respond only",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Error","Status":500,"ErrorType":"X","Body":{}}"#,
+        400,
+        "Body is for a Fault of Respond only",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Respond","Status":101}"#,
+        400,
+        "Status must be an HTTP status, 200 to 599",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Respond","Message":"m"}"#,
+        400,
+        "Message is for a Fault of Error only",
     ),
     (
         "faults",
@@ -414,7 +447,7 @@ const BAD_BODIES: &[(&str, &str, u16, &str)] = &[
         "faults",
         r#"{"Fault":"Stall","Times":2}"#,
         400,
-        "POST /emulator/faults takes no member \"Times\": it takes Fault, Count, Status, ErrorType, Message",
+        "POST /emulator/faults takes no member \"Times\": it takes Fault, Count, Status, ErrorType, Message, Body",
     ),
     (
         "clock",
