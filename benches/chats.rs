@@ -30,6 +30,7 @@ use connect_participant::{ChatStream, Client, Event, Participant, ParticipantTok
 #[path = "support/mod.rs"]
 mod support;
 
+use support::tls::{Front, ca};
 use support::{FloorWs, Standalone, ms, rss};
 
 /// What the agent says: a typical chat line.
@@ -408,9 +409,54 @@ struct Options {
     /// One kind only (`--only=floor`, `--only=stream`): N up to 10,000 against the one
     /// emulator, each process within an open files limit of 20,000.
     only: Option<Kind>,
+    /// Every WebSocket over TLS (`--wss`): through a TLS front for the emulator, in a
+    /// process of its own, whose CA the client adds by PEM and the floor trusts.
+    wss: bool,
 }
 
-/// The command line: N (a bare number), `--quick`, `--stack=<KiB>`, `--inline`,
+/// What `--wss` runs: the front, and the emulator to tell each participant's URL to.
+struct Wss<'a> {
+    emulator: &'a Standalone,
+    front: Front,
+}
+
+impl Wss<'_> {
+    /// `url` (`ws://<emulator>/path`) through the front: `wss://127.0.0.1:<front>/path`.
+    fn secure(&self, url: &str) -> String {
+        let path = url
+            .strip_prefix("ws://")
+            .and_then(|r| r.find('/').map(|i| &r[i..]));
+        format!(
+            "wss://127.0.0.1:{}{}",
+            self.front.port,
+            path.expect("a ws:// URL")
+        )
+    }
+
+    /// A participant of `token` whose WebSocket URL goes through the front: connected
+    /// once for a URL and a connection token from the emulator, then again with the
+    /// emulator answering those, the URL made `wss://` (a `Respond` fault).
+    fn connect(&self, client: &Client, token: &str) -> Participant {
+        let t = || ParticipantToken::new(token).expect("token");
+        let plain = Participant::connect(client, t()).expect("connect");
+        let url = plain
+            .websocket()
+            .and_then(|w| w.url)
+            .expect("a WebSocket URL");
+        let connection = plain.connection_token().expect("a connection token");
+        let answer = serde_json::json!({
+            "Fault": "Respond",
+            "Body": {
+                "ConnectionCredentials": {"ConnectionToken": connection.expose_secret()},
+                "Websocket": {"Url": self.secure(url.expose_secret())},
+            },
+        });
+        self.emulator.post("/emulator/faults", &answer.to_string());
+        Participant::connect(client, t()).expect("connect through the front")
+    }
+}
+
+/// The command line: N (a bare number), `--quick`, `--stack=<KiB>`, `--inline`, `--wss`,
 /// `--only=<floor|stream>`; the rest (`--bench`, which cargo passes) is ignored.
 fn args() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -434,6 +480,7 @@ fn args() -> Options {
         stack: stack * 1024,
         setup_thread: !args.iter().any(|a| a == "--inline"),
         only,
+        wss: args.iter().any(|a| a == "--wss"),
     }
 }
 
@@ -448,15 +495,20 @@ fn ws_url(client: &Client, token: &str) -> String {
 
 /// One reader of each kind opened and closed first, on a thread of the same size, so that
 /// what is built once (TLS provider, pools, first allocations) is not counted per chat.
-fn warm_up(client: &Client, floor_url: String, token: String, o: &Options) {
+fn warm_up(client: &Client, floor_url: String, who: Who, o: &Options) {
     let client = client.clone();
     let setup_thread = o.setup_thread;
     thread::Builder::new()
         .stack_size(o.stack)
         .spawn(move || {
             drop(FloorWs::open(&floor_url, WAIT, Some(HEARTBEAT)).expect("floor"));
-            let t = ParticipantToken::new(&token).expect("token");
-            let p = Participant::connect(&client, t).expect("connect");
+            let p = match who {
+                Who::Token(t) => {
+                    let t = ParticipantToken::new(&t).expect("token");
+                    Participant::connect(&client, t).expect("connect")
+                }
+                Who::Connected(p) => p,
+            };
             let stream = ChatStream::builder(&p).setup_thread(setup_thread).open();
             drop(stream.expect("stream"));
         })
@@ -483,11 +535,16 @@ fn open_kind<'a>(
     client: &Client,
     chats: &'a [(String, String)],
     o: &Options,
+    wss: Option<&Wss<'_>>,
 ) -> Opened<'a> {
     let (tx, rx) = mpsc::channel();
     // The floor is given its URLs, fetched before it is measured.
+    let url = |t: &str| match wss {
+        Some(wss) => wss.secure(&ws_url(client, t)),
+        None => ws_url(client, t),
+    };
     let urls: Vec<String> = match kind {
-        Kind::Floor => chats.iter().map(|(_, t)| ws_url(client, t)).collect(),
+        Kind::Floor => chats.iter().map(|(_, t)| url(t)).collect(),
         Kind::Stream => Vec::new(),
     };
     let before = rss();
@@ -500,11 +557,13 @@ fn open_kind<'a>(
             let token = chats[i].1.clone();
             // With the setup thread, the participant connects here, as a dispatcher
             // thread would, and its reader only opens the stream and reads.
-            let who = if o.setup_thread {
-                let t = ParticipantToken::new(token).expect("token");
-                Who::Connected(Participant::connect(client, t).expect("connect"))
-            } else {
-                Who::Token(token)
+            let who = match (wss, o.setup_thread) {
+                (Some(wss), _) => Who::Connected(wss.connect(client, &token)),
+                (None, true) => {
+                    let t = ParticipantToken::new(token).expect("token");
+                    Who::Connected(Participant::connect(client, t).expect("connect"))
+                }
+                (None, false) => Who::Token(token),
             };
             let (client, tx, setup_thread) = (client.clone(), tx.clone(), o.setup_thread);
             Box::new(move || stream_reader(i, &client, who, setup_thread, &tx))
@@ -522,8 +581,14 @@ fn open_kind<'a>(
 }
 
 fn main() {
+    // `--wss` runs this binary again as the TLS front.
+    Front::serve_if_asked();
     let o = args();
     let n = o.n;
+    assert!(
+        !o.wss || o.setup_thread,
+        "--wss connects each participant on the main thread: not with --inline"
+    );
     // Quick: one heartbeat (10 s) inside the window.
     let window = Duration::from_secs(if o.quick { 11 } else { 60 });
     let kinds = match o.only {
@@ -538,7 +603,7 @@ fn main() {
     );
     println!(
         "connect-participant {} thousands of chats{}: N = {n}, {} KiB stacks, setup thread {}, \
-         open files limit {}, emulator in another process",
+         open files limit {}, emulator in another process{}",
         env!("CARGO_PKG_VERSION"),
         if o.quick { " (quick)" } else { "" },
         o.stack / 1024,
@@ -547,7 +612,13 @@ fn main() {
         } else {
             "off, participants connected on their reading threads (--inline)"
         },
-        open_files_limit()
+        open_files_limit(),
+        if o.wss {
+            "; every WebSocket over TLS through a front in a third process, the client's \
+             roots added by PEM (--wss)"
+        } else {
+            ""
+        }
     );
     let (sockets, chats) = (websockets.max(2).to_string(), (websockets + 2).to_string());
     let emulator = Standalone::start(
@@ -561,17 +632,36 @@ fn main() {
             "1024",
         ],
     );
-    let client = Client::builder()
-        .endpoint_url(&emulator.url)
-        .build()
-        .expect("client");
+    let builder = Client::builder().endpoint_url(&emulator.url);
+    let (builder, wss) = if o.wss {
+        let ca = ca::Ca::new("Bench CA");
+        let (cert, key) = ca.server(ca::San::Ip([127, 0, 0, 1]));
+        let exe = std::env::current_exe().expect("this bench's path");
+        support::tls::floor_trusts(&ca.pem);
+        let front = Front::start(&exe, &emulator.authority, &cert, &key);
+        let wss = Wss {
+            emulator: &emulator,
+            front,
+        };
+        (builder.add_root_certificates_pem(&ca.pem), Some(wss))
+    } else {
+        (builder, None)
+    };
+    let client = builder.build().expect("client");
     let chats: Vec<(String, String)> = (0..websockets + 2).map(|_| emulator.start_chat()).collect();
     let (warm, chats) = chats.split_at(2);
-    warm_up(&client, ws_url(&client, &warm[0].1), warm[1].1.clone(), &o);
+    let (floor_url, who) = match &wss {
+        Some(wss) => (
+            wss.secure(&ws_url(&client, &warm[0].1)),
+            Who::Connected(wss.connect(&client, &warm[1].1)),
+        ),
+        None => (ws_url(&client, &warm[0].1), Who::Token(warm[1].1.clone())),
+    };
+    warm_up(&client, floor_url, who, &o);
     let opened: Vec<Opened<'_>> = kinds
         .iter()
         .zip(chats.chunks(n))
-        .map(|(&kind, chats)| open_kind(kind, &client, chats, &o))
+        .map(|(&kind, chats)| open_kind(kind, &client, chats, &o, wss.as_ref()))
         .collect();
 
     // Everything open and idle: the readers' own CPU time over the window.

@@ -7,6 +7,10 @@
 use std::io;
 use std::time::Duration;
 
+pub mod tls;
+
+use tls::Conn;
+
 /// The subscribe frame's text, as ChatJS sends it.
 pub const SUBSCRIBE: &str = r#"{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}"#;
 
@@ -163,26 +167,33 @@ impl Drop for Standalone {
 /// sends the stream's (`aws/ping` and `aws/heartbeat`) whenever that long passes without a
 /// read, as the stream does.
 pub struct FloorWs {
-    tcp: std::net::TcpStream,
+    tcp: Conn,
     buf: Vec<u8>,
     heartbeat: Option<(Duration, std::time::Instant)>,
 }
 
 impl FloorWs {
-    /// Upgrades `url` (`ws://host:port/path`) and subscribes; each read and write waits at
-    /// most `wait`.
+    /// Upgrades `url` (`ws://host:port/path`, or `wss://127.0.0.1:port/path` once
+    /// [`tls::floor_trusts`] has been called) and subscribes; each read and write waits
+    /// at most `wait`.
     pub fn open(url: &str, wait: Duration, heartbeat: Option<Duration>) -> io::Result<FloorWs> {
         use std::io::Write;
-        let rest = url
-            .strip_prefix("ws://")
-            .ok_or_else(|| io::Error::other("not a ws:// URL"))?;
+        let (rest, secure) = match (url.strip_prefix("ws://"), url.strip_prefix("wss://")) {
+            (Some(rest), _) => (rest, false),
+            (_, Some(rest)) => (rest, true),
+            _ => return Err(io::Error::other("not a ws:// or wss:// URL")),
+        };
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
         let tcp = std::net::TcpStream::connect(authority)?;
         tcp.set_nodelay(true)?;
         tcp.set_read_timeout(Some(wait))?;
         tcp.set_write_timeout(Some(wait))?;
         let mut ws = FloorWs {
-            tcp,
+            tcp: if secure {
+                Conn::tls(tcp)?
+            } else {
+                Conn::Plain(tcp)
+            },
             buf: Vec::with_capacity(4096),
             heartbeat: heartbeat.map(|every| (every, std::time::Instant::now() + every)),
         };
@@ -231,6 +242,7 @@ impl FloorWs {
             };
             let wait = due.saturating_duration_since(Instant::now());
             self.tcp
+                .tcp()
                 .set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
             match self.tcp.read(&mut chunk) {
                 Ok(n) => {
