@@ -1,4 +1,4 @@
-//! The journal and the checkpoint (issue 19) against the chat stream alone and a std-only
+//! The journal and the checkpoint against the chat stream alone and a std-only
 //! file floor, on 127.0.0.1 with the in-process emulator:
 //!
 //! 1. the cost per item of reading agent messages through a `ChatStream` alone, with

@@ -724,14 +724,14 @@ impl Participant {
     }
 
     /// The chat is over (a stream saw `chat.ended`): later calls fail without sending.
-    #[allow(dead_code)] // used by the stream (issue 18)
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))] // the stream calls it
     pub(crate) fn mark_chat_ended(&self) {
         self.mark(End::Chat(Learnt::Stream));
     }
 
     /// This participant left (a stream saw the service disconnect it): later calls fail
     /// without sending.
-    #[allow(dead_code)] // used by the stream (issue 18)
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))] // the stream calls it
     pub(crate) fn mark_left(&self) {
         self.mark(End::Left(Learnt::Stream));
     }

@@ -1,4 +1,4 @@
-//! The caller's static headers (`ClientBuilder::header`, issue 18): on every call to the
+//! The caller's static headers (`ClientBuilder::header`): on every call to the
 //! service, never on a presigned PUT or GET, refused at `build()` for the names the client
 //! owns and for what would break a header, the value never shown.
 

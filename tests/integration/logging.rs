@@ -1,4 +1,4 @@
-//! What the crate logs (issue 18): a whole chat with faults, every record captured at
+//! What the crate logs: a whole chat with faults, every record captured at
 //! TRACE, and not one of them holding a token, the WebSocket URL, a presigned URL or its
 //! query, or what the messages said; and the records a support engineer needs are there.
 

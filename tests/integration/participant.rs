@@ -352,7 +352,7 @@ fn against_the_emulator_a_chat_ended_while_away_is_chat_ended() {
     let (me, contact_id) = on_emulator(&emulator);
     emulator.end_chat(&contact_id).unwrap();
     // Before the renewal is due, the service's 403 is checked by a renewal, whose 403 says
-    // the chat is over (issue 18: one way to learn it, not AccessDenied here and ChatEnded
+    // the chat is over (one way to learn it, not AccessDenied here and ChatEnded
     // there).
     let e = me
         .send_message(&SendMessageRequest::text("hello?"))

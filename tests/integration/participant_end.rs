@@ -1,4 +1,4 @@
-//! The end of a chat, as a `Participant`'s calls learn it (issue 18): a 403 checked once by
+//! The end of a chat, as a `Participant`'s calls learn it: a 403 checked once by
 //! a renewal (refused: `ChatEnded`, its source the call's 403; accepted: the call made once
 //! more), leaving (`Left`), and nothing sent afterwards by the participant, its clones or
 //! the helpers built on it: the emulator counts the requests.

@@ -1,4 +1,4 @@
-//! How a participant that was not told its `ParticipantId` learns it (issue 18): from its
+//! How a participant that was not told its `ParticipantId` learns it: from its
 //! own typing echo, at the first keystroke, not only from a message it sent coming back.
 
 use std::time::Duration;

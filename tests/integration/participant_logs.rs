@@ -1,4 +1,4 @@
-//! What a participant's calls and renewals log when the service refuses them (issue 18):
+//! What a participant's calls and renewals log when the service refuses them:
 //! the error's kind, status, type and request id, never the message the service wrote,
 //! which may quote what was sent (docs/logging.md).
 

@@ -1,4 +1,4 @@
-//! The stream's setup thread (issue 22): with `setup_thread(true)`, opening, reconnecting
+//! The stream's setup thread: with `setup_thread(true)`, opening, reconnecting
 //! and rotating run on a short-lived thread of their own, so that a reading thread keeps a
 //! small stack; the stream's own records stay on the reading thread.
 

@@ -1,5 +1,5 @@
 //! The stream's live state against the emulator: its connection's transitions as events
-//! (issue 18), the deep heartbeat, the make-before-break rotation, the chat's end and this
+//!, the deep heartbeat, the make-before-break rotation, the chat's end and this
 //! participant's departure known to every handle, and the control paths that drive them.
 
 use std::time::Duration;

@@ -35,7 +35,7 @@ const ANSWERS_NOT_EXPECTED: &[Excuse] = &[
     (
         "get-transcript-",
         ".Transcript[].RelatedContactId",
-        "persistent chat only (the past contact an item came from): item 4 of issue 20",
+        "persistent chat only (the past contact an item came from)",
     ),
     (
         "",
@@ -386,7 +386,7 @@ fn the_emulator_s_frames_have_every_member_of_the_corpus_frames() {
 const UPLOAD_HEADERS_NOT_EXPECTED: [(&str, &str); 3] = [
     (
         "x-amz-meta-initial_contact_id",
-        "not signed by the emulator: reported, left to the upload/CORS work of issue 20",
+        "not signed by the emulator: reported",
     ),
     ("x-amz-meta-account_id", "the emulator has no AWS account"),
     (
