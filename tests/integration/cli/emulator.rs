@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::{Token, assert_command_usage_error, assert_success, code, run, stderr, stdout};
 use crate::support::process::{BIN, bounded_wait};
-use crate::support::raw::call;
+use crate::support::raw::{Conn, call};
+use crate::support::ws::open;
 
 /// A spawned `emulator` command, killed when dropped (also when a test fails).
 struct Served(Child);
@@ -153,4 +154,39 @@ fn emulator_takes_the_builders_settings_as_flags() {
         "emulator",
         "--max-chats needs a whole number of chats from 1 to 1000000; got \"0\"",
     );
+}
+
+#[test]
+fn emulator_takes_the_socket_bounds_as_flags() {
+    // --max-websockets 0: the chat's WebSocket upgrade is refused with 503.
+    let (_served, line) = serve(&["--max-websockets", "0"]);
+    let addr = line
+        .trim_end()
+        .strip_prefix("http://")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let chat = call(addr, "POST", "/emulator/chats", None, "{}").json();
+    let bearer = chat["ParticipantToken"].as_str().unwrap();
+    let body = r#"{"Type":["WEBSOCKET"]}"#;
+    let a = call(addr, "POST", "/participant/connection", Some(bearer), body);
+    assert_eq!(a.status, 200, "{}", a.text());
+    match open(a.json()["Websocket"]["Url"].as_str().unwrap()) {
+        Err(tungstenite::Error::Http(answer)) => assert_eq!(answer.status(), 503),
+        Err(e) => panic!("expected the upgrade refused with 503, got {e}"),
+        Ok(_) => panic!("a WebSocket opened past --max-websockets 0"),
+    }
+    // --max-connections 1: a newcomer closes the connection that waited longest.
+    let (_served, line) = serve(&["--max-connections", "1"]);
+    let addr = line
+        .trim_end()
+        .strip_prefix("http://")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut waiting = Conn::open(addr);
+    waiting.send(b"POST /emulator/chats HTTP/1.1\r\nHost: x\r\n");
+    let a = call(addr, "POST", "/emulator/chats", None, "{}");
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(waiting.read_to_close().map_err(|e| e.kind()), Ok(()));
 }
