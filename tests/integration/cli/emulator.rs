@@ -190,3 +190,24 @@ fn emulator_takes_the_socket_bounds_as_flags() {
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(waiting.read_to_close().map_err(|e| e.kind()), Ok(()));
 }
+
+#[test]
+fn emulator_help_has_a_curl_line_for_every_control_path_readme_lists() {
+    let out = run(&["emulator", "--help"], Token::Stdin(""));
+    assert_eq!(code(&out), 0, "{out:?}");
+    let help = stdout(&out);
+    let paths = control::readme_control_paths();
+    assert_eq!(paths.len(), 14, "{paths:?}");
+    for path in paths {
+        // `POST /emulator/chats/{ContactId}/end` is `$U/chats/$C/end` in the help's curl.
+        let bare = path.split_once(' ').unwrap().1;
+        let curl = bare
+            .replacen("/emulator/", "$U/", 1)
+            .replace("{ContactId}", "$C");
+        let line = help.lines().find(|l| l.trim_end().ends_with(&curl));
+        assert!(
+            line.is_some(),
+            "emulator --help has no curl line for {path}"
+        );
+    }
+}

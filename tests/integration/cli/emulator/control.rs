@@ -23,7 +23,7 @@ fn addr_of(line: &str) -> SocketAddr {
 }
 
 /// The control paths README's emulator section lists, as `METHOD /emulator/...`.
-fn readme_control_paths() -> BTreeSet<String> {
+pub(super) fn readme_control_paths() -> BTreeSet<String> {
     let readme = include_str!("../../../../README.md");
     let start = readme.find("## Using the emulator in your tests").unwrap();
     let end = start + readme[start..].find("## Chat helpers").unwrap();
