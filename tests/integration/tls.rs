@@ -11,7 +11,9 @@ use crate::support::ca::{Ca, San, pem, server_config};
 use crate::support::process::{BIN, bounded_wait};
 use crate::support::scripted::{find_header_end, read_request};
 use crate::support::ws::{HEARTBEAT, SUBSCRIBED, chat_frame};
-use crate::support::{counting_random, ok_response, participant_streaming_to, token};
+use crate::support::{
+    counting_random, ok_response, participant_streaming_to, participant_streaming_with, token,
+};
 use connect_participant::{ChatStream, Client, ClientBuilder, ErrorKind, SendEventRequest};
 
 /// The tail of a refused unknown issuer's message: how to trust another root.
@@ -280,36 +282,89 @@ fn serve_wss_once(
     pkcs8: Vec<u8>,
     frame: String,
 ) -> (String, JoinHandle<Result<(), String>>) {
-    let config = server_config(cert, pkcs8);
+    let (url, handle) = serve_wss(cert, pkcs8, frame, 1);
+    (url, thread::spawn(move || handle.join().unwrap().map(drop)))
+}
+
+/// [`serve_wss_once`] for `connections` connections one after the other: how each one's
+/// TLS handshake went (full, or resuming a session the server gave before).
+fn serve_wss(
+    cert: Vec<u8>,
+    pkcs8: Vec<u8>,
+    frame: String,
+    connections: usize,
+) -> (String, JoinHandle<Result<Vec<rustls::HandshakeKind>, String>>) {
+    // One configuration, so one session cache, for every connection.
+    let config = Arc::new(server_config(cert, pkcs8));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
         "wss://{}/connect?token=s3cr3t-url",
         listener.local_addr().unwrap()
     );
     let handle = thread::spawn(move || {
-        let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
-        tcp.set_read_timeout(Some(Duration::from_secs(10)))
-            .map_err(|e| e.to_string())?;
-        let conn = rustls::ServerConnection::new(Arc::new(config)).map_err(|e| e.to_string())?;
-        let tls = rustls::StreamOwned::new(conn, tcp);
-        let mut ws = tungstenite::accept(tls).map_err(|e| e.to_string())?;
-        loop {
-            let text = match ws.read() {
-                Ok(tungstenite::Message::Text(t)) => t.as_str().to_owned(),
-                Ok(_) => continue,
-                Err(_) => return Ok(()),
-            };
-            if text.contains("aws/subscribe") {
-                ws.send(tungstenite::Message::text(SUBSCRIBED))
-                    .map_err(|e| e.to_string())?;
-                ws.send(tungstenite::Message::text(frame.as_str()))
-                    .map_err(|e| e.to_string())?;
-            } else if text.contains("aws/heartbeat") {
-                let _ = ws.send(tungstenite::Message::text(HEARTBEAT));
-            }
-        }
+        (0..connections)
+            .map(|_| serve_wss_connection(&listener, config.clone(), &frame))
+            .collect()
     });
     (url, handle)
+}
+
+fn serve_wss_connection(
+    listener: &TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    frame: &str,
+) -> Result<rustls::HandshakeKind, String> {
+    let (tcp, _) = listener.accept().map_err(|e| e.to_string())?;
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    let conn = rustls::ServerConnection::new(config).map_err(|e| e.to_string())?;
+    let tls = rustls::StreamOwned::new(conn, tcp);
+    let mut ws = tungstenite::accept(tls).map_err(|e| e.to_string())?;
+    let kind = ws.get_ref().conn.handshake_kind().ok_or("no handshake")?;
+    loop {
+        let text = match ws.read() {
+            Ok(tungstenite::Message::Text(t)) => t.as_str().to_owned(),
+            Ok(_) => continue,
+            Err(_) => return Ok(kind),
+        };
+        if text.contains("aws/subscribe") {
+            ws.send(tungstenite::Message::text(SUBSCRIBED))
+                .map_err(|e| e.to_string())?;
+            if !frame.is_empty() {
+                ws.send(tungstenite::Message::text(frame))
+                    .map_err(|e| e.to_string())?;
+            }
+        } else if text.contains("aws/heartbeat") {
+            let _ = ws.send(tungstenite::Message::text(HEARTBEAT));
+        }
+    }
+}
+
+#[test]
+fn the_streams_of_one_client_share_its_tls_configuration_and_resume_its_sessions() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let ca = Ca::new("Resumption CA");
+    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
+    let item = r#"{"Id":"m1","Type":"MESSAGE","Content":"again","ContentType":"text/plain","ParticipantRole":"AGENT"}"#;
+    let (url, server) = serve_wss(cert, key, chat_frame(item), 2);
+    // Roots added by PEM: the case where a configuration of each stream's own cost most.
+    let client = emulator
+        .client_builder()
+        .add_root_certificates_pem(&ca.pem)
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let (me, _) = participant_streaming_with(&emulator, &client, &url);
+        let mut stream = me.stream().unwrap();
+        // Established, then the message: the server's session tickets have been read.
+        let events: Vec<_> = (0..2).map(|_| stream.next().unwrap().unwrap()).collect();
+        assert_eq!(events[1].item().and_then(|i| i.content.as_deref()), Some("again"));
+        stream.close();
+    }
+    // The second stream resumed the first one's session: it holds the same configuration
+    // (a stream that built its own would start with an empty session cache).
+    let kinds = server.join().unwrap().unwrap();
+    assert_eq!(kinds, [rustls::HandshakeKind::Full, rustls::HandshakeKind::Resumed]);
 }
 
 #[test]

@@ -139,6 +139,15 @@ pub fn participant_streaming_to(
     builder: ClientBuilder,
     websocket_url: &str,
 ) -> (Participant, String) {
+    participant_streaming_with(emulator, &builder.build().unwrap(), websocket_url)
+}
+
+/// [`participant_streaming_to`] on a client already built.
+pub fn participant_streaming_with(
+    emulator: &Emulator,
+    client: &Client,
+    websocket_url: &str,
+) -> (Participant, String) {
     let chat = emulator.start_chat();
     let token = emulator.connection_token_for(&chat.contact_id).unwrap();
     let body = serde_json::json!({
@@ -151,9 +160,8 @@ pub fn participant_streaming_to(
         headers: vec![("Content-Type".into(), "application/json".into())],
         body: body.into_bytes(),
     });
-    let client = builder.build().unwrap();
     let participant_token = ParticipantToken::new(chat.participant_token).unwrap();
-    let participant = Participant::connect(&client, participant_token).unwrap();
+    let participant = Participant::connect(client, participant_token).unwrap();
     (participant, chat.contact_id)
 }
 
