@@ -78,8 +78,8 @@ pub struct StreamBuilder {
 
 impl StreamBuilder {
     /// How often a heartbeat is sent while the stream waits; a heartbeat not answered by
-    /// the next one means the connection is lost. At least 1 ms. Defaults to 10 s, as
-    /// ChatJS and the mobile SDKs.
+    /// the next one means the connection is lost. 1 ms to 1 hour (`open` refuses others
+    /// with [`ErrorKind::InvalidConfig`]). Defaults to 10 s, as ChatJS and the mobile SDKs.
     pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
         self.settings.heartbeat = interval;
         self
@@ -113,6 +113,7 @@ impl StreamBuilder {
     /// The wait before the second attempt in a row to reconnect, and the ceiling it doubles
     /// up to; there is no wait before the first. Defaults to 1 s and 30 s (ChatJS waits 1 s
     /// doubling to reopen a socket, and at most 30 s between attempts to fetch a URL).
+    /// `initial` at most `max`, and `max` at most 1 hour.
     pub fn reconnect_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.settings.backoff_initial = initial;
         self.settings.backoff_max = max;
