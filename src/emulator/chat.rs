@@ -45,6 +45,9 @@ pub(super) struct Participant {
     /// Set once it has disconnected: the `ClientToken` it disconnected with, if any, so
     /// that a retry of that call gets the same answer.
     pub(super) left: Option<Option<String>>,
+    /// Whether a persistent chat's `chat.rehydrated` has been pushed to one of its sockets.
+    #[cfg(feature = "websocket")]
+    pub(super) told_rehydrated: bool,
 }
 
 /// What an item is.
@@ -329,6 +332,8 @@ fn new_participant(role: &str, display_name: &str) -> Participant {
         token: new_token(PARTICIPANT_TOKEN_BYTES),
         connection_tokens: VecDeque::new(),
         left: None,
+        #[cfg(feature = "websocket")]
+        told_rehydrated: false,
     }
 }
 

@@ -11,7 +11,8 @@ use connect_participant::{
 };
 use serde_json::{Value, json};
 
-use crate::support::raw::{Answer, call};
+use crate::support::raw::{Answer, call, op};
+use crate::support::ws::{self, next_text};
 
 /// How long a test waits for one event before it fails: a bound, not a synchronization.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -550,4 +551,66 @@ fn a_past_contacts_chat_ended_does_not_end_the_stream_of_the_chat_that_continues
         Next::Event(Event::ChatEnded(_)) => {}
         other => panic!("{other:?}"),
     }
+}
+
+/// A WebSocket of a participant, subscribed: its first frame after the subscription's answer.
+fn subscribed_socket(emulator: &Emulator, participant_token: &str) -> ws::Socket {
+    let types = json!({"Type": ["WEBSOCKET"]});
+    let a = op(emulator, "connection", participant_token, &types);
+    assert_eq!(a.status, 200, "{}", a.text());
+    let mut socket = ws::open(a.json()["Websocket"]["Url"].as_str().unwrap()).unwrap();
+    socket
+        .send(tungstenite::Message::text(ws::SUBSCRIBE))
+        .unwrap();
+    assert_eq!(next_text(&mut socket), ws::SUBSCRIBED);
+    socket
+}
+
+/// The item inside a chat frame.
+fn frame_item(text: &str) -> Value {
+    let frame: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(frame["topic"], "aws/chat", "{text}");
+    serde_json::from_str(frame["content"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn chat_rehydrated_is_pushed_to_a_participant_s_first_subscribed_socket() {
+    // chatjs hears chat.rehydrated only from its socket (onChatRehydrated), which it opens
+    // after the chat started, when the emulator recorded the event.
+    let emulator = Emulator::start().unwrap();
+    let a = past_chat(&emulator, &["Your order ships Monday."]);
+    let started = start(&emulator, &persistent(&a, "ENTIRE_PAST_SESSION")).json();
+    let b = started["ContactId"].as_str().unwrap();
+    let token = started["ParticipantToken"].as_str().unwrap();
+    let kept = agent_view(&emulator, b)["Transcript"].clone();
+    let kept = kept
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["ContentType"] == REHYDRATED)
+        .unwrap()
+        .clone();
+
+    let mut first = subscribed_socket(&emulator, token);
+    let item = frame_item(&next_text(&mut first));
+    assert_eq!(item["ContentType"], REHYDRATED);
+    assert_eq!(item["Id"], kept["Id"]);
+    assert_eq!(item["AbsoluteTime"], kept["AbsoluteTime"]);
+    assert_eq!(item["ContactId"], b);
+    assert_eq!(item["InitialContactId"], b);
+    // Once per participant: a second socket's first push is what the chat says next.
+    let mut second = subscribed_socket(&emulator, token);
+    emulator
+        .agent_says(b, "Welcome back", "text/plain")
+        .unwrap();
+    for socket in [&mut first, &mut second] {
+        assert_eq!(frame_item(&next_text(socket))["Content"], "Welcome back");
+    }
+    // A chat that continues none pushes no chat.rehydrated.
+    let plain = emulator.start_chat();
+    let mut socket = subscribed_socket(&emulator, &plain.participant_token);
+    emulator
+        .agent_says(&plain.contact_id, "Hello", "text/plain")
+        .unwrap();
+    assert_eq!(frame_item(&next_text(&mut socket))["Content"], "Hello");
 }

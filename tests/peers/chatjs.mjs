@@ -219,8 +219,8 @@ async function persistentChat() {
   const [s, events] = await session(chat, "persistent-chat");
   const own = await checks.attempt("GetTranscript(persistent).Transcript(chat.rehydrated)", () => s.getTranscript({ maxResults: 100, sortOrder: "ASCENDING" }));
   if (own) checks.ok("GetTranscript(persistent).Transcript(chat.rehydrated)", (own.data?.Transcript ?? []).some((i) => i.ContentType === REHYDRATED), "the new chat's transcript holds chat.rehydrated");
-  // Whether the service pushes chat.rehydrated to a socket opened after the chat started is
-  // not documented; chatjs's onChatRehydrated is of use only if it does.
+  // chatjs hears chat.rehydrated only from its socket, opened after the chat started (its
+  // README's onChatRehydrated example loads the previous transcript there).
   const rehydrated = await checks.attempt("WebSocket.EVENT(chat.rehydrated)", () => events.until("ChatRehydrated", () => true, 3000));
   if (rehydrated) checks.ok("WebSocket.EVENT(chat.rehydrated)", true, "onChatRehydrated");
   const id = "GetTranscript(past-contact).Transcript(message).RelatedContactId";

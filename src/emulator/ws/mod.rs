@@ -36,6 +36,7 @@ use super::builder::Limits;
 use super::chat::Chat;
 use super::http::{Outcome, Reply, Request, Upgrade};
 use super::ids::new_uuid;
+use super::persistent::REHYDRATED;
 use super::protocol::{DELIVERED, READ, TYPING, WEBSOCKET_PATH, item_json};
 use super::service::{Service, Shared, State};
 use out::{Closing, Out, lock_out};
@@ -310,6 +311,32 @@ impl State {
             let frame = envelope(chat, item_json(chat, item));
             self.hub.send_text(contact_id, &frame);
         }
+    }
+
+    /// Queues a persistent chat's `chat.rehydrated` for socket `id` of participant `who`,
+    /// the first time one of that participant's sockets subscribes (unless the chat's pushes
+    /// are off). The chat recorded it when it started, before any socket could subscribe;
+    /// chatjs hears it only from the socket (`onChatRehydrated`, whose README example
+    /// loads the previous transcript).
+    pub(super) fn push_rehydrated(&mut self, id: u64, contact_id: &str, who: usize) {
+        let Some(chat) = self.chats.chat_mut(contact_id) else {
+            return;
+        };
+        if chat.continued_from.is_none() || !chat.pushes {
+            return;
+        }
+        let Some(participant) = chat.participants.get_mut(who) else {
+            return;
+        };
+        if std::mem::replace(&mut participant.told_rehydrated, true) {
+            return;
+        }
+        let chat = &*chat;
+        let Some(item) = chat.items.iter().find(|i| i.content_type == REHYDRATED) else {
+            return;
+        };
+        let frame = envelope(chat, item_json(chat, item));
+        self.hub.send(id, Command::Text(frame));
     }
 
     /// Pushes an item that is not (or not yet) a transcript item of its own, unless the

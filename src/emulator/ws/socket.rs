@@ -194,8 +194,10 @@ fn answer(slot: &Slot, text: &str) {
                 return;
             };
             socket.subscribed = true;
+            let (contact_id, who) = (socket.contact_id.clone(), socket.who);
             // Queued under the lock that pushes take: the answer goes before any push.
             state.hub.send(slot.id, Command::Text(SUBSCRIBED.into()));
+            state.push_rehydrated(slot.id, &contact_id, who);
             drop(state);
             shared.changed.notify_all();
             return;
