@@ -14,7 +14,7 @@ use crate::support::ws::chat_frame;
 const PATIENCE: Duration = Duration::from_secs(5);
 
 /// What each chat frame and item must give: the event's name, the item's `Type` and its
-/// sender's role. Its `Id` must be the source's.
+/// sender's role (`""`: the item has none). Its `Id` must be the source's.
 const CHAT: [(&str, &str, &str, &str); 16] = [
     (
         "frames/chat-interface-list-picker",
@@ -94,13 +94,15 @@ const CHAT: [(&str, &str, &str, &str); 16] = [
     ),
 ];
 
-/// The typed `Type` for its wire value, spelt out here (not by the crate's conversion).
-fn item_type(wire: &str) -> ItemType {
+/// The typed `Type` for its wire value, spelt out here (not by the crate's conversion); `""`
+/// is none (an item without `Type`).
+fn item_type(wire: &str) -> Option<ItemType> {
     match wire {
-        "MESSAGE" => ItemType::Message,
-        "EVENT" => ItemType::Event,
-        "ATTACHMENT" => ItemType::Attachment,
-        "MESSAGEMETADATA" => ItemType::MessageMetadata,
+        "" => None,
+        "MESSAGE" => Some(ItemType::Message),
+        "EVENT" => Some(ItemType::Event),
+        "ATTACHMENT" => Some(ItemType::Attachment),
+        "MESSAGEMETADATA" => Some(ItemType::MessageMetadata),
         other => panic!("{other}"),
     }
 }
@@ -183,7 +185,7 @@ fn every_chat_frame_and_item_gives_its_event() {
             Some(source_id(&text).as_str()),
             "{path}"
         );
-        assert_eq!(item.item_type, Some(item_type(wire_type)), "{path}");
+        assert_eq!(item.item_type, item_type(wire_type), "{path}");
         assert_eq!(item.participant_role, role(wire_role), "{path}");
     }
 }
