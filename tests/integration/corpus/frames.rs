@@ -15,7 +15,7 @@ const PATIENCE: Duration = Duration::from_secs(5);
 
 /// What each chat frame and item must give: the event's name, the item's `Type` and its
 /// sender's role (`""`: the item has none). Its `Id` must be the source's.
-const CHAT: [(&str, &str, &str, &str); 16] = [
+const CHAT: [(&str, &str, &str, &str); 27] = [
     (
         "frames/chat-interface-list-picker",
         "message",
@@ -69,6 +69,42 @@ const CHAT: [(&str, &str, &str, &str); 16] = [
     ),
     ("frames/ios-typing", "typing", "EVENT", "CUSTOMER"),
     (
+        "frames/lvxuan-android-example-message",
+        "message",
+        "MESSAGE",
+        "CUSTOMER",
+    ),
+    (
+        "items/admin-guide-sns-message",
+        "message",
+        "MESSAGE",
+        "CUSTOMER",
+    ),
+    (
+        "items/chat-interface-session-test-interactive",
+        "message",
+        "MESSAGE",
+        "AGENT",
+    ),
+    (
+        "items/chat-interface-session-test-message",
+        "message",
+        "MESSAGE",
+        "AGENT",
+    ),
+    (
+        "items/chat-interface-session-test-rehydrated",
+        "chat.rehydrated",
+        "EVENT",
+        "",
+    ),
+    (
+        "items/chat-interface-session-test-transcript-system-message",
+        "message",
+        "MESSAGE",
+        "SYSTEM",
+    ),
+    (
         "items/chatjs-attachment-approved",
         "attachment",
         "ATTACHMENT",
@@ -91,6 +127,36 @@ const CHAT: [(&str, &str, &str, &str); 16] = [
         "message",
         "MESSAGE",
         "SYSTEM",
+    ),
+    (
+        "items/chatjs-pr-72-transcript-message",
+        "message",
+        "MESSAGE",
+        "AGENT",
+    ),
+    (
+        "items/chatjs-transcript-spec-delivered-receipt",
+        "delivered",
+        "MESSAGEMETADATA",
+        "",
+    ),
+    (
+        "items/chatjs-transcript-spec-incoming-message",
+        "message",
+        "MESSAGE",
+        "AGENT",
+    ),
+    (
+        "items/chatjs-transcript-spec-read-receipt",
+        "read",
+        "MESSAGEMETADATA",
+        "",
+    ),
+    (
+        "items/ios-participant-idle",
+        "participant.idle",
+        "",
+        "CUSTOMER",
     ),
 ];
 
