@@ -293,7 +293,10 @@ fn serve_wss(
     pkcs8: Vec<u8>,
     frame: String,
     connections: usize,
-) -> (String, JoinHandle<Result<Vec<rustls::HandshakeKind>, String>>) {
+) -> (
+    String,
+    JoinHandle<Result<Vec<rustls::HandshakeKind>, String>>,
+) {
     // One configuration, so one session cache, for every connection.
     let config = Arc::new(server_config(cert, pkcs8));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -358,13 +361,19 @@ fn the_streams_of_one_client_share_its_tls_configuration_and_resume_its_sessions
         let mut stream = me.stream().unwrap();
         // Established, then the message: the server's session tickets have been read.
         let events: Vec<_> = (0..2).map(|_| stream.next().unwrap().unwrap()).collect();
-        assert_eq!(events[1].item().and_then(|i| i.content.as_deref()), Some("again"));
+        assert_eq!(
+            events[1].item().and_then(|i| i.content.as_deref()),
+            Some("again")
+        );
         stream.close();
     }
     // The second stream resumed the first one's session: it holds the same configuration
     // (a stream that built its own would start with an empty session cache).
     let kinds = server.join().unwrap().unwrap();
-    assert_eq!(kinds, [rustls::HandshakeKind::Full, rustls::HandshakeKind::Resumed]);
+    assert_eq!(
+        kinds,
+        [rustls::HandshakeKind::Full, rustls::HandshakeKind::Resumed]
+    );
 }
 
 #[test]
