@@ -98,6 +98,8 @@ pub struct Journal {
     written: HashMap<u64, u64>,
     lines: u64,
     dropped: u64,
+    /// The file's length after its last whole line, where a failed write is cut back to.
+    end: u64,
     sync: JournalSync,
     last_sync: Instant,
     unsynced: bool,
@@ -131,6 +133,7 @@ impl Journal {
             written: HashMap::new(),
             lines: 0,
             dropped: 0,
+            end: 0,
             sync,
             last_sync: Instant::now(),
             unsynced: false,
@@ -152,6 +155,7 @@ impl Journal {
                 .map_err(|e| Error::io("could not drop the journal's torn last line", e))?;
             journal.dropped = len - whole;
         }
+        journal.end = whole;
         Ok(journal)
     }
 
@@ -203,17 +207,25 @@ impl Journal {
     /// Appends `item` as one line, unless that line was already written: `Ok(true)` when
     /// it was. Handed to the operating system before it returns, and synced as
     /// [`JournalSync`] says. Fails with [`ErrorKind::Io`](crate::ErrorKind::Io) when the
-    /// write or the sync fails; the line may then be in the file or not, which the next
-    /// `open` sorts out.
+    /// write or the sync fails. A failed write (a full disk, say) leaves the item unwritten:
+    /// what it wrote of the line is cut off (so that the next line does not join it), and
+    /// appending the item again writes it. A failed sync leaves the line written.
     pub fn append(&mut self, item: &Item) -> Result<bool> {
-        if !journal_note(&mut self.checkpoint, &mut self.written, item) {
+        if written_before(&self.written, item) {
+            self.checkpoint.note(item);
             return Ok(false);
         }
         let mut line = item.to_json();
         line.push('\n');
-        self.file
-            .write_all(line.as_bytes())
-            .map_err(|e| Error::io("could not write to the journal", e))?;
+        if let Err(e) = self.file.write_all(line.as_bytes()) {
+            // Best effort: if this fails too, the next `open` drops the torn line, unless
+            // more lines were appended after it, which it then refuses, naming the line.
+            let _ = self.file.set_len(self.end);
+            return Err(Error::io("could not write to the journal", e));
+        }
+        // Noted only once written, so that a failed write can be tried again.
+        journal_note(&mut self.checkpoint, &mut self.written, item);
+        self.end += line.len() as u64;
         self.lines += 1;
         self.unsynced = true;
         let due = match self.sync {
@@ -237,6 +249,13 @@ impl Journal {
         self.last_sync = Instant::now();
         Ok(())
     }
+}
+
+/// Whether this version of `item` (as [`journal_note`] tells versions) was written.
+fn written_before(written: &HashMap<u64, u64>, item: &Item) -> bool {
+    item.id
+        .as_ref()
+        .is_some_and(|id| written.get(&hash(id)) == Some(&item.fingerprint()))
 }
 
 /// Notes `item` in the checkpoint and the lines written: `false` when the same line was

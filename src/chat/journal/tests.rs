@@ -75,6 +75,34 @@ fn a_line_already_written_is_not_written_again_but_a_new_version_is() {
 }
 
 #[test]
+fn an_item_whose_write_failed_is_not_taken_as_written_and_is_written_when_appended_again() {
+    let dir = Scratch::new("failed-write");
+    let mut journal = Journal::open(dir.file()).unwrap();
+    assert!(journal.append(&message("m-1", 1, "one")).unwrap());
+    let writable = std::mem::replace(&mut journal.file, fs::File::open(dir.file()).unwrap());
+    // A handle that cannot write: the write fails as a full disk would make it.
+    let e = journal.append(&message("m-2", 2, "two")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert_eq!(journal.len(), 1);
+    let newest = journal.checkpoint().newest().map(|(id, _)| id.to_owned());
+    assert_eq!(
+        newest.as_deref(),
+        Some("m-1"),
+        "the checkpoint took the unwritten item"
+    );
+    journal.file = writable;
+    // Tried again, as a caller does after the disk has room: written, once.
+    assert!(journal.append(&message("m-2", 2, "two")).unwrap());
+    assert!(!journal.append(&message("m-2", 2, "two")).unwrap());
+    let ids: Vec<_> = Journal::read(dir.file())
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids, [Some("m-1".to_owned()), Some("m-2".to_owned())]);
+}
+
+#[test]
 fn a_torn_last_line_is_dropped_on_open_and_the_file_goes_on_after_the_last_whole_line() {
     let dir = Scratch::new("torn");
     let mut journal = Journal::open(dir.file()).unwrap();
