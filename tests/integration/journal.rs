@@ -4,7 +4,7 @@
 use std::fs;
 use std::time::Duration;
 
-use connect_participant::{ChatStream, Event, Journal, Next};
+use connect_participant::{ChatStream, Connection, Event, Journal, Next};
 
 use crate::support::journal::{MESSAGES, Rng, Scratch, assert_whole, kept};
 use crate::support::stream::{Setup, fast};
@@ -28,6 +28,22 @@ fn record(stream: &mut ChatStream, journal: &mut Journal, n: u64) -> bool {
     false
 }
 
+/// Records every event up to the first that is `done`, that one included.
+fn until(stream: &mut ChatStream, journal: &mut Journal, done: impl Fn(&Event) -> bool) {
+    for _ in 0..1000 {
+        match stream.next_timeout(Duration::from_secs(5)).unwrap() {
+            Next::Event(event) => {
+                journal.record(&event).unwrap();
+                if done(&event) {
+                    return;
+                }
+            }
+            other => panic!("before the event waited for: {other:?}"),
+        }
+    }
+    panic!("not in 1000 events");
+}
+
 /// The agent says 200 messages, some while the reader is stopped, some while it runs;
 /// the reader is stopped at random points (dropped without a word, as a kill leaves it)
 /// at least 5 times, and the chat's sockets are dropped under it too when `drop_sockets`.
@@ -37,7 +53,9 @@ fn restarts(name: &str, drop_sockets: bool) {
     let path = dir.file();
     let mut rng = Rng::new();
     let mut said = 0;
+    // Says `n` more (up to 200 in all); the last one said, if any.
     let mut say = |n: u64| {
+        let mut last = None;
         for _ in 0..n {
             if said < MESSAGES {
                 let text = format!("m{said:03}");
@@ -45,8 +63,10 @@ fn restarts(name: &str, drop_sockets: bool) {
                     .agent_says(&s.chat.contact_id, &text, "text/plain")
                     .unwrap();
                 said += 1;
+                last = Some(text);
             }
         }
+        last
     };
     for round in 0..8 {
         say(rng.below(25)); // while it is stopped
@@ -60,7 +80,17 @@ fn restarts(name: &str, drop_sockets: bool) {
         say(rng.below(25)); // while it runs
         if drop_sockets && round % 2 == 1 {
             s.emulator.drop_websockets(&s.chat.contact_id).unwrap();
-            say(rng.below(5));
+            say(1 + rng.below(5)); // while the socket is down
+            // Up again: what is said now comes on the new socket, after what it missed.
+            until(&mut stream, &mut journal, |e| {
+                matches!(e, Event::Connection(Connection::Restored(_)))
+            });
+            // Kept only after what the outage missed, or the journal is out of order.
+            if let Some(last) = say(1 + rng.below(5)) {
+                until(&mut stream, &mut journal, |e| {
+                    e.item().and_then(|i| i.content.as_deref()) == Some(last.as_str())
+                });
+            }
         }
         record(&mut stream, &mut journal, rng.below(40));
         // Stopped: whatever was read but not recorded is lost to this run.
