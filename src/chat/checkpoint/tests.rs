@@ -52,6 +52,26 @@ fn the_version_1_form_is_read_and_written_byte_for_byte() {
 }
 
 #[test]
+fn a_checkpoint_this_version_builds_is_written_as_the_version_1_text() {
+    let mut cp = Checkpoint::new();
+    assert!(cp.note(&item("m-1", "2026-12-07T10:00:00.000Z")));
+    assert!(cp.note(&item("m-2", "2026-12-07T10:00:01.5Z")));
+    assert!(cp.note_receipt(SeenReceipt {
+        message_id: "m-1".into(),
+        recipient: Some("agent".into()),
+        read: true,
+    }));
+    assert!(cp.note_receipt(SeenReceipt {
+        message_id: "m-2".into(),
+        recipient: None,
+        read: false,
+    }));
+    assert_eq!(cp.to_json(), VERSION_1);
+    assert_eq!(serde_json::to_string(&cp).unwrap(), VERSION_1);
+    assert_eq!(Checkpoint::from_json(&cp.to_json()).unwrap(), cp);
+}
+
+#[test]
 fn members_it_does_not_know_are_ignored_and_absent_lists_are_empty() {
     let at = Checkpoint::from_json(r#"{"Later":{"x":1},"Version":1}"#).unwrap();
     assert_eq!(at, Checkpoint::new());
