@@ -3,6 +3,7 @@
 mod control;
 
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -22,6 +23,14 @@ impl Drop for Served {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// A standalone emulator's address, from the URL line it printed first.
+fn addr_of(line: &str) -> SocketAddr {
+    line.trim_end()
+        .strip_prefix("http://")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("{line:?}"))
 }
 
 /// Starts `connect-participant emulator` with `args` and returns it with the first line
@@ -132,12 +141,7 @@ fn emulator_without_port_takes_a_free_one_and_a_taken_port_exits_4() {
 #[test]
 fn emulator_takes_the_builders_settings_as_flags() {
     let (_served, line) = serve(&["--max-chats", "1", "--connection-token-lifetime", "7"]);
-    let addr = line
-        .trim_end()
-        .strip_prefix("http://")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = addr_of(&line);
     let start = || call(addr, "POST", "/emulator/chats", None, "{}").json()["ContactId"].clone();
     let (first, second) = (start(), start());
     let transcript = |c: &Value| {
@@ -157,15 +161,10 @@ fn emulator_takes_the_builders_settings_as_flags() {
 }
 
 #[test]
-fn emulator_takes_the_socket_bounds_as_flags() {
+fn emulator_takes_the_socket_bounds_and_idle_timeout_as_flags() {
     // --max-websockets 0: the chat's WebSocket upgrade is refused with 503.
     let (_served, line) = serve(&["--max-websockets", "0"]);
-    let addr = line
-        .trim_end()
-        .strip_prefix("http://")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = addr_of(&line);
     let chat = call(addr, "POST", "/emulator/chats", None, "{}").json();
     let bearer = chat["ParticipantToken"].as_str().unwrap();
     let body = r#"{"Type":["WEBSOCKET"]}"#;
@@ -178,17 +177,17 @@ fn emulator_takes_the_socket_bounds_as_flags() {
     }
     // --max-connections 1: a newcomer closes the connection that waited longest.
     let (_served, line) = serve(&["--max-connections", "1"]);
-    let addr = line
-        .trim_end()
-        .strip_prefix("http://")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = addr_of(&line);
     let mut waiting = Conn::open(addr);
     waiting.send(b"POST /emulator/chats HTTP/1.1\r\nHost: x\r\n");
     let a = call(addr, "POST", "/emulator/chats", None, "{}");
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(waiting.read_to_close().map_err(|e| e.kind()), Ok(()));
+    // --idle-timeout 1: a connection that sends nothing is closed after a second (the
+    // read's own safety net is longer).
+    let (_served, line) = serve(&["--idle-timeout", "1"]);
+    let mut silent = Conn::open(addr_of(&line));
+    assert_eq!(silent.read_to_close().map_err(|e| e.kind()), Ok(()));
 }
 
 #[test]

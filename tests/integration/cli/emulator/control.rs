@@ -10,17 +10,9 @@ use serde_json::{Value, json};
 use tungstenite::Message;
 
 use super::super::{Token, assert_success, code, run, stderr, stdout};
-use super::serve;
+use super::{addr_of, serve};
 use crate::support::raw::{Answer, Conn, call, head, send};
 use crate::support::ws::{HEARTBEAT, SUBSCRIBE, SUBSCRIBED, Socket, next_text, open};
-
-/// A standalone emulator's address, from the URL line it printed first.
-fn addr_of(line: &str) -> SocketAddr {
-    line.trim_end()
-        .strip_prefix("http://")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("{line:?}"))
-}
 
 /// The control paths README's emulator section lists, as `METHOD /emulator/...`.
 pub(super) fn readme_control_paths() -> BTreeSet<String> {
