@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use connect_participant::__cli::quoted;
 
 use super::tokens::argument_name;
+use super::tokens::tests::read_token;
 use super::*;
 
 /// A realistic token: hundreds of base64 characters.
@@ -651,19 +652,8 @@ fn tokens_come_from_their_variable_first_then_the_first_line_of_stdin() {
                 connection: Option<&str>,
                 stdin: &[u8],
                 terminal: bool| {
-        let mut prompt = Vec::new();
-        let mut source = TokenSource::new(
-            participant.map(OsString::from),
-            connection.map(OsString::from),
-            stdin,
-            terminal,
-        );
-        let shield = Shield::new(&[], &[]);
-        let t = source
-            .read_text(command.token().unwrap(), Some(command), &mut prompt)
-            .map(|(t, _)| t)
-            .map_err(|f| f.report(&shield));
-        (t, String::from_utf8(prompt).unwrap())
+        let (t, prompt) = read_token(command, participant, connection, stdin, terminal);
+        (t.map_err(|f| f.report(&Shield::new(&[], &[]))), prompt)
     };
     assert_eq!(
         read(

@@ -214,18 +214,18 @@ pub fn check_args(args: &[String], tokens: &[(TokenKind, String)]) -> Result<(),
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    /// The token `command` reads, from these variables and standard input, or the error's
-    /// message; and what went to the prompt.
-    fn read(
+    /// The token `command` reads, from these variables and standard input, or its
+    /// failure; and what went to the prompt.
+    pub(in crate::commands) fn read_token(
         command: Name,
         participant: Option<&str>,
         connection: Option<&str>,
         stdin: &[u8],
         terminal: bool,
-    ) -> (Result<String, String>, String) {
+    ) -> (Result<String, Failure>, String) {
         let mut prompt = Vec::new();
         let mut source = TokenSource::new(
             participant.map(OsString::from),
@@ -236,12 +236,24 @@ mod tests {
         let kind = command.token().unwrap();
         let t = source
             .read_text(kind, Some(command), &mut prompt)
-            .map(|(t, _)| t)
-            .map_err(|f| match f {
-                Failure::Token(m) => m,
-                other => panic!("{other:?}"),
-            });
+            .map(|(t, _)| t);
         (t, String::from_utf8(prompt).unwrap())
+    }
+
+    /// [`read_token`], a token failure told by its message.
+    fn read(
+        command: Name,
+        participant: Option<&str>,
+        connection: Option<&str>,
+        stdin: &[u8],
+        terminal: bool,
+    ) -> (Result<String, String>, String) {
+        let (t, prompt) = read_token(command, participant, connection, stdin, terminal);
+        let t = t.map_err(|f| match f {
+            Failure::Token(m) => m,
+            other => panic!("{other:?}"),
+        });
+        (t, prompt)
     }
 
     #[test]
