@@ -34,6 +34,25 @@ fn builder(url: &str) -> ClientBuilder {
         .sleep_fn(|_| {})
 }
 
+/// A typing event sent to `url`, an `https://` URL on a plain-HTTP port: its error, the
+/// not-TLS one, after one attempt. `what` names the server in the time printed.
+fn not_tls_failure(url: &str, what: &str) -> connect_participant::Error {
+    // A connect timeout the test would wait three times over if the handshake stalled.
+    let client = builder(url)
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = client
+        .send_event(&token(), &SendEventRequest::typing())
+        .unwrap_err();
+    eprintln!("https:// to {what} failed in {:?}", started.elapsed());
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert_eq!(e.to_string(), not_tls(url));
+    assert_eq!(e.attempts(), 1, "never retried");
+    e
+}
+
 /// Reads until the client closes (or the safety net): a server that says nothing.
 fn silent(_: usize, mut stream: TcpStream, _: &AtomicBool) -> Vec<u8> {
     let _ = stream.set_read_timeout(Some(SAFETY_NET));
@@ -65,22 +84,7 @@ fn plain_http(_: usize, mut stream: TcpStream, _: &AtomicBool) -> Option<u8> {
 fn https_to_the_plain_http_emulator_fails_at_once_and_names_the_scheme() {
     let emulator = Emulator::start().unwrap();
     let url = emulator.url().replacen("http://", "https://", 1);
-    // A connect timeout the test would wait three times over if the handshake stalled.
-    let client = builder(&url)
-        .connect_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let e = client
-        .send_event(&token(), &SendEventRequest::typing())
-        .unwrap_err();
-    eprintln!(
-        "https:// to the plain-HTTP emulator failed in {:?}",
-        started.elapsed()
-    );
-    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
-    assert_eq!(e.to_string(), not_tls(&url));
-    assert_eq!(e.attempts(), 1, "never retried");
+    let e = not_tls_failure(&url, "the plain-HTTP emulator");
     assert!(!e.is_retryable());
     assert_eq!(e.status(), None);
     assert!(e.source().is_some(), "rustls's words are kept as the cause");
@@ -112,21 +116,7 @@ fn the_emulator_answers_a_client_hello_with_400_at_once() {
 fn a_plain_http_server_answering_the_handshake_is_told_once_and_not_retried() {
     let server = Server::start("plain-http", 4, plain_http);
     let url = format!("https://127.0.0.1:{}", server.port());
-    let client = builder(&url)
-        .connect_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let e = client
-        .send_event(&token(), &SendEventRequest::typing())
-        .unwrap_err();
-    eprintln!(
-        "https:// to a plain-HTTP server failed in {:?}",
-        started.elapsed()
-    );
-    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
-    assert_eq!(e.to_string(), not_tls(&url));
-    assert_eq!(e.attempts(), 1);
+    not_tls_failure(&url, "a plain-HTTP server");
     let firsts = server.finish();
     assert_eq!(
         firsts,

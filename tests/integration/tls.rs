@@ -376,15 +376,29 @@ fn the_streams_of_one_client_share_its_tls_configuration_and_resume_its_sessions
     );
 }
 
-#[test]
-fn the_stream_trusts_the_clients_roots_over_wss() {
-    let emulator = connect_participant::emulator::Emulator::start().unwrap();
-    let ca = Ca::new("Stream Test CA");
+/// A customer of a chat on `emulator` whose stream goes to a wss server of the test's own
+/// (its certificate from a CA named `ca`, which the client trusts by PEM) that pushes one
+/// agent message, "over TLS".
+fn streaming_over_tls(
+    emulator: &connect_participant::emulator::Emulator,
+    ca: &'static str,
+) -> (
+    connect_participant::Participant,
+    JoinHandle<Result<(), String>>,
+) {
+    let ca = Ca::new(ca);
     let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
     let item = r#"{"Id":"m1","Type":"MESSAGE","Content":"over TLS","ContentType":"text/plain","ParticipantRole":"AGENT"}"#;
     let (url, server) = serve_wss_once(cert, key, chat_frame(item));
     let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
-    let (me, _) = participant_streaming_to(&emulator, builder, &url);
+    let (me, _) = participant_streaming_to(emulator, builder, &url);
+    (me, server)
+}
+
+#[test]
+fn the_stream_trusts_the_clients_roots_over_wss() {
+    let emulator = connect_participant::emulator::Emulator::start().unwrap();
+    let (me, server) = streaming_over_tls(&emulator, "Stream Test CA");
     let mut stream = me.stream().unwrap();
     assert!(matches!(
         stream.next().unwrap().unwrap(),
@@ -466,12 +480,7 @@ fn with_a_setup_thread_a_stream_opens_and_reads_over_tls_on_a_smaller_stack() {
 /// bytes, as a reading thread of its own does it.
 fn open_and_read_over_tls(stack: usize, setup_thread: bool) {
     let emulator = connect_participant::emulator::Emulator::start().unwrap();
-    let ca = Ca::new("Stack Test CA");
-    let (cert, key) = ca.server(San::Ip([127, 0, 0, 1]));
-    let item = r#"{"Id":"m1","Type":"MESSAGE","Content":"over TLS","ContentType":"text/plain","ParticipantRole":"AGENT"}"#;
-    let (url, server) = serve_wss_once(cert, key, chat_frame(item));
-    let builder = emulator.client_builder().add_root_certificates_pem(&ca.pem);
-    let (me, _) = participant_streaming_to(&emulator, builder, &url);
+    let (me, server) = streaming_over_tls(&emulator, "Stack Test CA");
     let reader = thread::Builder::new()
         .stack_size(stack)
         .spawn(move || {
