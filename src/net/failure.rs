@@ -69,13 +69,10 @@ pub(crate) fn transport_error(
     url: &str,
     bounds: &Bounds,
 ) -> Error {
-    let e = match refused_certificate(e, url) {
+    let e = match refused_tls(e, url) {
         Ok(refused) => return refused,
         Err(e) => e,
     };
-    if tls::not_tls(&e) {
-        return caused(ErrorKind::Transport, not_tls_message(url), e);
-    }
     if let ureq::Error::Timeout(reason) = e {
         let message = format!(
             "the request to {url} timed out: {}",
@@ -133,13 +130,10 @@ pub(crate) fn transport_error(
 /// and the proxy's refusal told here, in words that quote nothing but the host.
 #[cfg(feature = "websocket")]
 pub(crate) fn connect_error(e: ureq::Error, host: &str, bounds: &Bounds) -> Error {
-    let e = match refused_certificate(e, host) {
+    let e = match refused_tls(e, host) {
         Ok(refused) => return refused,
         Err(e) => e,
     };
-    if tls::not_tls(&e) {
-        return caused(ErrorKind::Transport, not_tls_message(host), e);
-    }
     if let ureq::Error::Timeout(reason) = e {
         let message = format!(
             "could not connect to {host} within {}",
@@ -178,16 +172,19 @@ fn proxy_refusal(reason: &str, host: &str) -> String {
     }
 }
 
-/// A server certificate refused, as a [`ErrorKind::Certificate`] error naming `what`
-/// (`https://h`, `the WebSocket host h:443`); any other failure given back.
-fn refused_certificate(e: ureq::Error, what: &str) -> Result<Error, ureq::Error> {
-    match tls::certificate_error(&e) {
-        Some(refused) => {
-            let message = tls::refused_message(what, refused);
-            Ok(caused(ErrorKind::Certificate, message, e))
-        }
-        None => Err(e),
+/// A TLS handshake that failed for the server's part, named by `what` (`https://h`, `the
+/// WebSocket host h:443`): its certificate refused ([`ErrorKind::Certificate`]), or its
+/// answer not TLS at all ([`ErrorKind::Transport`], the scheme is wrong); any other
+/// failure given back.
+fn refused_tls(e: ureq::Error, what: &str) -> Result<Error, ureq::Error> {
+    if let Some(refused) = tls::certificate_error(&e) {
+        let message = tls::refused_message(what, refused);
+        return Ok(caused(ErrorKind::Certificate, message, e));
     }
+    if tls::not_tls(&e) {
+        return Ok(caused(ErrorKind::Transport, not_tls_message(what), e));
+    }
+    Err(e)
 }
 
 /// What a server that answered a TLS handshake with bytes that are not TLS (`HTTP/1.1 400`,
