@@ -85,20 +85,11 @@ pub struct Standalone {
 
 impl Standalone {
     pub fn start(bin: &str, args: &[&str]) -> Standalone {
-        use std::io::BufRead;
-        use std::process::{Command, Stdio};
-        let mut child = Command::new(bin)
-            .args(["emulator", "--port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the emulator binary");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
+        let mut command = std::process::Command::new(bin);
+        command.args(["emulator", "--port", "0"]).args(args);
+        command.stderr(std::process::Stdio::null());
         // Its first line is its URL; nothing more comes on stdout.
-        let read = std::io::BufReader::new(stdout).read_line(&mut line);
+        let (child, line) = spawn_first_line(&mut command, "the emulator binary");
         let url = line.trim().to_owned();
         let authority = url.trim_start_matches("http://").trim_end_matches('/');
         let authority = authority.to_owned();
@@ -107,7 +98,7 @@ impl Standalone {
             url,
             authority,
         };
-        if read.is_err() || !s.url.starts_with("http://") {
+        if !s.url.starts_with("http://") {
             let _ = s.child.kill();
             panic!("the emulator printed no URL: {line:?}");
         }
@@ -153,6 +144,30 @@ impl Standalone {
         let field = |k: &str| v[k].as_str().expect("a string member").to_owned();
         (field("ContactId"), field("ParticipantToken"))
     }
+}
+
+/// Spawns `command` (standard input closed, output piped) and reads the first line it
+/// prints (empty if it printed none): a server's address.
+pub fn spawn_first_line(
+    command: &mut std::process::Command,
+    what: &str,
+) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {what}: {e}"));
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    if std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .is_err()
+    {
+        line.clear();
+    }
+    (child, line)
 }
 
 impl Drop for Standalone {

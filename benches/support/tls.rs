@@ -175,21 +175,13 @@ pub struct Front {
 impl Front {
     /// Starts `exe --tls-front <upstream> <cert hex> <key hex>`.
     pub fn start(exe: &std::path::Path, upstream: &str, cert: &[u8], key: &[u8]) -> Front {
-        use std::io::BufRead;
-        use std::process::{Command, Stdio};
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-        let mut child = Command::new(exe)
-            .args(["--tls-front", upstream, &hex(cert), &hex(key)])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("spawn the TLS front");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
-        let read = io::BufReader::new(stdout).read_line(&mut line);
-        match (read, line.trim().parse()) {
-            (Ok(_), Ok(port)) => Front { child, port },
-            _ => {
+        let mut command = std::process::Command::new(exe);
+        command.args(["--tls-front", upstream, &hex(cert), &hex(key)]);
+        let (mut child, line) = super::spawn_first_line(&mut command, "the TLS front");
+        match line.trim().parse() {
+            Ok(port) => Front { child, port },
+            Err(_) => {
                 let _ = child.kill();
                 panic!("the TLS front printed no port: {line:?}");
             }
