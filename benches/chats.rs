@@ -195,17 +195,23 @@ enum Who {
     Connected(Participant),
 }
 
+impl Who {
+    /// The participant: connected here for a token.
+    fn participant(self, client: &Client) -> connect_participant::Result<Participant> {
+        match self {
+            Who::Token(token) => {
+                ParticipantToken::new(token).and_then(|t| Participant::connect(client, t))
+            }
+            Who::Connected(p) => Ok(p),
+        }
+    }
+}
+
 /// The crate's reader: connects as `who` (unless connected already), opens its stream
 /// (its setup on a thread of its own if `setup_thread`), then reads the chat's messages
 /// until the stream fails or ends.
 fn stream_reader(i: usize, client: &Client, who: Who, setup_thread: bool, tx: &Sender<Report>) {
-    let opened = match who {
-        Who::Token(token) => {
-            ParticipantToken::new(token).and_then(|t| Participant::connect(client, t))
-        }
-        Who::Connected(p) => Ok(p),
-    }
-    .and_then(|p| {
+    let opened = who.participant(client).and_then(|p| {
         let stream = ChatStream::builder(&p).setup_thread(setup_thread).open()?;
         Ok((stream, p))
     });
@@ -502,13 +508,7 @@ fn warm_up(client: &Client, floor_url: String, who: Who, o: &Options) {
         .stack_size(o.stack)
         .spawn(move || {
             drop(FloorWs::open(&floor_url, WAIT, Some(HEARTBEAT)).expect("floor"));
-            let p = match who {
-                Who::Token(t) => {
-                    let t = ParticipantToken::new(&t).expect("token");
-                    Participant::connect(&client, t).expect("connect")
-                }
-                Who::Connected(p) => p,
-            };
+            let p = who.participant(&client).expect("connect");
             let stream = ChatStream::builder(&p).setup_thread(setup_thread).open();
             drop(stream.expect("stream"));
         })
