@@ -211,7 +211,8 @@ impl Journal {
     /// what it wrote of the line is cut off (so that the next line does not join it), and
     /// appending the item again writes it. A failed sync leaves the line written.
     pub fn append(&mut self, item: &Item) -> Result<bool> {
-        if written_before(&self.written, item) {
+        let version = version(item);
+        if version.is_some_and(|(id, print)| self.written.get(&id) == Some(&print)) {
             self.checkpoint.note(item);
             return Ok(false);
         }
@@ -224,7 +225,10 @@ impl Journal {
             return Err(Error::io("could not write to the journal", e));
         }
         // Noted only once written, so that a failed write can be tried again.
-        journal_note(&mut self.checkpoint, &mut self.written, item);
+        self.checkpoint.note(item);
+        if let Some((id, print)) = version {
+            self.written.insert(id, print);
+        }
         self.end += line.len() as u64;
         self.lines += 1;
         self.unsynced = true;
@@ -251,25 +255,21 @@ impl Journal {
     }
 }
 
-/// Whether this version of `item` (as [`journal_note`] tells versions) was written.
-fn written_before(written: &HashMap<u64, u64>, item: &Item) -> bool {
-    item.id
-        .as_ref()
-        .is_some_and(|id| written.get(&hash(id)) == Some(&item.fingerprint()))
+/// Which version of which item `item` is, as the stream tells them apart (the same item
+/// read from the transcript and from the WebSocket, which adds members, is one line): a
+/// hash of its `Id` and its fingerprint; `None` without an `Id` (written each time).
+fn version(item: &Item) -> Option<(u64, u64)> {
+    item.id.as_deref().map(|id| (hash(id), item.fingerprint()))
 }
 
 /// Notes `item` in the checkpoint and the lines written: `false` when the same line was
 /// written before.
 fn journal_note(checkpoint: &mut Checkpoint, written: &mut HashMap<u64, u64>, item: &Item) -> bool {
     checkpoint.note(item);
-    let Some(id) = &item.id else {
-        // Nothing tells it apart: written each time.
-        return true;
-    };
-    // A version as the stream tells them apart: the same item read from the transcript
-    // and from the WebSocket (which adds members) is one line.
-    let print = item.fingerprint();
-    written.insert(hash(id), print) != Some(print)
+    match version(item) {
+        Some((id, print)) => written.insert(id, print) != Some(print),
+        None => true,
+    }
 }
 
 fn hash(text: &str) -> u64 {
