@@ -419,6 +419,18 @@ const BAD_BODIES: &[(&str, &str, u16, &str)] = &[
     ),
     (
         "faults",
+        r#"{"Fault":"Respond","Status":600}"#,
+        400,
+        "Status must be an HTTP status, 200 to 599",
+    ),
+    (
+        "faults",
+        r#"{"Fault":"Respond","Status":"200","Body":[]}"#,
+        400,
+        "Status must be an HTTP status, 200 to 599",
+    ),
+    (
+        "faults",
         r#"{"Fault":"Respond","Message":"m"}"#,
         400,
         "Message is for a Fault of Error only",
